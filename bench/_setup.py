@@ -1,0 +1,30 @@
+"""Shared set-up for benchmarks: a fresh PostgreSQL database, migrated, with Django configured."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+SHAREMALL = str(Path(sys.executable).parent / "sharemall")
+
+
+def fresh_postgres(name: str, server: str = "postgres://postgres@127.0.0.1:5432") -> str:
+    """Drop and create database `name`; returns its URL. Configures Django to use it."""
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{server}/{name}"
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ["SANDBOX_PAYMENTS"] = "1"
+    os.environ["AUTH_THROTTLE"] = "off"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sharemall.config.settings")
+    subprocess.run([SHAREMALL, "migrate", "-v0"], check=True)
+    import django  # after the environment names the database
+
+    django.setup()
+    return url

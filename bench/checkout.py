@@ -1,0 +1,385 @@
+"""Checkout throughput: orders per second through the HTTP API (create order + sandbox pay) on
+PostgreSQL, beside the database's own ceiling for the same transaction shape.
+
+    .venv/bin/python bench/checkout.py [--seconds 20] [--clients 32] [--workers 2] [--skus 500]
+
+1. A fresh database `sharemall_bench_checkout` is made and migrated; one approved merchant with
+   one SKU of ample stock, and `--clients` buyers with bearer tokens.
+2. Statements per order: one order created and paid in-process through the whole stack, counting
+   every SQL statement (Django's query capture).
+3. HTTP: `sharemall serve` (gunicorn, `--workers` processes × `--threads`) and load processes,
+   each buyer looping POST /orders then POST /payments/sandbox/{id}/complete over keep-alive
+   connections. An order counts when both answered 2xx.
+4. Raw ceiling: pgbench running the same two transactions in plain SQL (stock reservation, payment,
+   order, line, event; then payment and order transitions, event, two ledger transactions with
+   five postings) at the same concurrency.
+
+Both load generators run on the same machine as the server, as a client would in a one-box
+deployment; the figures are for this machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import SHAREMALL, fresh_postgres
+
+DB = "sharemall_bench_checkout"
+
+
+def seed(clients: int, skus: int) -> tuple[list[int], list[str]]:
+    from sharemall.accounts.models import Member
+    from sharemall.accounts.services import token_issue
+    from sharemall.catalog.models import Product, Sku
+    from sharemall.merchants.services import merchant_apply, merchant_approve
+
+    owner = Member.objects.create_user("13700000001", "bench-pass-1", nickname="owner")
+    operator = Member.objects.create_superuser("13700000002", "bench-pass-2", nickname="op")
+    merchant = merchant_apply(
+        owner=owner,
+        legal_name="Bench Co",
+        uscc="91110000600037341L",
+        legal_rep="B",
+        contact_phone="13700000003",
+    )
+    merchant_approve(merchant, operator=operator)
+    products = Product.objects.bulk_create(
+        Product(merchant=merchant, title=f"Bench tea {i}", status="on_sale") for i in range(skus)
+    )
+    made = Sku.objects.bulk_create(
+        Sku(product=p, name="tin", price_fen=1999, stock=10_000_000) for p in products
+    )
+    tokens = []
+    for i in range(clients):
+        buyer = Member.objects.create_user(f"1360000{i:04d}", "bench-pass-3", nickname=f"b{i}")
+        tokens.append(token_issue(buyer))
+    return [s.pk for s in made], tokens
+
+
+ADDRESS = {
+    "type": "express",
+    "region_code": "440305",
+    "address": "科技园 1 号",
+    "receiver": "王小二",
+    "phone": "13912345678",
+}
+
+
+def statements_per_order(sku: int, token: str) -> tuple[int, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
+    body = json.dumps({"items": [{"sku_id": sku, "quantity": 1}], "delivery": ADDRESS})
+    warm = client.post("/api/v1/orders", body, content_type="application/json")
+    client.post(f"/api/v1/payments/sandbox/{warm.json()['payment_id']}/complete")  # warm caches
+    with CaptureQueriesContext(connection) as create:
+        answer = client.post("/api/v1/orders", body, content_type="application/json")
+    payment = answer.json()["payment_id"]
+    with CaptureQueriesContext(connection) as pay:
+        done = client.post(f"/api/v1/payments/sandbox/{payment}/complete")
+    assert done.status_code == 200, done.content
+    return len(create), len(pay)
+
+
+def _buyer_loop(port: int, skus: list[int], tokens: list[str], seconds: float, out: object) -> None:
+    import random
+    import threading
+
+    ok = [0]
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def run(token: str) -> None:
+        rng = random.Random(token)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        done = failed = 0
+        while time.monotonic() < deadline:
+            body = json.dumps(
+                {"items": [{"sku_id": rng.choice(skus), "quantity": 1}], "delivery": ADDRESS}
+            )
+            try:
+                conn.request("POST", "/api/v1/orders", body, headers)
+                r = conn.getresponse()
+                data = r.read()
+                if r.status != 201:
+                    failed += 1
+                    continue
+                payment = json.loads(data)["payment_id"]
+                conn.request("POST", f"/api/v1/payments/sandbox/{payment}/complete", "", headers)
+                r = conn.getresponse()
+                r.read()
+                if r.status == 200:
+                    done += 1
+                else:
+                    failed += 1
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        with lock:
+            ok[0] += done
+            errors[0] += failed
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in tokens]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put((ok[0], errors[0]))  # type: ignore[attr-defined]
+
+
+def _cpu_seconds(root: int) -> float:
+    """User + system CPU time of a process and its children (the gunicorn workers)."""
+    pids = [str(root)]
+    children = subprocess.run(
+        ["pgrep", "-P", str(root)], capture_output=True, text=True, check=False
+    )
+    pids += children.stdout.split()
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def http_throughput(
+    url: str,
+    skus: list[int],
+    tokens: list[str],
+    *,
+    seconds: float,
+    workers: int,
+    threads: int,
+    load_processes: int,
+) -> tuple[float, int, int, float]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-only",
+        "SANDBOX_PAYMENTS": "1",
+        "AUTH_THROTTLE": "off",
+    }
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
+    server = subprocess.Popen(
+        [
+            SHAREMALL,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        # Warm every worker (first requests load code and connections).
+        warm = multiprocessing.Queue()
+        _buyer_loop(port, skus, tokens[:4], 2.0, warm)
+        warm.get()
+        queue: multiprocessing.Queue[tuple[int, int]] = multiprocessing.Queue()
+        chunks = [tokens[i::load_processes] for i in range(load_processes)]
+        procs = [
+            multiprocessing.Process(target=_buyer_loop, args=(port, skus, chunk, seconds, queue))
+            for chunk in chunks
+        ]
+        cpu_before = _cpu_seconds(server.pid)
+        start = time.monotonic()
+        for p in procs:
+            p.start()
+        results = [queue.get() for _ in procs]
+        for p in procs:
+            p.join()
+        elapsed = time.monotonic() - start
+        server_cpu = _cpu_seconds(server.pid) - cpu_before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ok = sum(r[0] for r in results)
+    errors = sum(r[1] for r in results)
+    return ok / elapsed, ok, errors, server_cpu * 1000 / max(ok, 1)
+
+
+PGBENCH_SCRIPT = r"""
+\set r random(1, 9000000000000000)
+\set buyer random(:buyer_min, :buyer_max)
+\set sku random(:sku_min, :sku_max)
+BEGIN;
+INSERT INTO payments_payment (payment_no, buyer_id, amount_fen, currency, status, provider,
+  pay_token, created_at, expires_at)
+  VALUES ('B' || :r, :buyer, 1999, 'CNY', 'pending', '', 'T' || :r, now(),
+          now() + interval '30 minutes') RETURNING id AS payment_id \gset
+INSERT INTO orders_order (buyer_id, merchant_id, payment_id, status, delivery, region_code,
+  address, receiver, phone, pickup_code, goods_fen, discount_fen, shipping_fen, total_fen,
+  platform_fee_bp, refunded_fen, open_aftersales, carrier, tracking_no, created_at,
+  attribution, share_rewarded, device_id)
+  VALUES (:buyer, :merchant, :payment_id, 'pending_payment', 'express', '440305', 'a', 'r',
+          '13912345678', '', 1999, 0, 0, 1999, 500, 0, 0, '', '', now(), '', false, '')
+  RETURNING id AS order_id \gset
+INSERT INTO orders_orderline (order_id, sku_id, product_id, title, sku_name, unit_price_fen,
+  quantity, discount_fen, paid_fen, claimed_quantity, claimed_fen, refunded_quantity,
+  refunded_fen)
+  VALUES (:order_id, :sku, :product, 'Bench tea', 'tin', 1999, 1, 0, 1999, 0, 0, 0, 0);
+INSERT INTO orders_orderevent (order_id, from_status, to_status, actor_id, note, created_at)
+  VALUES (:order_id, '', 'pending_payment', :buyer, '', now());
+UPDATE catalog_sku SET stock = stock - 1 WHERE id = :sku AND stock >= 1;
+COMMIT;
+BEGIN;
+UPDATE payments_payment SET status = 'paid', provider = 'sandbox', payer_id = buyer_id,
+  provider_txn_id = 'X' || :r, paid_at = now() WHERE id = :payment_id AND status = 'pending';
+UPDATE orders_order SET status = 'paid', paid_at = now()
+  WHERE payment_id = :payment_id AND status = 'pending_payment';
+INSERT INTO orders_orderevent (order_id, from_status, to_status, actor_id, note, created_at)
+  VALUES (:order_id, 'pending_payment', 'paid', NULL, '', now());
+INSERT INTO wallet_ledgertransaction (key, kind, memo, created_at)
+  VALUES ('payment:' || :payment_id || ':captured', 'payment_captured', '', now())
+  RETURNING id AS t1 \gset
+INSERT INTO wallet_posting (transaction_id, account_id, amount_fen)
+  VALUES (:t1, :acct_funds, 1999), (:t1, :acct_clearing, -1999);
+INSERT INTO wallet_ledgertransaction (key, kind, memo, created_at)
+  VALUES ('order:' || :order_id || ':allocated', 'order_allocated', '', now())
+  RETURNING id AS t2 \gset
+INSERT INTO wallet_posting (transaction_id, account_id, amount_fen)
+  VALUES (:t2, :acct_clearing, 1999), (:t2, :acct_merchant, -1900), (:t2, :acct_fees, -99);
+COMMIT;
+"""
+
+
+def raw_ceiling(url: str, skus: list[int], clients: int, seconds: int) -> float:
+    from django.db import connection
+
+    from sharemall.catalog.models import Sku
+    from sharemall.wallet.models import Account
+
+    product_sku = Sku.objects.select_related("product").get(pk=skus[0])
+    buyers = list(
+        connection.cursor()
+        .execute(  # type: ignore[union-attr]
+            "SELECT min(id), max(id) FROM accounts_member WHERE phone LIKE '136%%'"
+        )
+        .fetchone()
+    )
+    accounts = {(a.kind, a.owner_id): a.pk for a in Account.objects.all()}
+    variables = {
+        "sku_min": min(skus),
+        "sku_max": max(skus),
+        "product": product_sku.product_id,
+        "merchant": product_sku.product.merchant_id,
+        "buyer_min": buyers[0],
+        "buyer_max": buyers[1],
+        "acct_funds": accounts[("provider_funds", None)],
+        "acct_clearing": accounts[("buyer_payments_clearing", None)],
+        "acct_fees": accounts[("platform_fees", None)],
+        "acct_merchant": accounts[("merchant_receivable", product_sku.product.merchant_id)],
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(PGBENCH_SCRIPT)
+    args = [
+        "pgbench",
+        "-n",
+        "-c",
+        str(clients),
+        "-j",
+        "2",
+        "-T",
+        str(seconds),
+        "-f",
+        script.name,
+        *[f"-D{k}={v}" for k, v in variables.items()],
+        url,
+    ]
+    done = subprocess.run(args, capture_output=True, text=True, check=True)
+    match = re.search(r"tps = ([\d.]+)", done.stdout)
+    assert match, done.stdout + done.stderr
+    return float(match.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--load-processes", type=int, default=2)
+    parser.add_argument(
+        "--skus",
+        type=int,
+        default=500,
+        help="orders spread over this many SKUs (1 = a flash sale's hot row)",
+    )
+    args = parser.parse_args()
+
+    url = fresh_postgres(DB)
+    skus, tokens = seed(args.clients, args.skus)
+    create_statements, pay_statements = statements_per_order(skus[0], tokens[0])
+    rate, ok, errors, cpu_ms = http_throughput(
+        url,
+        skus,
+        tokens,
+        seconds=args.seconds,
+        workers=args.workers,
+        threads=args.threads,
+        load_processes=args.load_processes,
+    )
+    ceiling = raw_ceiling(url, skus, min(args.clients, 8), int(args.seconds))
+
+    from django.db import connection
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{sys.version.split()[0]}, PostgreSQL {connection.pg_version // 10000}"
+    )  # type: ignore[attr-defined]
+    print(
+        f"statements per order: {create_statements} (create) + {pay_statements} (pay) = "
+        f"{create_statements + pay_statements}"
+    )
+    print(
+        f"HTTP orders/s (create + sandbox pay): {rate:.0f}  "
+        f"[{ok} orders, {errors} errors, {args.clients} clients, "
+        f"{args.workers} workers x {args.threads} threads, {args.skus} SKUs]"
+    )
+    print(
+        f"web tier CPU per order: {cpu_ms:.1f} ms (so {2000 / cpu_ms:.0f} orders/s would need "
+        f"both cores for the web tier alone)"
+    )
+    print(
+        f"raw SQL ceiling (pgbench, same transactions, {min(args.clients, 8)} clients): "
+        f"{ceiling:.0f} orders/s"
+    )
+    print(f"ratio HTTP / raw: {rate / ceiling:.2f}")
+
+
+if __name__ == "__main__":
+    main()

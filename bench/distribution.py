@@ -1,0 +1,494 @@
+"""Distribution at scale on PostgreSQL: a generated referral tree, then the team counts of a
+member with 100,000+ descendants, sign-ups with binding per second, and paid orders per second
+with commissions beside the same orders without.
+
+    .venv/bin/python bench/distribution.py [--members 1000000] [--quick] [--signups 20000]
+        [--threads 4] [--seconds 15]
+
+1. A fresh database `sharemall_bench_dist` is made and migrated; `--members` members are
+   generated in plain SQL (INSERT … SELECT generate_series, 100,000 rows per transaction, with
+   one binding row each), shaped as a complete 50-ary tree: member i's parent is (i-2)/50+1, so
+   the root has 50 children, 2,500 grandchildren and 125,000 great-grandchildren. Each row
+   carries its parent, grandparent and great-grandparent as the engine stores them. ANALYZE.
+2. /team for the root: `distribution.selectors.team` in-process, 200 calls after a warm-up,
+   first straight after the load (ANALYZE only), then after VACUUM (what autovacuum reaches
+   soon after a bulk load: the visibility map that lets the counts be index-only scans); and
+   GET /api/v1/team through Django's test client with a bearer token.
+3. Sign-ups with binding, database layer: `member_register` then `bind(member, parent)` to a
+   random member of the tree (the parent is read first, as a share link's sharer would be), in
+   `--threads` threads. Passwords are hashed with MD5PasswordHasher here: the real hasher is
+   CPU-bound by design and not part of the database layer. Beside it, a bulk import's way:
+   one statement per 1,000 newcomers inserting the members with their ancestors and their
+   binding rows.
+4. Paid orders, service layer: `checkout.order_create` + `checkout.sandbox_complete` in
+   `--threads` threads for `--seconds`, once by buyers deep in the tree from a merchant with a
+   commission plan (attribution "parent" → commission entries), once by buyers without a parent
+   from a merchant without a plan. Statements per order counted on one warm order of each.
+
+Everything runs on the same machine as PostgreSQL; the figures are for this machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import fresh_postgres
+
+DB = "sharemall_bench_dist"
+BRANCHING = 50
+CHUNK = 100_000
+PASSWORD = "Bench-pass-2026"
+ADDRESS = {
+    "region_code": "440305",
+    "address": "科技园 1 号",
+    "receiver": "王小二",
+    "phone": "13912345678",
+}
+
+# Phones (11-digit national form, all valid mainland mobile numbers):
+#   tree member i          13 + i (9 digits)       13000000001 …
+#   threaded sign-ups      15 + j (9 digits)       15000000000 …
+#   batched sign-ups       181 + j (8 digits)      18100000000 …
+#   buyers without parent  1890000 + n (4 digits)
+#   merchant people        1370000000n
+
+TREE_SQL = """
+INSERT INTO accounts_member (id, password, is_superuser, phone, nickname, is_distributor,
+    is_operator, is_staff, is_active, date_joined, failed_logins, parent_id, grandparent_id,
+    great_grandparent_id, signup_device)
+SELECT i, '!', false, '13' || lpad(i::text, 9, '0'), 'm' || i, false, false, false, true, now(),
+    0, p, gp, ggp, ''
+FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS i
+CROSS JOIN LATERAL (SELECT CASE WHEN i > 1 THEN (i - 2) / %(k)s + 1 END AS p) AS a
+CROSS JOIN LATERAL (SELECT CASE WHEN p > 1 THEN (p - 2) / %(k)s + 1 END AS gp) AS b
+CROSS JOIN LATERAL (SELECT CASE WHEN gp > 1 THEN (gp - 2) / %(k)s + 1 END AS ggp) AS c
+"""
+TREE_BINDINGS_SQL = """
+INSERT INTO accounts_binding (mode, source, bound_at, member_id, parent_id)
+SELECT 'first_touch', 'bench:tree', date_joined, id, parent_id
+FROM accounts_member WHERE id BETWEEN %(lo)s AND %(hi)s AND parent_id IS NOT NULL
+"""
+
+
+def tree_generate(url: str, members: int) -> float:
+    """The whole tree in plain SQL; returns the seconds it took (load + ANALYZE)."""
+    start = time.monotonic()
+    with psycopg.connect(url) as conn:
+        for lo in range(1, members + 1, CHUNK):
+            hi = min(lo + CHUNK - 1, members)
+            with conn.transaction():
+                conn.execute(TREE_SQL, {"lo": lo, "hi": hi, "k": BRANCHING})
+                conn.execute(TREE_BINDINGS_SQL, {"lo": lo, "hi": hi})
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence('accounts_member', 'id'), %s)", [members]
+        )
+        conn.commit()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE accounts_member")
+        conn.execute("ANALYZE accounts_binding")
+    return time.monotonic() - start
+
+
+def vacuum(url: str) -> float:
+    start = time.monotonic()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) accounts_member")
+        conn.execute("VACUUM (ANALYZE) accounts_binding")
+    return time.monotonic() - start
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timed(call: Callable[[], object], times: int, warm: int = 10) -> list[float]:
+    """Milliseconds per call, after `warm` untimed calls."""
+    for _ in range(warm):
+        call()
+    took = []
+    for _ in range(times):
+        start = time.perf_counter()
+        call()
+        took.append((time.perf_counter() - start) * 1000)
+    return took
+
+
+def summary(ms: list[float]) -> str:
+    return f"p50 {pct(ms, 0.5):.1f} ms, p95 {pct(ms, 0.95):.1f} ms, max {max(ms):.1f} ms"
+
+
+# --- /team -------------------------------------------------------------------------------------
+
+
+def team_selector(root_id: int, calls: int) -> tuple[list[float], dict[str, int], int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sharemall.accounts.models import Member
+    from sharemall.distribution.selectors import team
+
+    root = Member.objects.get(pk=root_id)
+    ms = timed(lambda: team(root), calls)
+    with CaptureQueriesContext(connection) as queries:
+        counts = team(root)["counts"]
+    return ms, counts, len(queries)
+
+
+def team_http(root_id: int, calls: int) -> list[float]:
+    from django.test import Client
+
+    from sharemall.accounts.models import Member
+    from sharemall.accounts.services import token_issue
+
+    token = token_issue(Member.objects.get(pk=root_id), label="bench")
+    client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def get() -> None:
+        answer = client.get("/api/v1/team")
+        assert answer.status_code == 200, answer.content
+
+    return timed(get, calls)
+
+
+# --- sign-ups ------------------------------------------------------------------------------------
+
+
+def _in_threads(threads: int, work: Callable[[int], int]) -> tuple[int, float, float]:
+    """Run work(t) in `threads` threads, each closing its connection; (total, seconds, CPU
+    seconds of this Python process, all threads)."""
+    from django.db import connection
+
+    done = [0] * threads
+    failures: list[BaseException] = []
+
+    def run(t: int) -> None:
+        try:
+            done[t] = work(t)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    cpu = time.process_time()
+    start = time.monotonic()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.monotonic() - start
+    cpu = time.process_time() - cpu
+    if failures:
+        raise failures[0]
+    return sum(done), elapsed, cpu
+
+
+def signup_one(phone: str, nickname: str, parent_id: int) -> bool:
+    from sharemall.accounts.binding import bind
+    from sharemall.accounts.models import Member
+    from sharemall.accounts.services import member_register
+
+    member = member_register(phone=phone, password=PASSWORD, nickname=nickname)
+    parent = Member.objects.get(pk=parent_id)  # stands in for the share link's sharer
+    return bind(member, parent, source="share:bench")
+
+
+def signups_threaded(count: int, threads: int, tree: int) -> tuple[float, int, int, float]:
+    """(sign-ups per second, bound, statements for one sign-up, Python CPU ms per sign-up)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    signup_one("15999999999", "warm", 1)
+    with CaptureQueriesContext(connection) as queries:
+        signup_one("15999999998", "warm2", 2)
+
+    def work(t: int) -> int:
+        rng = random.Random(t)
+        bound = 0
+        for j in range(t, count, threads):
+            bound += signup_one(f"15{j:09d}", f"s{j}", rng.randint(1, tree))
+        return bound
+
+    bound, elapsed, cpu = _in_threads(threads, work)
+    return count / elapsed, bound, len(queries), cpu * 1000 / count
+
+
+BATCH_SQL = """
+WITH rows AS (
+    SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[])
+        AS r(phone, nickname, password, parent)
+), made AS (
+    INSERT INTO accounts_member (password, is_superuser, phone, nickname, is_distributor,
+        is_operator, is_staff, is_active, date_joined, failed_logins, parent_id, grandparent_id,
+        great_grandparent_id, signup_device)
+    SELECT r.password, false, r.phone, r.nickname, false, false, false, true, now(), 0,
+        p.id, p.parent_id, p.grandparent_id, ''
+    FROM rows AS r JOIN accounts_member AS p ON p.id = r.parent AND p.is_active
+    RETURNING id, parent_id, date_joined
+)
+INSERT INTO accounts_binding (mode, source, bound_at, member_id, parent_id)
+SELECT %s, 'share:bench', date_joined, id, parent_id FROM made
+"""
+
+
+def signups_batched(
+    count: int, threads: int, tree: int, batch: int = 1000
+) -> tuple[float, int, float]:
+    """A bulk import: phones normalised, passwords validated and hashed (MD5) in Python, then
+    one statement per batch inserting members with their ancestors and their binding rows.
+    New members have no team, so no cycle check is needed. (sign-ups/s, bound, CPU ms each)."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.password_validation import validate_password
+    from django.db import connection, transaction
+
+    from sharemall.accounts.rules import normalize_phone
+    from sharemall.platform.services import current
+
+    mode = current().binding_mode
+
+    def work(t: int) -> int:
+        rng = random.Random(1000 + t)
+        bound = 0
+        mine = list(range(t, count, threads))
+        for at in range(0, len(mine), batch):
+            phones, names, hashes, parents = [], [], [], []
+            for j in mine[at : at + batch]:
+                validate_password(PASSWORD)
+                phones.append(normalize_phone(f"181{j:08d}"))
+                names.append(f"b{j}")
+                hashes.append(make_password(PASSWORD))
+                parents.append(rng.randint(1, tree))
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(BATCH_SQL, [phones, names, hashes, parents, mode])
+                bound += cursor.rowcount
+        return bound
+
+    bound, elapsed, cpu = _in_threads(threads, work)
+    return count / elapsed, bound, cpu * 1000 / count
+
+
+# --- paid orders ---------------------------------------------------------------------------------
+
+
+def merchant_with_skus(n: int, skus: int, *, plan: bool) -> list[int]:
+    from stdnum.cn import uscc
+
+    from sharemall.accounts.models import Member
+    from sharemall.catalog.models import Product, Sku
+    from sharemall.distribution import rules
+    from sharemall.distribution.services import plan_set
+    from sharemall.merchants.services import merchant_apply, merchant_approve
+
+    owner = Member.objects.create_user(f"137000000{n}1", PASSWORD, nickname=f"owner{n}")
+    operator = Member.objects.create_superuser(f"137000000{n}2", PASSWORD, nickname=f"op{n}")
+    body = f"91440300{n:09d}"
+    merchant = merchant_apply(
+        owner=owner,
+        legal_name=f"Bench Co {n}",
+        uscc=body + uscc.calc_check_digit(body),
+        legal_rep="B",
+        contact_phone=f"137000000{n}3",
+    )
+    merchant_approve(merchant, operator=operator)
+    if plan:
+        plan_set(merchant, actor=owner, plan=rules.Plan("bp", 2000, 500, (800, 400, 200), 100))
+    products = Product.objects.bulk_create(
+        Product(merchant=merchant, title=f"Bench tea {n}-{i}", status="on_sale")
+        for i in range(skus)
+    )
+    made = Sku.objects.bulk_create(
+        Sku(product=p, name="tin", price_fen=1999, stock=10_000_000) for p in products
+    )
+    return [s.pk for s in made]
+
+
+def buyers_without_parent(count: int) -> list[int]:
+    from sharemall.accounts.models import Member
+
+    made = Member.objects.bulk_create(
+        Member(phone=f"1890000{i:04d}", nickname=f"p{i}", password="!") for i in range(count)
+    )
+    return [m.pk for m in made]
+
+
+def one_order(buyer_id: int, sku: int) -> None:
+    from sharemall.accounts.models import Member
+    from sharemall.checkout import services as checkout
+
+    buyer = Member.objects.get(pk=buyer_id)  # stands in for the request's authentication
+    result = checkout.order_create(
+        buyer=buyer,
+        items=[checkout.Item(sku, 1)],
+        delivery=checkout.Delivery(type="express", **ADDRESS),
+        share_code=None,
+    )
+    checkout.sandbox_complete(result.payment)
+
+
+def statements_per_order(buyer_id: int, sku: int) -> int:
+    """Statements of order_create + sandbox_complete (not the buyer read); warm order first."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    one_order(buyer_id, sku)
+    with CaptureQueriesContext(connection) as queries:
+        one_order(buyer_id, sku)
+    return len(queries) - 1
+
+
+def orders_throughput(
+    buyers: list[int], skus: list[int], threads: int, seconds: float
+) -> tuple[float, int, float]:
+    """(orders per second, orders, Python CPU ms per order)."""
+    deadline = time.monotonic() + seconds
+
+    def work(t: int) -> int:
+        rng = random.Random(t)
+        done = 0
+        while time.monotonic() < deadline:
+            one_order(rng.choice(buyers), rng.choice(skus))
+            done += 1
+        return done
+
+    done, elapsed, cpu = _in_threads(threads, work)
+    return done / elapsed, done, cpu * 1000 / max(done, 1)
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+def bench_tree(url: str, members: int) -> None:
+    generated = tree_generate(url, members)
+    print(
+        f"tree: {members:,} members ({BRANCHING}-ary, ancestors on every row, one binding row "
+        f"each) generated in {generated:.1f} s incl. ANALYZE ({members / generated:,.0f} "
+        "members/s)",
+        flush=True,
+    )
+
+
+def bench_team(url: str, root: int, calls: int) -> None:
+    cold_ms, _, _ = team_selector(root, calls)
+    vacuumed = vacuum(url)
+    team_ms, counts, statements = team_selector(root, calls)
+    http_ms = team_http(root, calls)
+    print(
+        f"/team of the root: level1 {counts['level1']:,}, level2 {counts['level2']:,}, "
+        f"level3 {counts['level3']:,} = {sum(counts.values()):,} within three levels; "
+        f"{statements} statements; {calls} calls each"
+    )
+    print(f"  team() just after the load (ANALYZE only): {summary(cold_ms)}")
+    print(f"  team() after VACUUM ({vacuumed:.1f} s):         {summary(team_ms)}   [goal <= 20 ms]")
+    print(f"  GET /api/v1/team (test client, bearer):    {summary(http_ms)}", flush=True)
+
+
+def bench_signups(count: int, threads: int, tree: int) -> None:
+    rate, bound, statements, cpu = signups_threaded(count, threads, tree)
+    batch_rate, batch_bound, batch_cpu = signups_batched(count, threads, tree)
+    print(
+        "sign-ups with binding, database layer (passwords hashed with MD5PasswordHasher for "
+        "this measurement: the real hasher is CPU-bound by design, not database work):"
+    )
+    print(
+        f"  member_register + parent read + bind(), {threads} threads: {rate:,.0f}/s  "
+        f"[{count:,} sign-ups, {bound:,} bound, {statements} statements and {cpu:.1f} ms "
+        "Python CPU each]   [goal >= 2,000/s]"
+    )
+    print(
+        f"  batched import (1 statement per 1,000: members + ancestors + binding rows), "
+        f"{threads} threads: {batch_rate:,.0f}/s  [{batch_bound:,} bound, {batch_cpu:.2f} ms "
+        "Python CPU each]",
+        flush=True,
+    )
+
+
+def bench_orders(members: int, threads: int, seconds: float) -> None:
+    from sharemall.distribution.models import CommissionEntry
+
+    with_skus = merchant_with_skus(1, 200, plan=True)
+    without_skus = merchant_with_skus(2, 200, plan=False)
+    deep = random.Random(7).sample(range(max(2, members // 2), members + 1), 500)
+    plain = buyers_without_parent(500)
+
+    with_statements = statements_per_order(deep[0], with_skus[0])
+    without_statements = statements_per_order(plain[0], without_skus[0])
+    before = CommissionEntry.objects.count()
+    with_rate, with_done, with_cpu = orders_throughput(deep, with_skus, threads, seconds)
+    entries = CommissionEntry.objects.count() - before
+    without_rate, without_done, without_cpu = orders_throughput(
+        plain, without_skus, threads, seconds
+    )
+    entries_without = CommissionEntry.objects.count() - before - entries
+    print(
+        f"paid orders, service layer (order_create + sandbox_complete), {threads} threads, "
+        f"{seconds:g} s each, one line from 200 SKUs:"
+    )
+    print(
+        f"  with commissions (buyers deep in the tree, attribution parent; plan 2000 bp "
+        f"budget, 800/400/200 bp levels, platform max_levels default): {with_rate:,.0f} "
+        f"orders/s  [{with_done:,} orders, {entries:,} commission entries, {with_statements} "
+        f"statements and {with_cpu:.1f} ms Python CPU per order]"
+    )
+    print(
+        f"  without (buyers without parent, merchant without plan): {without_rate:,.0f} "
+        f"orders/s  [{without_done:,} orders, {entries_without} commission entries, "
+        f"{without_statements} statements and {without_cpu:.1f} ms Python CPU per order]"
+    )
+    print(
+        f"  commissions add {with_statements - without_statements} statements and "
+        f"{(1 / with_rate - 1 / without_rate) * 1000:.1f} ms per order "
+        f"(rate with / without: {with_rate / without_rate:.2f})",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="100,000 members, shorter runs")
+    parser.add_argument("--signups", type=int, default=20_000)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=15, help="per order-throughput run")
+    parser.add_argument("--team-calls", type=int, default=200)
+    args = parser.parse_args()
+    if args.quick:
+        args.members, args.signups, args.seconds = 100_000, 4_000, 5
+
+    url = fresh_postgres(DB)
+
+    from django.conf import settings
+    from django.contrib.auth import hashers
+    from django.db import connection
+
+    # Cheap hashing for every member this script makes (set before anything is hashed).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+    settings.AUTH_THROTTLE = False
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{sys.version.split()[0]}, PostgreSQL {connection.pg_version // 10000}",  # type: ignore[attr-defined]
+        flush=True,
+    )
+    bench_tree(url, args.members)
+    connection.close()
+    bench_team(url, 1, args.team_calls)
+    bench_signups(args.signups, args.threads, args.members)
+    bench_orders(args.members, args.threads, args.seconds)
+
+
+if __name__ == "__main__":
+    main()

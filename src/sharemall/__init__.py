@@ -1,0 +1,1 @@
+"""ShareMall: a multi-merchant social-commerce platform."""

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class MemberManager(BaseUserManager["Member"]):
+    use_in_migrations = True
+
+    def create_user(self, phone: str, password: str | None = None, **fields: Any) -> Member:
+        member = self.model(phone=phone, **fields)
+        member.set_password(password)
+        member.save(using=self._db)
+        return member
+
+    def create_superuser(self, phone: str, password: str | None = None, **fields: Any) -> Member:
+        fields.update(is_staff=True, is_superuser=True, is_operator=True)
+        return self.create_user(phone, password, **fields)
+
+
+class Member(AbstractBaseUser, PermissionsMixin):
+    """Everyone who signs in: buyer, sharer, merchant staff or platform operator."""
+
+    phone = models.CharField(_("phone"), max_length=20, unique=True)
+    nickname = models.CharField(_("nickname"), max_length=40)
+    is_distributor = models.BooleanField(_("distribution enabled"), default=False)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("bound to"),
+    )
+    # The two ancestors above the parent, kept on the row so a three-level chain is one read.
+    grandparent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    great_grandparent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    bound_until = models.DateTimeField(_("bound until"), null=True, blank=True)
+    signup_ip = models.GenericIPAddressField(null=True, blank=True)
+    signup_device = models.CharField(max_length=64, blank=True)
+    is_operator = models.BooleanField(_("platform operator"), default=False)
+    is_staff = models.BooleanField(_("back-office access"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[MemberManager] = MemberManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["nickname"]
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")), name="member_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nickname} ({self.phone})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients. Only the hash is kept; revoking is setting revoked_at."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of member {self.member_id}"
+
+
+class Binding(models.Model):
+    """The history of who a member was bound to (绑定上级), newest last."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="bindings")
+    parent = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    previous_parent = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    mode = models.CharField(max_length=14)
+    source = models.CharField(max_length=60, blank=True)  # e.g. "share:Ab3dE…", "register"
+    bound_at = models.DateTimeField(default=timezone.now)
+    bound_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("binding")
+        verbose_name_plural = _("bindings")
+        ordering = ["bound_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} → {self.parent_id}"

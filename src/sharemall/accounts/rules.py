@@ -1,0 +1,54 @@
+"""Pure rules for member identity: phone numbers and token format."""
+
+from __future__ import annotations
+
+import hashlib
+
+import phonenumbers
+from django.utils.translation import gettext as _
+
+from sharemall.core.errors import DomainError
+
+TOKEN_PREFIX = "smt_"  # noqa: S105 - a public prefix, not a secret
+
+
+class InvalidPhone(DomainError):
+    code = "invalid_phone"
+
+
+def normalize_phone(raw: str) -> str:
+    """A mainland mobile number in its 11-digit national form, the form members type and read.
+
+    Accepts '+86 138 0013 8000', '8613800138000' and '138-0013-8000' alike; refuses numbers
+    that are not valid mobile numbers for region CN.
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidPhone(_("Enter a mobile phone number."))
+    if text.startswith("86") and len("".join(ch for ch in text if ch.isdigit())) == 13:
+        text = "+" + text
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone(_("%(phone)s is not a phone number.") % {"phone": raw}) from None
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(_("%(phone)s is not a valid mainland China number.") % {"phone": raw})
+    if phonenumbers.number_type(number) not in {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }:
+        raise InvalidPhone(_("%(phone)s is not a mobile number.") % {"phone": raw})
+    return str(number.national_number)
+
+
+def is_valid_phone(raw: str) -> bool:
+    try:
+        normalize_phone(raw)
+    except InvalidPhone:
+        return False
+    return True
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored only as their SHA-256: a leaked table grants no access."""
+    return hashlib.sha256(token.encode()).hexdigest()

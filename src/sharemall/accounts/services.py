@@ -1,0 +1,185 @@
+"""Writes for members: registration, login with lockout, tokens, roles."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import ApiToken, Member
+from sharemall.accounts.rules import TOKEN_PREFIX, hash_token, normalize_phone
+from sharemall.core.errors import Conflict, DomainError, RateLimited, Unauthenticated
+from sharemall.core.http import ip_or_none
+from sharemall.core.throttle import allow
+
+NICKNAME_MAX = 40
+
+
+class InvalidPassword(DomainError):
+    code = "invalid_password"
+
+
+def _address_gate(action: str, address: str | None) -> None:
+    """Per-address limit on sign-up and login; AUTH_THROTTLE=off lifts it for load tests."""
+    if not settings.AUTH_THROTTLE or not address:
+        return
+    if not allow(
+        f"{action}:{address}", limit=settings.AUTH_ADDRESS_LIMIT_PER_MINUTE, window_seconds=60
+    ):
+        raise RateLimited(_("Too many attempts from this address. Try again in a minute."))
+
+
+def _clean_nickname(nickname: str) -> str:
+    cleaned = " ".join((nickname or "").split())
+    if not cleaned:
+        raise DomainError(_("Choose a nickname."), code="invalid_nickname")
+    if len(cleaned) > NICKNAME_MAX:
+        raise DomainError(
+            _("A nickname has at most %(n)d characters.") % {"n": NICKNAME_MAX},
+            code="invalid_nickname",
+        )
+    return cleaned
+
+
+def _check_password(password: str, member: Member | None = None) -> None:
+    try:
+        validate_password(password, member)
+    except ValidationError as exc:
+        raise InvalidPassword(" ".join(exc.messages)) from None
+
+
+def member_register(
+    *, phone: str, password: str, nickname: str, address: str | None = None, device: str = ""
+) -> Member:
+    _address_gate("register", address)
+    normalized = normalize_phone(phone)
+    name = _clean_nickname(nickname)
+    candidate = Member(
+        phone=normalized,
+        nickname=name,
+        signup_ip=ip_or_none(address),
+        signup_device=device.strip()[:64],
+    )
+    _check_password(password, candidate)
+    candidate.password = make_password(password)
+    try:
+        with transaction.atomic():
+            candidate.save(force_insert=True)
+    except IntegrityError:
+        raise Conflict(_("This phone number is already registered."), code="phone_taken") from None
+    return candidate
+
+
+def member_login(*, phone: str, password: str, address: str | None = None) -> Member:
+    """Check the password, counting failures per account: a locked account stays locked
+    whatever the address, so AUTH_THROTTLE=off never weakens it."""
+    _address_gate("login", address)
+    failure = Unauthenticated(_("Wrong phone number or password."), code="invalid_credentials")
+    try:
+        normalized = normalize_phone(phone)
+    except DomainError:
+        raise failure from None
+    member = Member.objects.filter(phone=normalized).first()
+    if member is None:
+        make_password(password)  # spend the same time as a real check: no phone enumeration
+        raise failure
+    now = timezone.now()
+    if member.locked_until and member.locked_until > now:
+        raise RateLimited(
+            _("Too many wrong passwords. This account is locked for a while."),
+            code="account_locked",
+        )
+    if not member.is_active or not member.check_password(password):
+        _record_failure(member, now)
+        raise failure
+    if member.failed_logins or member.locked_until:
+        Member.objects.filter(pk=member.pk).update(failed_logins=0, locked_until=None)
+    Member.objects.filter(pk=member.pk).update(last_login=now)
+    return member
+
+
+def _record_failure(member: Member, now: datetime) -> None:
+    Member.objects.filter(pk=member.pk).update(failed_logins=F("failed_logins") + 1)
+    lock_at = settings.LOGIN_FAILURE_LOCKOUT
+    locked = Member.objects.filter(pk=member.pk, failed_logins__gte=lock_at).update(
+        failed_logins=0,
+        locked_until=now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES),
+    )
+    if locked:
+        raise RateLimited(
+            _("Too many wrong passwords. This account is locked for a while."),
+            code="account_locked",
+        )
+
+
+def token_issue(member: Member, *, label: str = "") -> str:
+    """A new bearer token; the caller sees it once, we keep only its hash."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        member=member,
+        key_hash=hash_token(raw),
+        label=label[:60],
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return raw
+
+
+def token_authenticate(raw: str) -> Member | None:
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("member")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.member.is_active:
+        return None
+    # Touch at most once a minute: a read-mostly API should not write on every request.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.member
+
+
+def token_revoke(raw: str) -> bool:
+    return bool(
+        ApiToken.objects.filter(key_hash=hash_token(raw), revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    )
+
+
+def tokens_revoke_all(member: Member) -> int:
+    return ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def operator_create(*, phone: str, password: str, nickname: str = "") -> Member:
+    """A platform operator: reviews merchants and uses the back office (Django admin)."""
+    normalized = normalize_phone(phone)
+    member = Member.objects.filter(phone=normalized).first()
+    if member is None:
+        member = Member(phone=normalized, nickname=_clean_nickname(nickname or _("Operator")))
+    _check_password(password, member)
+    member.set_password(password)
+    member.is_operator = True
+    member.is_staff = True
+    member.is_superuser = True
+    member.save()
+    return member
+
+
+def distributor_enable(member: Member) -> Member:
+    """Enabling distribution is free and needs no approval: nothing is ever paid to join."""
+    Member.objects.filter(pk=member.pk).update(is_distributor=True)
+    member.is_distributor = True
+    return member

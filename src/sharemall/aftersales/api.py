@@ -1,0 +1,190 @@
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from sharemall.accounts.auth import member_auth, require_member, require_operator
+from sharemall.aftersales import selectors, services
+from sharemall.aftersales.models import AfterSale, Dispute
+from sharemall.orders.selectors import order_for_buyer, order_for_party
+
+router = Router(tags=["after-sales"])
+
+
+class LineIn(Schema):
+    line_id: int
+    quantity: int = Field(strict=True)
+
+
+class AfterSaleIn(Schema):
+    type: Literal["refund", "return_refund"]
+    lines: list[LineIn] = Field(min_length=1, max_length=100)
+    reason: str = Field(max_length=1000)
+
+
+class AfterSaleLineOut(Schema):
+    line_id: int
+    quantity: int
+    refund_fen: int
+
+
+class AfterSaleOut(Schema):
+    id: int
+    order_id: int
+    type: str
+    status: str
+    refund_fen: int
+    reason: str
+    merchant_note: str
+    respond_by: datetime
+    created_at: datetime
+    lines: list[AfterSaleLineOut]
+
+
+class NoteIn(Schema):
+    note: str = Field(default="", max_length=500)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+class ReturnIn(Schema):
+    carrier: str = Field(default="", max_length=40)
+    tracking_no: str = Field(max_length=64)
+
+
+class EscalateIn(Schema):
+    statement: str = Field(max_length=1000)
+
+
+class RulingIn(Schema):
+    ruling: Literal["refund", "reject"]
+    note: str = Field(max_length=1000)
+
+
+class DisputeOut(Schema):
+    id: int
+    aftersale_id: int
+    statement: str
+    opened_at: datetime
+    ruling: str
+
+
+def out(a: AfterSale) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "order_id": a.order_id,
+        "type": a.kind,
+        "status": a.status,
+        "refund_fen": a.refund_fen,
+        "reason": a.reason,
+        "merchant_note": a.merchant_note,
+        "respond_by": a.respond_by,
+        "created_at": a.created_at,
+        "lines": [
+            {"line_id": p.order_line_id, "quantity": p.quantity, "refund_fen": p.refund_fen}
+            for p in a.lines.all()
+        ],
+    }
+
+
+@router.post("/orders/{order_id}/aftersales", response={201: AfterSaleOut}, auth=member_auth)
+def request_aftersale(
+    request: HttpRequest, order_id: int, payload: AfterSaleIn
+) -> Status[dict[str, Any]]:
+    buyer = require_member(request)
+    aftersale = services.aftersale_request(
+        buyer=buyer,
+        order=order_for_buyer(buyer, order_id),
+        kind=payload.type,
+        lines=[(line.line_id, line.quantity) for line in payload.lines],
+        reason=payload.reason,
+    )
+    return Status(201, out(selectors.aftersale_for_party(buyer, aftersale.pk)))
+
+
+@router.get("/orders/{order_id}/aftersales", response=list[AfterSaleOut], auth=member_auth)
+def order_aftersales(request: HttpRequest, order_id: int) -> list[dict[str, Any]]:
+    order = order_for_party(require_member(request), order_id)
+    return [out(a) for a in selectors.aftersales_of_order(order.pk)]
+
+
+@router.get("/aftersales/{aftersale_id}", response=AfterSaleOut, auth=member_auth)
+def aftersale_detail(request: HttpRequest, aftersale_id: int) -> dict[str, Any]:
+    return out(selectors.aftersale_for_party(require_member(request), aftersale_id))
+
+
+@router.get("/aftersales/{aftersale_id}/trail", auth=member_auth)
+def trail(request: HttpRequest, aftersale_id: int) -> dict[str, Any]:
+    """The responsibility trail: certification, every state change, the money."""
+    aftersale = selectors.aftersale_for_party(require_member(request), aftersale_id)
+    return selectors.responsibility_trail(aftersale)
+
+
+@router.post("/aftersales/{aftersale_id}/approve", response=AfterSaleOut, auth=member_auth)
+def approve(
+    request: HttpRequest, aftersale_id: int, payload: NoteIn | None = None
+) -> dict[str, Any]:
+    member = require_member(request)
+    aftersale = selectors.aftersale_for_merchant(member, aftersale_id)
+    done = services.aftersale_approve(aftersale, actor=member, note=payload.note if payload else "")
+    return out(done)
+
+
+@router.post("/aftersales/{aftersale_id}/reject", response=AfterSaleOut, auth=member_auth)
+def reject(request: HttpRequest, aftersale_id: int, payload: ReasonIn) -> dict[str, Any]:
+    member = require_member(request)
+    aftersale = selectors.aftersale_for_merchant(member, aftersale_id)
+    return out(services.aftersale_reject(aftersale, actor=member, reason=payload.reason))
+
+
+@router.post("/aftersales/{aftersale_id}/cancel", response=AfterSaleOut, auth=member_auth)
+def cancel(request: HttpRequest, aftersale_id: int) -> dict[str, Any]:
+    member = require_member(request)
+    aftersale = selectors.aftersale_for_buyer(member, aftersale_id)
+    return out(services.aftersale_cancel(aftersale, actor=member))
+
+
+@router.post("/aftersales/{aftersale_id}/return", response=AfterSaleOut, auth=member_auth)
+def returned(request: HttpRequest, aftersale_id: int, payload: ReturnIn) -> dict[str, Any]:
+    member = require_member(request)
+    aftersale = selectors.aftersale_for_buyer(member, aftersale_id)
+    return out(
+        services.aftersale_return_shipped(
+            aftersale, actor=member, carrier=payload.carrier, tracking_no=payload.tracking_no
+        )
+    )
+
+
+@router.post("/aftersales/{aftersale_id}/confirm-return", response=AfterSaleOut, auth=member_auth)
+def confirm_return(request: HttpRequest, aftersale_id: int) -> dict[str, Any]:
+    member = require_member(request)
+    aftersale = selectors.aftersale_for_merchant(member, aftersale_id)
+    return out(services.aftersale_confirm_return(aftersale, actor=member))
+
+
+@router.post("/aftersales/{aftersale_id}/escalate", response={201: DisputeOut}, auth=member_auth)
+def escalate(request: HttpRequest, aftersale_id: int, payload: EscalateIn) -> Status[Dispute]:
+    member = require_member(request)
+    aftersale = selectors.aftersale_for_buyer(member, aftersale_id)
+    return Status(
+        201, services.aftersale_escalate(aftersale, actor=member, statement=payload.statement)
+    )
+
+
+@router.get("/platform/disputes", response=list[DisputeOut], auth=member_auth)
+def disputes(request: HttpRequest) -> Any:
+    require_operator(request)
+    return selectors.disputes_open()[:200]
+
+
+@router.post("/platform/disputes/{dispute_id}/rule", response=AfterSaleOut, auth=member_auth)
+def rule(request: HttpRequest, dispute_id: int, payload: RulingIn) -> dict[str, Any]:
+    operator = require_operator(request)
+    dispute = selectors.dispute_for_operator(dispute_id)
+    return out(
+        services.dispute_rule(dispute, operator=operator, ruling=payload.ruling, note=payload.note)
+    )

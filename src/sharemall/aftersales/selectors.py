@@ -1,0 +1,165 @@
+"""Reads for after-sales: the buyer, the merchant's staff and operators are the parties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.aftersales.models import AfterSale, Dispute
+from sharemall.core.errors import NotFound
+from sharemall.merchants.models import MerchantEvent
+from sharemall.merchants.selectors import merchant_ids_of
+from sharemall.orders.models import OrderEvent
+
+
+def _parties(member: Member) -> Q:
+    return Q(buyer=member) | Q(order__merchant_id__in=merchant_ids_of(member))
+
+
+def aftersale_for_party(member: Member, aftersale_id: int) -> AfterSale:
+    found = AfterSale.objects.select_related("order", "order__payment").prefetch_related("lines")
+    if not member.is_operator:
+        found = found.filter(_parties(member))
+    aftersale = found.filter(pk=aftersale_id).first()
+    if aftersale is None:
+        raise NotFound(_("No such after-sales request."))
+    return aftersale
+
+
+def aftersale_for_merchant(member: Member, aftersale_id: int) -> AfterSale:
+    aftersale = (
+        AfterSale.objects.select_related("order", "order__payment")
+        .prefetch_related("lines")
+        .filter(pk=aftersale_id, order__merchant_id__in=merchant_ids_of(member))
+        .first()
+    )
+    if aftersale is None:
+        raise NotFound(_("No such after-sales request."))
+    return aftersale
+
+
+def aftersale_for_buyer(member: Member, aftersale_id: int) -> AfterSale:
+    aftersale = (
+        AfterSale.objects.select_related("order")
+        .prefetch_related("lines")
+        .filter(pk=aftersale_id, buyer=member)
+        .first()
+    )
+    if aftersale is None:
+        raise NotFound(_("No such after-sales request."))
+    return aftersale
+
+
+def aftersales_of_order(order_id: int) -> QuerySet[AfterSale]:
+    return AfterSale.objects.filter(order_id=order_id).prefetch_related("lines").order_by("pk")
+
+
+def disputes_open() -> QuerySet[Dispute]:
+    return Dispute.objects.filter(ruling="").select_related("aftersale").order_by("opened_at")
+
+
+def dispute_for_operator(dispute_id: int) -> Dispute:
+    dispute = (
+        Dispute.objects.select_related("aftersale", "aftersale__order")
+        .filter(pk=dispute_id)
+        .first()
+    )
+    if dispute is None:
+        raise NotFound(_("No such dispute."))
+    return dispute
+
+
+def responsibility_trail(aftersale: AfterSale) -> dict[str, Any]:
+    """Everything an operator needs to judge a dispute: who sold it and whether they were
+    certified, every state change of the order and the request, and the money."""
+    order = aftersale.order
+    merchant = order.merchant
+    certification = [
+        {
+            "from": e.from_status,
+            "to": e.to_status,
+            "actor_id": e.actor_id,
+            "reason": e.reason,
+            "at": e.created_at,
+        }
+        for e in MerchantEvent.objects.filter(merchant=merchant).order_by("created_at", "id")
+    ]
+    payment = order.payment
+    dispute = Dispute.objects.filter(aftersale=aftersale).first()
+    return {
+        "merchant": {
+            "id": merchant.pk,
+            "legal_name": merchant.legal_name,
+            "uscc": merchant.uscc,
+            "status": merchant.status,
+            "certification": certification,
+        },
+        "order": {
+            "id": order.pk,
+            "status": order.status,
+            "total_fen": order.total_fen,
+            "refunded_fen": order.refunded_fen,
+            "events": [
+                {
+                    "from": e.from_status,
+                    "to": e.to_status,
+                    "actor_id": e.actor_id,
+                    "note": e.note,
+                    "at": e.created_at,
+                }
+                for e in OrderEvent.objects.filter(order=order).order_by("created_at", "id")
+            ],
+        },
+        "aftersale": {
+            "id": aftersale.pk,
+            "status": aftersale.status,
+            "kind": aftersale.kind,
+            "refund_fen": aftersale.refund_fen,
+            "reason": aftersale.reason,
+            "events": [
+                {
+                    "from": e.from_status,
+                    "to": e.to_status,
+                    "actor_id": e.actor_id,
+                    "note": e.note,
+                    "at": e.created_at,
+                }
+                for e in aftersale.events.order_by("created_at", "id")
+            ],
+        },
+        "payment": {
+            "id": payment.pk,
+            "payment_no": payment.payment_no,
+            "status": payment.status,
+            "provider": payment.provider,
+            "amount_fen": payment.amount_fen,
+            "payer_id": payment.payer_id,
+            "paid_at": payment.paid_at,
+            "refunds": [
+                {
+                    "refund_no": r.refund_no,
+                    "amount_fen": r.amount_fen,
+                    "status": r.status,
+                    "at": r.created_at,
+                }
+                for r in payment.refunds.order_by("created_at", "id")
+            ],
+        },
+        "dispute": None
+        if dispute is None
+        else {
+            "id": dispute.pk,
+            "statement": dispute.statement,
+            "opened_at": dispute.opened_at,
+            "ruling": dispute.ruling or None,
+            "ruling_note": dispute.ruling_note,
+            "ruled_by": dispute.ruled_by_id,
+            "ruled_at": dispute.ruled_at,
+        },
+        # Filled in by the sharing and posts features: how the buyer came to the product.
+        "share_chain": [],
+        "post": None,
+    }

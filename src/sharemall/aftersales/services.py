@@ -1,0 +1,270 @@
+"""After-sales: refund-only and return-and-refund requests per line and quantity, the
+merchant's answer (or automatic approval), disputes and the operator's ruling, and the refund
+itself through the provider and the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.aftersales import rules
+from sharemall.aftersales.models import AfterSale, AfterSaleEvent, AfterSaleLine, Dispute
+from sharemall.core.errors import DomainError, InvalidTransition
+from sharemall.distribution import services as distribution
+from sharemall.orders import ledger as order_ledger
+from sharemall.orders import services as orders
+from sharemall.orders.models import Order, OrderLine
+from sharemall.payments import services as payments
+from sharemall.payments.models import Refund
+
+
+class InvalidAfterSale(DomainError):
+    code = "invalid_aftersale"
+
+
+def _text(value: str, field: str, limit: int = 500) -> str:
+    cleaned = " ".join((value or "").split())
+    if not cleaned:
+        raise DomainError(_("%(field)s is required.") % {"field": field}, code="invalid_input")
+    return cleaned[:limit]
+
+
+def _move(
+    aftersale: AfterSale, target: str, *, actor: Member | None, note: str = "", **updates: Any
+) -> AfterSale:
+    source = aftersale.status
+    with transaction.atomic():
+        rules.AFTERSALE.apply(
+            AfterSale.objects.filter(pk=aftersale.pk), current=source, target=target, **updates
+        )
+        AfterSaleEvent.objects.create(
+            aftersale=aftersale, from_status=source, to_status=target, actor=actor, note=note[:500]
+        )
+    aftersale.refresh_from_db()
+    return aftersale
+
+
+def aftersale_request(
+    *, buyer: Member, order: Order, kind: str, lines: Sequence[tuple[int, int]], reason: str
+) -> AfterSale:
+    """Ask for money back on some units of some lines. The units are claimed at once, so two
+    requests can never together claim more than was bought."""
+    if kind not in (rules.REFUND, rules.RETURN_REFUND):
+        raise InvalidAfterSale(_("Choose refund or return and refund."))
+    if order.status not in rules.ELIGIBLE_ORDER_STATUSES:
+        raise InvalidAfterSale(
+            _("This order cannot take an after-sales request now."), code="order_not_eligible"
+        )
+    if kind == rules.RETURN_REFUND and order.status not in rules.RETURN_ORDER_STATUSES:
+        raise InvalidAfterSale(
+            _("Goods can be returned once they were sent."), code="order_not_eligible"
+        )
+    why = _text(reason, "reason")
+    if not lines:
+        raise InvalidAfterSale(_("Choose the lines and quantities to refund."))
+    ids = [line_id for line_id, _q in lines]
+    if len(set(ids)) != len(ids):
+        raise InvalidAfterSale(_("Each line appears once."))
+    order_lines = {line.pk: line for line in OrderLine.objects.filter(order=order, pk__in=ids)}
+    if len(order_lines) != len(ids):
+        raise InvalidAfterSale(_("A line does not belong to this order."), code="unknown_line")
+    with transaction.atomic():
+        claimed: list[tuple[OrderLine, int, int]] = []
+        for line_id, quantity in lines:
+            line = order_lines[line_id]
+            if quantity < 1 or quantity > line.quantity - line.claimed_quantity:
+                raise InvalidAfterSale(
+                    _("At most %(n)d more units of %(title)s can be refunded.")
+                    % {"n": line.quantity - line.claimed_quantity, "title": line.title},
+                    code="invalid_quantity",
+                )
+            claimed.append((line, quantity, orders.line_claim(line, quantity)))
+        aftersale = AfterSale.objects.create(
+            order=order,
+            buyer=buyer,
+            kind=kind,
+            reason=why,
+            refund_fen=sum(amount for _l, _q, amount in claimed),
+            respond_by=timezone.now() + timedelta(days=settings.AFTERSALES_AUTO_APPROVE_DAYS),
+        )
+        AfterSaleLine.objects.bulk_create(
+            AfterSaleLine(aftersale=aftersale, order_line=line, quantity=q, refund_fen=amount)
+            for line, q, amount in claimed
+        )
+        AfterSaleEvent.objects.create(
+            aftersale=aftersale, to_status=rules.REQUESTED, actor=buyer, note=why
+        )
+        orders.aftersale_opened(order)
+    return aftersale
+
+
+def _release(aftersale: AfterSale) -> None:
+    for part in aftersale.lines.all():
+        orders.line_release(part.order_line_id, part.quantity, part.refund_fen)
+
+
+def aftersale_approve(aftersale: AfterSale, *, actor: Member | None, note: str = "") -> AfterSale:
+    if aftersale.status != rules.REQUESTED:
+        raise InvalidTransition(_("Only a new request can be approved."))
+    if aftersale.kind == rules.RETURN_REFUND:
+        return _move(aftersale, rules.AWAITING_RETURN, actor=actor, note=note)
+    return _refund(aftersale, actor=actor, note=note)
+
+
+def aftersale_reject(aftersale: AfterSale, *, actor: Member, reason: str) -> AfterSale:
+    why = _text(reason, "reason")
+    with transaction.atomic():
+        aftersale = _move(
+            aftersale,
+            rules.REJECTED,
+            actor=actor,
+            note=why,
+            merchant_note=why,
+            closed_at=timezone.now(),
+        )
+        _release(aftersale)
+        orders.aftersale_closed(aftersale.order)
+    return aftersale
+
+
+def aftersale_cancel(aftersale: AfterSale, *, actor: Member) -> AfterSale:
+    with transaction.atomic():
+        aftersale = _move(aftersale, rules.CANCELLED, actor=actor, closed_at=timezone.now())
+        _release(aftersale)
+        orders.aftersale_closed(aftersale.order)
+    return aftersale
+
+
+def aftersale_return_shipped(
+    aftersale: AfterSale, *, actor: Member, carrier: str, tracking_no: str
+) -> AfterSale:
+    return _move(
+        aftersale,
+        rules.RETURN_SHIPPED,
+        actor=actor,
+        return_carrier=carrier.strip()[:40],
+        return_tracking_no=tracking_no.strip()[:64],
+    )
+
+
+def aftersale_confirm_return(aftersale: AfterSale, *, actor: Member) -> AfterSale:
+    if aftersale.status != rules.RETURN_SHIPPED:
+        raise InvalidTransition(_("The goods have not been sent back yet."))
+    return _refund(aftersale, actor=actor, note="return received")
+
+
+def aftersale_escalate(aftersale: AfterSale, *, actor: Member, statement: str) -> Dispute:
+    """The buyer takes a rejected (or stuck) request to the platform."""
+    text = _text(statement, "statement", 1000)
+    if aftersale.order.status == "completed":
+        raise InvalidAfterSale(
+            _("The order is completed; contact the platform."), code="order_not_eligible"
+        )
+    with transaction.atomic():
+        was_closed = aftersale.status == rules.REJECTED
+        aftersale = _move(aftersale, rules.DISPUTED, actor=actor, note=text, closed_at=None)
+        if was_closed:
+            # The rejection gave the units back; a dispute claims them again.
+            for part in aftersale.lines.select_related("order_line"):
+                orders.line_claim(part.order_line, part.quantity)
+            orders.aftersale_opened(aftersale.order)
+        return Dispute.objects.create(aftersale=aftersale, statement=text)
+
+
+def dispute_rule(dispute: Dispute, *, operator: Member, ruling: str, note: str) -> AfterSale:
+    why = _text(note, "note", 1000)
+    if ruling not in (Dispute.Ruling.REFUND, Dispute.Ruling.REJECT):
+        raise DomainError(_("Rule refund or reject."), code="invalid_input")
+    aftersale = dispute.aftersale
+    if aftersale.status != rules.DISPUTED:
+        raise InvalidTransition(_("This dispute was already ruled."))
+    updated = Dispute.objects.filter(pk=dispute.pk, ruling="").update(
+        ruling=ruling, ruling_note=why, ruled_by=operator, ruled_at=timezone.now()
+    )
+    if not updated:
+        raise InvalidTransition(_("This dispute was already ruled."))
+    if ruling == Dispute.Ruling.REFUND:
+        return _refund(aftersale, actor=operator, note=f"ruling: {why}")
+    with transaction.atomic():
+        aftersale = _move(
+            aftersale,
+            rules.REJECTED,
+            actor=operator,
+            note=f"ruling: {why}",
+            closed_at=timezone.now(),
+        )
+        _release(aftersale)
+        orders.aftersale_closed(aftersale.order)
+    return aftersale
+
+
+def _refund(aftersale: AfterSale, *, actor: Member | None, note: str) -> AfterSale:
+    """Record the refund in the order and the ledger, then ask the provider to pay it back.
+
+    The order-side bookkeeping and the ledger move in one transaction with the state change;
+    the provider is called after it commits, with a refund number kept for retries.
+    """
+    order = Order.objects.select_related("payment").get(pk=aftersale.order_id)
+    with transaction.atomic():
+        aftersale = _move(aftersale, rules.REFUNDING, actor=actor, note=note)
+        parts = [(p.order_line_id, p.quantity, p.refund_fen) for p in aftersale.lines.all()]
+        before = orders.lines_refunded(order, parts)
+        order_ledger.post_refund_approved(
+            order,
+            key=f"aftersale:{aftersale.pk}",
+            amount=aftersale.refund_fen,
+            refunded_before=before,
+        )
+        distribution.commissions_reverse(order, refund_key=f"aftersale:{aftersale.pk}")
+    return _finish_refund(aftersale, order)
+
+
+def _finish_refund(aftersale: AfterSale, order: Order) -> AfterSale:
+    refund = payments.refund_request(
+        order.payment,
+        amount_fen=aftersale.refund_fen,
+        source_key=f"aftersale:{aftersale.pk}",
+        reason=aftersale.reason[:200],
+    )
+    AfterSale.objects.filter(pk=aftersale.pk).update(refund_no=refund.refund_no)
+    if refund.status != Refund.Status.SUCCEEDED:
+        aftersale.refresh_from_db()
+        return aftersale  # still processing: the refunds job finishes it
+    with transaction.atomic():
+        order_ledger.post_refund_paid(refund)
+        aftersale = _move(
+            aftersale, rules.REFUNDED, actor=None, note=refund.refund_no, closed_at=timezone.now()
+        )
+        orders.aftersale_closed(order)
+        orders.order_close_if_fully_refunded(order, actor=None)
+    return aftersale
+
+
+def aftersales_auto_approve(now: datetime) -> int:
+    """Job: requests the merchant did not answer in time are approved."""
+    due = AfterSale.objects.filter(status=rules.REQUESTED, respond_by__lte=now).order_by("pk")
+    approved = 0
+    for aftersale in due[:500]:
+        try:
+            aftersale_approve(aftersale, actor=None, note="approved automatically")
+        except InvalidTransition:
+            continue
+        approved += 1
+    return approved
+
+
+def aftersales_finish_refunds(now: datetime) -> int:
+    """Job: ask again about refunds the provider was still processing."""
+    finished = 0
+    for aftersale in AfterSale.objects.filter(status=rules.REFUNDING).order_by("pk")[:500]:
+        order = Order.objects.select_related("payment").get(pk=aftersale.order_id)
+        if _finish_refund(aftersale, order).status == rules.REFUNDED:
+            finished += 1
+    return finished

@@ -1,0 +1,36 @@
+from datetime import date
+
+from ninja import Schema
+
+
+class DegreeOut(Schema):
+    degree: int
+    clicks: int
+    reach: int
+    orders: int
+    buyers: int
+    conversion: float | None
+
+
+class DayOut(Schema):
+    date: date
+    clicks: int
+    orders: int
+
+
+class SharerOut(Schema):
+    member_id: int
+    nickname: str
+    clicks: int
+    orders: int
+
+
+class PropagationOut(Schema):
+    product_id: int
+    post_id: int | None
+    by_degree: list[DegreeOut]
+    viral_coefficient: float
+    half_life_hours: float | None
+    totals: dict[str, int]
+    series: list[DayOut]
+    top_sharers: list[SharerOut]

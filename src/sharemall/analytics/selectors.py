@@ -1,0 +1,212 @@
+"""Propagation of a product or a post (PRODUCT §6.3, §9): clicks, orders, buyers and reach by
+degree, the viral coefficient, the half-life of a share's clicks, a daily series, top sharers.
+
+A click's degree is the degree an order through that link would have: one more than the
+lowest degree at which the link's sharer bought the product through a share, else 1.
+Only paid orders count (refunded ones too: the sale happened, the propagation is real).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.analytics import rules
+from sharemall.catalog.models import Product
+from sharemall.core.errors import NotFound
+from sharemall.distribution.rules import degree_after
+from sharemall.merchants.selectors import merchant_ids_of
+from sharemall.orders import rules as order_rules
+from sharemall.orders.models import Order
+from sharemall.posts.models import Post
+from sharemall.sharing import rules as sharing_rules
+from sharemall.sharing.models import ShareClick, ShareLink
+
+# Days are counted where our members live, whatever the server's zone.
+REPORT_ZONE = ZoneInfo("Asia/Shanghai")
+SERIES_DAYS = 30
+TOP_SHARERS = 10
+
+
+@dataclass
+class Propagation:
+    product_id: int
+    post_id: int | None
+    by_degree: list[rules.DegreeRow]
+    viral_coefficient: float
+    half_life_hours: float | None
+    totals: dict[str, int]
+    series: list[dict[str, Any]]
+    top_sharers: list[dict[str, Any]]
+
+
+def _check_access(viewer: Member, product: Product) -> None:
+    """Propagation is the merchant's business: its own staff and the platform's operators.
+    To anyone else it is another merchant's object, and those answer 404 (API.md)."""
+    if viewer.is_operator or product.merchant_id in merchant_ids_of(viewer):
+        return
+    raise NotFound(_("No such product."))
+
+
+def _scope(
+    viewer: Member, product_id: int | None, post_id: int | None
+) -> tuple[Product, Post | None]:
+    if (product_id is None) == (post_id is None):
+        raise rules.InvalidQuery(_("Ask for exactly one of product_id and post_id."))
+    post = None
+    if post_id is not None:
+        post = Post.objects.filter(pk=post_id).first()
+        if post is None:
+            raise NotFound(_("No such post."))
+        product_id = post.product_id
+    assert product_id is not None
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(_("No such product."))
+    _check_access(viewer, product)
+    return product, post
+
+
+def _links(product: Product, post: Post | None) -> dict[int, dict[str, Any]]:
+    if post is not None:
+        where = Q(target_type=sharing_rules.POST, target_id=post.pk)
+    else:
+        post_ids = Post.objects.filter(product=product).values("pk")
+        where = Q(target_type=sharing_rules.PRODUCT, target_id=product.pk) | Q(
+            target_type=sharing_rules.POST, target_id__in=post_ids
+        )
+    rows = ShareLink.objects.filter(where).values("id", "sharer_id", "created_at")
+    return {row["id"]: dict(row) for row in rows}
+
+
+def _bought(product: Product) -> Any:
+    return Order.objects.filter(
+        status__in=order_rules.BOUGHT_STATUSES, lines__product_id=product.pk
+    ).distinct()
+
+
+def _sharer_degrees(product: Product, sharer_ids: set[int]) -> dict[int, int]:
+    """The degree each sharer's shares of the product carry."""
+    lowest = dict(
+        _bought(product)
+        .filter(buyer_id__in=sharer_ids, attribution="share", degree__isnull=False)
+        .values("buyer_id")
+        .annotate(lowest=Min("degree"))
+        .values_list("buyer_id", "lowest")
+    )
+    return {sharer: degree_after(lowest.get(sharer)) for sharer in sharer_ids}
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(REPORT_ZONE).date()
+
+
+def propagation(
+    viewer: Member,
+    *,
+    product_id: int | None = None,
+    post_id: int | None = None,
+    now: datetime | None = None,
+) -> Propagation:
+    now = now or timezone.now()
+    product, post = _scope(viewer, product_id, post_id)
+    links = _links(product, post)
+    sharer_of = {link_id: row["sharer_id"] for link_id, row in links.items()}
+    degrees = _sharer_degrees(product, set(sharer_of.values()))
+    link_degree = {link_id: degrees[sharer] for link_id, sharer in sharer_of.items()}
+
+    rows: dict[int, rules.DegreeRow] = {}
+
+    def row(degree: int) -> rules.DegreeRow:
+        return rows.setdefault(degree, rules.DegreeRow(degree))
+
+    clicks = ShareClick.objects.filter(link_id__in=list(links)).values_list(
+        "link_id", "visitor_key", "clicked_at"
+    )
+    visitors: dict[int, set[str]] = defaultdict(set)
+    ages: list[float] = []
+    clicks_by_day: Counter[date] = Counter()
+    clicks_by_sharer: Counter[int] = Counter()
+    for link_id, visitor_key, clicked_at in clicks.iterator(chunk_size=5000):
+        degree = link_degree[link_id]
+        row(degree).clicks += 1
+        visitors[degree].add(visitor_key)
+        ages.append(rules.age_seconds(links[link_id]["created_at"], clicked_at))
+        clicks_by_day[_local_day(clicked_at)] += 1
+        clicks_by_sharer[sharer_of[link_id]] += 1
+    for degree, keys in visitors.items():
+        row(degree).reach = len(keys)
+
+    orders = _bought(product).filter(attribution="share", degree__isnull=False)
+    if post is not None:
+        orders = orders.filter(share_link_id__in=list(links))
+    order_rows = [
+        row[1:]
+        for row in orders.values_list("id", "buyer_id", "referrer_id", "degree", "created_at")
+    ]
+    buyers_at: dict[int, set[int]] = defaultdict(set)
+    orders_by_day: Counter[date] = Counter()
+    orders_by_sharer: Counter[int] = Counter()
+    for buyer_id, referrer_id, degree, created_at in order_rows:
+        row(degree).orders += 1
+        buyers_at[degree].add(buyer_id)
+        orders_by_day[_local_day(created_at)] += 1
+        orders_by_sharer[referrer_id] += 1
+    for degree, buyers in buyers_at.items():
+        row(degree).buyers = len(buyers)
+
+    # Viral coefficient: buyers who shared, and the new buyers their shares brought.
+    all_buyers = set(_bought(product).values_list("buyer_id", flat=True))
+    sharing_buyers = set(sharer_of.values()) & all_buyers
+    brought = {buyer for buyer, referrer, _d, _t in order_rows if referrer in sharing_buyers}
+
+    today = _local_day(now)
+    series = [
+        {
+            "date": day,
+            "clicks": clicks_by_day.get(day, 0),
+            "orders": orders_by_day.get(day, 0),
+        }
+        for day in (today - timedelta(days=n) for n in range(SERIES_DAYS - 1, -1, -1))
+    ]
+    return Propagation(
+        product_id=product.pk,
+        post_id=post.pk if post else None,
+        by_degree=[rows[d] for d in sorted(rows)],
+        viral_coefficient=rules.viral_coefficient(len(sharing_buyers), len(brought)),
+        half_life_hours=rules.half_life_hours(ages),
+        totals={
+            "links": len(links),
+            "sharers": len(set(sharer_of.values())),
+            "clicks": sum(r.clicks for r in rows.values()),
+            "reach": len({key for keys in visitors.values() for key in keys}),
+            "orders": len(order_rows),
+            "buyers": len({buyer for buyer, *_rest in order_rows}),
+        },
+        series=series,
+        top_sharers=_top_sharers(clicks_by_sharer, orders_by_sharer),
+    )
+
+
+def _top_sharers(clicks: Counter[int], orders: Counter[int]) -> list[dict[str, Any]]:
+    ranked = sorted(
+        set(clicks) | set(orders), key=lambda m: (-orders.get(m, 0), -clicks.get(m, 0), m)
+    )[:TOP_SHARERS]
+    names = dict(Member.objects.filter(pk__in=ranked).values_list("pk", "nickname"))
+    return [
+        {
+            "member_id": member_id,
+            "nickname": names.get(member_id, ""),
+            "clicks": clicks.get(member_id, 0),
+            "orders": orders.get(member_id, 0),
+        }
+        for member_id in ranked
+    ]

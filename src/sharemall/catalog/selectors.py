@@ -1,0 +1,89 @@
+"""Reads for the catalogue. Strangers see products on sale from approved merchants only."""
+
+from __future__ import annotations
+
+from django.db.models import Min, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.catalog import rules, search
+from sharemall.catalog.models import Category, Product, ProductImage, Sku
+from sharemall.core.errors import NotFound
+from sharemall.merchants import rules as merchant_rules
+from sharemall.merchants.selectors import merchant_ids_of
+
+
+def _with_details(products: QuerySet[Product]) -> QuerySet[Product]:
+    return products.prefetch_related(
+        Prefetch("skus", queryset=Sku.objects.order_by("position", "id")),
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+    )
+
+
+def visible_products(viewer: Member | None) -> QuerySet[Product]:
+    public = Q(status=rules.ON_SALE, merchant__status=merchant_rules.APPROVED)
+    if viewer is None:
+        return Product.objects.filter(public)
+    if viewer.is_operator:
+        return Product.objects.all()
+    return Product.objects.filter(public | Q(merchant_id__in=merchant_ids_of(viewer)))
+
+
+def product_for_viewer(viewer: Member | None, product_id: int) -> Product:
+    product = _with_details(visible_products(viewer)).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(_("No such product."))
+    return product
+
+
+def product_for_staff(member: Member, product_id: int) -> Product:
+    """A product the member's merchant owns; other merchants' products are 404."""
+    product = (
+        _with_details(Product.objects.select_related("merchant"))
+        .filter(pk=product_id, merchant_id__in=merchant_ids_of(member))
+        .first()
+    )
+    if product is None:
+        raise NotFound(_("No such product."))
+    return product
+
+
+def sku_for_staff(member: Member, sku_id: int) -> Sku:
+    sku = (
+        Sku.objects.select_related("product")
+        .filter(pk=sku_id, product__merchant_id__in=merchant_ids_of(member))
+        .first()
+    )
+    if sku is None:
+        raise NotFound(_("No such SKU."))
+    return sku
+
+
+def storefront_products(
+    *, query: str = "", category_id: int | None = None, merchant_id: int | None = None
+) -> QuerySet[Product]:
+    products = visible_products(None).annotate(price_from_fen=Min("skus__price_fen"))
+    if category_id is not None:
+        products = products.filter(Q(category_id=category_id) | Q(category__parent_id=category_id))
+    if merchant_id is not None:
+        products = products.filter(merchant_id=merchant_id)
+    newest = _with_details(products.select_related("merchant")).order_by("-published_at", "-id")
+    # With a query, the most relevant come first; the newest break ties.
+    return search.search_products(newest, query) if query else newest
+
+
+def merchant_products(merchant_id: int, *, status: str | None = None) -> QuerySet[Product]:
+    products = Product.objects.filter(merchant_id=merchant_id)
+    if status:
+        products = products.filter(status=status)
+    return _with_details(products).order_by("-id")
+
+
+def category_tree() -> list[dict[str, object]]:
+    nodes = {c.pk: {"id": c.pk, "name": c.name, "children": []} for c in Category.objects.all()}
+    roots: list[dict[str, object]] = []
+    for c in Category.objects.order_by("position", "id").values("id", "parent_id"):
+        node = nodes[c["id"]]
+        parent = nodes.get(c["parent_id"]) if c["parent_id"] else None
+        (parent["children"] if parent else roots).append(node)  # type: ignore[attr-defined]
+    return roots

@@ -1,0 +1,197 @@
+"""The buying edge: place orders, pay them (also for someone else), receive notifications."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from sharemall.accounts.auth import member_auth, require_member
+from sharemall.checkout import services
+from sharemall.checkout.schemas import (
+    CheckoutOut,
+    OrderCreateIn,
+    PayIn,
+    PayLinkOut,
+    PaymentOut,
+    PaymentStatusOut,
+)
+from sharemall.core.errors import Conflict, DomainError, NotFound
+from sharemall.core.http import client_address
+from sharemall.orders.api import OrderListQuery, order_out
+from sharemall.orders.schemas import OrderOut
+from sharemall.orders.selectors import orders_of_buyer
+from sharemall.payments import services as payments
+from sharemall.payments.models import Payment
+
+router = Router(tags=["checkout"])
+
+
+def _created(result: services.CheckoutResult) -> dict[str, Any]:
+    return {
+        "payment_id": result.payment.pk,
+        "payment_no": result.payment.payment_no,
+        "amount_fen": result.payment.amount_fen,
+        "expires_at": result.payment.expires_at.isoformat(),
+        "orders": [
+            {
+                "id": o.pk,
+                "merchant_id": o.merchant_id,
+                "status": o.status,
+                "total_fen": o.total_fen,
+                "lines": result.lines[o.pk],
+            }
+            for o in result.orders
+        ],
+    }
+
+
+@router.post("/orders", response={201: CheckoutOut}, auth=member_auth)
+def order_create(request: HttpRequest, payload: OrderCreateIn) -> Status[dict[str, Any]]:
+    d = payload.delivery
+    result = services.order_create(
+        buyer=require_member(request),
+        items=[services.Item(i.sku_id, i.quantity) for i in payload.items],
+        delivery=services.Delivery(
+            d.type, d.region_code, d.address, d.receiver, d.phone, d.store_id
+        ),
+        share_code=payload.share_code,
+        client_ip=client_address(request),
+        device_id=request.headers.get("X-Device-Id", ""),
+    )
+    return Status(201, _created(result))
+
+
+@router.get("/orders", response=list[OrderOut], auth=member_auth)
+def my_orders(request: HttpRequest, q: Query[OrderListQuery]) -> list[dict[str, Any]]:
+    member = require_member(request)
+    found = orders_of_buyer(member, status=q.status)
+    return [order_out(o, member) for o in found[q.offset : q.offset + q.limit]]
+
+
+def payment_out(payment: Payment) -> dict[str, Any]:
+    return {
+        "id": payment.pk,
+        "payment_no": payment.payment_no,
+        "amount_fen": payment.amount_fen,
+        "currency": payment.currency,
+        "status": payment.status,
+        "provider": payment.provider,
+        "buyer_id": payment.buyer_id,
+        "payer_id": payment.payer_id,
+        "expires_at": payment.expires_at.isoformat(),
+        "paid_at": payment.paid_at.isoformat() if payment.paid_at else None,
+        "order_ids": list(payment.orders.values_list("pk", flat=True)),
+    }
+
+
+@router.get("/payments/{payment_id}", response=PaymentOut, auth=member_auth)
+def payment_detail(request: HttpRequest, payment_id: int) -> dict[str, Any]:
+    return payment_out(services.payment_for_member(require_member(request), payment_id))
+
+
+@router.post("/payments/{payment_id}/pay", auth=member_auth)
+def pay(request: HttpRequest, payment_id: int, payload: PayIn) -> dict[str, object]:
+    """The provider's parameters for paying: a sandbox pay page, a WeChat prepay, an Alipay
+    URL. A provider that is not configured answers 400 provider_not_configured."""
+    buyer = require_member(request)
+    payment = services.payment_for_member(buyer, payment_id)
+    payments.payer_record(payment, buyer)
+    return payments.payment_start(
+        payment,
+        provider_name=payload.provider,
+        scene=payload.scene,
+        client_ip=client_address(request),
+        payer_openid=payload.openid,
+        return_url=payload.return_url,
+    )
+
+
+def _sandbox_answer(result: payments.NotificationResult, payment: Payment) -> dict[str, Any]:
+    if result.payment is not None:
+        payment = result.payment
+    if payment.status != Payment.Status.PAID:
+        if payment.status == Payment.Status.CLOSED:
+            raise Conflict(_("This payment was closed before it was paid."), code="payment_closed")
+        raise DomainError(_("The sandbox payment was not accepted."), code="payment_not_accepted")
+    return {"payment_id": payment.pk, "status": payment.status}
+
+
+def _sandbox_enabled() -> None:
+    if not settings.SANDBOX_PAYMENTS:
+        raise NotFound(_("The sandbox is off."))
+
+
+@router.post("/payments/sandbox/{payment_id}/complete", response=PaymentStatusOut, auth=member_auth)
+def sandbox_complete(request: HttpRequest, payment_id: int) -> dict[str, Any]:
+    """Sandbox only: the sandbox "bank" pays and sends its signed callback through the same
+    verification path as real providers. Repeating it changes nothing."""
+    _sandbox_enabled()
+    payment = services.payment_for_member(require_member(request), payment_id)
+    if payment.status == Payment.Status.PAID:
+        return {"payment_id": payment.pk, "status": payment.status}
+    return _sandbox_answer(services.sandbox_complete(payment), payment)
+
+
+@router.post("/payments/notify/{provider}", auth=None, include_in_schema=True)
+def notify(request: HttpRequest, provider: str) -> HttpResponse:
+    """Where providers send payment notifications (no sign-in: the signature is the proof)."""
+    headers = dict(request.headers.items())
+    result = services.payment_notification_handle(provider, headers, request.body)
+    ack = result.acknowledgement
+    return HttpResponse(ack.body, status=ack.status, content_type=ack.content_type)
+
+
+# --- pay-for-me (找人代付) --------------------------------------------------------------------
+
+
+@router.post("/payments/{payment_id}/pay-link", response=PayLinkOut, auth=member_auth)
+def pay_link(request: HttpRequest, payment_id: int) -> dict[str, str]:
+    """A link the buyer sends a friend; whoever opens it (signed in) can pay."""
+    payment = services.payment_for_member(require_member(request), payment_id)
+    if payment.status != Payment.Status.PENDING:
+        raise Conflict(_("This payment is no longer waiting to be paid."), code="not_payable")
+    return {
+        "token": payment.pay_token,
+        "url": f"{settings.PUBLIC_BASE_URL}/pay-for-me/{payment.pay_token}",
+    }
+
+
+def _by_token(token: str) -> Payment:
+    payment = payments.pay_token_payment(token)
+    if payment is None:
+        raise NotFound(_("No such pay link."))
+    return payment
+
+
+@router.get("/pay-for-me/{token}", response=PaymentOut, auth=member_auth)
+def pay_for_me_detail(request: HttpRequest, token: str) -> dict[str, Any]:
+    require_member(request)
+    return payment_out(_by_token(token))
+
+
+@router.post("/pay-for-me/{token}/pay", auth=member_auth)
+def pay_for_me(request: HttpRequest, token: str, payload: PayIn) -> dict[str, object]:
+    payer = require_member(request)
+    payment = _by_token(token)
+    payments.payer_record(payment, payer)
+    return payments.payment_start(
+        payment,
+        provider_name=payload.provider,
+        scene=payload.scene,
+        client_ip=client_address(request),
+        payer_openid=payload.openid,
+        return_url=payload.return_url,
+    )
+
+
+@router.post("/pay-for-me/{token}/sandbox-complete", response=PaymentStatusOut, auth=member_auth)
+def pay_for_me_sandbox(request: HttpRequest, token: str) -> dict[str, Any]:
+    _sandbox_enabled()
+    payer = require_member(request)
+    payment = _by_token(token)
+    if payment.status == Payment.Status.PAID:
+        return {"payment_id": payment.pk, "status": payment.status}
+    payments.payer_record(payment, payer)
+    return _sandbox_answer(services.sandbox_complete(payment), payment)

@@ -1,0 +1,78 @@
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+
+class ItemIn(Schema):
+    sku_id: int
+    quantity: int = Field(strict=True)
+
+
+class DeliveryIn(Schema):
+    type: Literal["express", "pickup"]
+    region_code: str = Field(default="", max_length=12)
+    address: str = Field(default="", max_length=300)
+    receiver: str = Field(default="", max_length=80)
+    phone: str = Field(default="", max_length=32)
+    store_id: int | None = None
+
+
+class OrderCreateIn(Schema):
+    items: list[ItemIn] = Field(min_length=1, max_length=100)
+    share_code: str | None = Field(default=None, max_length=32)
+    delivery: DeliveryIn
+
+
+class CreatedLineOut(Schema):
+    id: int
+    sku_id: int
+    quantity: int
+    paid_fen: int
+
+
+class CreatedOrderOut(Schema):
+    id: int
+    merchant_id: int
+    status: str
+    total_fen: int
+    lines: list[CreatedLineOut]
+
+
+class CheckoutOut(Schema):
+    payment_id: int
+    payment_no: str
+    amount_fen: int
+    expires_at: str
+    orders: list[CreatedOrderOut]
+
+
+class PayIn(Schema):
+    provider: Literal["sandbox", "wechatpay", "alipay"]
+    scene: Literal["jsapi", "native", "h5", "wap", "page", "sandbox"] | None = None
+    openid: str = Field(default="", max_length=64)
+    return_url: str = Field(default="", max_length=300)
+
+
+class PaymentStatusOut(Schema):
+    payment_id: int
+    status: str
+
+
+class PaymentOut(Schema):
+    id: int
+    payment_no: str
+    amount_fen: int
+    currency: str
+    status: str
+    provider: str
+    buyer_id: int
+    payer_id: int | None
+    expires_at: str
+    paid_at: str | None
+    order_ids: list[int]
+
+
+class PayLinkOut(Schema):
+    token: str
+    url: str

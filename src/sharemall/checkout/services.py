@@ -1,0 +1,334 @@
+"""Checkout: a cart of several merchants' goods becomes one order per merchant under one
+payment; and the payment's notification moves orders and ledger together."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.accounts.rules import normalize_phone
+from sharemall.catalog import rules as catalog_rules
+from sharemall.catalog.models import Sku
+from sharemall.core.errors import Conflict, DomainError, NotFound
+from sharemall.core.http import ip_or_none
+from sharemall.distribution import rules as distribution_rules
+from sharemall.distribution import selectors as distribution_selectors
+from sharemall.distribution import services as distribution
+from sharemall.merchants import rules as merchant_rules
+from sharemall.merchants.models import Store
+from sharemall.orders import ledger as order_ledger
+from sharemall.orders import rules as order_rules
+from sharemall.orders import services as orders
+from sharemall.orders.models import Order, OrderLine
+from sharemall.payments import services as payments
+from sharemall.payments.models import Payment, Refund
+from sharemall.payments.providers.sandbox import SandboxProvider
+
+MAX_LINES = 50
+MAX_QUANTITY = 999
+
+
+@dataclass(frozen=True)
+class Item:
+    sku_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    type: str
+    region_code: str = ""
+    address: str = ""
+    receiver: str = ""
+    phone: str = ""
+    store_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    payment: Payment
+    orders: list[Order]
+    lines: dict[int, list[OrderLine]]
+
+
+class InvalidOrder(DomainError):
+    code = "invalid_order"
+
+
+def _merged(items: Sequence[Item]) -> dict[int, int]:
+    if not items:
+        raise InvalidOrder(_("The order has no items."))
+    wanted: dict[int, int] = {}
+    for item in items:
+        if not 1 <= item.quantity <= MAX_QUANTITY:
+            raise InvalidOrder(
+                _("A quantity is between 1 and %(n)d.") % {"n": MAX_QUANTITY},
+                code="invalid_quantity",
+            )
+        wanted[item.sku_id] = wanted.get(item.sku_id, 0) + item.quantity
+    if len(wanted) > MAX_LINES:
+        raise InvalidOrder(_("An order has at most %(n)d lines.") % {"n": MAX_LINES})
+    if any(q > MAX_QUANTITY for q in wanted.values()):
+        raise InvalidOrder(
+            _("A quantity is between 1 and %(n)d.") % {"n": MAX_QUANTITY}, code="invalid_quantity"
+        )
+    return wanted
+
+
+def _express_fields(delivery: Delivery) -> dict[str, str]:
+    region = merchant_rules.region(delivery.region_code)
+    if region.level != "district":
+        raise merchant_rules.InvalidRegion(_("Choose the district to deliver to."))
+    address = " ".join(delivery.address.split())
+    receiver = " ".join(delivery.receiver.split())
+    if not address or len(address) > 200:
+        raise InvalidOrder(_("Enter the delivery address."), code="invalid_address")
+    if not receiver or len(receiver) > 40:
+        raise InvalidOrder(_("Enter who receives the parcel."), code="invalid_address")
+    return {
+        "region_code": region.code,
+        "address": address,
+        "receiver": receiver,
+        "phone": normalize_phone(delivery.phone),
+    }
+
+
+def _pickup_store(delivery: Delivery) -> Store:
+    if delivery.store_id is None:
+        raise InvalidOrder(_("Choose the store to pick up at."), code="invalid_store")
+    store = (
+        Store.objects.select_related("merchant")
+        .filter(
+            pk=delivery.store_id,
+            kind=Store.Kind.OFFLINE,
+            is_active=True,
+            merchant__status=merchant_rules.APPROVED,
+        )
+        .first()
+    )
+    if store is None:
+        raise InvalidOrder(_("That store does not take pickup orders."), code="invalid_store")
+    return store
+
+
+def order_create(
+    *,
+    buyer: Member,
+    items: Sequence[Item],
+    delivery: Delivery,
+    share_code: str | None = None,
+    client_ip: str | None = None,
+    device_id: str = "",
+) -> CheckoutResult:
+    """Reserve stock and create the orders and their payment, all or nothing.
+
+    Prices come from the database, never from the client.
+    """
+    wanted = _merged(items)
+    if delivery.type not in (order_rules.EXPRESS, order_rules.PICKUP):
+        raise InvalidOrder(_("Delivery is express or pickup."), code="invalid_delivery")
+    skus = {
+        s.pk: s for s in Sku.objects.select_related("product__merchant").filter(pk__in=list(wanted))
+    }
+    missing = sorted(set(wanted) - set(skus))
+    if missing:
+        raise InvalidOrder(
+            _("Unknown SKU: %(ids)s") % {"ids": ", ".join(map(str, missing))},
+            code="unknown_sku",
+            details={"sku_ids": missing},
+        )
+    for sku in skus.values():
+        if (
+            sku.product.status != catalog_rules.ON_SALE
+            or sku.product.merchant.status != merchant_rules.APPROVED
+        ):
+            raise InvalidOrder(
+                _("%(title)s is not on sale.") % {"title": sku.product.title}, code="not_for_sale"
+            )
+    address = {"region_code": "", "address": "", "receiver": "", "phone": ""}
+    store: Store | None = None
+    if delivery.type == order_rules.EXPRESS:
+        address = _express_fields(delivery)
+    else:
+        store = _pickup_store(delivery)
+        if any(s.product.merchant_id != store.merchant_id for s in skus.values()):
+            raise InvalidOrder(
+                _("A store can only hand over its own merchant's goods."),
+                code="pickup_store_mismatch",
+            )
+
+    now = timezone.now()
+    attribution = distribution.attribute(buyer, share_code=share_code, now=now)
+    plans = distribution.plans_for(list(skus.values()))
+    by_merchant: dict[int, list[orders.LineDraft]] = {}
+    merchants = {}
+    for sku_id in sorted(wanted):
+        sku = skus[sku_id]
+        plan = plans.get(sku_id)
+        list_fen = sku.price_fen * wanted[sku_id]
+        # A buyer arriving through a share saves the plan's buyer discount (PRODUCT §5.1).
+        discount = (
+            distribution_rules.buyer_discount(plan, list_fen=list_fen, quantity=wanted[sku_id])
+            if plan is not None and attribution.through_share
+            else 0
+        )
+        merchants[sku.product.merchant_id] = sku.product.merchant
+        by_merchant.setdefault(sku.product.merchant_id, []).append(
+            orders.LineDraft(
+                sku_id=sku.pk,
+                product_id=sku.product_id,
+                title=sku.product.title,
+                sku_name=sku.name,
+                unit_price_fen=sku.price_fen,
+                quantity=wanted[sku_id],
+                discount_fen=discount,
+                plan=plan.as_snapshot() if plan is not None else None,
+            )
+        )
+    drafts = [
+        orders.OrderDraft(
+            merchant=merchants[mid],
+            delivery=delivery.type,
+            lines=lines,
+            pickup_store=store,
+            region_code=address["region_code"],
+            address=address["address"],
+            receiver=address["receiver"],
+            phone=address["phone"],
+            referrer_id=attribution.referrer.pk if attribution.referrer else None,
+            share_link_id=attribution.link_id,
+            attribution=attribution.kind,
+            share_rewarded=attribution.rewarded,
+            degree=_degree(attribution, lines),
+            client_ip=ip_or_none(client_ip),
+            device_id=device_id,
+        )
+        for mid, lines in sorted(by_merchant.items())
+    ]
+    amount = sum(d.total_fen for d in drafts)
+    with transaction.atomic():
+        payment = payments.payment_create(
+            buyer=buyer,
+            amount_fen=amount,
+            expires_at=now + timedelta(minutes=settings.ORDER_UNPAID_TIMEOUT_MINUTES),
+        )
+        created = orders.orders_create(buyer=buyer, payment=payment, drafts=drafts)
+        # Stock last: a popular SKU's row stays locked only from here to the commit, so
+        # concurrent checkouts of it queue for the shortest time (a flash sale's hot row).
+        _reserve_stock(wanted, skus)
+    return CheckoutResult(payment, created.orders, created.lines)
+
+
+def _degree(attribution: distribution.Attribution, lines: list[orders.LineDraft]) -> int | None:
+    if not attribution.through_share or attribution.referrer is None:
+        return None
+    return distribution_selectors.share_degree(
+        attribution.referrer.pk, sorted({line.product_id for line in lines})
+    )
+
+
+def _reserve_stock(wanted: dict[int, int], skus: dict[int, Sku]) -> None:
+    """One conditional update per SKU, in id order so concurrent checkouts cannot deadlock.
+    The database's CHECK keeps stock from going negative even if a code path forgot."""
+    for sku_id in sorted(wanted):
+        reserved = Sku.objects.filter(pk=sku_id, stock__gte=wanted[sku_id]).update(
+            stock=F("stock") - wanted[sku_id]
+        )
+        if not reserved:
+            raise Conflict(
+                _("Not enough stock of %(title)s.") % {"title": skus[sku_id].product.title},
+                code="out_of_stock",
+                details={"sku_id": sku_id},
+            )
+
+
+def payment_notification_handle(
+    provider_name: str, headers: Mapping[str, str], body: bytes
+) -> payments.NotificationResult:
+    """A provider's notification: verify it, and if it captures the payment, move its orders
+    to paid and post the ledger in the same transaction. Replays change nothing."""
+    with transaction.atomic():
+        result = payments.notification_accept(provider_name, headers, body)
+        if result.captured:
+            assert result.payment is not None
+            paid = orders.orders_mark_paid(result.payment)
+            order_ledger.post_payment_captured(result.payment, paid)
+            distribution.commissions_create(paid)
+    if result.outcome == payments.LATE and result.payment is not None:
+        _refund_late_payment(result)
+    return result
+
+
+def _refund_late_payment(result: payments.NotificationResult) -> None:
+    """Money that arrived after we closed the payment goes straight back to the payer."""
+    payment, n = result.payment, result.notification
+    assert payment is not None and n is not None
+    with transaction.atomic():
+        order_ledger.post_late_payment(
+            payment, provider_txn_id=n.provider_txn_id, amount_fen=n.amount_fen
+        )
+    refund = payments.refund_request(
+        payment,
+        amount_fen=n.amount_fen,
+        source_key=f"late:{n.provider}:{n.provider_txn_id}",
+        reason="paid after the order was closed",
+        provider_name=n.provider,
+    )
+    if refund.status == Refund.Status.SUCCEEDED:
+        order_ledger.post_refund_paid(refund)
+
+
+def sandbox_complete(payment: Payment) -> payments.NotificationResult:
+    """The sandbox "bank" pays and calls back through the real verification path."""
+    provider = SandboxProvider.from_settings()
+    if payment.status != Payment.Status.PENDING or payment.expires_at <= timezone.now():
+        raise Conflict(_("This payment is no longer waiting to be paid."), code="not_payable")
+    headers, body = provider.signed_notification(
+        payment_no=payment.payment_no, amount_fen=payment.amount_fen, currency=payment.currency
+    )
+    return payment_notification_handle("sandbox", headers, body)
+
+
+def unpaid_timeout(now: datetime) -> int:
+    """Job: close payments past their deadline, cancel their orders, return their stock."""
+    closed = payments.payments_close_expired(now)
+    for payment in closed:
+        orders.orders_cancel_for_payment(payment, note="unpaid timeout")
+    return len(closed)
+
+
+def orders_complete(now: datetime) -> int:
+    """Job: complete orders whose after-sales window closed, and settle their commissions."""
+    done = orders.orders_complete_due(now)
+    distribution.commissions_settle(done)
+    return len(done)
+
+
+def payment_for_member(member: Member, payment_id: int) -> Payment:
+    payment = Payment.objects.filter(pk=payment_id, buyer=member).first()
+    if payment is None:
+        raise NotFound(_("No such payment."))
+    return payment
+
+
+def payment_payable_by(member: Member, payment_no: str) -> Payment | None:
+    """A payment the member may pay: their own, or one they are paying for a friend."""
+    return (
+        Payment.objects.filter(payment_no=payment_no)
+        .filter(Q(buyer=member) | Q(payer=member))
+        .first()
+    )
+
+
+def sandbox_pay_page_complete(payment: Payment, member: Member) -> payments.NotificationResult:
+    if payment.buyer_id != member.pk:
+        payments.payer_record(payment, member)
+    return sandbox_complete(payment)

@@ -1,0 +1,37 @@
+"""The `sharemall` command: our subcommands (hyphenated) plus every Django management command."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+
+OURS = {
+    "create-operator",
+    "seed-demo",
+    "run-due-jobs",
+    "serve",
+    "demo",
+    "worker",
+    "ledger-check",
+    "reindex-search",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sharemall.config.settings")
+    if args and args[0] == "demo":
+        # The demo is for trying ShareMall on one machine: sandbox payments on, and a
+        # throwaway secret key unless the caller set one.
+        os.environ.setdefault("SANDBOX_PAYMENTS", "1")
+        os.environ.setdefault("SECRET_KEY", "demo-" + secrets.token_urlsafe(40))
+    if args and args[0] in OURS:
+        args[0] = args[0].replace("-", "_")
+    from django.core.management import execute_from_command_line  # noqa: PLC0415 - after env
+
+    execute_from_command_line(["sharemall", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""The one JSON API: a router per app, and every failure mapped to a 4xx with a code."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from sharemall.accounts.api import router as accounts_router
+from sharemall.aftersales.api import router as aftersales_router
+from sharemall.analytics.api import router as analytics_router
+from sharemall.catalog.api import router as catalog_router
+from sharemall.checkout.api import router as checkout_router
+from sharemall.core.errors import DomainError
+from sharemall.distribution.api import router as distribution_router
+from sharemall.merchants.api import router as merchants_router
+from sharemall.orders.api import router as orders_router
+from sharemall.posts.api import router as posts_router
+from sharemall.sharing.api import router as sharing_router
+from sharemall.wallet.api import router as wallet_router
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="ShareMall API",
+    version="1",
+    description="Social-commerce platform API. Money is integer fen (`*_fen`), rates are basis "
+    'points (`*_bp`), errors are `{"error": {"code", "message"}}`.',
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api",
+)
+
+api.add_router("", accounts_router)
+api.add_router("", merchants_router)
+api.add_router("", catalog_router)
+api.add_router("", checkout_router)
+api.add_router("", orders_router)
+api.add_router("", aftersales_router)
+api.add_router("", distribution_router)
+api.add_router("", sharing_router)
+api.add_router("", posts_router)
+api.add_router("", analytics_router)
+api.add_router("", wallet_router)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "rate_limited",
+}
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, details: Any = None
+) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = [
+        {"loc": [str(part) for part in err.get("loc", [])], "msg": str(err.get("msg", ""))}
+        for err in exc.errors
+    ]
+    first = details[0] if details else {"loc": [], "msg": "invalid"}
+    where = ".".join(p for p in first["loc"] if p not in {"body", "payload", "query", "path"})
+    message = f"{where}: {first['msg']}" if where else str(first["msg"])
+    return error_response(request, 400, "invalid_input", message, details)
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return error_response(request, 400, "invalid_input", " ".join(exc.messages))
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "unauthenticated", _("Sign in first."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = _HTTP_CODES.get(exc.status_code, "bad_request")
+    if exc.status_code == 400 and "parse" in str(exc).lower():
+        code = "invalid_json"
+    return error_response(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return error_response(request, 500, "internal_error", _("Something went wrong on our side."))

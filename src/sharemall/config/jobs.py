@@ -1,0 +1,46 @@
+"""The periodic jobs `sharemall run-due-jobs` runs, in order.
+
+Each job is an idempotent database sweep: it finds what is due at `now` and moves it on with
+conditional updates, so running it twice, late, or from two workers at once is harmless.
+New sweeps are added to the list below, in the order they should run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[datetime], int]  # returns how many things it moved on
+
+
+def all_jobs() -> list[Job]:
+    # Imported here: the job list is read when the command runs, after Django is set up.
+    from sharemall.aftersales.services import (  # noqa: PLC0415
+        aftersales_auto_approve,
+        aftersales_finish_refunds,
+    )
+    from sharemall.checkout.services import orders_complete, unpaid_timeout  # noqa: PLC0415
+    from sharemall.core.idempotency import idempotency_records_purge  # noqa: PLC0415
+    from sharemall.distribution.services import partner_dividends_due  # noqa: PLC0415
+    from sharemall.orders.services import orders_auto_receive  # noqa: PLC0415
+    from sharemall.wallet.services_withdrawals import withdrawals_check  # noqa: PLC0415
+
+    return [
+        Job("unpaid_order_timeout", unpaid_timeout),
+        Job("auto_receipt", orders_auto_receive),
+        Job("aftersales_auto_approve", aftersales_auto_approve),
+        Job("aftersales_finish_refunds", aftersales_finish_refunds),
+        Job("order_completion", orders_complete),
+        Job("withdrawals_check", withdrawals_check),
+        Job("partner_dividends", partner_dividends_due),
+        Job("idempotency_records_purge", idempotency_records_purge),
+    ]
+
+
+def run_due_jobs(now: datetime) -> dict[str, int]:
+    return {job.name: job.run(now) for job in all_jobs()}

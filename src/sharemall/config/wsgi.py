@@ -1,0 +1,54 @@
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sharemall.config.settings")
+django_application = get_wsgi_application()
+
+# Imported only now: the fast path's models need the apps that get_wsgi_application set up.
+from sharemall.sharing import ingest  # noqa: E402
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+# What a request's environ legitimately carries besides HTTP_* headers and wsgi.* keys.
+_CGI_KEYS = frozenset(
+    {
+        "REQUEST_METHOD",
+        "SCRIPT_NAME",
+        "PATH_INFO",
+        "QUERY_STRING",
+        "CONTENT_TYPE",
+        "CONTENT_LENGTH",
+        "SERVER_NAME",
+        "SERVER_PORT",
+        "SERVER_PROTOCOL",
+        "REMOTE_ADDR",
+        "REMOTE_HOST",
+        "REMOTE_PORT",
+        "RAW_URI",
+    }
+)
+
+
+def without_process_environment(app: WsgiApp, process_env: Iterable[str]) -> WsgiApp:
+    """granian copies the server's environment variables into every request's environ, where
+    Django's error reports would print them (DATABASE_URL with its password, SECRET_KEY)."""
+    leaked = frozenset(
+        key
+        for key in process_env
+        if not key.startswith(("HTTP_", "wsgi.")) and key not in _CGI_KEYS
+    )
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        for key in leaked & environ.keys():
+            del environ[key]
+        return app(environ, start_response)
+
+    return application
+
+
+# Anonymous share-link clicks are answered in front of Django (docs/adr/0007); everything
+# else reaches Django without the process environment.
+application = ingest.wrap(without_process_environment(django_application, list(os.environ)))

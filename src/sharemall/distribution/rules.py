@@ -1,0 +1,124 @@
+"""Commission maths (PRODUCT §5): pure functions, no database.
+
+Rates are basis points of the line's paid amount (shipping excluded) or fixed fen per unit.
+Every amount is rounded down to the fen, so the platform never pays a fraction it does not have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from sharemall.core.errors import DomainError
+from sharemall.core.money import BP_WHOLE, apply_bp
+
+BP, FEN = "bp", "fen"  # units: basis points of the paid amount, or fen per unit
+
+
+class InvalidPlan(DomainError):
+    code = "invalid_plan"
+
+
+@dataclass(frozen=True)
+class Plan:
+    unit: str
+    share_budget: int
+    buyer_discount: int
+    levels: tuple[int, int, int]
+    region_agent: int
+
+    def as_snapshot(self) -> dict[str, object]:
+        return {
+            "unit": self.unit,
+            "share_budget": self.share_budget,
+            "buyer_discount": self.buyer_discount,
+            "levels": list(self.levels),
+            "region_agent": self.region_agent,
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> Plan:
+        levels = [int(v) for v in data["levels"]]
+        return cls(
+            str(data["unit"]),
+            int(data["share_budget"]),
+            int(data["buyer_discount"]),
+            (levels[0], levels[1], levels[2]),
+            int(data["region_agent"]),
+        )
+
+
+def check_plan(plan: Plan, *, budget_cap_bp: int, unit_prices: Sequence[int] = ()) -> None:
+    """buyer discount + L1 + L2 + L3 + region agent ≤ share budget ≤ the platform's cap."""
+    parts = [plan.buyer_discount, *plan.levels, plan.region_agent, plan.share_budget]
+    if plan.unit not in (BP, FEN):
+        raise InvalidPlan(_("A plan's unit is bp or fen."))
+    if any(not isinstance(p, int) or isinstance(p, bool) or p < 0 for p in parts):
+        raise InvalidPlan(_("Every rate is a whole number, zero or more."))
+    spent = plan.buyer_discount + sum(plan.levels) + plan.region_agent
+    if spent > plan.share_budget:
+        raise InvalidPlan(
+            _(
+                "The buyer discount, level rates and region-agent rate add up to %(spent)d, more "
+                "than the share budget of %(budget)d."
+            )
+            % {"spent": spent, "budget": plan.share_budget},
+            details={"spent": spent, "share_budget": plan.share_budget},
+        )
+    if plan.unit == BP:
+        if plan.share_budget > budget_cap_bp:
+            raise InvalidPlan(
+                _("The share budget %(budget)d bp is over the platform's cap of %(cap)d bp.")
+                % {"budget": plan.share_budget, "cap": budget_cap_bp},
+                details={"share_budget_bp": plan.share_budget, "cap_bp": budget_cap_bp},
+            )
+    else:
+        for price in unit_prices:
+            if plan.share_budget * BP_WHOLE > price * budget_cap_bp:
+                raise InvalidPlan(
+                    _(
+                        "A share budget of %(budget)d fen per unit is over the platform's cap for "
+                        "a price of %(price)d fen."
+                    )
+                    % {"budget": plan.share_budget, "price": price}
+                )
+
+
+def _portion(rate: int, unit: str, base_fen: int, quantity: int) -> int:
+    return apply_bp(base_fen, rate) if unit == BP else rate * quantity
+
+
+def buyer_discount(plan: Plan, *, list_fen: int, quantity: int) -> int:
+    """What a buyer arriving through a share saves on a line (never more than the line)."""
+    return min(list_fen, _portion(plan.buyer_discount, plan.unit, list_fen, quantity))
+
+
+def level_amount(plan: Plan, level: int, *, base_fen: int, quantity: int) -> int:
+    """Level 1–3's commission on a line whose paid amount (after every discount) is base_fen."""
+    return min(base_fen, _portion(plan.levels[level - 1], plan.unit, base_fen, quantity))
+
+
+def region_agent_amount(plan: Plan, *, base_fen: int, quantity: int) -> int:
+    return min(base_fen, _portion(plan.region_agent, plan.unit, base_fen, quantity))
+
+
+def reversed_so_far(amount_fen: int, *, refunded_fen: int, paid_fen: int) -> int:
+    """How much of a commission is reversed once `refunded_fen` of the line's `paid_fen` went
+    back: proportional, rounded down, so a reversal never takes more than was paid and a full
+    refund reverses it all."""
+    if paid_fen <= 0 or refunded_fen >= paid_fen:
+        return amount_fen
+    return amount_fen * refunded_fen // paid_fen
+
+
+# The largest degree stored (a small integer column); no real chain comes near it.
+MAX_DEGREE = 32767
+
+
+def degree_after(sharer_degree: int | None) -> int:
+    """PRODUCT §6.3: a share by someone who bought through a degree-n share is degree n + 1;
+    a share by someone who found the product on their own is degree 1."""
+    return 1 if sharer_degree is None else min(sharer_degree + 1, MAX_DEGREE)

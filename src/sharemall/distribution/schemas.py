@@ -1,0 +1,93 @@
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+
+class PlanIn(Schema):
+    """Rates in basis points (`*_bp`), or with `unit: "fen"`, fen per unit (`*_fen`)."""
+
+    unit: Literal["bp", "fen"] = "bp"
+    share_budget_bp: int | None = Field(default=None, strict=True)
+    buyer_discount_bp: int = Field(default=0, strict=True)
+    level_bp: list[int] = Field(default_factory=lambda: [0, 0, 0], max_length=3)
+    region_agent_bp: int = Field(default=0, strict=True)
+    share_budget_fen: int | None = Field(default=None, strict=True)
+    buyer_discount_fen: int = Field(default=0, strict=True)
+    level_fen: list[int] = Field(default_factory=lambda: [0, 0, 0], max_length=3)
+    region_agent_fen: int = Field(default=0, strict=True)
+
+
+class PlanOut(Schema):
+    merchant_id: int
+    product_id: int | None
+    sku_id: int | None
+    unit: str
+    share_budget_bp: int | None
+    buyer_discount_bp: int | None
+    level_bp: list[int] | None
+    region_agent_bp: int | None
+    share_budget_fen: int | None
+    buyer_discount_fen: int | None
+    level_fen: list[int] | None
+    region_agent_fen: int | None
+
+
+class SettingsIn(Schema):
+    max_levels: int | None = Field(default=None, strict=True)
+    distribution_mode: Literal["everyone", "approved"] | None = None
+    self_purchase_rebate: bool | None = None
+    binding_mode: Literal["first_touch", "time_limited", "last_touch"] | None = None
+    binding_days: int | None = Field(default=None, strict=True)
+    attribution_window_days: int | None = Field(default=None, strict=True)
+    share_daily_cap: int | None = Field(default=None, strict=True)
+    share_product_daily_cap: int | None = Field(default=None, strict=True)
+    share_budget_cap_bp: int | None = Field(default=None, strict=True)
+
+
+class SettingsOut(Schema):
+    max_levels: int
+    distribution_mode: str
+    self_purchase_rebate: bool
+    binding_mode: str
+    binding_days: int
+    attribution_window_days: int
+    share_daily_cap: int
+    share_product_daily_cap: int
+    share_budget_cap_bp: int
+    warnings: list[str]
+
+
+class CommissionOut(Schema):
+    id: int
+    order_id: int
+    order_line_id: int
+    level: int
+    kind: str
+    base_fen: int
+    rate_bp: int | None
+    rate_fen: int | None
+    amount_fen: int
+    status: str
+    reason: str
+    reversal_of: int | None
+
+
+class TeamMember(Schema):
+    id: int
+    nickname: str
+
+
+class TeamCounts(Schema):
+    level1: int
+    level2: int
+    level3: int
+
+
+class TeamOut(Schema):
+    direct: list[TeamMember]
+    counts: TeamCounts
+
+
+class ReviewIn(Schema):
+    reason: str = Field(default="", max_length=300)

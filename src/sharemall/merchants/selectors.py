@@ -1,0 +1,110 @@
+"""Reads for merchants, always scoped to the caller: a merchant sees only its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.core.errors import NotFound
+from sharemall.merchants import rules
+from sharemall.merchants.models import Merchant, MerchantEvent, Staff, Store
+
+
+def merchant_for_staff(member: Member, merchant_id: int, *, owner_only: bool = False) -> Merchant:
+    """The merchant if `member` works for it (as owner when `owner_only`), else 404."""
+    roles = Staff.objects.filter(merchant_id=merchant_id, member=member)
+    if owner_only:
+        roles = roles.filter(role=Staff.Role.OWNER)
+    merchant = Merchant.objects.filter(pk=merchant_id, pk__in=roles.values("merchant_id")).first()
+    if merchant is None:
+        raise NotFound(_("No such merchant."))
+    return merchant
+
+
+def merchant_for_viewer(member: Member, merchant_id: int) -> Merchant:
+    """Operators see every application; everyone else only the merchants they work for."""
+    if member.is_operator:
+        merchant = Merchant.objects.filter(pk=merchant_id).first()
+        if merchant is None:
+            raise NotFound(_("No such merchant."))
+        return merchant
+    return merchant_for_staff(member, merchant_id)
+
+
+def merchant_ids_of(member: Member) -> list[int]:
+    return list(Staff.objects.filter(member=member).values_list("merchant_id", flat=True))
+
+
+def merchants_of(member: Member) -> QuerySet[Merchant]:
+    return Merchant.objects.filter(staff__member=member).order_by("id")
+
+
+def merchant_review_queue(status: str | None) -> QuerySet[Merchant]:
+    merchants = Merchant.objects.order_by("created_at", "id")
+    return merchants.filter(status=status) if status else merchants
+
+
+def merchant_events(merchant: Merchant) -> QuerySet[MerchantEvent]:
+    return merchant.events.select_related("actor").order_by("created_at", "id")
+
+
+def public_merchant(merchant_id: int) -> Merchant:
+    merchant = Merchant.objects.filter(pk=merchant_id, status=rules.APPROVED).first()
+    if merchant is None:
+        raise NotFound(_("No such merchant."))
+    return merchant
+
+
+def stores_of(merchant: Merchant, *, include_inactive: bool = False) -> QuerySet[Store]:
+    stores = Store.objects.filter(merchant=merchant).order_by("kind", "id")
+    return stores if include_inactive else stores.filter(is_active=True)
+
+
+def store_for_staff(member: Member, store_id: int, *, owner_only: bool = True) -> Store:
+    store = Store.objects.select_related("merchant").filter(pk=store_id).first()
+    if store is None:
+        raise NotFound(_("No such store."))
+    merchant_for_staff(member, store.merchant_id, owner_only=owner_only)
+    return store
+
+
+def staff_of(merchant: Merchant) -> QuerySet[Staff]:
+    return Staff.objects.filter(merchant=merchant).select_related("member").order_by("id")
+
+
+@dataclass(frozen=True)
+class NearbyStore:
+    store: Store
+    distance_m: int
+
+
+def stores_nearby(
+    latitude: float, longitude: float, *, radius_m: int = 5000, limit: int = 20
+) -> list[NearbyStore]:
+    """Active offline stores of approved merchants, nearest first.
+
+    A bounding box on the indexed coordinates narrows the candidates in the database; the exact
+    great-circle distance is then computed for the few that remain.
+    """
+    rules.check_coordinates(latitude, longitude)
+    south, north, west, east = rules.bounding_box(latitude, longitude, radius_m)
+    candidates = Store.objects.select_related("merchant").filter(
+        kind=Store.Kind.OFFLINE,
+        is_active=True,
+        merchant__status=rules.APPROVED,
+        latitude__gte=south,
+        latitude__lte=north,
+        longitude__gte=west,
+        longitude__lte=east,
+    )
+    found = []
+    for store in candidates:
+        assert store.latitude is not None and store.longitude is not None  # offline invariant
+        d = rules.distance_m(latitude, longitude, store.latitude, store.longitude)
+        if d <= radius_m:
+            found.append(NearbyStore(store, round(d)))
+    found.sort(key=lambda n: (n.distance_m, n.store.pk))
+    return found[:limit]

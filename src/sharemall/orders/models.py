@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sharemall.catalog.models import Sku
+from sharemall.merchants.models import Merchant, Store
+from sharemall.orders import rules
+from sharemall.payments.models import Payment
+
+
+class Order(models.Model):
+    """One merchant's part of a checkout. Several orders may share one payment."""
+
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = rules.PENDING_PAYMENT, _("pending payment")
+        PAID = rules.PAID, _("paid")
+        SHIPPED = rules.SHIPPED, _("shipped")
+        READY_FOR_PICKUP = rules.READY_FOR_PICKUP, _("ready for pickup")
+        RECEIVED = rules.RECEIVED, _("received")
+        COMPLETED = rules.COMPLETED, _("completed")
+        CANCELLED = rules.CANCELLED, _("cancelled")
+        CLOSED = rules.CLOSED, _("closed")
+
+    class Delivery(models.TextChoices):
+        EXPRESS = rules.EXPRESS, _("express delivery")
+        PICKUP = rules.PICKUP, _("store pickup")
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="orders")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
+    delivery = models.CharField(max_length=8, choices=Delivery.choices)
+    region_code = models.CharField(max_length=6, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    receiver = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    pickup_store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True)
+    pickup_code = models.CharField(max_length=12, blank=True)
+    goods_fen = models.BigIntegerField()  # list prices × quantities
+    discount_fen = models.BigIntegerField(default=0)
+    shipping_fen = models.BigIntegerField(default=0)
+    total_fen = models.BigIntegerField()  # what the buyer pays for this order
+    platform_fee_bp = models.PositiveIntegerField()  # snapshot of the merchant's rate
+    refunded_fen = models.BigIntegerField(default=0)
+    open_aftersales = models.PositiveIntegerField(default=0)
+    # Attribution (PRODUCT §4.3): who brought the buyer, through which share link, and how.
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referred_orders",
+    )
+    share_link_id = models.BigIntegerField(null=True, blank=True)
+    attribution = models.CharField(max_length=8, blank=True)  # "share", "parent" or ""
+    share_rewarded = models.BooleanField(default=False)
+    # Propagation (PRODUCT §6.3): 1 when the sharer found the product on their own, n + 1 when
+    # the sharer bought it through a degree-n share. Only share-attributed orders have one.
+    degree = models.PositiveSmallIntegerField(null=True, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    device_id = models.CharField(max_length=64, blank=True)
+    carrier = models.CharField(max_length=40, blank=True)
+    tracking_no = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=rules.ALL_STATUSES), name="order_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_fen=F("goods_fen") - F("discount_fen") + F("shipping_fen")),
+                name="order_total_adds_up",
+            ),
+            models.CheckConstraint(condition=Q(total_fen__gt=0), name="order_total_positive"),
+            models.CheckConstraint(
+                condition=Q(refunded_fen__gte=0) & Q(refunded_fen__lte=F("total_fen")),
+                name="order_refunds_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery=rules.EXPRESS) | Q(pickup_store__isnull=False),
+                name="pickup_order_has_store",
+            ),
+            models.CheckConstraint(
+                condition=Q(degree__isnull=True) | (Q(attribution="share") & Q(degree__gte=1)),
+                name="order_degree_only_for_shares",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"]),
+            models.Index(fields=["merchant", "status", "-created_at"]),
+            models.Index(fields=["status", "shipped_at"]),
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["share_link_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.pk}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
+    product_id = models.BigIntegerField()
+    title = models.CharField(max_length=120)  # snapshots: the order shows what was bought
+    sku_name = models.CharField(max_length=60)
+    unit_price_fen = models.BigIntegerField()
+    quantity = models.PositiveIntegerField()
+    discount_fen = models.BigIntegerField(default=0)
+    paid_fen = models.BigIntegerField()
+    plan = models.JSONField(null=True, blank=True)  # the commission plan, as it was at checkout
+    # Units and fen claimed by open or finished after-sales requests, and those refunded.
+    claimed_quantity = models.PositiveIntegerField(default=0)
+    claimed_fen = models.BigIntegerField(default=0)
+    refunded_quantity = models.PositiveIntegerField(default=0)
+    refunded_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(paid_fen=F("unit_price_fen") * F("quantity") - F("discount_fen")),
+                name="line_paid_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(claimed_quantity__lte=F("quantity"))
+                & Q(claimed_fen__gte=0)
+                & Q(claimed_fen__lte=F("paid_fen")),
+                name="line_claims_within_line",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_quantity__lte=F("claimed_quantity"))
+                & Q(refunded_fen__gte=0)
+                & Q(refunded_fen__lte=F("claimed_fen")),
+                name="line_refunds_within_claims",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} × {self.quantity}"
+
+
+class OrderEvent(models.Model):
+    """Every state change of an order, with who made it (None: the system, e.g. a job)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status or '-'} → {self.to_status}"

@@ -1,0 +1,75 @@
+"""Order states and the pure arithmetic of order amounts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sharemall.core.money import split_largest_remainder
+from sharemall.core.transitions import StateMachine
+
+PENDING_PAYMENT = "pending_payment"
+PAID = "paid"
+SHIPPED = "shipped"
+READY_FOR_PICKUP = "ready_for_pickup"
+RECEIVED = "received"
+COMPLETED = "completed"
+CANCELLED = "cancelled"  # never paid
+CLOSED = "closed"  # paid, then everything refunded before it was received
+
+ORDER = StateMachine(
+    "order",
+    {
+        PENDING_PAYMENT: {PAID, CANCELLED},
+        PAID: {SHIPPED, READY_FOR_PICKUP, CLOSED},
+        SHIPPED: {RECEIVED, CLOSED},
+        READY_FOR_PICKUP: {RECEIVED, CLOSED},
+        RECEIVED: {COMPLETED},
+    },
+)
+ALL_STATUSES = (
+    PENDING_PAYMENT,
+    PAID,
+    SHIPPED,
+    READY_FOR_PICKUP,
+    RECEIVED,
+    COMPLETED,
+    CANCELLED,
+    CLOSED,
+)
+
+# Orders that were paid for: the buyer really bought, even if it was refunded later.
+BOUGHT_STATUSES = (PAID, SHIPPED, READY_FOR_PICKUP, RECEIVED, COMPLETED, CLOSED)
+# Lines of these orders are in the buyer's hands and may be reviewed (PRODUCT §6.1).
+RECEIVED_STATUSES = (RECEIVED, COMPLETED)
+
+EXPRESS, PICKUP = "express", "pickup"
+
+
+def apportion(discount_fen: int, line_amounts: Sequence[int]) -> list[int]:
+    """Spread an order-level discount over lines in proportion to their amounts, by largest
+    remainder, so the line discounts always sum to the whole discount."""
+    if discount_fen == 0 or not line_amounts or sum(line_amounts) == 0:
+        return [0] * len(line_amounts)
+    if discount_fen > sum(line_amounts):
+        raise ValueError("a discount cannot exceed what it discounts")
+    return split_largest_remainder(discount_fen, line_amounts)
+
+
+def refund_share(
+    paid_fen: int,
+    quantity: int,
+    refund_quantity: int,
+    already_refunded_fen: int,
+    already_refunded_quantity: int,
+) -> int:
+    """What refunding `refund_quantity` more units of a line gives back.
+
+    Proportional to quantity; the last units refunded take whatever is left, so refunding a line
+    piece by piece returns exactly its paid amount, never a fen more or less.
+    """
+    if refund_quantity <= 0 or already_refunded_quantity + refund_quantity > quantity:
+        raise ValueError("refund quantity out of range")
+    if already_refunded_quantity + refund_quantity == quantity:
+        return paid_fen - already_refunded_fen
+    target = paid_fen * (already_refunded_quantity + refund_quantity) // quantity
+    return target - already_refunded_fen

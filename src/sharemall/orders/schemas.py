@@ -1,0 +1,60 @@
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class LineOut(Schema):
+    id: int
+    sku_id: int
+    product_id: int
+    title: str
+    sku_name: str
+    unit_price_fen: int
+    quantity: int
+    discount_fen: int
+    paid_fen: int
+    refunded_quantity: int
+    refunded_fen: int
+
+
+class OrderOut(Schema):
+    id: int
+    buyer_id: int
+    merchant_id: int
+    payment_id: int
+    status: str
+    delivery: str
+    region_code: str
+    address: str
+    receiver: str
+    phone: str
+    pickup_store_id: int | None
+    pickup_code: str | None
+    goods_fen: int
+    discount_fen: int
+    shipping_fen: int
+    total_fen: int
+    refunded_fen: int
+    carrier: str
+    tracking_no: str
+    created_at: datetime
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    received_at: datetime | None
+    completed_at: datetime | None
+    lines: list[LineOut]
+
+
+class OrderStatusOut(Schema):
+    id: int
+    status: str
+
+
+class ShipIn(Schema):
+    carrier: str = Field(default="", max_length=40)
+    tracking_no: str = Field(default="", max_length=64)
+
+
+class PickupVerifyIn(Schema):
+    code: str = Field(min_length=1, max_length=12)

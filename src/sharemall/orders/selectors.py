@@ -1,0 +1,56 @@
+"""Reads for orders: a buyer sees their own, a merchant's staff see the merchant's."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.core.errors import NotFound
+from sharemall.merchants.selectors import merchant_ids_of
+from sharemall.orders.models import Order
+
+
+def _detailed(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.prefetch_related("lines")
+
+
+def order_for_party(member: Member, order_id: int) -> Order:
+    """The buyer or the selling merchant's staff (and operators) may see an order."""
+    orders = Order.objects.filter(pk=order_id)
+    if not member.is_operator:
+        orders = orders.filter(Q(buyer=member) | Q(merchant_id__in=merchant_ids_of(member)))
+    order = _detailed(orders).first()
+    if order is None:
+        raise NotFound(_("No such order."))
+    return order
+
+
+def order_for_buyer(member: Member, order_id: int) -> Order:
+    order = _detailed(Order.objects.filter(pk=order_id, buyer=member)).first()
+    if order is None:
+        raise NotFound(_("No such order."))
+    return order
+
+
+def order_for_merchant_staff(member: Member, order_id: int) -> Order:
+    order = _detailed(
+        Order.objects.filter(pk=order_id, merchant_id__in=merchant_ids_of(member))
+    ).first()
+    if order is None:
+        raise NotFound(_("No such order."))
+    return order
+
+
+def orders_of_buyer(member: Member, *, status: str | None = None) -> QuerySet[Order]:
+    orders = Order.objects.filter(buyer=member)
+    if status:
+        orders = orders.filter(status=status)
+    return _detailed(orders).order_by("-created_at", "-id")
+
+
+def orders_of_merchant(merchant_id: int, *, status: str | None = None) -> QuerySet[Order]:
+    orders = Order.objects.filter(merchant_id=merchant_id)
+    if status:
+        orders = orders.filter(status=status)
+    return _detailed(orders).order_by("-created_at", "-id")

@@ -1,0 +1,368 @@
+"""Writes for orders: creation (called by checkout), the lifecycle, pickup verification, the
+periodic sweeps, and the bookkeeping after-sales needs. Each state change is a conditional
+update plus an OrderEvent row in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.catalog.models import Sku
+from sharemall.core.errors import Conflict, DomainError, InvalidTransition, NotFound
+from sharemall.core.ids import numeric_code
+from sharemall.merchants.models import Merchant, Store
+from sharemall.orders import rules
+from sharemall.orders.models import Order, OrderEvent, OrderLine
+from sharemall.payments.models import Payment
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    sku_id: int
+    product_id: int
+    title: str
+    sku_name: str
+    unit_price_fen: int
+    quantity: int
+    discount_fen: int = 0
+    plan: dict[str, object] | None = None
+
+    @property
+    def list_fen(self) -> int:
+        return self.unit_price_fen * self.quantity
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    merchant: Merchant
+    delivery: str
+    lines: Sequence[LineDraft]
+    region_code: str = ""
+    address: str = ""
+    receiver: str = ""
+    phone: str = ""
+    pickup_store: Store | None = None
+    shipping_fen: int = 0
+    referrer_id: int | None = None
+    share_link_id: int | None = None
+    attribution: str = ""
+    share_rewarded: bool = False
+    degree: int | None = None
+    client_ip: str | None = None
+    device_id: str = ""
+
+    @property
+    def goods_fen(self) -> int:
+        return sum(line.list_fen for line in self.lines)
+
+    @property
+    def discount_fen(self) -> int:
+        return sum(line.discount_fen for line in self.lines)
+
+    @property
+    def total_fen(self) -> int:
+        return self.goods_fen - self.discount_fen + self.shipping_fen
+
+
+@dataclass(frozen=True)
+class CreatedOrders:
+    orders: list[Order]
+    lines: dict[int, list[OrderLine]]  # order id → its lines, as inserted
+
+
+def orders_create(
+    *, buyer: Member, payment: Payment, drafts: Sequence[OrderDraft]
+) -> CreatedOrders:
+    """Insert the orders of one checkout with their lines and first events (bulk: a checkout is
+    a hot path). Stock has already been reserved by the caller in the same transaction."""
+    now = timezone.now()
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                buyer=buyer,
+                merchant=d.merchant,
+                payment=payment,
+                delivery=d.delivery,
+                region_code=d.region_code,
+                address=d.address,
+                receiver=d.receiver,
+                phone=d.phone,
+                pickup_store=d.pickup_store,
+                goods_fen=d.goods_fen,
+                discount_fen=d.discount_fen,
+                shipping_fen=d.shipping_fen,
+                total_fen=d.total_fen,
+                platform_fee_bp=d.merchant.platform_fee_bp,
+                referrer_id=d.referrer_id,
+                share_link_id=d.share_link_id,
+                attribution=d.attribution,
+                share_rewarded=d.share_rewarded,
+                degree=d.degree,
+                client_ip=d.client_ip,
+                device_id=d.device_id[:64],
+                created_at=now,
+            )
+            for d in drafts
+        ]
+    )
+    lines = OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                sku_id=line.sku_id,
+                product_id=line.product_id,
+                title=line.title,
+                sku_name=line.sku_name,
+                unit_price_fen=line.unit_price_fen,
+                quantity=line.quantity,
+                discount_fen=line.discount_fen,
+                paid_fen=line.list_fen - line.discount_fen,
+                plan=line.plan,
+            )
+            for order, d in zip(orders, drafts, strict=True)
+            for line in d.lines
+        ]
+    )
+    by_order: dict[int, list[OrderLine]] = {}
+    for line in lines:
+        by_order.setdefault(line.order_id, []).append(line)
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order=o, to_status=rules.PENDING_PAYMENT, actor=buyer, created_at=now)
+        for o in orders
+    )
+    return CreatedOrders(orders, by_order)
+
+
+def _events(
+    orders: Iterable[Order], source: str, target: str, actor: Member | None, note: str = ""
+) -> None:
+    now = timezone.now()
+    OrderEvent.objects.bulk_create(
+        OrderEvent(
+            order=o, from_status=source, to_status=target, actor=actor, note=note, created_at=now
+        )
+        for o in orders
+    )
+
+
+def _move(
+    order: Order, target: str, *, actor: Member | None, note: str = "", **updates: Any
+) -> Order:
+    source = order.status
+    with transaction.atomic():
+        rules.ORDER.apply(
+            Order.objects.filter(pk=order.pk), current=source, target=target, **updates
+        )
+        _events([order], source, target, actor, note)
+    order.refresh_from_db()
+    return order
+
+
+def orders_mark_paid(payment: Payment) -> list[Order]:
+    """Move a captured payment's orders from pending to paid (only those still pending)."""
+    now = payment.paid_at or timezone.now()
+    orders = list(
+        Order.objects.filter(payment=payment, status=rules.PENDING_PAYMENT).order_by("pk")
+    )
+    if not orders:
+        return []
+    Order.objects.filter(pk__in=[o.pk for o in orders], status=rules.PENDING_PAYMENT).update(
+        status=rules.PAID, paid_at=now
+    )
+    _events(orders, rules.PENDING_PAYMENT, rules.PAID, None)
+    for o in orders:
+        o.status, o.paid_at = rules.PAID, now
+    return orders
+
+
+def _release_stock(order_ids: Sequence[int]) -> None:
+    for sku_id, quantity in OrderLine.objects.filter(order_id__in=order_ids).values_list(
+        "sku_id", "quantity"
+    ):
+        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantity)
+
+
+def orders_cancel_for_payment(payment: Payment, *, note: str) -> list[Order]:
+    """Cancel a closed payment's unpaid orders and put their stock back."""
+    with transaction.atomic():
+        orders = list(Order.objects.filter(payment=payment, status=rules.PENDING_PAYMENT))
+        ids = [o.pk for o in orders]
+        cancelled = Order.objects.filter(pk__in=ids, status=rules.PENDING_PAYMENT).update(
+            status=rules.CANCELLED, cancelled_at=timezone.now()
+        )
+        if cancelled != len(ids):
+            raise Conflict(_("The orders changed meanwhile."), code="conflict")
+        _release_stock(ids)
+        _events(orders, rules.PENDING_PAYMENT, rules.CANCELLED, None, note)
+    return orders
+
+
+def order_ship(order: Order, *, actor: Member, carrier: str = "", tracking_no: str = "") -> Order:
+    if order.delivery != rules.EXPRESS:
+        raise DomainError(
+            _("A pickup order is collected at the store, not shipped."), code="not_express"
+        )
+    _check_not_fully_refunded(order)
+    return _move(
+        order,
+        rules.SHIPPED,
+        actor=actor,
+        shipped_at=timezone.now(),
+        carrier=carrier.strip()[:40],
+        tracking_no=tracking_no.strip()[:64],
+    )
+
+
+def order_ready_for_pickup(order: Order, *, actor: Member) -> Order:
+    if order.delivery != rules.PICKUP:
+        raise DomainError(_("Only pickup orders are collected at a store."), code="not_pickup")
+    _check_not_fully_refunded(order)
+    return _move(
+        order,
+        rules.READY_FOR_PICKUP,
+        actor=actor,
+        pickup_code=numeric_code(8),
+        shipped_at=timezone.now(),
+    )
+
+
+def _check_not_fully_refunded(order: Order) -> None:
+    if order.refunded_fen >= order.total_fen:
+        raise InvalidTransition(_("Everything in this order was refunded."))
+
+
+def pickup_verify(store: Store, *, code: str, actor: Member) -> Order:
+    """Store staff verify (核销) a pickup code: exactly once, only at the order's store."""
+    order = Order.objects.filter(
+        pickup_store=store, pickup_code=code.strip(), delivery=rules.PICKUP
+    ).first()
+    if order is None or not code.strip():
+        raise NotFound(_("No order at this store has that pickup code."))
+    if order.status != rules.READY_FOR_PICKUP:
+        raise Conflict(
+            _("This pickup code was already used or is not ready."), code="pickup_not_ready"
+        )
+    return _move(
+        order, rules.RECEIVED, actor=actor, note="pickup verified", received_at=timezone.now()
+    )
+
+
+def order_confirm_receipt(order: Order, *, actor: Member) -> Order:
+    if order.status != rules.SHIPPED:
+        raise InvalidTransition(_("Only a shipped order can be confirmed as received."))
+    return _move(order, rules.RECEIVED, actor=actor, received_at=timezone.now())
+
+
+def _sweep(candidates: Iterable[Order], target: str, note: str, **updates: Any) -> int:
+    moved = 0
+    for order in candidates:
+        try:
+            _move(order, target, actor=None, note=note, **updates)
+        except InvalidTransition:
+            continue  # changed meanwhile (a buyer confirmed, a refund closed it): fine
+        moved += 1
+    return moved
+
+
+def orders_auto_receive(now: datetime) -> int:
+    cutoff = now - timedelta(days=settings.ORDER_AUTO_RECEIVE_DAYS)
+    due = Order.objects.filter(status=rules.SHIPPED, shipped_at__lte=cutoff).order_by("pk")
+    return _sweep(due[:1000], rules.RECEIVED, "received automatically", received_at=now)
+
+
+def orders_complete_due(now: datetime) -> list[Order]:
+    """Complete received orders whose after-sales window closed with nothing open."""
+    cutoff = now - timedelta(days=settings.AFTERSALES_WINDOW_DAYS)
+    due = list(
+        Order.objects.filter(
+            status=rules.RECEIVED, received_at__lte=cutoff, open_aftersales=0
+        ).order_by("pk")[:1000]
+    )
+    done = []
+    for order in due:
+        with transaction.atomic():
+            if Order.objects.filter(pk=order.pk, status=rules.RECEIVED, open_aftersales=0).update(
+                status=rules.COMPLETED, completed_at=now
+            ):
+                _events([order], rules.RECEIVED, rules.COMPLETED, None, "after-sales window closed")
+                order.status = rules.COMPLETED
+                done.append(order)
+    return done
+
+
+# --- bookkeeping for after-sales --------------------------------------------------------------
+
+
+def aftersale_opened(order: Order) -> None:
+    Order.objects.filter(pk=order.pk).update(open_aftersales=F("open_aftersales") + 1)
+
+
+def aftersale_closed(order: Order) -> None:
+    Order.objects.filter(pk=order.pk, open_aftersales__gt=0).update(
+        open_aftersales=F("open_aftersales") - 1
+    )
+
+
+def line_claim(line: OrderLine, quantity: int) -> int:
+    """Claim `quantity` more units of a line for an after-sales request; returns the fen they
+    give back if refunded.
+
+    A conditional update on the claimed counters: two requests racing for the last unit cannot
+    both win, so a line is never refunded beyond what was bought or paid.
+    """
+    line.refresh_from_db()
+    amount = rules.refund_share(
+        line.paid_fen, line.quantity, quantity, line.claimed_fen, line.claimed_quantity
+    )
+    updated = OrderLine.objects.filter(
+        pk=line.pk, claimed_quantity=line.claimed_quantity, claimed_fen=line.claimed_fen
+    ).update(
+        claimed_quantity=F("claimed_quantity") + quantity, claimed_fen=F("claimed_fen") + amount
+    )
+    if not updated:
+        raise Conflict(_("This line changed meanwhile; try again."), code="conflict")
+    return amount
+
+
+def line_release(line_id: int, quantity: int, amount: int) -> None:
+    """Give back a claim that was rejected or withdrawn."""
+    OrderLine.objects.filter(
+        pk=line_id, claimed_quantity__gte=quantity, claimed_fen__gte=amount
+    ).update(
+        claimed_quantity=F("claimed_quantity") - quantity, claimed_fen=F("claimed_fen") - amount
+    )
+
+
+def lines_refunded(order: Order, parts: Sequence[tuple[int, int, int]]) -> int:
+    """Record refunded (line_id, quantity, fen) parts of a claim; returns the order's refunded
+    total before them (the ledger splits the fee cumulatively from it)."""
+    order.refresh_from_db()
+    before = order.refunded_fen
+    for line_id, quantity, amount in parts:
+        OrderLine.objects.filter(pk=line_id).update(
+            refunded_quantity=F("refunded_quantity") + quantity,
+            refunded_fen=F("refunded_fen") + amount,
+        )
+    total = sum(amount for _line, _q, amount in parts)
+    Order.objects.filter(pk=order.pk).update(refunded_fen=F("refunded_fen") + total)
+    return before
+
+
+def order_close_if_fully_refunded(order: Order, *, actor: Member | None) -> Order:
+    order.refresh_from_db()
+    if order.refunded_fen >= order.total_fen and order.status in (
+        rules.PAID,
+        rules.SHIPPED,
+        rules.READY_FOR_PICKUP,
+    ):
+        return _move(order, rules.CLOSED, actor=actor, note="fully refunded")
+    return order

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Payment(models.Model):
+    """One payment for one checkout: it may cover several merchants' orders."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        PAID = "paid", _("paid")
+        CLOSED = "closed", _("closed")  # never paid: timed out or cancelled
+
+    payment_no = models.CharField(max_length=32, unique=True)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
+    )
+    payer = models.ForeignKey(  # who actually paid: the buyer, or a friend (找人代付)
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments_made",
+    )
+    amount_fen = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    provider = models.CharField(max_length=16, blank=True)
+    provider_txn_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    pay_token = models.CharField(max_length=32, unique=True)  # the pay-for-me link secret
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "paid", "closed"]), name="payment_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(provider_txn_id__isnull=False),
+                name="paid_payment_has_provider_txn",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return self.payment_no
+
+
+class NotificationLog(models.Model):
+    """Every callback we refused or found to be a duplicate: the audit trail of forgeries and
+    replays. Accepted notifications are recorded on the payment itself."""
+
+    provider = models.CharField(max_length=16)
+    payment_no = models.CharField(max_length=64, blank=True)
+    provider_txn_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=24)
+    detail = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("payment notification")
+        verbose_name_plural = _("payment notifications")
+        indexes = [models.Index(fields=["received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.outcome} {self.payment_no}"
+
+
+class Refund(models.Model):
+    """Money going back to whoever paid. `source_key` ties it to what caused it (an after-sales
+    request, a late payment) and is unique, so a retried request never refunds twice."""
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("processing")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    refund_no = models.CharField(max_length=32, unique=True)
+    source_key = models.CharField(max_length=100, unique=True)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_fen = models.BigIntegerField()
+    reason = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    provider_refund_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.refund_no
+
+
+class SandboxKey(models.Model):
+    """The sandbox provider's RSA key, made on first use and shared by every worker process."""
+
+    name = models.CharField(max_length=16, unique=True, default="default")
+    private_pem = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"sandbox key {self.name}"

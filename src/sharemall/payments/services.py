@@ -1,0 +1,296 @@
+"""Writes for payments: creating them, starting a provider payment, accepting notifications,
+refunds. Notifications are checked here, once, for every provider alike."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.core.errors import Conflict, DomainError
+from sharemall.core.ids import numeric_code, short_code
+from sharemall.payments.models import NotificationLog, Payment, Refund
+from sharemall.payments.providers.base import (
+    Acknowledgement,
+    InvalidNotification,
+    Notification,
+    PaymentProvider,
+    PayRequest,
+    ProviderError,
+    ProviderNotConfigured,
+    Scene,
+)
+from sharemall.payments.providers.registry import provider_for
+
+logger = logging.getLogger(__name__)
+
+# Accepted outcomes of a notification.
+CAPTURED, DUPLICATE, NOT_PAID = "captured", "duplicate", "not_paid"
+LATE, CONFLICTING = "late_payment", "conflicting_transaction"
+
+
+def _new_number(prefix: str) -> str:
+    return f"{prefix}{timezone.now():%Y%m%d%H%M%S}{numeric_code(8)}"
+
+
+def payment_create(*, buyer: Member, amount_fen: int, expires_at: datetime) -> Payment:
+    return Payment.objects.create(
+        payment_no=_new_number("P"),
+        buyer=buyer,
+        amount_fen=amount_fen,
+        expires_at=expires_at,
+        pay_token=short_code(20),
+    )
+
+
+def payment_start(
+    payment: Payment,
+    *,
+    provider_name: str,
+    scene: Scene | None = None,
+    client_ip: str = "",
+    payer_openid: str = "",
+    return_url: str = "",
+) -> dict[str, object]:
+    """The parameters a client needs to pay `payment` with `provider_name`."""
+    if payment.status != Payment.Status.PENDING:
+        raise Conflict(_("This payment is no longer waiting to be paid."), code="not_payable")
+    if payment.expires_at <= timezone.now():
+        raise Conflict(_("This payment has expired."), code="payment_expired")
+    provider = provider_for(provider_name)
+    default_scene: dict[str, Scene] = {"sandbox": "sandbox", "wechatpay": "native", "alipay": "wap"}
+    request = PayRequest(
+        payment_no=payment.payment_no,
+        amount_fen=payment.amount_fen,
+        description=_("ShareMall order %(no)s") % {"no": payment.payment_no},
+        notify_url=f"{settings.PUBLIC_BASE_URL}/api/v1/payments/notify/{provider.name}",
+        scene=scene or default_scene.get(provider.name, "sandbox"),
+        currency=payment.currency,
+        client_ip=client_ip,
+        payer_openid=payer_openid,
+        return_url=return_url,
+        expires_at=payment.expires_at,
+    )
+    params = provider.create_payment(request)
+    return {"payment_id": payment.pk, "provider": provider.name, **params}
+
+
+@dataclass(frozen=True)
+class NotificationResult:
+    outcome: str  # captured | duplicate | not_paid | late_payment | rejected
+    acknowledgement: Acknowledgement
+    payment: Payment | None = None
+    notification: Notification | None = None
+
+    @property
+    def captured(self) -> bool:
+        return self.outcome == CAPTURED
+
+
+def _log(provider: str, outcome: str, detail: str, n: Notification | None = None) -> None:
+    NotificationLog.objects.create(
+        provider=provider,
+        outcome=outcome,
+        detail=detail[:2000],
+        payment_no=(n.payment_no if n else "")[:64],
+        provider_txn_id=(n.provider_txn_id if n else "")[:64],
+    )
+
+
+def _mismatch(provider: PaymentProvider, n: Notification, payment: Payment) -> str | None:
+    """Why a verified notification still does not belong to our payment, or None."""
+    if n.app_id != provider.app_id:
+        return "app_id"
+    if provider.merchant_id and n.merchant_id and n.merchant_id != provider.merchant_id:
+        return "merchant_id"
+    if n.currency != payment.currency:
+        return "currency"
+    if n.amount_fen != payment.amount_fen:
+        return "amount"
+    return None
+
+
+class _Rejected(Exception):
+    """A notification we refuse; carries what the audit log records."""
+
+    def __init__(
+        self, detail: str, n: Notification | None = None, payment: Payment | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.detail, self.notification, self.payment = detail, n, payment
+
+
+def _verified(
+    provider: PaymentProvider, headers: Mapping[str, str], body: bytes
+) -> tuple[Notification, Payment]:
+    """The notification, genuine and belonging to one of our payments, or _Rejected."""
+    try:
+        n = provider.parse_notification(headers, body)
+    except InvalidNotification as exc:
+        raise _Rejected(exc.message) from None
+    payment = Payment.objects.filter(payment_no=n.payment_no).first()
+    if payment is None:
+        raise _Rejected("unknown payment", n)
+    why = _mismatch(provider, n, payment)
+    if why:
+        raise _Rejected(f"mismatch: {why}", n, payment)
+    return n, payment
+
+
+def _capture(provider: PaymentProvider, n: Notification, payment: Payment) -> str:
+    """Mark the payment paid if it still waits; which outcome this delivery had."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            moved = Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
+                status=Payment.Status.PAID,
+                payer=Coalesce(F("payer"), F("buyer")),
+                provider=provider.name,
+                provider_txn_id=n.provider_txn_id,
+                paid_at=now,
+            )
+    except IntegrityError:
+        raise _Rejected("transaction id belongs to another payment", n, payment) from None
+    if moved:
+        payment.status, payment.provider, payment.provider_txn_id = (
+            Payment.Status.PAID,
+            provider.name,
+            n.provider_txn_id,
+        )
+        payment.paid_at, payment.payer_id = now, payment.payer_id or payment.buyer_id
+        return CAPTURED
+    payment.refresh_from_db()
+    if payment.status == Payment.Status.PAID and payment.provider_txn_id == n.provider_txn_id:
+        _log(provider.name, DUPLICATE, "replayed or retried", n)
+        return DUPLICATE
+    if payment.status == Payment.Status.CLOSED:
+        # Paid after we closed it (timed out): the money must go back.
+        _log(provider.name, LATE, "payment was closed", n)
+        return LATE
+    # Already paid under another transaction id. Providers accept one payment per out_trade_no,
+    # so this is never a second real charge to refund automatically; an operator looks at it.
+    _log(provider.name, CONFLICTING, f"paid as {payment.provider_txn_id}", n)
+    return CONFLICTING
+
+
+def notification_accept(
+    provider_name: str, headers: Mapping[str, str], body: bytes
+) -> NotificationResult:
+    """Verify a provider's notification and, if it is genuine and ours, mark the payment paid.
+
+    Exactly one delivery of a genuine notification captures the payment: the change is a
+    conditional update from `pending`, and the provider's transaction id is unique. Replays,
+    forgeries and mismatches change nothing but the audit log. Run inside the caller's
+    transaction so the orders and the ledger move with the payment.
+    """
+    try:
+        provider = provider_for(provider_name)
+    except (ProviderNotConfigured, DomainError) as exc:
+        _log(provider_name, "rejected", f"provider unavailable: {exc}")
+        raise
+    try:
+        n, payment = _verified(provider, headers, body)
+        outcome = _capture(provider, n, payment) if n.paid else NOT_PAID
+    except _Rejected as rejected:
+        _log(provider.name, "rejected", rejected.detail, rejected.notification)
+        return NotificationResult(
+            "rejected", provider.acknowledge(False), rejected.payment, rejected.notification
+        )
+    return NotificationResult(outcome, provider.acknowledge(True), payment, n)
+
+
+def refunded_total(payment: Payment) -> int:
+    return int(
+        payment.refunds.exclude(status=Refund.Status.FAILED).aggregate(s=Sum("amount_fen"))["s"]
+        or 0
+    )
+
+
+def refund_request(
+    payment: Payment,
+    *,
+    amount_fen: int,
+    source_key: str,
+    reason: str = "",
+    provider_name: str | None = None,
+) -> Refund:
+    """Record a refund (idempotent by `source_key`) and ask the provider for it.
+
+    The row is written before the provider is called so that a retry reuses its refund number:
+    providers deduplicate on it, so a refund is never paid twice.
+    """
+    if amount_fen <= 0:
+        raise DomainError(_("A refund must be more than ¥0."), code="invalid_refund")
+    existing = Refund.objects.filter(source_key=source_key).first()
+    if existing is None:
+        if refunded_total(payment) + amount_fen > payment.amount_fen:
+            raise Conflict(_("That is more than was paid."), code="refund_exceeds_payment")
+        try:
+            with transaction.atomic():
+                existing = Refund.objects.create(
+                    refund_no=_new_number("R"),
+                    source_key=source_key,
+                    payment=payment,
+                    amount_fen=amount_fen,
+                    reason=reason[:200],
+                )
+        except IntegrityError:
+            existing = Refund.objects.get(source_key=source_key)
+    if existing.status != Refund.Status.PROCESSING:
+        return existing
+    provider = provider_for(provider_name or payment.provider or "sandbox")
+    try:
+        result = provider.refund(
+            payment_no=payment.payment_no,
+            refund_no=existing.refund_no,
+            refund_fen=existing.amount_fen,
+            total_fen=payment.amount_fen,
+            reason=reason,
+        )
+    except ProviderError:
+        logger.warning("refund %s: provider error, will retry", existing.refund_no)
+        return existing
+    if result.status != "processing":
+        Refund.objects.filter(pk=existing.pk, status=Refund.Status.PROCESSING).update(
+            status=result.status,
+            provider_refund_id=result.provider_refund_id,
+            finished_at=timezone.now(),
+        )
+        existing.refresh_from_db()
+    return existing
+
+
+def payments_close_expired(now: datetime) -> list[Payment]:
+    """Close pending payments past their deadline; returns those this call closed."""
+    due = list(
+        Payment.objects.filter(status=Payment.Status.PENDING, expires_at__lte=now).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    closed = []
+    for pk in due:
+        # Conditional: a notification capturing the payment at this instant wins or loses
+        # cleanly against the timeout, never both.
+        if Payment.objects.filter(pk=pk, status=Payment.Status.PENDING).update(
+            status=Payment.Status.CLOSED, closed_at=now
+        ):
+            closed.append(Payment.objects.get(pk=pk))
+    return closed
+
+
+def pay_token_payment(token: str) -> Payment | None:
+    return Payment.objects.select_related("buyer").filter(pay_token=token).first()
+
+
+def payer_record(payment: Payment, payer: Member) -> None:
+    """Remember who is paying a pay-for-me link, while it is still unpaid."""
+    Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(payer=payer)

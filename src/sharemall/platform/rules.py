@@ -1,0 +1,71 @@
+"""The platform's distribution rules and their limits (PRODUCT §4–5)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from sharemall.core.errors import DomainError
+
+# Distribution never pays more than three levels: the legal line between social commerce and
+# pyramid selling. Enforced here, in the database, and nowhere configurable past it.
+LEVELS_HARD_LIMIT = 3
+
+EVERYONE, APPROVED = "everyone", "approved"
+FIRST_TOUCH, TIME_LIMITED, LAST_TOUCH = "first_touch", "time_limited", "last_touch"
+
+DEFAULTS: dict[str, object] = {
+    "max_levels": 2,
+    "distribution_mode": EVERYONE,
+    "self_purchase_rebate": False,
+    "binding_mode": FIRST_TOUCH,
+    "binding_days": 90,
+    "attribution_window_days": 7,
+    "share_daily_cap": 20,
+    "share_product_daily_cap": 3,
+    "share_budget_cap_bp": 3000,
+}
+
+
+class InvalidSettings(DomainError):
+    code = "invalid_settings"
+
+
+def check(values: dict[str, object]) -> None:
+    """Refuse settings no operator may choose; the database constraints say the same."""
+    levels = values["max_levels"]
+    if not isinstance(levels, int) or not 1 <= levels <= LEVELS_HARD_LIMIT:
+        raise InvalidSettings(_("max_levels is 1, 2 or 3; never more than three levels."))
+    if values["distribution_mode"] not in (EVERYONE, APPROVED):
+        raise InvalidSettings(_("distribution_mode is everyone or approved."))
+    if values["binding_mode"] not in (FIRST_TOUCH, TIME_LIMITED, LAST_TOUCH):
+        raise InvalidSettings(_("binding_mode is first_touch, time_limited or last_touch."))
+    for name, low, high in (
+        ("binding_days", 1, 3650),
+        ("attribution_window_days", 1, 90),
+        ("share_daily_cap", 0, 10_000),
+        ("share_product_daily_cap", 0, 10_000),
+        ("share_budget_cap_bp", 0, 10_000),
+    ):
+        value = values[name]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise InvalidSettings(
+                _("%(name)s must be a whole number from %(low)d to %(high)d.")
+                % {"name": name, "low": low, "high": high}
+            )
+    if not isinstance(values["self_purchase_rebate"], bool):
+        raise InvalidSettings(_("self_purchase_rebate is true or false."))
+
+
+def warnings(values: dict[str, object]) -> list[str]:
+    """What an operator should know about a legal but risky choice."""
+    found = []
+    if values["max_levels"] == LEVELS_HARD_LIMIT:
+        found.append(
+            _(
+                "Three commissioned levels: regulators count the buyer's level too, so with the "
+                "buyer this is four people in one chain. Two levels keep every sale within three."
+            )
+        )
+    if values["self_purchase_rebate"] and values["max_levels"] == LEVELS_HARD_LIMIT:
+        found.append(_("Self-purchase rebate with three levels pays four people per sale."))
+    return found

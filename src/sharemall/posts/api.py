@@ -1,0 +1,211 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from sharemall.accounts.auth import (
+    caller,
+    member_auth,
+    optional_auth,
+    require_member,
+    require_operator,
+)
+from sharemall.core.images import read_image_upload
+from sharemall.posts import rules, selectors, services
+from sharemall.posts.models import Post, PostReport
+from sharemall.posts.schemas import (
+    BannedWordIn,
+    BannedWordOut,
+    HideIn,
+    ModerationOut,
+    MyPostOut,
+    NoteIn,
+    PostableLineOut,
+    PostCreatedOut,
+    PostOut,
+    ReportedPostOut,
+    ReportIn,
+    ReportOut,
+    RuleOut,
+)
+from sharemall.sharing import rules as sharing_rules
+
+router = Router(tags=["posts"])
+
+# Photos are optional: a post may be words alone.
+NO_PHOTOS = File(None)
+
+
+class Page(Schema):
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0)
+
+
+def _share_url(code: str | None) -> str | None:
+    return sharing_rules.share_url(settings.PUBLIC_BASE_URL, code) if code else None
+
+
+def post_out(request: HttpRequest, post: Post) -> dict[str, Any]:
+    images = list(post.images.all())
+    code = post.share_link.code if post.share_link else None
+    return {
+        "id": post.pk,
+        "author_id": post.author_id,
+        "author_nickname": post.author.nickname,
+        "product_id": post.product_id,
+        "order_line_id": post.order_line_id,
+        "text": post.text,
+        "rating": post.rating,
+        # Absolute addresses: an app or a poster can use them as they are.
+        "images": [request.build_absolute_uri(i.image.url) for i in images],
+        "thumbnails": [request.build_absolute_uri(i.thumbnail.url) for i in images],
+        "share_code": code,
+        "share_url": _share_url(code),
+        "created_at": post.created_at,
+        "status": post.status,
+        "hidden_rule": post.hidden_rule,
+        "hidden_rule_label": post.hidden_rule_label,
+    }
+
+
+@router.post("/posts", response={201: PostCreatedOut}, auth=member_auth)
+def post_create(
+    request: HttpRequest,
+    order_line_id: Form[int],
+    text: Form[str],
+    rating: Form[int],
+    images: list[UploadedFile] = NO_PHOTOS,
+) -> Status[dict[str, Any]]:
+    """Multipart: a buyer posts about a received order line, with up to 9 photos."""
+    uploads = images or []
+    rules.check_image_count(len(uploads))
+    post = services.post_create(
+        author=require_member(request),
+        order_line_id=order_line_id,
+        text=text,
+        rating=rating,
+        images=[read_image_upload(upload) for upload in uploads],
+    )
+    code = post.share_link.code if post.share_link else ""
+    return Status(201, {"id": post.pk, "share_code": code, "share_url": _share_url(code) or ""})
+
+
+@router.get("/products/{product_id}/posts", response=list[PostOut], auth=None)
+def product_posts(request: HttpRequest, product_id: int, q: Query[Page]) -> list[dict[str, Any]]:
+    posts = selectors.product_posts(product_id)[q.offset : q.offset + q.limit]
+    return [post_out(request, post) for post in posts]
+
+
+@router.get("/posts/{post_id}", response=MyPostOut, auth=optional_auth)
+def post_detail(request: HttpRequest, post_id: int) -> dict[str, Any]:
+    return post_out(request, selectors.post_for_viewer(post_id, caller(request)))
+
+
+@router.delete("/posts/{post_id}", response={204: None}, auth=member_auth)
+def post_delete(request: HttpRequest, post_id: int) -> Status[None]:
+    services.post_delete(author=require_member(request), post_id=post_id)
+    return Status(204, None)
+
+
+@router.get("/me/posts", response=list[MyPostOut], auth=member_auth)
+def my_posts(request: HttpRequest, q: Query[Page]) -> list[dict[str, Any]]:
+    posts = selectors.posts_of(require_member(request))[q.offset : q.offset + q.limit]
+    return [post_out(request, post) for post in posts]
+
+
+@router.get("/me/postable-lines", response=list[PostableLineOut], auth=member_auth)
+def postable_lines(request: HttpRequest, q: Query[Page]) -> list[dict[str, Any]]:
+    lines = selectors.postable_lines(require_member(request))[q.offset : q.offset + q.limit]
+    return [
+        {
+            "order_line_id": line.pk,
+            "order_id": line.order_id,
+            "product_id": line.product_id,
+            "title": line.title,
+            "sku_name": line.sku_name,
+            "received_at": line.order.received_at,
+        }
+        for line in lines
+    ]
+
+
+@router.post("/posts/{post_id}/report", response={201: ReportOut}, auth=member_auth)
+def post_report(request: HttpRequest, post_id: int, payload: ReportIn) -> Status[PostReport]:
+    report = services.post_report(
+        reporter=require_member(request), post_id=post_id, reason=payload.reason, note=payload.note
+    )
+    return Status(201, report)
+
+
+@router.get("/posts-rules", response=dict[str, list[RuleOut]], auth=None)
+def moderation_rules(request: HttpRequest) -> dict[str, list[dict[str, str]]]:
+    """The rules a post may be hidden for, and the reasons a reader may report one for."""
+    return {
+        "hide_rules": [{"code": k, "label": str(v)} for k, v in rules.HIDE_RULES.items()],
+        "report_reasons": [{"code": k, "label": str(v)} for k, v in rules.REPORT_REASONS.items()],
+    }
+
+
+# --- the platform ------------------------------------------------------------------------------
+
+
+@router.get("/platform/post-reports", response=list[ReportedPostOut], auth=member_auth)
+def report_queue(request: HttpRequest, q: Query[Page]) -> list[dict[str, Any]]:
+    require_operator(request)
+    posts = list(selectors.report_queue()[q.offset : q.offset + q.limit])
+    reasons = selectors.open_report_reasons([post.pk for post in posts])
+    return [
+        {
+            **post_out(request, post),
+            "open_reports": post.open_reports,  # type: ignore[attr-defined]
+            "first_reported_at": post.first_reported_at,  # type: ignore[attr-defined]
+            "reasons": reasons.get(post.pk, {}),
+        }
+        for post in posts
+    ]
+
+
+@router.post("/platform/posts/{post_id}/hide", response=ModerationOut, auth=member_auth)
+def post_hide(request: HttpRequest, post_id: int, payload: HideIn) -> Post:
+    return services.post_hide(
+        operator=require_operator(request), post_id=post_id, rule=payload.rule, note=payload.note
+    )
+
+
+@router.post("/platform/posts/{post_id}/restore", response=ModerationOut, auth=member_auth)
+def post_restore(request: HttpRequest, post_id: int, payload: NoteIn) -> Post:
+    return services.post_restore(
+        operator=require_operator(request), post_id=post_id, note=payload.note
+    )
+
+
+@router.post("/platform/posts/{post_id}/keep", response=ModerationOut, auth=member_auth)
+def post_keep(request: HttpRequest, post_id: int, payload: NoteIn) -> Post:
+    return services.post_keep(
+        operator=require_operator(request), post_id=post_id, note=payload.note
+    )
+
+
+@router.get("/platform/banned-words", response=list[BannedWordOut], auth=member_auth)
+def banned_words(request: HttpRequest) -> list[dict[str, Any]]:
+    require_operator(request)
+    built_in = [{"id": None, "word": w, "built_in": True} for w in rules.DEFAULT_BANNED_WORDS]
+    kept = [{"id": w.pk, "word": w.word, "built_in": False} for w in selectors.kept_banned_words()]
+    return built_in + kept
+
+
+@router.post("/platform/banned-words", response={201: BannedWordOut}, auth=member_auth)
+def banned_word_add(request: HttpRequest, payload: BannedWordIn) -> Status[dict[str, Any]]:
+    require_operator(request)
+    word = services.banned_word_add(payload.word)
+    return Status(201, {"id": word.pk, "word": word.word, "built_in": False})
+
+
+@router.delete("/platform/banned-words/{word_id}", response={204: None}, auth=member_auth)
+def banned_word_remove(request: HttpRequest, word_id: int) -> Status[None]:
+    require_operator(request)
+    services.banned_word_remove(word_id)
+    return Status(204, None)

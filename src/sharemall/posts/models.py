@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sharemall.catalog.models import Product
+from sharemall.orders.models import OrderLine
+from sharemall.posts import rules
+from sharemall.sharing.models import ShareLink
+
+
+class Post(models.Model):
+    """A verified buyer's experience of one order line: text, rating, photos and the author's
+    share link, through which readers buy with the share discount."""
+
+    class Status(models.TextChoices):
+        VISIBLE = rules.VISIBLE, _("visible")
+        HIDDEN = rules.HIDDEN, _("hidden by the platform")
+        DELETED = rules.DELETED, _("deleted by the author")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    # One post per order line, kept by the database: two concurrent posts cannot both land.
+    order_line = models.OneToOneField(OrderLine, on_delete=models.PROTECT, related_name="post")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="posts")
+    text = models.TextField(_("text"), max_length=rules.TEXT_MAX_LENGTH)
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    share_link = models.ForeignKey(
+        ShareLink, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=rules.VISIBLE
+    )
+    hidden_rule = models.CharField(_("rule"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("experience post")
+        verbose_name_plural = _("experience posts")
+        indexes = [
+            models.Index(fields=["product", "status", "-created_at"]),
+            models.Index(fields=["author", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=rules.RATING_MIN) & Q(rating__lte=rules.RATING_MAX),
+                name="post_rating_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=rules.STATUSES), name="post_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=rules.HIDDEN) | ~Q(hidden_rule=""),
+                name="post_hidden_states_its_rule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"post {self.pk} on {self.product_id}"
+
+    @property
+    def hidden_rule_label(self) -> str:
+        return str(rules.HIDE_RULES.get(self.hidden_rule, self.hidden_rule))
+
+
+class PostImage(models.Model):
+    """A photo as we re-encoded it (no metadata) and its thumbnail."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
+    # Stored under random names by core.images.save_clean_image, never by upload_to.
+    image = models.ImageField(max_length=200)
+    thumbnail = models.ImageField(max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "position"], name="post_image_position_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.image.name or ""
+
+
+class PostReport(models.Model):
+    """A reader's report of a post to the platform; one per reader per post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=20)
+    note = models.CharField(_("note"), max_length=rules.REPORT_NOTE_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Set when an operator rules on the post (hidden or kept): the report leaves the queue.
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("post report")
+        verbose_name_plural = _("post reports")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "reporter"], name="post_report_once"),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reason} on post {self.post_id}"
+
+
+class ModerationEvent(models.Model):
+    """Who hid, restored or kept a post, when, citing which rule and why: the post's trail."""
+
+    HIDE, RESTORE, KEEP = "hide", "restore", "keep"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="moderation")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10)
+    rule = models.CharField(max_length=20, blank=True)
+    note = models.CharField(max_length=rules.MODERATION_NOTE_MAX_LENGTH, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} post {self.post_id}"
+
+
+class BannedWord(models.Model):
+    """A word no post may contain, besides the built-in list; kept by operators."""
+
+    word = models.CharField(_("word"), max_length=rules.BANNED_WORD_MAX_LENGTH, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("banned word")
+        verbose_name_plural = _("banned words")
+        ordering = ["word"]
+
+    def __str__(self) -> str:
+        return self.word

@@ -1,0 +1,91 @@
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from sharemall.posts import rules
+
+
+class PostCreatedOut(Schema):
+    id: int
+    share_code: str
+    share_url: str
+
+
+class PostOut(Schema):
+    id: int
+    author_id: int
+    author_nickname: str
+    product_id: int
+    order_line_id: int
+    text: str
+    rating: int
+    images: list[str]
+    thumbnails: list[str]
+    share_code: str | None
+    share_url: str | None
+    created_at: datetime
+
+
+class MyPostOut(PostOut):
+    status: str
+    hidden_rule: str
+    hidden_rule_label: str
+
+
+class PostableLineOut(Schema):
+    order_line_id: int
+    order_id: int
+    product_id: int
+    title: str
+    sku_name: str
+    received_at: datetime | None
+
+
+class ReportIn(Schema):
+    reason: str = Field(max_length=20)
+    note: str = Field(default="", max_length=rules.REPORT_NOTE_MAX_LENGTH)
+
+
+class ReportOut(Schema):
+    id: int
+    post_id: int
+    reason: str
+    created_at: datetime
+
+
+class HideIn(Schema):
+    rule: str = Field(max_length=20)
+    note: str = Field(default="", max_length=rules.MODERATION_NOTE_MAX_LENGTH)
+
+
+class NoteIn(Schema):
+    note: str = Field(default="", max_length=rules.MODERATION_NOTE_MAX_LENGTH)
+
+
+class ModerationOut(Schema):
+    id: int
+    status: str
+    hidden_rule: str
+
+
+class ReportedPostOut(PostOut):
+    status: str
+    open_reports: int
+    first_reported_at: datetime
+    reasons: dict[str, int]
+
+
+class RuleOut(Schema):
+    code: str
+    label: str
+
+
+class BannedWordIn(Schema):
+    word: str = Field(max_length=rules.BANNED_WORD_MAX_LENGTH)
+
+
+class BannedWordOut(Schema):
+    id: int | None
+    word: str
+    built_in: bool

@@ -1,0 +1,210 @@
+"""Writes for posts: posting with photos, reporting, the platform's moderation, banned words.
+
+Photos are decoded, checked and re-encoded before anything is written; the post, its photos
+and its share link land in one transaction, and stored files of a failed post are removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.core.errors import NotFound
+from sharemall.core.images import (
+    CleanImage,
+    InvalidImage,
+    clean_image,
+    make_thumbnail,
+    save_clean_image,
+)
+from sharemall.posts import rules, selectors
+from sharemall.posts.models import BannedWord, ModerationEvent, Post, PostImage, PostReport
+from sharemall.sharing import rules as sharing_rules
+from sharemall.sharing import services as sharing
+
+POST_SHARE_CHANNEL = "post"
+
+
+@dataclass(frozen=True)
+class _Photo:
+    full: CleanImage
+    thumbnail: CleanImage
+
+
+def _photos(images: Sequence[bytes]) -> list[_Photo]:
+    rules.check_image_count(len(images))
+    photos = []
+    for index, data in enumerate(images):
+        try:
+            full = clean_image(data)
+        except InvalidImage as refused:
+            raise InvalidImage(
+                _("Photo %(n)d: %(reason)s") % {"n": index + 1, "reason": refused.message},
+                details={"index": index},
+            ) from None
+        photos.append(_Photo(full, make_thumbnail(full, max_side=rules.THUMBNAIL_SIDE)))
+    return photos
+
+
+def _store(image: CleanImage, folder: str, written: list[str]) -> str:
+    name = save_clean_image(image, folder, storage=default_storage)
+    written.append(name)
+    return name
+
+
+def post_create(
+    *, author: Member, order_line_id: int, text: str, rating: int, images: Sequence[bytes]
+) -> Post:
+    """PRODUCT §6.1: the buyer of a received line posts once about it; the post carries the
+    author's share link so readers who buy through it give the author the sale."""
+    text = rules.clean_text(text)
+    rating = rules.check_rating(rating)
+    line = selectors.line_for_post(author, order_line_id)
+    banned = rules.banned_words_in(text, selectors.banned_words())
+    if banned:
+        raise rules.BannedWords(
+            _("The post contains words the platform does not allow: %(words)s")
+            % {"words": "、".join(banned)},
+            details={"words": banned},
+        )
+    photos = _photos(images)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    post = Post.objects.create(
+                        author=author,
+                        order_line=line,
+                        product_id=line.product_id,
+                        text=text,
+                        rating=rating,
+                    )
+            except IntegrityError:  # a twin request posted about the line first
+                raise rules.NotEligible(
+                    _("You have already posted about this order line.")
+                ) from None
+            for position, photo in enumerate(photos):
+                PostImage.objects.create(
+                    post=post,
+                    image=_store(photo.full, "posts", written),
+                    thumbnail=_store(photo.thumbnail, "posts/thumbs", written),
+                    width=photo.full.width,
+                    height=photo.full.height,
+                    position=position,
+                )
+            post.share_link = sharing.share_create(
+                sharer=author,
+                target_type=sharing_rules.POST,
+                target_id=post.pk,
+                channel=POST_SHARE_CHANNEL,
+            ).link
+            post.save(update_fields=["share_link"])
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    return post
+
+
+def post_delete(*, author: Member, post_id: int) -> None:
+    """The author takes their own post down. Nobody else deletes posts, merchants least of all."""
+    post = Post.objects.filter(pk=post_id, author=author).exclude(status=rules.DELETED).first()
+    if post is None:
+        raise NotFound(_("No such post."))
+    rules.POST.apply(Post.objects.filter(pk=post.pk), current=post.status, target=rules.DELETED)
+
+
+def post_report(*, reporter: Member, post_id: int, reason: str, note: str = "") -> PostReport:
+    reason = rules.check_report_reason(reason)
+    note = rules.clean_note(note, limit=rules.REPORT_NOTE_MAX_LENGTH)
+    post = selectors.public_posts().filter(pk=post_id).first()
+    if post is None:
+        raise NotFound(_("No such post."))
+    if post.author_id == reporter.pk:
+        raise rules.InvalidPost(_("You cannot report your own post."))
+    try:
+        with transaction.atomic():
+            return PostReport.objects.create(post=post, reporter=reporter, reason=reason, note=note)
+    except IntegrityError:
+        raise rules.AlreadyReported(_("You have already reported this post.")) from None
+
+
+def _moderate(
+    operator: Member, post: Post, *, action: str, target: str | None, rule: str, note: str
+) -> Post:
+    with transaction.atomic():
+        if target is not None:
+            rules.POST.apply(
+                Post.objects.filter(pk=post.pk),
+                current=post.status,
+                target=target,
+                hidden_rule=rule,
+            )
+        ModerationEvent.objects.create(
+            post=post, actor=operator, action=action, rule=rule, note=note
+        )
+        # A ruling answers every report open on the post, whichever way it went.
+        PostReport.objects.filter(post=post, resolved_at__isnull=True).update(
+            resolved_at=timezone.now()
+        )
+    post.refresh_from_db()
+    return post
+
+
+def _post(post_id: int) -> Post:
+    post = Post.objects.filter(pk=post_id).first()
+    if post is None:
+        raise NotFound(_("No such post."))
+    return post
+
+
+def post_hide(*, operator: Member, post_id: int, rule: str, note: str = "") -> Post:
+    """The platform hides a post, citing the rule it breaks (PRODUCT §6.2)."""
+    rule = rules.check_hide_rule(rule)
+    note = rules.clean_note(note, limit=rules.MODERATION_NOTE_MAX_LENGTH)
+    return _moderate(
+        operator,
+        _post(post_id),
+        action=ModerationEvent.HIDE,
+        target=rules.HIDDEN,
+        rule=rule,
+        note=note,
+    )
+
+
+def post_restore(*, operator: Member, post_id: int, note: str = "") -> Post:
+    note = rules.clean_note(note, limit=rules.MODERATION_NOTE_MAX_LENGTH)
+    return _moderate(
+        operator,
+        _post(post_id),
+        action=ModerationEvent.RESTORE,
+        target=rules.VISIBLE,
+        rule="",
+        note=note,
+    )
+
+
+def post_keep(*, operator: Member, post_id: int, note: str = "") -> Post:
+    """The platform reviewed the reports and the post stays: they leave the queue."""
+    note = rules.clean_note(note, limit=rules.MODERATION_NOTE_MAX_LENGTH)
+    return _moderate(
+        operator, _post(post_id), action=ModerationEvent.KEEP, target=None, rule="", note=note
+    )
+
+
+def banned_word_add(word: str) -> BannedWord:
+    word = rules.clean_banned_word(word)
+    record, _created = BannedWord.objects.get_or_create(word=word)
+    return record
+
+
+def banned_word_remove(word_id: int) -> None:
+    if not BannedWord.objects.filter(pk=word_id).delete()[0]:
+        raise NotFound(_("No such banned word."))

@@ -1,0 +1,144 @@
+"""Pure rules for sharing (PRODUCT §4): targets, visitor keys, the share day, where links lead."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+from sharemall.core.errors import DomainError
+
+PRODUCT, POST, STORE, SUBSTORE = "product", "post", "store", "substore"
+TARGET_TYPES = (PRODUCT, POST, STORE, SUBSTORE)
+
+CODE_LENGTH = 10
+# Codes come from core.ids.short_code; anything else (a typo, a probe, a NUL byte) is not one of
+# ours and is refused before it reaches the database.
+_CODE_PATTERN = re.compile(r"[A-Za-z0-9]{4,16}")
+
+DEFAULT_CHANNEL = "link"
+CHANNEL_MAX_LENGTH = 30
+# The largest id a BigIntegerField holds: a bigger one is bad input, never a database error.
+MAX_TARGET_ID = 2**63 - 1
+
+# One counted click per visitor per code in this rolling window.
+CLICK_WINDOW = timedelta(hours=24)
+# Caps count shares per calendar day where our members live, whatever the server's zone.
+SHARE_DAY_ZONE = ZoneInfo("Asia/Shanghai")
+# Product id 0 in the day counters is the member's total across every target.
+TOTAL = 0
+
+VISITOR_KEY_MAX_LENGTH = 64
+MEMBER_PREFIX, VISITOR_PREFIX = "m:", "v:"
+_VISITOR_ID_PATTERN = re.compile(r"[A-Za-z0-9._\-]{1,62}")
+
+# Cookies our pages keep for the share landing page.
+SHARE_COOKIE = "sm_share"
+SHARE_COOKIE_SALT = "sharemall.sharing.share"
+VISITOR_COOKIE = "sm_vid"
+VISITOR_COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
+
+# A burst guard on link creation, far above any honest member's day; the rewarded caps are the
+# real limit, this only stops a script filling the table with unrewarded links.
+CREATE_BURST_LIMIT = 600
+CREATE_BURST_WINDOW_SECONDS = 3600
+# Clicks counted from one address per minute: generous for a shared NAT, tight for a script.
+CLICKS_PER_ADDRESS_PER_MINUTE = 300
+
+
+class InvalidTarget(DomainError):
+    code = "invalid_target"
+
+
+class InvalidChannel(DomainError):
+    code = "invalid_channel"
+
+
+def looks_like_code(code: str | None) -> bool:
+    return bool(code) and _CODE_PATTERN.fullmatch(code or "") is not None
+
+
+def clean_channel(channel: str | None) -> str:
+    value = (channel or "").strip()
+    if not value:
+        return DEFAULT_CHANNEL
+    if len(value) > CHANNEL_MAX_LENGTH or not value.isprintable():
+        raise InvalidChannel(
+            _("The channel is at most %(n)d printable characters, e.g. wechat_moments.")
+            % {"n": CHANNEL_MAX_LENGTH}
+        )
+    return value
+
+
+def check_target_shape(target_type: str, target_id: int) -> None:
+    """What can be said without the database: a known type and a sensible id."""
+    if target_type not in TARGET_TYPES:
+        raise InvalidTarget(
+            _("target_type is one of: %(types)s.") % {"types": ", ".join(TARGET_TYPES)}
+        )
+    if isinstance(target_id, bool) or not 1 <= target_id <= MAX_TARGET_ID:
+        raise InvalidTarget(_("target_id must be a positive whole number."))
+
+
+def share_day(now: datetime) -> date:
+    return now.astimezone(SHARE_DAY_ZONE).date()
+
+
+def member_key(member_id: int) -> str:
+    return f"{MEMBER_PREFIX}{member_id}"
+
+
+def visitor_key(raw: str) -> str:
+    """A stable key for an anonymous visitor's cookie or device id. Ids we cannot store as they
+    are (too long, odd characters) are kept as a digest, so the same id always dedups."""
+    value = raw.strip()
+    if _VISITOR_ID_PATTERN.fullmatch(value):
+        return f"{VISITOR_PREFIX}{value}"
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:48]
+    return f"{VISITOR_PREFIX}#{digest}"
+
+
+def new_visitor_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def is_visitor_id(value: str | None) -> bool:
+    return bool(value) and _VISITOR_ID_PATTERN.fullmatch(value or "") is not None
+
+
+def target_path(target_type: str, target_id: int, sharer_id: int) -> str:
+    """Where a share link leads on our site."""
+    if target_type == PRODUCT:
+        return f"/p/{target_id}"
+    if target_type == STORE:
+        return f"/stores/{target_id}"
+    if target_type == SUBSTORE:
+        return f"/substores/{sharer_id}"
+    return f"/posts/{target_id}"
+
+
+def cap_message(*, rewarded: bool, product_cap_reached: bool, cap: int) -> str:
+    if rewarded:
+        return _("Shared. A sale through this link earns you a rebate.")
+    if product_cap_reached:
+        return _(
+            "You have reached today's limit of %(cap)d rewarded shares of this product. "
+            "The link still works, but it earns nothing."
+        ) % {"cap": cap}
+    return _(
+        "You have reached today's limit of %(cap)d rewarded shares. "
+        "The link still works, but it earns nothing."
+    ) % {"cap": cap}
+
+
+def share_url(base_url: str, code: str) -> str:
+    """The absolute landing-page address of a share, as printed on posters and QR codes."""
+    return f"{base_url.rstrip('/')}/s/{code}"
+
+
+def qr_url(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}/api/v1/shares/{code}/qr.png"

@@ -1,0 +1,493 @@
+"""Withdrawals: a request holds the money at once; an operator approves it (a provider pays it,
+or a bank card is paid by hand) or rejects it; a rejection or a failure gives the money back.
+
+The money, in the ledger (keys of the n-th retry after a failure end in ":<n>"):
+
+- requested:          available → withdrawing                     `withdrawal:<id>:hold`
+- paid:               withdrawing → payouts (amount − fee)
+                      and withdrawing → platform_fees (fee)        `withdrawal:<id>:paid`
+- rejected or failed: withdrawing → available                     `withdrawal:<id>:returned`
+
+A provider is called only once the approval has committed, always with the withdrawal's own
+out-bill number, so asking again (`withdrawals_check`, a retry) never pays twice. Each status
+change is a conditional update plus an event row (see `rules.WITHDRAWAL`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.core.errors import DomainError, Forbidden, InvalidTransition
+from sharemall.core.ids import numeric_code
+from sharemall.core.money import format_yuan
+from sharemall.wallet import payouts, rules
+from sharemall.wallet.models import Withdrawal, WithdrawalDay, WithdrawalEvent
+from sharemall.wallet.services import (
+    Entry,
+    InsufficientBalance,
+    balances_for_member,
+    hold,
+    ledger_post,
+    platform,
+)
+from sharemall.wallet.services import member as member_account
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MIN_FEN = 100  # ¥1
+DEFAULT_DAILY_CAP_FEN = 500_000  # ¥5,000 per member per day
+DEFAULT_FEE_FREE_FEN = 100_000  # no fee on the first ¥1,000 of a withdrawal
+DEFAULT_FEE_BP = 10  # 0.1 % of the rest
+# A payout approved more recently than this is left to the call that approved it.
+RECHECK_AFTER = timedelta(minutes=1)
+JOB_BATCH = 500
+BANK_CARD_DIGITS = range(12, 20)
+
+
+class WithdrawalRefused(DomainError):
+    code = "withdrawal_refused"
+
+
+@dataclass(frozen=True, slots=True)
+class WalletSummary:
+    pending_fen: int
+    available_fen: int
+    withdrawing_fen: int
+    withdrawn_fen: int
+
+
+def withdrawal_policy() -> rules.WithdrawalPolicy:
+    """The terms in force, from settings; a bad value stops the request loudly."""
+    try:
+        return rules.WithdrawalPolicy(
+            minimum_fen=getattr(settings, "WITHDRAWAL_MIN_FEN", DEFAULT_MIN_FEN),
+            daily_cap_fen=getattr(settings, "WITHDRAWAL_DAILY_CAP_FEN", DEFAULT_DAILY_CAP_FEN),
+            fee_free_fen=getattr(settings, "WITHDRAWAL_FEE_FREE_FEN", DEFAULT_FEE_FREE_FEN),
+            fee_bp=getattr(settings, "WITHDRAWAL_FEE_BP", DEFAULT_FEE_BP),
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"withdrawal settings: {exc}") from exc
+
+
+def wallet_summary(member_id: int) -> WalletSummary:
+    balances = balances_for_member(member_id)
+    withdrawn = Withdrawal.objects.filter(
+        member_id=member_id, status=rules.WITHDRAWAL_PAID
+    ).aggregate(total=Coalesce(Sum("amount_fen"), 0))["total"]
+    return WalletSummary(
+        pending_fen=balances[rules.MEMBER_PENDING],
+        available_fen=balances[rules.MEMBER_AVAILABLE],
+        withdrawing_fen=balances[rules.MEMBER_WITHDRAWING],
+        withdrawn_fen=int(withdrawn),
+    )
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def ledger_key(withdrawal: Withdrawal, event: str) -> str:
+    base = f"withdrawal:{withdrawal.pk}:{event}"
+    return base if withdrawal.retries == 0 or event == "paid" else f"{base}:{withdrawal.retries}"
+
+
+def _bill_no(now: datetime) -> str:
+    # Letters and digits only, at most 32: what WeChat's out_bill_no and Alipay's out_biz_no take.
+    return f"W{now:%Y%m%d%H%M%S}{numeric_code(10)}"
+
+
+def _text(value: str, *, limit: int, field: str, required: bool = False) -> str:
+    cleaned = " ".join((value or "").split())
+    if required and not cleaned:
+        raise WithdrawalRefused(
+            _("%(field)s is required.") % {"field": field}, code="invalid_input"
+        )
+    if len(cleaned) > limit:
+        raise WithdrawalRefused(
+            _("%(field)s is at most %(n)d characters.") % {"field": field, "n": limit},
+            code="invalid_input",
+        )
+    return cleaned
+
+
+def _payee(channel: str, payee: str) -> str:
+    if channel != rules.CHANNEL_BANK:
+        return _text(payee, limit=128, field=_("payee"))
+    card = "".join((payee or "").replace("-", "").split())
+    if card and not (card.isascii() and card.isdigit() and len(card) in BANK_CARD_DIGITS):
+        raise WithdrawalRefused(_("A bank card number has 12 to 19 digits."), code="invalid_payee")
+    return card
+
+
+def _over_cap(cap_fen: int, left_fen: int | None = None) -> WithdrawalRefused:
+    return WithdrawalRefused(
+        _("You can withdraw at most %(cap)s a day.") % {"cap": format_yuan(cap_fen)},
+        code="daily_cap_exceeded",
+        details={"daily_cap_fen": cap_fen, "left_today_fen": left_fen},
+    )
+
+
+def _day_claim(member_id: int, day: date, amount_fen: int, cap_fen: int) -> None:
+    """Count `amount_fen` against the member's day, or raise if it would pass the cap. The
+    UPDATE only matches while the total stays within the cap, so concurrent requests cannot
+    pass it together."""
+    WithdrawalDay.objects.bulk_create(
+        [WithdrawalDay(member_id=member_id, day=day)], ignore_conflicts=True
+    )
+    claimed = WithdrawalDay.objects.filter(
+        member_id=member_id, day=day, requested_fen__lte=cap_fen - amount_fen
+    ).update(requested_fen=F("requested_fen") + amount_fen)
+    if claimed != 1:
+        used = (
+            WithdrawalDay.objects.filter(member_id=member_id, day=day)
+            .values_list("requested_fen", flat=True)
+            .first()
+        )
+        raise _over_cap(cap_fen, max(0, cap_fen - (used or 0)))
+
+
+def _day_release(withdrawal: Withdrawal) -> None:
+    released = WithdrawalDay.objects.filter(
+        member_id=withdrawal.member_id,
+        day=withdrawal.cap_day,
+        requested_fen__gte=withdrawal.amount_fen,
+    ).update(requested_fen=F("requested_fen") - withdrawal.amount_fen)
+    if released != 1:
+        logger.error(
+            "withdrawal %s: the day counter of %s had less than %s to release",
+            withdrawal.pk,
+            withdrawal.cap_day,
+            withdrawal.amount_fen,
+        )
+
+
+def _hold(withdrawal: Withdrawal) -> None:
+    try:
+        hold(
+            key=ledger_key(withdrawal, "hold"),
+            member_id=withdrawal.member_id,
+            amount_fen=withdrawal.amount_fen,
+            kind="withdrawal_hold",
+            memo=withdrawal.out_bill_no,
+        )
+    except InsufficientBalance as exc:
+        raise InsufficientBalance(
+            _("Your available balance does not cover %(amount)s.")
+            % {"amount": format_yuan(withdrawal.amount_fen)},
+            details=exc.details,
+        ) from exc
+
+
+def _give_back(withdrawal: Withdrawal) -> None:
+    """Return the held money to the available balance and free its share of the day's cap."""
+    hold(
+        key=ledger_key(withdrawal, "returned"),
+        member_id=withdrawal.member_id,
+        amount_fen=withdrawal.amount_fen,
+        from_kind=rules.MEMBER_WITHDRAWING,
+        to_kind=rules.MEMBER_AVAILABLE,
+        kind="withdrawal_returned",
+        memo=withdrawal.out_bill_no,
+    )
+    _day_release(withdrawal)
+
+
+def _move(
+    withdrawal: Withdrawal,
+    target: str,
+    *,
+    actor: Member | None,
+    note: str = "",
+    **updates: Any,
+) -> Withdrawal:
+    source = withdrawal.status
+    with transaction.atomic():
+        rules.WITHDRAWAL.apply(
+            Withdrawal.objects.filter(pk=withdrawal.pk), current=source, target=target, **updates
+        )
+        WithdrawalEvent.objects.create(
+            withdrawal=withdrawal,
+            from_status=source,
+            to_status=target,
+            actor=actor,
+            note=note[:500],
+        )
+    withdrawal.refresh_from_db()
+    return withdrawal
+
+
+def _check_reviewer(withdrawal: Withdrawal, operator: Member) -> None:
+    # Four eyes on money leaving the platform: an operator's own withdrawal is someone else's call.
+    if withdrawal.member_id == operator.pk:
+        raise Forbidden(
+            _("Another operator must review your own withdrawal."), code="own_withdrawal"
+        )
+
+
+def _provider_for(withdrawal: Withdrawal) -> str:
+    if withdrawal.channel not in rules.PROVIDER_CHANNELS:
+        return ""  # a bank card: paid by hand
+    return payouts.provider_name_for(withdrawal.channel)
+
+
+# --- the member's request -------------------------------------------------------------------
+
+
+def withdrawal_request(
+    *,
+    member: Member,
+    amount_fen: int,
+    channel: str,
+    payee: str = "",
+    payee_name: str = "",
+    now: datetime | None = None,
+) -> Withdrawal:
+    """Ask to take `amount_fen` out; the money is held at once, so two requests can never spend
+    the same fen. Refused, with nothing written, below the minimum, past the daily cap, or when
+    the available balance does not cover it (a negative balance is a debt and covers nothing)."""
+    policy = withdrawal_policy()
+    now = now or timezone.now()
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool):
+        raise WithdrawalRefused(
+            _("The amount must be a whole number of fen."), code="invalid_amount"
+        )
+    if amount_fen < policy.minimum_fen:
+        raise WithdrawalRefused(
+            _("The least you can withdraw is %(minimum)s.")
+            % {"minimum": format_yuan(policy.minimum_fen)},
+            code="below_minimum",
+            details={"minimum_fen": policy.minimum_fen},
+        )
+    if channel not in rules.CHANNELS:
+        raise WithdrawalRefused(
+            _("Choose WeChat Pay, Alipay or a bank card."), code="invalid_channel"
+        )
+    payee = _payee(channel, payee)
+    payee_name = _text(payee_name, limit=64, field=_("payee name"))
+    if amount_fen > policy.daily_cap_fen:
+        raise _over_cap(policy.daily_cap_fen)
+    day = rules.cap_day(now)
+    with transaction.atomic():
+        _day_claim(member.pk, day, amount_fen, policy.daily_cap_fen)
+        withdrawal = Withdrawal.objects.create(
+            member=member,
+            amount_fen=amount_fen,
+            fee_fen=policy.fee_for(amount_fen),
+            channel=channel,
+            payee=payee,
+            payee_name=payee_name,
+            out_bill_no=_bill_no(now),
+            cap_day=day,
+            requested_at=now,
+        )
+        WithdrawalEvent.objects.create(
+            withdrawal=withdrawal, to_status=rules.WITHDRAWAL_REQUESTED, actor=member
+        )
+        _hold(withdrawal)
+    return withdrawal
+
+
+# --- the operator's decision and the payout -------------------------------------------------
+
+
+def withdrawal_approve(withdrawal: Withdrawal, *, operator: Member) -> Withdrawal:
+    """Approve and pay: a provider channel is sent at once (the sandbox pays at once, a real
+    provider may answer later); a bank card stays approved until paid by hand."""
+    _check_reviewer(withdrawal, operator)
+    withdrawal = _move(
+        withdrawal,
+        rules.WITHDRAWAL_APPROVED,
+        actor=operator,
+        reviewed_by=operator,
+        decided_at=timezone.now(),
+        provider=_provider_for(withdrawal),
+    )
+    if not withdrawal.provider:
+        return withdrawal
+    return _pay_out(withdrawal, first=True)
+
+
+def withdrawal_reject(withdrawal: Withdrawal, *, operator: Member, reason: str) -> Withdrawal:
+    _check_reviewer(withdrawal, operator)
+    why = _text(reason, limit=500, field=_("reason"), required=True)
+    with transaction.atomic():
+        withdrawal = _move(
+            withdrawal,
+            rules.WITHDRAWAL_REJECTED,
+            actor=operator,
+            note=why,
+            reason=why,
+            reviewed_by=operator,
+            decided_at=timezone.now(),
+        )
+        _give_back(withdrawal)
+    return withdrawal
+
+
+def _manual_only(withdrawal: Withdrawal, operator: Member) -> None:
+    _check_reviewer(withdrawal, operator)
+    if withdrawal.channel != rules.CHANNEL_BANK:
+        raise WithdrawalRefused(
+            _("Only a bank-card withdrawal is settled by hand; the provider settles this one."),
+            code="not_manual_channel",
+        )
+
+
+def withdrawal_mark_paid(withdrawal: Withdrawal, *, operator: Member, reference: str) -> Withdrawal:
+    """An operator paid a bank-card withdrawal by hand; `reference` is the bank's."""
+    _manual_only(withdrawal, operator)
+    ref = _text(reference, limit=64, field=_("reference"), required=True)
+    return _paid(withdrawal, actor=operator, reference=ref)
+
+
+def withdrawal_mark_failed(withdrawal: Withdrawal, *, operator: Member, reason: str) -> Withdrawal:
+    """An operator could not pay a bank-card withdrawal (a bounced transfer, a wrong card)."""
+    _manual_only(withdrawal, operator)
+    why = _text(reason, limit=500, field=_("reason"), required=True)
+    return _failed(withdrawal, actor=operator, reason=why)
+
+
+def withdrawal_retry(
+    withdrawal: Withdrawal, *, operator: Member, now: datetime | None = None
+) -> Withdrawal:
+    """Try a failed withdrawal again: the money is held again (and counted against today's cap),
+    then paid like a fresh approval, under the same out-bill number."""
+    _check_reviewer(withdrawal, operator)
+    if withdrawal.status != rules.WITHDRAWAL_FAILED:
+        # Only a failed withdrawal gave its money back; retrying anything else would hold the
+        # same money twice.
+        raise InvalidTransition(_("Only a failed withdrawal can be retried."))
+    policy = withdrawal_policy()
+    now = now or timezone.now()
+    day = rules.cap_day(now)
+    with transaction.atomic():
+        _day_claim(withdrawal.member_id, day, withdrawal.amount_fen, policy.daily_cap_fen)
+        withdrawal = _move(
+            withdrawal,
+            rules.WITHDRAWAL_APPROVED,
+            actor=operator,
+            note="retry",
+            reviewed_by=operator,
+            decided_at=now,
+            cap_day=day,
+            retries=F("retries") + 1,
+            provider=_provider_for(withdrawal),
+            reason="",
+        )
+        _hold(withdrawal)
+    if not withdrawal.provider:
+        return withdrawal
+    return _pay_out(withdrawal, first=True)
+
+
+def _paid(withdrawal: Withdrawal, *, actor: Member | None, reference: str) -> Withdrawal:
+    entries = [
+        Entry(
+            member_account(rules.MEMBER_WITHDRAWING, withdrawal.member_id), withdrawal.amount_fen
+        ),
+        Entry(platform(rules.PAYOUTS), -withdrawal.payout_fen),
+    ]
+    if withdrawal.fee_fen:
+        entries.append(Entry(platform(rules.PLATFORM_FEES), -withdrawal.fee_fen))
+    with transaction.atomic():
+        withdrawal = _move(
+            withdrawal,
+            rules.WITHDRAWAL_PAID,
+            actor=actor,
+            note=reference,
+            paid_at=timezone.now(),
+            provider_transfer_id=(reference or withdrawal.provider_transfer_id)[:64],
+        )
+        ledger_post(
+            key=ledger_key(withdrawal, "paid"),
+            kind="withdrawal_paid",
+            entries=entries,
+            memo=withdrawal.out_bill_no,
+        )
+    return withdrawal
+
+
+def _failed(withdrawal: Withdrawal, *, actor: Member | None, reason: str) -> Withdrawal:
+    with transaction.atomic():
+        withdrawal = _move(
+            withdrawal, rules.WITHDRAWAL_FAILED, actor=actor, note=reason, reason=reason[:500]
+        )
+        _give_back(withdrawal)
+    return withdrawal
+
+
+def _pay_out(withdrawal: Withdrawal, *, first: bool) -> Withdrawal:
+    """Ask the provider to pay (again) and act on its answer. Outside any transaction: the
+    approval is committed before the provider hears of it.
+
+    `first` is False when asking again about a payout that may already exist: then only the
+    provider's own "failed" fails it, never an error of ours.
+    """
+    try:
+        answer = payouts.payout_send(
+            provider_name=withdrawal.provider,
+            transfer_no=withdrawal.out_bill_no,
+            amount_fen=withdrawal.payout_fen,
+            payee=withdrawal.payee,
+            payee_name=withdrawal.payee_name,
+        )
+    except payouts.PayoutRefused as exc:
+        if first:
+            why = exc.message
+            return _settle(withdrawal, lambda: _failed(withdrawal, actor=None, reason=why))
+        logger.warning("withdrawal %s: payout refused on asking again: %s", withdrawal.pk, exc)
+        return withdrawal
+    except payouts.PayoutUncertain as exc:
+        logger.warning(
+            "withdrawal %s: no clear payout answer, will ask again: %s", withdrawal.pk, exc
+        )
+        return withdrawal
+    if answer.status == "succeeded":
+        reference = answer.provider_transfer_id
+        return _settle(withdrawal, lambda: _paid(withdrawal, actor=None, reference=reference))
+    if answer.status == "failed":
+        reason = answer.message or _("The payment provider could not pay this withdrawal.")
+        return _settle(withdrawal, lambda: _failed(withdrawal, actor=None, reason=reason))
+    transfer_id = answer.provider_transfer_id[:64]
+    if transfer_id and transfer_id != withdrawal.provider_transfer_id:
+        Withdrawal.objects.filter(pk=withdrawal.pk, status=rules.WITHDRAWAL_APPROVED).update(
+            provider_transfer_id=transfer_id
+        )
+        withdrawal.provider_transfer_id = transfer_id
+    return withdrawal
+
+
+def _settle(withdrawal: Withdrawal, outcome: Callable[[], Withdrawal]) -> Withdrawal:
+    try:
+        return outcome()
+    except InvalidTransition:
+        # Someone else (the job, or the approving call) recorded the answer first.
+        withdrawal.refresh_from_db()
+        return withdrawal
+
+
+def withdrawals_check(now: datetime) -> int:
+    """Job: ask the provider again about approved payouts it has not settled yet (same
+    out-bill number, so never a second payment). Returns how many were settled."""
+    due = Withdrawal.objects.filter(
+        status=rules.WITHDRAWAL_APPROVED,
+        channel__in=rules.PROVIDER_CHANNELS,
+        decided_at__lte=now - RECHECK_AFTER,
+    ).order_by("pk")
+    settled = 0
+    for withdrawal in due[:JOB_BATCH]:
+        if _pay_out(withdrawal, first=False).status != rules.WITHDRAWAL_APPROVED:
+            settled += 1
+    return settled

@@ -1,0 +1,3 @@
+from sharemall.wallet.tests.support import committing_db
+
+__all__ = ["committing_db"]

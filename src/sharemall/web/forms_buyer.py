@@ -1,0 +1,137 @@
+"""Forms of the buyer pages. They only shape input; the services judge it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from sharemall.checkout.services import MAX_QUANTITY
+from sharemall.posts import rules as post_rules
+from sharemall.web.forms import PageForm
+
+ID_MAX = 2**63 - 1  # past the largest id a database column holds, an id names nothing
+DELIVERY_CHOICES = [("express", _("Express delivery")), ("pickup", _("Store pickup"))]
+AFTERSALE_CHOICES = [("refund", _("Refund only")), ("return_refund", _("Return and refund"))]
+RATING_CHOICES = [(n, str(n)) for n in range(5, 0, -1)]
+
+
+def quantity_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        label=_("Quantity"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class AddToCartForm(PageForm):
+    sku = forms.IntegerField(min_value=1, max_value=ID_MAX)
+    quantity = quantity_field()
+    intent = forms.ChoiceField(choices=[("cart", "cart"), ("buy", "buy")], required=False)
+
+
+class QuantityForm(PageForm):
+    quantity = quantity_field()
+
+
+class BuyNowForm(PageForm):
+    """The single item of a "Buy now" checkout, carried in the address and the form."""
+
+    sku = forms.IntegerField(min_value=1, max_value=ID_MAX)
+    quantity = quantity_field()
+
+
+class CheckoutForm(PageForm):
+    """Everything optional here: the checkout service says what is missing, in its words."""
+
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    delivery = forms.ChoiceField(
+        label=_("Delivery"), choices=DELIVERY_CHOICES, widget=forms.RadioSelect, initial="express"
+    )
+    province = forms.CharField(label=_("Province"), max_length=6, required=False)
+    city = forms.CharField(label=_("City"), max_length=6, required=False)
+    district = forms.CharField(label=_("District"), max_length=6, required=False)
+    address = forms.CharField(
+        label=_("Street address"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    receiver = forms.CharField(
+        label=_("Receiver"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    store = forms.IntegerField(
+        label=_("Pickup store"), min_value=1, max_value=ID_MAX, required=False
+    )
+
+    def region_code(self) -> str:
+        """The most precise division chosen: a municipality's districts sit in the city list."""
+        data = self.cleaned_data
+        return str(data.get("district") or data.get("city") or data.get("province") or "")
+
+
+class AfterSaleForm(PageForm):
+    type = forms.ChoiceField(label=_("What you want"), choices=AFTERSALE_CHOICES)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReturnForm(PageForm):
+    carrier = forms.CharField(label=_("Carrier"), max_length=40, required=False)
+    tracking_no = forms.CharField(label=_("Tracking number"), max_length=64)
+
+
+class EscalateForm(PageForm):
+    statement = forms.CharField(
+        label=_("What went wrong"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to nine photos from one file input; the image checks themselves are the service's."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        accept = ",".join(f"image/{kind}" for kind in ("jpeg", "png", "webp"))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if len(uploads) > post_rules.MAX_IMAGES:
+            raise forms.ValidationError(
+                _("A post has at most %(n)d photos.") % {"n": post_rules.MAX_IMAGES}
+            )
+        return [super(PhotosField, self).clean(upload, initial) for upload in uploads]
+
+
+class PostForm(PageForm):
+    text = forms.CharField(
+        label=_("Your experience"),
+        max_length=post_rules.TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        initial=5,
+        widget=forms.RadioSelect,
+    )
+    images = PhotosField(label=_("Photos (up to 9)"), required=False)

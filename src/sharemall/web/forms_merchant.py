@@ -1,0 +1,277 @@
+"""Forms of the merchant console. They only shape input: every rule is checked by the services
+the JSON API calls, and their messages are shown on the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sharemall.catalog import rules as catalog_rules
+from sharemall.core.money import MoneyError, parse_yuan
+from sharemall.web.forms import PageForm
+
+WEEKDAYS = (
+    (1, _("Monday")),
+    (2, _("Tuesday")),
+    (3, _("Wednesday")),
+    (4, _("Thursday")),
+    (5, _("Friday")),
+    (6, _("Saturday")),
+    (7, _("Sunday")),
+)
+IMAGE_TYPES = "image/jpeg,image/png,image/webp"
+PHONE_ATTRS = {"autocomplete": "tel", "inputmode": "tel"}
+
+
+class YuanField(forms.CharField):
+    """A price typed in yuan ("12.5", "¥12.50"), cleaned to whole fen without floats."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse_yuan(text)
+        except (MoneyError, ArithmeticError):
+            raise forms.ValidationError(
+                _("Write the price in yuan, above zero with at most two decimals, e.g. 12.50.")
+            ) from None
+
+
+class ApplicationForm(PageForm):
+    legal_name = forms.CharField(
+        label=_("Legal name"),
+        max_length=200,
+        help_text=_("As printed on the business licence."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    uscc = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=40,
+        help_text=_("The 18-character code on the business licence."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    legal_rep = forms.CharField(label=_("Legal representative"), max_length=100)
+    contact_phone = forms.CharField(
+        label=_("Contact phone"), max_length=32, widget=forms.TextInput(attrs=PHONE_ATTRS)
+    )
+    licence = forms.FileField(
+        label=_("Business licence photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, up to 10 MB. The platform checks it before approval."),
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_TYPES}),
+    )
+
+
+class LicenceForm(PageForm):
+    licence = forms.FileField(
+        label=_("Business licence photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_TYPES}),
+    )
+
+
+class StoreForm(PageForm):
+    """An offline store. The region is picked in three steps on the page; only the district's
+    code is posted. Opening hours are one open–close pair per weekday; a blank day is closed."""
+
+    name = forms.CharField(label=_("Store name"), max_length=120)
+    region_code = forms.CharField(label=_("District"), max_length=12)
+    address = forms.CharField(label=_("Street address"), max_length=300)
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    phone = forms.CharField(
+        label=_("Store phone"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs=PHONE_ATTRS),
+    )
+    is_active = forms.BooleanField(label=_("Open to buyers"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for day, _name in WEEKDAYS:
+            for edge in ("opens", "closes"):
+                self.fields[f"{edge}_{day}"] = forms.CharField(
+                    required=False,
+                    max_length=8,
+                    widget=forms.TimeInput(attrs={"type": "time"}),
+                )
+
+    def days(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        """(weekday name, opens field, closes field) for the template's hours table."""
+        return [(name, self[f"opens_{day}"], self[f"closes_{day}"]) for day, name in WEEKDAYS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        hours: list[dict[str, object]] = []
+        for day, _name in WEEKDAYS:
+            opens, closes = data.get(f"opens_{day}") or "", data.get(f"closes_{day}") or ""
+            if bool(opens) != bool(closes):
+                self.add_error(f"opens_{day}", _("Give both the opening and the closing time."))
+            elif opens:
+                hours.append({"weekday": day, "opens": opens[:5], "closes": closes[:5]})
+        data["opening_hours"] = hours
+        return data
+
+    @staticmethod
+    def initial_for(store: Any) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "name": store.name,
+            "region_code": store.region_code,
+            "address": store.address,
+            "latitude": store.latitude,
+            "longitude": store.longitude,
+            "phone": store.phone,
+            "is_active": store.is_active,
+        }
+        for entry in store.opening_hours or []:
+            initial[f"opens_{entry['weekday']}"] = entry["opens"]
+            initial[f"closes_{entry['weekday']}"] = entry["closes"]
+        return initial
+
+
+class StaffForm(PageForm):
+    phone = forms.CharField(
+        label=_("Mobile number of the member"),
+        max_length=32,
+        help_text=_("They must already have a ShareMall account."),
+        widget=forms.TextInput(attrs=PHONE_ATTRS),
+    )
+
+
+class ProductForm(PageForm):
+    title = forms.CharField(label=_("Title"), max_length=catalog_rules.TITLE_MAX)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=catalog_rules.DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    category = forms.TypedChoiceField(
+        label=_("Category"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, categories: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        category = self.fields["category"]
+        assert isinstance(category, forms.TypedChoiceField)
+        category.choices = [("", _("No category")), *categories]
+
+
+class SkuForm(PageForm):
+    name = forms.CharField(label=_("Option"), max_length=catalog_rules.SKU_NAME_MAX)
+    price = YuanField(label=_("Price (¥)"))
+    stock = forms.IntegerField(
+        label=_("Stock"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+
+
+# Three rows to start with; more options are added one by one on the product's page.
+SkuFormSet = forms.formset_factory(SkuForm, extra=3, max_num=catalog_rules.MAX_SKUS)
+
+
+class SkuEditForm(PageForm):
+    price = YuanField(label=_("Price (¥)"))
+    stock = forms.IntegerField(
+        label=_("Stock"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+
+
+class ImageForm(PageForm):
+    image = forms.FileField(
+        label=_("Add a photo"), widget=forms.ClearableFileInput(attrs={"accept": IMAGE_TYPES})
+    )
+
+
+class ImportForm(PageForm):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+
+class PlanForm(PageForm):
+    """A commission plan in basis points. Blank rates are zero; every rule is the service's."""
+
+    share_budget_bp = forms.IntegerField(label=_("Share budget"), required=False)
+    buyer_discount_bp = forms.IntegerField(label=_("Buyer discount"), required=False)
+    level1_bp = forms.IntegerField(label=_("Level 1 commission"), required=False)
+    level2_bp = forms.IntegerField(label=_("Level 2 commission"), required=False)
+    level3_bp = forms.IntegerField(label=_("Level 3 commission"), required=False)
+    region_agent_bp = forms.IntegerField(label=_("Region agent"), required=False)
+
+    def __init__(self, *args: Any, max_levels: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The platform pays only max_levels levels: the others are not offered at all.
+        for level in range(max_levels + 1, 4):
+            del self.fields[f"level{level}_bp"]
+        self.max_levels = max_levels
+        for field in self.fields.values():
+            field.widget.attrs.update({"inputmode": "numeric", "min": "0", "step": "1"})
+
+    def levels(self) -> tuple[int, int, int]:
+        values = [self.cleaned_data.get(f"level{n}_bp") or 0 for n in range(1, 4)]
+        return (values[0], values[1], values[2])
+
+
+class ShipForm(PageForm):
+    carrier = forms.CharField(label=_("Carrier"), max_length=40, required=False)
+    tracking_no = forms.CharField(
+        label=_("Tracking number"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class PickupForm(PageForm):
+    store = forms.TypedChoiceField(label=_("Store"), coerce=int)
+    code = forms.CharField(
+        label=_("Pickup code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args: Any, stores: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        store = self.fields["store"]
+        assert isinstance(store, forms.TypedChoiceField)
+        store.choices = stores
+        if len(stores) == 1:
+            store.initial = stores[0][0]
+
+
+class NoteForm(PageForm):
+    note = forms.CharField(label=_("Note to the buyer"), max_length=500, required=False)
+
+
+class RejectForm(PageForm):
+    reason = forms.CharField(
+        label=_("Why you refuse"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,53 @@
+/* Buyer pages: copy a share link, close the share sheet. Loaded as a file (the CSP allows no
+   inline script); listeners sit on the document so content swapped in by htmx works too. */
+(function () {
+  "use strict";
+
+  function copyFrom(button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) {
+      return;
+    }
+    var done = function () {
+      var copied = button.getAttribute("data-copied");
+      if (copied) {
+        button.textContent = copied;
+      }
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {
+        field.select();
+      });
+    } else {
+      // Plain http or an old WeChat browser: select the text so a long press copies it.
+      field.focus();
+      field.select();
+      try {
+        if (document.execCommand("copy")) {
+          done();
+        }
+      } catch (e) {
+        /* selecting is the best we can do */
+      }
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) {
+      return;
+    }
+    var copy = target.closest("[data-copy]");
+    if (copy) {
+      copyFrom(copy);
+      return;
+    }
+    var dismiss = target.closest("[data-dismiss]");
+    if (dismiss) {
+      var host = document.getElementById(dismiss.getAttribute("data-dismiss"));
+      if (host) {
+        host.replaceChildren();
+      }
+    }
+  });
+})();

@@ -1,0 +1,89 @@
+"""What a browser enforces and shows: the CSP, login walls, the share cookie, the 404 page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from django.utils import translation
+
+from tests.browser.helpers import ConsoleLog, path_of, query_of
+from tests.browser.live import Demo
+from tests.browser.site import PROTECTED_PAGES, SITE_PAGES, SitePage, visit
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from tests.browser.conftest import OpenPage
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("site_page", SITE_PAGES, ids=lambda site_page: site_page.id)
+def test_page_carries_a_strict_csp_and_breaks_none_of_it(
+    open_page: OpenPage, console: ConsoleLog, demo: Demo, site_page: SitePage
+) -> None:
+    _, response = visit(open_page, console, demo, site_page)
+
+    policy = response.headers.get("content-security-policy", "")
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert console.errors == []
+
+
+def test_console_watch_catches_a_csp_violation(page: Page, console: ConsoleLog) -> None:
+    page.goto("/")
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.inlineRan = true";
+            document.body.append(script);
+            document.body.lastElementChild.setAttribute("style", "color: red");
+        }"""
+    )
+    for _ in range(40):  # the console messages arrive a moment after the violations
+        if sum("Content Security Policy" in error for error in console.errors) >= 2:
+            break
+        page.wait_for_timeout(50)
+
+    assert page.evaluate("() => window.inlineRan === undefined")
+    assert console.allow("Content Security Policy") == 2
+
+
+@pytest.mark.parametrize("site_page", PROTECTED_PAGES, ids=lambda site_page: site_page.path)
+def test_protected_page_sends_a_stranger_to_log_in(
+    page: Page, console: ConsoleLog, demo: Demo, site_page: SitePage
+) -> None:
+    path = site_page.url(demo)
+    response = page.goto(path)
+    assert response is not None
+    if response.status == 404 and site_page.building:
+        console.allow("404")
+        pytest.skip(f"{site_page.path} is not built yet (404); it is checked once it lands")
+
+    assert path_of(page.url) == "/login/"
+    assert query_of(page.url)["next"] == [path]
+    assert page.locator("#id_phone").is_visible()
+
+
+def test_share_landing_remembers_the_share_and_lands_on_the_product(page: Page, demo: Demo) -> None:
+    page.goto(f"/s/{demo.share_code}")
+
+    assert path_of(page.url) == f"/p/{demo.product_id}"
+    assert page.locator("h1").inner_text() == demo.product_title
+    cookie = next(c for c in page.context.cookies() if c["name"] == "sm_share")
+    assert cookie["value"].startswith(f"{demo.share_code}:")  # signed: code, then signature
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Lax"
+
+
+def test_unknown_share_code_shows_the_404_page(page: Page, console: ConsoleLog) -> None:
+    response = page.goto("/s/NoSuchCode")
+
+    assert response is not None
+    assert response.status == 404
+    with translation.override("zh-hans"):
+        assert page.locator("h1").inner_text() == translation.gettext("Not found")
+    assert [c["name"] for c in page.context.cookies() if c["name"] == "sm_share"] == []
+    assert console.allow("404") == 1

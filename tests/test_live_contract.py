@@ -1,0 +1,249 @@
+"""The acceptance contract walked against a real `sharemall serve` on a fresh SQLite file, with
+real concurrency: several granian workers, many client threads, no test client shortcuts."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHAREMALL = str(Path(sys.executable).parent / "sharemall")
+PASSWORD = "Live-pass-2026"
+
+
+class Live:
+    def __init__(self, base: str, cwd: Path, env: dict[str, str]) -> None:
+        self.base, self.cwd, self.env = base, cwd, env
+
+    def call(
+        self, method: str, path: str, body: Any = None, token: str | None = None
+    ) -> tuple[int, Any]:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            self.base + path, data=data, method=method, headers=headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def member(self, phone: str) -> str:
+        status, body = self.call(
+            "POST",
+            "/api/v1/auth/register",
+            {"phone": phone, "password": PASSWORD, "nickname": phone[-4:]},
+        )
+        assert status == 201, body
+        return str(body["token"])
+
+    def jobs(self, now: datetime) -> dict[str, int]:
+        done = subprocess.run(
+            [SHAREMALL, "run-due-jobs", "--now", now.isoformat()],
+            cwd=self.cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return dict(json.loads(done.stdout)["jobs"])
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    cwd = tmp_path_factory.mktemp("live")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
+    env.update(SECRET_KEY="live-test", SANDBOX_PAYMENTS="1", AUTH_THROTTLE="off")
+    subprocess.run([SHAREMALL, "migrate", "-v0"], cwd=cwd, env=env, check=True, timeout=120)
+    subprocess.run(
+        [SHAREMALL, "create-operator", "--phone", "13800000000", "--password", PASSWORD],
+        cwd=cwd,
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (cwd / "serve.log").open("w")
+    server = subprocess.Popen(
+        [SHAREMALL, "serve", "--port", str(port), "--workers", "3"],
+        cwd=cwd,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield Live(base, cwd, env)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+        text = (cwd / "serve.log").read_text()
+        assert '" 500 ' not in text, "the server answered 500"
+
+
+def _shop(live: Live, stock: int, price_fen: int = 10_000) -> tuple[str, int]:
+    owner = live.member(f"1390000{stock:04d}")
+    status, merchant = live.call(
+        "POST",
+        "/api/v1/merchants",
+        {
+            "legal_name": f"直营店{stock}",
+            "uscc": "91110000600037341L" if stock == 10 else "9144030071526726XG",
+            "legal_rep": "张三",
+            "contact_phone": "13912345678",
+        },
+        owner,
+    )
+    assert status == 201, merchant
+    op = live.call("POST", "/api/v1/auth/login", {"phone": "13800000000", "password": PASSWORD})[1][
+        "token"
+    ]
+    assert (
+        live.call("POST", f"/api/v1/platform/merchants/{merchant['id']}/approve", token=op)[0]
+        == 200
+    )
+    status, product = live.call(
+        "POST",
+        f"/api/v1/merchants/{merchant['id']}/products",
+        {"title": "好茶", "skus": [{"name": "罐", "price_fen": price_fen, "stock": stock}]},
+        owner,
+    )
+    assert status == 201
+    assert live.call("POST", f"/api/v1/products/{product['id']}/publish", token=owner)[0] == 200
+    return owner, product["skus"][0]["id"]
+
+
+ADDRESS = {
+    "type": "express",
+    "region_code": "440305",
+    "address": "科技园 1 号",
+    "receiver": "王小二",
+    "phone": "13912345678",
+}
+
+
+def test_buy_pay_replay_fulfil_refund_timeout_complete(live: Live) -> None:
+    owner, sku = _shop(live, stock=10)
+    buyer = live.member("13700000001")
+    status, created = live.call(
+        "POST",
+        "/api/v1/orders",
+        {"items": [{"sku_id": sku, "quantity": 3}], "delivery": ADDRESS},
+        buyer,
+    )
+    assert status == 201, created
+    order_id, payment_id = created["orders"][0]["id"], created["payment_id"]
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(
+            pool.map(
+                lambda _: live.call(
+                    "POST", f"/api/v1/payments/sandbox/{payment_id}/complete", token=buyer
+                ),
+                range(16),
+            )
+        )
+    assert Counter(s for s, _ in answers) == {200: 16}
+    assert {b["status"] for _, b in answers} == {"paid"}
+
+    assert live.call("POST", f"/api/v1/orders/{order_id}/ship", token=owner)[1]["status"] == (
+        "shipped"
+    )
+    assert (
+        live.call("POST", f"/api/v1/orders/{order_id}/confirm-receipt", token=buyer)[1]["status"]
+        == "received"
+    )
+    line_id = live.call("GET", f"/api/v1/orders/{order_id}", token=buyer)[1]["lines"][0]["id"]
+    status, aftersale = live.call(
+        "POST",
+        f"/api/v1/orders/{order_id}/aftersales",
+        {"type": "refund", "lines": [{"line_id": line_id, "quantity": 1}], "reason": "少一罐"},
+        buyer,
+    )
+    assert (status, aftersale["refund_fen"]) == (201, 10_000)
+    approved = live.call("POST", f"/api/v1/aftersales/{aftersale['id']}/approve", token=owner)
+    assert approved[1]["status"] == "refunded"
+
+    # An unpaid order times out and gives its stock back.
+    status, unpaid = live.call(
+        "POST",
+        "/api/v1/orders",
+        {"items": [{"sku_id": sku, "quantity": 2}], "delivery": ADDRESS},
+        buyer,
+    )
+    assert status == 201
+    assert (
+        live.call("GET", f"/api/v1/products/{_product_of(live, sku, owner)}")[1]["skus"][0]["stock"]
+        == 5
+    )
+    now = datetime.now(UTC)
+    assert live.jobs(now + timedelta(minutes=31))["unpaid_order_timeout"] == 1
+    assert (
+        live.call("GET", f"/api/v1/orders/{unpaid['orders'][0]['id']}", token=buyer)[1]["status"]
+        == "cancelled"
+    )
+    assert (
+        live.call("GET", f"/api/v1/products/{_product_of(live, sku, owner)}")[1]["skus"][0]["stock"]
+        == 7
+    )
+
+    live.jobs(now + timedelta(days=6))
+    assert live.call("GET", f"/api/v1/orders/{order_id}", token=buyer)[1]["status"] == "received"
+    live.jobs(now + timedelta(days=7, hours=1))
+    assert live.call("GET", f"/api/v1/orders/{order_id}", token=buyer)[1]["status"] == ("completed")
+
+
+def _product_of(live: Live, sku: int, owner: str) -> int:
+    for merchant in live.call("GET", "/api/v1/merchants/mine", token=owner)[1]:
+        for product in live.call(
+            "GET", f"/api/v1/merchants/{merchant['id']}/products", token=owner
+        )[1]:
+            if any(s["id"] == sku for s in product["skus"]):
+                return int(product["id"])
+    raise AssertionError("no such sku")
+
+
+def test_thirty_concurrent_buyers_for_five_units(live: Live) -> None:
+    _owner, sku = _shop(live, stock=5)
+    buyers = [live.member(f"1360000{i:04d}") for i in range(30)]
+    with ThreadPoolExecutor(30) as pool:
+        answers = list(
+            pool.map(
+                lambda token: live.call(
+                    "POST",
+                    "/api/v1/orders",
+                    {"items": [{"sku_id": sku, "quantity": 1}], "delivery": ADDRESS},
+                    token,
+                ),
+                buyers,
+            )
+        )
+    assert Counter(s for s, _ in answers) == {201: 5, 409: 25}
+    assert {b["error"]["code"] for s, b in answers if s == 409} == {"out_of_stock"}
