@@ -214,3 +214,23 @@ def test_bad_requests_write_nothing(
     assert AfterSale.objects.count() == 0
     line.refresh_from_db()
     assert line.claimed_quantity == 0
+
+
+def test_the_merchant_lists_its_aftersales_queue(
+    api: Api, paid_order: tuple[Order, Member, Member]
+) -> None:
+    order, buyer, owner = paid_order
+    first = ask(api, order, buyer, 1)
+    api.post(f"/aftersales/{first['id']}/approve", as_=owner)
+    waiting = ask(api, order, buyer, 1)
+    queue = f"/merchants/{order.merchant_id}/aftersales"
+
+    assert [a["id"] for a in api.get(queue, as_=owner).body] == [waiting["id"], first["id"]]
+    assert [a["id"] for a in api.get(f"{queue}?status=open", as_=owner).body] == [waiting["id"]]
+    assert [a["id"] for a in api.get(f"{queue}?status=refunded", as_=owner).body] == [first["id"]]
+    assert [a["id"] for a in api.get(f"{queue}?limit=1&offset=1", as_=owner).body] == [first["id"]]
+    unknown = api.get(f"{queue}?status=lost", as_=owner)
+    assert (unknown.status, unknown.body["error"]["code"]) == (400, "invalid_status")
+    # Another merchant's queue is as good as missing; the buyer is not its staff.
+    assert api.get(queue, as_=buyer).status == 404
+    assert api.get(f"/merchants/{merchant().pk}/aftersales", as_=owner).status == 404

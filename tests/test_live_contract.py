@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.flows import ADDRESS
+
 SHAREMALL = str(Path(sys.executable).parent / "sharemall")
 PASSWORD = "Live-pass-2026"
 
@@ -138,15 +140,6 @@ def _shop(live: Live, stock: int, price_fen: int = 10_000) -> tuple[str, int]:
     assert status == 201
     assert live.call("POST", f"/api/v1/products/{product['id']}/publish", token=owner)[0] == 200
     return owner, product["skus"][0]["id"]
-
-
-ADDRESS = {
-    "type": "express",
-    "region_code": "440305",
-    "address": "科技园 1 号",
-    "receiver": "王小二",
-    "phone": "13912345678",
-}
 
 
 def test_buy_pay_replay_fulfil_refund_timeout_complete(live: Live) -> None:

@@ -335,6 +335,7 @@ CASES: dict[str, Case] = {
     "my_orders": Case("GET", "/orders", signed_in(200)),
     "order_detail": Case("GET", "/orders/{order}", parties(200)),
     "merchant_orders": Case("GET", "/merchants/{merchant}/orders", owner_only(200)),
+    "merchant_aftersales": Case("GET", "/merchants/{merchant}/aftersales", owner_only(200)),
     "ship": Case("POST", "/orders/{order}/ship", owner_only(200)),
     # An express order: the merchant passes the permission check and meets the rule.
     "ready_for_pickup": Case("POST", "/orders/{order}/ready-for-pickup", owner_only(400)),

@@ -20,16 +20,9 @@ from sharemall.payments.tests.test_wechatpay import (
 )
 from sharemall.wallet.services import balance, ledger_check, platform
 from tests.factories import MemberFactory, product
+from tests.flows import ADDRESS
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = {
-    "type": "express",
-    "region_code": "440305",
-    "address": "科技园 1 号",
-    "receiver": "王小二",
-    "phone": "13912345678",
-}
 
 
 @pytest.fixture(autouse=True)

@@ -2,12 +2,15 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from sharemall.accounts.auth import member_auth, require_member, require_operator
-from sharemall.aftersales import selectors, services
+from sharemall.aftersales import rules, selectors, services
 from sharemall.aftersales.models import AfterSale, Dispute
+from sharemall.core.errors import DomainError
+from sharemall.merchants.selectors import merchant_for_staff
 from sharemall.orders.selectors import order_for_buyer, order_for_party
 
 router = Router(tags=["after-sales"])
@@ -110,6 +113,26 @@ def request_aftersale(
 def order_aftersales(request: HttpRequest, order_id: int) -> list[dict[str, Any]]:
     order = order_for_party(require_member(request), order_id)
     return [out(a) for a in selectors.aftersales_of_order(order.pk)]
+
+
+class MerchantAfterSalesQuery(Schema):
+    status: str | None = Field(default=None, max_length=20)
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0)
+
+
+@router.get("/merchants/{merchant_id}/aftersales", response=list[AfterSaleOut], auth=member_auth)
+def merchant_aftersales(
+    request: HttpRequest, merchant_id: int, q: Query[MerchantAfterSalesQuery]
+) -> list[dict[str, Any]]:
+    """The merchant's after-sales queue: its staff see every request on its orders."""
+    merchant = merchant_for_staff(require_member(request), merchant_id)
+    if q.status is not None and q.status not in (rules.OPEN_FILTER, *rules.ALL):
+        raise DomainError(
+            _("Unknown status: %(status)s") % {"status": q.status}, code="invalid_status"
+        )
+    found = selectors.aftersales_of_merchant(merchant.pk, status=q.status)
+    return [out(a) for a in found[q.offset : q.offset + q.limit]]
 
 
 @router.get("/aftersales/{aftersale_id}", response=AfterSaleOut, auth=member_auth)

@@ -25,6 +25,8 @@ AFTERSALE = StateMachine(
     },
 )
 OPEN = (REQUESTED, AWAITING_RETURN, RETURN_SHIPPED, REFUNDING, DISPUTED)
+# A list filter meaning every request in OPEN.
+OPEN_FILTER = "open"
 ALL = (
     REQUESTED,
     AWAITING_RETURN,

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
+from sharemall.aftersales import rules
 from sharemall.aftersales.models import AfterSale, Dispute
 from sharemall.core.errors import NotFound
 from sharemall.merchants.models import MerchantEvent
@@ -55,6 +56,17 @@ def aftersale_for_buyer(member: Member, aftersale_id: int) -> AfterSale:
 
 def aftersales_of_order(order_id: int) -> QuerySet[AfterSale]:
     return AfterSale.objects.filter(order_id=order_id).prefetch_related("lines").order_by("pk")
+
+
+def aftersales_of_merchant(merchant_id: int, *, status: str | None = None) -> QuerySet[AfterSale]:
+    """Requests on the merchant's orders, newest first. `status` narrows them to one status,
+    or with "open" to every request still waiting on someone."""
+    found = AfterSale.objects.filter(order__merchant_id=merchant_id).prefetch_related("lines")
+    if status == rules.OPEN_FILTER:
+        found = found.filter(status__in=rules.OPEN)
+    elif status:
+        found = found.filter(status=status)
+    return found.order_by("-created_at", "-id")
 
 
 def disputes_open() -> QuerySet[Dispute]:

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from sharemall.accounts import services as accounts
 from sharemall.accounts.auth import member_auth, require_member, require_operator
-from sharemall.accounts.models import Binding, Member
+from sharemall.accounts.models import Binding
 from sharemall.accounts.schemas import RegisterIn, RegisterOut
 from sharemall.catalog.selectors import product_for_staff, sku_for_staff
 from sharemall.core.errors import NotFound
@@ -272,11 +272,7 @@ def agent_end(request: HttpRequest, agent_id: int) -> dict[str, Any]:
 @router.post("/platform/partners", response={201: dict[str, Any]}, auth=member_auth)
 def partner_add(request: HttpRequest, payload: PartnerIn) -> Status[dict[str, Any]]:
     require_operator(request)
-    if not Member.objects.filter(pk=payload.member_id, is_active=True).exists():
-        raise NotFound(_("No such member."))
-    partner, _created = Partner.objects.update_or_create(
-        member_id=payload.member_id, defaults={"is_active": True}
-    )
+    partner = services.partner_add(member_id=payload.member_id)
     return Status(201, {"member_id": partner.member_id, "is_active": partner.is_active})
 
 

@@ -29,7 +29,7 @@ from sharemall.accounts.models import Member
 from sharemall.accounts.services import member_register
 from sharemall.catalog.models import Product, Sku
 from sharemall.catalog.selectors import visible_products
-from sharemall.core.errors import DomainError, InvalidTransition
+from sharemall.core.errors import DomainError, InvalidTransition, NotFound
 from sharemall.core.money import apply_bp, split_largest_remainder
 from sharemall.distribution import rules
 from sharemall.distribution.models import (
@@ -594,6 +594,20 @@ def region_agent_end(agent: RegionAgent) -> RegionAgent:
     )
     agent.refresh_from_db()
     return agent
+
+
+def partner_add(*, member_id: int) -> Partner:
+    """Make an active member a partner, or a partner again; twin requests make one row."""
+    if not Member.objects.filter(pk=member_id, is_active=True).exists():
+        raise NotFound(_("No such member."))
+    try:
+        with transaction.atomic():
+            partner, _created = Partner.objects.update_or_create(
+                member_id=member_id, defaults={"is_active": True}
+            )
+    except IntegrityError:  # a twin request made the partner first
+        partner = Partner.objects.get(member_id=member_id)
+    return partner
 
 
 def partner_dividends(*, starts: datetime, ends: datetime, pool_bp: int) -> DividendPeriod | None:

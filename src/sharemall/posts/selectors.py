@@ -112,5 +112,13 @@ def report_queue() -> QuerySet[Post]:
     )
 
 
+def hidden_posts() -> QuerySet[Post]:
+    """Posts operators hid, newest first: hiding answers their reports, so the moderation page
+    lists them apart, to be restored."""
+    return (
+        Post.objects.filter(status=rules.HIDDEN).select_related("author", "product").order_by("-id")
+    )
+
+
 def _no_such_post() -> str:
     return _("No such post.")

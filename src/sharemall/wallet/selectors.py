@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
-from sharemall.wallet.models import Withdrawal
+from sharemall.wallet import rules
+from sharemall.wallet.models import Withdrawal, WithdrawalDay
 
 
 def _not_found() -> NotFound:
@@ -39,3 +42,13 @@ def withdrawal_by_id(withdrawal_id: int) -> Withdrawal:
     if found is None:
         raise _not_found()
     return found
+
+
+def requested_today(member: Member, now: datetime) -> int:
+    """What the member has asked to withdraw on `now`'s cap day, in fen (the daily cap's count)."""
+    asked = (
+        WithdrawalDay.objects.filter(member=member, day=rules.cap_day(now))
+        .values_list("requested_fen", flat=True)
+        .first()
+    )
+    return asked or 0

@@ -44,7 +44,7 @@ from sharemall.sharing.models import ShareLink
 from sharemall.wallet import rules as wallet_rules
 from sharemall.wallet import selectors as wallet_selectors
 from sharemall.wallet import services_withdrawals as withdrawals
-from sharemall.wallet.models import Withdrawal, WithdrawalDay
+from sharemall.wallet.models import Withdrawal
 from sharemall.wallet.schemas import MAX_AMOUNT_FEN
 from sharemall.web.access import member_page
 from sharemall.web.charts import Chart, grouped_bars
@@ -481,12 +481,8 @@ class WithdrawalRow:
 
 
 def _left_today(member: Member, policy: wallet_rules.WithdrawalPolicy) -> int:
-    asked = (
-        WithdrawalDay.objects.filter(member=member, day=wallet_rules.cap_day(timezone.now()))
-        .values_list("requested_fen", flat=True)
-        .first()
-    )
-    return max(0, policy.daily_cap_fen - (asked or 0))
+    asked = wallet_selectors.requested_today(member, timezone.now())
+    return max(0, policy.daily_cap_fen - asked)
 
 
 def _fee_preview(raw: str, policy: wallet_rules.WithdrawalPolicy) -> dict[str, int] | None:

@@ -20,7 +20,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -102,7 +101,6 @@ AFTERSALE_STATUS_LABELS = {
     aftersale_rules.CANCELLED: gettext_lazy("cancelled by the buyer"),
 }
 ORDER_STATUS_LABELS = dict(Order.Status.choices)
-OPEN_FILTER = "open"
 # Which tab of the console's menu a page belongs to, by words in its URL name (first match).
 SECTIONS = (
     ("plan", "plan"),
@@ -316,7 +314,9 @@ def _dashboard_counts(merchant: Merchant) -> dict[str, int]:
         "awaiting_pickup": order_selectors.orders_of_merchant(
             merchant.pk, status=order_rules.READY_FOR_PICKUP
         ).count(),
-        "open_aftersales": _merchant_aftersales(merchant, OPEN_FILTER).count(),
+        "open_aftersales": aftersale_selectors.aftersales_of_merchant(
+            merchant.pk, status=aftersale_rules.OPEN_FILTER
+        ).count(),
         "on_sale": catalog_selectors.merchant_products(merchant.pk, status="on_sale").count(),
     }
 
@@ -1139,22 +1139,12 @@ def merchant_pickups(request: HttpRequest, console: Console) -> HttpResponse:
 # --- after-sales ------------------------------------------------------------------------------
 
 
-def _merchant_aftersales(merchant: Merchant, status: str) -> QuerySet[AfterSale]:
-    # The API has no merchant-wide list yet; this read is scoped to the merchant's own orders.
-    found = AfterSale.objects.filter(order__merchant_id=merchant.pk)
-    if status == OPEN_FILTER:
-        found = found.filter(status__in=aftersale_rules.OPEN)
-    elif status:
-        found = found.filter(status=status)
-    return found.order_by("-created_at", "-id")
-
-
 @console_page
 def merchant_aftersales(request: HttpRequest, console: Console) -> HttpResponse:
-    status = request.GET.get("status", OPEN_FILTER)
-    if status not in (OPEN_FILTER, *aftersale_rules.ALL):
+    status = request.GET.get("status", aftersale_rules.OPEN_FILTER)
+    if status not in (aftersale_rules.OPEN_FILTER, *aftersale_rules.ALL):
         status = ""  # "all", or anything unknown
-    found = _merchant_aftersales(console.merchant, status)
+    found = aftersale_selectors.aftersales_of_merchant(console.merchant.pk, status=status)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(
         request,

@@ -16,7 +16,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
@@ -794,11 +793,7 @@ def posts(request: HttpRequest, member: Member) -> HttpResponse:
         for post in page
     ]
     # Hiding a post answers its reports, so hidden posts are listed apart, to be restored.
-    hidden = (
-        Post.objects.filter(status=post_rules.HIDDEN)
-        .select_related("author", "product")
-        .order_by("-id")[:HIDDEN_POSTS_SHOWN]
-    )
+    hidden = post_selectors.hidden_posts()[:HIDDEN_POSTS_SHOWN]
     return render(
         request,
         "web/platform/posts.html",
@@ -957,19 +952,6 @@ def agent_end(request: HttpRequest, member: Member, agent_id: int) -> HttpRespon
     return HttpResponseRedirect(reverse("web:platform_agents"))
 
 
-def _partner_add(phone: str) -> Partner:
-    # The API makes a partner the same way: a member becomes (or is again) an active partner.
-    person = _member_by_phone(phone)
-    try:
-        with transaction.atomic():
-            partner, _created = Partner.objects.update_or_create(
-                member_id=person.pk, defaults={"is_active": True}
-            )
-    except IntegrityError:  # a twin request made the partner first
-        partner = Partner.objects.get(member_id=person.pk)
-    return partner
-
-
 @operator_page
 @_post_only
 def partner_add(request: HttpRequest, member: Member) -> HttpResponse:
@@ -979,7 +961,9 @@ def partner_add(request: HttpRequest, member: Member) -> HttpResponse:
     else:
         _attempt(
             request,
-            lambda: _partner_add(form.cleaned_data["phone"]),
+            lambda: distribution_services.partner_add(
+                member_id=_member_by_phone(form.cleaned_data["phone"]).pk
+            ),
             _("The member is a partner."),
         )
     return HttpResponseRedirect(reverse("web:platform_agents"))
