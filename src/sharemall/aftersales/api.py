@@ -10,6 +10,7 @@ from sharemall.accounts.auth import member_auth, require_member, require_operato
 from sharemall.aftersales import rules, selectors, services
 from sharemall.aftersales.models import AfterSale, Dispute
 from sharemall.core.errors import DomainError
+from sharemall.core.schemas import StatusPageQuery
 from sharemall.merchants.selectors import merchant_for_staff
 from sharemall.orders.selectors import order_for_buyer, order_for_party
 
@@ -115,15 +116,9 @@ def order_aftersales(request: HttpRequest, order_id: int) -> list[dict[str, Any]
     return [out(a) for a in selectors.aftersales_of_order(order.pk)]
 
 
-class MerchantAfterSalesQuery(Schema):
-    status: str | None = Field(default=None, max_length=20)
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
-
-
 @router.get("/merchants/{merchant_id}/aftersales", response=list[AfterSaleOut], auth=member_auth)
 def merchant_aftersales(
-    request: HttpRequest, merchant_id: int, q: Query[MerchantAfterSalesQuery]
+    request: HttpRequest, merchant_id: int, q: Query[StatusPageQuery]
 ) -> list[dict[str, Any]]:
     """The merchant's after-sales queue: its staff see every request on its orders."""
     merchant = merchant_for_staff(require_member(request), merchant_id)

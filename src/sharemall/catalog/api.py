@@ -30,6 +30,7 @@ from sharemall.catalog.schemas import (
 )
 from sharemall.core.errors import DomainError
 from sharemall.core.images import read_image_upload
+from sharemall.core.schemas import PageQuery
 from sharemall.merchants.selectors import merchant_for_staff
 
 router = Router(tags=["catalogue"])
@@ -121,12 +122,10 @@ def merchant_products(
     return [product_out(p) for p in products[q.offset : q.offset + q.limit]]
 
 
-class StorefrontQuery(Schema):
+class StorefrontQuery(PageQuery):
     q: str = Field(default="", max_length=100)
     category_id: int | None = None
     merchant_id: int | None = None
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
 
 
 @router.get("/products", response=list[ProductOut], auth=None)

@@ -19,7 +19,8 @@ from sharemall.checkout.schemas import (
 )
 from sharemall.core.errors import Conflict, DomainError, NotFound
 from sharemall.core.http import client_address
-from sharemall.orders.api import OrderListQuery, order_out
+from sharemall.core.schemas import StatusPageQuery
+from sharemall.orders.api import order_out
 from sharemall.orders.schemas import OrderOut
 from sharemall.orders.selectors import orders_of_buyer
 from sharemall.payments import services as payments
@@ -64,7 +65,7 @@ def order_create(request: HttpRequest, payload: OrderCreateIn) -> Status[dict[st
 
 
 @router.get("/orders", response=list[OrderOut], auth=member_auth)
-def my_orders(request: HttpRequest, q: Query[OrderListQuery]) -> list[dict[str, Any]]:
+def my_orders(request: HttpRequest, q: Query[StatusPageQuery]) -> list[dict[str, Any]]:
     member = require_member(request)
     found = orders_of_buyer(member, status=q.status)
     return [order_out(o, member) for o in found[q.offset : q.offset + q.limit]]

@@ -1,11 +1,11 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from pydantic import Field
+from ninja import Query, Router
 
 from sharemall.accounts.auth import member_auth, require_member
 from sharemall.accounts.models import Member
+from sharemall.core.schemas import StatusPageQuery
 from sharemall.merchants.selectors import merchant_for_staff, store_for_staff
 from sharemall.orders import selectors, services
 from sharemall.orders.models import Order
@@ -62,15 +62,9 @@ def pickup_verify(request: HttpRequest, store_id: int, payload: PickupVerifyIn) 
     return services.pickup_verify(store, code=payload.code, actor=member)
 
 
-class OrderListQuery(Schema):
-    status: str | None = Field(default=None, max_length=20)
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
-
-
 @router.get("/merchants/{merchant_id}/orders", response=list[OrderOut], auth=member_auth)
 def merchant_orders(
-    request: HttpRequest, merchant_id: int, q: Query[OrderListQuery]
+    request: HttpRequest, merchant_id: int, q: Query[StatusPageQuery]
 ) -> list[dict[str, Any]]:
     member = require_member(request)
     merchant = merchant_for_staff(member, merchant_id)

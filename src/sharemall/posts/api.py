@@ -2,9 +2,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from pydantic import Field
 
 from sharemall.accounts.auth import (
     caller,
@@ -14,6 +13,7 @@ from sharemall.accounts.auth import (
     require_operator,
 )
 from sharemall.core.images import read_image_upload
+from sharemall.core.schemas import PageQuery
 from sharemall.posts import rules, selectors, services
 from sharemall.posts.models import Post, PostReport
 from sharemall.posts.schemas import (
@@ -37,11 +37,6 @@ router = Router(tags=["posts"])
 
 # Photos are optional: a post may be words alone.
 NO_PHOTOS = File(None)
-
-
-class Page(Schema):
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
 
 
 def _share_url(code: str | None) -> str | None:
@@ -94,7 +89,9 @@ def post_create(
 
 
 @router.get("/products/{product_id}/posts", response=list[PostOut], auth=None)
-def product_posts(request: HttpRequest, product_id: int, q: Query[Page]) -> list[dict[str, Any]]:
+def product_posts(
+    request: HttpRequest, product_id: int, q: Query[PageQuery]
+) -> list[dict[str, Any]]:
     posts = selectors.product_posts(product_id)[q.offset : q.offset + q.limit]
     return [post_out(request, post) for post in posts]
 
@@ -111,13 +108,13 @@ def post_delete(request: HttpRequest, post_id: int) -> Status[None]:
 
 
 @router.get("/me/posts", response=list[MyPostOut], auth=member_auth)
-def my_posts(request: HttpRequest, q: Query[Page]) -> list[dict[str, Any]]:
+def my_posts(request: HttpRequest, q: Query[PageQuery]) -> list[dict[str, Any]]:
     posts = selectors.posts_of(require_member(request))[q.offset : q.offset + q.limit]
     return [post_out(request, post) for post in posts]
 
 
 @router.get("/me/postable-lines", response=list[PostableLineOut], auth=member_auth)
-def postable_lines(request: HttpRequest, q: Query[Page]) -> list[dict[str, Any]]:
+def postable_lines(request: HttpRequest, q: Query[PageQuery]) -> list[dict[str, Any]]:
     lines = selectors.postable_lines(require_member(request))[q.offset : q.offset + q.limit]
     return [
         {
@@ -153,7 +150,7 @@ def moderation_rules(request: HttpRequest) -> dict[str, list[dict[str, str]]]:
 
 
 @router.get("/platform/post-reports", response=list[ReportedPostOut], auth=member_auth)
-def report_queue(request: HttpRequest, q: Query[Page]) -> list[dict[str, Any]]:
+def report_queue(request: HttpRequest, q: Query[PageQuery]) -> list[dict[str, Any]]:
     require_operator(request)
     posts = list(selectors.report_queue()[q.offset : q.offset + q.limit])
     reasons = selectors.open_report_reasons([post.pk for post in posts])

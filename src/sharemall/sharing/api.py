@@ -3,12 +3,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from ninja import Query, Router, Status
 
 from sharemall.accounts.auth import caller, member_auth, optional_auth, require_member
 from sharemall.core.errors import NotFound
 from sharemall.core.http import client_address
+from sharemall.core.schemas import PageQuery
 from sharemall.sharing import rules, selectors, services
 from sharemall.sharing.models import ShareLink
 from sharemall.sharing.poster import share_poster_png
@@ -57,13 +57,8 @@ def share_create(request: HttpRequest, payload: ShareIn) -> Status[dict[str, Any
     return Status(201, link_out(result.link, message=result.message))
 
 
-class MySharesQuery(Schema):
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
-
-
 @router.get("/shares", response=list[MyShareOut], auth=member_auth)
-def my_shares(request: HttpRequest, q: Query[MySharesQuery]) -> list[dict[str, Any]]:
+def my_shares(request: HttpRequest, q: Query[PageQuery]) -> list[dict[str, Any]]:
     links = list(selectors.links_of(require_member(request))[q.offset : q.offset + q.limit])
     clicks = selectors.click_counts(link.pk for link in links)
     return [link_out(link, clicks=clicks.get(link.pk, 0)) for link in links]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from sharemall.accounts.auth import member_auth, require_member, require_operator
+from sharemall.core.schemas import PageQuery
 from sharemall.wallet import rules, selectors
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
@@ -31,11 +32,6 @@ def withdrawal_out(withdrawal: Withdrawal) -> dict[str, Any]:
     data = {name: getattr(withdrawal, name) for name in WithdrawalOut.model_fields}
     data["payee"] = rules.mask_payee(withdrawal.channel, withdrawal.payee)
     return data
-
-
-class PageQuery(Schema):
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
 
 
 class QueueQuery(PageQuery):
