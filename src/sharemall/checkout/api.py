@@ -153,10 +153,7 @@ def pay_link(request: HttpRequest, payment_id: int) -> dict[str, str]:
     payment = services.payment_for_member(require_member(request), payment_id)
     if payment.status != Payment.Status.PENDING:
         raise Conflict(_("This payment is no longer waiting to be paid."), code="not_payable")
-    return {
-        "token": payment.pay_token,
-        "url": f"{settings.PUBLIC_BASE_URL}/pay-for-me/{payment.pay_token}",
-    }
+    return {"token": payment.pay_token, "url": services.pay_for_me_url(payment)}
 
 
 def _by_token(token: str) -> Payment:

@@ -328,6 +328,22 @@ def payment_payable_by(member: Member, payment_no: str) -> Payment | None:
     )
 
 
+def pay_for_me_url(payment: Payment) -> str:
+    """The link a buyer sends a friend to pay for them (找人代付): the friend's page."""
+    return f"{settings.PUBLIC_BASE_URL}/pay-for-me/{payment.pay_token}"
+
+
+def payment_by_pay_token(token: str) -> Payment | None:
+    return payments.pay_token_payment(token)
+
+
+def pay_for_friend(payment: Payment, payer: Member) -> None:
+    """A friend takes up a pay-for-me link: they are the payer while it waits to be paid."""
+    if payment.status != Payment.Status.PENDING:
+        raise Conflict(_("This payment is no longer waiting to be paid."), code="not_payable")
+    payments.payer_record(payment, payer)
+
+
 def sandbox_pay_page_complete(payment: Payment, member: Member) -> payments.NotificationResult:
     if payment.buyer_id != member.pk:
         payments.payer_record(payment, member)

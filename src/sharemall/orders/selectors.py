@@ -42,6 +42,11 @@ def order_for_merchant_staff(member: Member, order_id: int) -> Order:
     return order
 
 
+def orders_of_payment(payment_id: int) -> QuerySet[Order]:
+    """The orders one payment pays for (several merchants' orders share one payment)."""
+    return _detailed(Order.objects.filter(payment_id=payment_id)).order_by("pk")
+
+
 def orders_of_buyer(member: Member, *, status: str | None = None) -> QuerySet[Order]:
     orders = Order.objects.filter(buyer=member)
     if status:

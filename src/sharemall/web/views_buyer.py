@@ -503,6 +503,31 @@ def pay_page(request: HttpRequest, member: Member, payment_no: str) -> HttpRespo
     )
 
 
+@member_page
+def pay_for_me_page(request: HttpRequest, member: Member, token: str) -> HttpResponse:
+    """A pay-for-me link (找人代付): the friend sees what they would pay for, and pays."""
+    payment = checkout.payment_by_pay_token(token)
+    if payment is None:
+        return not_found(request)
+    if request.method == "POST":
+        try:
+            checkout.pay_for_friend(payment, member)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return HttpResponseRedirect(_pay_url(payment))
+    return render(
+        request,
+        "web/buyer/pay_for_me.html",
+        {
+            "payment": payment,
+            "orders": order_selectors.orders_of_payment(payment.pk).select_related("merchant"),
+            "is_buyer": payment.buyer_id == member.pk,
+            "link": checkout.pay_for_me_url(payment),
+        },
+    )
+
+
 # --- orders -----------------------------------------------------------------------------------
 
 
@@ -583,6 +608,10 @@ def _order_page(
     can_request = order.status in aftersale_rules.ELIGIBLE_ORDER_STATUSES and any(
         view.refundable > 0 for view in lines
     )
+    can_pay = (
+        order.status == order_rules.PENDING_PAYMENT
+        and order.payment.status == Payment.Status.PENDING
+    )
     return render(
         request,
         "web/buyer/order.html",
@@ -591,8 +620,8 @@ def _order_page(
             "region_name": _region_name(order.region_code),
             "lines": lines,
             "aftersales": _aftersale_views(order),
-            "can_pay": order.status == order_rules.PENDING_PAYMENT
-            and order.payment.status == Payment.Status.PENDING,
+            "can_pay": can_pay,
+            "pay_for_me_url": checkout.pay_for_me_url(order.payment) if can_pay else "",
             "can_confirm": order.status == order_rules.SHIPPED,
             "can_request": can_request,
             "can_return": order.status in aftersale_rules.RETURN_ORDER_STATUSES,
