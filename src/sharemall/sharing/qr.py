@@ -18,3 +18,10 @@ def qr_png(url: str) -> bytes:
     out = io.BytesIO()
     code.save(out, kind="png", scale=scale, border=BORDER_MODULES)
     return out.getvalue()
+
+
+def qr_svg(text: str) -> str:
+    """An inline SVG QR code of `text` (a pay code, say): markup segno draws from modules only,
+    so `text` never appears in it."""
+    code = segno.make_qr(text, error="m")
+    return str(code.svg_inline(scale=6, border=BORDER_MODULES, omitsize=True))

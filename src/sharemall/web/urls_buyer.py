@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("checkout", views.checkout_page, name="buyer_checkout"),
     path("checkout/regions", views.regions, name="buyer_regions"),
     path("checkout/pay/<str:payment_no>", views.pay_page, name="buyer_pay"),
+    path("checkout/pay/<str:payment_no>/<str:provider>", views.pay_start, name="buyer_pay_start"),
     path("pay-for-me/<str:token>", views.pay_for_me_page, name="buyer_pay_for_me"),
     path("orders", views.orders_page, name="buyer_orders"),
     path("orders/<int:order_id>", views.order_page, name="buyer_order"),

@@ -49,7 +49,9 @@ from sharemall.orders import rules as order_rules
 from sharemall.orders import selectors as order_selectors
 from sharemall.orders import services as orders
 from sharemall.orders.models import Order, OrderLine
+from sharemall.payments import services as payments
 from sharemall.payments.models import Payment
+from sharemall.payments.providers.base import Scene
 from sharemall.payments.providers.registry import PROVIDER_NAMES, provider_for
 from sharemall.posts import rules as post_rules
 from sharemall.posts import selectors as post_selectors
@@ -57,6 +59,7 @@ from sharemall.posts import services as posts
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.sharing import services as sharing
+from sharemall.sharing.qr import qr_svg
 from sharemall.web import cart_buyer as cart
 from sharemall.web.access import member_page, not_found
 from sharemall.web.forms_buyer import (
@@ -477,15 +480,29 @@ def _pay_url(payment: Payment) -> str:
     return reverse("web:buyer_pay", args=[payment.payment_no])
 
 
-def _configured_providers() -> list[str]:
-    names = []
+def _configured_providers() -> list[tuple[str, str]]:
+    """(name, label) of the real providers set up on this ShareMall."""
+    found = []
     for name in PROVIDER_NAMES:
+        if name == "sandbox":
+            continue  # the sandbox has a page of its own
         try:
             provider_for(name)
         except DomainError:
             continue  # switched off: its settings are missing
-        names.append(str(PROVIDER_LABELS.get(name, name)))
-    return names
+        found.append((name, str(PROVIDER_LABELS.get(name, name))))
+    return found
+
+
+def _in_wechat(request: HttpRequest) -> bool:
+    return "MicroMessenger" in request.headers.get("User-Agent", "")
+
+
+def _wechat_scene(request: HttpRequest) -> Scene:
+    """A phone's browser pays through WeChat's H5 page; anywhere else (a computer, or WeChat's
+    own browser, where JSAPI would need the member's openid) shows a code to scan."""
+    agent = request.headers.get("User-Agent", "")
+    return "h5" if "Mobile" in agent and not _in_wechat(request) else "native"
 
 
 @member_page
@@ -496,11 +513,46 @@ def pay_page(request: HttpRequest, member: Member, payment_no: str) -> HttpRespo
         return not_found(request)
     if settings.SANDBOX_PAYMENTS:
         return HttpResponseRedirect(reverse("web:sandbox_pay", args=[payment.payment_no]))
-    return render(
-        request,
-        "web/buyer/pay.html",
-        {"payment": payment, "providers": _configured_providers()},
-    )
+    context = {
+        "payment": payment,
+        "providers": _configured_providers(),
+        "in_wechat": _in_wechat(request),
+    }
+    if _is_htmx(request):  # the QR page asks every few seconds whether the money arrived
+        # 286 tells htmx to stop asking once the payment is paid or closed.
+        status = 200 if payment.status == Payment.Status.PENDING else 286
+        return render(request, "web/buyer/pay.html#pay_status", context, status=status)
+    return render(request, "web/buyer/pay.html", context)
+
+
+@member_page
+def pay_start(request: HttpRequest, member: Member, payment_no: str, provider: str) -> HttpResponse:
+    """Start paying with a real provider: off to Alipay's or WeChat's page, or a code to scan.
+
+    A link, not a form: the page then leaves for the provider's site, which the pages' CSP
+    (form-action 'self') would not let a form's redirect do."""
+    payment = checkout.payment_payable_by(member, payment_no)
+    if payment is None or provider not in dict(_configured_providers()):
+        return not_found(request)
+    back = reverse("web:buyer_pay", args=[payment.payment_no])
+    try:
+        started = payments.payment_start(
+            payment,
+            provider_name=provider,
+            scene="wap" if provider == "alipay" else _wechat_scene(request),
+            client_ip=client_address(request),
+            return_url=f"{settings.PUBLIC_BASE_URL}{back}",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(back)
+    if "code_url" in started:
+        return render(
+            request,
+            "web/buyer/pay_qr.html",
+            {"payment": payment, "qr_svg": qr_svg(str(started["code_url"]))},
+        )
+    return HttpResponseRedirect(str(started.get("pay_url") or started["h5_url"]))
 
 
 @member_page
