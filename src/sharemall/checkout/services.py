@@ -333,10 +333,6 @@ def pay_for_me_url(payment: Payment) -> str:
     return f"{settings.PUBLIC_BASE_URL}/pay-for-me/{payment.pay_token}"
 
 
-def payment_by_pay_token(token: str) -> Payment | None:
-    return payments.pay_token_payment(token)
-
-
 def pay_for_friend(payment: Payment, payer: Member) -> None:
     """A friend takes up a pay-for-me link: they are the payer while it waits to be paid."""
     if payment.status != Payment.Status.PENDING:

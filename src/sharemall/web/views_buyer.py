@@ -513,16 +513,20 @@ def pay_page(request: HttpRequest, member: Member, payment_no: str) -> HttpRespo
         return not_found(request)
     if settings.SANDBOX_PAYMENTS:
         return HttpResponseRedirect(reverse("web:sandbox_pay", args=[payment.payment_no]))
-    context = {
-        "payment": payment,
-        "providers": _configured_providers(),
-        "in_wechat": _in_wechat(request),
-    }
     if _is_htmx(request):  # the QR page asks every few seconds whether the money arrived
-        # 286 tells htmx to stop asking once the payment is paid or closed.
+        # Only the status: no provider is loaded per poll. 286 tells htmx to stop asking once
+        # the payment is paid or closed.
         status = 200 if payment.status == Payment.Status.PENDING else 286
-        return render(request, "web/buyer/pay.html#pay_status", context, status=status)
-    return render(request, "web/buyer/pay.html", context)
+        return render(request, "web/buyer/pay.html#pay_status", {"payment": payment}, status=status)
+    return render(
+        request,
+        "web/buyer/pay.html",
+        {
+            "payment": payment,
+            "providers": _configured_providers(),
+            "in_wechat": _in_wechat(request),
+        },
+    )
 
 
 @member_page
@@ -558,7 +562,7 @@ def pay_start(request: HttpRequest, member: Member, payment_no: str, provider: s
 @member_page
 def pay_for_me_page(request: HttpRequest, member: Member, token: str) -> HttpResponse:
     """A pay-for-me link (找人代付): the friend sees what they would pay for, and pays."""
-    payment = checkout.payment_by_pay_token(token)
+    payment = payments.pay_token_payment(token)
     if payment is None:
         return not_found(request)
     if request.method == "POST":
