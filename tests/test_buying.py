@@ -385,7 +385,7 @@ def test_auto_receipt_after_ten_days(api: Api, shop: tuple[Merchant, Product, Sk
     assert Order.objects.get(pk=order_id).status == "received"
 
 
-def test_a_paid_payment_notified_under_another_transaction_moves_no_money(
+def test_a_paid_payment_notified_under_another_transaction_refunds_the_second_money(
     api: Api, shop: tuple[Merchant, Product, Sku]
 ) -> None:
     _m, _p, sku = shop
@@ -404,7 +404,9 @@ def test_a_paid_payment_notified_under_another_transaction_moves_no_money(
         **http_headers,
     )
     assert response.status_code == 200  # acknowledged, so the provider stops retrying
-    assert Refund.objects.count() == 0
+    # The second money goes straight back; the payment keeps only its own.
+    refund = Refund.objects.get()
+    assert (refund.amount_fen, refund.status) == (payment.amount_fen, "succeeded")
     assert NotificationLog.objects.filter(outcome="conflicting_transaction").count() == 1
     assert balance(platform("provider_funds")) == 9900
 

@@ -4,12 +4,14 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from pydantic import Field
 
 from sharemall.accounts.auth import member_auth, require_member, require_operator
 from sharemall.aftersales import rules, selectors, services
 from sharemall.aftersales.models import AfterSale, Dispute
 from sharemall.core.errors import DomainError
+from sharemall.core.idempotency import atomic_answer
 from sharemall.core.schemas import StatusPageQuery
 from sharemall.merchants.selectors import merchant_for_staff
 from sharemall.orders.selectors import order_for_buyer, order_for_party
@@ -96,6 +98,7 @@ def out(a: AfterSale) -> dict[str, Any]:
 
 
 @router.post("/orders/{order_id}/aftersales", response={201: AfterSaleOut}, auth=member_auth)
+@decorate_view(atomic_answer)
 def request_aftersale(
     request: HttpRequest, order_id: int, payload: AfterSaleIn
 ) -> Status[dict[str, Any]]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from sharemall.accounts.models import Member
 from sharemall.aftersales import rules
 from sharemall.aftersales.models import AfterSale, AfterSaleEvent, AfterSaleLine, Dispute
-from sharemall.core.errors import DomainError, InvalidTransition
+from sharemall.core.errors import Conflict, DomainError, InvalidTransition
 from sharemall.distribution import services as distribution
 from sharemall.orders import ledger as order_ledger
 from sharemall.orders import services as orders
@@ -27,6 +27,16 @@ from sharemall.payments.models import Refund
 
 class InvalidAfterSale(DomainError):
     code = "invalid_aftersale"
+
+
+class UnitsUnavailable(Conflict):
+    """The units asked for were claimed by another request meanwhile."""
+
+    code = "units_unavailable"
+
+
+# A claim that loses a race for a line's counters reads them again; a few rounds settle it.
+_CLAIM_ATTEMPTS = 5
 
 
 def _text(value: str, field: str, limit: int = 500) -> str:
@@ -75,17 +85,20 @@ def aftersale_request(
     order_lines = {line.pk: line for line in OrderLine.objects.filter(order=order, pk__in=ids)}
     if len(order_lines) != len(ids):
         raise InvalidAfterSale(_("A line does not belong to this order."), code="unknown_line")
+    for line_id, quantity in lines:
+        line = order_lines[line_id]
+        if quantity < 1 or quantity > line.quantity - line.claimed_quantity:
+            raise InvalidAfterSale(
+                _("At most %(n)d more units of %(title)s can be refunded.")
+                % {"n": line.quantity - line.claimed_quantity, "title": line.title},
+                code="invalid_quantity",
+            )
     with transaction.atomic():
         claimed: list[tuple[OrderLine, int, int]] = []
-        for line_id, quantity in lines:
+        # In line order, so two requests on the same lines queue instead of deadlocking.
+        for line_id, quantity in sorted(lines):
             line = order_lines[line_id]
-            if quantity < 1 or quantity > line.quantity - line.claimed_quantity:
-                raise InvalidAfterSale(
-                    _("At most %(n)d more units of %(title)s can be refunded.")
-                    % {"n": line.quantity - line.claimed_quantity, "title": line.title},
-                    code="invalid_quantity",
-                )
-            claimed.append((line, quantity, orders.line_claim(line, quantity)))
+            claimed.append((line, quantity, _claim_units(line, quantity)))
         aftersale = AfterSale.objects.create(
             order=order,
             buyer=buyer,
@@ -103,6 +116,42 @@ def aftersale_request(
         )
         orders.aftersale_opened(order)
     return aftersale
+
+
+def _claim_units(line: OrderLine, quantity: int, *, reclaim: bool = False) -> int:
+    """Claim `quantity` more units of `line`, or raise UnitsUnavailable if they are gone.
+
+    The counters are read again inside the caller's transaction: another request may have
+    claimed units since the caller looked, and losing the conditional update to it only means
+    reading again.
+    """
+    for _attempt in range(_CLAIM_ATTEMPTS):
+        line.refresh_from_db(fields=["quantity", "claimed_quantity", "claimed_fen"])
+        if quantity > line.quantity - line.claimed_quantity:
+            break
+        try:
+            return orders.line_claim(line, quantity)
+        except ValueError:
+            break  # taken between our read and the claim's own
+        except Conflict as exc:
+            if exc.code != "conflict":
+                raise
+    available = max(0, line.quantity - line.claimed_quantity)
+    if reclaim:
+        raise UnitsUnavailable(
+            _(
+                "The units of %(title)s in this request were claimed by a newer request; "
+                "it cannot be taken to the platform."
+            )
+            % {"title": line.title},
+            code="units_reclaimed",
+            details={"line_id": line.pk, "available": available},
+        )
+    raise UnitsUnavailable(
+        _("Only %(n)d more units of %(title)s can be refunded now.")
+        % {"n": available, "title": line.title},
+        details={"line_id": line.pk, "available": available},
+    )
 
 
 def _release(aftersale: AfterSale) -> None:
@@ -171,9 +220,10 @@ def aftersale_escalate(aftersale: AfterSale, *, actor: Member, statement: str) -
         was_closed = aftersale.status == rules.REJECTED
         aftersale = _move(aftersale, rules.DISPUTED, actor=actor, note=text, closed_at=None)
         if was_closed:
-            # The rejection gave the units back; a dispute claims them again.
-            for part in aftersale.lines.select_related("order_line"):
-                orders.line_claim(part.order_line, part.quantity)
+            # The rejection gave the units back; a dispute claims them again, unless a newer
+            # request has claimed them meanwhile.
+            for part in aftersale.lines.select_related("order_line").order_by("order_line_id"):
+                _claim_units(part.order_line, part.quantity, reclaim=True)
             orders.aftersale_opened(aftersale.order)
         return Dispute.objects.create(aftersale=aftersale, statement=text)
 
@@ -214,23 +264,36 @@ def _refund(aftersale: AfterSale, *, actor: Member | None, note: str) -> AfterSa
     order = Order.objects.select_related("payment").get(pk=aftersale.order_id)
     with transaction.atomic():
         aftersale = _move(aftersale, rules.REFUNDING, actor=actor, note=note)
-        parts = [(p.order_line_id, p.quantity, p.refund_fen) for p in aftersale.lines.all()]
-        before = orders.lines_refunded(order, parts)
+        parts = sorted((p.order_line_id, p.quantity, p.refund_fen) for p in aftersale.lines.all())
+        # Updating the order's refunded total locks its row until this commits: the refunds of
+        # one order queue here, so what is read below includes every earlier refund.
+        orders.lines_refunded(order, parts)
+        order.refresh_from_db(fields=["refunded_fen"])
         order_ledger.post_refund_approved(
             order,
-            key=f"aftersale:{aftersale.pk}",
+            key=_refund_key(aftersale.pk),
             amount=aftersale.refund_fen,
-            refunded_before=before,
+            refunded_fen=order.refunded_fen,
+            earlier_keys=[
+                _refund_key(pk)
+                for pk in AfterSale.objects.filter(order_id=order.pk)
+                .exclude(pk=aftersale.pk)
+                .values_list("pk", flat=True)
+            ],
         )
-        distribution.commissions_reverse(order, refund_key=f"aftersale:{aftersale.pk}")
+        distribution.commissions_reverse(order, refund_key=_refund_key(aftersale.pk))
     return _finish_refund(aftersale, order)
+
+
+def _refund_key(aftersale_pk: int) -> str:
+    return f"aftersale:{aftersale_pk}"
 
 
 def _finish_refund(aftersale: AfterSale, order: Order) -> AfterSale:
     refund = payments.refund_request(
         order.payment,
         amount_fen=aftersale.refund_fen,
-        source_key=f"aftersale:{aftersale.pk}",
+        source_key=_refund_key(aftersale.pk),
         reason=aftersale.reason[:200],
     )
     AfterSale.objects.filter(pk=aftersale.pk).update(refund_no=refund.refund_no)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
+from ninja.decorators import decorate_view
 
 from sharemall.accounts.auth import member_auth, require_member
 from sharemall.checkout import services
@@ -19,6 +20,7 @@ from sharemall.checkout.schemas import (
 )
 from sharemall.core.errors import Conflict, DomainError, NotFound
 from sharemall.core.http import client_address
+from sharemall.core.idempotency import atomic_answer
 from sharemall.core.schemas import StatusPageQuery
 from sharemall.orders.api import order_out
 from sharemall.orders.schemas import OrderOut
@@ -49,6 +51,7 @@ def _created(result: services.CheckoutResult) -> dict[str, Any]:
 
 
 @router.post("/orders", response={201: CheckoutOut}, auth=member_auth)
+@decorate_view(atomic_answer)
 def order_create(request: HttpRequest, payload: OrderCreateIn) -> Status[dict[str, Any]]:
     d = payload.delivery
     result = services.order_create(

@@ -3,6 +3,7 @@ payment; and the payment's notification moves orders and ledger together."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,8 @@ from sharemall.orders.models import Order, OrderLine
 from sharemall.payments import services as payments
 from sharemall.payments.models import Payment, Refund
 from sharemall.payments.providers.sandbox import SandboxProvider
+
+logger = logging.getLogger(__name__)
 
 MAX_LINES = 50
 MAX_QUANTITY = 999
@@ -254,7 +257,13 @@ def payment_notification_handle(
     provider_name: str, headers: Mapping[str, str], body: bytes
 ) -> payments.NotificationResult:
     """A provider's notification: verify it, and if it captures the payment, move its orders
-    to paid and post the ledger in the same transaction. Replays change nothing."""
+    to paid and post the ledger in the same transaction. Replays change nothing.
+
+    Money the payment does not keep (paid after it was closed, or paid a second time) is
+    acknowledged like any payment — the provider would otherwise keep retrying — booked, and
+    refunded at once, once per provider transaction.
+    """
+    late_refund: Refund | None = None
     with transaction.atomic():
         result = payments.notification_accept(provider_name, headers, body)
         if result.captured:
@@ -262,28 +271,37 @@ def payment_notification_handle(
             paid = orders.orders_mark_paid(result.payment)
             order_ledger.post_payment_captured(result.payment, paid)
             distribution.commissions_create(paid)
-    if result.outcome == payments.LATE and result.payment is not None:
-        _refund_late_payment(result)
+        elif result.outcome in payments.UNWANTED and result.payment is not None:
+            late_refund = _book_late_payment(result)
+    if late_refund is not None:
+        _refund_late_payment(late_refund, result)
     return result
 
 
-def _refund_late_payment(result: payments.NotificationResult) -> None:
-    """Money that arrived after we closed the payment goes straight back to the payer."""
+def _book_late_payment(result: payments.NotificationResult) -> Refund:
+    """The money lands in clearing to go back, and its refund is recorded, with the notice."""
     payment, n = result.payment, result.notification
     assert payment is not None and n is not None
-    with transaction.atomic():
-        order_ledger.post_late_payment(
-            payment, provider_txn_id=n.provider_txn_id, amount_fen=n.amount_fen
-        )
-    refund = payments.refund_request(
-        payment,
-        amount_fen=n.amount_fen,
-        source_key=f"late:{n.provider}:{n.provider_txn_id}",
-        reason="paid after the order was closed",
-        provider_name=n.provider,
+    order_ledger.post_late_payment(
+        payment, provider_txn_id=n.provider_txn_id, amount_fen=n.amount_fen
     )
+    return payments.late_refund_record(payment, n)
+
+
+def _refund_late_payment(refund: Refund, result: payments.NotificationResult) -> None:
+    """Money that arrived after we closed the payment (or a second time) goes back to the
+    payer, through the provider it came from."""
+    n = result.notification
+    assert n is not None
+    try:
+        refund = payments.refund_send(refund, provider_name=n.provider)
+    except DomainError:
+        # The provider still gets its acknowledgement; the refund stays recorded as processing.
+        logger.exception("late payment refund %s could not be sent", refund.refund_no)
+        return
     if refund.status == Refund.Status.SUCCEEDED:
-        order_ledger.post_refund_paid(refund)
+        with transaction.atomic():
+            order_ledger.post_refund_paid(refund)
 
 
 def sandbox_complete(payment: Payment) -> payments.NotificationResult:

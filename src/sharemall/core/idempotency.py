@@ -5,6 +5,11 @@ with a different request is refused (422); a duplicate arriving while the first 
 refused (409) so the client retries later. Correctness rests on the unique (scope, key)
 constraint and on conditional updates only — SQLite ignores SELECT … FOR UPDATE — so it holds
 across threads, workers and servers sharing one database.
+
+A write that creates money (an order, a payment) is wrapped in `atomic_answer`: the view runs
+in one transaction that also stores its answer in the claim, so the work and the stored answer
+commit together. A worker that dies after that commit leaves a finished key that replays, never
+an unfinished claim that a retry would take over and run a second time.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import wraps
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -46,6 +52,9 @@ _KEY_PATTERN = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 # A claim can vanish between our failed insert and our read (its holder failed and let go);
 # trying again a few times settles that without looping forever under a pathological churn.
 _CLAIM_ATTEMPTS = 3
+# Where the middleware leaves the request's claim for `atomic_answer`, and whether it finished.
+_CLAIM_ATTR = "_idempotency_claim"
+_FINISHED_ATTR = "_idempotency_finished"
 
 State = IdempotencyRecord.State
 
@@ -75,15 +84,71 @@ class IdempotencyMiddleware:
         outcome = _claim(request, key)
         if not isinstance(outcome, _Claim):
             return outcome
+        setattr(request, _CLAIM_ATTR, outcome)
         try:
             response = self.get_response(request)
         except BaseException:
             # Inner layers normally turn errors into 500 responses; if one escapes anyway,
-            # nothing was promised, so the key must be free for a retry.
+            # nothing was promised, so the key must be free for a retry. A claim finished
+            # inside the view's transaction is no longer in progress and stays.
             _owned(outcome).delete()
             raise
-        _finish(outcome, response)
+        if not getattr(request, _FINISHED_ATTR, False):
+            _finish(outcome, response)
         return response
+
+
+def atomic_answer[**P](
+    view: Callable[P, HttpResponseBase],
+) -> Callable[P, HttpResponseBase]:
+    """Run a view in one transaction with the storing of its answer under the request's key.
+
+    For writes that create money: an order, a payment. Either the work and its answer commit
+    together or neither does — so a retry after a lost answer replays the first answer, and a
+    request whose claim was taken over meanwhile (it outlived its lock) rolls back instead of
+    committing beside the one that took over. Never wrap a view that calls a payment provider
+    and relies on committing before the call. Without an Idempotency-Key the view runs as is.
+    """
+
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+        request = args[0]
+        claim = getattr(request, _CLAIM_ATTR, None)
+        if not isinstance(request, HttpRequest) or not isinstance(claim, _Claim):
+            return view(*args, **kwargs)
+        with transaction.atomic():
+            response = view(*args, **kwargs)
+            if not _keeps(response):
+                # Nothing is promised, so nothing the view wrote may stay either.
+                transaction.set_rollback(True)
+                return response
+            if _store(claim, response) != 1:
+                transaction.set_rollback(True)
+                logger.warning(
+                    "idempotency: claim %s was taken over meanwhile; its work is rolled back",
+                    claim.pk,
+                )
+                return _in_progress()
+        setattr(request, _FINISHED_ATTR, True)
+        return response
+
+    return wrapped
+
+
+def _keeps(response: HttpResponseBase) -> bool:
+    """Whether an answer is kept for replay: not a failure, a throttle or a streamed body."""
+    status = response.status_code
+    return status < 500 and status != 429 and isinstance(response, HttpResponse)
+
+
+def _store(claim: _Claim, response: HttpResponseBase) -> int:
+    assert isinstance(response, HttpResponse)
+    return _owned(claim).update(
+        state=State.DONE,
+        response_status=response.status_code,
+        response_body=response.content,
+        response_content_type=response.get("Content-Type", "")[:255],
+    )
 
 
 def _applies(request: HttpRequest) -> bool:
@@ -182,19 +247,13 @@ def _owned(claim: _Claim) -> QuerySet[IdempotencyRecord]:
 
 
 def _finish(claim: _Claim, response: HttpResponseBase) -> None:
-    status = response.status_code
     try:
-        if status >= 500 or status == 429 or not isinstance(response, HttpResponse):
+        if not _keeps(response):
             # A failure or a throttle promised nothing, and a streamed body cannot be kept:
             # free the key so the client may simply retry.
             _owned(claim).delete()
             return
-        stored = _owned(claim).update(
-            state=State.DONE,
-            response_status=status,
-            response_body=response.content,
-            response_content_type=response.get("Content-Type", "")[:255],
-        )
+        stored = _store(claim, response)
     except DatabaseError:
         # The request itself succeeded; its answer is worth more to the client than the
         # bookkeeping. The claim stays in progress until its lock runs out.

@@ -6,17 +6,31 @@ Sign convention (wallet): debit positive, credit negative; every transaction sum
 - payment captured: provider_funds +A, buyer_payments_clearing −A (the money lands in clearing),
   and in the same transaction, per order: clearing +T, merchant_receivable −(T − fee),
   platform_fees −fee
+- late payment (paid after we closed the payment, or a second payment of a paid one):
+  provider_funds +A, clearing −A; it goes back at once as a refund paid out
 - refund approved:  merchant_receivable +(r − fee_r), platform_fees +fee_r, clearing −r
 - refund paid out:  clearing +r, provider_funds −r
+
+Keys: `payment:<id>:captured`, `payment:<id>:late:<provider txn id>`,
+`refund:<source key>:approved` (source key `aftersale:<id>`), `refund:<refund no>:paid`.
+
+The fee given back with a refund (fee_r) is cumulative: after any refund the order's fee given
+back is fee × refunded ÷ total rounded down, and the refund that completes the order gives back
+whatever fee remains, read from the ledger. The refunds of one order are serialised by the
+update of the order's refunded total in the same transaction, so the fee postings of a fully
+refunded order always sum to zero, however many refunds ran at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import Sum
+
 from sharemall.core.money import apply_bp
 from sharemall.orders.models import Order
 from sharemall.payments.models import Payment, Refund
+from sharemall.wallet.models import Posting
 from sharemall.wallet.services import Entry, ledger_post, merchant_receivable, platform
 
 PROVIDER_FUNDS = "provider_funds"
@@ -67,18 +81,50 @@ def post_late_payment(payment: Payment, *, provider_txn_id: str, amount_fen: int
     )
 
 
-def refund_fee_share(order: Order, refunded_before: int, amount: int) -> int:
-    """The platform fee given back with a refund: cumulative, so pieces sum to the whole fee."""
-    fee = platform_fee(order)
-    after = fee * (refunded_before + amount) // order.total_fen
-    before = fee * refunded_before // order.total_fen
-    return after - before
+def fee_to_give_back(*, fee: int, total_fen: int, refunded_fen: int, fee_returned: int) -> int:
+    """The platform fee a refund gives back, from the order's refunded total including this
+    refund and the fee its earlier refunds already gave back.
+
+    Cumulative: after any refund the fee given back is fee × refunded ÷ total rounded down, and
+    the refund that completes the order gives back whatever fee remains — so the pieces sum to
+    the whole fee whatever their sizes and whatever order they commit in.
+    """
+    target = fee if refunded_fen >= total_fen else fee * refunded_fen // total_fen
+    return max(0, min(target, fee) - fee_returned)
 
 
-def post_refund_approved(order: Order, *, key: str, amount: int, refunded_before: int) -> None:
-    fee_back = refund_fee_share(order, refunded_before, amount)
+def refund_approved_key(source_key: str) -> str:
+    return f"refund:{source_key}:approved"
+
+
+def fee_returned(source_keys: Sequence[str]) -> int:
+    """The fee the refunds with these source keys gave back, read from their fee postings."""
+    given = Posting.objects.filter(
+        transaction__key__in=[refund_approved_key(k) for k in source_keys],
+        account__kind=FEES,
+        account__owner_id__isnull=True,
+    ).aggregate(s=Sum("amount_fen"))["s"]
+    return int(given or 0)
+
+
+def post_refund_approved(
+    order: Order, *, key: str, amount: int, refunded_fen: int, earlier_keys: Sequence[str]
+) -> None:
+    """Book an approved refund of `amount` on `order`.
+
+    `refunded_fen` is the order's refunded total including this refund and `earlier_keys` the
+    source keys of every other refund of the order, both read after the caller's update of the
+    order row: that update serialises the refunds of one order, so the fee already given back
+    is read from the ledger fresh, never split from a stale total by two refunds at once.
+    """
+    fee_back = fee_to_give_back(
+        fee=platform_fee(order),
+        total_fen=order.total_fen,
+        refunded_fen=refunded_fen,
+        fee_returned=fee_returned([k for k in earlier_keys if k != key]),
+    )
     ledger_post(
-        key=f"refund:{key}:approved",
+        key=refund_approved_key(key),
         kind="refund_approved",
         entries=_nonzero(
             [

@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 # Accepted outcomes of a notification.
 CAPTURED, DUPLICATE, NOT_PAID = "captured", "duplicate", "not_paid"
 LATE, CONFLICTING = "late_payment", "conflicting_transaction"
+# Outcomes where money arrived that the payment does not keep: it goes back to the payer.
+UNWANTED = (LATE, CONFLICTING)
+# Source keys of refunds of such money: `late:<provider>:<provider txn id>`.
+LATE_REFUND_PREFIX = "late:"
 
 
 def _new_number(prefix: str) -> str:
@@ -176,8 +180,8 @@ def _capture(provider: PaymentProvider, n: Notification, payment: Payment) -> st
         # Paid after we closed it (timed out): the money must go back.
         _log(provider.name, LATE, "payment was closed", n)
         return LATE
-    # Already paid under another transaction id. Providers accept one payment per out_trade_no,
-    # so this is never a second real charge to refund automatically; an operator looks at it.
+    # Already paid under another transaction id (paid twice, e.g. through two providers): the
+    # second money is not the payment's and goes back like a late payment.
     _log(provider.name, CONFLICTING, f"paid as {payment.provider_txn_id}", n)
     return CONFLICTING
 
@@ -209,10 +213,41 @@ def notification_accept(
 
 
 def refunded_total(payment: Payment) -> int:
+    """What was refunded of the payment's own money; money paid late or twice is not its own."""
     return int(
-        payment.refunds.exclude(status=Refund.Status.FAILED).aggregate(s=Sum("amount_fen"))["s"]
+        payment.refunds.exclude(status=Refund.Status.FAILED)
+        .exclude(source_key__startswith=LATE_REFUND_PREFIX)
+        .aggregate(s=Sum("amount_fen"))["s"]
         or 0
     )
+
+
+def late_refund_key(provider_name: str, provider_txn_id: str) -> str:
+    return f"{LATE_REFUND_PREFIX}{provider_name}:{provider_txn_id}"
+
+
+def late_refund_record(payment: Payment, n: Notification) -> Refund:
+    """Record the refund of money the payment does not keep (paid after it was closed, or a
+    second payment of it): once per provider transaction, so replays refund nothing twice.
+
+    Run in the transaction that accepted the notification; the provider is asked afterwards by
+    `refund_send`, with the refund number kept for retries.
+    """
+    source_key = late_refund_key(n.provider, n.provider_txn_id)
+    existing = Refund.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Refund.objects.create(
+                refund_no=_new_number("R"),
+                source_key=source_key,
+                payment=payment,
+                amount_fen=n.amount_fen,
+                reason="paid after the payment was closed or paid",
+            )
+    except IntegrityError:
+        return Refund.objects.get(source_key=source_key)
 
 
 def refund_request(
@@ -245,28 +280,34 @@ def refund_request(
                 )
         except IntegrityError:
             existing = Refund.objects.get(source_key=source_key)
-    if existing.status != Refund.Status.PROCESSING:
-        return existing
+    return refund_send(existing, provider_name=provider_name, reason=reason)
+
+
+def refund_send(refund: Refund, *, provider_name: str | None = None, reason: str = "") -> Refund:
+    """Ask the provider for a recorded refund still processing; its number makes it once."""
+    if refund.status != Refund.Status.PROCESSING:
+        return refund
+    payment = refund.payment
     provider = provider_for(provider_name or payment.provider or "sandbox")
     try:
         result = provider.refund(
             payment_no=payment.payment_no,
-            refund_no=existing.refund_no,
-            refund_fen=existing.amount_fen,
+            refund_no=refund.refund_no,
+            refund_fen=refund.amount_fen,
             total_fen=payment.amount_fen,
-            reason=reason,
+            reason=reason or refund.reason,
         )
     except ProviderError:
-        logger.warning("refund %s: provider error, will retry", existing.refund_no)
-        return existing
+        logger.warning("refund %s: provider error, will retry", refund.refund_no)
+        return refund
     if result.status != "processing":
-        Refund.objects.filter(pk=existing.pk, status=Refund.Status.PROCESSING).update(
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PROCESSING).update(
             status=result.status,
             provider_refund_id=result.provider_refund_id,
             finished_at=timezone.now(),
         )
-        existing.refresh_from_db()
-    return existing
+        refund.refresh_from_db()
+    return refund
 
 
 def payments_close_expired(now: datetime) -> list[Payment]:
