@@ -2,36 +2,51 @@
 
 Another member's or merchant's object answers 404 (never 403), so ids leak nothing; role-gated
 platform endpoints answer 403 to members; strangers get 401 wherever sign-in is needed.
+
+`staff` is a clerk of the own merchant: they can see the merchant, so where the owner alone may
+act (catalogue, prices and stock, commission plan, analytics, stores and staff) they are answered
+403 `owner_only`; pickups, shipping, the orders and after-sales they handle are open to them.
+
+The world is built once per module and every case runs in a transaction rolled back at its end,
+so no case sees another's writes (the last test checks that).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from conftest import Api
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from PIL import Image
 
-from sharemall.accounts.models import Member
+from sharemall.accounts.models import ApiToken, Member
 from sharemall.aftersales import services as aftersales
 from sharemall.catalog import services as catalog_services
+from sharemall.catalog.models import Product, Sku
 from sharemall.checkout import services as checkout
 from sharemall.config.api import api as ninja_api
 from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import services as distribution
+from sharemall.distribution.models import CommissionPlan
 from sharemall.merchants import services as merchant_services
+from sharemall.merchants.models import Merchant, Staff, Store
 from sharemall.orders import services as order_services
+from sharemall.orders.models import Order
 from sharemall.posts import services as post_services
+from sharemall.posts.models import Post
 from sharemall.sharing import services as sharing
 from sharemall.wallet import services_withdrawals as withdrawals
+from sharemall.wallet.models import Withdrawal
 from sharemall.wallet.services import Entry, ledger_post, member, merchant_receivable
 from tests.factories import MemberFactory, OperatorFactory, merchant, phone, product, valid_uscc
 
-ROLES = ["anonymous", "member", "buyer", "other_merchant", "own_merchant", "operator"]
+ROLES = ["anonymous", "member", "buyer", "other_merchant", "own_merchant", "staff", "operator"]
 
 
 @dataclass
@@ -39,10 +54,28 @@ class World:
     callers: dict[str, Member | None]
     ids: dict[str, int]
     codes: dict[str, str]
+    snapshot: dict[str, Any]
 
 
-@pytest.fixture
-def world(db: None) -> World:
+def snapshot(ids: dict[str, int]) -> dict[str, Any]:
+    """What the matrix's writes would change, to prove each case's writes are rolled back."""
+    return {
+        "product": Product.objects.filter(pk=ids["product"]).values_list("status", "title").get(),
+        "skus": list(Sku.objects.order_by("pk").values_list("pk", "price_fen", "stock")),
+        "products": Product.objects.count(),
+        "staff": list(Staff.objects.order_by("pk").values_list("pk", "member_id", "role")),
+        "stores": list(Store.objects.order_by("pk").values_list("pk", "name")),
+        "merchants": list(Merchant.objects.order_by("pk").values_list("pk", "status")),
+        "orders": list(Order.objects.order_by("pk").values_list("pk", "status")),
+        "withdrawals": list(Withdrawal.objects.order_by("pk").values_list("pk", "status")),
+        "posts": list(Post.objects.order_by("pk").values_list("pk", "status")),
+        "plans": CommissionPlan.objects.count(),
+        "members": Member.objects.count(),
+        "tokens": ApiToken.objects.count(),
+    }
+
+
+def build_world() -> World:
     own = merchant()
     other = merchant()
     submitted = merchant(approved=False)
@@ -119,6 +152,25 @@ def world(db: None) -> World:
         rating=4,
         images=[],
     )
+    ids = {
+        "merchant": own.pk,
+        "submitted": submitted.pk,
+        "product": draft.pk,
+        "sku": sku.pk,
+        "store": store.pk,
+        "clerk": clerk.pk,
+        "image": image.pk,
+        "goods": goods.pk,
+        "order": order.pk,
+        "aftersale": request.pk,
+        "dispute": dispute.pk,
+        "payment": unpaid.payment.pk,
+        "line": line_id,
+        "withdrawal": withdrawal.pk,
+        "goods_product": goods.product_id,
+        "buyer_id": buyer.pk,
+        "post": the_post.pk,
+    }
     return World(
         callers={
             "anonymous": None,
@@ -126,34 +178,42 @@ def world(db: None) -> World:
             "buyer": buyer,
             "other_merchant": other.owner,
             "own_merchant": own.owner,
+            "staff": clerk,
             "operator": OperatorFactory.create(),
         },
-        ids={
-            "merchant": own.pk,
-            "submitted": submitted.pk,
-            "product": draft.pk,
-            "sku": sku.pk,
-            "store": store.pk,
-            "clerk": clerk.pk,
-            "image": image.pk,
-            "goods": goods.pk,
-            "order": order.pk,
-            "aftersale": request.pk,
-            "dispute": dispute.pk,
-            "payment": unpaid.payment.pk,
-            "line": line_id,
-            "withdrawal": withdrawal.pk,
-            "goods_product": goods.product_id,
-            "buyer_id": buyer.pk,
-            "post": the_post.pk,
-        },
+        ids=ids,
         codes={
             "pay_token": unpaid.payment.pay_token,
             "pickup_code": ready.pickup_code,
             "provider": "sandbox",
             "code": link.code,
         },
+        snapshot=snapshot(ids),
     )
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """One world for the whole matrix, inside a transaction that is rolled back at the end."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("world-media")),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(db: None, built_world: World) -> World:
+    """The module's world; `db` wraps each case in a savepoint rolled back after it."""
+    return built_world
 
 
 def _png_upload() -> SimpleUploadedFile:
@@ -190,27 +250,39 @@ class Case:
 
 
 def owner_only(ok: int) -> dict[str, int]:
+    """The merchant's owner; its clerks see the merchant and are told it is for the owner."""
     return {
         "anonymous": 401,
         "member": 404,
         "buyer": 404,
         "other_merchant": 404,
         "own_merchant": ok,
+        "staff": 403,
         "operator": 404,
     }
 
 
+def merchant_side(ok: int) -> dict[str, int]:
+    """The merchant's owner and its clerks (pickups, shipping, orders, after-sales)."""
+    return {**owner_only(ok), "staff": ok}
+
+
 def buyer_only(ok: int) -> dict[str, int]:
-    return {**owner_only(404), "buyer": ok}
+    return {**owner_only(404), "buyer": ok, "staff": 404}
 
 
 def parties(ok: int) -> dict[str, int]:
-    """The buyer, the selling merchant and operators."""
-    return {**owner_only(ok), "buyer": ok, "operator": ok}
+    """The buyer, the selling merchant (owner and clerks) and operators."""
+    return {**merchant_side(ok), "buyer": ok, "operator": ok}
 
 
 def owner_or_operator(ok: int) -> dict[str, int]:
     return {**owner_only(ok), "operator": ok}
+
+
+def merchant_or_operator(ok: int) -> dict[str, int]:
+    """Reads of the merchant itself: its owner, its clerks and operators."""
+    return {**merchant_side(ok), "operator": ok}
 
 
 def operator_only(ok: int) -> dict[str, int]:
@@ -220,6 +292,7 @@ def operator_only(ok: int) -> dict[str, int]:
         "buyer": 403,
         "other_merchant": 403,
         "own_merchant": 403,
+        "staff": 403,
         "operator": ok,
     }
 
@@ -239,7 +312,7 @@ CASES: dict[str, Case] = {
     "logout_everywhere": Case("POST", "/auth/logout-everywhere", signed_in(204)),
     "apply": Case("POST", "/merchants", signed_in(201), body=application),
     "my_merchants": Case("GET", "/merchants/mine", signed_in(200)),
-    "merchant_detail": Case("GET", "/merchants/{merchant}", owner_or_operator(200)),
+    "merchant_detail": Case("GET", "/merchants/{merchant}", merchant_or_operator(200)),
     # An approved application is locked: the owner gets past the permission check to a 400.
     "merchant_edit": Case(
         "PUT", "/merchants/{merchant}", owner_only(400), body=lambda: {"legal_rep": "王五"}
@@ -251,7 +324,7 @@ CASES: dict[str, Case] = {
         owner_only(400),
         multipart=lambda: {"image": _png_upload()},
     ),
-    "merchant_events": Case("GET", "/merchants/{merchant}/events", owner_or_operator(200)),
+    "merchant_events": Case("GET", "/merchants/{merchant}/events", merchant_or_operator(200)),
     "review_queue": Case("GET", "/platform/merchants", operator_only(200)),
     "approve": Case("POST", "/platform/merchants/{submitted}/approve", operator_only(200)),
     "reject": Case(
@@ -288,9 +361,9 @@ CASES: dict[str, Case] = {
     ),
     "merchant_products": Case("GET", "/merchants/{merchant}/products", owner_only(200)),
     "storefront": Case("GET", "/products", public()),
-    # A draft: only its merchant and operators can see it.
+    # A draft: only its merchant (owner and clerks) and operators can see it.
     "product_detail": Case(
-        "GET", "/products/{product}", {**owner_or_operator(200), "anonymous": 404}
+        "GET", "/products/{product}", {**merchant_or_operator(200), "anonymous": 404}
     ),
     "product_edit": Case(
         "PUT", "/products/{product}", owner_only(200), body=lambda: {"title": "改"}
@@ -334,17 +407,17 @@ CASES: dict[str, Case] = {
     ),
     "my_orders": Case("GET", "/orders", signed_in(200)),
     "order_detail": Case("GET", "/orders/{order}", parties(200)),
-    "merchant_orders": Case("GET", "/merchants/{merchant}/orders", owner_only(200)),
-    "merchant_aftersales": Case("GET", "/merchants/{merchant}/aftersales", owner_only(200)),
-    "ship": Case("POST", "/orders/{order}/ship", owner_only(200)),
+    "merchant_orders": Case("GET", "/merchants/{merchant}/orders", merchant_side(200)),
+    "merchant_aftersales": Case("GET", "/merchants/{merchant}/aftersales", merchant_side(200)),
+    "ship": Case("POST", "/orders/{order}/ship", merchant_side(200)),
     # An express order: the merchant passes the permission check and meets the rule.
-    "ready_for_pickup": Case("POST", "/orders/{order}/ready-for-pickup", owner_only(400)),
+    "ready_for_pickup": Case("POST", "/orders/{order}/ready-for-pickup", merchant_side(400)),
     # Paid but not shipped: the buyer passes the permission check and meets the state rule.
     "confirm_receipt": Case("POST", "/orders/{order}/confirm-receipt", buyer_only(409)),
     "pickup_verify": Case(
         "POST",
         "/stores/{store}/pickups/verify",
-        owner_only(200),
+        merchant_side(200),
         body=lambda: {"code": CODES["pickup_code"]},
     ),
     "payment_detail": Case("GET", "/payments/{payment}", buyer_only(200)),
@@ -374,9 +447,12 @@ CASES: dict[str, Case] = {
     "order_aftersales": Case("GET", "/orders/{order}/aftersales", parties(200)),
     "aftersale_detail": Case("GET", "/aftersales/{aftersale}", parties(200)),
     "aftersale_trail": Case("GET", "/aftersales/{aftersale}/trail", parties(200)),
-    "aftersale_approve": Case("POST", "/aftersales/{aftersale}/approve", owner_only(200)),
+    "aftersale_approve": Case("POST", "/aftersales/{aftersale}/approve", merchant_side(200)),
     "aftersale_reject": Case(
-        "POST", "/aftersales/{aftersale}/reject", owner_only(200), body=lambda: {"reason": "不符合"}
+        "POST",
+        "/aftersales/{aftersale}/reject",
+        merchant_side(200),
+        body=lambda: {"reason": "不符合"},
     ),
     "aftersale_cancel": Case("POST", "/aftersales/{aftersale}/cancel", buyer_only(200)),
     # A refund-only request has no return: the parties pass the check and meet the state rule.
@@ -387,7 +463,7 @@ CASES: dict[str, Case] = {
         body=lambda: {"tracking_no": "SF1"},
     ),
     "aftersale_confirm_return": Case(
-        "POST", "/aftersales/{aftersale}/confirm-return", owner_only(409)
+        "POST", "/aftersales/{aftersale}/confirm-return", merchant_side(409)
     ),
     "aftersale_escalate": Case(
         "POST", "/aftersales/{aftersale}/escalate", buyer_only(409), body=lambda: {"statement": "x"}
@@ -432,7 +508,7 @@ CASES.update(
         "product_posts": Case("GET", "/products/{goods_product}/posts", public()),
         "post_detail": Case("GET", "/posts/{post}", public()),
         # Only the author deletes; to everyone else the post is not theirs to delete.
-        "post_delete": Case("DELETE", "/posts/{post}", {**owner_only(404), "buyer": 204}),
+        "post_delete": Case("DELETE", "/posts/{post}", buyer_only(204)),
         "my_posts": Case("GET", "/me/posts", signed_in(200)),
         "postable_lines": Case("GET", "/me/postable-lines", signed_in(200)),
         # The author may not report their own post.
@@ -457,7 +533,7 @@ CASES.update(
             "POST", "/platform/banned-words", operator_only(201), body=lambda: {"word": "假货"}
         ),
         "banned_word_remove": Case("DELETE", "/platform/banned-words/999999", operator_only(404)),
-        # --- analytics: the product's merchant and operators ---
+        # --- analytics: the product's merchant owner and operators ---
         "propagation": Case(
             "GET", "/analytics/propagation?product_id={goods_product}", owner_or_operator(200)
         ),
@@ -588,6 +664,10 @@ def test_permission_matrix(api: Api, world: World, name: str, role: str) -> None
     # The notification endpoint answers in each provider's own protocol, not ours.
     if answer.status >= 400 and name != "notify":
         assert answer.error_code, answer.body
+    if answer.status == 403:
+        # Platform gates refuse every merchant; merchant gates refuse only the clerk.
+        platform_gate = case.expect["own_merchant"] == 403
+        assert answer.error_code == ("operator_only" if platform_gate else "owner_only")
 
 
 def test_every_endpoint_is_in_the_matrix() -> None:
@@ -634,3 +714,8 @@ def test_every_endpoint_is_in_the_matrix() -> None:
     }
     missing = documented - normalised - public_auth
     assert not missing, f"endpoints without a permission row: {sorted(missing)}"
+
+
+def test_no_case_leaks_into_the_next(world: World) -> None:
+    """Runs after the matrix (pytest keeps the file's order): the shared world is as built."""
+    assert snapshot(world.ids) == world.snapshot

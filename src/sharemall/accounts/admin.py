@@ -51,7 +51,7 @@ class MemberAdmin(UserAdmin):
     search_fields = ("phone", "nickname")
     ordering = ("-date_joined",)
     raw_id_fields = ("parent",)
-    readonly_fields = ("phone", "last_login", "date_joined", "failed_logins", "locked_until")
+    readonly_fields = ("phone", "last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("phone", "nickname", "password")}),
         (_("Distribution"), {"fields": ("is_distributor", "parent", "bound_until")}),
@@ -70,7 +70,7 @@ class MemberAdmin(UserAdmin):
         ),
         (
             _("Sign-in history"),
-            {"fields": ("date_joined", "last_login", "failed_logins", "locked_until")},
+            {"fields": ("date_joined", "last_login")},
         ),
     )
     inlines = (ApiTokenInline,)

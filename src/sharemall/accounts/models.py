@@ -51,8 +51,6 @@ class Member(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("back-office access"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
-    failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[MemberManager] = MemberManager()
 
@@ -70,6 +68,26 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.nickname} ({self.phone})"
+
+
+class LoginGuard(models.Model):
+    """Password guesses per phone number, registered or not, so a lockout answers the same for
+    both and never tells which numbers have accounts.
+
+    A guess is claimed (a conditional increment of `claims`) before its password is checked, so
+    however many log-ins arrive at once no more than the limit are ever checked per window."""
+
+    phone = models.CharField(max_length=20, unique=True)
+    claims = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("login guard")
+        verbose_name_plural = _("login guards")
+
+    def __str__(self) -> str:
+        return f"login guard for {self.phone}"
 
 
 class ApiToken(models.Model):

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sharemall.accounts.models import ApiToken, Member
+from sharemall.accounts.models import ApiToken, LoginGuard, Member
 from sharemall.accounts.rules import TOKEN_PREFIX, hash_token, normalize_phone
 from sharemall.core.errors import Conflict, DomainError, RateLimited, Unauthenticated
 from sharemall.core.http import ip_or_none
@@ -79,7 +79,12 @@ def member_register(
 
 
 def member_login(*, phone: str, password: str, address: str | None = None) -> Member:
-    """Check the password, counting failures per account: a locked account stays locked
+    """Check the password, at most LOGIN_FAILURE_LOCKOUT guesses per phone per lockout window.
+
+    Each guess is claimed before its password is checked, so parallel log-ins cannot slip extra
+    guesses past the count. The count is kept per phone number whether or not it is registered,
+    and the dummy hash for an unknown number costs what a real check costs, so neither the
+    answers nor their timing tell which numbers have accounts. A locked number stays locked
     whatever the address, so AUTH_THROTTLE=off never weakens it."""
     _address_gate("login", address)
     failure = Unauthenticated(_("Wrong phone number or password."), code="invalid_credentials")
@@ -87,37 +92,59 @@ def member_login(*, phone: str, password: str, address: str | None = None) -> Me
         normalized = normalize_phone(phone)
     except DomainError:
         raise failure from None
-    member = Member.objects.filter(phone=normalized).first()
-    if member is None:
-        make_password(password)  # spend the same time as a real check: no phone enumeration
-        raise failure
     now = timezone.now()
-    if member.locked_until and member.locked_until > now:
-        raise RateLimited(
-            _("Too many wrong passwords. This account is locked for a while."),
-            code="account_locked",
-        )
-    if not member.is_active or not member.check_password(password):
-        _record_failure(member, now)
+    if not _claim_guess(normalized, now):
+        raise _locked()
+    member = Member.objects.filter(phone=normalized).first()
+    if not _password_matches(member, password):
+        if _lock_if_spent(normalized, now):
+            raise _locked()
         raise failure
-    if member.failed_logins or member.locked_until:
-        Member.objects.filter(pk=member.pk).update(failed_logins=0, locked_until=None)
+    assert member is not None  # a match needs a member
+    LoginGuard.objects.filter(phone=normalized, locked_until__isnull=True).update(
+        claims=0, updated_at=now
+    )
     Member.objects.filter(pk=member.pk).update(last_login=now)
     return member
 
 
-def _record_failure(member: Member, now: datetime) -> None:
-    Member.objects.filter(pk=member.pk).update(failed_logins=F("failed_logins") + 1)
-    lock_at = settings.LOGIN_FAILURE_LOCKOUT
-    locked = Member.objects.filter(pk=member.pk, failed_logins__gte=lock_at).update(
-        failed_logins=0,
-        locked_until=now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES),
+def _locked() -> RateLimited:
+    return RateLimited(
+        _("Too many wrong passwords. This account is locked for a while."),
+        code="account_locked",
     )
-    if locked:
-        raise RateLimited(
-            _("Too many wrong passwords. This account is locked for a while."),
-            code="account_locked",
+
+
+def _claim_guess(phone: str, now: datetime) -> bool:
+    """Count one guess against the phone if the window has one left; False while locked."""
+    guards = LoginGuard.objects.filter(phone=phone)
+    # A lock that has run out opens a new window; only one caller can clear a given lock.
+    guards.filter(locked_until__lte=now).update(claims=0, locked_until=None, updated_at=now)
+    if not guards.exists():
+        LoginGuard.objects.bulk_create([LoginGuard(phone=phone)], ignore_conflicts=True)
+    return bool(
+        guards.filter(locked_until__isnull=True, claims__lt=settings.LOGIN_FAILURE_LOCKOUT).update(
+            claims=F("claims") + 1, updated_at=now
         )
+    )
+
+
+def _lock_if_spent(phone: str, now: datetime) -> bool:
+    """After a wrong guess: lock the phone once its window's guesses are all spent."""
+    until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    return bool(
+        LoginGuard.objects.filter(
+            phone=phone, locked_until__isnull=True, claims__gte=settings.LOGIN_FAILURE_LOCKOUT
+        ).update(locked_until=until, updated_at=now)
+    )
+
+
+def _password_matches(member: Member | None, password: str) -> bool:
+    """The one place a guess is checked; an unknown phone spends the same time hashing."""
+    if member is None:
+        make_password(password)
+        return False
+    return member.check_password(password) and member.is_active
 
 
 def token_issue(member: Member, *, label: str = "") -> str:

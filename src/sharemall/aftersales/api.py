@@ -124,7 +124,7 @@ def merchant_aftersales(
     request: HttpRequest, merchant_id: int, q: Query[StatusPageQuery]
 ) -> list[dict[str, Any]]:
     """The merchant's after-sales queue: its staff see every request on its orders."""
-    merchant = merchant_for_staff(require_member(request), merchant_id)
+    merchant = merchant_for_staff(require_member(request), merchant_id, owner_only=False)
     if q.status is not None and q.status not in (rules.OPEN_FILTER, *rules.ALL):
         raise DomainError(
             _("Unknown status: %(status)s") % {"status": q.status}, code="invalid_status"

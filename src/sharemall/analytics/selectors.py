@@ -23,7 +23,7 @@ from sharemall.analytics import rules
 from sharemall.catalog.models import Product
 from sharemall.core.errors import NotFound
 from sharemall.distribution.rules import degree_after
-from sharemall.merchants.selectors import merchant_ids_of
+from sharemall.merchants.selectors import merchant_for_staff, merchant_ids_of
 from sharemall.orders import rules as order_rules
 from sharemall.orders.models import Order
 from sharemall.posts.models import Post
@@ -49,11 +49,14 @@ class Propagation:
 
 
 def _check_access(viewer: Member, product: Product) -> None:
-    """Propagation is the merchant's business: its own staff and the platform's operators.
-    To anyone else it is another merchant's object, and those answer 404 (API.md)."""
-    if viewer.is_operator or product.merchant_id in merchant_ids_of(viewer):
+    """Propagation is the merchant owner's business, and the platform's operators'. To anyone
+    else it is another merchant's object, and those answer 404 (API.md); the merchant's clerks
+    see the merchant, so they are told it is for the owner (403 `owner_only`)."""
+    if viewer.is_operator:
         return
-    raise NotFound(_("No such product."))
+    if product.merchant_id not in merchant_ids_of(viewer):
+        raise NotFound(_("No such product."))
+    merchant_for_staff(viewer, product.merchant_id, owner_only=True)
 
 
 def _scope(

@@ -62,7 +62,7 @@ def product_create(
     request: HttpRequest, merchant_id: int, payload: ProductIn
 ) -> Status[dict[str, Any]]:
     member = require_member(request)
-    merchant = merchant_for_staff(member, merchant_id)
+    merchant = merchant_for_staff(member, merchant_id, owner_only=True)
     product = services.product_create(
         merchant,
         title=payload.title,
@@ -95,7 +95,7 @@ def products_import(
     price_fen, stock, and optionally description, category, sku_code), all or nothing. Any bad
     row fails the whole file with code `import_failed` and `details.rows` = [{row, column,
     message}]. `dry_run` (query or form) only checks the sheet."""
-    merchant = merchant_for_staff(require_member(request), merchant_id)
+    merchant = merchant_for_staff(require_member(request), merchant_id, owner_only=True)
     # One byte past the limit is enough for the service to refuse an oversized file.
     data = file.read(importing.MAX_BYTES + 1)
     summary = importing.products_import(merchant, data, dry_run=dry_run or dry_run_form)
@@ -117,7 +117,7 @@ class MerchantProductsQuery(Schema):
 def merchant_products(
     request: HttpRequest, merchant_id: int, q: Query[MerchantProductsQuery]
 ) -> list[dict[str, Any]]:
-    merchant = merchant_for_staff(require_member(request), merchant_id)
+    merchant = merchant_for_staff(require_member(request), merchant_id, owner_only=True)
     products = selectors.merchant_products(merchant.pk, status=q.status)
     return [product_out(p) for p in products[q.offset : q.offset + q.limit]]
 

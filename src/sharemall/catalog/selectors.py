@@ -10,7 +10,7 @@ from sharemall.catalog import rules, search
 from sharemall.catalog.models import Category, Product, ProductImage, Sku
 from sharemall.core.errors import NotFound
 from sharemall.merchants import rules as merchant_rules
-from sharemall.merchants.selectors import merchant_ids_of
+from sharemall.merchants.selectors import merchant_for_staff, merchant_ids_of
 
 
 def _with_details(products: QuerySet[Product]) -> QuerySet[Product]:
@@ -37,7 +37,8 @@ def product_for_viewer(viewer: Member | None, product_id: int) -> Product:
 
 
 def product_for_staff(member: Member, product_id: int) -> Product:
-    """A product the member's merchant owns; other merchants' products are 404."""
+    """A product of a merchant the member owns, to manage: other merchants' products are 404,
+    and the merchant's clerks are refused (403 `owner_only`): the catalogue is the owner's."""
     product = (
         _with_details(Product.objects.select_related("merchant"))
         .filter(pk=product_id, merchant_id__in=merchant_ids_of(member))
@@ -45,10 +46,12 @@ def product_for_staff(member: Member, product_id: int) -> Product:
     )
     if product is None:
         raise NotFound(_("No such product."))
+    merchant_for_staff(member, product.merchant_id, owner_only=True)
     return product
 
 
 def sku_for_staff(member: Member, sku_id: int) -> Sku:
+    """A SKU of a merchant the member owns (prices and stock are the owner's, as products)."""
     sku = (
         Sku.objects.select_related("product")
         .filter(pk=sku_id, product__merchant_id__in=merchant_ids_of(member))
@@ -56,6 +59,7 @@ def sku_for_staff(member: Member, sku_id: int) -> Sku:
     )
     if sku is None:
         raise NotFound(_("No such SKU."))
+    merchant_for_staff(member, sku.product.merchant_id, owner_only=True)
     return sku
 
 

@@ -200,7 +200,7 @@ def store_edit(request: HttpRequest, store_id: int, payload: StorePatch) -> dict
 
 @router.get("/merchants/{merchant_id}/staff", response=list[StaffOut], auth=member_auth)
 def staff_list(request: HttpRequest, merchant_id: int) -> list[dict[str, Any]]:
-    merchant = selectors.merchant_for_staff(require_member(request), merchant_id)
+    merchant = selectors.merchant_for_staff(require_member(request), merchant_id, owner_only=True)
     return [staff_out(s) for s in selectors.staff_of(merchant)]
 
 

@@ -8,20 +8,39 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.core.errors import NotFound
+from sharemall.core.errors import Forbidden, NotFound
 from sharemall.merchants import rules
 from sharemall.merchants.models import Merchant, MerchantEvent, Staff, Store
 
 
-def merchant_for_staff(member: Member, merchant_id: int, *, owner_only: bool = False) -> Merchant:
-    """The merchant if `member` works for it (as owner when `owner_only`), else 404."""
-    roles = Staff.objects.filter(merchant_id=merchant_id, member=member)
-    if owner_only:
-        roles = roles.filter(role=Staff.Role.OWNER)
-    merchant = Merchant.objects.filter(pk=merchant_id, pk__in=roles.values("merchant_id")).first()
+def merchant_role(member: Member, merchant_id: int) -> str | None:
+    """The member's role at the merchant ("owner" or "staff"), or None if they do not work there."""
+    return (
+        Staff.objects.filter(merchant_id=merchant_id, member=member)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def merchant_for_staff(member: Member, merchant_id: int, *, owner_only: bool = True) -> Merchant:
+    """The merchant if `member` works for it, else 404 (ids leak nothing to strangers).
+
+    The catalogue, the commission plan, analytics, money, stores and staff are the owner's
+    business, so `owner_only` is the default: a clerk, who can see the merchant, is answered
+    403 `owner_only`. Callers open an operation to clerks (pickups, shipping, the orders they
+    need for that) by passing `owner_only=False` deliberately.
+    """
+    role = merchant_role(member, merchant_id)
+    merchant = Merchant.objects.filter(pk=merchant_id).first() if role else None
     if merchant is None:
         raise NotFound(_("No such merchant."))
+    if owner_only and role != Staff.Role.OWNER:
+        raise Forbidden(_("Only the merchant's owner may do this."), code="owner_only")
     return merchant
+
+
+def is_owner(member: Member, merchant_id: int) -> bool:
+    return merchant_role(member, merchant_id) == Staff.Role.OWNER
 
 
 def merchant_for_viewer(member: Member, merchant_id: int) -> Merchant:
@@ -31,11 +50,20 @@ def merchant_for_viewer(member: Member, merchant_id: int) -> Merchant:
         if merchant is None:
             raise NotFound(_("No such merchant."))
         return merchant
-    return merchant_for_staff(member, merchant_id)
+    return merchant_for_staff(member, merchant_id, owner_only=False)
 
 
 def merchant_ids_of(member: Member) -> list[int]:
+    """Every merchant the member works for, as owner or clerk."""
     return list(Staff.objects.filter(member=member).values_list("merchant_id", flat=True))
+
+
+def owned_merchant_ids(member: Member) -> list[int]:
+    return list(
+        Staff.objects.filter(member=member, role=Staff.Role.OWNER).values_list(
+            "merchant_id", flat=True
+        )
+    )
 
 
 def merchants_of(member: Member) -> QuerySet[Merchant]:

@@ -67,6 +67,6 @@ def merchant_orders(
     request: HttpRequest, merchant_id: int, q: Query[StatusPageQuery]
 ) -> list[dict[str, Any]]:
     member = require_member(request)
-    merchant = merchant_for_staff(member, merchant_id)
+    merchant = merchant_for_staff(member, merchant_id, owner_only=False)
     found = selectors.orders_of_merchant(merchant.pk, status=q.status)
     return [order_out(o, member) for o in found[q.offset : q.offset + q.limit]]

@@ -37,7 +37,7 @@ from sharemall.catalog import rules as catalog_rules
 from sharemall.catalog import selectors as catalog_selectors
 from sharemall.catalog import services as catalog
 from sharemall.catalog.models import Product
-from sharemall.core.errors import DomainError, NotFound
+from sharemall.core.errors import DomainError, Forbidden, NotFound
 from sharemall.core.images import read_image_upload
 from sharemall.core.money import apply_bp
 from sharemall.distribution import rules as plan_rules
@@ -149,11 +149,7 @@ def _int_param(raw: str | None) -> int | None:
 
 
 def _owns(member: Member, merchant_id: int) -> bool:
-    try:
-        merchant_selectors.merchant_for_staff(member, merchant_id, owner_only=True)
-    except NotFound:
-        return False
-    return True
+    return merchant_selectors.is_owner(member, merchant_id)
 
 
 def _console(request: HttpRequest, member: Member) -> Console | None:
@@ -186,7 +182,7 @@ def console_page(view: ConsoleView) -> Callable[..., HttpResponse]:
             if console is None:
                 return HttpResponseRedirect(reverse("web:merchant_home"))
             return view(request, console, *args, **kwargs)
-        except NotFound:
+        except (NotFound, Forbidden):  # Forbidden: a clerk at an owner-only object
             return not_found(request)
 
     return wrapper
@@ -485,6 +481,7 @@ def merchant_store_edit(request: HttpRequest, console: Console, store_id: int) -
 
 
 @console_page
+@owner_page
 def merchant_staff(request: HttpRequest, console: Console) -> HttpResponse:
     form = StaffForm(request.POST or None)
     if request.method == "POST":
@@ -533,6 +530,7 @@ def _category_choices() -> list[tuple[int, str]]:
 
 
 @console_page
+@owner_page
 def merchant_products(request: HttpRequest, console: Console) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Product.Status.values:
@@ -570,6 +568,7 @@ def _sku_drafts(formset: Any) -> list[catalog.SkuDraft]:
 
 
 @console_page
+@owner_page
 def merchant_product_new(request: HttpRequest, console: Console) -> HttpResponse:
     form = ProductForm(request.POST or None, categories=_category_choices())
     formset = SkuFormSet(request.POST or None, prefix="sku")
@@ -797,6 +796,7 @@ def _import_errors(exc: DomainError) -> list[dict[str, Any]]:
 
 
 @console_page
+@owner_page
 def merchant_import(request: HttpRequest, console: Console) -> HttpResponse:
     """Check a sheet first (a dry run listing every bad row), then import it as drafts."""
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -840,6 +840,7 @@ def _import_confirmed(
 
 
 @console_page
+@owner_page
 def merchant_import_template(request: HttpRequest, console: Console) -> HttpResponse:
     """A sample sheet with the accepted columns, for merchants starting from nothing."""
     sample = "title,sku_name,price,stock,description,category,sku_code\r\n"
@@ -998,6 +999,7 @@ def _plan_save(
 
 
 @console_page
+@owner_page
 def merchant_plan(request: HttpRequest, console: Console) -> HttpResponse:
     return _plan_page(request, console, None)
 
@@ -1010,6 +1012,7 @@ def merchant_product_plan(request: HttpRequest, console: Console, product_id: in
 
 @require_POST
 @console_page
+@owner_page
 def merchant_plan_check(request: HttpRequest, console: Console) -> HttpResponse:
     """htmx: as the merchant types, whether the plan is valid and how ¥100 would split."""
     form = PlanForm(request.POST, max_levels=platform.current().max_levels)

@@ -252,9 +252,12 @@ def test_staff_management(api: Api) -> None:
     assert added.body["role"] == "staff"
     dup = api.post(f"/merchants/{m.pk}/staff", {"phone": clerk.phone}, as_=m.owner)
     assert (dup.status, dup.error_code) == (409, "already_staff")
-    # Staff can see the team but not change it.
-    assert api.get(f"/merchants/{m.pk}/staff", as_=clerk).status == 200
-    assert api.post(f"/merchants/{m.pk}/staff", {"phone": phone()}, as_=clerk).status == 404
+    # The team (with its phone numbers) is the owner's to see and change; a clerk is told so.
+    listed = api.get(f"/merchants/{m.pk}/staff", as_=clerk)
+    assert (listed.status, listed.error_code) == (403, "owner_only")
+    added_by_clerk = api.post(f"/merchants/{m.pk}/staff", {"phone": phone()}, as_=clerk)
+    assert (added_by_clerk.status, added_by_clerk.error_code) == (403, "owner_only")
+    assert Staff.objects.filter(merchant=m).count() == 2
     assert api.delete(f"/merchants/{m.pk}/staff/{clerk.pk}", as_=m.owner).status == 204
     assert api.get(f"/merchants/{m.pk}/staff", as_=clerk).status == 404
     # The owner cannot be removed.

@@ -676,15 +676,54 @@ def test_an_invalid_plan_is_not_saved(client: Client) -> None:
     assert not CommissionPlan.objects.filter(merchant=shop).exists()
 
 
-def test_staff_cannot_save_the_plan(client: Client) -> None:
+def test_staff_cannot_see_or_save_the_plan(client: Client) -> None:
     shop = merchant()
     clerk = MemberFactory.create()
     merchant_services.staff_add(shop, phone=clerk.phone)
     signed_in(client, clerk)
 
-    assert "Only the shop's owner can change the plan." in page(client, "/merchant/plan")
+    # The commission plan is the owner's business, as in the API (403 owner_only there).
+    assert client.get("/merchant/plan").status_code == 404
     assert client.post("/merchant/plan", PLAN).status_code == 404
+    assert client.post("/merchant/plan/check", PLAN).status_code == 404
     assert not CommissionPlan.objects.filter(merchant=shop).exists()
+
+
+def test_staff_cannot_run_the_catalogue(client: Client) -> None:
+    shop = merchant()
+    item = product(shop, on_sale=False)
+    sku = item.skus.get()
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(shop, phone=clerk.phone)
+    signed_in(client, clerk)
+
+    for url in [
+        "/merchant/products",
+        "/merchant/products/new",
+        "/merchant/products/import",
+        f"/merchant/products/{item.pk}",
+        f"/merchant/products/{item.pk}/plan",
+        "/merchant/staff",
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/merchant/products/{item.pk}/publish").status_code == 404
+    assert (
+        client.post(f"/merchant/skus/{sku.pk}", {"price": "1.00", "stock": "99"}).status_code == 404
+    )
+    item.refresh_from_db()
+    sku.refresh_from_db()
+    assert item.status == "draft"
+    assert (sku.price_fen, sku.stock) == (9900, 10)
+
+
+def test_staff_still_see_orders_and_pickups(client: Client) -> None:
+    shop = merchant()
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(shop, phone=clerk.phone)
+    signed_in(client, clerk)
+
+    for url in ["/merchant/", "/merchant/orders", "/merchant/pickups", "/merchant/aftersales"]:
+        assert client.get(url).status_code == 200, url
 
 
 def test_a_product_gets_its_own_plan(client: Client) -> None:
