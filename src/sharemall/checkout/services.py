@@ -344,3 +344,27 @@ def sandbox_pay_page_complete(payment: Payment, member: Member) -> payments.Noti
     if payment.buyer_id != member.pk:
         payments.payer_record(payment, member)
     return sandbox_complete(payment)
+
+
+def payment_pay(
+    payment: Payment,
+    payer: Member,
+    *,
+    provider_name: str,
+    scene: payments.Scene | None = None,
+    client_ip: str = "",
+    payer_openid: str = "",
+    return_url: str = "",
+) -> dict[str, object]:
+    """Start paying `payment` with a provider, remembering who pays: the buyer, or the friend
+    paying through a pay-for-me link. The API and the pages both start paying here, so the
+    payer is recorded whichever way the money comes."""
+    payments.payer_record(payment, payer)
+    return payments.payment_start(
+        payment,
+        provider_name=provider_name,
+        scene=scene,
+        client_ip=client_ip,
+        payer_openid=payer_openid,
+        return_url=return_url,
+    )

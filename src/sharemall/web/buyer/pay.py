@@ -95,8 +95,9 @@ def pay_start(request: HttpRequest, member: Member, payment_no: str, provider: s
         return not_found(request)
     back = reverse("web:buyer_pay", args=[payment.payment_no])
     try:
-        started = payments.payment_start(
+        started = checkout.payment_pay(
             payment,
+            member,
             provider_name=provider,
             scene="wap" if provider == "alipay" else _wechat_scene(request),
             client_ip=client_address(request),
