@@ -19,9 +19,7 @@ from sharemall.posts import services as posts
 from sharemall.sharing import rules as sharing_rules
 from sharemall.web.access import member_page, not_found
 from sharemall.web.buyer.common import _buyer_order
-from sharemall.web.buyer.forms import (
-    PostForm,
-)
+from sharemall.web.buyer.forms import PostForm
 
 POST_ERROR_FIELDS = {
     "invalid_image": "images",

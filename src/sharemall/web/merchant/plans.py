@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from sharemall.catalog.models import Product
 from sharemall.core.errors import DomainError
-from sharemall.core.money import apply_bp
 from sharemall.distribution import rules as plan_rules
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution import services as distribution
@@ -22,65 +20,21 @@ from sharemall.merchants.models import Merchant
 from sharemall.platform import services as platform
 from sharemall.web.access import not_found
 from sharemall.web.merchant.console import Console, _back, _render, console_page
-from sharemall.web.merchant.forms import (
-    PlanForm,
-)
+from sharemall.web.merchant.forms import PlanForm
 from sharemall.web.merchant.products import _own_product
 
 HISTORY_SHOWN = 50
 
 
-# The plan editor shows what happens to a sale at this list price.
-SAMPLE_PRICE_FEN = 100_00
-
-
-@dataclass(frozen=True)
-class SaleSplit:
-    """Where the money of one sale through a share goes, by the distribution rules."""
-
-    price_fen: int
-    buyer_discount_fen: int
-    paid_fen: int
-    levels_fen: tuple[int, ...]
-    region_agent_fen: int
-    platform_fee_bp: int
-    platform_fee_fen: int
-    merchant_fen: int
-
-
-def sample_split(plan: plan_rules.Plan, *, max_levels: int, platform_fee_bp: int) -> SaleSplit:
-    """A ¥100 sale through a share, with every level the platform pays filled in."""
-    discount = plan_rules.buyer_discount(plan, list_fen=SAMPLE_PRICE_FEN, quantity=1)
-    paid = SAMPLE_PRICE_FEN - discount
-    levels = tuple(
-        plan_rules.level_amount(plan, level, base_fen=paid, quantity=1)
-        for level in range(1, max_levels + 1)
-    )
-    agent = plan_rules.region_agent_amount(plan, base_fen=paid, quantity=1)
-    fee = apply_bp(paid, platform_fee_bp)
-    return SaleSplit(
-        price_fen=SAMPLE_PRICE_FEN,
-        buyer_discount_fen=discount,
-        paid_fen=paid,
-        levels_fen=levels,
-        region_agent_fen=agent,
-        platform_fee_bp=platform_fee_bp,
-        platform_fee_fen=fee,
-        merchant_fen=paid - sum(levels) - agent - fee,
-    )
-
-
 def _plan_from(form: PlanForm) -> plan_rules.Plan:
     """The plan a valid form describes, checked as PUT commission-plan checks it."""
     data = form.cleaned_data
-    if data.get("share_budget_bp") is None:
-        raise plan_rules.InvalidPlan(_("share_budget_bp is required."))
-    plan = plan_rules.Plan(
+    plan = plan_rules.plan_parse(
         plan_rules.BP,
-        data["share_budget_bp"],
-        data.get("buyer_discount_bp") or 0,
-        form.levels(),
-        data.get("region_agent_bp") or 0,
+        share_budget=data.get("share_budget_bp"),
+        buyer_discount=data.get("buyer_discount_bp"),
+        levels=form.levels(),
+        region_agent=data.get("region_agent_bp"),
     )
     plan_rules.check_plan(plan, budget_cap_bp=platform.current().share_budget_cap_bp)
     return plan
@@ -94,7 +48,9 @@ def _plan_check(form: PlanForm, merchant: Merchant) -> dict[str, Any]:
         plan = _plan_from(form)
     except DomainError as exc:
         return {"form": form, "plan_error": exc.message}
-    split = sample_split(plan, max_levels=form.max_levels, platform_fee_bp=merchant.platform_fee_bp)
+    split = plan_rules.sample_split(
+        plan, max_levels=form.max_levels, platform_fee_bp=merchant.platform_fee_bp
+    )
     return {"form": form, "split": split}
 
 

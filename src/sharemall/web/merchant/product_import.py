@@ -17,9 +17,7 @@ from sharemall.catalog import importing
 from sharemall.core.errors import DomainError
 from sharemall.merchants.models import Merchant
 from sharemall.web.merchant.console import Console, _back, _render, console_page
-from sharemall.web.merchant.forms import (
-    ImportForm,
-)
+from sharemall.web.merchant.forms import ImportForm
 
 IMPORT_SALT = "sharemall.web.merchant.import"
 

@@ -12,9 +12,7 @@ from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants import services as merchants
 from sharemall.web.access import not_found
 from sharemall.web.merchant.console import Console, _back, _render, console_page, owner_page
-from sharemall.web.merchant.forms import (
-    StaffForm,
-)
+from sharemall.web.merchant.forms import StaffForm
 
 
 @console_page

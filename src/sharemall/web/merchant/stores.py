@@ -16,9 +16,7 @@ from sharemall.merchants import services as merchants
 from sharemall.merchants.models import Store
 from sharemall.web.access import not_found
 from sharemall.web.merchant.console import Console, _back, _render, console_page, owner_page
-from sharemall.web.merchant.forms import (
-    StoreForm,
-)
+from sharemall.web.merchant.forms import StoreForm
 
 STORE_ERROR_FIELDS = {
     "invalid_region": "region_code",

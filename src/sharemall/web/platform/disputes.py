@@ -32,9 +32,7 @@ from sharemall.web.platform.common import (
     _steps,
     _who,
 )
-from sharemall.web.platform.forms import (
-    RulingForm,
-)
+from sharemall.web.platform.forms import RulingForm
 
 # After-sales states have no model choices; the trail shows them in words.
 AFTERSALE_STATUSES = {

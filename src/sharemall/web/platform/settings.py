@@ -20,9 +20,7 @@ from sharemall.platform import services as platform
 from sharemall.platform.models import SettingsChange
 from sharemall.web.access import operator_page
 from sharemall.web.platform.common import _choices_label
-from sharemall.web.platform.forms import (
-    SettingsForm,
-)
+from sharemall.web.platform.forms import SettingsForm
 
 HISTORY_SIZE = 50
 
