@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -55,24 +54,21 @@ def _application_initial(merchant: Merchant) -> dict[str, str]:
     }
 
 
-def _attach_licence(merchant: Merchant, form: ApplicationForm) -> None:
+def _licence(form: ApplicationForm) -> bytes | None:
     upload = form.cleaned_data.get("licence")
-    if upload:
-        merchants.licence_upload(merchant, read_image_upload(upload))
+    return read_image_upload(upload) if upload else None
 
 
 def _apply(request: HttpRequest, member: Member, form: ApplicationForm) -> Merchant | None:
     try:
-        # One transaction: a refused licence photo leaves no half-made application behind.
-        with transaction.atomic():
-            merchant = merchants.merchant_apply(
-                owner=member,
-                legal_name=form.cleaned_data["legal_name"],
-                uscc=form.cleaned_data["uscc"],
-                legal_rep=form.cleaned_data["legal_rep"],
-                contact_phone=form.cleaned_data["contact_phone"],
-            )
-            _attach_licence(merchant, form)
+        merchant = merchants.merchant_apply_with_licence(
+            owner=member,
+            legal_name=form.cleaned_data["legal_name"],
+            uscc=form.cleaned_data["uscc"],
+            legal_rep=form.cleaned_data["legal_rep"],
+            contact_phone=form.cleaned_data["contact_phone"],
+            licence=_licence(form),
+        )
     except DomainError as exc:
         form.add_error(APPLICATION_ERROR_FIELDS.get(exc.code), exc.message)
         return None
@@ -143,16 +139,15 @@ def merchant_application(request: HttpRequest, console: Console) -> HttpResponse
     form = ApplicationForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                merchant = merchants.merchant_update(
-                    merchant,
-                    legal_name=form.cleaned_data["legal_name"],
-                    uscc=form.cleaned_data["uscc"],
-                    legal_rep=form.cleaned_data["legal_rep"],
-                    contact_phone=form.cleaned_data["contact_phone"],
-                )
-                _attach_licence(merchant, form)
-                merchants.merchant_submit(merchant, actor=console.member)
+            merchant = merchants.merchant_resubmit(
+                merchant,
+                actor=console.member,
+                licence=_licence(form),
+                legal_name=form.cleaned_data["legal_name"],
+                uscc=form.cleaned_data["uscc"],
+                legal_rep=form.cleaned_data["legal_rep"],
+                contact_phone=form.cleaned_data["contact_phone"],
+            )
         except DomainError as exc:
             form.add_error(APPLICATION_ERROR_FIELDS.get(exc.code), exc.message)
             merchant.refresh_from_db()  # the rolled-back edit must not show as saved

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -254,12 +253,7 @@ def merchant_sku_edit(request: HttpRequest, console: Console, sku_id: int) -> Ht
         return _back("merchant_product", sku.product_id)
     price, stock = form.cleaned_data["price"], form.cleaned_data["stock"]
     try:
-        # Both or neither: a refused stock level must not leave a changed price behind.
-        with transaction.atomic():
-            if price != sku.price_fen:
-                catalog.sku_update(sku, price_fen=price)
-            if stock != sku.stock:
-                catalog.stock_set(sku, stock)
+        catalog.sku_price_stock_set(sku, price_fen=price, stock=stock)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
