@@ -146,10 +146,7 @@ def order_create(
             details={"sku_ids": missing},
         )
     for sku in skus.values():
-        if (
-            sku.product.status != catalog_rules.ON_SALE
-            or sku.product.merchant.status != merchant_rules.APPROVED
-        ):
+        if not catalog_rules.is_buyable(sku.product.status, sku.product.merchant.status):
             raise InvalidOrder(
                 _("%(title)s is not on sale.") % {"title": sku.product.title}, code="not_for_sale"
             )
