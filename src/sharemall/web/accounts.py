@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from sharemall.accounts import services as accounts
 from sharemall.accounts.models import Member
-from sharemall.core.errors import DomainError
 from sharemall.core.http import client_address
 from sharemall.distribution import services as distribution
 from sharemall.sharing import selectors as sharing_selectors
+from sharemall.web.actions import run_action
 from sharemall.web.forms import LoginForm, RegisterForm
 
 PHONE_BACKEND = "sharemall.accounts.backends.PhoneBackend"
@@ -56,15 +56,17 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = LoginForm(request.POST)
         if form.is_valid():
-            try:
-                member = accounts.member_login(
+            outcome = run_action(
+                request,
+                lambda: accounts.member_login(
                     phone=form.cleaned_data["phone"],
                     password=form.cleaned_data["password"],
                     address=client_address(request),
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
+                ),
+                form=form,
+            )
+            if outcome:
+                member = outcome.value
                 _sign_in(request, member)
                 return HttpResponseRedirect(_safe_next(request, form.cleaned_data["next"]))
     else:
@@ -78,17 +80,20 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RegisterForm(request.POST)
         if form.is_valid():
-            try:
-                member = distribution.member_signup(
+            outcome = run_action(
+                request,
+                lambda: distribution.member_signup(
                     phone=form.cleaned_data["phone"],
                     nickname=form.cleaned_data["nickname"],
                     password=form.cleaned_data["password"],
                     address=client_address(request),
                     share_code=sharing_selectors.code_from_cookie(request),
-                )
-            except DomainError as exc:
-                form.add_error(REGISTER_ERROR_FIELDS.get(exc.code), exc.message)
-            else:
+                ),
+                form=form,
+                error_fields=REGISTER_ERROR_FIELDS,
+            )
+            if outcome:
+                member = outcome.value
                 _sign_in(request, member)
                 messages.success(
                     request, _("Welcome to ShareMall, %(name)s!") % {"name": member.nickname}

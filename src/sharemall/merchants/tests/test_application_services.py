@@ -35,7 +35,7 @@ def test_an_application_with_its_licence_photo_is_sent_for_review() -> None:
 
     made.refresh_from_db()
     assert made.status == rules.SUBMITTED
-    assert made.licence_image.name.endswith(".png")
+    assert str(made.licence_image.name).endswith(".png")
 
 
 def test_a_refused_licence_photo_leaves_no_application_behind() -> None:
@@ -57,7 +57,7 @@ def test_a_rejected_application_is_corrected_and_sent_again() -> None:
 
     sent.refresh_from_db()
     assert (sent.status, sent.legal_rep) == (rules.SUBMITTED, "王五")
-    assert sent.licence_image.name.endswith(".png")
+    assert str(sent.licence_image.name).endswith(".png")
 
 
 def test_a_refused_photo_keeps_the_correction_and_the_status_unchanged() -> None:

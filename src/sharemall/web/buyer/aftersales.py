@@ -11,8 +11,9 @@ from sharemall.accounts.models import Member
 from sharemall.aftersales import selectors as aftersale_selectors
 from sharemall.aftersales import services as aftersales
 from sharemall.aftersales.models import AfterSale
-from sharemall.core.errors import DomainError, NotFound
+from sharemall.core.errors import NotFound
 from sharemall.web.access import member_page, not_found
+from sharemall.web.actions import run_action
 from sharemall.web.buyer.common import _back_to, _buyer_order
 from sharemall.web.buyer.forms import (
     AfterSaleForm,
@@ -32,20 +33,23 @@ def aftersale_request(request: HttpRequest, member: Member, order_id: int) -> Ht
     claimed = _claimed_lines(request, order)
     if claimed is None:
         form.add_error(None, _("A quantity is a whole number."))
-    if form.is_valid() and claimed is not None:
-        try:
-            aftersales.aftersale_request(
+    if (
+        form.is_valid()
+        and claimed is not None
+        and run_action(
+            request,
+            lambda: aftersales.aftersale_request(
                 buyer=member,
                 order=order,
                 kind=form.cleaned_data["type"],
                 lines=claimed,
                 reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Your request was sent to the merchant."))
-            return _back_to(order.pk)
+            ),
+            _("Your request was sent to the merchant."),
+            form=form,
+        )
+    ):
+        return _back_to(order.pk)
     return _order_page(request, member, order, aftersale_form=form)
 
 
@@ -62,12 +66,11 @@ def aftersale_cancel(request: HttpRequest, member: Member, aftersale_id: int) ->
     aftersale = _buyer_aftersale(member, aftersale_id)
     if aftersale is None:
         return not_found(request)
-    try:
-        aftersales.aftersale_cancel(aftersale, actor=member)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your request was withdrawn."))
+    run_action(
+        request,
+        lambda: aftersales.aftersale_cancel(aftersale, actor=member),
+        _("Your request was withdrawn."),
+    )
     return _back_to(aftersale.order_id)
 
 
@@ -81,17 +84,16 @@ def aftersale_return(request: HttpRequest, member: Member, aftersale_id: int) ->
     if not form.is_valid():
         messages.error(request, _("Enter the tracking number of the parcel you sent back."))
         return _back_to(aftersale.order_id)
-    try:
-        aftersales.aftersale_return_shipped(
+    run_action(
+        request,
+        lambda: aftersales.aftersale_return_shipped(
             aftersale,
             actor=member,
             carrier=form.cleaned_data["carrier"],
             tracking_no=form.cleaned_data["tracking_no"],
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Thank you. The merchant refunds once the goods arrive."))
+        ),
+        _("Thank you. The merchant refunds once the goods arrive."),
+    )
     return _back_to(aftersale.order_id)
 
 
@@ -105,12 +107,11 @@ def aftersale_escalate(request: HttpRequest, member: Member, aftersale_id: int) 
     if not form.is_valid():
         messages.error(request, _("Tell the platform what went wrong."))
         return _back_to(aftersale.order_id)
-    try:
-        aftersales.aftersale_escalate(
+    run_action(
+        request,
+        lambda: aftersales.aftersale_escalate(
             aftersale, actor=member, statement=form.cleaned_data["statement"]
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The platform will look into it and rule."))
+        ),
+        _("The platform will look into it and rule."),
+    )
     return _back_to(aftersale.order_id)

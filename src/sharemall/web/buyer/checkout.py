@@ -26,6 +26,7 @@ from sharemall.merchants.models import Merchant, Store
 from sharemall.orders import rules as order_rules
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.web.access import member_page
+from sharemall.web.actions import run_action
 from sharemall.web.buyer import session_cart as cart
 from sharemall.web.buyer.forms import (
     BuyNowForm,
@@ -203,22 +204,26 @@ def _place_order(
     if not _spend_checkout_token(request, form.cleaned_data["token"]):
         messages.info(request, _("This order was already placed. Here are your orders."))
         return HttpResponseRedirect(reverse("web:buyer_orders"))
-    try:
-        result = checkout.order_create(
+    outcome = run_action(
+        request,
+        lambda: checkout.order_create(
             buyer=member,
             items=[checkout.Item(line.sku_id, line.quantity) for line in lines],
             delivery=_delivery(form),
             share_code=sharing_selectors.code_from_cookie(request),
             client_ip=client_address(request),
-        )
-    except DomainError as exc:
+        ),
+        form=form,
+        error_fields=CHECKOUT_ERROR_FIELDS,
+    )
+    if not outcome:
         # The form stays usable: the buyer fixes the address and sends it again.
         request.session[CHECKOUT_TOKENS] = [
             *request.session.get(CHECKOUT_TOKENS, []),
             form.cleaned_data["token"],
         ]
-        form.add_error(CHECKOUT_ERROR_FIELDS.get(exc.code), exc.message)
         return None
+    result = outcome.value
     if buy_now is None:
         cart.remove(request.session, [line.sku_id for line in lines])
     messages.success(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,7 +16,6 @@ from sharemall.aftersales import rules as aftersale_rules
 from sharemall.aftersales import selectors as aftersale_selectors
 from sharemall.aftersales.models import AfterSale
 from sharemall.checkout import services as checkout
-from sharemall.core.errors import DomainError
 from sharemall.orders import rules as order_rules
 from sharemall.orders import selectors as order_selectors
 from sharemall.orders import services as orders
@@ -25,6 +23,7 @@ from sharemall.orders.models import Order, OrderLine
 from sharemall.payments.models import Payment
 from sharemall.posts import selectors as post_selectors
 from sharemall.web.access import member_page, not_found
+from sharemall.web.actions import run_action
 from sharemall.web.buyer.common import _back_to, _buyer_order, _region_name
 from sharemall.web.buyer.forms import (
     AfterSaleForm,
@@ -155,12 +154,11 @@ def order_confirm_receipt(request: HttpRequest, member: Member, order_id: int) -
     order = _buyer_order(member, order_id)
     if order is None:
         return not_found(request)
-    try:
-        orders.order_confirm_receipt(order, actor=member)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Thank you! The order is marked as received."))
+    run_action(
+        request,
+        lambda: orders.order_confirm_receipt(order, actor=member),
+        _("Thank you! The order is marked as received."),
+    )
     return _back_to(order.pk)
 
 

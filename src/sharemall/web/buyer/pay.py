@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from sharemall.payments.providers.base import Scene
 from sharemall.payments.providers.registry import PROVIDER_NAMES, provider_for
 from sharemall.sharing.qr import qr_svg
 from sharemall.web.access import member_page, not_found
+from sharemall.web.actions import run_action
 from sharemall.web.buyer.common import _is_htmx
 
 PROVIDER_LABELS = {
@@ -94,18 +94,20 @@ def pay_start(request: HttpRequest, member: Member, payment_no: str, provider: s
     if payment is None or provider not in dict(_configured_providers()):
         return not_found(request)
     back = reverse("web:buyer_pay", args=[payment.payment_no])
-    try:
-        started = checkout.payment_pay(
+    outcome = run_action(
+        request,
+        lambda: checkout.payment_pay(
             payment,
             member,
             provider_name=provider,
             scene="wap" if provider == "alipay" else _wechat_scene(request),
             client_ip=client_address(request),
             return_url=f"{settings.PUBLIC_BASE_URL}{back}",
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+        ),
+    )
+    if not outcome:
         return HttpResponseRedirect(back)
+    started = outcome.value
     if "code_url" in started:
         return render(
             request,
@@ -121,13 +123,10 @@ def pay_for_me_page(request: HttpRequest, member: Member, token: str) -> HttpRes
     payment = payments.pay_token_payment(token)
     if payment is None:
         return not_found(request)
-    if request.method == "POST":
-        try:
-            checkout.pay_for_friend(payment, member)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            return HttpResponseRedirect(_pay_url(payment))
+    if request.method == "POST" and run_action(
+        request, lambda: checkout.pay_for_friend(payment, member)
+    ):
+        return HttpResponseRedirect(_pay_url(payment))
     return render(
         request,
         "web/buyer/pay_for_me.html",

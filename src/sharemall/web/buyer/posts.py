@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.core.errors import DomainError
 from sharemall.core.images import read_image_upload
 from sharemall.orders.models import OrderLine
 from sharemall.posts import rules as post_rules
@@ -18,6 +17,7 @@ from sharemall.posts import selectors as post_selectors
 from sharemall.posts import services as posts
 from sharemall.sharing import rules as sharing_rules
 from sharemall.web.access import member_page, not_found
+from sharemall.web.actions import run_action
 from sharemall.web.buyer.common import _buyer_order
 from sharemall.web.buyer.forms import PostForm
 
@@ -31,17 +31,21 @@ POST_ERROR_FIELDS = {
 def _create_post(
     request: HttpRequest, member: Member, form: PostForm, line: OrderLine
 ) -> HttpResponse | None:
-    try:
-        post = posts.post_create(
+    outcome = run_action(
+        request,
+        lambda: posts.post_create(
             author=member,
             order_line_id=line.pk,
             text=form.cleaned_data["text"],
             rating=form.cleaned_data["rating"],
             images=[read_image_upload(upload) for upload in form.cleaned_data["images"]],
-        )
-    except DomainError as exc:
-        form.add_error(POST_ERROR_FIELDS.get(exc.code), exc.message)
+        ),
+        form=form,
+        error_fields=POST_ERROR_FIELDS,
+    )
+    if not outcome:
         return None
+    post = outcome.value
     if post.share_link is not None:
         url = sharing_rules.share_url(settings.PUBLIC_BASE_URL, post.share_link.code)
         messages.success(

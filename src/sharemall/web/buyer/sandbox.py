@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from sharemall.accounts.auth import caller
 from sharemall.checkout import services as checkout
-from sharemall.core.errors import DomainError
+from sharemall.web.actions import run_action
 
 
 @never_cache
@@ -26,9 +25,6 @@ def sandbox_pay(request: HttpRequest, payment_no: str) -> HttpResponse:
     if payment is None:
         return render(request, "web/not_found.html", status=404)
     if request.method == "POST":
-        try:
-            checkout.sandbox_pay_page_complete(payment, member)
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        run_action(request, lambda: checkout.sandbox_pay_page_complete(payment, member))
         payment.refresh_from_db()
     return render(request, "web/sandbox_pay.html", {"payment": payment})

@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.catalog import selectors as catalog
-from sharemall.core.errors import DomainError
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution.models import CommissionEntry
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.sharing import services as sharing
 from sharemall.sharing.models import ShareLink
+from sharemall.web.actions import run_action
 from sharemall.web.charts import Chart, grouped_bars
 
 PAGE_SIZE = 20
@@ -66,13 +66,15 @@ def _substore_link(member: Member) -> ShareLink | None:
 def _create_substore_link(request: HttpRequest, member: Member) -> None:
     """Share the member's sub-store (POST /shares with target `substore`); the service's
     message says whether the link earns, or why it could not be made."""
-    try:
-        result = sharing.share_create(
+    outcome = run_action(
+        request,
+        lambda: sharing.share_create(
             sharer=member, target_type=sharing_rules.SUBSTORE, target_id=member.pk
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+        ),
+    )
+    if not outcome:
         return
+    result = outcome.value
     if result.rewarded:
         messages.success(request, result.message)
     else:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.catalog import selectors as catalog
-from sharemall.core.errors import DomainError
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution import services as distribution
 from sharemall.web.access import member_page
+from sharemall.web.actions import run_action
 from sharemall.web.distributor.common import _redirect
 from sharemall.web.distributor.forms import SubstoreForm
 
@@ -57,14 +56,14 @@ def substore(request: HttpRequest, member: Member) -> HttpResponse:
         form = SubstoreForm(request.POST)
         if form.is_valid():
             chosen = form.cleaned_data["product"]
-            try:
-                distribution.substore_set(
+            if run_action(
+                request,
+                lambda: distribution.substore_set(
                     member, product_ids=chosen, title=form.cleaned_data["title"]
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Your sub-store is saved."))
+                ),
+                _("Your sub-store is saved."),
+                form=form,
+            ):
                 return _redirect("web:distributor_substore")
     else:
         public = distribution_selectors.substore_public(member.pk)

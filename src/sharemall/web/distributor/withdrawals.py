@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.core.errors import DomainError
 from sharemall.core.money import format_yuan
 from sharemall.wallet import rules as wallet_rules
 from sharemall.wallet import selectors as wallet_selectors
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
 from sharemall.web.access import member_page
+from sharemall.web.actions import run_action
 from sharemall.web.distributor.commissions import bp_text
 from sharemall.web.distributor.common import PAGE_SIZE, _redirect
 from sharemall.web.distributor.forms import WithdrawForm, fen_from_yuan
@@ -63,25 +62,26 @@ def withdraw(request: HttpRequest, member: Member) -> HttpResponse:
         form = WithdrawForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                made = withdrawals.withdrawal_request(
+            outcome = run_action(
+                request,
+                lambda: withdrawals.withdrawal_request(
                     member=member,
                     amount_fen=data["amount"],
                     channel=data["channel"],
                     payee=data["payee"],
                     payee_name=data["payee_name"],
-                )
-            except DomainError as exc:
-                form.add_error(WITHDRAW_ERROR_FIELDS.get(exc.code), exc.message)
-            else:
-                messages.success(
-                    request,
+                ),
+                lambda made: (
                     _(
                         "You asked to withdraw %(amount)s. The money is held until it is paid "
                         "to you."
                     )
-                    % {"amount": format_yuan(made.amount_fen)},
-                )
+                    % {"amount": format_yuan(made.amount_fen)}
+                ),
+                form=form,
+                error_fields=WITHDRAW_ERROR_FIELDS,
+            )
+            if outcome:
                 return _redirect("web:distributor_withdraw")
     else:
         form = WithdrawForm()

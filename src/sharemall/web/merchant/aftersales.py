@@ -12,7 +12,7 @@ from sharemall.aftersales import rules as aftersale_rules
 from sharemall.aftersales import selectors as aftersale_selectors
 from sharemall.aftersales import services as aftersales
 from sharemall.aftersales.models import AfterSale
-from sharemall.core.errors import DomainError
+from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import (
     AFTERSALE_STATUS_LABELS,
     ORDER_STATUS_LABELS,
@@ -90,11 +90,11 @@ def merchant_aftersale_approve(
     console, aftersale = _own_aftersale(request, console, aftersale_id)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        done = aftersales.aftersale_approve(aftersale, actor=console.member, note=note)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    outcome = run_action(
+        request, lambda: aftersales.aftersale_approve(aftersale, actor=console.member, note=note)
+    )
+    if outcome:
+        done = outcome.value
         if done.status == aftersale_rules.AWAITING_RETURN:
             messages.success(request, _("Approved. The buyer will send the goods back."))
         else:
@@ -109,18 +109,16 @@ def merchant_aftersale_reject(
 ) -> HttpResponse:
     console, aftersale = _own_aftersale(request, console, aftersale_id)
     form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            aftersales.aftersale_reject(
-                aftersale, actor=console.member, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            form.add_error("reason", exc.message)
-        else:
-            messages.success(
-                request, _("The request was rejected. The buyer may ask the platform.")
-            )
-            return _back("merchant_aftersale", aftersale.pk)
+    if form.is_valid() and run_action(
+        request,
+        lambda: aftersales.aftersale_reject(
+            aftersale, actor=console.member, reason=form.cleaned_data["reason"]
+        ),
+        _("The request was rejected. The buyer may ask the platform."),
+        form=form,
+        field="reason",
+    ):
+        return _back("merchant_aftersale", aftersale.pk)
     return _aftersale_page(request, console, aftersale, reject_form=form)
 
 
@@ -130,10 +128,9 @@ def merchant_aftersale_confirm_return(
     request: HttpRequest, console: Console, aftersale_id: int
 ) -> HttpResponse:
     console, aftersale = _own_aftersale(request, console, aftersale_id)
-    try:
-        aftersales.aftersale_confirm_return(aftersale, actor=console.member)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Return received. The refund is on its way to the buyer."))
+    run_action(
+        request,
+        lambda: aftersales.aftersale_confirm_return(aftersale, actor=console.member),
+        _("Return received. The refund is on its way to the buyer."),
+    )
     return _back("merchant_aftersale", aftersale.pk)

@@ -13,7 +13,7 @@ from sharemall.accounts.models import Member
 from sharemall.aftersales import rules as aftersale_rules
 from sharemall.aftersales import selectors as aftersale_selectors
 from sharemall.catalog import selectors as catalog_selectors
-from sharemall.core.errors import DomainError, NotFound
+from sharemall.core.errors import NotFound
 from sharemall.core.images import read_image_upload
 from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants import selectors as merchant_selectors
@@ -22,6 +22,7 @@ from sharemall.merchants.models import Merchant
 from sharemall.orders import rules as order_rules
 from sharemall.orders import selectors as order_selectors
 from sharemall.web.access import member_page, not_found
+from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import (
     SESSION_MERCHANT,
     Console,
@@ -60,18 +61,22 @@ def _licence(form: ApplicationForm) -> bytes | None:
 
 
 def _apply(request: HttpRequest, member: Member, form: ApplicationForm) -> Merchant | None:
-    try:
-        merchant = merchants.merchant_apply_with_licence(
+    outcome = run_action(
+        request,
+        lambda: merchants.merchant_apply_with_licence(
             owner=member,
             legal_name=form.cleaned_data["legal_name"],
             uscc=form.cleaned_data["uscc"],
             legal_rep=form.cleaned_data["legal_rep"],
             contact_phone=form.cleaned_data["contact_phone"],
             licence=_licence(form),
-        )
-    except DomainError as exc:
-        form.add_error(APPLICATION_ERROR_FIELDS.get(exc.code), exc.message)
+        ),
+        form=form,
+        error_fields=APPLICATION_ERROR_FIELDS,
+    )
+    if not outcome:
         return None
+    merchant = outcome.value
     request.session[SESSION_MERCHANT] = merchant.pk
     return merchant
 
@@ -138,8 +143,9 @@ def merchant_application(request: HttpRequest, console: Console) -> HttpResponse
     merchant = console.merchant
     form = ApplicationForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            merchant = merchants.merchant_resubmit(
+        outcome = run_action(
+            request,
+            lambda: merchants.merchant_resubmit(
                 merchant,
                 actor=console.member,
                 licence=_licence(form),
@@ -147,13 +153,14 @@ def merchant_application(request: HttpRequest, console: Console) -> HttpResponse
                 uscc=form.cleaned_data["uscc"],
                 legal_rep=form.cleaned_data["legal_rep"],
                 contact_phone=form.cleaned_data["contact_phone"],
-            )
-        except DomainError as exc:
-            form.add_error(APPLICATION_ERROR_FIELDS.get(exc.code), exc.message)
-            merchant.refresh_from_db()  # the rolled-back edit must not show as saved
-        else:
-            messages.success(request, _("Your application was sent again for review."))
+            ),
+            _("Your application was sent again for review."),
+            form=form,
+            error_fields=APPLICATION_ERROR_FIELDS,
+        )
+        if outcome:
             return _back("merchant_home")
+        merchant.refresh_from_db()  # the rolled-back edit must not show as saved
     context = _home_context(console)
     context["application_form"] = form
     return _render(request, console, "web/merchant/home.html", context)
@@ -165,14 +172,13 @@ def merchant_application(request: HttpRequest, console: Console) -> HttpResponse
 def merchant_licence(request: HttpRequest, console: Console) -> HttpResponse:
     form = LicenceForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            merchants.licence_upload(
+        run_action(
+            request,
+            lambda: merchants.licence_upload(
                 console.merchant, read_image_upload(form.cleaned_data["licence"])
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The licence photo was saved."))
+            ),
+            _("The licence photo was saved."),
+        )
     else:
         messages.error(request, _("Choose a photo of the business licence."))
     return _back("merchant_home")

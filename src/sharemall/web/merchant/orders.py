@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sharemall.aftersales import selectors as aftersale_selectors
-from sharemall.core.errors import DomainError
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants.models import Store
 from sharemall.orders import rules as order_rules
 from sharemall.orders import selectors as order_selectors
 from sharemall.orders import services as orders
 from sharemall.orders.models import Order
+from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import (
     AFTERSALE_STATUS_LABELS,
     ORDER_STATUS_LABELS,
@@ -89,17 +88,16 @@ def merchant_order_ship(request: HttpRequest, console: Console, order_id: int) -
     console, order = _own_order(request, console, order_id)
     form = ShipForm(request.POST)
     if form.is_valid():
-        try:
-            orders.order_ship(
+        run_action(
+            request,
+            lambda: orders.order_ship(
                 order,
                 actor=console.member,
                 carrier=form.cleaned_data["carrier"],
                 tracking_no=form.cleaned_data["tracking_no"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The order was marked as shipped."))
+            ),
+            _("The order was marked as shipped."),
+        )
         return _back("merchant_order", order.pk)
     return _order_page(request, console, order, ship_form=form)
 
@@ -108,14 +106,11 @@ def merchant_order_ship(request: HttpRequest, console: Console, order_id: int) -
 @console_page
 def merchant_order_ready(request: HttpRequest, console: Console, order_id: int) -> HttpResponse:
     console, order = _own_order(request, console, order_id)
-    try:
-        orders.order_ready_for_pickup(order, actor=console.member)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("The buyer was given a pickup code. Verify it when they come to the store.")
-        )
+    run_action(
+        request,
+        lambda: orders.order_ready_for_pickup(order, actor=console.member),
+        _("The buyer was given a pickup code. Verify it when they come to the store."),
+    )
     return _back("merchant_order", order.pk)
 
 
@@ -128,22 +123,27 @@ def merchant_pickups(request: HttpRequest, console: Console) -> HttpResponse:
         if s.kind == Store.Kind.OFFLINE
     ]
     form = PickupForm(request.POST or None, stores=stores)
-    if request.method == "POST" and form.is_valid():
-        try:
-            store = merchant_selectors.store_for_staff(
-                console.member, form.cleaned_data["store"], owner_only=False
-            )
-            order = orders.pickup_verify(
-                store, code=form.cleaned_data["code"], actor=console.member
-            )
-        except DomainError as exc:
-            form.add_error("code", exc.message)
-        else:
-            messages.success(
-                request,
-                _("Pickup verified: order %(id)s is now with the buyer.") % {"id": order.pk},
-            )
-            return _back("merchant_pickups")
+
+    def verify() -> Order:
+        store = merchant_selectors.store_for_staff(
+            console.member, form.cleaned_data["store"], owner_only=False
+        )
+        return orders.pickup_verify(store, code=form.cleaned_data["code"], actor=console.member)
+
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_action(
+            request,
+            verify,
+            lambda order: (
+                _("Pickup verified: order %(id)s is now with the buyer.") % {"id": order.pk}
+            ),
+            form=form,
+            field="code",
+        )
+    ):
+        return _back("merchant_pickups")
     return _render(
         request, console, "web/merchant/pickups.html", {"form": form, "has_stores": bool(stores)}
     )

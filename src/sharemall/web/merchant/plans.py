@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from sharemall.distribution.models import PlanChange
 from sharemall.merchants.models import Merchant
 from sharemall.platform import services as platform
 from sharemall.web.access import not_found
+from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import Console, _back, _render, console_page
 from sharemall.web.merchant.forms import PlanForm
 from sharemall.web.merchant.products import _own_product
@@ -120,13 +120,13 @@ def _plan_save(
 ) -> HttpResponse | None:
     if not form.is_valid():
         return None
-    try:
+
+    def save() -> None:
         plan = _plan_from(form)
         distribution.plan_set(console.merchant, actor=console.member, plan=plan, product=product)
-    except DomainError as exc:
-        form.add_error(None, exc.message)
+
+    if not run_action(request, save, _("The commission plan was saved."), form=form):
         return None
-    messages.success(request, _("The commission plan was saved."))
     if product is not None:
         return _back("merchant_product_plan", product.pk)
     return _back("merchant_plan")

@@ -15,8 +15,8 @@ from sharemall.catalog import rules as catalog_rules
 from sharemall.catalog import selectors as catalog_selectors
 from sharemall.catalog import services as catalog
 from sharemall.catalog.models import Product
-from sharemall.core.errors import DomainError
 from sharemall.core.images import read_image_upload
+from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import PAGE_SIZE, Console, _back, _render, console_page
 from sharemall.web.merchant.forms import (
     ImageForm,
@@ -79,20 +79,20 @@ def merchant_product_new(request: HttpRequest, console: Console) -> HttpResponse
     form = ProductForm(request.POST or None, categories=_category_choices())
     formset = SkuFormSet(request.POST or None, prefix="sku")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            product = catalog.product_create(
+        outcome = run_action(
+            request,
+            lambda: catalog.product_create(
                 console.merchant,
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 category_id=form.cleaned_data["category"],
                 skus=_sku_drafts(formset),
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request, _("The product was saved as a draft. Add photos, then publish it.")
-            )
+            ),
+            _("The product was saved as a draft. Add photos, then publish it."),
+            form=form,
+        )
+        if outcome:
+            product = outcome.value
             return _back("merchant_product", product.pk)
     return _render(
         request, console, "web/merchant/product_new.html", {"form": form, "formset": formset}
@@ -141,19 +141,18 @@ def merchant_product(request: HttpRequest, console: Console, product_id: int) ->
     console, product = _own_product(request, console, product_id)
     if request.method == "POST":
         form = ProductForm(request.POST, categories=_category_choices())
-        if form.is_valid():
-            try:
-                catalog.product_update(
-                    product,
-                    title=form.cleaned_data["title"],
-                    description=form.cleaned_data["description"],
-                    category_id=form.cleaned_data["category"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("The product was saved."))
-                return _back("merchant_product", product.pk)
+        if form.is_valid() and run_action(
+            request,
+            lambda: catalog.product_update(
+                product,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                category_id=form.cleaned_data["category"],
+            ),
+            _("The product was saved."),
+            form=form,
+        ):
+            return _back("merchant_product", product.pk)
         context = _product_context(console, product, edit_form=form)
         return _render(request, console, "web/merchant/product.html", context)
     context = _product_context(console, product)
@@ -164,10 +163,7 @@ def _product_action(
     request: HttpRequest, console: Console, product_id: int, action: Callable[[Product], object]
 ) -> HttpResponse:
     _switched, product = _own_product(request, console, product_id)
-    try:
-        action(product)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    run_action(request, lambda: action(product))
     return _back("merchant_product", product.pk)
 
 
@@ -231,12 +227,9 @@ def merchant_sku_add(request: HttpRequest, console: Console, product_id: int) ->
         draft = catalog.SkuDraft(
             form.cleaned_data["name"], form.cleaned_data["price"], form.cleaned_data["stock"]
         )
-        try:
-            catalog.sku_add(product, draft)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The option was added."))
+        if run_action(
+            request, lambda: catalog.sku_add(product, draft), _("The option was added."), form=form
+        ):
             return _back("merchant_product", product.pk)
     context = _product_context(console, product, sku_form=form)
     return _render(request, console, "web/merchant/product.html", context)
@@ -252,10 +245,9 @@ def merchant_sku_edit(request: HttpRequest, console: Console, sku_id: int) -> Ht
         messages.error(request, " ".join(errors))
         return _back("merchant_product", sku.product_id)
     price, stock = form.cleaned_data["price"], form.cleaned_data["stock"]
-    try:
-        catalog.sku_price_stock_set(sku, price_fen=price, stock=stock)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(option)s was saved.") % {"option": sku.name})
+    run_action(
+        request,
+        lambda: catalog.sku_price_stock_set(sku, price_fen=price, stock=stock),
+        _("%(option)s was saved.") % {"option": sku.name},
+    )
     return _back("merchant_product", sku.product_id)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sharemall.core.errors import DomainError
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants import services as merchants
 from sharemall.web.access import not_found
+from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import Console, _back, _render, console_page, owner_page
 from sharemall.web.merchant.forms import StaffForm
 
@@ -21,14 +20,14 @@ def merchant_staff(request: HttpRequest, console: Console) -> HttpResponse:
     if request.method == "POST":
         if not console.is_owner:
             return not_found(request)
-        if form.is_valid():
-            try:
-                merchants.staff_add(console.merchant, phone=form.cleaned_data["phone"])
-            except DomainError as exc:
-                form.add_error("phone", exc.message)
-            else:
-                messages.success(request, _("The member now works for your shop."))
-                return _back("merchant_staff")
+        if form.is_valid() and run_action(
+            request,
+            lambda: merchants.staff_add(console.merchant, phone=form.cleaned_data["phone"]),
+            _("The member now works for your shop."),
+            form=form,
+            field="phone",
+        ):
+            return _back("merchant_staff")
     return _render(
         request,
         console,
@@ -41,10 +40,9 @@ def merchant_staff(request: HttpRequest, console: Console) -> HttpResponse:
 @console_page
 @owner_page
 def merchant_staff_remove(request: HttpRequest, console: Console, member_id: int) -> HttpResponse:
-    try:
-        merchants.staff_remove(console.merchant, member_id=member_id)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The member no longer works for your shop."))
+    run_action(
+        request,
+        lambda: merchants.staff_remove(console.merchant, member_id=member_id),
+        _("The member no longer works for your shop."),
+    )
     return _back("merchant_staff")

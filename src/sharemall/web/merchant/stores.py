@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from sharemall.core.errors import DomainError
 from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants import services as merchants
 from sharemall.merchants.models import Store
 from sharemall.web.access import not_found
+from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import Console, _back, _render, console_page, owner_page
 from sharemall.web.merchant.forms import StoreForm
 
@@ -105,14 +104,20 @@ def _store_page(
 @owner_page
 def merchant_store_new(request: HttpRequest, console: Console) -> HttpResponse:
     form = StoreForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            merchants.store_create(console.merchant, kind=Store.Kind.OFFLINE, **_store_data(form))
-        except DomainError as exc:
-            form.add_error(STORE_ERROR_FIELDS.get(exc.code), exc.message)
-        else:
-            messages.success(request, _("The store was added."))
-            return _back("merchant_stores")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_action(
+            request,
+            lambda: merchants.store_create(
+                console.merchant, kind=Store.Kind.OFFLINE, **_store_data(form)
+            ),
+            _("The store was added."),
+            form=form,
+            error_fields=STORE_ERROR_FIELDS,
+        )
+    ):
+        return _back("merchant_stores")
     return _store_page(request, console, form, None)
 
 
@@ -123,14 +128,18 @@ def merchant_store_edit(request: HttpRequest, console: Console, store_id: int) -
     if store.kind != Store.Kind.OFFLINE:
         return not_found(request)
     form = StoreForm(request.POST or None, initial=StoreForm.initial_for(store))
-    if request.method == "POST" and form.is_valid():
-        try:
-            merchants.store_update(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_action(
+            request,
+            lambda: merchants.store_update(
                 store, **_store_data(form), is_active=form.cleaned_data["is_active"]
-            )
-        except DomainError as exc:
-            form.add_error(STORE_ERROR_FIELDS.get(exc.code), exc.message)
-        else:
-            messages.success(request, _("The store was saved."))
-            return _back("merchant_stores")
+            ),
+            _("The store was saved."),
+            form=form,
+            error_fields=STORE_ERROR_FIELDS,
+        )
+    ):
+        return _back("merchant_stores")
     return _store_page(request, console, form, store)

@@ -15,7 +15,8 @@ from sharemall.distribution import services as distribution_services
 from sharemall.distribution.models import Partner, RegionAgent
 from sharemall.merchants import rules as merchant_rules
 from sharemall.web.access import not_found, operator_page
-from sharemall.web.platform.common import _attempt, _form_errors, _post_only
+from sharemall.web.actions import run_action
+from sharemall.web.platform.common import _form_errors, _post_only
 from sharemall.web.platform.forms import (
     AgentForm,
     PartnerForm,
@@ -61,7 +62,7 @@ def agent_appoint(request: HttpRequest, member: Member) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
     else:
-        _attempt(
+        run_action(
             request,
             lambda: distribution_services.region_agent_appoint(
                 member_id=_member_by_phone(form.cleaned_data["phone"]).pk,
@@ -90,7 +91,7 @@ def partner_add(request: HttpRequest, member: Member) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
     else:
-        _attempt(
+        run_action(
             request,
             lambda: distribution_services.partner_add(
                 member_id=_member_by_phone(form.cleaned_data["phone"]).pk

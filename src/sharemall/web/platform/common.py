@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.core.errors import DomainError, NotFound
+from sharemall.core.errors import NotFound
 from sharemall.web.access import MemberView
 
 PAGE_SIZE = 20
@@ -44,17 +44,6 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     ):
         return HttpResponseRedirect(target)
     return HttpResponseRedirect(fallback)
-
-
-def _attempt(request: HttpRequest, action: Callable[[], object], done: str) -> bool:
-    """Run one decision; the rules' refusal becomes an error message, as the API's 4xx would."""
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, done)
-    return True
 
 
 def _form_errors(request: HttpRequest, form: forms.Form) -> None:

@@ -21,8 +21,8 @@ from sharemall.orders.models import Order
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing.models import ShareLink
 from sharemall.web.access import not_found, operator_page
+from sharemall.web.actions import run_action
 from sharemall.web.platform.common import (
-    _attempt,
     _choices_label,
     _form_errors,
     _found,
@@ -141,7 +141,7 @@ def dispute_rule(request: HttpRequest, member: Member, dispute_id: int) -> HttpR
     if not form.is_valid():
         _form_errors(request, form)
     else:
-        _attempt(
+        run_action(
             request,
             lambda: aftersale_services.dispute_rule(
                 found,

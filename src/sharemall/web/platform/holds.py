@@ -15,7 +15,8 @@ from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution import services as distribution_services
 from sharemall.distribution.models import CommissionEntry
 from sharemall.web.access import not_found, operator_page
-from sharemall.web.platform.common import _attempt, _back, _form_errors, _page, _post_only
+from sharemall.web.actions import run_action
+from sharemall.web.platform.common import _back, _form_errors, _page, _post_only
 from sharemall.web.platform.forms import (
     CommissionRejectForm,
     CommissionReleaseForm,
@@ -51,7 +52,7 @@ def _hold_decision(
     if not form.is_valid():
         _form_errors(request, form)
     else:
-        _attempt(request, lambda: decide(entry, form.cleaned_data["reason"]), done)
+        run_action(request, lambda: decide(entry, form.cleaned_data["reason"]), done)
     return _back(request, reverse("web:platform_holds"))
 
 

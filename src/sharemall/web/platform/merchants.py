@@ -16,10 +16,10 @@ from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants import services as merchant_services
 from sharemall.merchants.models import Merchant
 from sharemall.web.access import not_found, operator_page
+from sharemall.web.actions import run_action
 from sharemall.web.platform.common import (
     ALL,
     Step,
-    _attempt,
     _choices_label,
     _form_errors,
     _found,
@@ -110,7 +110,7 @@ def _merchant_decision(
         _form_errors(request, form)
     else:
         reason = form.cleaned_data["reason"] if form is not None else ""
-        _attempt(request, lambda: decide(found, reason), done)
+        run_action(request, lambda: decide(found, reason), done)
     return HttpResponseRedirect(reverse("web:platform_merchant", args=[found.pk]))
 
 

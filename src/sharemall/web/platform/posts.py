@@ -18,7 +18,8 @@ from sharemall.posts import selectors as post_selectors
 from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
 from sharemall.web.access import operator_page
-from sharemall.web.platform.common import _attempt, _back, _form_errors, _page, _post_only
+from sharemall.web.actions import run_action
+from sharemall.web.platform.common import _back, _form_errors, _page, _post_only
 from sharemall.web.platform.forms import (
     BannedWordForm,
     HideForm,
@@ -69,7 +70,7 @@ def _moderation(
     if not form.is_valid():
         _form_errors(request, form)
     else:
-        _attempt(request, lambda: act(form.cleaned_data), done)
+        run_action(request, lambda: act(form.cleaned_data), done)
     return _back(request, reverse("web:platform_posts"))
 
 
@@ -114,7 +115,7 @@ def post_restore(request: HttpRequest, member: Member, post_id: int) -> HttpResp
 def banned_words(request: HttpRequest, member: Member) -> HttpResponse:
     if request.method == "POST":
         form = BannedWordForm(request.POST)
-        if form.is_valid() and _attempt(
+        if form.is_valid() and run_action(
             request,
             lambda: post_services.banned_word_add(form.cleaned_data["word"]),
             _("The word is banned."),
@@ -136,7 +137,7 @@ def banned_words(request: HttpRequest, member: Member) -> HttpResponse:
 @operator_page
 @_post_only
 def banned_word_remove(request: HttpRequest, member: Member, word_id: int) -> HttpResponse:
-    _attempt(
+    run_action(
         request,
         lambda: post_services.banned_word_remove(word_id),
         _("The word is allowed again."),

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.core.errors import DomainError
 from sharemall.platform import rules as platform_rules
 from sharemall.platform import services as platform
 from sharemall.platform.models import SettingsChange
 from sharemall.web.access import operator_page
+from sharemall.web.actions import run_action
 from sharemall.web.platform.common import _choices_label
 from sharemall.web.platform.forms import SettingsForm
 
@@ -57,26 +57,22 @@ def _history() -> list[Change]:
     ]
 
 
-def _settings_saved(form: SettingsForm, current: dict[str, Any], member: Member) -> bool:
+def _settings_saved(
+    request: HttpRequest, form: SettingsForm, current: dict[str, Any], member: Member
+) -> bool:
     """Save through the platform service; a newly risky choice needs the operator's consent."""
     values = form.values()
     after = {**current, **values}
-    try:
-        platform_rules.check(after)
-    except DomainError as exc:
-        form.add_error(None, exc.message)
+    if not run_action(request, lambda: platform_rules.check(after), form=form):
         return False
     before_warnings = platform_rules.warnings(current)
     new_risks = [w for w in platform_rules.warnings(after) if w not in before_warnings]
     if new_risks and not form.cleaned_data["accept_risk"]:
         form.add_error("accept_risk", _("Read the warning and tick this box to save."))
         return False
-    try:
-        platform.settings_update(values, actor=member)
-    except DomainError as exc:
-        form.add_error(None, exc.message)
-        return False
-    return True
+    return bool(
+        run_action(request, lambda: platform.settings_update(values, actor=member), form=form)
+    )
 
 
 def _risk_preview(form: SettingsForm, current: dict[str, Any]) -> list[str]:
@@ -101,7 +97,7 @@ def settings_page(request: HttpRequest, member: Member) -> HttpResponse:
     current = platform.as_dict(platform.current())
     if request.method == "POST":
         form = SettingsForm(request.POST)
-        if form.is_valid() and _settings_saved(form, current, member):
+        if form.is_valid() and _settings_saved(request, form, current, member):
             messages.success(request, _("The platform settings are saved."))
             return HttpResponseRedirect(reverse("web:platform_settings"))
     else:

@@ -6,19 +6,18 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.core.errors import DomainError
 from sharemall.wallet import rules as wallet_rules
 from sharemall.wallet import selectors as wallet_selectors
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
 from sharemall.web.access import not_found, operator_page
+from sharemall.web.actions import run_action
 from sharemall.web.platform.common import (
     ALL,
     _back,
@@ -76,16 +75,14 @@ def _withdrawal_decision(
         _form_errors(request, form)
         return _back(request, reverse("web:platform_withdrawals"))
     data = form.cleaned_data if form is not None else {}
-    try:
-        after = decide(found, data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
+    run_action(
+        request,
+        lambda: decide(found, data),
+        lambda after: (
             _("Withdrawal %(id)s is now %(status)s.")
-            % {"id": after.pk, "status": after.get_status_display()},
-        )
+            % {"id": after.pk, "status": after.get_status_display()}
+        ),
+    )
     return _back(request, reverse("web:platform_withdrawals"))
 
 
