@@ -25,6 +25,7 @@ from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants.models import Merchant
 from sharemall.orders.models import Order
 from sharemall.web.access import member_page, not_found
+from sharemall.web.common import _int_param
 
 PAGE_SIZE = 20
 
@@ -81,14 +82,6 @@ class Console:
 
 
 ConsoleView = Callable[Concatenate[HttpRequest, Console, ...], HttpResponse]
-
-
-def _int_param(raw: str | None) -> int | None:
-    try:
-        value = int(raw or "")
-    except ValueError:
-        return None
-    return value if 0 < value < 2**63 else None
 
 
 def _owns(member: Member, merchant_id: int) -> bool:
