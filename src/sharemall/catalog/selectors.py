@@ -9,7 +9,6 @@ from sharemall.accounts.models import Member
 from sharemall.catalog import rules, search
 from sharemall.catalog.models import Category, Product, ProductImage, Sku
 from sharemall.core.errors import NotFound
-from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants.selectors import merchant_for_staff, merchant_ids_of
 
 
@@ -20,8 +19,12 @@ def _with_details(products: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
+# `rules.is_buyable` as a query: the products anyone may see and buy.
+BUYABLE = Q(status=rules.ON_SALE, merchant__status=rules.SELLING_MERCHANT_STATUS)
+
+
 def visible_products(viewer: Member | None) -> QuerySet[Product]:
-    public = Q(status=rules.ON_SALE, merchant__status=merchant_rules.APPROVED)
+    public = BUYABLE
     if viewer is None:
         return Product.objects.filter(public)
     if viewer.is_operator:

@@ -271,3 +271,14 @@ def category_create(*, name: str, parent_id: int | None = None, position: int = 
             return Category.objects.create(name=cleaned, parent=parent, position=position)
     except IntegrityError:
         raise Conflict(_("This category already exists."), code="category_exists") from None
+
+
+def sku_price_stock_set(sku: Sku, *, price_fen: int, stock: int) -> Sku:
+    """Set an option's price and stock together, both or neither: a refused stock level must
+    not leave a changed price behind."""
+    with transaction.atomic():
+        if price_fen != sku.price_fen:
+            sku = sku_update(sku, price_fen=price_fen)
+        if stock != sku.stock:
+            sku = stock_set(sku, stock)
+    return sku

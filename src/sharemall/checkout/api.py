@@ -101,9 +101,9 @@ def pay(request: HttpRequest, payment_id: int, payload: PayIn) -> dict[str, obje
     URL. A provider that is not configured answers 400 provider_not_configured."""
     buyer = require_member(request)
     payment = services.payment_for_member(buyer, payment_id)
-    payments.payer_record(payment, buyer)
-    return payments.payment_start(
+    return services.payment_pay(
         payment,
+        buyer,
         provider_name=payload.provider,
         scene=payload.scene,
         client_ip=client_address(request),
@@ -176,9 +176,9 @@ def pay_for_me_detail(request: HttpRequest, token: str) -> dict[str, Any]:
 def pay_for_me(request: HttpRequest, token: str, payload: PayIn) -> dict[str, object]:
     payer = require_member(request)
     payment = _by_token(token)
-    payments.payer_record(payment, payer)
-    return payments.payment_start(
+    return services.payment_pay(
         payment,
+        payer,
         provider_name=payload.provider,
         scene=payload.scene,
         client_ip=client_address(request),

@@ -149,10 +149,7 @@ def order_create(
             details={"sku_ids": missing},
         )
     for sku in skus.values():
-        if (
-            sku.product.status != catalog_rules.ON_SALE
-            or sku.product.merchant.status != merchant_rules.APPROVED
-        ):
+        if not catalog_rules.is_buyable(sku.product.status, sku.product.merchant.status):
             raise InvalidOrder(
                 _("%(title)s is not on sale.") % {"title": sku.product.title}, code="not_for_sale"
             )
@@ -362,3 +359,27 @@ def sandbox_pay_page_complete(payment: Payment, member: Member) -> payments.Noti
     if payment.buyer_id != member.pk:
         payments.payer_record(payment, member)
     return sandbox_complete(payment)
+
+
+def payment_pay(
+    payment: Payment,
+    payer: Member,
+    *,
+    provider_name: str,
+    scene: payments.Scene | None = None,
+    client_ip: str = "",
+    payer_openid: str = "",
+    return_url: str = "",
+) -> dict[str, object]:
+    """Start paying `payment` with a provider, remembering who pays: the buyer, or the friend
+    paying through a pay-for-me link. The API and the pages both start paying here, so the
+    payer is recorded whichever way the money comes."""
+    payments.payer_record(payment, payer)
+    return payments.payment_start(
+        payment,
+        provider_name=provider_name,
+        scene=scene,
+        client_ip=client_ip,
+        payer_openid=payer_openid,
+        return_url=return_url,
+    )

@@ -122,3 +122,66 @@ def degree_after(sharer_degree: int | None) -> int:
     """PRODUCT §6.3: a share by someone who bought through a degree-n share is degree n + 1;
     a share by someone who found the product on their own is degree 1."""
     return 1 if sharer_degree is None else min(sharer_degree + 1, MAX_DEGREE)
+
+
+def plan_parse(
+    unit: str,
+    *,
+    share_budget: int | None,
+    buyer_discount: int | None = 0,
+    levels: Sequence[int | None] = (),
+    region_agent: int | None = 0,
+) -> Plan:
+    """The plan a client's fields describe: missing rates are zero, missing levels too (up to
+    three); a plan without a share budget is refused. Checking it is `check_plan`'s job."""
+    if share_budget is None:
+        if unit == FEN:
+            raise InvalidPlan(_("share_budget_fen is required."))
+        raise InvalidPlan(_("share_budget_bp is required."))
+    rates = [*(level or 0 for level in levels[:3]), 0, 0, 0]
+    return Plan(
+        unit, share_budget, buyer_discount or 0, (rates[0], rates[1], rates[2]), region_agent or 0
+    )
+
+
+# The list price of the sale a plan editor shows split: ¥100.
+SAMPLE_PRICE_FEN = 100_00
+
+
+@dataclass(frozen=True)
+class SaleSplit:
+    """Where the money of one sale through a share goes, by the distribution rules."""
+
+    price_fen: int
+    buyer_discount_fen: int
+    paid_fen: int
+    levels_fen: tuple[int, ...]
+    region_agent_fen: int
+    platform_fee_bp: int
+    platform_fee_fen: int
+    merchant_fen: int
+
+
+def sample_split(
+    plan: Plan, *, max_levels: int, platform_fee_bp: int, price_fen: int = SAMPLE_PRICE_FEN
+) -> SaleSplit:
+    """A sale of one unit at `price_fen` through a share, with every level the platform pays
+    filled in: what the buyer saves and pays, each level, the region agent, the platform's fee
+    and what the merchant keeps (the parts of the paid amount always sum to it)."""
+    discount = buyer_discount(plan, list_fen=price_fen, quantity=1)
+    paid = price_fen - discount
+    levels = tuple(
+        level_amount(plan, level, base_fen=paid, quantity=1) for level in range(1, max_levels + 1)
+    )
+    agent = region_agent_amount(plan, base_fen=paid, quantity=1)
+    fee = apply_bp(paid, platform_fee_bp)
+    return SaleSplit(
+        price_fen=price_fen,
+        buyer_discount_fen=discount,
+        paid_fen=paid,
+        levels_fen=levels,
+        region_agent_fen=agent,
+        platform_fee_bp=platform_fee_bp,
+        platform_fee_fen=fee,
+        merchant_fen=paid - sum(levels) - agent - fee,
+    )

@@ -235,3 +235,39 @@ def staff_remove(merchant: Merchant, *, member_id: int) -> None:
     ).delete()
     if not deleted:
         raise NotFound(_("No such staff member."))
+
+
+def merchant_apply_with_licence(
+    *,
+    owner: Member,
+    legal_name: str,
+    uscc: str,
+    legal_rep: str,
+    contact_phone: str,
+    licence: bytes | None,
+) -> Merchant:
+    """Apply and attach the licence photo in one transaction: a refused photo leaves no
+    half-made application behind."""
+    with transaction.atomic():
+        merchant = merchant_apply(
+            owner=owner,
+            legal_name=legal_name,
+            uscc=uscc,
+            legal_rep=legal_rep,
+            contact_phone=contact_phone,
+        )
+        if licence:
+            licence_upload(merchant, licence)
+    return merchant
+
+
+def merchant_resubmit(
+    merchant: Merchant, *, actor: Member, licence: bytes | None, **changes: str
+) -> Merchant:
+    """Correct a draft or rejected application, replace its licence photo when one is given,
+    and send it (again) for review: all or nothing."""
+    with transaction.atomic():
+        merchant = merchant_update(merchant, **changes)
+        if licence:
+            licence_upload(merchant, licence)
+        return merchant_submit(merchant, actor=actor)

@@ -1,29 +1,32 @@
 from django.urls import include, path
 
-from sharemall.web import views
+from sharemall.web import accounts, health
+from sharemall.web.buyer import catalogue, sandbox
+from sharemall.web.merchant import propagation
+from sharemall.web.platform import compliance
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("p/<int:product_id>", views.product, name="product"),
-    path("s/<str:code>", views.share_landing, name="share_landing"),
-    path("posts/<int:post_id>", views.post_page, name="post"),
-    path("substores/<int:member_id>", views.substore_page, name="substore"),
-    path("stores/<int:store_id>", views.store_page, name="store"),
-    path("login/", views.login, name="login"),
-    path("logout/", views.logout, name="logout"),
-    path("register/", views.register, name="register"),
-    path("pay/sandbox/<str:payment_no>", views.sandbox_pay, name="sandbox_pay"),
-    path("platform/compliance", views.compliance, name="compliance"),
+    path("", catalogue.home, name="home"),
+    path("p/<int:product_id>", catalogue.product, name="product"),
+    path("s/<str:code>", catalogue.share_landing, name="share_landing"),
+    path("posts/<int:post_id>", catalogue.post_page, name="post"),
+    path("substores/<int:member_id>", catalogue.substore_page, name="substore"),
+    path("stores/<int:store_id>", catalogue.store_page, name="store"),
+    path("login/", accounts.login, name="login"),
+    path("logout/", accounts.logout, name="logout"),
+    path("register/", accounts.register, name="register"),
+    path("pay/sandbox/<str:payment_no>", sandbox.sandbox_pay, name="sandbox_pay"),
+    path("platform/compliance", compliance.compliance, name="compliance"),
     path(
         "merchant/analytics/propagation",
-        views.merchant_propagation,
+        propagation.merchant_propagation,
         name="merchant_propagation",
     ),
-    path("healthz", views.healthz, name="healthz"),
-    # Each area keeps its own URL module, views module and templates folder.
-    path("", include("sharemall.web.urls_buyer")),
-    path("me/", include("sharemall.web.urls_distributor")),
-    path("merchant/", include("sharemall.web.urls_merchant")),
-    path("platform/", include("sharemall.web.urls_platform")),
+    path("healthz", health.healthz, name="healthz"),
+    # Each area keeps its own package (URL module, one module per feature) and templates folder.
+    path("", include("sharemall.web.buyer.urls")),
+    path("me/", include("sharemall.web.distributor.urls")),
+    path("merchant/", include("sharemall.web.merchant.urls")),
+    path("platform/", include("sharemall.web.platform.urls")),
 ]

@@ -24,7 +24,7 @@ from sharemall.platform.models import PlatformSettings
 from sharemall.sharing.models import ShareLink
 from sharemall.wallet.models import Withdrawal, WithdrawalDay
 from sharemall.wallet.services_withdrawals import wallet_summary
-from sharemall.web.views_distributor import fen_from_yuan
+from sharemall.web.distributor.forms import fen_from_yuan
 
 pytestmark = pytest.mark.django_db
 

@@ -155,3 +155,19 @@ def test_a_provider_error_comes_back_to_the_pay_page(http: responses.RequestsMoc
     assert back["Location"] == f"/checkout/pay/{payment.payment_no}"
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PENDING
     assert client.get(back["Location"]).status_code == 200
+
+
+@pytest.mark.usefixtures("alipay_settings")
+def test_starting_to_pay_on_the_page_records_who_pays_as_the_api_does() -> None:
+    buyer, friend = MemberFactory.create(), MemberFactory.create()
+    own, shared = unpaid(buyer), unpaid(buyer)
+    checkout.pay_for_friend(shared, friend)  # a friend opened the pay-for-me link first
+
+    assert browser(buyer).get(f"/checkout/pay/{own.payment_no}/alipay").status_code == 302
+    assert browser(friend).get(f"/checkout/pay/{shared.payment_no}/alipay").status_code == 302
+    assert browser(buyer).get(f"/checkout/pay/{shared.payment_no}/alipay").status_code == 302
+
+    own.refresh_from_db()
+    shared.refresh_from_db()
+    assert own.payer_id == buyer.pk
+    assert shared.payer_id == buyer.pk  # the last to start paying is the payer, as in the API

@@ -14,7 +14,6 @@ from django.contrib.sessions.backends.base import SessionBase
 from sharemall.catalog import rules as catalog_rules
 from sharemall.catalog.models import Sku
 from sharemall.checkout.services import MAX_LINES, MAX_QUANTITY
-from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants.models import Merchant
 
 SESSION_KEY = "cart"
@@ -35,10 +34,7 @@ class CartLine:
         if self.sku is None or self.sku.stock <= 0:
             return False
         product = self.sku.product
-        return (
-            product.status == catalog_rules.ON_SALE
-            and product.merchant.status == merchant_rules.APPROVED
-        )
+        return catalog_rules.is_buyable(product.status, product.merchant.status)
 
     @property
     def short_of_stock(self) -> bool:

@@ -1,0 +1,63 @@
+"""Running the write a page asks for, the same way on every page.
+
+A service refuses with a DomainError (the API answers it with a 4xx); a page shows the refusal
+instead: as the form's error when the page re-renders a form, else as an error message on the
+page it goes back to. A write that went through shows its success message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import cast
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
+
+from sharemall.core.errors import DomainError
+
+type Message = str
+
+
+@dataclass(frozen=True)
+class Outcome[T]:
+    """What came of an action: its result, or the refusal. True when it went through."""
+
+    result: T | None = None
+    error: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is None
+
+    @property
+    def value(self) -> T:
+        """The action's result; only asked for once it went through."""
+        if self.error is not None:
+            raise self.error
+        return cast("T", self.result)
+
+
+def run_action[T](
+    request: HttpRequest,
+    action: Callable[[], T],
+    success: Message | Callable[[T], Message] | None = None,
+    *,
+    form: forms.Form | None = None,
+    error_fields: Mapping[str, str | None] | None = None,
+    field: str | None = None,
+) -> Outcome[T]:
+    """Run `action`. A refusal becomes the form's error (on the field `error_fields` names for
+    its code, else on `field`, else on the whole form) or, without a form, an error message;
+    success shows `success` (text, or made from the action's result)."""
+    try:
+        value = action()
+    except DomainError as exc:
+        if form is not None:
+            form.add_error((error_fields or {}).get(exc.code, field), exc.message)
+        else:
+            messages.error(request, exc.message)
+        return Outcome(error=exc)
+    if success is not None:
+        messages.success(request, success(value) if callable(success) else success)
+    return Outcome(result=value)

@@ -1,0 +1,90 @@
+"""The cart pages (the cart itself lives in the session, see session_cart)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from sharemall.catalog import selectors as catalog
+from sharemall.catalog.models import Sku
+from sharemall.web.buyer import session_cart as cart
+from sharemall.web.buyer.common import _local_path, _product_url
+from sharemall.web.buyer.forms import (
+    AddToCartForm,
+    QuantityForm,
+)
+
+
+def _public_sku(sku_id: int) -> Sku | None:
+    """A SKU a stranger could buy: its product is on sale at an approved merchant."""
+    return (
+        Sku.objects.select_related("product")
+        .filter(pk=sku_id, product__in=catalog.visible_products(None))
+        .first()
+    )
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    """The product page's form: "Add to cart" keeps the item, "Buy now" checks out just it."""
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an option and a quantity from 1 to 999."))
+        return HttpResponseRedirect(_local_path(request, request.POST.get("back")))
+    sku = _public_sku(form.cleaned_data["sku"])
+    if sku is None:
+        messages.error(request, _("This item is not on sale."))
+        return HttpResponseRedirect(reverse("web:home"))
+    if sku.stock <= 0:
+        messages.error(request, _("This option is sold out."))
+        return HttpResponseRedirect(_product_url(sku.product_id))
+    quantity = form.cleaned_data["quantity"]
+    if form.cleaned_data["intent"] == "buy":
+        query = urlencode({"sku": sku.pk, "quantity": quantity})
+        return HttpResponseRedirect(f"{reverse('web:buyer_checkout')}?{query}")
+    try:
+        cart.add(request.session, sku.pk, quantity)
+    except cart.CartFull:
+        messages.error(
+            request, _("Your cart is full: check out or remove something before adding more.")
+        )
+        return HttpResponseRedirect(reverse("web:buyer_cart"))
+    messages.success(request, _("Added %(title)s to your cart.") % {"title": sku.product.title})
+    return HttpResponseRedirect(reverse("web:buyer_cart"))
+
+
+@never_cache
+def cart_page(request: HttpRequest) -> HttpResponse:
+    lines = cart.lines_for(cart.contents(request.session))
+    return render(
+        request,
+        "web/buyer/cart.html",
+        {
+            "groups": cart.by_merchant(lines),
+            "total_fen": cart.total_fen(lines),
+            "can_check_out": any(line.available for line in lines),
+        },
+    )
+
+
+@require_POST
+def cart_update(request: HttpRequest, sku_id: int) -> HttpResponse:
+    form = QuantityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A quantity is between 1 and 999."))
+    elif not cart.set_quantity(request.session, sku_id, form.cleaned_data["quantity"]):
+        messages.error(request, _("That item is not in your cart."))
+    return HttpResponseRedirect(reverse("web:buyer_cart"))
+
+
+@require_POST
+def cart_remove(request: HttpRequest, sku_id: int) -> HttpResponse:
+    cart.remove(request.session, [sku_id])
+    return HttpResponseRedirect(reverse("web:buyer_cart"))

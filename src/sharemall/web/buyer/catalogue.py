@@ -1,0 +1,155 @@
+"""The storefront: home, product, store, sub-store and post pages, and share landings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from sharemall.accounts.auth import caller
+from sharemall.catalog import selectors as catalog
+from sharemall.core.errors import NotFound
+from sharemall.core.http import client_address
+from sharemall.distribution import selectors as distribution_selectors
+from sharemall.posts import selectors as post_selectors
+from sharemall.sharing import rules as sharing_rules
+from sharemall.sharing import selectors as sharing_selectors
+from sharemall.sharing import services as sharing
+from sharemall.web.common import _int_param
+
+PAGE_SIZE = 20
+
+
+QUERY_MAX = 100
+
+
+MORE_FROM_SHOP = 4
+
+
+POSTS_ON_PRODUCT = 10
+
+
+def _active_root(tree: list[dict[str, object]], category_id: int | None) -> object | None:
+    """The top-level category that is, or holds, the chosen one: its children become chips."""
+    if category_id is None:
+        return None
+    for root in tree:
+        children = root["children"]
+        assert isinstance(children, list)
+        if root["id"] == category_id or any(c["id"] == category_id for c in children):
+            return root
+    return None
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:QUERY_MAX]
+    category_id = _int_param(request.GET.get("category"))
+    products = catalog.storefront_products(query=query, category_id=category_id)
+    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    categories = catalog.category_tree()
+    return render(
+        request,
+        "web/home.html",
+        {
+            "page": page,
+            "query": query,
+            "category_id": category_id,
+            "categories": categories,
+            "active_root": _active_root(categories, category_id),
+        },
+    )
+
+
+def product(request: HttpRequest, product_id: int) -> HttpResponse:
+    try:
+        item = catalog.product_for_viewer(caller(request), product_id)
+    except NotFound:
+        return render(request, "web/not_found.html", status=404)
+    more = catalog.storefront_products(merchant_id=item.merchant_id).exclude(pk=item.pk)
+    prices = [sku.price_fen for sku in item.skus.all()]
+    return render(
+        request,
+        "web/product.html",
+        {
+            "product": item,
+            "price_from": min(prices, default=None),
+            "in_stock": any(sku.stock > 0 for sku in item.skus.all()),
+            "more": more[:MORE_FROM_SHOP],
+            "posts": post_selectors.product_posts(item.pk)[:POSTS_ON_PRODUCT],
+        },
+    )
+
+
+def substore_page(request: HttpRequest, member_id: int) -> HttpResponse:
+    """A distributor's personal sub-store (个人分店): where a sub-store share lands."""
+    store = distribution_selectors.substore_public(member_id)
+    if store is None:
+        return render(request, "web/not_found.html", status=404)
+    ids = [item["id"] for item in store["products"]]
+    products = sorted(
+        catalog.storefront_products().filter(pk__in=ids), key=lambda p: ids.index(p.pk)
+    )
+    return render(request, "web/substore.html", {"store": store, "products": products})
+
+
+def store_page(request: HttpRequest, store_id: int) -> HttpResponse:
+    """A merchant's shop or offline store, with what it sells: where a store share lands."""
+    store = sharing_selectors.public_store(store_id)
+    if store is None:
+        return render(request, "web/not_found.html", status=404)
+    products = catalog.storefront_products(merchant_id=store.merchant_id)
+    page = Paginator(products, PAGE_SIZE).get_page(_int_param(request.GET.get("page")))
+    return render(request, "web/store.html", {"store": store, "page": page})
+
+
+def post_page(request: HttpRequest, post_id: int) -> HttpResponse:
+    """A buyer's experience post: where a post's share link lands."""
+    try:
+        item = post_selectors.post_for_viewer(post_id, caller(request))
+        about = catalog.product_for_viewer(caller(request), item.product_id)
+    except NotFound:
+        return render(request, "web/not_found.html", status=404)
+    return render(request, "web/post.html", {"post": item, "product": about})
+
+
+@never_cache
+def share_landing(request: HttpRequest, code: str) -> HttpResponse:
+    """/s/<code>: count the visit, remember the share for this browser, go to the target."""
+    member = caller(request)
+    visitor_id = request.COOKIES.get(sharing_rules.VISITOR_COOKIE, "")
+    new_visitor = member is None and not sharing_rules.is_visitor_id(visitor_id)
+    if new_visitor:
+        visitor_id = sharing_rules.new_visitor_id()
+    try:
+        result = sharing.click_record(
+            code=code,
+            visitor_member=member,
+            visitor_key=None if member is not None else visitor_id,
+            ip=client_address(request),
+        )
+    except NotFound:
+        return render(request, "web/not_found.html", status=404)
+    response = HttpResponseRedirect(sharing.target_url(result.link))
+    if member is None or member.pk != result.link.sharer_id:
+        window = sharing_selectors.attribution_window()
+        response.set_signed_cookie(
+            sharing_rules.SHARE_COOKIE,
+            result.link.code,
+            salt=sharing_rules.SHARE_COOKIE_SALT,
+            max_age=int(window.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    if new_visitor:
+        response.set_cookie(
+            sharing_rules.VISITOR_COOKIE,
+            visitor_id,
+            max_age=sharing_rules.VISITOR_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response

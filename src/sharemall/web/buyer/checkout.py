@@ -1,0 +1,280 @@
+"""Checkout: the quote, delivery, and placing the orders under one payment."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from sharemall.accounts.models import Member
+from sharemall.checkout import services as checkout
+from sharemall.core.errors import DomainError
+from sharemall.core.http import client_address
+from sharemall.core.money import format_yuan
+from sharemall.distribution import rules as distribution_rules
+from sharemall.distribution import services as distribution
+from sharemall.merchants import rules as merchant_rules
+from sharemall.merchants import selectors as merchant_selectors
+from sharemall.merchants.models import Merchant, Store
+from sharemall.orders import rules as order_rules
+from sharemall.sharing import selectors as sharing_selectors
+from sharemall.web.access import member_page
+from sharemall.web.actions import run_action
+from sharemall.web.buyer import session_cart as cart
+from sharemall.web.buyer.forms import (
+    BuyNowForm,
+    CheckoutForm,
+)
+from sharemall.web.buyer.pay import _pay_url
+
+# Checkout forms the session will still accept: one is spent by each order placed, so a
+# double-tapped "Place order" buys once.
+CHECKOUT_TOKENS = "checkout_tokens"
+
+
+CHECKOUT_TOKENS_KEPT = 5
+
+
+# Which checkout form field a checkout error belongs to, by its domain code.
+CHECKOUT_ERROR_FIELDS = {
+    "invalid_region": "district",
+    "invalid_phone": "phone",
+    "invalid_store": "store",
+    "pickup_store_mismatch": "store",
+}
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    line: cart.CartLine
+    discount_fen: int
+
+    @property
+    def paid_fen(self) -> int:
+        return self.line.amount_fen - self.discount_fen
+
+
+@dataclass
+class QuoteGroup:
+    merchant: Merchant | None
+    lines: list[QuoteLine] = field(default_factory=list)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(line.paid_fen for line in self.lines)
+
+
+@dataclass(frozen=True)
+class Quote:
+    groups: list[QuoteGroup]
+    sharer: Member | None
+
+    @property
+    def goods_fen(self) -> int:
+        return sum(q.line.amount_fen for g in self.groups for q in g.lines)
+
+    @property
+    def discount_fen(self) -> int:
+        return sum(q.discount_fen for g in self.groups for q in g.lines)
+
+    @property
+    def total_fen(self) -> int:
+        return self.goods_fen - self.discount_fen
+
+
+def _quote(member: Member, lines: list[cart.CartLine], share_code: str | None) -> Quote:
+    """What checkout will charge, by the rules order_create applies: a buyer who came through
+    someone else's share saves the plan's buyer discount. The order itself recomputes it."""
+    attribution = distribution.attribute(member, share_code=share_code, now=timezone.now())
+    skus = [line.sku for line in lines if line.sku is not None]
+    plans = distribution.plans_for(skus) if attribution.through_share else {}
+    groups = []
+    for group in cart.by_merchant(lines):
+        quoted = QuoteGroup(group.merchant)
+        for line in group.lines:
+            plan = plans.get(line.sku_id)
+            discount = (
+                distribution_rules.buyer_discount(
+                    plan, list_fen=line.amount_fen, quantity=line.quantity
+                )
+                if plan is not None
+                else 0
+            )
+            quoted.lines.append(QuoteLine(line, discount))
+        groups.append(quoted)
+    return Quote(groups, attribution.referrer if attribution.through_share else None)
+
+
+def _new_checkout_token(request: HttpRequest) -> str:
+    token = secrets.token_urlsafe(16)
+    kept = list(request.session.get(CHECKOUT_TOKENS, []))[-(CHECKOUT_TOKENS_KEPT - 1) :]
+    request.session[CHECKOUT_TOKENS] = [*kept, token]
+    return token
+
+
+def _spend_checkout_token(request: HttpRequest, token: str) -> bool:
+    kept = list(request.session.get(CHECKOUT_TOKENS, []))
+    if token not in kept:
+        return False
+    kept.remove(token)
+    request.session[CHECKOUT_TOKENS] = kept
+    return True
+
+
+def _checkout_items(request: HttpRequest) -> tuple[dict[int, int], dict[str, int] | None]:
+    """The cart, or the single item of "Buy now" when the address (or the form) names one."""
+    source = request.POST if request.method == "POST" else request.GET
+    if "sku" not in source:
+        return cart.contents(request.session), None
+    form = BuyNowForm(source)
+    if not form.is_valid():
+        return {}, None
+    item = {"sku": form.cleaned_data["sku"], "quantity": form.cleaned_data["quantity"]}
+    return {item["sku"]: item["quantity"]}, item
+
+
+@dataclass(frozen=True)
+class RegionPicker:
+    """The province, city and district lists of the address form and what is chosen in each."""
+
+    provinces: list[merchant_rules.Region]
+    cities: list[merchant_rules.Region]
+    districts: list[merchant_rules.Region]
+    province: str
+    city: str
+    district: str
+
+
+def _children(parent: str) -> list[merchant_rules.Region]:
+    try:
+        return merchant_rules.region_children(parent)
+    except DomainError:
+        return []
+
+
+def _region_picker(province: str, city: str, district: str) -> RegionPicker:
+    """Each list follows the choice above it; a choice outside its parent is dropped."""
+    provinces = merchant_rules.region_children(None)
+    province = province if province in {r.code for r in provinces} else ""
+    cities = _children(province) if province else []
+    city = city if city in {r.code for r in cities} else ""
+    # A municipality lists its districts as "cities": they have nothing under them.
+    districts = _children(city) if city else []
+    district = district if district in {r.code for r in districts} else ""
+    return RegionPicker(provinces, cities, districts, province, city, district)
+
+
+def _delivery(form: CheckoutForm) -> checkout.Delivery:
+    data = form.cleaned_data
+    if data["delivery"] == order_rules.PICKUP:
+        return checkout.Delivery(order_rules.PICKUP, store_id=data.get("store"))
+    return checkout.Delivery(
+        order_rules.EXPRESS,
+        region_code=form.region_code(),
+        address=data.get("address") or "",
+        receiver=data.get("receiver") or "",
+        phone=data.get("phone") or "",
+    )
+
+
+def _pickup_stores(lines: list[cart.CartLine]) -> list[Store]:
+    """A pickup order is one merchant's: stores are offered when everything comes from one."""
+    merchants = {line.sku.product.merchant for line in lines if line.sku is not None}
+    if len(merchants) != 1:
+        return []
+    (merchant,) = merchants
+    return list(merchant_selectors.stores_of(merchant).filter(kind=Store.Kind.OFFLINE))
+
+
+def _place_order(
+    request: HttpRequest,
+    member: Member,
+    form: CheckoutForm,
+    lines: list[cart.CartLine],
+    buy_now: dict[str, int] | None,
+) -> HttpResponse | None:
+    """Create the orders; the response to send, or None when the form now carries the error."""
+    if not _spend_checkout_token(request, form.cleaned_data["token"]):
+        messages.info(request, _("This order was already placed. Here are your orders."))
+        return HttpResponseRedirect(reverse("web:buyer_orders"))
+    outcome = run_action(
+        request,
+        lambda: checkout.order_create(
+            buyer=member,
+            items=[checkout.Item(line.sku_id, line.quantity) for line in lines],
+            delivery=_delivery(form),
+            share_code=sharing_selectors.code_from_cookie(request),
+            client_ip=client_address(request),
+        ),
+        form=form,
+        error_fields=CHECKOUT_ERROR_FIELDS,
+    )
+    if not outcome:
+        # The form stays usable: the buyer fixes the address and sends it again.
+        request.session[CHECKOUT_TOKENS] = [
+            *request.session.get(CHECKOUT_TOKENS, []),
+            form.cleaned_data["token"],
+        ]
+        return None
+    result = outcome.value
+    if buy_now is None:
+        cart.remove(request.session, [line.sku_id for line in lines])
+    messages.success(
+        request,
+        _("Order placed: %(amount)s to pay.") % {"amount": format_yuan(result.payment.amount_fen)},
+    )
+    return HttpResponseRedirect(_pay_url(result.payment))
+
+
+@member_page
+def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
+    items, buy_now = _checkout_items(request)
+    lines = [line for line in cart.lines_for(items) if line.available]
+    if not lines:
+        if items:
+            messages.error(request, _("None of these items can be bought right now."))
+        return HttpResponseRedirect(reverse("web:buyer_cart"))
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+        if form.is_valid():
+            response = _place_order(request, member, form, lines, buy_now)
+            if response is not None:
+                return response
+    else:
+        form = CheckoutForm(initial={"token": _new_checkout_token(request)})
+    stores = _pickup_stores(lines)
+    return render(
+        request,
+        "web/buyer/checkout.html",
+        {
+            "form": form,
+            "quote": _quote(member, lines, sharing_selectors.code_from_cookie(request)),
+            "buy_now": buy_now,
+            "stores": stores,
+            "chosen_store": str(form["store"].value() or ""),
+            "regions": _region_picker(
+                str(form["province"].value() or ""),
+                str(form["city"].value() or ""),
+                str(form["district"].value() or ""),
+            ),
+            "skipped": len(items) - len(lines),
+        },
+    )
+
+
+@require_GET
+def regions(request: HttpRequest) -> HttpResponse:
+    """The address form's region lists, redrawn when a province or city is chosen (htmx)."""
+    picker = _region_picker(
+        request.GET.get("province", "")[:6],
+        request.GET.get("city", "")[:6],
+        request.GET.get("district", "")[:6],
+    )
+    return render(request, "web/buyer/checkout.html#region_picker", {"regions": picker})

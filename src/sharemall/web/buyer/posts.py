@@ -1,0 +1,81 @@
+"""Writing an experience post about a bought product."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.core.images import read_image_upload
+from sharemall.orders.models import OrderLine
+from sharemall.posts import rules as post_rules
+from sharemall.posts import selectors as post_selectors
+from sharemall.posts import services as posts
+from sharemall.sharing import rules as sharing_rules
+from sharemall.web.access import member_page, not_found
+from sharemall.web.actions import run_action
+from sharemall.web.buyer.common import _buyer_order
+from sharemall.web.buyer.forms import PostForm
+
+POST_ERROR_FIELDS = {
+    "invalid_image": "images",
+    "banned_words": "text",
+    "invalid_post": "text",
+}
+
+
+def _create_post(
+    request: HttpRequest, member: Member, form: PostForm, line: OrderLine
+) -> HttpResponse | None:
+    outcome = run_action(
+        request,
+        lambda: posts.post_create(
+            author=member,
+            order_line_id=line.pk,
+            text=form.cleaned_data["text"],
+            rating=form.cleaned_data["rating"],
+            images=[read_image_upload(upload) for upload in form.cleaned_data["images"]],
+        ),
+        form=form,
+        error_fields=POST_ERROR_FIELDS,
+    )
+    if not outcome:
+        return None
+    post = outcome.value
+    if post.share_link is not None:
+        url = sharing_rules.share_url(settings.PUBLIC_BASE_URL, post.share_link.code)
+        messages.success(
+            request, _("Posted! Share your post with this link: %(url)s") % {"url": url}
+        )
+    return HttpResponseRedirect(reverse("web:post", args=[post.pk]))
+
+
+@member_page
+def post_compose(request: HttpRequest, member: Member, order_id: int, line_id: int) -> HttpResponse:
+    """Write an experience post about one received order line."""
+    order = _buyer_order(member, order_id)
+    line = next((x for x in order.lines.all() if x.pk == line_id), None) if order else None
+    if line is None:
+        return not_found(request)
+    blocked = ""
+    if request.method == "POST":
+        form = PostForm(request.POST, request.FILES)
+        if form.is_valid():
+            response = _create_post(request, member, form, line)
+            if response is not None:
+                return response
+    else:
+        form = PostForm()
+        try:
+            post_selectors.line_for_post(member, line.pk)
+        except post_rules.NotEligible as exc:
+            blocked = exc.message
+    return render(
+        request,
+        "web/buyer/post_compose.html",
+        {"form": form, "order": order, "line": line, "blocked": blocked},
+    )

@@ -1,0 +1,65 @@
+"""Sharing a product from its page."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from sharemall.accounts.auth import caller
+from sharemall.core.errors import DomainError
+from sharemall.sharing import rules as sharing_rules
+from sharemall.sharing import services as sharing
+from sharemall.web.buyer.common import _is_htmx, _product_url
+
+SHARE_CHANNEL = "page"
+
+
+def _share_context(result: sharing.ShareResult) -> dict[str, Any]:
+    code = result.link.code
+    return {
+        "code": code,
+        "rewarded": result.rewarded,
+        "message": result.message,
+        "share_url": sharing_rules.share_url(settings.PUBLIC_BASE_URL, code),
+        # Same-origin paths: the page's CSP allows images from 'self' only.
+        "qr_src": f"/api/v1/shares/{code}/qr.png",
+        "poster_src": f"/api/v1/shares/{code}/poster.png",
+    }
+
+
+@require_POST
+@never_cache
+def product_share(request: HttpRequest, product_id: int) -> HttpResponse:
+    """The Share button: the member's own link for this product, its QR code and poster."""
+    member = caller(request)
+    if member is None:
+        if _is_htmx(request):
+            login = reverse("web:login")
+            return HttpResponseClientRedirect(
+                f"{login}?{urlencode({'next': _product_url(product_id)})}"
+            )
+        return redirect_to_login(_product_url(product_id))
+    context: dict[str, Any] = {"product_id": product_id, "htmx": _is_htmx(request)}
+    try:
+        result = sharing.share_create(
+            sharer=member,
+            target_type=sharing_rules.PRODUCT,
+            target_id=product_id,
+            channel=SHARE_CHANNEL,
+        )
+    except DomainError as exc:
+        context["error"] = exc.message
+    else:
+        context.update(_share_context(result))
+    if context["htmx"]:
+        return render(request, "web/buyer/share.html#share_panel", context)
+    return render(request, "web/buyer/share.html", context)

@@ -1,0 +1,50 @@
+"""Pages of the buyer area, included by web/urls.py."""
+
+from django.urls import URLPattern, path
+
+from sharemall.web.buyer import aftersales, cart, checkout, orders, pay, posts, sharing
+
+urlpatterns: list[URLPattern] = [
+    path("p/<int:product_id>/share", sharing.product_share, name="buyer_product_share"),
+    path("cart", cart.cart_page, name="buyer_cart"),
+    path("cart/add", cart.cart_add, name="buyer_cart_add"),
+    path("cart/<int:sku_id>/quantity", cart.cart_update, name="buyer_cart_update"),
+    path("cart/<int:sku_id>/remove", cart.cart_remove, name="buyer_cart_remove"),
+    path("checkout", checkout.checkout_page, name="buyer_checkout"),
+    path("checkout/regions", checkout.regions, name="buyer_regions"),
+    path("checkout/pay/<str:payment_no>", pay.pay_page, name="buyer_pay"),
+    path("checkout/pay/<str:payment_no>/<str:provider>", pay.pay_start, name="buyer_pay_start"),
+    path("pay-for-me/<str:token>", pay.pay_for_me_page, name="buyer_pay_for_me"),
+    path("orders", orders.orders_page, name="buyer_orders"),
+    path("orders/<int:order_id>", orders.order_page, name="buyer_order"),
+    path(
+        "orders/<int:order_id>/confirm-receipt",
+        orders.order_confirm_receipt,
+        name="buyer_order_confirm_receipt",
+    ),
+    path(
+        "orders/<int:order_id>/aftersales",
+        aftersales.aftersale_request,
+        name="buyer_aftersale_request",
+    ),
+    path(
+        "orders/<int:order_id>/lines/<int:line_id>/post",
+        posts.post_compose,
+        name="buyer_post_compose",
+    ),
+    path(
+        "aftersales/<int:aftersale_id>/cancel",
+        aftersales.aftersale_cancel,
+        name="buyer_aftersale_cancel",
+    ),
+    path(
+        "aftersales/<int:aftersale_id>/return",
+        aftersales.aftersale_return,
+        name="buyer_aftersale_return",
+    ),
+    path(
+        "aftersales/<int:aftersale_id>/escalate",
+        aftersales.aftersale_escalate,
+        name="buyer_aftersale_escalate",
+    ),
+]

@@ -1,0 +1,147 @@
+"""Forms of the distributor area."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sharemall.core.money import MoneyError, parse_yuan
+from sharemall.wallet import rules as wallet_rules
+from sharemall.wallet.models import Withdrawal
+from sharemall.wallet.schemas import MAX_AMOUNT_FEN
+from sharemall.web.forms import PageForm
+
+# The API's own limits, so a page never sends what the endpoint would refuse at its edge.
+SUBSTORE_TITLE_MAX = 80
+
+
+SUBSTORE_TITLE_KEPT = 40
+
+
+SUBSTORE_IDS_MAX = 500
+
+
+MAX_ID = 2**63 - 1
+
+
+_YUAN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def fen_from_yuan(text: str) -> int:
+    """What a member typed, in yuan, as whole fen: decimal arithmetic only, never a float."""
+    cleaned = "".join(text.replace("¥", "").replace("￥", "").replace(",", "").split())
+    if not _YUAN.fullmatch(cleaned):
+        raise ValidationError(_("Enter an amount in yuan, such as 12.50."), code="invalid")
+    if "." in cleaned and len(cleaned.split(".")[1]) > 2:
+        raise ValidationError(
+            _("Amounts go down to the fen: at most two decimal places."), code="precision"
+        )
+    try:
+        fen = parse_yuan(cleaned)
+    except MoneyError:
+        fen = MAX_AMOUNT_FEN + 1
+    if fen > MAX_AMOUNT_FEN:
+        raise ValidationError(_("That amount is too large."), code="too_large")
+    return fen
+
+
+class WithdrawForm(PageForm):
+    amount = forms.CharField(
+        label=gettext_lazy("Amount (yuan)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Pay to"),
+        choices=Withdrawal.Channel.choices,
+        initial=wallet_rules.CHANNEL_WECHAT,
+        widget=forms.RadioSelect,
+    )
+    payee = forms.CharField(
+        label=gettext_lazy("Account"),
+        max_length=128,
+        required=False,
+        help_text=gettext_lazy(
+            "Your Alipay account or bank card number; for WeChat Pay, your WeChat account."
+        ),
+    )
+    payee_name = forms.CharField(
+        label=gettext_lazy("Real name of the account holder"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The fee preview follows the amount as it is typed (htmx; no script of ours).
+        self.fields["amount"].widget.attrs.update(
+            {
+                "hx-get": reverse("web:distributor_withdraw_fee"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#fee-preview",
+                # The answer is the whole <p id="fee-preview">: it replaces the old one
+                # (swapped inside it, the id would be doubled and the text nested).
+                "hx-swap": "outerHTML",
+                "aria-describedby": "fee-preview",
+            }
+        )
+
+    def clean_amount(self) -> int:
+        return fen_from_yuan(self.cleaned_data["amount"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A bank card is paid by an operator, by hand: without the card and its holder they
+        # could only fail it, so ask for both now.
+        if data.get("channel") == wallet_rules.CHANNEL_BANK:
+            if not (data.get("payee") or "").strip():
+                self.add_error("payee", _("Enter the bank card number."))
+            if not (data.get("payee_name") or "").strip():
+                self.add_error("payee_name", _("Enter the name on the bank card."))
+        return data
+
+
+class ProductIdsField(forms.Field):
+    """The ids of the ticked products: whole numbers that could name a row, at most the API's
+    limit."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        if not isinstance(value, list | tuple) or len(value) > SUBSTORE_IDS_MAX:
+            raise ValidationError(_("Choose products from the list."), code="invalid")
+        ids: list[int] = []
+        for raw in value:
+            try:
+                number = int(str(raw))
+            except ValueError:
+                raise ValidationError(_("Choose products from the list."), code="invalid") from None
+            if not 0 < number <= MAX_ID:
+                raise ValidationError(_("Choose products from the list."), code="invalid")
+            ids.append(number)
+        return ids
+
+
+class SubstoreForm(PageForm):
+    title = forms.CharField(
+        label=gettext_lazy("Name of your sub-store"),
+        max_length=SUBSTORE_TITLE_MAX,
+        required=False,
+        help_text=gettext_lazy("Up to 40 characters, e.g. “Lily's tea picks”."),
+    )
+    product = ProductIdsField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The API takes up to 80 characters and the service keeps the first 40 (spaces
+        # collapsed); the browser stops at 40 so nothing typed is silently cut.
+        self.fields["title"].widget.attrs["maxlength"] = SUBSTORE_TITLE_KEPT

@@ -1,0 +1,136 @@
+"""After-sales requests the merchant decides."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sharemall.aftersales import rules as aftersale_rules
+from sharemall.aftersales import selectors as aftersale_selectors
+from sharemall.aftersales import services as aftersales
+from sharemall.aftersales.models import AfterSale
+from sharemall.web.actions import run_action
+from sharemall.web.merchant.console import (
+    AFTERSALE_STATUS_LABELS,
+    ORDER_STATUS_LABELS,
+    PAGE_SIZE,
+    Console,
+    _back,
+    _render,
+    _trail,
+    console_page,
+)
+from sharemall.web.merchant.forms import (
+    NoteForm,
+    RejectForm,
+)
+
+
+@console_page
+def merchant_aftersales(request: HttpRequest, console: Console) -> HttpResponse:
+    status = request.GET.get("status", aftersale_rules.OPEN_FILTER)
+    if status not in (aftersale_rules.OPEN_FILTER, *aftersale_rules.ALL):
+        status = ""  # "all", or anything unknown
+    found = aftersale_selectors.aftersales_of_merchant(console.merchant.pk, status=status)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        console,
+        "web/merchant/aftersales.html",
+        {
+            "page": page,
+            "rows": [(a, AFTERSALE_STATUS_LABELS.get(a.status, a.status)) for a in page],
+            "status": status,
+        },
+    )
+
+
+def _own_aftersale(
+    request: HttpRequest, console: Console, aftersale_id: int
+) -> tuple[Console, AfterSale]:
+    aftersale = aftersale_selectors.aftersale_for_merchant(console.member, aftersale_id)
+    return console.at(request, aftersale.order.merchant_id), aftersale
+
+
+def _aftersale_page(
+    request: HttpRequest,
+    console: Console,
+    aftersale: AfterSale,
+    reject_form: RejectForm | None = None,
+) -> HttpResponse:
+    trail = aftersale_selectors.responsibility_trail(aftersale)
+    context = {
+        "aftersale": aftersale,
+        "label": AFTERSALE_STATUS_LABELS.get(aftersale.status, aftersale.status),
+        "lines": aftersale.lines.select_related("order_line").order_by("pk"),
+        "request_events": _trail(trail["aftersale"]["events"], AFTERSALE_STATUS_LABELS),
+        "order_events": _trail(trail["order"]["events"], ORDER_STATUS_LABELS),
+        "note_form": NoteForm(),
+        "reject_form": reject_form or RejectForm(),
+        "can_answer": aftersale.status == aftersale_rules.REQUESTED,
+        "can_confirm_return": aftersale.status == aftersale_rules.RETURN_SHIPPED,
+    }
+    return _render(request, console, "web/merchant/aftersale.html", context)
+
+
+@console_page
+def merchant_aftersale(request: HttpRequest, console: Console, aftersale_id: int) -> HttpResponse:
+    console, aftersale = _own_aftersale(request, console, aftersale_id)
+    return _aftersale_page(request, console, aftersale)
+
+
+@require_POST
+@console_page
+def merchant_aftersale_approve(
+    request: HttpRequest, console: Console, aftersale_id: int
+) -> HttpResponse:
+    console, aftersale = _own_aftersale(request, console, aftersale_id)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    outcome = run_action(
+        request, lambda: aftersales.aftersale_approve(aftersale, actor=console.member, note=note)
+    )
+    if outcome:
+        done = outcome.value
+        if done.status == aftersale_rules.AWAITING_RETURN:
+            messages.success(request, _("Approved. The buyer will send the goods back."))
+        else:
+            messages.success(request, _("Approved. The refund is on its way to the buyer."))
+    return _back("merchant_aftersale", aftersale.pk)
+
+
+@require_POST
+@console_page
+def merchant_aftersale_reject(
+    request: HttpRequest, console: Console, aftersale_id: int
+) -> HttpResponse:
+    console, aftersale = _own_aftersale(request, console, aftersale_id)
+    form = RejectForm(request.POST)
+    if form.is_valid() and run_action(
+        request,
+        lambda: aftersales.aftersale_reject(
+            aftersale, actor=console.member, reason=form.cleaned_data["reason"]
+        ),
+        _("The request was rejected. The buyer may ask the platform."),
+        form=form,
+        field="reason",
+    ):
+        return _back("merchant_aftersale", aftersale.pk)
+    return _aftersale_page(request, console, aftersale, reject_form=form)
+
+
+@require_POST
+@console_page
+def merchant_aftersale_confirm_return(
+    request: HttpRequest, console: Console, aftersale_id: int
+) -> HttpResponse:
+    console, aftersale = _own_aftersale(request, console, aftersale_id)
+    run_action(
+        request,
+        lambda: aftersales.aftersale_confirm_return(aftersale, actor=console.member),
+        _("Return received. The refund is on its way to the buyer."),
+    )
+    return _back("merchant_aftersale", aftersale.pk)

@@ -1,0 +1,162 @@
+"""Which merchant the console shows, who may open its pages, and how they render.
+
+Every page of the merchant console mirrors the permission check of the API endpoint doing the
+same thing (staff of the merchant, or its owner where the API asks for the owner) and calls the
+same service; objects of another merchant answer with the 404 page, as the API answers 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import wraps
+from typing import Any, Concatenate
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sharemall.accounts.models import Member
+from sharemall.aftersales import rules as aftersale_rules
+from sharemall.core.errors import Forbidden, NotFound
+from sharemall.merchants import selectors as merchant_selectors
+from sharemall.merchants.models import Merchant
+from sharemall.orders.models import Order
+from sharemall.web.access import member_page, not_found
+from sharemall.web.common import _int_param
+
+PAGE_SIZE = 20
+
+
+SESSION_MERCHANT = "merchant_console_id"
+
+
+AFTERSALE_STATUS_LABELS = {
+    aftersale_rules.REQUESTED: gettext_lazy("waiting for your answer"),
+    aftersale_rules.AWAITING_RETURN: gettext_lazy("waiting for the buyer to send it back"),
+    aftersale_rules.RETURN_SHIPPED: gettext_lazy("returned parcel on its way"),
+    aftersale_rules.REFUNDING: gettext_lazy("refund in progress"),
+    aftersale_rules.REFUNDED: gettext_lazy("refunded"),
+    aftersale_rules.REJECTED: gettext_lazy("rejected"),
+    aftersale_rules.DISPUTED: gettext_lazy("disputed with the platform"),
+    aftersale_rules.CANCELLED: gettext_lazy("cancelled by the buyer"),
+}
+
+
+ORDER_STATUS_LABELS = dict(Order.Status.choices)
+
+
+# Which tab of the console's menu a page belongs to, by words in its URL name (first match).
+SECTIONS = (
+    ("plan", "plan"),
+    ("product", "products"),
+    ("sku", "products"),
+    ("import", "products"),
+    ("order", "orders"),
+    ("pickup", "pickups"),
+    ("aftersale", "aftersales"),
+    ("store", "stores"),
+    ("region", "stores"),
+    ("staff", "staff"),
+)
+
+
+@dataclass(frozen=True)
+class Console:
+    """The signed-in member and the merchant they are working on (one of theirs)."""
+
+    member: Member
+    merchant: Merchant
+    merchants: tuple[Merchant, ...]
+    is_owner: bool
+
+    def at(self, request: HttpRequest, merchant_id: int) -> Console:
+        """The console switched to the merchant of an object the member may open."""
+        if merchant_id == self.merchant.pk:
+            return self
+        merchant = next(m for m in self.merchants if m.pk == merchant_id)
+        request.session[SESSION_MERCHANT] = merchant.pk
+        return replace(self, merchant=merchant, is_owner=_owns(self.member, merchant.pk))
+
+
+ConsoleView = Callable[Concatenate[HttpRequest, Console, ...], HttpResponse]
+
+
+def _owns(member: Member, merchant_id: int) -> bool:
+    return merchant_selectors.is_owner(member, merchant_id)
+
+
+def _console(request: HttpRequest, member: Member) -> Console | None:
+    """The merchant chosen with ?merchant=id (only one of the member's own, else NotFound),
+    else the one chosen before in this session, else the member's first."""
+    merchants = tuple(merchant_selectors.merchants_of(member))
+    if not merchants:
+        return None
+    by_id = {m.pk: m for m in merchants}
+    if "merchant" in request.GET:
+        wanted = _int_param(request.GET.get("merchant"))
+        if wanted not in by_id:
+            raise NotFound(_("No such merchant."))
+        request.session[SESSION_MERCHANT] = wanted
+    remembered = request.session.get(SESSION_MERCHANT)
+    merchant = by_id.get(remembered) if isinstance(remembered, int) else None
+    merchant = merchant or merchants[0]
+    return Console(member, merchant, merchants, _owns(member, merchant.pk))
+
+
+def console_page(view: ConsoleView) -> Callable[..., HttpResponse]:
+    """A console page: members without a merchant are sent to apply; objects the member may not
+    see (lookups raising NotFound) answer with the 404 page."""
+
+    @member_page
+    @wraps(view)
+    def wrapper(request: HttpRequest, member: Member, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            console = _console(request, member)
+            if console is None:
+                return HttpResponseRedirect(reverse("web:merchant_home"))
+            return view(request, console, *args, **kwargs)
+        except (NotFound, Forbidden):  # Forbidden: a clerk at an owner-only object
+            return not_found(request)
+
+    return wrapper
+
+
+def owner_page(view: ConsoleView) -> Callable[..., HttpResponse]:
+    """Where the API asks for the merchant's owner, anyone else gets the 404 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, console: Console, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not console.is_owner:
+            return not_found(request)
+        return view(request, console, *args, **kwargs)
+
+    return wrapper
+
+
+def _render(
+    request: HttpRequest, console: Console | None, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    match = request.resolver_match
+    name = match.url_name if match and match.url_name else ""
+    section = next((s for word, s in SECTIONS if word in name), "home")
+    return render(request, template, {"console": console, "section": section, **context})
+
+
+def _back(name: str, *args: object, query: str = "") -> HttpResponseRedirect:
+    url = reverse(f"web:{name}", args=args)
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
+
+
+def _trail(events: Iterable[dict[str, Any]], labels: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """State changes as the trail partial shows them: statuses in words, newest last."""
+    return [
+        {
+            **event,
+            "from": labels.get(event["from"], event["from"]) if event["from"] else "",
+            "to": labels.get(event["to"], event["to"]),
+        }
+        for event in events
+    ]

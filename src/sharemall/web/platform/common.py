@@ -1,0 +1,111 @@
+"""Helpers the back-office pages share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.core.errors import NotFound
+from sharemall.web.access import MemberView
+
+PAGE_SIZE = 20
+
+
+ALL = "all"
+
+
+def _post_only(view: MemberView) -> MemberView:
+    @wraps(view)
+    def wrapper(request: HttpRequest, member: Member, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return view(request, member, *args, **kwargs)
+
+    return wrapper
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    """Back to the back-office page the form was on (its filter and page kept), never elsewhere."""
+    target = request.POST.get("next", "")
+    if target.startswith("/platform/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)
+
+
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+
+
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Any:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _status_filter(request: HttpRequest, known: tuple[str, ...]) -> str:
+    chosen = request.GET.get("status", known[0])
+    return chosen if chosen in (*known, ALL) else known[0]
+
+
+def _choices_label(choices: Iterable[tuple[Any, Any]], value: Any) -> str:
+    return str(dict(choices).get(value, value))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a trail: a state change, who made it and why."""
+
+    at: datetime
+    source: str
+    target: str
+    who: str
+    note: str
+
+
+def _names(member_ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {pk for pk in member_ids if pk is not None}
+    return dict(Member.objects.filter(pk__in=wanted).values_list("pk", "nickname"))
+
+
+def _who(names: dict[int, str], member_id: int | None) -> str:
+    if member_id is None:
+        return _("the system")
+    return names.get(member_id, f"#{member_id}")
+
+
+def _steps(
+    events: list[dict[str, Any]], labels: Iterable[tuple[Any, Any]], names: dict[int, str]
+) -> list[Step]:
+    choices = list(labels)
+    return [
+        Step(
+            at=e["at"],
+            source=_choices_label(choices, e["from"]) if e["from"] else "",
+            target=_choices_label(choices, e["to"]),
+            who=_who(names, e["actor_id"]),
+            note=e.get("reason") or e.get("note") or "",
+        )
+        for e in events
+    ]
+
+
+def _found[M: Model](lookup: Callable[[], M | None]) -> M | None:
+    """The object a page is about; None when it does not exist (the 404 page is shown)."""
+    try:
+        return lookup()
+    except NotFound:
+        return None

@@ -1,0 +1,22 @@
+"""The compliance report for operators (PRODUCT section 5.2)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from sharemall.accounts.auth import caller
+from sharemall.distribution import services as distribution
+
+
+@never_cache
+def compliance(request: HttpRequest) -> HttpResponse:
+    """The compliance report for operators (PRODUCT §5.2): rules, levels paid, no sign-up pay."""
+    member = caller(request)
+    if member is None:
+        return redirect_to_login(request.get_full_path())
+    if not member.is_operator:
+        return render(request, "web/not_found.html", status=404)
+    return render(request, "web/compliance.html", {"report": distribution.compliance_report()})

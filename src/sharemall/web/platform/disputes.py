@@ -1,0 +1,154 @@
+"""Disputes the platform rules on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sharemall.accounts.models import Member
+from sharemall.aftersales import rules as aftersale_rules
+from sharemall.aftersales import selectors as aftersale_selectors
+from sharemall.aftersales import services as aftersale_services
+from sharemall.aftersales.models import Dispute
+from sharemall.distribution.models import CommissionEntry
+from sharemall.merchants.models import Merchant
+from sharemall.orders.models import Order
+from sharemall.sharing import rules as sharing_rules
+from sharemall.sharing.models import ShareLink
+from sharemall.web.access import not_found, operator_page
+from sharemall.web.actions import run_action
+from sharemall.web.platform.common import (
+    _choices_label,
+    _form_errors,
+    _found,
+    _names,
+    _page,
+    _post_only,
+    _steps,
+    _who,
+)
+from sharemall.web.platform.forms import RulingForm
+
+# After-sales states have no model choices; the trail shows them in words.
+AFTERSALE_STATUSES = {
+    aftersale_rules.REQUESTED: gettext_lazy("requested"),
+    aftersale_rules.AWAITING_RETURN: gettext_lazy("awaiting the return"),
+    aftersale_rules.RETURN_SHIPPED: gettext_lazy("return shipped"),
+    aftersale_rules.REFUNDING: gettext_lazy("refunding"),
+    aftersale_rules.REFUNDED: gettext_lazy("refunded"),
+    aftersale_rules.REJECTED: gettext_lazy("rejected"),
+    aftersale_rules.DISPUTED: gettext_lazy("disputed"),
+    aftersale_rules.CANCELLED: gettext_lazy("cancelled"),
+}
+
+
+@operator_page
+def disputes(request: HttpRequest, member: Member) -> HttpResponse:
+    queue = aftersale_selectors.disputes_open().select_related(
+        "aftersale__order__merchant", "aftersale__buyer"
+    )
+    return render(request, "web/platform/disputes.html", {"page": _page(request, queue)})
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """How the buyer came to the order: the referrer, the share link and the post behind it,
+    and who is paid commission on it."""
+
+    referrer: Member | None
+    how: str
+    link: ShareLink | None
+    degree: int | None
+    post_id: int | None
+    commissions: list[CommissionEntry]
+
+
+ATTRIBUTIONS = {
+    "share": gettext_lazy("a share link"),
+    "parent": gettext_lazy("the buyer's binding to a parent"),
+}
+
+
+def _attribution(order: Order) -> Attribution:
+    link = ShareLink.objects.filter(pk=order.share_link_id).first() if order.share_link_id else None
+    on_post = link is not None and link.target_type == sharing_rules.POST
+    return Attribution(
+        referrer=order.referrer,
+        how=str(ATTRIBUTIONS.get(order.attribution, order.attribution)),
+        link=link,
+        degree=order.degree,
+        post_id=link.target_id if link is not None and on_post else None,
+        commissions=list(
+            CommissionEntry.objects.filter(order=order, reversal_of__isnull=True)
+            .select_related("beneficiary")
+            .order_by("kind", "level", "id")
+        ),
+    )
+
+
+def _dispute(dispute_id: int) -> Dispute | None:
+    return _found(lambda: aftersale_selectors.dispute_for_operator(dispute_id))
+
+
+@operator_page
+def dispute(request: HttpRequest, member: Member, dispute_id: int) -> HttpResponse:
+    found = _dispute(dispute_id)
+    if found is None:
+        return not_found(request)
+    trail = aftersale_selectors.responsibility_trail(found.aftersale)
+    merchant_events = trail["merchant"]["certification"]
+    order_events = trail["order"]["events"]
+    aftersale_events = trail["aftersale"]["events"]
+    names = _names(
+        [e["actor_id"] for e in (*merchant_events, *order_events, *aftersale_events)]
+        + [trail["payment"]["payer_id"], found.ruled_by_id]
+    )
+    return render(
+        request,
+        "web/platform/dispute.html",
+        {
+            "dispute": found,
+            "aftersale": found.aftersale,
+            "trail": trail,
+            "payer": _who(names, trail["payment"]["payer_id"]),
+            "ruled_by": _who(names, found.ruled_by_id) if found.ruled_by_id else "",
+            "merchant_status": _choices_label(Merchant.Status.choices, trail["merchant"]["status"]),
+            "order_status": _choices_label(Order.Status.choices, trail["order"]["status"]),
+            "aftersale_status": _choices_label(
+                AFTERSALE_STATUSES.items(), trail["aftersale"]["status"]
+            ),
+            "merchant_steps": _steps(merchant_events, Merchant.Status.choices, names),
+            "order_steps": _steps(order_events, Order.Status.choices, names),
+            "aftersale_steps": _steps(aftersale_events, AFTERSALE_STATUSES.items(), names),
+            "attribution": _attribution(found.aftersale.order),
+            "form": RulingForm(),
+        },
+    )
+
+
+@operator_page
+@_post_only
+def dispute_rule(request: HttpRequest, member: Member, dispute_id: int) -> HttpResponse:
+    found = _dispute(dispute_id)
+    if found is None:
+        return not_found(request)
+    form = RulingForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        run_action(
+            request,
+            lambda: aftersale_services.dispute_rule(
+                found,
+                operator=member,
+                ruling=form.cleaned_data["ruling"],
+                note=form.cleaned_data["note"],
+            ),
+            _("The ruling is recorded."),
+        )
+    return HttpResponseRedirect(reverse("web:platform_dispute", args=[found.pk]))

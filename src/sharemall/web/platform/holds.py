@@ -1,0 +1,80 @@
+"""Commission holds (the fraud queue)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.distribution import selectors as distribution_selectors
+from sharemall.distribution import services as distribution_services
+from sharemall.distribution.models import CommissionEntry
+from sharemall.web.access import not_found, operator_page
+from sharemall.web.actions import run_action
+from sharemall.web.platform.common import _back, _form_errors, _page, _post_only
+from sharemall.web.platform.forms import (
+    CommissionRejectForm,
+    CommissionReleaseForm,
+)
+
+
+@operator_page
+def holds(request: HttpRequest, member: Member) -> HttpResponse:
+    queue = distribution_selectors.held_commissions().select_related(
+        "order__buyer", "order__merchant"
+    )
+    return render(
+        request,
+        "web/platform/holds.html",
+        {
+            "page": _page(request, queue),
+            "release_form": CommissionReleaseForm(auto_id=False),
+            "reject_form": CommissionRejectForm(auto_id=False),
+        },
+    )
+
+
+def _hold_decision(
+    request: HttpRequest,
+    entry_id: int,
+    form: forms.Form,
+    decide: Callable[[CommissionEntry, str], object],
+    done: str,
+) -> HttpResponse:
+    entry = distribution_selectors.commission_for_operator(entry_id)
+    if entry is None:
+        return not_found(request)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        run_action(request, lambda: decide(entry, form.cleaned_data["reason"]), done)
+    return _back(request, reverse("web:platform_holds"))
+
+
+@operator_page
+@_post_only
+def hold_release(request: HttpRequest, member: Member, entry_id: int) -> HttpResponse:
+    return _hold_decision(
+        request,
+        entry_id,
+        CommissionReleaseForm(request.POST),
+        lambda e, note: distribution_services.hold_release(e, operator=member, note=note),
+        _("The commission is released."),
+    )
+
+
+@operator_page
+@_post_only
+def hold_reject(request: HttpRequest, member: Member, entry_id: int) -> HttpResponse:
+    return _hold_decision(
+        request,
+        entry_id,
+        CommissionRejectForm(request.POST),
+        lambda e, reason: distribution_services.hold_reject(e, operator=member, reason=reason),
+        _("The commission is rejected."),
+    )

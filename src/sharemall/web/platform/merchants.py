@@ -1,0 +1,172 @@
+"""Reviewing merchants: approve, reject, suspend, reinstate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.merchants import rules as merchant_rules
+from sharemall.merchants import selectors as merchant_selectors
+from sharemall.merchants import services as merchant_services
+from sharemall.merchants.models import Merchant
+from sharemall.web.access import not_found, operator_page
+from sharemall.web.actions import run_action
+from sharemall.web.platform.common import (
+    ALL,
+    Step,
+    _choices_label,
+    _form_errors,
+    _found,
+    _page,
+    _post_only,
+    _status_filter,
+)
+from sharemall.web.platform.forms import (
+    MerchantNoteForm,
+    MerchantReasonForm,
+)
+
+MERCHANT_FILTERS = (
+    merchant_rules.SUBMITTED,
+    merchant_rules.APPROVED,
+    merchant_rules.REJECTED,
+    merchant_rules.SUSPENDED,
+    merchant_rules.DRAFT,
+)
+
+
+@operator_page
+def merchants(request: HttpRequest, member: Member) -> HttpResponse:
+    status = _status_filter(request, MERCHANT_FILTERS)
+    queue = merchant_selectors.merchant_review_queue(None if status == ALL else status)
+    return render(
+        request,
+        "web/platform/merchants.html",
+        {
+            "page": _page(request, queue.select_related("owner")),
+            "status": status,
+            "filters": [(s, _choices_label(Merchant.Status.choices, s)) for s in MERCHANT_FILTERS],
+        },
+    )
+
+
+def _merchant(member: Member, merchant_id: int) -> Merchant | None:
+    return _found(lambda: merchant_selectors.merchant_for_viewer(member, merchant_id))
+
+
+@operator_page
+def merchant(request: HttpRequest, member: Member, merchant_id: int) -> HttpResponse:
+    found = _merchant(member, merchant_id)
+    if found is None:
+        return not_found(request)
+    targets = merchant_rules.APPLICATION.transitions.get(found.status, frozenset())
+    steps = [
+        Step(
+            at=e.created_at,
+            source=_choices_label(Merchant.Status.choices, e.from_status) if e.from_status else "",
+            target=_choices_label(Merchant.Status.choices, e.to_status),
+            who=e.actor.nickname if e.actor else _("the system"),
+            note=e.reason,
+        )
+        for e in merchant_selectors.merchant_events(found)
+    ]
+    return render(
+        request,
+        "web/platform/merchant.html",
+        {
+            "merchant": found,
+            "steps": steps,
+            "can_approve": found.status == merchant_rules.SUBMITTED,
+            "can_reject": merchant_rules.REJECTED in targets,
+            "can_suspend": merchant_rules.SUSPENDED in targets,
+            "can_reinstate": found.status == merchant_rules.SUSPENDED,
+            "reject_form": MerchantReasonForm(auto_id="reject_%s"),
+            "suspend_form": MerchantReasonForm(auto_id="suspend_%s"),
+            "reinstate_form": MerchantNoteForm(auto_id="reinstate_%s"),
+        },
+    )
+
+
+def _merchant_decision(
+    request: HttpRequest,
+    member: Member,
+    merchant_id: int,
+    *,
+    form_class: type[forms.Form] | None,
+    decide: Callable[[Merchant, str], object],
+    done: str,
+) -> HttpResponse:
+    found = _merchant(member, merchant_id)
+    if found is None:
+        return not_found(request)
+    form = form_class(request.POST) if form_class is not None else None
+    if form is not None and not form.is_valid():
+        _form_errors(request, form)
+    else:
+        reason = form.cleaned_data["reason"] if form is not None else ""
+        run_action(request, lambda: decide(found, reason), done)
+    return HttpResponseRedirect(reverse("web:platform_merchant", args=[found.pk]))
+
+
+@operator_page
+@_post_only
+def merchant_approve(request: HttpRequest, member: Member, merchant_id: int) -> HttpResponse:
+    return _merchant_decision(
+        request,
+        member,
+        merchant_id,
+        form_class=None,
+        decide=lambda m, _reason: merchant_services.merchant_approve(m, operator=member),
+        done=_("The merchant is approved."),
+    )
+
+
+@operator_page
+@_post_only
+def merchant_reject(request: HttpRequest, member: Member, merchant_id: int) -> HttpResponse:
+    return _merchant_decision(
+        request,
+        member,
+        merchant_id,
+        form_class=MerchantReasonForm,
+        decide=lambda m, reason: merchant_services.merchant_reject(
+            m, operator=member, reason=reason
+        ),
+        done=_("The application is rejected."),
+    )
+
+
+@operator_page
+@_post_only
+def merchant_suspend(request: HttpRequest, member: Member, merchant_id: int) -> HttpResponse:
+    return _merchant_decision(
+        request,
+        member,
+        merchant_id,
+        form_class=MerchantReasonForm,
+        decide=lambda m, reason: merchant_services.merchant_suspend(
+            m, operator=member, reason=reason
+        ),
+        done=_("The merchant is suspended."),
+    )
+
+
+@operator_page
+@_post_only
+def merchant_reinstate(request: HttpRequest, member: Member, merchant_id: int) -> HttpResponse:
+    return _merchant_decision(
+        request,
+        member,
+        merchant_id,
+        form_class=MerchantNoteForm,
+        decide=lambda m, reason: merchant_services.merchant_reinstate(
+            m, operator=member, reason=reason
+        ),
+        done=_("The merchant is reinstated."),
+    )

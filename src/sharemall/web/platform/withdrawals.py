@@ -1,0 +1,147 @@
+"""The withdrawal queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.wallet import rules as wallet_rules
+from sharemall.wallet import selectors as wallet_selectors
+from sharemall.wallet import services_withdrawals as withdrawals
+from sharemall.wallet.models import Withdrawal
+from sharemall.web.access import not_found, operator_page
+from sharemall.web.actions import run_action
+from sharemall.web.platform.common import (
+    ALL,
+    _back,
+    _choices_label,
+    _form_errors,
+    _found,
+    _page,
+    _post_only,
+    _status_filter,
+)
+from sharemall.web.platform.forms import (
+    ReferenceForm,
+    WithdrawalReasonForm,
+)
+
+WITHDRAWAL_FILTERS = (
+    wallet_rules.WITHDRAWAL_REQUESTED,
+    wallet_rules.WITHDRAWAL_APPROVED,
+    wallet_rules.WITHDRAWAL_FAILED,
+    wallet_rules.WITHDRAWAL_PAID,
+    wallet_rules.WITHDRAWAL_REJECTED,
+)
+
+
+@operator_page
+def withdrawal_queue(request: HttpRequest, member: Member) -> HttpResponse:
+    status = _status_filter(request, WITHDRAWAL_FILTERS)
+    queue = wallet_selectors.withdrawal_queue(None if status == ALL else status)
+    return render(
+        request,
+        "web/platform/withdrawals.html",
+        {
+            "page": _page(request, queue.select_related("member")),
+            "status": status,
+            "filters": [
+                (s, _choices_label(Withdrawal.Status.choices, s)) for s in WITHDRAWAL_FILTERS
+            ],
+            "bank": wallet_rules.CHANNEL_BANK,
+            "reason_form": WithdrawalReasonForm(auto_id=False),
+            "reference_form": ReferenceForm(auto_id=False),
+        },
+    )
+
+
+def _withdrawal_decision(
+    request: HttpRequest,
+    withdrawal_id: int,
+    form: forms.Form | None,
+    decide: Callable[[Withdrawal, dict[str, Any]], Withdrawal],
+) -> HttpResponse:
+    found = _found(lambda: wallet_selectors.withdrawal_by_id(withdrawal_id))
+    if found is None:
+        return not_found(request)
+    if form is not None and not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, reverse("web:platform_withdrawals"))
+    data = form.cleaned_data if form is not None else {}
+    run_action(
+        request,
+        lambda: decide(found, data),
+        lambda after: (
+            _("Withdrawal %(id)s is now %(status)s.")
+            % {"id": after.pk, "status": after.get_status_display()}
+        ),
+    )
+    return _back(request, reverse("web:platform_withdrawals"))
+
+
+@operator_page
+@_post_only
+def withdrawal_approve(request: HttpRequest, member: Member, withdrawal_id: int) -> HttpResponse:
+    return _withdrawal_decision(
+        request,
+        withdrawal_id,
+        None,
+        lambda w, _data: withdrawals.withdrawal_approve(w, operator=member),
+    )
+
+
+@operator_page
+@_post_only
+def withdrawal_reject(request: HttpRequest, member: Member, withdrawal_id: int) -> HttpResponse:
+    return _withdrawal_decision(
+        request,
+        withdrawal_id,
+        WithdrawalReasonForm(request.POST),
+        lambda w, data: withdrawals.withdrawal_reject(w, operator=member, reason=data["reason"]),
+    )
+
+
+@operator_page
+@_post_only
+def withdrawal_mark_paid(request: HttpRequest, member: Member, withdrawal_id: int) -> HttpResponse:
+    return _withdrawal_decision(
+        request,
+        withdrawal_id,
+        ReferenceForm(request.POST),
+        lambda w, data: withdrawals.withdrawal_mark_paid(
+            w, operator=member, reference=data["reference"]
+        ),
+    )
+
+
+@operator_page
+@_post_only
+def withdrawal_mark_failed(
+    request: HttpRequest, member: Member, withdrawal_id: int
+) -> HttpResponse:
+    return _withdrawal_decision(
+        request,
+        withdrawal_id,
+        WithdrawalReasonForm(request.POST),
+        lambda w, data: withdrawals.withdrawal_mark_failed(
+            w, operator=member, reason=data["reason"]
+        ),
+    )
+
+
+@operator_page
+@_post_only
+def withdrawal_retry(request: HttpRequest, member: Member, withdrawal_id: int) -> HttpResponse:
+    return _withdrawal_decision(
+        request,
+        withdrawal_id,
+        None,
+        lambda w, _data: withdrawals.withdrawal_retry(w, operator=member),
+    )
