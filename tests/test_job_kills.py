@@ -117,7 +117,7 @@ def _jobs_database(tmp_path: Path) -> Iterator[tuple[str, Callable[[], int]]]:
         connection.connection.backup(target)
 
     def file_progress() -> int:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+        with closing(sqlite3.connect(path, timeout=30)) as db:
             return int(db.execute(PROGRESS_SQL).fetchone()[0])
 
     yield f"sqlite:///{path}", file_progress
