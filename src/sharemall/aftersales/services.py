@@ -324,10 +324,15 @@ def aftersales_auto_approve(now: datetime) -> int:
 
 
 def aftersales_finish_refunds(now: datetime) -> int:
-    """Job: ask again about refunds the provider was still processing."""
+    """Job: ask again about refunds the provider was still processing, and finish those an
+    approval left refunding (a worker killed after the bookkeeping committed). The refund
+    number is kept, so asking again never pays twice."""
     finished = 0
     for aftersale in AfterSale.objects.filter(status=rules.REFUNDING).order_by("pk")[:500]:
         order = Order.objects.select_related("payment").get(pk=aftersale.order_id)
-        if _finish_refund(aftersale, order).status == rules.REFUNDED:
-            finished += 1
+        try:
+            if _finish_refund(aftersale, order).status == rules.REFUNDED:
+                finished += 1
+        except InvalidTransition:
+            continue  # another worker finished it meanwhile
     return finished

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from sharemall.core.http import ip_or_none
 from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution import services as distribution
+from sharemall.distribution.models import CommissionEntry
 from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants.models import Store
 from sharemall.orders import ledger as order_ledger
@@ -313,18 +314,54 @@ def sandbox_complete(payment: Payment) -> payments.NotificationResult:
 
 
 def unpaid_timeout(now: datetime) -> int:
-    """Job: close payments past their deadline, cancel their orders, return their stock."""
-    closed = payments.payments_close_expired(now)
-    for payment in closed:
-        orders.orders_cancel_for_payment(payment, note="unpaid timeout")
-    return len(closed)
+    """Job: close payments past their deadline, cancel their orders, return their stock.
+
+    Each payment moves with its orders in one transaction; the run also finishes payments a
+    killed run of older code closed without cancelling their orders. Returns how many
+    payments' orders it cancelled."""
+    closed = payments.payments_close_expired(now, then=_cancel_unpaid_orders)
+    return len(closed) + orders.orders_cancel_left_unpaid(note=UNPAID_TIMEOUT_NOTE)
+
+
+UNPAID_TIMEOUT_NOTE = "unpaid timeout"
+# How far back completion looks for completed orders whose commissions a killed run left
+# pending (before completing and settling moved together).
+UNSETTLED_LOOKBACK = timedelta(days=60)
+
+
+def _cancel_unpaid_orders(payment: Payment) -> None:
+    orders.orders_cancel_for_payment(payment, note=UNPAID_TIMEOUT_NOTE)
+
+
+def _settle_commissions(order: Order) -> None:
+    distribution.commissions_settle([order])
 
 
 def orders_complete(now: datetime) -> int:
-    """Job: complete orders whose after-sales window closed, and settle their commissions."""
-    done = orders.orders_complete_due(now)
-    distribution.commissions_settle(done)
-    return len(done)
+    """Job: complete orders whose after-sales window closed, and settle their commissions.
+
+    Each order completes with its commissions in one transaction; the run also settles
+    completed orders whose commissions a killed run of older code left pending. Returns how
+    many orders it completed or settled."""
+    done = orders.orders_complete_due(now, then=_settle_commissions)
+    return len(done) + _settle_left_pending(now)
+
+
+def _settle_left_pending(now: datetime) -> int:
+    pending = CommissionEntry.objects.filter(
+        order=OuterRef("pk"), status=CommissionEntry.Status.PENDING, reversal_of=None
+    )
+    stuck = orders.orders_completed_recently(now, lookback=UNSETTLED_LOOKBACK).filter(
+        Exists(pending)
+    )
+    settled = 0
+    for order in stuck[:1000]:
+        try:
+            if distribution.commissions_settle([order]):
+                settled += 1
+        except Conflict:
+            continue  # another worker settled them meanwhile
+    return settled
 
 
 def payment_for_member(member: Member, payment_id: int) -> Payment:

@@ -2,7 +2,15 @@
 
 Each job is an idempotent database sweep: it finds what is due at `now` and moves it on with
 conditional updates, so running it twice, late, or from two workers at once is harmless.
-New sweeps are added to the list below, in the order they should run.
+
+Each item moves in one transaction (a payment with its orders' cancellation and stock, an order
+with its commissions' settlement), so a worker killed mid-run leaves every item untouched or
+wholly moved on; what must wait for a payment provider stays in a state the sweep selects again
+(a refund still refunding, a payout still approved). Where older code could leave an item
+half-done, the sweep's selection also finds it and finishes it. tests/test_job_kills.py kills
+`run-due-jobs` at random points to check this.
+
+New sweeps are added to the list below, in the order they should run, and keep to the above.
 """
 
 from __future__ import annotations

@@ -670,7 +670,10 @@ def partner_dividends_due(now: datetime) -> int:
         return 0
     if not Partner.objects.filter(is_active=True).exists():
         return 0
-    partner_dividends(starts=last_month, ends=this_month, pool_bp=settings.PARTNER_POOL_BP)
+    try:
+        partner_dividends(starts=last_month, ends=this_month, pool_bp=settings.PARTNER_POOL_BP)
+    except IntegrityError:
+        return 0  # another worker made it at the same moment (one per period)
     return 1
 
 

@@ -4,14 +4,15 @@ update plus an OrderEvent row in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,8 @@ from sharemall.merchants.models import Merchant, Store
 from sharemall.orders import rules
 from sharemall.orders.models import Order, OrderEvent, OrderLine
 from sharemall.payments.models import Payment
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -185,10 +188,15 @@ def orders_mark_paid(payment: Payment) -> list[Order]:
 
 
 def _release_stock(order_ids: Sequence[int]) -> None:
+    """Put the orders' units back, one update per SKU in id order (as checkout reserves them),
+    so two transactions returning stock at once cannot deadlock."""
+    returned: dict[int, int] = {}
     for sku_id, quantity in OrderLine.objects.filter(order_id__in=order_ids).values_list(
         "sku_id", "quantity"
     ):
-        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantity)
+        returned[sku_id] = returned.get(sku_id, 0) + quantity
+    for sku_id in sorted(returned):
+        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + returned[sku_id])
 
 
 def orders_cancel_for_payment(payment: Payment, *, note: str) -> list[Order]:
@@ -204,6 +212,27 @@ def orders_cancel_for_payment(payment: Payment, *, note: str) -> list[Order]:
         _release_stock(ids)
         _events(orders, rules.PENDING_PAYMENT, rules.CANCELLED, None, note)
     return orders
+
+
+def orders_cancel_left_unpaid(*, note: str) -> int:
+    """Cancel orders still waiting on a payment that is already closed, and put their stock
+    back: what a timeout run killed between closing a payment and cancelling its orders left
+    (before both moved in one transaction). Cheap: few orders are ever pending payment.
+    Returns how many payments' orders it cancelled."""
+    payment_ids = list(
+        Order.objects.filter(status=rules.PENDING_PAYMENT, payment__status=Payment.Status.CLOSED)
+        .order_by("payment_id")
+        .values_list("payment_id", flat=True)
+        .distinct()[:500]
+    )
+    healed = 0
+    for payment in Payment.objects.filter(pk__in=payment_ids).order_by("pk"):
+        try:
+            if orders_cancel_for_payment(payment, note=note):
+                healed += 1
+        except Conflict:
+            continue  # another worker cancelled them meanwhile
+    return healed
 
 
 def order_ship(order: Order, *, actor: Member, carrier: str = "", tracking_no: str = "") -> Order:
@@ -279,8 +308,14 @@ def orders_auto_receive(now: datetime) -> int:
     return _sweep(due[:1000], rules.RECEIVED, "received automatically", received_at=now)
 
 
-def orders_complete_due(now: datetime) -> list[Order]:
-    """Complete received orders whose after-sales window closed with nothing open."""
+def orders_complete_due(
+    now: datetime, *, then: Callable[[Order], object] | None = None
+) -> list[Order]:
+    """Complete received orders whose after-sales window closed with nothing open.
+
+    Each order completes in its own transaction together with `then(order)` (the caller
+    settles its commissions there): a worker dying half-way leaves every order either received
+    or completed with everything that goes with it."""
     cutoff = now - timedelta(days=settings.AFTERSALES_WINDOW_DAYS)
     due = list(
         Order.objects.filter(
@@ -289,14 +324,32 @@ def orders_complete_due(now: datetime) -> list[Order]:
     )
     done = []
     for order in due:
-        with transaction.atomic():
-            if Order.objects.filter(pk=order.pk, status=rules.RECEIVED, open_aftersales=0).update(
-                status=rules.COMPLETED, completed_at=now
-            ):
+        try:
+            with transaction.atomic():
+                if not Order.objects.filter(
+                    pk=order.pk, status=rules.RECEIVED, open_aftersales=0
+                ).update(status=rules.COMPLETED, completed_at=now):
+                    continue  # changed meanwhile (an after-sales request, another worker)
                 _events([order], rules.RECEIVED, rules.COMPLETED, None, "after-sales window closed")
-                order.status = rules.COMPLETED
-                done.append(order)
+                order.status, order.completed_at = rules.COMPLETED, now
+                if then is not None:
+                    then(order)
+        except Conflict as exc:
+            logger.warning("order %s: not completed: %s", order.pk, exc)
+            order.status = rules.RECEIVED
+            continue
+        done.append(order)
     return done
+
+
+def orders_completed_recently(now: datetime, *, lookback: timedelta) -> QuerySet[Order]:
+    """Completed orders received within `lookback` before the after-sales window closed: where
+    a completion run killed half-way (before completing and settling moved together) left
+    something unsettled. Bounded by the (status, received_at) index."""
+    cutoff = now - timedelta(days=settings.AFTERSALES_WINDOW_DAYS)
+    return Order.objects.filter(
+        status=rules.COMPLETED, received_at__lte=cutoff, received_at__gt=cutoff - lookback
+    ).order_by("pk")
 
 
 # --- bookkeeping for after-sales --------------------------------------------------------------

@@ -4,7 +4,7 @@ refunds. Notifications are checked here, once, for every provider alike."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -310,21 +310,37 @@ def refund_send(refund: Refund, *, provider_name: str | None = None, reason: str
     return refund
 
 
-def payments_close_expired(now: datetime) -> list[Payment]:
-    """Close pending payments past their deadline; returns those this call closed."""
+def payments_close_expired(
+    now: datetime, *, then: Callable[[Payment], object] | None = None
+) -> list[Payment]:
+    """Close pending payments past their deadline; returns those this call closed.
+
+    Each payment is closed in its own transaction together with `then(payment)` (the caller
+    cancels its orders there): a worker dying half-way leaves every payment either untouched
+    or wholly moved on, never closed with its orders still waiting.
+    """
     due = list(
-        Payment.objects.filter(status=Payment.Status.PENDING, expires_at__lte=now).values_list(
-            "pk", flat=True
-        )[:500]
+        Payment.objects.filter(status=Payment.Status.PENDING, expires_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
     )
     closed = []
     for pk in due:
-        # Conditional: a notification capturing the payment at this instant wins or loses
-        # cleanly against the timeout, never both.
-        if Payment.objects.filter(pk=pk, status=Payment.Status.PENDING).update(
-            status=Payment.Status.CLOSED, closed_at=now
-        ):
-            closed.append(Payment.objects.get(pk=pk))
+        try:
+            with transaction.atomic():
+                # Conditional: a notification capturing the payment at this instant wins or
+                # loses cleanly against the timeout, never both.
+                if not Payment.objects.filter(pk=pk, status=Payment.Status.PENDING).update(
+                    status=Payment.Status.CLOSED, closed_at=now
+                ):
+                    continue
+                payment = Payment.objects.get(pk=pk)
+                if then is not None:
+                    then(payment)
+        except Conflict as exc:  # its orders changed meanwhile: left pending for the next run
+            logger.warning("payment %s: not closed: %s", pk, exc)
+            continue
+        closed.append(payment)
     return closed
 
 
