@@ -27,6 +27,7 @@ from sharemall.orders.schemas import OrderOut
 from sharemall.orders.selectors import orders_of_buyer
 from sharemall.payments import services as payments
 from sharemall.payments.models import Payment
+from sharemall.payments.providers.registry import PROVIDER_NAMES
 
 router = Router(tags=["checkout"])
 
@@ -141,6 +142,9 @@ def sandbox_complete(request: HttpRequest, payment_id: int) -> dict[str, Any]:
 @router.post("/payments/notify/{provider}", auth=None, include_in_schema=True)
 def notify(request: HttpRequest, provider: str) -> HttpResponse:
     """Where providers send payment notifications (no sign-in: the signature is the proof)."""
+    if provider not in PROVIDER_NAMES:
+        # Refused before the audit log, whose provider column holds only names we know.
+        raise NotFound(_("No such payment provider."))
     headers = dict(request.headers.items())
     result = services.payment_notification_handle(provider, headers, request.body)
     ack = result.acknowledgement

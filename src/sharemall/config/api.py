@@ -5,8 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import DataError
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -55,7 +59,7 @@ _HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
-    413: "too_large",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     422: "unprocessable",
     429: "rate_limited",
@@ -109,6 +113,31 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, 413, "payload_too_large", _("The request is too large."))
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(UnreadablePostError)
+@api.exception_handler(RawPostDataException)
+def _malformed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Too many fields, a multipart body without a boundary, a form sent where JSON was expected.
+    return error_response(
+        request, 400, "malformed_request", _("The request body could not be read.")
+    )
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The database refused a value: a number past its range, text past a column. Input the
+    # schemas let through but the storage cannot hold; the transaction it was in rolled back.
+    logger.warning("value out of range in %s %s: %s", request.method, request.path, exc)
+    return error_response(request, 400, "invalid_input", _("A value is out of range."))
 
 
 @api.exception_handler(Exception)

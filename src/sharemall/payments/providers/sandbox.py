@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from sharemall.core.http import epoch_seconds
 from sharemall.payments.models import SandboxKey
 from sharemall.payments.providers.base import (
     TIMESTAMP_WINDOW_SECONDS,
@@ -132,7 +133,7 @@ class SandboxProvider:
             headers.get("Sandbox-Nonce", ""),
             headers.get("Sandbox-Signature", ""),
         )
-        if not (ts.isdigit() and nonce and signature):
+        if not (epoch_seconds(ts) is not None and nonce and signature):
             raise InvalidNotification("Missing or malformed signature headers.")
         if abs(time.time() - int(ts)) > TIMESTAMP_WINDOW_SECONDS:
             raise InvalidNotification("The notification's timestamp is outside the window.")

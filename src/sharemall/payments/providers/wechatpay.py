@@ -25,6 +25,7 @@ from wechatpayv3 import WeChatPay, WeChatPayType
 from wechatpayv3.type import RequestType
 
 from sharemall.core.errors import DomainError
+from sharemall.core.http import epoch_seconds
 from sharemall.payments.providers.base import (
     TIMESTAMP_WINDOW_SECONDS,
     Acknowledgement,
@@ -262,7 +263,7 @@ class WeChatPayProvider:
         signature_type = _header(headers, "Wechatpay-Signature-Type") or SIGNATURE_TYPE
         if not (timestamp and nonce and signature and serial):
             raise InvalidNotification("missing Wechatpay-* signature headers")
-        if not (timestamp.isascii() and timestamp.isdigit()):
+        if epoch_seconds(timestamp) is None:
             raise InvalidNotification("malformed Wechatpay-Timestamp")
         if abs(time.time() - int(timestamp)) > TIMESTAMP_WINDOW_SECONDS:
             raise InvalidNotification("Wechatpay-Timestamp is outside the accepted window")

@@ -1,0 +1,138 @@
+"""Every operation of the OpenAPI document, fuzzed by schemathesis as each kind of caller: no
+input, valid or not, may ever get a server error.
+
+The world (a merchant with a product on sale and a store, a buyer with a paid order, an operator)
+is built once; every operation then gets a few generated requests per caller, both within the
+schema and outside it, with path ids left to the generator and pinned to real rows in turn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from hypothesis.strategies import SearchStrategy
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.generation.case import Case
+
+from sharemall.accounts.models import Member
+from sharemall.accounts.services import token_issue
+from sharemall.checkout import services as checkout
+from sharemall.merchants import services as merchant_services
+from tests.factories import MemberFactory, OperatorFactory, merchant, product
+
+# Per operation and caller: the whole run stays around a minute on a small machine.
+EXAMPLES = 3
+_PARAMETER = re.compile(r"{(\w+)}")
+
+
+def _world() -> tuple[dict[str, Member | None], dict[str, Any]]:
+    shop = merchant()
+    goods = product(shop, stock=1000).skus.get()
+    store = merchant_services.store_create(
+        shop,
+        kind="offline",
+        name="店",
+        region_code="440305",
+        address="路 1 号",
+        latitude=22.5,
+        longitude=113.9,
+    )
+    buyer = MemberFactory.create()
+    express = checkout.Delivery("express", "440305", "路 1 号", "收件人", "13912345678")
+    paid = checkout.order_create(buyer=buyer, items=[checkout.Item(goods.pk, 1)], delivery=express)
+    checkout.sandbox_complete(paid.payment)
+    order = paid.orders[0]
+    callers: dict[str, Member | None] = {
+        "anonymous": None,
+        "member": buyer,
+        "merchant": shop.owner,
+        "operator": OperatorFactory.create(),
+    }
+    ids: dict[str, Any] = {
+        "merchant_id": shop.pk,
+        "product_id": goods.product_id,
+        "sku_id": goods.pk,
+        "store_id": store.pk,
+        "order_id": order.pk,
+        "payment_id": paid.payment.pk,
+        "member_id": buyer.pk,
+        "token": paid.payment.pay_token,
+        "provider": "sandbox",
+    }
+    return callers, ids
+
+
+def _fuzz(
+    cases: SearchStrategy[Case], headers: dict[str, str], label: str, failures: list[str]
+) -> None:
+    @given(case=cases)
+    @settings(
+        max_examples=EXAMPLES,
+        phases=[Phase.explicit, Phase.generate],
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case: Case) -> None:
+        response = case.call(headers=headers)
+        try:
+            case.validate_response(response, checks=[not_a_server_error])
+        except (AssertionError, FailureGroup) as exc:
+            failures.append(f"{label}: {case.method} {case.formatted_path} -> {exc}"[:2000])
+
+    # Nothing can be generated outside the schema of an operation without parameters.
+    with contextlib.suppress(Unsatisfiable):
+        run()
+
+
+@pytest.fixture
+def _connections_kept() -> Iterator[None]:
+    """The app is called through WSGI, as a server would; like Django's test client, keep the
+    test's connection (and its transaction) open between requests."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_connections_kept")
+def test_no_operation_answers_a_server_error() -> None:
+    callers, ids = _world()
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        names = _PARAMETER.findall(operation.path)
+        pinned = {name: ids[name] for name in names if name in ids}
+        # Within the schema and outside it, with path ids generated or naming real rows.
+        strategies = [operation.as_strategy(GenerationMode.POSITIVE)]
+        if names or operation.body or operation.query:
+            strategies.append(operation.as_strategy(GenerationMode.NEGATIVE))
+        if pinned:
+            strategies.append(
+                operation.as_strategy(GenerationMode.POSITIVE, path_parameters=pinned)
+            )
+        cases = st.one_of(strategies)
+        for role, caller in callers.items():
+            headers = {"Authorization": f"Bearer {token_issue(caller)}"} if caller else {}
+            _fuzz(cases, headers, f"{role} {operation.label}", failures)
+    assert operations > 100
+    assert not failures, "\n\n".join(failures)
