@@ -206,9 +206,17 @@ def _chain(order: Order, buyer: Member) -> list[Member | None]:
 
 
 def _fraud_reasons(order: Order, beneficiary: Member) -> list[str]:
-    """Self-referral and brushing signals between the buyer and a beneficiary."""
-    reasons = []
+    """Self-referral and brushing signals between the buyer and a beneficiary.
+
+    They look for a beneficiary hiding behind someone else's purchase. A distributor's own
+    purchase under the self-purchase rebate (自购返佣) is the one case where the beneficiary is
+    the buyer, openly and as the platform allows (`_chain` puts them at level 1 only then), so
+    comparing the buyer with themself signals nothing.
+    """
+    reasons: list[str] = []
     buyer = order.buyer
+    if beneficiary.pk == buyer.pk:
+        return reasons
     if order.payment.payer_id == beneficiary.pk:
         reasons.append("beneficiary paid for the order")
     if order.device_id and order.device_id == beneficiary.signup_device:
