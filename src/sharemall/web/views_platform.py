@@ -471,7 +471,7 @@ def dispute(request: HttpRequest, member: Member, dispute_id: int) -> HttpRespon
             "merchant_steps": _steps(merchant_events, Merchant.Status.choices, names),
             "order_steps": _steps(order_events, Order.Status.choices, names),
             "aftersale_steps": _steps(aftersale_events, AFTERSALE_STATUSES.items(), names),
-            "attribution": _attribution(found.aftersale.order),
+            "attribution": aftersale_selectors.order_attribution(found.aftersale.order),
             "form": RulingForm(),
         },
     )
