@@ -63,7 +63,9 @@ def test_the_api_answers_400_wechat_not_linked(api: Api, rich: Member, settings:
     answer = api.post("/withdrawals", {"amount_fen": 1_000, "channel": "wechat"}, as_=rich)
 
     assert (answer.status, answer.error_code) == (400, "wechat_not_linked")
-    assert "WeChat" in answer.body["error"]["message"]
+    message = answer.body["error"]["message"]
+    assert "yours is not linked" in message or "尚未绑定微信" in message
+
     _untouched(rich)
 
 
