@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from typing import Any
 
 import factory
+from PIL import Image
 from stdnum.cn import uscc
 
 from sharemall.accounts.models import Member
@@ -51,7 +53,18 @@ class OperatorFactory(MemberFactory):
     is_superuser = True
 
 
-def merchant(owner: Member | None = None, *, approved: bool = True, **fields: Any) -> Merchant:
+def licence_png() -> bytes:
+    """A small, valid licence image."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def merchant(
+    owner: Member | None = None, *, approved: bool = True, licence: bool = True, **fields: Any
+) -> Merchant:
+    """A submitted application, complete (with a licence image) unless `licence` is False,
+    and approved unless `approved` is False."""
     owner = owner or MemberFactory.create()
     m = merchant_services.merchant_apply(
         owner=owner,
@@ -60,6 +73,8 @@ def merchant(owner: Member | None = None, *, approved: bool = True, **fields: An
         legal_rep=fields.get("legal_rep", "张三"),
         contact_phone=fields.get("contact_phone", phone()),
     )
+    if licence:
+        m = merchant_services.licence_upload(m, licence_png())
     if approved:
         m = merchant_services.merchant_approve(m, operator=OperatorFactory.create())
     return m

@@ -544,6 +544,7 @@ CASES.update(
         "commissions": Case("GET", "/commissions", signed_in(200)),
         "team": Case("GET", "/team", signed_in(200)),
         "bindings": Case("GET", "/me/bindings", signed_in(200)),
+        "binding": Case("GET", "/me/binding", signed_in(200)),
         "plan_get": Case("GET", "/merchants/{merchant}/commission-plan", owner_only(200)),
         "plan_set": Case(
             "PUT", "/merchants/{merchant}/commission-plan", owner_only(200), body=lambda: PLAN_BODY

@@ -138,7 +138,123 @@ def aftersale_detail(request: HttpRequest, aftersale_id: int) -> dict[str, Any]:
     return out(selectors.aftersale_for_party(require_member(request), aftersale_id))
 
 
-@router.get("/aftersales/{aftersale_id}/trail", auth=member_auth)
+class TrailStepOut(Schema):
+    """One state change; `from` is empty for the first."""
+
+    from_: str = Field(validation_alias="from", serialization_alias="from")
+    to: str
+    actor_id: int | None
+    at: datetime
+
+
+class CertificationStepOut(TrailStepOut):
+    reason: str
+
+
+class NotedStepOut(TrailStepOut):
+    note: str
+
+
+class TrailMerchantOut(Schema):
+    id: int
+    legal_name: str
+    uscc: str
+    status: str
+    certification: list[CertificationStepOut]
+
+
+class TrailOrderOut(Schema):
+    id: int
+    status: str
+    total_fen: int
+    refunded_fen: int
+    events: list[NotedStepOut]
+
+
+class TrailAfterSaleOut(Schema):
+    id: int
+    status: str
+    kind: str
+    refund_fen: int
+    reason: str
+    events: list[NotedStepOut]
+
+
+class TrailRefundOut(Schema):
+    refund_no: str
+    amount_fen: int
+    status: str
+    at: datetime
+
+
+class TrailPaymentOut(Schema):
+    id: int
+    payment_no: str
+    status: str
+    provider: str
+    amount_fen: int
+    payer_id: int | None
+    paid_at: datetime | None
+    refunds: list[TrailRefundOut]
+
+
+class TrailDisputeOut(Schema):
+    id: int
+    statement: str
+    opened_at: datetime
+    ruling: str | None
+    ruling_note: str
+    ruled_by: int | None
+    ruled_at: datetime | None
+
+
+class TrailReferralOut(Schema):
+    """Who brought the buyer: through a share link (`share_code`…) or as the buyer's parent."""
+
+    how: Literal["share", "parent"]
+    referrer_id: int
+    referrer_nickname: str
+    share_code: str | None
+    target_type: str | None
+    target_id: int | None
+    degree: int | None
+
+
+class TrailChainStepOut(Schema):
+    """Who is paid on the order, level by level (1 = the referrer); `kind` region_agent is the
+    regional agent (level 0)."""
+
+    level: int
+    kind: str
+    member_id: int
+    nickname: str
+    amount_fen: int
+    status: str
+
+
+class TrailPostOut(Schema):
+    """The experience post the share link pointed at."""
+
+    id: int
+    author_id: int
+    product_id: int
+    rating: int
+    status: str
+    created_at: datetime
+
+
+class TrailOut(Schema):
+    merchant: TrailMerchantOut
+    order: TrailOrderOut
+    aftersale: TrailAfterSaleOut
+    payment: TrailPaymentOut
+    dispute: TrailDisputeOut | None
+    referral: TrailReferralOut | None
+    share_chain: list[TrailChainStepOut]
+    post: TrailPostOut | None
+
+
+@router.get("/aftersales/{aftersale_id}/trail", response=TrailOut, auth=member_auth, by_alias=True)
 def trail(request: HttpRequest, aftersale_id: int) -> dict[str, Any]:
     """The responsibility trail: certification, every state change, the money."""
     aftersale = selectors.aftersale_for_party(require_member(request), aftersale_id)

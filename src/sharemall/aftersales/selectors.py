@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sharemall.accounts.models import Member
 from sharemall.aftersales import rules
 from sharemall.aftersales.models import AfterSale, Dispute
 from sharemall.core.errors import NotFound
+from sharemall.distribution.models import CommissionEntry
 from sharemall.merchants.models import MerchantEvent
 from sharemall.merchants.selectors import merchant_ids_of
-from sharemall.orders.models import OrderEvent
+from sharemall.orders.models import Order, OrderEvent
+from sharemall.posts.models import Post
+from sharemall.sharing import rules as sharing_rules
+from sharemall.sharing.models import ShareLink
 
 
 def _parties(member: Member) -> Q:
@@ -84,9 +90,103 @@ def dispute_for_operator(dispute_id: int) -> Dispute:
     return dispute
 
 
+ATTRIBUTIONS = {
+    "share": gettext_lazy("a share link"),
+    "parent": gettext_lazy("the buyer's binding to a parent"),
+}
+
+
+@dataclass(frozen=True)
+class OrderAttribution:
+    """How the buyer came to the order: the referrer, the share link and the post behind it,
+    and who is paid commission on it (the share chain, level by level)."""
+
+    referrer: Member | None
+    kind: str  # "share", "parent" or "" (nobody)
+    link: ShareLink | None
+    degree: int | None
+    post: Post | None
+    commissions: list[CommissionEntry]
+
+    @property
+    def how(self) -> str:
+        return str(ATTRIBUTIONS.get(self.kind, self.kind))
+
+    @property
+    def post_id(self) -> int | None:
+        return self.post.pk if self.post is not None else None
+
+
+def order_attribution(order: Order) -> OrderAttribution:
+    """The one read of an order's attribution, for the dispute page and the trail's API."""
+    link = (
+        ShareLink.objects.select_related("sharer").filter(pk=order.share_link_id).first()
+        if order.share_link_id
+        else None
+    )
+    post = (
+        Post.objects.filter(pk=link.target_id).first()
+        if link is not None and link.target_type == sharing_rules.POST
+        else None
+    )
+    return OrderAttribution(
+        referrer=(
+            Member.objects.filter(pk=order.referrer_id).first() if order.referrer_id else None
+        ),
+        kind=order.attribution,
+        link=link,
+        degree=order.degree,
+        post=post,
+        commissions=list(
+            CommissionEntry.objects.filter(order=order, reversal_of__isnull=True)
+            .select_related("beneficiary")
+            .order_by("kind", "level", "id")
+        ),
+    )
+
+
+def _attribution_out(found: OrderAttribution) -> dict[str, Any]:
+    link, post = found.link, found.post
+    return {
+        "referral": None
+        if found.referrer is None
+        else {
+            "how": found.kind,
+            "referrer_id": found.referrer.pk,
+            "referrer_nickname": found.referrer.nickname,
+            "share_code": link.code if link is not None else None,
+            "target_type": link.target_type if link is not None else None,
+            "target_id": link.target_id if link is not None else None,
+            "degree": found.degree,
+        },
+        "share_chain": [
+            {
+                "level": e.level,
+                "kind": e.kind,
+                "member_id": e.beneficiary_id,
+                "nickname": e.beneficiary.nickname,
+                "amount_fen": e.amount_fen,
+                "status": e.status,
+            }
+            for e in found.commissions
+        ],
+        "post": None
+        if post is None
+        else {
+            "id": post.pk,
+            "author_id": post.author_id,
+            "product_id": post.product_id,
+            "rating": post.rating,
+            "status": post.status,
+            "created_at": post.created_at,
+        },
+    }
+
+
 def responsibility_trail(aftersale: AfterSale) -> dict[str, Any]:
     """Everything an operator needs to judge a dispute: who sold it and whether they were
-    certified, every state change of the order and the request, and the money."""
+    certified, every state change of the order and the request, the money, and how the buyer
+    came (the referral, the share chain paid on the order and the post behind the share)."""
     order = aftersale.order
     merchant = order.merchant
     certification = [
@@ -171,7 +271,5 @@ def responsibility_trail(aftersale: AfterSale) -> dict[str, Any]:
             "ruled_by": dispute.ruled_by_id,
             "ruled_at": dispute.ruled_at,
         },
-        # Filled in by the sharing and posts features: how the buyer came to the product.
-        "share_chain": [],
-        "post": None,
+        **_attribution_out(order_attribution(order)),
     }

@@ -222,6 +222,7 @@ def order_create(
             expires_at=now + timedelta(minutes=settings.ORDER_UNPAID_TIMEOUT_MINUTES),
         )
         created = orders.orders_create(buyer=buyer, payment=payment, drafts=drafts)
+        distribution.binding_at_checkout(buyer, attribution, now=now)
         # Stock last: a popular SKU's row stays locked only from here to the commit, so
         # concurrent checkouts of it queue for the shortest time (a flash sale's hot row).
         _reserve_stock(wanted, skus)

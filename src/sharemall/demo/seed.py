@@ -35,6 +35,7 @@ from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import services as distribution
 from sharemall.merchants.models import Merchant, Store
 from sharemall.merchants.services import (
+    licence_upload,
     merchant_apply,
     merchant_approve,
     staff_add,
@@ -127,6 +128,12 @@ class _Seeder:
             legal_rep=spec.legal_rep,
             contact_phone=spec.owner_phone,
         )
+        # Only a complete application (with its licence image) can be approved.
+        licence = product_picture(
+            title=spec.legal_name, label="L", colours=("#f5f0e1", "#b03a2e"), variant=0
+        )
+        merchant = licence_upload(merchant, licence)
+        self.files.append((merchant.licence_image.storage, merchant.licence_image.name or ""))
         merchant = merchant_approve(merchant, operator=operator)
         stores = [
             store_create(

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from sharemall.accounts import services as accounts
 from sharemall.accounts.auth import member_auth, require_member, require_operator
+from sharemall.accounts.binding import binding_status
 from sharemall.accounts.models import Binding
 from sharemall.accounts.schemas import RegisterIn, RegisterOut
 from sharemall.catalog.selectors import product_for_staff, sku_for_staff
@@ -26,6 +27,7 @@ from sharemall.distribution.models import (
     RegionAgent,
 )
 from sharemall.distribution.schemas import (
+    BindingOut,
     CommissionOut,
     PlanIn,
     PlanOut,
@@ -177,6 +179,12 @@ def my_commissions(request: HttpRequest, status: str | None = None) -> list[dict
 @router.get("/team", response=TeamOut, auth=member_auth)
 def my_team(request: HttpRequest) -> dict[str, Any]:
     return selectors.team(require_member(request))
+
+
+@router.get("/me/binding", response=BindingOut, auth=member_auth)
+def my_binding(request: HttpRequest) -> dict[str, Any]:
+    """Who the caller is bound to, since when and until when, and every binding before."""
+    return binding_status(require_member(request))
 
 
 @router.get("/me/bindings", auth=member_auth)

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Literal
 
 from ninja import Schema
@@ -91,3 +92,27 @@ class TeamOut(Schema):
 
 class ReviewIn(Schema):
     reason: str = Field(default="", max_length=300)
+
+
+class BindingEventOut(Schema):
+    """One binding in the history: to whom, replacing whom, under which mode, when and why
+    (`source`: "signup:<code>", "landing:<code>" or "checkout:<code>")."""
+
+    parent_id: int
+    previous_parent_id: int | None
+    mode: str
+    source: str
+    bound_at: datetime
+    bound_until: datetime | None
+
+
+class BindingOut(Schema):
+    """Who the caller is bound to (绑定上级) and until when; all null when unbound or when a
+    time-limited binding ran out. `bound_until` null with a parent: bound without an end."""
+
+    parent_id: int | None
+    parent_nickname: str | None
+    mode: Literal["first_touch", "time_limited", "last_touch"] | None
+    bound_at: datetime | None
+    bound_until: datetime | None
+    history: list[BindingEventOut]

@@ -48,6 +48,7 @@ from sharemall.orders.models import Order, OrderLine
 from sharemall.platform import rules as platform_rules
 from sharemall.platform.services import as_dict
 from sharemall.platform.services import current as platform_settings
+from sharemall.sharing.models import ShareLink
 from sharemall.sharing.selectors import attribution_link, link_by_code
 from sharemall.wallet.models import Posting
 from sharemall.wallet.services import Entry, ledger_post, member, merchant_receivable
@@ -175,6 +176,19 @@ def attribute(buyer: Member, *, share_code: str | None, now: datetime) -> Attrib
     return Attribution(None, "")
 
 
+def binding_at_checkout(buyer: Member, attribution: Attribution, *, now: datetime) -> bool:
+    """An order through a share (sent with the order, remembered by the landing's cookie, or the
+    buyer's latest share click) may (re)bind the buyer to its sharer, as the binding mode
+    allows (PRODUCT §4.2). Returns whether it did."""
+    if not attribution.through_share or attribution.referrer is None or not attribution.link_id:
+        return False
+    code = (
+        ShareLink.objects.filter(pk=attribution.link_id).values_list("code", flat=True).first()
+        or ""
+    )
+    return bind(buyer, attribution.referrer, source=f"checkout:{code}", now=now)
+
+
 # --- commission entries -----------------------------------------------------------------------
 
 
@@ -206,9 +220,17 @@ def _chain(order: Order, buyer: Member) -> list[Member | None]:
 
 
 def _fraud_reasons(order: Order, beneficiary: Member) -> list[str]:
-    """Self-referral and brushing signals between the buyer and a beneficiary."""
-    reasons = []
+    """Self-referral and brushing signals between the buyer and a beneficiary.
+
+    They look for a beneficiary hiding behind someone else's purchase. A distributor's own
+    purchase under the self-purchase rebate (自购返佣) is the one case where the beneficiary is
+    the buyer, openly and as the platform allows (`_chain` puts them at level 1 only then), so
+    comparing the buyer with themself signals nothing.
+    """
+    reasons: list[str] = []
     buyer = order.buyer
+    if beneficiary.pk == buyer.pk:
+        return reasons
     if order.payment.payer_id == beneficiary.pk:
         reasons.append("beneficiary paid for the order")
     if order.device_id and order.device_id == beneficiary.signup_device:
@@ -730,5 +752,5 @@ def member_signup(
     )
     link = link_by_code(share_code.strip()) if share_code else None
     if link is not None:
-        bind(newcomer, link.sharer, source=f"share:{link.code}")
+        bind(newcomer, link.sharer, source=f"signup:{link.code}")
     return newcomer

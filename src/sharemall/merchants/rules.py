@@ -48,6 +48,30 @@ class InvalidOpeningHours(DomainError):
     code = "invalid_opening_hours"
 
 
+class ApplicationIncomplete(DomainError):
+    code = "application_incomplete"
+
+
+# What an operator must see before certifying a merchant (PRODUCT §1.1), in the form's order.
+APPLICATION_REQUIRED = ("legal_name", "uscc", "legal_rep", "contact_phone", "licence_image")
+
+
+def missing_for_approval(values: dict[str, object]) -> list[str]:
+    """The required parts of an application that are absent or blank, in the form's order."""
+    return [name for name in APPLICATION_REQUIRED if not str(values.get(name) or "").strip()]
+
+
+def check_complete(values: dict[str, object]) -> None:
+    """Only a complete application can be approved: every field and the licence image."""
+    missing = missing_for_approval(values)
+    if missing:
+        raise ApplicationIncomplete(
+            _("The application is incomplete; it still needs: %(fields)s.")
+            % {"fields": ", ".join(missing)},
+            details={"missing": missing},
+        )
+
+
 def clean_uscc(raw: str) -> str:
     """The 18-character unified social credit code, checked with GB 32100's check character."""
     try:

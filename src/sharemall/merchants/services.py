@@ -122,6 +122,13 @@ def merchant_submit(merchant: Merchant, *, actor: Member) -> Merchant:
 
 
 def merchant_approve(merchant: Merchant, *, operator: Member) -> Merchant:
+    """Certify a submitted application; only a complete one (every field and the licence
+    image, as stored now) can be approved."""
+    stored = Merchant.objects.filter(pk=merchant.pk).values(*rules.APPLICATION_REQUIRED).first()
+    if stored is None:
+        raise NotFound(_("No such merchant."))
+    if merchant.status == rules.SUBMITTED:
+        rules.check_complete(stored)
     return _move(merchant, rules.APPROVED, actor=operator)
 
 

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sharemall.accounts.binding import bind
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound, RateLimited
 from sharemall.core.ids import short_code
@@ -190,7 +191,8 @@ def click_record(
 ) -> ClickResult:
     """Record a visit to a share link. A signed-in visitor is known by member id, anyone else by
     their cookie or device id (`visitor_key`), else by address. The sharer's own visits never
-    count and never touch; a signed-in visitor's visit always updates their touch."""
+    count and never touch; a signed-in visitor's visit always updates their touch, and may bind
+    them to the sharer."""
     link = selectors.link_by_code(code)
     if link is None:
         raise NotFound(_("No such share link."))
@@ -212,6 +214,9 @@ def click_record(
     with transaction.atomic():
         if visitor_member is not None:
             _touch(visitor_member, link, now)
+            # A signed-in member arriving through a share may be (re)bound to its sharer, as
+            # the binding mode allows (PRODUCT §4.2); anonymous visitors are bound at sign-up.
+            bind(visitor_member, link.sharer, source=f"landing:{link.code}", now=now)
         counted = not flooding and _claim_window(link, key, now)
         if counted:
             ShareClick.objects.create(

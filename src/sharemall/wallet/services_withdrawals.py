@@ -131,6 +131,33 @@ def _payee(channel: str, payee: str) -> str:
     return card
 
 
+def _linked_openid(member: Member) -> str:
+    """The member's openid under the platform's WeChat Pay app, or "" when none is linked.
+
+    WeChat log-in is what links one (and will add it to the member); until then no member has
+    one, so this finds none.
+    """
+    return str(getattr(member, "wechat_openid", "") or "")
+
+
+def _wechat_payee(member: Member, typed: str) -> str:
+    """WeChat Pay transfers money to an openid, never to a typed WeChat ID (微信号): a real
+    payout to anything else would only fail at the provider after the money was held. The
+    sandbox pays anyone, so the demo keeps the channel with whatever was typed."""
+    if payouts.provider_name_for(rules.CHANNEL_WECHAT) == payouts.SANDBOX:
+        return _text(typed, limit=128, field=_("payee"))
+    openid = _linked_openid(member)
+    if not openid:
+        raise WithdrawalRefused(
+            _(
+                "A WeChat payout goes to a linked WeChat account, and yours is not linked. "
+                "Choose Alipay or a bank card instead."
+            ),
+            code="wechat_not_linked",
+        )
+    return openid
+
+
 def _over_cap(cap_fen: int, left_fen: int | None = None) -> WithdrawalRefused:
     return WithdrawalRefused(
         _("You can withdraw at most %(cap)s a day.") % {"cap": format_yuan(cap_fen)},
@@ -274,7 +301,9 @@ def withdrawal_request(
         raise WithdrawalRefused(
             _("Choose WeChat Pay, Alipay or a bank card."), code="invalid_channel"
         )
-    payee = _payee(channel, payee)
+    payee = (
+        _wechat_payee(member, payee) if channel == rules.CHANNEL_WECHAT else _payee(channel, payee)
+    )
     payee_name = _text(payee_name, limit=64, field=_("payee name"))
     if amount_fen > policy.daily_cap_fen:
         raise _over_cap(policy.daily_cap_fen)

@@ -90,6 +90,8 @@ def test_operator_approves_and_the_decision_is_recorded(
     api: Api, member: Member, operator: Member
 ) -> None:
     mid = api.post("/merchants", application(), as_=member).body["id"]
+    upload = SimpleUploadedFile("licence.png", _png(), content_type="image/png")
+    api.call("POST", f"/merchants/{mid}/licence", as_=member, data={"image": upload})
     answer = api.post(f"/platform/merchants/{mid}/approve", as_=operator)
     assert answer.status == 200
     assert answer.body == {"id": mid, "status": "approved"}

@@ -469,11 +469,11 @@ def test_a_payout_refused_before_sending_fails_at_once(
     rich: Member, operator: Member, provider: FakeProvider, settings: Any
 ) -> None:
     settings.SANDBOX_PAYMENTS = False
-    withdrawal = withdrawal_request(member=rich, amount_fen=1_000, channel="wechat")  # no openid
+    withdrawal = withdrawal_request(member=rich, amount_fen=1_000, channel="alipay")  # no payee
 
     failed = withdrawal_approve(withdrawal, operator=operator)
 
-    assert (failed.status, failed.provider) == ("failed", "wechatpay")
+    assert (failed.status, failed.provider) == ("failed", "alipay")
     assert provider.calls == []
     assert figures(rich) == (1_000_000, 0)
     assert ledger_check() == []

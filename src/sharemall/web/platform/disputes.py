@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,11 +13,8 @@ from sharemall.aftersales import rules as aftersale_rules
 from sharemall.aftersales import selectors as aftersale_selectors
 from sharemall.aftersales import services as aftersale_services
 from sharemall.aftersales.models import Dispute
-from sharemall.distribution.models import CommissionEntry
 from sharemall.merchants.models import Merchant
 from sharemall.orders.models import Order
-from sharemall.sharing import rules as sharing_rules
-from sharemall.sharing.models import ShareLink
 from sharemall.web.access import not_found, operator_page
 from sharemall.web.actions import run_action
 from sharemall.web.platform.common import (
@@ -53,42 +48,6 @@ def disputes(request: HttpRequest, member: Member) -> HttpResponse:
         "aftersale__order__merchant", "aftersale__buyer"
     )
     return render(request, "web/platform/disputes.html", {"page": _page(request, queue)})
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """How the buyer came to the order: the referrer, the share link and the post behind it,
-    and who is paid commission on it."""
-
-    referrer: Member | None
-    how: str
-    link: ShareLink | None
-    degree: int | None
-    post_id: int | None
-    commissions: list[CommissionEntry]
-
-
-ATTRIBUTIONS = {
-    "share": gettext_lazy("a share link"),
-    "parent": gettext_lazy("the buyer's binding to a parent"),
-}
-
-
-def _attribution(order: Order) -> Attribution:
-    link = ShareLink.objects.filter(pk=order.share_link_id).first() if order.share_link_id else None
-    on_post = link is not None and link.target_type == sharing_rules.POST
-    return Attribution(
-        referrer=order.referrer,
-        how=str(ATTRIBUTIONS.get(order.attribution, order.attribution)),
-        link=link,
-        degree=order.degree,
-        post_id=link.target_id if link is not None and on_post else None,
-        commissions=list(
-            CommissionEntry.objects.filter(order=order, reversal_of__isnull=True)
-            .select_related("beneficiary")
-            .order_by("kind", "level", "id")
-        ),
-    )
 
 
 def _dispute(dispute_id: int) -> Dispute | None:
@@ -125,7 +84,7 @@ def dispute(request: HttpRequest, member: Member, dispute_id: int) -> HttpRespon
             "merchant_steps": _steps(merchant_events, Merchant.Status.choices, names),
             "order_steps": _steps(order_events, Order.Status.choices, names),
             "aftersale_steps": _steps(aftersale_events, AFTERSALE_STATUSES.items(), names),
-            "attribution": _attribution(found.aftersale.order),
+            "attribution": aftersale_selectors.order_attribution(found.aftersale.order),
             "form": RulingForm(),
         },
     )
