@@ -447,11 +447,11 @@ CASES: dict[str, Case] = {
     "order_aftersales": Case("GET", "/orders/{order}/aftersales", parties(200)),
     "aftersale_detail": Case("GET", "/aftersales/{aftersale}", parties(200)),
     "aftersale_trail": Case("GET", "/aftersales/{aftersale}/trail", parties(200)),
-    "aftersale_approve": Case("POST", "/aftersales/{aftersale}/approve", merchant_side(200)),
+    "aftersale_approve": Case("POST", "/aftersales/{aftersale}/approve", owner_only(200)),
     "aftersale_reject": Case(
         "POST",
         "/aftersales/{aftersale}/reject",
-        merchant_side(200),
+        owner_only(200),
         body=lambda: {"reason": "不符合"},
     ),
     "aftersale_cancel": Case("POST", "/aftersales/{aftersale}/cancel", buyer_only(200)),

@@ -266,7 +266,7 @@ def approve(
     request: HttpRequest, aftersale_id: int, payload: NoteIn | None = None
 ) -> dict[str, Any]:
     member = require_member(request)
-    aftersale = selectors.aftersale_for_merchant(member, aftersale_id)
+    aftersale = selectors.aftersale_to_decide(member, aftersale_id)
     done = services.aftersale_approve(aftersale, actor=member, note=payload.note if payload else "")
     return out(done)
 
@@ -274,7 +274,7 @@ def approve(
 @router.post("/aftersales/{aftersale_id}/reject", response=AfterSaleOut, auth=member_auth)
 def reject(request: HttpRequest, aftersale_id: int, payload: ReasonIn) -> dict[str, Any]:
     member = require_member(request)
-    aftersale = selectors.aftersale_for_merchant(member, aftersale_id)
+    aftersale = selectors.aftersale_to_decide(member, aftersale_id)
     return out(services.aftersale_reject(aftersale, actor=member, reason=payload.reason))
 
 

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 from sharemall.accounts.models import Member
 from sharemall.aftersales import rules
 from sharemall.aftersales.models import AfterSale, Dispute
-from sharemall.core.errors import NotFound
+from sharemall.core.errors import Forbidden, NotFound
 from sharemall.distribution.models import CommissionEntry
 from sharemall.merchants.models import MerchantEvent
-from sharemall.merchants.selectors import merchant_ids_of
+from sharemall.merchants.selectors import is_owner, merchant_ids_of
 from sharemall.orders.models import Order, OrderEvent
 from sharemall.posts.models import Post
 from sharemall.sharing import rules as sharing_rules
@@ -45,6 +45,15 @@ def aftersale_for_merchant(member: Member, aftersale_id: int) -> AfterSale:
     )
     if aftersale is None:
         raise NotFound(_("No such after-sales request."))
+    return aftersale
+
+
+def aftersale_to_decide(member: Member, aftersale_id: int) -> AfterSale:
+    """A request the member may approve or reject: the merchant's owner decides refunds, since
+    they move the merchant's money; its clerks see the queue and confirm returned parcels."""
+    aftersale = aftersale_for_merchant(member, aftersale_id)
+    if not is_owner(member, aftersale.order.merchant_id):
+        raise Forbidden(_("Only the merchant's owner may do this."), code="owner_only")
     return aftersale
 
 

@@ -49,9 +49,15 @@ def merchant_aftersales(request: HttpRequest, console: Console) -> HttpResponse:
 
 
 def _own_aftersale(
-    request: HttpRequest, console: Console, aftersale_id: int
+    request: HttpRequest, console: Console, aftersale_id: int, *, to_decide: bool = False
 ) -> tuple[Console, AfterSale]:
-    aftersale = aftersale_selectors.aftersale_for_merchant(console.member, aftersale_id)
+    """The request at the merchant the member works for; `to_decide`: only its owner's."""
+    find = (
+        aftersale_selectors.aftersale_to_decide
+        if to_decide
+        else aftersale_selectors.aftersale_for_merchant
+    )
+    aftersale = find(console.member, aftersale_id)
     return console.at(request, aftersale.order.merchant_id), aftersale
 
 
@@ -70,7 +76,7 @@ def _aftersale_page(
         "order_events": _trail(trail["order"]["events"], ORDER_STATUS_LABELS),
         "note_form": NoteForm(),
         "reject_form": reject_form or RejectForm(),
-        "can_answer": aftersale.status == aftersale_rules.REQUESTED,
+        "can_answer": console.is_owner and aftersale.status == aftersale_rules.REQUESTED,
         "can_confirm_return": aftersale.status == aftersale_rules.RETURN_SHIPPED,
     }
     return _render(request, console, "web/merchant/aftersale.html", context)
@@ -87,7 +93,7 @@ def merchant_aftersale(request: HttpRequest, console: Console, aftersale_id: int
 def merchant_aftersale_approve(
     request: HttpRequest, console: Console, aftersale_id: int
 ) -> HttpResponse:
-    console, aftersale = _own_aftersale(request, console, aftersale_id)
+    console, aftersale = _own_aftersale(request, console, aftersale_id, to_decide=True)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     outcome = run_action(
@@ -107,7 +113,7 @@ def merchant_aftersale_approve(
 def merchant_aftersale_reject(
     request: HttpRequest, console: Console, aftersale_id: int
 ) -> HttpResponse:
-    console, aftersale = _own_aftersale(request, console, aftersale_id)
+    console, aftersale = _own_aftersale(request, console, aftersale_id, to_decide=True)
     form = RejectForm(request.POST)
     if form.is_valid() and run_action(
         request,

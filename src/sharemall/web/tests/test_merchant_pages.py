@@ -916,3 +916,21 @@ def test_console_pages_carry_a_csp_and_no_inline_scripts_or_styles(
         assert "<style" not in body, url
         assert not re.search(r"<[^>]+\son[a-z]+=", body), url
         assert "hx-on" not in body, url
+
+
+def test_a_clerk_sees_a_request_but_only_the_owner_decides_it(api: Api, client: Client) -> None:
+    shop = merchant()
+    request = ask_refund(api, paid_order(api, shop))
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(shop, phone=clerk.phone)
+    signed_in(client, clerk)
+
+    detail = page(client, f"/merchant/aftersales/{request.pk}")
+    assert "漏发了一盒" in detail
+    assert f"/merchant/aftersales/{request.pk}/approve" not in detail
+    approve = client.post(f"/merchant/aftersales/{request.pk}/approve", {"note": ""})
+    reject = client.post(f"/merchant/aftersales/{request.pk}/reject", {"reason": "不给退"})
+
+    assert (approve.status_code, reject.status_code) == (404, 404)
+    request.refresh_from_db()
+    assert (request.status, request.order.refunded_fen) == ("requested", 0)
