@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.factories import licence_png
 from tests.flows import ADDRESS
 
 SHAREMALL = str(Path(sys.executable).parent / "sharemall")
@@ -39,6 +40,32 @@ class Live:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(
             self.base + path, data=data, method=method, headers=headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def upload(self, path: str, field: str, content: bytes, token: str) -> tuple[int, Any]:
+        """A multipart POST of one file (an image) as `field`."""
+        boundary = "sharemall-live-test-boundary"
+        data = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+                f'filename="{field}.png"\r\nContent-Type: image/png\r\n\r\n'
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        request = urllib.request.Request(
+            self.base + path,
+            data=data,
+            method="POST",
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Authorization": f"Bearer {token}",
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
@@ -124,6 +151,11 @@ def _shop(live: Live, stock: int, price_fen: int = 10_000) -> tuple[str, int]:
         owner,
     )
     assert status == 201, merchant
+    # Only a complete application, licence image included, can be approved.
+    status, licence = live.upload(
+        f"/api/v1/merchants/{merchant['id']}/licence", "image", licence_png(), owner
+    )
+    assert status == 200, licence
     op = live.call("POST", "/api/v1/auth/login", {"phone": "13800000000", "password": PASSWORD})[1][
         "token"
     ]

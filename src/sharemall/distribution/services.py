@@ -752,5 +752,6 @@ def member_signup(
     )
     link = link_by_code(share_code.strip()) if share_code else None
     if link is not None:
-        bind(newcomer, link.sharer, source=f"signup:{link.code}")
+        # Just made: nobody can be below it yet, so no cycle walk and no rebinding lock.
+        bind(newcomer, link.sharer, source=f"signup:{link.code}", newcomer=True)
     return newcomer
