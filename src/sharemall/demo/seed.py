@@ -211,7 +211,7 @@ class _Seeder:
         for i, sharer in enumerate(members[:3]):
             distributor_enable(sharer)
             if i:
-                bind(sharer, members[i - 1], source=f"share:{codes[members[i - 1].pk]}")
+                bind(sharer, members[i - 1], source=f"signup:{codes[members[i - 1].pk]}")
             link = share_create(sharer=sharer, target_type="product", target_id=products[i]).link
             codes[sharer.pk] = link.code
         return codes

@@ -22,6 +22,7 @@ MODE_LABELS = {
 # A binding's source is "<how>:<share code>"; the page names how in words.
 SOURCE_LABELS = {
     "signup": _("signed up through a share"),
+    "share": _("signed up through a share"),  # rows written before the sources were split
     "landing": _("opened a share"),
     "checkout": _("bought through a share"),
 }
