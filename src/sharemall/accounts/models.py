@@ -118,7 +118,8 @@ class Binding(models.Model):
         Member, on_delete=models.PROTECT, null=True, related_name="+"
     )
     mode = models.CharField(max_length=14)
-    source = models.CharField(max_length=60, blank=True)  # "signup:<code>", "landing:<code>" or "checkout:<code>"
+    # How it was made: "signup:<code>", "landing:<code>" or "checkout:<code>".
+    source = models.CharField(max_length=60, blank=True)
     bound_at = models.DateTimeField(default=timezone.now)
     bound_until = models.DateTimeField(null=True, blank=True)
 

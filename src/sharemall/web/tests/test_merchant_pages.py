@@ -934,3 +934,18 @@ def test_a_clerk_sees_a_request_but_only_the_owner_decides_it(api: Api, client: 
     assert (approve.status_code, reject.status_code) == (404, 404)
     request.refresh_from_db()
     assert (request.status, request.order.refunded_fen) == ("requested", 0)
+
+
+def test_a_clerk_is_not_offered_the_owner_pages(client: Client) -> None:
+    shop = merchant()
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(shop, phone=clerk.phone)
+    signed_in(client, clerk)
+
+    home = page(client, "/merchant/")
+
+    for owner_only in ["/merchant/products", "/merchant/plan", "/merchant/staff"]:
+        assert f'href="{owner_only}' not in home, owner_only
+    assert 'href="/merchant/orders"' in home
+    signed_in(client, shop.owner)
+    assert 'href="/merchant/products"' in page(client, "/merchant/")
