@@ -14,12 +14,14 @@ every language prints alike.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from PIL import Image
 from stdnum.cn import uscc
 
 from tests.browser.helpers import (
@@ -155,9 +157,19 @@ def apply_for_a_shop(merchant: Page) -> None:
     merchant.fill("#id_uscc", USCC_BODY + uscc.calc_check_digit(USCC_BODY))
     merchant.fill("#id_legal_rep", "陈一路")
     merchant.fill("#id_contact_phone", MERCHANT.phone)
+    # The operator approves only a complete application: the licence photo goes with it.
+    merchant.set_input_files(
+        "#id_licence", files=[{"name": "licence.png", "mimeType": "image/png", "buffer": _png()}]
+    )
     submit(merchant, "form[action='/merchant/']")
     arrive(merchant, "/merchant/")
     assert merchant.locator(".mc-head .mc-status-submitted").is_visible()
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (120, 80), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def approve_the_shop(operator: Page) -> None:

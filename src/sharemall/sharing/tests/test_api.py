@@ -185,13 +185,21 @@ def test_anyone_can_see_what_a_code_names(api: Api, member: Member) -> None:
     }
 
 
-@pytest.mark.parametrize("code", ["NOSUCHCODE", "x" * 100, "%00"])
+@pytest.mark.parametrize("code", ["NOSUCHCODE", "x" * 100])
 def test_unknown_codes_are_not_found(api: Api, code: str) -> None:
     for path in (f"/shares/{code}", f"/shares/{code}/qr.png"):
         answer = api.get(path)
         assert (answer.status, answer.error_code) == (404, "not_found"), path
     answer = api.post(f"/shares/{code}/click", headers={"X-Device-Id": "d"})
     assert (answer.status, answer.error_code) == (404, "not_found")
+
+
+def test_a_code_with_a_nul_byte_is_invalid_input(api: Api) -> None:
+    for path in ("/shares/%00", "/shares/%00/qr.png"):
+        answer = api.get(path)
+        assert (answer.status, answer.error_code) == (400, "invalid_input"), path
+    answer = api.post("/shares/%00/click", headers={"X-Device-Id": "d"})
+    assert (answer.status, answer.error_code) == (400, "invalid_input")
 
 
 # --- GET /shares/{code}/qr.png -----------------------------------------------------------------
