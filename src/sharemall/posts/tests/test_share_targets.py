@@ -33,7 +33,7 @@ def test_the_posts_app_plugs_its_target_in_when_it_is_ready() -> None:
 
 
 def test_sharing_a_post_asks_the_plugged_in_target(monkeypatch: pytest.MonkeyPatch) -> None:
-    member = MemberFactory()
+    member = MemberFactory.create()
     plugged = _AnyIdShareable()
     monkeypatch.setitem(targets._registry, "post", plugged)
 
@@ -46,7 +46,7 @@ def test_sharing_a_post_asks_the_plugged_in_target(monkeypatch: pytest.MonkeyPat
 def test_without_a_plugged_in_post_target_no_post_can_be_shared(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    member = MemberFactory()
+    member = MemberFactory.create()
     monkeypatch.delitem(targets._registry, "post")
 
     with pytest.raises(NotFound):
