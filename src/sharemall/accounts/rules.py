@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 
 import phonenumbers
-from django.utils.translation import gettext as _
 
 from sharemall.core.errors import DomainError
+from sharemall.core.i18n import gettext as _
 
 TOKEN_PREFIX = "smt_"  # noqa: S105 - a public prefix, not a secret
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -231,6 +231,32 @@ def stock_adjust(sku: Sku, delta: int) -> Sku:
         raise Conflict(_("Not enough stock for this change."), code="insufficient_stock")
     sku.refresh_from_db()
     return sku
+
+
+def stock_reserve(wanted: Mapping[int, int]) -> None:
+    """Take `wanted[sku_id]` units of each SKU, all or nothing within the caller's transaction.
+
+    One conditional update per SKU (`… SET stock = stock - n WHERE id = … AND stock >= n`), in
+    id order so concurrent reservations cannot deadlock; the database's CHECK keeps stock from
+    going negative even if a code path forgot. Raises `out_of_stock` naming the product."""
+    for sku_id in sorted(wanted):
+        reserved = Sku.objects.filter(pk=sku_id, stock__gte=wanted[sku_id]).update(
+            stock=F("stock") - wanted[sku_id]
+        )
+        if not reserved:
+            title = Sku.objects.filter(pk=sku_id).values_list("product__title", flat=True).first()
+            raise Conflict(
+                _("Not enough stock of %(title)s.") % {"title": title or sku_id},
+                code="out_of_stock",
+                details={"sku_id": sku_id},
+            )
+
+
+def stock_return(returned: Mapping[int, int]) -> None:
+    """Put units back (a cancelled order's), one update per SKU in id order, as they were
+    reserved, so two transactions returning stock at once cannot deadlock."""
+    for sku_id in sorted(returned):
+        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + returned[sku_id])
 
 
 def image_add(product: Product, data: bytes) -> ProductImage:

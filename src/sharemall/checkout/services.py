@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.accounts.rules import normalize_phone
 from sharemall.catalog import rules as catalog_rules
+from sharemall.catalog import services as catalog
 from sharemall.catalog.models import Sku
 from sharemall.core.errors import Conflict, DomainError, NotFound
 from sharemall.core.http import ip_or_none
@@ -225,7 +226,7 @@ def order_create(
         distribution.binding_at_checkout(buyer, attribution, now=now)
         # Stock last: a popular SKU's row stays locked only from here to the commit, so
         # concurrent checkouts of it queue for the shortest time (a flash sale's hot row).
-        _reserve_stock(wanted, skus)
+        catalog.stock_reserve(wanted)
     return CheckoutResult(payment, created.orders, created.lines)
 
 
@@ -235,21 +236,6 @@ def _degree(attribution: distribution.Attribution, lines: list[orders.LineDraft]
     return distribution_selectors.share_degree(
         attribution.referrer.pk, sorted({line.product_id for line in lines})
     )
-
-
-def _reserve_stock(wanted: dict[int, int], skus: dict[int, Sku]) -> None:
-    """One conditional update per SKU, in id order so concurrent checkouts cannot deadlock.
-    The database's CHECK keeps stock from going negative even if a code path forgot."""
-    for sku_id in sorted(wanted):
-        reserved = Sku.objects.filter(pk=sku_id, stock__gte=wanted[sku_id]).update(
-            stock=F("stock") - wanted[sku_id]
-        )
-        if not reserved:
-            raise Conflict(
-                _("Not enough stock of %(title)s.") % {"title": skus[sku_id].product.title},
-                code="out_of_stock",
-                details={"sku_id": sku_id},
-            )
 
 
 def payment_notification_handle(

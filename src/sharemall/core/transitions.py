@@ -7,12 +7,19 @@ Correctness never rests on row locks (SQLite ignores SELECT … FOR UPDATE): a c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from django.db import models
-from django.utils.translation import gettext as _
+from typing import Any, Protocol, Self
 
 from sharemall.core.errors import InvalidTransition
+from sharemall.core.i18n import gettext as _
+
+
+class Rows(Protocol):
+    """The part of a Django QuerySet a transition needs; this module imports no Django, so the
+    rules that declare their state machines here stay pure."""
+
+    def filter(self, *args: Any, **kwargs: Any) -> Self: ...
+
+    def update(self, **kwargs: Any) -> int: ...
 
 
 class StateMachine:
@@ -33,7 +40,7 @@ class StateMachine:
 
     def apply(
         self,
-        queryset: models.QuerySet[Any],
+        queryset: Rows,
         *,
         current: str,
         target: str,

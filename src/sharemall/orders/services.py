@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.catalog.models import Sku
+from sharemall.catalog import services as catalog
 from sharemall.core.errors import Conflict, DomainError, InvalidTransition, NotFound
 from sharemall.core.ids import numeric_code
 from sharemall.merchants.models import Merchant, Store
@@ -195,8 +195,7 @@ def _release_stock(order_ids: Sequence[int]) -> None:
         "sku_id", "quantity"
     ):
         returned[sku_id] = returned.get(sku_id, 0) + quantity
-    for sku_id in sorted(returned):
-        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + returned[sku_id])
+    catalog.stock_return(returned)
 
 
 def orders_cancel_for_payment(payment: Payment, *, note: str) -> list[Order]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from sharemall.core.errors import DomainError
+from sharemall.core.i18n import gettext as _
 
 # Distribution never pays more than three levels: the legal line between social commerce and
 # pyramid selling. Enforced here, in the database, and nowhere configurable past it.

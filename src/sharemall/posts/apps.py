@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from sharemall.sharing import rules as sharing_rules
+from sharemall.sharing import targets
+
 
 class PostsConfig(AppConfig):
     """Verified buyers' experience posts, their photos, reports and the platform's moderation."""
@@ -8,3 +11,11 @@ class PostsConfig(AppConfig):
     name = "sharemall.posts"
     label = "posts"
     verbose_name = _("Experience posts")
+
+    def ready(self) -> None:
+        # Plug-in registration, not a signal: sharing checks and draws posts through this
+        # without importing posts, so the dependency runs one way, posts -> sharing.
+        # It reads posts' models, which exist only once the app registry is ready.
+        from sharemall.posts.share_targets import PostShareTarget  # noqa: PLC0415
+
+        targets.register(sharing_rules.POST, PostShareTarget())

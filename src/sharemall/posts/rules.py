@@ -6,10 +6,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
 from sharemall.core.errors import DomainError
+from sharemall.core.i18n import gettext as _
+from sharemall.core.i18n import gettext_lazy
 from sharemall.core.transitions import StateMachine
 
 TEXT_MAX_LENGTH = 2000

@@ -13,7 +13,7 @@ import logging
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,9 +31,9 @@ from sharemall.core.images import MAX_PIXELS as MAX_PHOTO_PIXELS
 from sharemall.core.money import format_yuan
 from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants.models import Store
-from sharemall.posts import selectors as post_selectors
 from sharemall.sharing import rules
 from sharemall.sharing.models import ShareLink
+from sharemall.sharing.targets import PosterSubject, registered
 
 logger = logging.getLogger(__name__)
 
@@ -214,16 +214,7 @@ def poster_fonts() -> PosterFonts:
 # --- what a link's poster shows --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PosterSubject:
-    title: str
-    subtitle: str = ""
-    price_fen: int | None = None
-    price_varies: bool = False
-    photo: bytes | None = None
-
-
-def _product_subject(product_id: int) -> PosterSubject | None:
+def product_subject(product_id: int) -> PosterSubject | None:
     product = visible_products(None).filter(pk=product_id).first()
     if product is None:
         return None
@@ -233,11 +224,11 @@ def _product_subject(product_id: int) -> PosterSubject | None:
         title=product.title,
         price_fen=prices["low"],
         price_varies=prices["low"] != prices["high"],
-        photo=_photo_bytes(image.image if image else None),
+        photo=photo_bytes(image.image if image else None),
     )
 
 
-def _photo_bytes(stored_file: FieldFile | None) -> bytes | None:
+def photo_bytes(stored_file: FieldFile | None) -> bytes | None:
     """A stored photo, read through the storage API (it may live in an object store)."""
     if stored_file is None or not stored_file.name:
         return None
@@ -248,20 +239,6 @@ def _photo_bytes(stored_file: FieldFile | None) -> bytes | None:
     except OSError:
         logger.warning("Photo %s cannot be read; the poster shows a placeholder.", stored_file.name)
         return None
-
-
-def _post_subject(post_id: int, nickname: str) -> PosterSubject | None:
-    """A post's poster shows the product it is about, with the author's own first photo."""
-    post = post_selectors.public_posts().filter(pk=post_id).first()
-    about = _product_subject(post.product_id) if post is not None else None
-    if post is None or about is None:
-        return None
-    first = post.images.order_by("position", "id").first()
-    return replace(
-        about,
-        subtitle=_("%(nickname)s's experience share") % {"nickname": nickname},
-        photo=_photo_bytes(first.image if first else None) or about.photo,
-    )
 
 
 def _store_subject(store_id: int) -> PosterSubject | None:
@@ -280,14 +257,14 @@ def _poster_subject(link: ShareLink) -> PosterSubject:
     nickname = link.sharer.nickname
     subject: PosterSubject | None = None
     if link.target_type == rules.PRODUCT:
-        subject = _product_subject(link.target_id)
+        subject = product_subject(link.target_id)
     elif link.target_type == rules.STORE:
         subject = _store_subject(link.target_id)
     elif link.target_type == rules.SUBSTORE:
         # The sub-store's own title lives in distribution, which sharing may not import.
         subject = PosterSubject(title=_("%(nickname)s's sub-store") % {"nickname": nickname})
-    elif link.target_type == rules.POST:
-        subject = _post_subject(link.target_id, nickname)
+    elif (plugged := registered(link.target_type)) is not None:
+        subject = plugged.poster_subject(link.target_id, nickname)
     # A product taken off sale or a closed store still gets a poster, but not its old details.
     return subject or PosterSubject(title=_("%(nickname)s's share") % {"nickname": nickname})
 

@@ -8,9 +8,8 @@ import secrets
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext as _
-
 from sharemall.core.errors import DomainError
+from sharemall.core.i18n import gettext as _
 
 PRODUCT, POST, STORE, SUBSTORE = "product", "post", "store", "substore"
 TARGET_TYPES = (PRODUCT, POST, STORE, SUBSTORE)

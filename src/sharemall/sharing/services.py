@@ -22,8 +22,7 @@ from sharemall.core.errors import NotFound, RateLimited
 from sharemall.core.ids import short_code
 from sharemall.core.throttle import allow
 from sharemall.platform import services as platform
-from sharemall.posts import selectors as post_selectors
-from sharemall.sharing import rules, selectors
+from sharemall.sharing import rules, selectors, targets
 from sharemall.sharing.models import ClickWindow, ShareClick, ShareDayCount, ShareLink, ShareTouch
 
 # A fresh 10-character code collides with odds of about n / 57^10; retrying a few times turns a
@@ -55,8 +54,12 @@ def _check_target(sharer: Member, target_type: str, target_id: int) -> None:
     rules.check_target_shape(target_type, target_id)
     if target_type == rules.PRODUCT and not selectors.product_is_public(target_id):
         raise NotFound(_("No such product."))
-    if target_type == rules.POST and not post_selectors.post_is_public(target_id):
-        raise NotFound(_("No such post."))
+    if target_type == rules.POST:
+        # Posts plug in from their own app (see sharing.targets); sharing never imports them.
+        plugged = targets.registered(target_type)
+        if plugged is None:
+            raise NotFound(_("No such post."))
+        plugged.check_shareable(target_id)
     if target_type == rules.STORE and not selectors.store_is_public(target_id):
         raise NotFound(_("No such store."))
     if target_type == rules.SUBSTORE:

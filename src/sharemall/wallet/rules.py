@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext as _
-
 from sharemall.core.errors import Conflict, DomainError
+from sharemall.core.i18n import gettext as _
 from sharemall.core.money import BP_WHOLE, apply_bp
 from sharemall.core.transitions import StateMachine
 
