@@ -17,6 +17,15 @@ from sharemall.core.money import BP_WHOLE, apply_bp
 
 BP, FEN = "bp", "fen"  # units: basis points of the paid amount, or fen per unit
 
+# The life of a commission entry.
+PENDING, SETTLED, REVERSED, HELD, REJECTED = (
+    "pending",
+    "settled",
+    "reversed",
+    "held",
+    "rejected",
+)
+
 
 class InvalidPlan(DomainError):
     code = "invalid_plan"
