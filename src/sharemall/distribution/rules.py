@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from sharemall.core.errors import DomainError
 from sharemall.core.money import BP_WHOLE, apply_bp
+from sharemall.core.transitions import StateMachine
 
 BP, FEN = "bp", "fen"  # units: basis points of the paid amount, or fen per unit
 
@@ -24,6 +25,18 @@ PENDING, SETTLED, REVERSED, HELD, REJECTED = (
     "reversed",
     "held",
     "rejected",
+)
+# Entries are made pending, or held where fraud signals show. A released hold is pending
+# again; a refund reverses what is left of an entry in any of the live states.
+COMMISSION = StateMachine(
+    "commission",
+    {
+        PENDING: {SETTLED, REVERSED},
+        HELD: {PENDING, REJECTED, REVERSED},
+        SETTLED: {REVERSED},
+    },
+    event_model="distribution.CommissionEntryEvent",
+    event_fk="entry",
 )
 
 

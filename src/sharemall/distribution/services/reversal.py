@@ -7,7 +7,7 @@ from sharemall.distribution import rules
 from sharemall.distribution.models import (
     CommissionEntry,
 )
-from sharemall.distribution.rules import HELD, PENDING, REVERSED, SETTLED
+from sharemall.distribution.rules import COMMISSION, HELD, PENDING, REVERSED, SETTLED
 from sharemall.distribution.services.postings import post_moves
 from sharemall.orders.models import Order, OrderLine
 
@@ -45,9 +45,15 @@ def commissions_reverse(order: Order, *, refund_key: str) -> int:
             if delta <= 0:
                 continue
             remaining = original - target
-            CommissionEntry.objects.filter(pk=entry.pk).update(
-                amount_fen=remaining, status=REVERSED if remaining == 0 else entry.status
-            )
+            if remaining == 0:
+                COMMISSION.move(
+                    CommissionEntry(pk=entry.pk, status=entry.status),
+                    REVERSED,
+                    note=refund_key,
+                    amount_fen=0,
+                )
+            else:
+                CommissionEntry.objects.filter(pk=entry.pk).update(amount_fen=remaining)
             CommissionEntry.objects.create(
                 order=order,
                 order_line=line,

@@ -10,7 +10,7 @@ from sharemall.core.errors import InvalidTransition
 from sharemall.distribution.models import (
     CommissionEntry,
 )
-from sharemall.distribution.rules import PENDING, SETTLED
+from sharemall.distribution.rules import COMMISSION, PENDING, SETTLED
 from sharemall.distribution.services.postings import move_pending_to_available
 from sharemall.orders.models import Order
 
@@ -21,16 +21,17 @@ def commissions_settle(orders: Iterable[Order]) -> int:
     now = timezone.now()
     for order in orders:
         with transaction.atomic():
-            due = list(
-                CommissionEntry.objects.filter(order=order, status=PENDING, reversal_of=None)
-            )
-            if not due:
+            entries = CommissionEntry.objects.filter(order=order, reversal_of=None)
+            expected = entries.filter(status=PENDING).count()
+            if not expected:
                 continue
-            moved = CommissionEntry.objects.filter(
-                pk__in=[e.pk for e in due], status=PENDING
-            ).update(status=SETTLED, settled_at=now)
-            if moved != len(due):
+            moved = COMMISSION.move_many(
+                entries, PENDING, SETTLED, note="order completed", settled_at=now
+            )
+            # All of the order's pending entries or none: the posting's key is per order.
+            if len(moved) != expected:
                 raise InvalidTransition(_("Commissions changed meanwhile; try again."))
+            due = list(CommissionEntry.objects.filter(pk__in=moved))
             move_pending_to_available(f"commissions:{order.pk}:settled", order, due)
-            settled += moved
+            settled += len(moved)
     return settled
