@@ -94,3 +94,9 @@ def test_move_many_writes_events_only_for_the_rows_it_moved() -> None:
     assert OrderEvent.objects.get(note="batch").order_id == mine.pk
     assert order_rules.ORDER.move_many(orders, order_rules.PENDING_PAYMENT, order_rules.PAID) == []
     assert OrderEvent.objects.filter(to_status="paid").count() == 1
+
+
+def test_the_late_refund_retry_is_a_periodic_job() -> None:
+    from sharemall.config.jobs import all_jobs  # noqa: PLC0415
+
+    assert "late_refunds_retry" in [job.name for job in all_jobs()]
