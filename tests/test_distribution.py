@@ -423,3 +423,74 @@ def test_plan_changes_are_kept(api: Api, shop: tuple[int, int, Member]) -> None:
     history = api.get(f"/merchants/{merchant_id}/commission-plan/history", as_=owner).body
     assert [h["after"]["buyer_discount"] for h in history] == [300, 500]
     assert history[0]["before"]["buyer_discount"] == 500
+
+
+def _held_entry(api: Api, shop: tuple[int, int, Member], phone_suffix: str) -> CommissionEntry:
+    product_id, sku_id, _owner = shop
+    _s, sharer = register(api, f"1370000{phone_suffix}")
+    code = share(api, sharer, product_id)
+    _b, buyer = register(api, f"1360000{phone_suffix}")
+    created = api.post(
+        "/orders",
+        {"items": [{"sku_id": sku_id, "quantity": 1}], "delivery": ADDRESS, "share_code": code},
+        as_=buyer,
+    ).body
+    link = api.post(f"/payments/{created['payment_id']}/pay-link", as_=buyer).body
+    api.post(f"/pay-for-me/{link['token']}/sandbox-complete", as_=sharer)
+    entry = CommissionEntry.objects.get(order_id=created["orders"][0]["id"])
+    assert entry.status == "held"
+    return entry
+
+
+def test_releasing_a_held_commission_records_the_operator(
+    api: Api, shop: tuple[int, int, Member]
+) -> None:
+    entry = _held_entry(api, shop, "0401")
+    operator = OperatorFactory.create()
+    released = api.post(
+        f"/platform/commissions/{entry.pk}/release", {"reason": "checked"}, as_=operator
+    )
+    assert released.status == 200, released.body
+    assert list(entry.events.values_list("from_status", "to_status", "actor_id")) == [
+        ("held", "pending", operator.pk)
+    ]
+    # Deciding again finds nothing held, and writes nothing.
+    again = api.post(f"/platform/commissions/{entry.pk}/release", {"reason": "x"}, as_=operator)
+    assert again.status == 409
+    assert entry.events.count() == 1
+
+
+def test_rejecting_a_held_commission_records_the_operator(
+    api: Api, shop: tuple[int, int, Member]
+) -> None:
+    entry = _held_entry(api, shop, "0402")
+    operator = OperatorFactory.create()
+    api.post(f"/platform/commissions/{entry.pk}/reject", {"reason": "自买自卖"}, as_=operator)
+    assert list(entry.events.values_list("from_status", "to_status", "actor_id", "note")) == [
+        ("held", "rejected", operator.pk, "自买自卖")
+    ]
+    assert ledger_check() == []
+
+
+def test_settling_and_reversing_commissions_write_events(
+    api: Api, shop: tuple[int, int, Member]
+) -> None:
+    product_id, sku_id, owner = shop
+    _ids, _tokens, code = chain(api, product_id)
+    _buyer_id, buyer = register(api, "13600000403", code)
+    created = api.post(
+        "/orders",
+        {"items": [{"sku_id": sku_id, "quantity": 1}], "delivery": ADDRESS, "share_code": code},
+        as_=buyer,
+    ).body
+    api.post(f"/payments/sandbox/{created['payment_id']}/complete", as_=buyer)
+    order_id = created["orders"][0]["id"]
+    api.post(f"/orders/{order_id}/ship", as_=owner)
+    api.post(f"/orders/{order_id}/confirm-receipt", as_=buyer)
+    run_due_jobs(timezone.now() + timedelta(days=8))
+    entries = CommissionEntry.objects.filter(order_id=order_id, reversal_of=None)
+    assert entries.count() == 2
+    for entry in entries:
+        assert list(entry.events.values_list("from_status", "to_status", "actor_id")) == [
+            ("pending", "settled", None)
+        ]

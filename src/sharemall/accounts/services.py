@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sharemall.accounts.binding import bind
 from sharemall.accounts.models import ApiToken, LoginGuard, Member
 from sharemall.accounts.rules import TOKEN_PREFIX, hash_token, normalize_phone
 from sharemall.core.errors import Conflict, DomainError, RateLimited, Unauthenticated
@@ -76,6 +77,27 @@ def member_register(
     except IntegrityError:
         raise Conflict(_("This phone number is already registered."), code="phone_taken") from None
     return candidate
+
+
+def member_signup(
+    *,
+    phone: str,
+    password: str,
+    nickname: str,
+    address: str | None = None,
+    device: str = "",
+    referrer: Member | None = None,
+    source: str = "",
+) -> Member:
+    """Register, and bind the newcomer to `referrer` (the sharer whose link brought them, found
+    by the edge) as the binding mode allows. Nothing is ever paid for a sign-up."""
+    newcomer = member_register(
+        phone=phone, password=password, nickname=nickname, address=address, device=device
+    )
+    if referrer is not None:
+        # Just made: nobody can be below it yet, so no cycle walk and no rebinding lock.
+        bind(newcomer, referrer, source=source or "signup", newcomer=True)
+    return newcomer
 
 
 def member_login(*, phone: str, password: str, address: str | None = None) -> Member:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.aftersales import rules
+from sharemall.core.models import StatusEvent
 from sharemall.orders.models import Order, OrderLine
 
 
@@ -61,18 +62,11 @@ class AfterSaleLine(models.Model):
         return f"{self.order_line_id} × {self.quantity}"
 
 
-class AfterSaleEvent(models.Model):
+class AfterSaleEvent(StatusEvent):
     aftersale = models.ForeignKey(AfterSale, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StatusEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.aftersale_id}: {self.from_status or '-'} → {self.to_status}"

@@ -23,6 +23,8 @@ AFTERSALE = StateMachine(
         DISPUTED: {REFUNDING, REFUNDED, REJECTED},
         REFUNDING: {REFUNDED},
     },
+    event_model="aftersales.AfterSaleEvent",
+    event_fk="aftersale",
 )
 OPEN = (REQUESTED, AWAITING_RETURN, RETURN_SHIPPED, REFUNDING, DISPUTED)
 # A list filter meaning every request in OPEN.

@@ -49,14 +49,7 @@ def _text(value: str, field: str, limit: int = 500) -> str:
 def _move(
     aftersale: AfterSale, target: str, *, actor: Member | None, note: str = "", **updates: Any
 ) -> AfterSale:
-    source = aftersale.status
-    with transaction.atomic():
-        rules.AFTERSALE.apply(
-            AfterSale.objects.filter(pk=aftersale.pk), current=source, target=target, **updates
-        )
-        AfterSaleEvent.objects.create(
-            aftersale=aftersale, from_status=source, to_status=target, actor=actor, note=note[:500]
-        )
+    rules.AFTERSALE.move(aftersale, target, actor=actor, note=note, **updates)
     aftersale.refresh_from_db()
     return aftersale
 

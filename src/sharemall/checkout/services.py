@@ -279,14 +279,38 @@ def _refund_late_payment(refund: Refund, result: payments.NotificationResult) ->
     n = result.notification
     assert n is not None
     try:
-        refund = payments.refund_send(refund, provider_name=n.provider)
+        _send_late_refund(refund, provider_name=n.provider)
     except DomainError:
-        # The provider still gets its acknowledgement; the refund stays recorded as processing.
+        # The provider still gets its acknowledgement; the refund stays recorded as processing
+        # and `late_refunds_retry` sends it again.
         logger.exception("late payment refund %s could not be sent", refund.refund_no)
-        return
-    if refund.status == Refund.Status.SUCCEEDED:
-        with transaction.atomic():
+
+
+def _send_late_refund(refund: Refund, *, provider_name: str) -> Refund:
+    """Ask the provider for a late payment's refund; its outcome and, once paid, the money
+    leaving clearing are written in one transaction."""
+    with transaction.atomic():
+        refund = payments.refund_send(refund, provider_name=provider_name)
+        if refund.status == Refund.Status.SUCCEEDED:
             order_ledger.post_refund_paid(refund)
+    return refund
+
+
+def late_refunds_retry(now: datetime) -> int:
+    """Job: send again the refunds of late or second payments left processing. The refund
+    number is kept, so a provider that already took the first request answers with the same
+    refund and nothing is paid twice; each refund moves on in its own transaction. Returns
+    how many finished (succeeded or failed)."""
+    finished = 0
+    for refund in payments.late_refunds_due(now):
+        try:
+            sent = _send_late_refund(refund, provider_name=payments.late_refund_provider(refund))
+        except DomainError as exc:
+            logger.warning("late payment refund %s: not sent: %s", refund.refund_no, exc)
+            continue
+        if sent.status != Refund.Status.PROCESSING:
+            finished += 1
+    return finished
 
 
 def sandbox_complete(payment: Payment) -> payments.NotificationResult:

@@ -32,7 +32,11 @@ def all_jobs() -> list[Job]:
         aftersales_auto_approve,
         aftersales_finish_refunds,
     )
-    from sharemall.checkout.services import orders_complete, unpaid_timeout  # noqa: PLC0415
+    from sharemall.checkout.services import (  # noqa: PLC0415
+        late_refunds_retry,
+        orders_complete,
+        unpaid_timeout,
+    )
     from sharemall.core.idempotency import idempotency_records_purge  # noqa: PLC0415
     from sharemall.distribution.services import partner_dividends_due  # noqa: PLC0415
     from sharemall.orders.services import orders_auto_receive  # noqa: PLC0415
@@ -43,6 +47,7 @@ def all_jobs() -> list[Job]:
         Job("auto_receipt", orders_auto_receive),
         Job("aftersales_auto_approve", aftersales_auto_approve),
         Job("aftersales_finish_refunds", aftersales_finish_refunds),
+        Job("late_refunds_retry", late_refunds_retry),
         Job("order_completion", orders_complete),
         Job("withdrawals_check", withdrawals_check),
         Job("partner_dividends", partner_dividends_due),

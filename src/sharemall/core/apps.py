@@ -1,7 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext
 
-from sharemall.core import i18n
+from sharemall.core import i18n, transitions
+from sharemall.core.transition_store import DatabaseMoves
 
 
 class CoreConfig(AppConfig):
@@ -9,5 +10,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        # The pure rules translate through core.i18n; from here on, with Django's catalogues.
+        # The pure rules translate through core.i18n and declare their state machines in
+        # core.transitions; from here on, with Django's catalogues and the database.
         i18n.use_translator(gettext)
+        transitions.use_store(DatabaseMoves())

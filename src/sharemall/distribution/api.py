@@ -47,13 +47,15 @@ router = Router(tags=["distribution"])
 def register(request: HttpRequest, payload: RegisterIn) -> Status[dict[str, object]]:
     """Sign up; a `share_code` binds the newcomer to its sharer as the binding mode allows.
     Nothing is ever paid for a sign-up."""
-    member = services.member_signup(
+    referrer, source = services.signup_referrer(payload.share_code)
+    member = accounts.member_signup(
         phone=payload.phone,
         password=payload.password,
         nickname=payload.nickname,
         address=client_address(request),
         device=request.headers.get("X-Device-Id", ""),
-        share_code=payload.share_code,
+        referrer=referrer,
+        source=source,
     )
     token = accounts.token_issue(member, label="register")
     return Status(201, {"id": member.pk, "token": token, "parent_id": member.parent_id})

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sharemall.catalog.models import Product, Sku
+from sharemall.core.models import StatusEvent
 from sharemall.distribution import rules
 from sharemall.merchants.models import Merchant
 from sharemall.orders.models import Order, OrderLine
@@ -247,3 +248,14 @@ class SubStoreItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.substore_id}/{self.product_id}"
+
+
+class CommissionEntryEvent(StatusEvent):
+    """Every state change of a commission entry: settled, held, released, reversed, rejected,
+    with the operator who decided a held one."""
+
+    entry = models.ForeignKey(CommissionEntry, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("commission event")
+        verbose_name_plural = _("commission events")

@@ -13,8 +13,30 @@ from typing import Any
 from sharemall.core.errors import DomainError
 from sharemall.core.i18n import gettext as _
 from sharemall.core.money import BP_WHOLE, apply_bp
+from sharemall.core.transitions import StateMachine
 
 BP, FEN = "bp", "fen"  # units: basis points of the paid amount, or fen per unit
+
+# The life of a commission entry.
+PENDING, SETTLED, REVERSED, HELD, REJECTED = (
+    "pending",
+    "settled",
+    "reversed",
+    "held",
+    "rejected",
+)
+# Entries are made pending, or held where fraud signals show. A released hold is pending
+# again; a refund reverses what is left of an entry in any of the live states.
+COMMISSION = StateMachine(
+    "commission",
+    {
+        PENDING: {SETTLED, REVERSED},
+        HELD: {PENDING, REJECTED, REVERSED},
+        SETTLED: {REVERSED},
+    },
+    event_model="distribution.CommissionEntryEvent",
+    event_fk="entry",
+)
 
 
 class InvalidPlan(DomainError):

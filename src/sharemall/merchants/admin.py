@@ -42,7 +42,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class MerchantEventInline(ReadOnlyInline):
     model = MerchantEvent
-    fields = ("created_at", "from_status", "to_status", "actor", "reason")
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
     readonly_fields = fields
     ordering = ("created_at", "id")
     verbose_name_plural = _("decision trail")

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sharemall.core.models import StatusEvent
 from sharemall.merchants import rules
 
 
@@ -71,19 +72,18 @@ class Merchant(models.Model):
         return self.status == rules.APPROVED
 
 
-class MerchantEvent(models.Model):
-    """Every state change of an application: who, when, from what to what, and why."""
+class MerchantEvent(StatusEvent):
+    """Every state change of an application: who, when, from what to what, and why (`note`)."""
 
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)  # a rejection's reason can be long
 
-    class Meta:
+    @property
+    def reason(self) -> str:
+        """What the merchant pages and the events API call the note."""
+        return self.note
+
+    class Meta(StatusEvent.Meta):
         verbose_name = _("merchant event")
         verbose_name_plural = _("merchant events")
         ordering = ["created_at", "id"]

@@ -30,6 +30,8 @@ APPLICATION = StateMachine(
         APPROVED: {SUSPENDED},
         SUSPENDED: {APPROVED},  # reinstated by an operator
     },
+    event_model="merchants.MerchantEvent",
+    event_fk="merchant",
 )
 # A licence code may back only one live merchant at a time.
 LIVE_STATUSES = (SUBMITTED, APPROVED, SUSPENDED)

@@ -51,17 +51,10 @@ def _move(
     merchant: Merchant, target: str, *, actor: Member | None, reason: str = "", **updates: Any
 ) -> Merchant:
     """A declared transition as a conditional update, with its event row, atomically."""
-    source = merchant.status
-    with transaction.atomic():
-        try:
-            rules.APPLICATION.apply(
-                Merchant.objects.filter(pk=merchant.pk), current=source, target=target, **updates
-            )
-        except IntegrityError:
-            raise _uscc_taken() from None
-        MerchantEvent.objects.create(
-            merchant=merchant, from_status=source, to_status=target, actor=actor, reason=reason
-        )
+    try:
+        rules.APPLICATION.move(merchant, target, actor=actor, note=reason, **updates)
+    except IntegrityError:
+        raise _uscc_taken() from None
     merchant.refresh_from_db()
     return merchant
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.catalog.models import Sku
+from sharemall.core.models import StatusEvent
 from sharemall.merchants.models import Merchant, Store
 from sharemall.orders import rules
 from sharemall.payments.models import Payment
@@ -155,19 +156,12 @@ class OrderLine(models.Model):
         return f"{self.title} × {self.quantity}"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(StatusEvent):
     """Every state change of an order, with who made it (None: the system, e.g. a job)."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
         ordering = ["created_at", "id"]

@@ -25,6 +25,8 @@ ORDER = StateMachine(
         READY_FOR_PICKUP: {RECEIVED, CLOSED},
         RECEIVED: {COMPLETED},
     },
+    event_model="orders.OrderEvent",
+    event_fk="order",
 )
 ALL_STATUSES = (
     PENDING_PAYMENT,

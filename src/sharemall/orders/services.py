@@ -145,27 +145,10 @@ def orders_create(
     return CreatedOrders(orders, by_order)
 
 
-def _events(
-    orders: Iterable[Order], source: str, target: str, actor: Member | None, note: str = ""
-) -> None:
-    now = timezone.now()
-    OrderEvent.objects.bulk_create(
-        OrderEvent(
-            order=o, from_status=source, to_status=target, actor=actor, note=note, created_at=now
-        )
-        for o in orders
-    )
-
-
 def _move(
     order: Order, target: str, *, actor: Member | None, note: str = "", **updates: Any
 ) -> Order:
-    source = order.status
-    with transaction.atomic():
-        rules.ORDER.apply(
-            Order.objects.filter(pk=order.pk), current=source, target=target, **updates
-        )
-        _events([order], source, target, actor, note)
+    rules.ORDER.move(order, target, actor=actor, note=note, **updates)
     order.refresh_from_db()
     return order
 
@@ -173,18 +156,12 @@ def _move(
 def orders_mark_paid(payment: Payment) -> list[Order]:
     """Move a captured payment's orders from pending to paid (only those still pending)."""
     now = payment.paid_at or timezone.now()
-    orders = list(
-        Order.objects.filter(payment=payment, status=rules.PENDING_PAYMENT).order_by("pk")
+    moved = rules.ORDER.move_many(
+        Order.objects.filter(payment=payment), rules.PENDING_PAYMENT, rules.PAID, paid_at=now
     )
-    if not orders:
+    if not moved:
         return []
-    Order.objects.filter(pk__in=[o.pk for o in orders], status=rules.PENDING_PAYMENT).update(
-        status=rules.PAID, paid_at=now
-    )
-    _events(orders, rules.PENDING_PAYMENT, rules.PAID, None)
-    for o in orders:
-        o.status, o.paid_at = rules.PAID, now
-    return orders
+    return list(Order.objects.filter(pk__in=moved).order_by("pk"))
 
 
 def _release_stock(order_ids: Sequence[int]) -> None:
@@ -201,16 +178,15 @@ def _release_stock(order_ids: Sequence[int]) -> None:
 def orders_cancel_for_payment(payment: Payment, *, note: str) -> list[Order]:
     """Cancel a closed payment's unpaid orders and put their stock back."""
     with transaction.atomic():
-        orders = list(Order.objects.filter(payment=payment, status=rules.PENDING_PAYMENT))
-        ids = [o.pk for o in orders]
-        cancelled = Order.objects.filter(pk__in=ids, status=rules.PENDING_PAYMENT).update(
-            status=rules.CANCELLED, cancelled_at=timezone.now()
+        ids = rules.ORDER.move_many(
+            Order.objects.filter(payment=payment),
+            rules.PENDING_PAYMENT,
+            rules.CANCELLED,
+            note=note,
+            cancelled_at=timezone.now(),
         )
-        if cancelled != len(ids):
-            raise Conflict(_("The orders changed meanwhile."), code="conflict")
         _release_stock(ids)
-        _events(orders, rules.PENDING_PAYMENT, rules.CANCELLED, None, note)
-    return orders
+    return list(Order.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def orders_cancel_left_unpaid(*, note: str) -> int:
@@ -325,11 +301,14 @@ def orders_complete_due(
     for order in due:
         try:
             with transaction.atomic():
-                if not Order.objects.filter(
-                    pk=order.pk, status=rules.RECEIVED, open_aftersales=0
-                ).update(status=rules.COMPLETED, completed_at=now):
+                if not rules.ORDER.move_many(
+                    Order.objects.filter(pk=order.pk, open_aftersales=0),
+                    rules.RECEIVED,
+                    rules.COMPLETED,
+                    note="after-sales window closed",
+                    completed_at=now,
+                ):
                     continue  # changed meanwhile (an after-sales request, another worker)
-                _events([order], rules.RECEIVED, rules.COMPLETED, None, "after-sales window closed")
                 order.status, order.completed_at = rules.COMPLETED, now
                 if then is not None:
                     then(order)

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sharemall.core.models import StatusEvent
+
 
 class Payment(models.Model):
     """One payment for one checkout: it may cover several merchants' orders."""
@@ -104,6 +106,26 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return self.refund_no
+
+
+class PaymentEvent(StatusEvent):
+    """Every state change of a payment (captured, closed)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
+
+
+class RefundEvent(StatusEvent):
+    """Every state change of a refund (succeeded, failed)."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("refund event")
+        verbose_name_plural = _("refund events")
 
 
 class SandboxKey(models.Model):

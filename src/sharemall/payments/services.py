@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.core.errors import Conflict, DomainError
+from sharemall.core.errors import Conflict, DomainError, InvalidTransition
 from sharemall.core.ids import numeric_code, short_code
+from sharemall.payments import rules
 from sharemall.payments.models import NotificationLog, Payment, Refund
 from sharemall.payments.providers.base import (
     Acknowledgement,
@@ -152,26 +153,22 @@ def _verified(
 
 def _capture(provider: PaymentProvider, n: Notification, payment: Payment) -> str:
     """Mark the payment paid if it still waits; which outcome this delivery had."""
-    now = timezone.now()
     try:
         with transaction.atomic():
-            moved = Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
-                status=Payment.Status.PAID,
+            rules.PAYMENT.move(
+                payment,
+                rules.PAID,
+                note=f"{provider.name} {n.provider_txn_id}",
                 payer=Coalesce(F("payer"), F("buyer")),
                 provider=provider.name,
                 provider_txn_id=n.provider_txn_id,
-                paid_at=now,
+                paid_at=timezone.now(),
             )
+        return CAPTURED
     except IntegrityError:
         raise _Rejected("transaction id belongs to another payment", n, payment) from None
-    if moved:
-        payment.status, payment.provider, payment.provider_txn_id = (
-            Payment.Status.PAID,
-            provider.name,
-            n.provider_txn_id,
-        )
-        payment.paid_at, payment.payer_id = now, payment.payer_id or payment.buyer_id
-        return CAPTURED
+    except InvalidTransition:
+        pass  # not pending any more (captured, closed): which case is told below
     payment.refresh_from_db()
     if payment.status == Payment.Status.PAID and payment.provider_txn_id == n.provider_txn_id:
         _log(provider.name, DUPLICATE, "replayed or retried", n)
@@ -300,13 +297,17 @@ def refund_send(refund: Refund, *, provider_name: str | None = None, reason: str
     except ProviderError:
         logger.warning("refund %s: provider error, will retry", refund.refund_no)
         return refund
-    if result.status != "processing":
-        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PROCESSING).update(
-            status=result.status,
-            provider_refund_id=result.provider_refund_id,
-            finished_at=timezone.now(),
-        )
-        refund.refresh_from_db()
+    if result.status != rules.PROCESSING:
+        try:
+            rules.REFUND.move(
+                refund,
+                result.status,
+                note=f"provider said {result.status}",
+                provider_refund_id=result.provider_refund_id,
+                finished_at=timezone.now(),
+            )
+        except InvalidTransition:
+            refund.refresh_from_db()  # another run recorded the provider's answer first
     return refund
 
 
@@ -330,9 +331,10 @@ def payments_close_expired(
             with transaction.atomic():
                 # Conditional: a notification capturing the payment at this instant wins or
                 # loses cleanly against the timeout, never both.
-                if not Payment.objects.filter(pk=pk, status=Payment.Status.PENDING).update(
-                    status=Payment.Status.CLOSED, closed_at=now
-                ):
+                payment = Payment(pk=pk, status=rules.PENDING)
+                try:
+                    rules.PAYMENT.move(payment, rules.CLOSED, note="timed out", closed_at=now)
+                except InvalidTransition:
                     continue
                 payment = Payment.objects.get(pk=pk)
                 if then is not None:
@@ -351,3 +353,24 @@ def pay_token_payment(token: str) -> Payment | None:
 def payer_record(payment: Payment, payer: Member) -> None:
     """Remember who is paying a pay-for-me link, while it is still unpaid."""
     Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(payer=payer)
+
+
+def late_refunds_due(now: datetime) -> list[Refund]:
+    """Refunds of late or second payments still processing (the provider errored, or a worker
+    died before asking), for the retry sweep. Refunds an after-sales request owns are finished
+    by `aftersales_finish_refunds`, with their bookkeeping."""
+    return list(
+        Refund.objects.filter(
+            status=rules.PROCESSING,
+            source_key__startswith=LATE_REFUND_PREFIX,
+            created_at__lte=now,
+        )
+        .select_related("payment")
+        .order_by("pk")[:500]
+    )
+
+
+def late_refund_provider(refund: Refund) -> str:
+    """The provider the late money came through (named in the refund's source key): it is the
+    one that pays it back, whichever provider captured the payment itself."""
+    return refund.source_key.removeprefix(LATE_REFUND_PREFIX).split(":", 1)[0]

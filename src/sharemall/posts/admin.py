@@ -22,7 +22,7 @@ class ModerationInline(admin.TabularInline):
     model = ModerationEvent
     extra = 0
     can_delete = False
-    readonly_fields = ("actor", "action", "rule", "note", "at")
+    readonly_fields = ("actor", "action", "rule", "note", "created_at")
 
 
 def _hide_action(rule: str, label: Any) -> Any:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.catalog.models import Product
+from sharemall.core.models import StatusEvent
 from sharemall.orders.models import OrderLine
 from sharemall.posts import rules
 from sharemall.sharing.models import ShareLink
@@ -113,20 +114,20 @@ class PostReport(models.Model):
         return f"{self.reason} on post {self.post_id}"
 
 
-class ModerationEvent(models.Model):
-    """Who hid, restored or kept a post, when, citing which rule and why: the post's trail."""
+class ModerationEvent(StatusEvent):
+    """Who hid, restored, kept or deleted a post, when, citing which rule and why: the post's
+    trail. A "keep" ruling leaves the status as it was (from and to are the same)."""
 
-    HIDE, RESTORE, KEEP = "hide", "restore", "keep"
+    HIDE, RESTORE, KEEP, DELETE = "hide", "restore", "keep", "delete"
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="moderation")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=10)
     rule = models.CharField(max_length=20, blank=True)
     note = models.CharField(max_length=rules.MODERATION_NOTE_MAX_LENGTH, blank=True)
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(StatusEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.action} post {self.post_id}"

@@ -18,7 +18,12 @@ THUMBNAIL_SIDE = 480
 
 VISIBLE, HIDDEN, DELETED = "visible", "hidden", "deleted"
 STATUSES = (VISIBLE, HIDDEN, DELETED)
-POST = StateMachine("post", {VISIBLE: {HIDDEN, DELETED}, HIDDEN: {VISIBLE, DELETED}})
+POST = StateMachine(
+    "post",
+    {VISIBLE: {HIDDEN, DELETED}, HIDDEN: {VISIBLE, DELETED}},
+    event_model="posts.ModerationEvent",
+    event_fk="post",
+)
 
 # The rules an operator cites when hiding a post. Merchants have no say: a negative but genuine
 # post stays up (PRODUCT §6.2).

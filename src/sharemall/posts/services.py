@@ -118,7 +118,7 @@ def post_delete(*, author: Member, post_id: int) -> None:
     post = Post.objects.filter(pk=post_id, author=author).exclude(status=rules.DELETED).first()
     if post is None:
         raise NotFound(_("No such post."))
-    rules.POST.apply(Post.objects.filter(pk=post.pk), current=post.status, target=rules.DELETED)
+    rules.POST.move(post, rules.DELETED, actor=author, event={"action": ModerationEvent.DELETE})
 
 
 def post_report(*, reporter: Member, post_id: int, reason: str, note: str = "") -> PostReport:
@@ -141,15 +141,24 @@ def _moderate(
 ) -> Post:
     with transaction.atomic():
         if target is not None:
-            rules.POST.apply(
-                Post.objects.filter(pk=post.pk),
-                current=post.status,
-                target=target,
+            rules.POST.move(
+                post,
+                target,
+                actor=operator,
+                note=note,
+                event={"action": action, "rule": rule},
                 hidden_rule=rule,
             )
-        ModerationEvent.objects.create(
-            post=post, actor=operator, action=action, rule=rule, note=note
-        )
+        else:  # a ruling that keeps the post as it is
+            ModerationEvent.objects.create(
+                post=post,
+                actor=operator,
+                action=action,
+                rule=rule,
+                note=note,
+                from_status=post.status,
+                to_status=post.status,
+            )
         # A ruling answers every report open on the post, whichever way it went.
         PostReport.objects.filter(post=post, resolved_at__isnull=True).update(
             resolved_at=timezone.now()

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sharemall.core.models import StatusEvent
 from sharemall.wallet import rules
 
 
@@ -250,17 +251,10 @@ class Withdrawal(models.Model):
         return self.amount_fen - self.fee_fen
 
 
-class WithdrawalEvent(models.Model):
+class WithdrawalEvent(StatusEvent):
     withdrawal = models.ForeignKey(Withdrawal, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("withdrawal event")
         verbose_name_plural = _("withdrawal events")
         ordering = ["created_at", "id"]

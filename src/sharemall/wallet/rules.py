@@ -201,6 +201,8 @@ WITHDRAWAL = StateMachine(
         # A retry holds the money again and pays with the same out-bill number.
         WITHDRAWAL_FAILED: {WITHDRAWAL_APPROVED},
     },
+    event_model="wallet.WithdrawalEvent",
+    event_fk="withdrawal",
 )
 
 CHANNEL_WECHAT = "wechat"

@@ -239,18 +239,7 @@ def _move(
     note: str = "",
     **updates: Any,
 ) -> Withdrawal:
-    source = withdrawal.status
-    with transaction.atomic():
-        rules.WITHDRAWAL.apply(
-            Withdrawal.objects.filter(pk=withdrawal.pk), current=source, target=target, **updates
-        )
-        WithdrawalEvent.objects.create(
-            withdrawal=withdrawal,
-            from_status=source,
-            to_status=target,
-            actor=actor,
-            note=note[:500],
-        )
+    rules.WITHDRAWAL.move(withdrawal, target, actor=actor, note=note, **updates)
     withdrawal.refresh_from_db()
     return withdrawal
 

@@ -80,14 +80,18 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RegisterForm(request.POST)
         if form.is_valid():
+            referrer, source = distribution.signup_referrer(
+                sharing_selectors.code_from_cookie(request)
+            )
             outcome = run_action(
                 request,
-                lambda: distribution.member_signup(
+                lambda: accounts.member_signup(
                     phone=form.cleaned_data["phone"],
                     nickname=form.cleaned_data["nickname"],
                     password=form.cleaned_data["password"],
                     address=client_address(request),
-                    share_code=sharing_selectors.code_from_cookie(request),
+                    referrer=referrer,
+                    source=source,
                 ),
                 form=form,
                 error_fields=REGISTER_ERROR_FIELDS,

@@ -109,3 +109,33 @@ def test_a_second_payment_of_a_paid_payment_is_refunded(api: Api) -> None:
     assert Refund.objects.count() == 2
     _money_is_back()
     assert balance(platform("platform_fees")) == 0
+
+
+def test_a_late_refund_the_provider_failed_is_sent_again_by_the_job(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sharemall.payments.providers.base import ProviderError  # noqa: PLC0415
+
+    payment = _closed_payment()
+    real_refund = SandboxProvider.refund
+
+    def _down(self: SandboxProvider, **kwargs: object) -> object:
+        raise ProviderError("provider down")
+
+    monkeypatch.setattr(SandboxProvider, "refund", _down)
+    assert _notify(payment, "LATE-1") == (200, SUCCESS)
+    refund = Refund.objects.get()
+    assert refund.status == Refund.Status.PROCESSING
+    assert LedgerTransaction.objects.filter(kind="refund_paid").count() == 0
+
+    monkeypatch.setattr(SandboxProvider, "refund", real_refund)
+    assert checkout.late_refunds_retry(refund.created_at) == 1
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.SUCCEEDED
+    assert list(refund.events.values_list("from_status", "to_status")) == [
+        ("processing", "succeeded")
+    ]
+    # Run again: nothing more is sent or booked.
+    assert checkout.late_refunds_retry(refund.created_at) == 0
+    assert LedgerTransaction.objects.filter(kind="refund_paid").count() == 1
+    _money_is_back()

@@ -409,9 +409,7 @@ def test_an_operator_suspends_with_a_reason_and_reinstates(desk: Client) -> None
     shop.refresh_from_db()
     assert shop.status == "approved"
     assert list(
-        MerchantEvent.objects.filter(merchant=shop)
-        .order_by("id")
-        .values_list("to_status", "reason")
+        MerchantEvent.objects.filter(merchant=shop).order_by("id").values_list("to_status", "note")
     ) == [("submitted", ""), ("approved", ""), ("suspended", "Sells fakes"), ("approved", "")]
 
 

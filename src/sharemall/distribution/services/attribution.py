@@ -1,0 +1,54 @@
+"""Attribution (PRODUCT §4.3): who brought the buyer to an order, and binding at checkout."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sharemall.accounts.binding import bind
+from sharemall.accounts.models import Member
+from sharemall.sharing.models import ShareLink
+from sharemall.sharing.selectors import attribution_link, link_by_code
+
+
+@dataclass(frozen=True)
+class Attribution:
+    referrer: Member | None
+    kind: str  # "share", "parent" or ""
+    link_id: int | None = None
+    rewarded: bool = False
+
+    @property
+    def through_share(self) -> bool:
+        return self.kind == "share"
+
+
+def attribute(buyer: Member, *, share_code: str | None, now: datetime) -> Attribution:
+    """PRODUCT §4.3: the sharer of the buyer's latest share click within the window, else the
+    buyer's parent (while the binding holds), else nobody."""
+    link = attribution_link(buyer=buyer, share_code=share_code, now=now)
+    if link is not None and link.sharer_id != buyer.pk:
+        return Attribution(link.sharer, "share", link.pk, link.rewarded)
+    if buyer.parent_id and (buyer.bound_until is None or buyer.bound_until > now):
+        return Attribution(buyer.parent, "parent", None, True)
+    return Attribution(None, "")
+
+
+def binding_at_checkout(buyer: Member, attribution: Attribution, *, now: datetime) -> bool:
+    """An order through a share (sent with the order, remembered by the landing's cookie, or the
+    buyer's latest share click) may (re)bind the buyer to its sharer, as the binding mode
+    allows (PRODUCT §4.2). Returns whether it did."""
+    if not attribution.through_share or attribution.referrer is None or not attribution.link_id:
+        return False
+    code = (
+        ShareLink.objects.filter(pk=attribution.link_id).values_list("code", flat=True).first()
+        or ""
+    )
+    return bind(buyer, attribution.referrer, source=f"checkout:{code}", now=now)
+
+
+def signup_referrer(share_code: str | None) -> tuple[Member | None, str]:
+    """The sharer whose link brought a newcomer to sign up, and the binding's source, for the
+    sign-up (accounts binds; nothing is ever paid for a sign-up)."""
+    link = link_by_code(share_code.strip()) if share_code else None
+    if link is None:
+        return None, ""
+    return link.sharer, f"signup:{link.code}"
