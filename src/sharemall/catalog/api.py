@@ -17,6 +17,7 @@ from sharemall.catalog import importing, selectors, services
 from sharemall.catalog.models import Product, ProductImage
 from sharemall.catalog.schemas import (
     CategoryIn,
+    CategoryNodeOut,
     CategoryOut,
     ImageOut,
     ProductIn,
@@ -30,7 +31,7 @@ from sharemall.catalog.schemas import (
 )
 from sharemall.core.errors import DomainError
 from sharemall.core.images import read_image_upload
-from sharemall.core.schemas import PageQuery
+from sharemall.core.schemas import Offset, PageQuery
 from sharemall.merchants.selectors import merchant_for_staff
 
 router = Router(tags=["catalogue"])
@@ -110,7 +111,7 @@ def products_import(
 class MerchantProductsQuery(Schema):
     status: str | None = Field(default=None, pattern="^(draft|on_sale|off_sale)$")
     limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
 
 
 @router.get("/merchants/{merchant_id}/products", response=list[ProductOut], auth=member_auth)
@@ -199,7 +200,7 @@ def image_remove(request: HttpRequest, product_id: int, image_id: int) -> Status
     return Status(204, None)
 
 
-@router.get("/categories", auth=None)
+@router.get("/categories", response=list[CategoryNodeOut], auth=None)
 def categories(request: HttpRequest) -> list[dict[str, object]]:
     """The category tree: [{id, name, children: [...]}]."""
     return selectors.category_tree()

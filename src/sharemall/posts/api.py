@@ -26,10 +26,10 @@ from sharemall.posts.schemas import (
     PostableLineOut,
     PostCreatedOut,
     PostOut,
+    PostRulesOut,
     ReportedPostOut,
     ReportIn,
     ReportOut,
-    RuleOut,
 )
 from sharemall.sharing import rules as sharing_rules
 
@@ -137,7 +137,7 @@ def post_report(request: HttpRequest, post_id: int, payload: ReportIn) -> Status
     return Status(201, report)
 
 
-@router.get("/posts-rules", response=dict[str, list[RuleOut]], auth=None)
+@router.get("/posts-rules", response=PostRulesOut, auth=None)
 def moderation_rules(request: HttpRequest) -> dict[str, list[dict[str, str]]]:
     """The rules a post may be hidden for, and the reasons a reader may report one for."""
     return {
