@@ -2,8 +2,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.params import functions as params
 from pydantic import Field
 
 from sharemall.accounts.auth import (
@@ -90,7 +91,7 @@ def products_import(
     merchant_id: int,
     file: File[UploadedFile],
     dry_run: Query[bool] = False,
-    dry_run_form: bool = Form(False, alias="dry_run"),
+    dry_run_form: bool = params.Form(False, alias="dry_run"),
 ) -> Status[dict[str, Any]]:
     """Create draft products from a CSV or XLSX sheet (columns: title, sku_name, price or
     price_fen, stock, and optionally description, category, sku_code), all or nothing. Any bad

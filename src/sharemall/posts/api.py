@@ -2,8 +2,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Status
+from ninja import Form, Query, Router, Status
 from ninja.files import UploadedFile
+from ninja.params import functions as params
 
 from sharemall.accounts.auth import (
     caller,
@@ -36,7 +37,7 @@ from sharemall.sharing import rules as sharing_rules
 router = Router(tags=["posts"])
 
 # Photos are optional: a post may be words alone.
-NO_PHOTOS = File(None)
+NO_PHOTOS = params.File(None)
 
 
 def _share_url(code: str | None) -> str | None:

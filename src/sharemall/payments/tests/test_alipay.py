@@ -59,7 +59,8 @@ def alipay_settings(settings: Any, tmp_path: Path) -> dict[str, str]:
         "SELLER_ID": SELLER_ID,
     }
     settings.ALIPAY_SANDBOX_GATEWAY = False
-    return settings.ALIPAY
+    configured: dict[str, str] = settings.ALIPAY
+    return configured
 
 
 @pytest.fixture
