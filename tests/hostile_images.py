@@ -478,7 +478,7 @@ def trailing_bytes(data: bytes) -> int:
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return len(data) - (data.index(b"IEND") + 8)
     if data[:4] == b"RIFF":
-        return len(data) - (struct.unpack("<I", data[4:8])[0] + 8)
+        return len(data) - (int(struct.unpack("<I", data[4:8])[0]) + 8)
     raise ValueError("not a JPEG, PNG or WebP")
 
 

@@ -41,14 +41,6 @@ def normalize_phone(raw: str) -> str:
     return str(number.national_number)
 
 
-def is_valid_phone(raw: str) -> bool:
-    try:
-        normalize_phone(raw)
-    except InvalidPhone:
-        return False
-    return True
-
-
 def hash_token(token: str) -> str:
     """Tokens are stored only as their SHA-256: a leaked table grants no access."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -2,8 +2,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.params import functions as params
 from pydantic import Field
 
 from sharemall.accounts.auth import (
@@ -17,6 +18,7 @@ from sharemall.catalog import importing, selectors, services
 from sharemall.catalog.models import Product, ProductImage
 from sharemall.catalog.schemas import (
     CategoryIn,
+    CategoryNodeOut,
     CategoryOut,
     ImageOut,
     ProductIn,
@@ -30,7 +32,7 @@ from sharemall.catalog.schemas import (
 )
 from sharemall.core.errors import DomainError
 from sharemall.core.images import read_image_upload
-from sharemall.core.schemas import PageQuery
+from sharemall.core.schemas import Offset, PageQuery
 from sharemall.merchants.selectors import merchant_for_staff
 
 router = Router(tags=["catalogue"])
@@ -89,7 +91,7 @@ def products_import(
     merchant_id: int,
     file: File[UploadedFile],
     dry_run: Query[bool] = False,
-    dry_run_form: bool = Form(False, alias="dry_run"),
+    dry_run_form: bool = params.Form(False, alias="dry_run"),
 ) -> Status[dict[str, Any]]:
     """Create draft products from a CSV or XLSX sheet (columns: title, sku_name, price or
     price_fen, stock, and optionally description, category, sku_code), all or nothing. Any bad
@@ -110,7 +112,7 @@ def products_import(
 class MerchantProductsQuery(Schema):
     status: str | None = Field(default=None, pattern="^(draft|on_sale|off_sale)$")
     limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
 
 
 @router.get("/merchants/{merchant_id}/products", response=list[ProductOut], auth=member_auth)
@@ -199,7 +201,7 @@ def image_remove(request: HttpRequest, product_id: int, image_id: int) -> Status
     return Status(204, None)
 
 
-@router.get("/categories", auth=None)
+@router.get("/categories", response=list[CategoryNodeOut], auth=None)
 def categories(request: HttpRequest) -> list[dict[str, object]]:
     """The category tree: [{id, name, children: [...]}]."""
     return selectors.category_tree()

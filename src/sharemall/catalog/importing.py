@@ -82,7 +82,6 @@ class ImportSummary:
 @dataclass
 class _ProductPlan:
     title: str
-    first_row: int
     description: str = ""
     description_row: int = 0
     category_id: int | None = None
@@ -324,7 +323,7 @@ def _plan_row(
     if errors or not title:
         return errors
     sku = services.check_sku(draft)
-    plan = plans.setdefault(title, _ProductPlan(title=title, first_row=number))
+    plan = plans.setdefault(title, _ProductPlan(title=title))
     errors.extend(_merge(plan, number, sku, description, category_id))
     return errors
 
@@ -390,7 +389,7 @@ def _price(text: str, *, in_fen: bool) -> int | None:
         return _whole(text)
     try:
         return parse_yuan(text)
-    except (MoneyError, ArithmeticError):  # ArithmeticError: decimal overflow on e.g. "1e30"
+    except MoneyError:
         return None
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -165,7 +165,14 @@ class ProductFts(models.Model):
         return str(self.product_id)
 
 
-class TsvectorField(models.Field):
+# Field is generic only in the type stubs; subscripting it at run time fails.
+if TYPE_CHECKING:
+    _FieldBase = models.Field[Any, Any]
+else:
+    _FieldBase = models.Field
+
+
+class TsvectorField(_FieldBase):
     """PostgreSQL's tsvector, only ever read by the database itself in a search."""
 
     def db_type(self, connection: Any) -> str:

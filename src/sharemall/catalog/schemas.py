@@ -75,3 +75,11 @@ class CategoryOut(Schema):
     id: int
     name: str
     parent_id: int | None
+
+
+class CategoryNodeOut(Schema):
+    """A category and the categories under it, ordered by position."""
+
+    id: int
+    name: str
+    children: list["CategoryNodeOut"]

@@ -17,6 +17,7 @@ from sharemall.checkout.schemas import (
     PayLinkOut,
     PaymentOut,
     PaymentStatusOut,
+    PayStartOut,
 )
 from sharemall.core.errors import Conflict, DomainError, NotFound
 from sharemall.core.http import client_address
@@ -30,6 +31,13 @@ from sharemall.payments.models import Payment
 from sharemall.payments.providers.registry import PROVIDER_NAMES
 
 router = Router(tags=["checkout"])
+
+# The sandbox provider's acknowledgement of a notification.
+NOTIFY_ACK = {
+    "type": "object",
+    "properties": {"code": {"type": "string", "enum": ["SUCCESS", "FAIL"]}},
+    "required": ["code"],
+}
 
 
 def _created(result: services.CheckoutResult) -> dict[str, Any]:
@@ -96,7 +104,9 @@ def payment_detail(request: HttpRequest, payment_id: int) -> dict[str, Any]:
     return payment_out(services.payment_for_member(require_member(request), payment_id))
 
 
-@router.post("/payments/{payment_id}/pay", auth=member_auth)
+@router.post(
+    "/payments/{payment_id}/pay", response=PayStartOut, exclude_unset=True, auth=member_auth
+)
 def pay(request: HttpRequest, payment_id: int, payload: PayIn) -> dict[str, object]:
     """The provider's parameters for paying: a sandbox pay page, a WeChat prepay, an Alipay
     URL. A provider that is not configured answers 400 provider_not_configured."""
@@ -139,7 +149,19 @@ def sandbox_complete(request: HttpRequest, payment_id: int) -> dict[str, Any]:
     return _sandbox_answer(services.sandbox_complete(payment), payment)
 
 
-@router.post("/payments/notify/{provider}", auth=None, include_in_schema=True)
+@router.post(
+    "/payments/notify/{provider}",
+    auth=None,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The acknowledgement in the provider's own protocol: Alipay's "
+                "`success`, an empty WeChat Pay answer, the sandbox's JSON `code`.",
+                "content": {"text/plain": {}, "application/json": {"schema": NOTIFY_ACK}},
+            }
+        }
+    },
+)
 def notify(request: HttpRequest, provider: str) -> HttpResponse:
     """Where providers send payment notifications (no sign-in: the signature is the proof)."""
     if provider not in PROVIDER_NAMES:
@@ -176,7 +198,7 @@ def pay_for_me_detail(request: HttpRequest, token: str) -> dict[str, Any]:
     return payment_out(_by_token(token))
 
 
-@router.post("/pay-for-me/{token}/pay", auth=member_auth)
+@router.post("/pay-for-me/{token}/pay", response=PayStartOut, exclude_unset=True, auth=member_auth)
 def pay_for_me(request: HttpRequest, token: str, payload: PayIn) -> dict[str, object]:
     payer = require_member(request)
     payment = _by_token(token)

@@ -76,3 +76,24 @@ class PaymentOut(Schema):
 class PayLinkOut(Schema):
     token: str
     url: str
+
+
+class PayStartOut(Schema):
+    """What a client needs to pay, by provider and scene; only the fields of that provider and
+    scene are present. Sandbox: `payment_no`, `amount_fen`, `pay_url` (the sandbox pay page).
+    Alipay: `pay_url` (the signed gateway URL). WeChat Pay: `code_url` (native), `h5_url` (h5),
+    or the JSAPI parameters `appId`, `timeStamp`, `nonceStr`, `package`, `signType`, `paySign`."""
+
+    payment_id: int
+    provider: str
+    payment_no: str | None = None
+    amount_fen: int | None = None
+    pay_url: str | None = None
+    code_url: str | None = None
+    h5_url: str | None = None
+    appId: str | None = None  # noqa: N815 - the names wx.requestPayment takes
+    timeStamp: str | None = None  # noqa: N815
+    nonceStr: str | None = None  # noqa: N815
+    package: str | None = None
+    signType: str | None = None  # noqa: N815
+    paySign: str | None = None  # noqa: N815

@@ -33,6 +33,7 @@ from sharemall.orders import services as orders
 from sharemall.orders.models import Order, OrderLine
 from sharemall.payments import services as payments
 from sharemall.payments.models import Payment, Refund
+from sharemall.payments.providers.base import Scene
 from sharemall.payments.providers.sandbox import SandboxProvider
 
 logger = logging.getLogger(__name__)
@@ -414,7 +415,7 @@ def payment_pay(
     payer: Member,
     *,
     provider_name: str,
-    scene: payments.Scene | None = None,
+    scene: Scene | None = None,
     client_ip: str = "",
     payer_openid: str = "",
     return_url: str = "",

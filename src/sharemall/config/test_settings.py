@@ -1,6 +1,7 @@
 """Settings for the test suite: the production module with test-only defaults."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("SANDBOX_PAYMENTS", "1")
@@ -10,4 +11,4 @@ os.environ.setdefault("CLICK_INGEST", "direct")
 from sharemall.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/sharemall-test-media"))  # noqa: F405, S108
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/sharemall-test-media"))  # noqa: S108

@@ -22,7 +22,7 @@ from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import ExifTags, Image, ImageMath
+from PIL import ExifTags, Image, ImageMath, UnidentifiedImageError
 
 from sharemall.core.errors import DomainError
 
@@ -69,11 +69,12 @@ class CleanImage:
         return CONTENT_TYPES[self.extension]
 
 
-def read_image_upload(upload: UploadedFile) -> bytes:
+def read_image_upload(upload: UploadedFile[bytes]) -> bytes:
     """The bytes of an uploaded image, refusing oversized files before reading them whole."""
     if upload.size is not None and upload.size > MAX_BYTES:
         raise InvalidImage(_("The image is larger than %(mb)d MB.") % {"mb": MAX_BYTES // 2**20})
-    return upload.read(MAX_BYTES + 1)
+    data: bytes = upload.read(MAX_BYTES + 1)
+    return data
 
 
 def clean_image(
@@ -95,7 +96,7 @@ def clean_image(
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InvalidImage(_("The image has too many pixels.")) from None
-    except Image.UnidentifiedImageError:
+    except UnidentifiedImageError:
         raise InvalidImage(_("Only JPEG, PNG and WebP images are accepted.")) from None
     except Exception:  # hostile bytes make Pillow's parsers raise struct.error, KeyError, …
         raise InvalidImage(_("The file is not a readable image.")) from None

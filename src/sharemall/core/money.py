@@ -6,59 +6,35 @@ whole number of fen. Nothing here touches the database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 
 BP_WHOLE = 10_000  # 10000 basis points = 100 %
-CNY = "CNY"
-# Far above any real price; keeps Decimal from exponent tricks such as "1e30".
+# Far above any real price.
 MAX_PARSED_YUAN = Decimal(10) ** 12
+
+# Yuan as people write it, once the currency signs and grouping commas are gone: digits with an
+# optional decimal part. No sign, no exponent.
+_YUAN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+# Yuan as a provider writes it (Alipay's "123.45"): bare digits, no leading zeros.
+_PLAIN_YUAN = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 
 
 class MoneyError(ValueError):
     """An amount or rate that cannot be represented exactly."""
 
 
-@dataclass(frozen=True, slots=True)
-class Money:
-    fen: int
-    currency: str = CNY
+class InexactAmount(MoneyError):
+    """An amount finer than a fen."""
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.fen, int) or isinstance(self.fen, bool):
-            raise MoneyError(f"money is a whole number of fen, got {self.fen!r}")
 
-    def _same(self, other: Money) -> None:
-        if self.currency != other.currency:
-            raise MoneyError(f"cannot mix {self.currency} and {other.currency}")
-
-    def __add__(self, other: Money) -> Money:
-        self._same(other)
-        return Money(self.fen + other.fen, self.currency)
-
-    def __sub__(self, other: Money) -> Money:
-        self._same(other)
-        return Money(self.fen - other.fen, self.currency)
-
-    def __neg__(self) -> Money:
-        return Money(-self.fen, self.currency)
-
-    def times(self, quantity: int) -> Money:
-        return Money(self.fen * quantity, self.currency)
-
-    def apply_bp(self, rate_bp: int) -> Money:
-        """The rate's share of this amount, rounded down to the fen (never pays out a fraction)."""
-        return Money(apply_bp(self.fen, rate_bp), self.currency)
-
-    def split(self, weights: Sequence[int]) -> list[Money]:
-        return [Money(part, self.currency) for part in split_largest_remainder(self.fen, weights)]
-
-    def yuan_text(self) -> str:
-        return format_yuan(self.fen)
+class AmountTooLarge(MoneyError):
+    """An amount far past any real one."""
 
 
 def apply_bp(amount_fen: int, rate_bp: int) -> int:
+    """The rate's share of an amount, rounded toward zero to the fen (never pays a fraction)."""
     if rate_bp < 0:
         raise MoneyError("a rate cannot be negative")
     if amount_fen >= 0:
@@ -90,24 +66,38 @@ def split_largest_remainder(total_fen: int, weights: Sequence[int]) -> list[int]
     return [sign * part for part in floors]
 
 
-def parse_yuan(text: str) -> int:
-    """'12.5' or '¥12.50' → 1250 fen. Refuses anything finer than a fen or negative."""
-    cleaned = text.strip().replace("¥", "").replace("￥", "").replace(",", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise MoneyError(f"not an amount: {text!r}") from None
-    if not value.is_finite() or value < 0:
-        raise MoneyError(f"not a valid amount: {text!r}")
+def parse_yuan(text: str, *, plain: bool = False) -> int:
+    """Yuan text as whole fen, exactly (decimal arithmetic, never a float, never rounded).
+
+    People's text may carry "¥"/"￥", grouping commas and spaces around: "¥1,234.5" → 123450.
+    `plain` text is what a provider writes (Alipay's "123.45"): bare digits, nothing else.
+    Either way a sign, an exponent or anything finer than a fen is refused ("1.000" is whole).
+    """
+    if plain:
+        cleaned = text if _PLAIN_YUAN.fullmatch(text) else ""
+    else:
+        cleaned = text.strip().replace("¥", "").replace("￥", "").replace(",", "")
+    if not _YUAN.fullmatch(cleaned):
+        raise MoneyError(f"not an amount in yuan: {text!r}")
+    value = Decimal(cleaned)
     if value > MAX_PARSED_YUAN:
-        raise MoneyError(f"amount too large: {text!r}")
+        raise AmountTooLarge(f"amount too large: {text!r}")
     fen = value * 100
-    if fen != fen.quantize(Decimal(1), rounding=ROUND_DOWN):
-        raise MoneyError(f"amounts are exact to the fen: {text!r}")
+    if fen != fen.to_integral_value(rounding=ROUND_DOWN):
+        raise InexactAmount(f"amounts are exact to the fen: {text!r}")
     return int(fen)
 
 
-def format_yuan(fen: int) -> str:
+def format_yuan(fen: int, *, plain: bool = False) -> str:
+    """Whole fen as yuan text, exactly: 123450 → "¥1,234.50" for people, -5 → "-¥0.05".
+
+    `plain` is the text typed back into a form field and sent to a provider (Alipay's
+    `total_amount`): "1234.50", with no currency sign and no grouping.
+    """
+    if not isinstance(fen, int) or isinstance(fen, bool):
+        raise MoneyError(f"money is a whole number of fen, got {fen!r}")
     sign = "-" if fen < 0 else ""
     whole, part = divmod(abs(fen), 100)
+    if plain:
+        return f"{sign}{whole}.{part:02d}"
     return f"{sign}¥{whole:,}.{part:02d}"

@@ -6,8 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
-from pydantic import Field
+from ninja import Router, Status
 
 from sharemall.accounts import services as accounts
 from sharemall.accounts.auth import member_auth, require_member, require_operator
@@ -27,13 +26,24 @@ from sharemall.distribution.models import (
     RegionAgent,
 )
 from sharemall.distribution.schemas import (
+    AgentIn,
+    AgentOut,
+    BindingHistoryOut,
     BindingOut,
     CommissionOut,
+    ComplianceOut,
+    DividendOut,
+    PartnerIn,
+    PartnerOut,
+    PlanChangeOut,
     PlanIn,
     PlanOut,
     ReviewIn,
     SettingsIn,
     SettingsOut,
+    SubStoreIn,
+    SubStoreOut,
+    TeamDepthOut,
     TeamOut,
 )
 from sharemall.merchants.selectors import merchant_for_staff
@@ -81,25 +91,19 @@ def settings_write(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
 
 def _plan(payload: PlanIn) -> rules.Plan:
     if payload.unit == rules.BP:
-        if payload.share_budget_bp is None:
-            raise rules.InvalidPlan(_("share_budget_bp is required."))
-        levels = [*payload.level_bp, 0, 0, 0][:3]
-        return rules.Plan(
+        return rules.plan_parse(
             rules.BP,
-            payload.share_budget_bp,
-            payload.buyer_discount_bp,
-            (levels[0], levels[1], levels[2]),
-            payload.region_agent_bp,
+            share_budget=payload.share_budget_bp,
+            buyer_discount=payload.buyer_discount_bp,
+            levels=payload.level_bp,
+            region_agent=payload.region_agent_bp,
         )
-    if payload.share_budget_fen is None:
-        raise rules.InvalidPlan(_("share_budget_fen is required."))
-    levels = [*payload.level_fen, 0, 0, 0][:3]
-    return rules.Plan(
+    return rules.plan_parse(
         rules.FEN,
-        payload.share_budget_fen,
-        payload.buyer_discount_fen,
-        (levels[0], levels[1], levels[2]),
-        payload.region_agent_fen,
+        share_budget=payload.share_budget_fen,
+        buyer_discount=payload.buyer_discount_fen,
+        levels=payload.level_fen,
+        region_agent=payload.region_agent_fen,
     )
 
 
@@ -189,7 +193,7 @@ def my_binding(request: HttpRequest) -> dict[str, Any]:
     return binding_status(require_member(request))
 
 
-@router.get("/me/bindings", auth=member_auth)
+@router.get("/me/bindings", response=list[BindingHistoryOut], auth=member_auth)
 def my_bindings(request: HttpRequest) -> list[dict[str, Any]]:
     """Who the caller was bound to, and until when (newest last)."""
     member = require_member(request)
@@ -231,19 +235,10 @@ def reject(request: HttpRequest, entry_id: int, payload: ReviewIn) -> dict[str, 
     return commission_out(services.hold_reject(entry, operator=operator, reason=payload.reason))
 
 
-@router.get("/platform/compliance", auth=member_auth)
+@router.get("/platform/compliance", response=ComplianceOut, auth=member_auth)
 def compliance(request: HttpRequest) -> dict[str, Any]:
     require_operator(request)
     return services.compliance_report()
-
-
-class AgentIn(Schema):
-    member_id: int
-    region_code: str = Field(max_length=6)
-
-
-class PartnerIn(Schema):
-    member_id: int
 
 
 def _agent_out(agent: RegionAgent) -> dict[str, Any]:
@@ -255,7 +250,7 @@ def _agent_out(agent: RegionAgent) -> dict[str, Any]:
     }
 
 
-@router.post("/platform/region-agents", response={201: dict[str, Any]}, auth=member_auth)
+@router.post("/platform/region-agents", response={201: AgentOut}, auth=member_auth)
 def agent_appoint(request: HttpRequest, payload: AgentIn) -> Status[dict[str, Any]]:
     require_operator(request)
     agent = services.region_agent_appoint(
@@ -264,13 +259,13 @@ def agent_appoint(request: HttpRequest, payload: AgentIn) -> Status[dict[str, An
     return Status(201, _agent_out(agent))
 
 
-@router.get("/platform/region-agents", auth=member_auth)
+@router.get("/platform/region-agents", response=list[AgentOut], auth=member_auth)
 def agents(request: HttpRequest) -> list[dict[str, Any]]:
     require_operator(request)
     return [_agent_out(a) for a in RegionAgent.objects.order_by("region_code", "id")[:1000]]
 
 
-@router.post("/platform/region-agents/{agent_id}/end", auth=member_auth)
+@router.post("/platform/region-agents/{agent_id}/end", response=AgentOut, auth=member_auth)
 def agent_end(request: HttpRequest, agent_id: int) -> dict[str, Any]:
     require_operator(request)
     agent = RegionAgent.objects.filter(pk=agent_id).first()
@@ -279,14 +274,14 @@ def agent_end(request: HttpRequest, agent_id: int) -> dict[str, Any]:
     return _agent_out(services.region_agent_end(agent))
 
 
-@router.post("/platform/partners", response={201: dict[str, Any]}, auth=member_auth)
+@router.post("/platform/partners", response={201: PartnerOut}, auth=member_auth)
 def partner_add(request: HttpRequest, payload: PartnerIn) -> Status[dict[str, Any]]:
     require_operator(request)
     partner = services.partner_add(member_id=payload.member_id)
     return Status(201, {"member_id": partner.member_id, "is_active": partner.is_active})
 
 
-@router.get("/platform/partners", auth=member_auth)
+@router.get("/platform/partners", response=list[PartnerOut], auth=member_auth)
 def partners(request: HttpRequest) -> list[dict[str, Any]]:
     require_operator(request)
     return [
@@ -295,7 +290,7 @@ def partners(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/platform/dividends", auth=member_auth)
+@router.get("/platform/dividends", response=list[DividendOut], auth=member_auth)
 def dividends(request: HttpRequest) -> list[dict[str, Any]]:
     require_operator(request)
     return [
@@ -310,12 +305,7 @@ def dividends(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-class SubStoreIn(Schema):
-    title: str = Field(default="", max_length=80)
-    product_ids: list[int] = Field(max_length=500)
-
-
-@router.put("/me/substore", auth=member_auth)
+@router.put("/me/substore", response=SubStoreOut, auth=member_auth)
 def substore_put(request: HttpRequest, payload: SubStoreIn) -> dict[str, Any]:
     """Choose the products of the caller's sub-store; share it as target `substore`."""
     owner = require_member(request)
@@ -325,7 +315,7 @@ def substore_put(request: HttpRequest, payload: SubStoreIn) -> dict[str, Any]:
     return found
 
 
-@router.get("/substores/{member_id}", auth=None)
+@router.get("/substores/{member_id}", response=SubStoreOut, auth=None)
 def substore_get(request: HttpRequest, member_id: int) -> dict[str, Any]:
     found = selectors.substore_public(member_id)
     if found is None:
@@ -333,13 +323,17 @@ def substore_get(request: HttpRequest, member_id: int) -> dict[str, Any]:
     return found
 
 
-@router.get("/team/depths", auth=member_auth)
+@router.get("/team/depths", response=list[TeamDepthOut], auth=member_auth)
 def team_depths(request: HttpRequest, depth: int = 3) -> list[dict[str, int]]:
     """Members per depth below the caller, down to `depth` (at most 10)."""
     return selectors.team_depths(require_member(request), depth=depth)
 
 
-@router.get("/merchants/{merchant_id}/commission-plan/history", auth=member_auth)
+@router.get(
+    "/merchants/{merchant_id}/commission-plan/history",
+    response=list[PlanChangeOut],
+    auth=member_auth,
+)
 def plan_history(request: HttpRequest, merchant_id: int) -> list[dict[str, Any]]:
     """Every change of the merchant's plans: who, when, before and after."""
     merchant = merchant_for_staff(require_member(request), merchant_id)

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Schema
@@ -46,7 +46,7 @@ class SettingsIn(Schema):
     share_budget_cap_bp: int | None = Field(default=None, strict=True)
 
 
-class SettingsOut(Schema):
+class PlatformRulesOut(Schema):
     max_levels: int
     distribution_mode: str
     self_purchase_rebate: bool
@@ -56,6 +56,9 @@ class SettingsOut(Schema):
     share_daily_cap: int
     share_product_daily_cap: int
     share_budget_cap_bp: int
+
+
+class SettingsOut(PlatformRulesOut):
     warnings: list[str]
 
 
@@ -116,3 +119,100 @@ class BindingOut(Schema):
     bound_at: datetime | None
     bound_until: datetime | None
     history: list[BindingEventOut]
+
+
+class BindingHistoryOut(Schema):
+    parent_id: int
+    previous_parent_id: int | None
+    mode: str
+    bound_at: datetime
+    bound_until: datetime | None
+
+
+class ComplianceOut(Schema):
+    """The rules in force, the deepest level actually paid, what was paid per level (keyed by
+    the level), and what was never paid for signing people up."""
+
+    settings: PlatformRulesOut
+    warnings: list[str]
+    deepest_level_paid: int
+    paid_by_level_fen: dict[str, int]
+    signup_rewards_paid_fen: int
+    entry_fees_charged_fen: int
+
+
+class AgentIn(Schema):
+    member_id: int
+    region_code: str = Field(max_length=6)
+
+
+class AgentOut(Schema):
+    id: int
+    member_id: int
+    region_code: str
+    is_active: bool
+
+
+class PartnerIn(Schema):
+    member_id: int
+
+
+class PartnerOut(Schema):
+    member_id: int
+    is_active: bool
+
+
+class DividendShareOut(Schema):
+    member_id: int
+    gmv_fen: int
+    amount_fen: int
+
+
+class DividendOut(Schema):
+    starts: date
+    ends: date
+    fees_fen: int
+    pool_fen: int
+    shares: list[DividendShareOut]
+
+
+class SubStoreIn(Schema):
+    title: str = Field(default="", max_length=80)
+    product_ids: list[int] = Field(max_length=500)
+
+
+class SubStoreProductOut(Schema):
+    id: int
+    title: str
+    price_from_fen: int | None
+
+
+class SubStoreOut(Schema):
+    member_id: int
+    nickname: str
+    title: str
+    products: list[SubStoreProductOut]
+
+
+class TeamDepthOut(Schema):
+    depth: int
+    members: int
+
+
+class PlanSnapshotOut(Schema):
+    """A plan as recorded: rates in `unit` (basis points or fen), levels 1 to 3."""
+
+    unit: str
+    share_budget: int
+    buyer_discount: int
+    levels: list[int]
+    region_agent: int
+
+
+class PlanChangeOut(Schema):
+    product_id: int | None
+    sku_id: int | None
+    before: PlanSnapshotOut | None
+    after: PlanSnapshotOut
+    changed_by: int
+    at: datetime

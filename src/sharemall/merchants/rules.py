@@ -143,16 +143,6 @@ def region_children(parent: str | None) -> list[Region]:
     return []
 
 
-def region_contains(outer: str, inner: str) -> bool:
-    """Whether division `inner` lies inside (or is) division `outer`."""
-    level = _level(outer)
-    if level == "province":
-        return inner[:2] == outer[:2]
-    if level == "city":
-        return inner[:4] == outer[:4]
-    return inner == outer
-
-
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 

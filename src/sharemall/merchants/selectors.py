@@ -58,14 +58,6 @@ def merchant_ids_of(member: Member) -> list[int]:
     return list(Staff.objects.filter(member=member).values_list("merchant_id", flat=True))
 
 
-def owned_merchant_ids(member: Member) -> list[int]:
-    return list(
-        Staff.objects.filter(member=member, role=Staff.Role.OWNER).values_list(
-            "merchant_id", flat=True
-        )
-    )
-
-
 def merchants_of(member: Member) -> QuerySet[Merchant]:
     return Merchant.objects.filter(staff__member=member).order_by("id")
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sharemall.core.money import split_largest_remainder
 from sharemall.core.transitions import StateMachine
 
 PENDING_PAYMENT = "pending_payment"
@@ -45,16 +42,6 @@ BOUGHT_STATUSES = (PAID, SHIPPED, READY_FOR_PICKUP, RECEIVED, COMPLETED, CLOSED)
 RECEIVED_STATUSES = (RECEIVED, COMPLETED)
 
 EXPRESS, PICKUP = "express", "pickup"
-
-
-def apportion(discount_fen: int, line_amounts: Sequence[int]) -> list[int]:
-    """Spread an order-level discount over lines in proportion to their amounts, by largest
-    remainder, so the line discounts always sum to the whole discount."""
-    if discount_fen == 0 or not line_amounts or sum(line_amounts) == 0:
-        return [0] * len(line_amounts)
-    if discount_fen > sum(line_amounts):
-        raise ValueError("a discount cannot exceed what it discounts")
-    return split_largest_remainder(discount_fen, line_amounts)
 
 
 def refund_share(

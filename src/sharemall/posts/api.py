@@ -2,8 +2,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Status
+from ninja import Form, Query, Router, Status
 from ninja.files import UploadedFile
+from ninja.params import functions as params
 
 from sharemall.accounts.auth import (
     caller,
@@ -26,17 +27,17 @@ from sharemall.posts.schemas import (
     PostableLineOut,
     PostCreatedOut,
     PostOut,
+    PostRulesOut,
     ReportedPostOut,
     ReportIn,
     ReportOut,
-    RuleOut,
 )
 from sharemall.sharing import rules as sharing_rules
 
 router = Router(tags=["posts"])
 
 # Photos are optional: a post may be words alone.
-NO_PHOTOS = File(None)
+NO_PHOTOS = params.File(None)
 
 
 def _share_url(code: str | None) -> str | None:
@@ -137,7 +138,7 @@ def post_report(request: HttpRequest, post_id: int, payload: ReportIn) -> Status
     return Status(201, report)
 
 
-@router.get("/posts-rules", response=dict[str, list[RuleOut]], auth=None)
+@router.get("/posts-rules", response=PostRulesOut, auth=None)
 def moderation_rules(request: HttpRequest) -> dict[str, list[dict[str, str]]]:
     """The rules a post may be hidden for, and the reasons a reader may report one for."""
     return {

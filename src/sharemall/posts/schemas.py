@@ -81,6 +81,11 @@ class RuleOut(Schema):
     label: str
 
 
+class PostRulesOut(Schema):
+    hide_rules: list[RuleOut]
+    report_reasons: list[RuleOut]
+
+
 class BannedWordIn(Schema):
     word: str = Field(max_length=rules.BANNED_WORD_MAX_LENGTH)
 

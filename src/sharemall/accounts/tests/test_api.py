@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from conftest import Api
 from django.test import override_settings
@@ -49,7 +51,9 @@ def test_tokens_are_stored_hashed(api: Api) -> None:
         ({"phone": 13800138002, "password": PASSWORD, "nickname": "x"}, "invalid_input"),
     ],
 )
-def test_bad_registrations_are_refused_with_a_code(api: Api, body: dict, code: str) -> None:
+def test_bad_registrations_are_refused_with_a_code(
+    api: Api, body: dict[str, Any], code: str
+) -> None:
     answer = api.post("/auth/register", body)
     assert answer.status == 400
     assert answer.error_code == code

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import Api
+from django.contrib.auth.hashers import make_password
 from django.test import override_settings
 from django.utils import timezone
 from tests.factories import PASSWORD, MemberFactory
@@ -54,7 +55,7 @@ def test_a_guess_at_an_unknown_phone_costs_a_hash_and_a_locked_one_costs_none(
 ) -> None:
     MemberFactory.create(phone="13800138023")
     hashed: list[str] = []
-    real = services.make_password
+    real = make_password
 
     def counting(password: str, *args: object, **kwargs: object) -> str:
         hashed.append(password)

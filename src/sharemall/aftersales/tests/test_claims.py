@@ -37,9 +37,7 @@ def test_a_request_whose_units_were_claimed_meanwhile_answers_409(api: Api) -> N
             raced.append(ask(order, buyer, 2))
         return real_atomic(*args, **kwargs)
 
-    with mock.patch.object(
-        services.transaction, "atomic", side_effect=another_request_commits_first
-    ):
+    with mock.patch.object(transaction, "atomic", side_effect=another_request_commits_first):
         answer = api.post(f"/orders/{order.pk}/aftersales", _body(line, 2), as_=buyer)
 
     assert (answer.status, answer.error_code) == (409, "units_unavailable")
@@ -64,7 +62,7 @@ def test_a_lost_update_on_the_counters_is_retried(api: Api) -> None:
             ask(order, buyer, 1)
         return real_claim(claimed_line, quantity)
 
-    with mock.patch.object(services.orders, "line_claim", side_effect=another_request_first):
+    with mock.patch.object(orders, "line_claim", side_effect=another_request_first):
         answer = api.post(f"/orders/{order.pk}/aftersales", _body(line, 2), as_=buyer)
 
     assert answer.status == 201, answer.body

@@ -14,6 +14,7 @@ from tests.flows import ADDRESS
 from sharemall.aftersales import services as aftersales
 from sharemall.aftersales.models import AfterSale, AfterSaleEvent
 from sharemall.orders.models import Order
+from sharemall.payments import services as payment_services
 from sharemall.payments.models import Refund
 from sharemall.wallet.services import ledger_check
 
@@ -53,7 +54,7 @@ def _killed_before_the_provider(api: Api, monkeypatch: pytest.MonkeyPatch) -> Af
     def dies(*_a: Any, **_k: Any) -> Any:
         raise Killed
 
-    monkeypatch.setattr(aftersales.payments, "refund_request", dies)
+    monkeypatch.setattr(payment_services, "refund_request", dies)
     with pytest.raises(Killed):
         aftersales.aftersales_auto_approve(timezone.now() + timedelta(days=4))
     monkeypatch.undo()
@@ -86,21 +87,21 @@ def test_two_workers_finishing_the_same_refund_do_not_break_the_run(
     aftersale = _killed_before_the_provider(api, monkeypatch)
     # A second, stuck request behind it: the run must still reach it.
     second = _killed_before_the_provider(api, monkeypatch)
-    real = aftersales.payments.refund_request
+    real = payment_services.refund_request
     raced: list[int] = []
 
     def other_worker_first(payment: Any, **kwargs: Any) -> Refund:
         # Another worker finishes this request between this run's selection and its move.
         if not raced:
             raced.append(1)
-            monkeypatch.setattr(aftersales.payments, "refund_request", real)
+            monkeypatch.setattr(payment_services, "refund_request", real)
             aftersales._finish_refund(
                 AfterSale.objects.get(pk=aftersale.pk), Order.objects.get(pk=aftersale.order_id)
             )
-            monkeypatch.setattr(aftersales.payments, "refund_request", other_worker_first)
+            monkeypatch.setattr(payment_services, "refund_request", other_worker_first)
         return real(payment, **kwargs)
 
-    monkeypatch.setattr(aftersales.payments, "refund_request", other_worker_first)
+    monkeypatch.setattr(payment_services, "refund_request", other_worker_first)
     assert aftersales.aftersales_finish_refunds(timezone.now()) == 1  # the second one
     _assert_refunded_once(aftersale)
     _assert_refunded_once(second)

@@ -3,6 +3,8 @@ as on the operator's dispute page (one selector serves both)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from conftest import Api
 from django.test import Client
@@ -18,7 +20,7 @@ PLAN = {"share_budget_bp": 2000, "buyer_discount_bp": 500, "level_bp": [800, 400
 
 
 @pytest.fixture
-def disputed(api: Api) -> dict:
+def disputed(api: Api) -> dict[str, Any]:
     """An order bought through a post whose author is bound under a parent, then disputed."""
     m = merchant()
     p = product(m, price_fen=10_000, stock=20)
@@ -70,7 +72,9 @@ def disputed(api: Api) -> dict:
     }
 
 
-def test_the_trail_api_shows_the_share_chain_and_the_post(api: Api, disputed: dict) -> None:
+def test_the_trail_api_shows_the_share_chain_and_the_post(
+    api: Api, disputed: dict[str, Any]
+) -> None:
     trail = api.get(f"/aftersales/{disputed['aftersale_id']}/trail", as_=OperatorFactory.create())
 
     assert trail.status == 200, trail.body
@@ -105,7 +109,7 @@ def test_the_trail_api_shows_the_share_chain_and_the_post(api: Api, disputed: di
     }
 
 
-def test_the_buyer_sees_the_same_trail(api: Api, disputed: dict) -> None:
+def test_the_buyer_sees_the_same_trail(api: Api, disputed: dict[str, Any]) -> None:
     trail = api.get(f"/aftersales/{disputed['aftersale_id']}/trail", as_=disputed["buyer"])
 
     assert trail.status == 200
@@ -113,7 +117,9 @@ def test_the_buyer_sees_the_same_trail(api: Api, disputed: dict) -> None:
     assert len(trail.body["share_chain"]) == 2
 
 
-def test_the_dispute_page_shows_them_from_the_same_selector(client: Client, disputed: dict) -> None:
+def test_the_dispute_page_shows_them_from_the_same_selector(
+    client: Client, disputed: dict[str, Any]
+) -> None:
     client.force_login(OperatorFactory.create())
 
     html = client.get(f"/platform/disputes/{disputed['dispute_id']}").content.decode()

@@ -23,6 +23,7 @@ from sharemall.accounts.models import Member
 from sharemall.accounts.services import token_issue
 from sharemall.catalog.models import Sku
 from sharemall.checkout import api as checkout_api
+from sharemall.checkout import services as checkout_services
 from sharemall.core.idempotency import LOCK_SECONDS, REPLAYED_HEADER
 from sharemall.core.models import IdempotencyRecord
 from sharemall.orders.models import Order
@@ -131,14 +132,14 @@ def test_a_claim_taken_over_meanwhile_rolls_the_slow_request_back(api: Api) -> N
     not commit an order beside the retry's."""
     sku = product(stock=5).skus.get()
     buyer = MemberFactory.create()
-    real = checkout_api.services.order_create
+    real = checkout_services.order_create
 
     def slow_then_taken_over(**kwargs: Any) -> Any:
         result = real(**kwargs)
         IdempotencyRecord.objects.update(locked_until=timezone.now())  # someone else's fence
         return result
 
-    with mock.patch.object(checkout_api.services, "order_create", side_effect=slow_then_taken_over):
+    with mock.patch.object(checkout_services, "order_create", side_effect=slow_then_taken_over):
         answer = api.post(
             "/orders", _order_body(sku), as_=buyer, headers={"Idempotency-Key": "checkout-4"}
         )

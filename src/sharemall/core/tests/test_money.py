@@ -3,7 +3,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sharemall.core.money import (
-    Money,
+    AmountTooLarge,
+    InexactAmount,
     MoneyError,
     apply_bp,
     format_yuan,
@@ -69,23 +70,83 @@ def test_apply_bp_examples() -> None:
     assert apply_bp(9_999, 1) == 0
 
 
-def test_money_arithmetic_stays_in_one_currency() -> None:
-    assert Money(150) + Money(50) == Money(200)
-    assert Money(150).times(3) == Money(450)
-    assert Money(1000).apply_bp(250) == Money(25)
-    with pytest.raises(MoneyError):
-        Money(1) + Money(1, "USD")
-    with pytest.raises(MoneyError):
-        Money(1.5)  # type: ignore[arg-type]
+fens = st.integers(min_value=-(10**14), max_value=10**14)
 
 
-@given(fen=st.integers(min_value=0, max_value=10**12))
-def test_yuan_text_round_trips(fen: int) -> None:
-    assert parse_yuan(format_yuan(fen)) == fen
+@given(fen=st.integers(min_value=0, max_value=10**14), plain=st.booleans())
+def test_yuan_text_round_trips(fen: int, plain: bool) -> None:
+    assert parse_yuan(format_yuan(fen, plain=plain)) == fen
+
+
+@given(fen=st.integers(min_value=1, max_value=10**14))
+def test_plain_yuan_text_round_trips_as_a_provider_reads_it(fen: int) -> None:
+    assert parse_yuan(format_yuan(fen, plain=True), plain=True) == fen
+
+
+@given(fen=fens, plain=st.booleans())
+def test_formatting_never_loses_a_fen(fen: int, plain: bool) -> None:
+    text = format_yuan(fen, plain=plain)
+    assert text.startswith("-") == (fen < 0)
+    assert parse_yuan(text.removeprefix("-")) == abs(fen)
+    whole, cents = text.rsplit(".", 1)
+    assert len(cents) == 2
+    assert int(whole.removeprefix("-").lstrip("¥").replace(",", "")) * 100 + int(cents) == abs(fen)
 
 
 @pytest.mark.parametrize(
-    "text", ["1.001", "-1", "abc", "NaN", "Infinity", "", "1e30", "1e-30", "9" * 40]
+    ("fen", "people", "plain"),
+    [
+        (0, "¥0.00", "0.00"),
+        (5, "¥0.05", "0.05"),
+        (1250, "¥12.50", "12.50"),
+        (123456789, "¥1,234,567.89", "1234567.89"),
+        (-5, "-¥0.05", "-0.05"),
+        (-12345, "-¥123.45", "-123.45"),
+    ],
+)
+def test_yuan_text_examples(fen: int, people: str, plain: str) -> None:
+    assert format_yuan(fen) == people
+    assert format_yuan(fen, plain=True) == plain
+
+
+@pytest.mark.parametrize("fen", [1.5, True, "12", None])
+def test_only_whole_fen_are_formatted(fen: object) -> None:
+    with pytest.raises(MoneyError):
+        format_yuan(fen)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "fen"),
+    [
+        ("12.5", 1250),
+        ("¥1,234.56", 123456),
+        (" 0.01 ", 1),
+        ("3", 300),
+        ("￥7", 700),
+        ("1.000", 100),
+    ],
+)
+def test_people_write_yuan_many_ways(text: str, fen: int) -> None:
+    assert parse_yuan(text) == fen
+
+
+@pytest.mark.parametrize(
+    "text", ["1.001", "0.005", "-1.00", "+1.00", "1e3", "1,000.00", "¥1.00", " 1.00", "", ".", "01"]
+)
+def test_plain_yuan_text_is_bare_digits(text: str) -> None:
+    with pytest.raises(MoneyError):
+        parse_yuan(text, plain=True)
+
+
+def test_too_fine_and_too_large_say_so() -> None:
+    with pytest.raises(InexactAmount):
+        parse_yuan("0.001")
+    with pytest.raises(AmountTooLarge):
+        parse_yuan("9" * 40)
+
+
+@pytest.mark.parametrize(
+    "text", ["1.001", "-1", "abc", "NaN", "Infinity", "", "1e30", "1e-30", "9" * 40, "+5", "3."]
 )
 def test_parse_yuan_refuses_inexact_or_negative(text: str) -> None:
     with pytest.raises(MoneyError):

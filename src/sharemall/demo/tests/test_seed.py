@@ -13,6 +13,7 @@ from tests.factories import MemberFactory, OperatorFactory
 from sharemall.accounts.models import Member
 from sharemall.catalog.models import Category, Product, ProductImage, Sku
 from sharemall.catalog.rules import ON_SALE
+from sharemall.catalog.services import product_publish
 from sharemall.demo import data, pictures, seed
 from sharemall.demo.seed import seed_demo
 from sharemall.merchants import rules as merchant_rules
@@ -146,7 +147,7 @@ def test_a_failure_half_way_leaves_no_rows_and_no_files(monkeypatch: pytest.Monk
             raise RuntimeError("disk full")
         return original(product)
 
-    original = seed.product_publish
+    original = product_publish
     monkeypatch.setattr(seed, "product_publish", publish_then_fail)
 
     with pytest.raises(RuntimeError):

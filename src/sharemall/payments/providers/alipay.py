@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sharemall.core.errors import DomainError
-from sharemall.core.money import MoneyError
+from sharemall.core.money import MoneyError, format_yuan, parse_yuan
 from sharemall.payments.providers.base import (
     TIMESTAMP_WINDOW_SECONDS,
     Acknowledgement,
@@ -37,12 +37,10 @@ from sharemall.payments.providers.base import (
 from sharemall.payments.providers.keys import (
     as_pem,
     china_local_text,
-    fen_to_yuan_text,
     missing_settings,
     parse_china_local_text,
     raise_if_missing,
     read_key_file,
-    yuan_text_to_fen,
 )
 
 GATEWAY = "https://openapi.alipay.com/gateway.do"
@@ -195,7 +193,7 @@ class AlipayProvider:
         if not (payment_no and trade_no and trade_status):
             raise InvalidNotification("out_trade_no, trade_no or trade_status is missing")
         try:
-            amount_fen = yuan_text_to_fen(data.get("total_amount", ""))
+            amount_fen = parse_yuan(data.get("total_amount", ""), plain=True)
         except MoneyError:
             raise InvalidNotification("total_amount is not a whole number of fen") from None
         paid_at = None
@@ -310,8 +308,12 @@ class AlipayProvider:
 
     @staticmethod
     def _yuan(fen: int) -> str:
+        """An amount as Alipay writes it, "123.45": only a positive whole number of fen."""
         try:
-            return fen_to_yuan_text(fen)
+            text = format_yuan(fen, plain=True)  # refuses anything but whole fen
+            if fen <= 0:
+                raise MoneyError(f"a provider amount is a positive number of fen, got {fen!r}")
+            return text
         except MoneyError as exc:
             raise DomainError(str(exc), code="invalid_amount") from None
 

@@ -1,40 +1,20 @@
-"""What the real adapters share: reading key files, exact yuan text, China time, settings checks.
+"""What the real adapters share: reading key files, China time, settings checks.
 
 Providers speak two money dialects: WeChat Pay counts integer fen, Alipay writes yuan as text
-("123.45"). Both conversions here are exact; a fraction of a fen is refused, never rounded.
+("123.45"), read and written by `sharemall.core.money` (plain yuan text, exact to the fen).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sharemall.core.money import MoneyError, parse_yuan
 from sharemall.payments.providers.base import ProviderNotConfigured
 
 # Both providers write local times in China Standard Time.
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
-
-# Plain decimal digits only: no sign, exponent, grouping commas or currency symbol.
-_YUAN_TEXT = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
-
-
-def fen_to_yuan_text(fen: int) -> str:
-    """12345 → "123.45", the plain yuan text Alipay expects. Only positive whole fen."""
-    if not isinstance(fen, int) or isinstance(fen, bool) or fen <= 0:
-        raise MoneyError(f"a provider amount is a positive whole number of fen, got {fen!r}")
-    whole, part = divmod(fen, 100)
-    return f"{whole}.{part:02d}"
-
-
-def yuan_text_to_fen(text: str) -> int:
-    """Yuan text such as "123.45" → 12345 fen; plain digits only, never finer than a fen."""
-    if not _YUAN_TEXT.fullmatch(text):
-        raise MoneyError(f"not a plain yuan amount: {text!r}")
-    return parse_yuan(text)
 
 
 def missing_settings(prefix: str, config: Mapping[str, str], names: tuple[str, ...]) -> list[str]:

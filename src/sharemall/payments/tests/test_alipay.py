@@ -15,7 +15,7 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 
 from sharemall.core.errors import DomainError
-from sharemall.core.money import MoneyError
+from sharemall.core.money import MoneyError, parse_yuan
 from sharemall.payments.providers.alipay import GATEWAY, SANDBOX_GATEWAY, AlipayProvider
 from sharemall.payments.providers.base import (
     InvalidNotification,
@@ -24,11 +24,7 @@ from sharemall.payments.providers.base import (
     ProviderNotConfigured,
     TransferRequest,
 )
-from sharemall.payments.providers.keys import (
-    CHINA_TZ,
-    fen_to_yuan_text,
-    yuan_text_to_fen,
-)
+from sharemall.payments.providers.keys import CHINA_TZ
 from sharemall.payments.tests.provider_keys import (
     private_pem,
     public_pem,
@@ -63,7 +59,8 @@ def alipay_settings(settings: Any, tmp_path: Path) -> dict[str, str]:
         "SELLER_ID": SELLER_ID,
     }
     settings.ALIPAY_SANDBOX_GATEWAY = False
-    return settings.ALIPAY
+    configured: dict[str, str] = settings.ALIPAY
+    return configured
 
 
 @pytest.fixture
@@ -83,14 +80,14 @@ def china_now(offset_seconds: int = 0) -> str:
     ("fen", "text"), [(12345, "123.45"), (5, "0.05"), (100, "1.00"), (10_000_000_01, "10000000.01")]
 )
 def test_fen_and_yuan_text_convert_exactly(fen: int, text: str) -> None:
-    assert fen_to_yuan_text(fen) == text
-    assert yuan_text_to_fen(text) == fen
+    assert AlipayProvider._yuan(fen) == text
+    assert parse_yuan(text, plain=True) == fen
 
 
-@pytest.mark.parametrize("fen", [0, -1, 1.5, True])
+@pytest.mark.parametrize("fen", [0, -1, 1.5, True, "1"])
 def test_only_positive_whole_fen_become_yuan_text(fen: Any) -> None:
-    with pytest.raises(MoneyError):
-        fen_to_yuan_text(fen)
+    with pytest.raises(DomainError):
+        AlipayProvider._yuan(fen)
 
 
 @pytest.mark.parametrize(
@@ -98,11 +95,11 @@ def test_only_positive_whole_fen_become_yuan_text(fen: Any) -> None:
 )
 def test_yuan_text_that_is_not_plain_whole_fen_is_refused(text: str) -> None:
     with pytest.raises(MoneyError):
-        yuan_text_to_fen(text)
+        parse_yuan(text, plain=True)
 
 
 def test_trailing_zeros_are_still_whole_fen() -> None:
-    assert yuan_text_to_fen("1.000") == 100
+    assert parse_yuan("1.000", plain=True) == 100
 
 
 # --- notifications -----------------------------------------------------------------------------

@@ -72,7 +72,8 @@ def wechat_settings(settings: Any, tmp_path: Path) -> dict[str, str]:
         "PUBLIC_KEY_ID": PUBLIC_KEY_ID,
         "CERT_DIR": "",
     }
-    return settings.WECHATPAY
+    configured: dict[str, str] = settings.WECHATPAY
+    return configured
 
 
 @pytest.fixture
@@ -525,7 +526,8 @@ def answer(mock: responses.RequestsMock, method: str, path: str, payload: Any, *
 
 
 def sent(call: Any) -> dict[str, Any]:
-    return json.loads(call.request.body)
+    body: dict[str, Any] = json.loads(call.request.body)
+    return body
 
 
 def assert_signed_by_merchant(call: Any, method: str, path: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -44,7 +45,10 @@ def test_an_anonymous_visitor_counts_once_per_rolling_day() -> None:
 
     assert counted == [True, False, False, True]
     assert clicks(link) == 2
-    assert list(ShareClick.objects.values_list("visitor_key", "visitor_id")) == [
+    rows: Sequence[tuple[str, int | None]] = list(
+        ShareClick.objects.values_list("visitor_key", "visitor_id")
+    )
+    assert rows == [
         ("v:dev-1", None),
         ("v:dev-1", None),
     ]

@@ -90,7 +90,8 @@ class Spy:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         self.calls.append(environ["PATH_INFO"])
-        return self.app(environ, start_response)
+        answer: Iterable[bytes] = self.app(environ, start_response)
+        return answer
 
 
 @contextmanager

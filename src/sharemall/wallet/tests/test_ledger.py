@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from sharemall.core.errors import DomainError
 from sharemall.wallet import services
 from sharemall.wallet.models import Account, AppendOnlyViolation, LedgerTransaction, Posting
 from sharemall.wallet.rules import (
@@ -434,7 +435,7 @@ def test_a_hold_can_return_withdrawing_money() -> None:
 @pytest.mark.parametrize("amount", [0, -1])
 def test_a_hold_needs_a_positive_amount(amount: int) -> None:
     credit_available(300)
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         hold(key="withdrawal:1:hold", member_id=MEMBER_ID, amount_fen=amount)
     assert refused.value.code == "invalid_amount"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -570,10 +570,11 @@ def test_only_a_bank_card_is_settled_by_hand(
     withdrawal = withdrawal_request(member=rich, amount_fen=1_000, channel="wechat", payee="o1")
     approved = withdrawal_approve(withdrawal, operator=operator)
 
-    for settle in (
+    settles: tuple[Callable[[], object], ...] = (
         lambda: withdrawal_mark_paid(approved, operator=operator, reference="x"),
         lambda: withdrawal_mark_failed(approved, operator=operator, reason="x"),
-    ):
+    )
+    for settle in settles:
         with pytest.raises(WithdrawalRefused) as refused:
             settle()
         assert refused.value.code == "not_manual_channel"

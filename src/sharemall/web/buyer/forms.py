@@ -112,7 +112,7 @@ class PhotosField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
         super().__init__(**kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
         if len(uploads) > post_rules.MAX_IMAGES:
             raise forms.ValidationError(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -11,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sharemall.core.money import MoneyError, parse_yuan
+from sharemall.core.money import AmountTooLarge, InexactAmount, MoneyError, parse_yuan
 from sharemall.wallet import rules as wallet_rules
 from sharemall.wallet.models import Withdrawal
 from sharemall.wallet.schemas import MAX_AMOUNT_FEN
@@ -30,22 +29,23 @@ SUBSTORE_IDS_MAX = 500
 MAX_ID = 2**63 - 1
 
 
-_YUAN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
-
-
 def fen_from_yuan(text: str) -> int:
-    """What a member typed, in yuan, as whole fen: decimal arithmetic only, never a float."""
-    cleaned = "".join(text.replace("¥", "").replace("￥", "").replace(",", "").split())
-    if not _YUAN.fullmatch(cleaned):
-        raise ValidationError(_("Enter an amount in yuan, such as 12.50."), code="invalid")
-    if "." in cleaned and len(cleaned.split(".")[1]) > 2:
+    """What a member typed, in yuan (spaces anywhere), as whole fen: see `parse_yuan`."""
+    cleaned = "".join(text.split())
+    try:
+        fen = parse_yuan(cleaned)
+    except InexactAmount:
+        fen = -1
+    except AmountTooLarge:
+        fen = MAX_AMOUNT_FEN + 1
+    except MoneyError:
+        raise ValidationError(
+            _("Enter an amount in yuan, such as 12.50."), code="invalid"
+        ) from None
+    if fen < 0 or ("." in cleaned and len(cleaned.rsplit(".", 1)[1]) > 2):
         raise ValidationError(
             _("Amounts go down to the fen: at most two decimal places."), code="precision"
         )
-    try:
-        fen = parse_yuan(cleaned)
-    except MoneyError:
-        fen = MAX_AMOUNT_FEN + 1
     if fen > MAX_AMOUNT_FEN:
         raise ValidationError(_("That amount is too large."), code="too_large")
     return fen

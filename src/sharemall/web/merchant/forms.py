@@ -39,7 +39,7 @@ class YuanField(forms.CharField):
             return None
         try:
             return parse_yuan(text)
-        except (MoneyError, ArithmeticError):
+        except MoneyError:
             raise forms.ValidationError(
                 _("Write the price in yuan, above zero with at most two decimals, e.g. 12.50.")
             ) from None

@@ -16,6 +16,7 @@ from sharemall.catalog import selectors as catalog_selectors
 from sharemall.catalog import services as catalog
 from sharemall.catalog.models import Product
 from sharemall.core.images import read_image_upload
+from sharemall.core.money import format_yuan
 from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import (
     PAGE_SIZE,
@@ -108,12 +109,6 @@ def merchant_product_new(request: HttpRequest, console: Console) -> HttpResponse
     )
 
 
-def _yuan_text(fen: int) -> str:
-    """Fen as the yuan a merchant types back in: 12850 → "128.50" (no floats on the way)."""
-    whole, part = divmod(fen, 100)
-    return f"{whole}.{part:02d}"
-
-
 def _product_context(console: Console, product: Product, **forms: Any) -> dict[str, Any]:
     edit_form = ProductForm(
         initial={
@@ -124,7 +119,12 @@ def _product_context(console: Console, product: Product, **forms: Any) -> dict[s
         categories=_category_choices(),
     )
     skus = [
-        (sku, SkuEditForm(initial={"price": _yuan_text(sku.price_fen), "stock": sku.stock}))
+        (
+            sku,
+            SkuEditForm(
+                initial={"price": format_yuan(sku.price_fen, plain=True), "stock": sku.stock}
+            ),
+        )
         for sku in product.skus.all()
     ]
     return {
