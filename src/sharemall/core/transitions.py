@@ -96,9 +96,6 @@ class StateMachine:
         self.event_fk = event_fk
         self.field = field
 
-    def sources_for(self, target: str) -> list[str]:
-        return sorted(s for s, targets in self.transitions.items() if target in targets)
-
     def check(self, source: str, target: str) -> None:
         if target not in self.transitions.get(source, frozenset()):
             raise InvalidTransition(

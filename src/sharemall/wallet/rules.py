@@ -191,7 +191,6 @@ WITHDRAWAL_STATUSES = (
     WITHDRAWAL_FAILED,
 )
 # The statuses in which the money sits in the member's withdrawing account.
-WITHDRAWAL_HOLDING = (WITHDRAWAL_REQUESTED, WITHDRAWAL_APPROVED)
 
 WITHDRAWAL = StateMachine(
     "withdrawal",

@@ -28,7 +28,6 @@ from sharemall.sharing.poster import (
     QR_SIDE,
     TEXT_WIDTH,
     PosterFonts,
-    PosterSubject,
     bold_variant,
     fit_lines,
     poster_fonts,
@@ -38,6 +37,7 @@ from sharemall.sharing.poster import (
     wrap_text,
 )
 from sharemall.sharing.services import share_create
+from sharemall.sharing.targets import PosterSubject
 from sharemall.sharing.tests.support import distributor, offline_store
 
 BASE = "https://mall.example.com"
