@@ -190,7 +190,6 @@ WITHDRAWAL_STATUSES = (
     WITHDRAWAL_REJECTED,
     WITHDRAWAL_FAILED,
 )
-# The statuses in which the money sits in the member's withdrawing account.
 
 WITHDRAWAL = StateMachine(
     "withdrawal",
