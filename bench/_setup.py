@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -28,3 +29,18 @@ def fresh_postgres(name: str, server: str = "postgres://postgres@127.0.0.1:5432"
 
     django.setup()
     return url
+
+
+def approved_merchant(operator: Any, **application: Any) -> Any:
+    """A merchant applied for, with its licence photo, and approved: the operator approves only
+    a complete application."""
+    import io
+
+    from PIL import Image
+
+    from sharemall.merchants.services import licence_upload, merchant_apply, merchant_approve
+
+    photo = io.BytesIO()
+    Image.new("RGB", (120, 80), (200, 30, 30)).save(photo, format="PNG")
+    merchant = licence_upload(merchant_apply(**application), photo.getvalue())
+    return merchant_approve(merchant, operator=operator)

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import SHAREMALL, fresh_postgres
+from _setup import SHAREMALL, approved_merchant, fresh_postgres
 
 DB = "sharemall_bench_checkout"
 
@@ -44,18 +44,17 @@ def seed(clients: int, skus: int) -> tuple[list[int], list[str]]:
     from sharemall.accounts.models import Member
     from sharemall.accounts.services import token_issue
     from sharemall.catalog.models import Product, Sku
-    from sharemall.merchants.services import merchant_apply, merchant_approve
 
     owner = Member.objects.create_user("13700000001", "bench-pass-1", nickname="owner")
     operator = Member.objects.create_superuser("13700000002", "bench-pass-2", nickname="op")
-    merchant = merchant_apply(
+    merchant = approved_merchant(
+        operator,
         owner=owner,
         legal_name="Bench Co",
         uscc="91110000600037341L",
         legal_rep="B",
         contact_phone="13700000003",
     )
-    merchant_approve(merchant, operator=operator)
     products = Product.objects.bulk_create(
         Product(merchant=merchant, title=f"Bench tea {i}", status="on_sale") for i in range(skus)
     )

@@ -43,7 +43,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import fresh_postgres
+from _setup import approved_merchant, fresh_postgres
 
 DB = "sharemall_bench_dist"
 BRANCHING = 50
@@ -289,19 +289,18 @@ def merchant_with_skus(n: int, skus: int, *, plan: bool) -> list[int]:
     from sharemall.catalog.models import Product, Sku
     from sharemall.distribution import rules
     from sharemall.distribution.services import plan_set
-    from sharemall.merchants.services import merchant_apply, merchant_approve
 
     owner = Member.objects.create_user(f"137000000{n}1", PASSWORD, nickname=f"owner{n}")
     operator = Member.objects.create_superuser(f"137000000{n}2", PASSWORD, nickname=f"op{n}")
     body = f"91440300{n:09d}"
-    merchant = merchant_apply(
+    merchant = approved_merchant(
+        operator,
         owner=owner,
         legal_name=f"Bench Co {n}",
         uscc=body + uscc.calc_check_digit(body),
         legal_rep="B",
         contact_phone=f"137000000{n}3",
     )
-    merchant_approve(merchant, operator=operator)
     if plan:
         plan_set(merchant, actor=owner, plan=rules.Plan("bp", 2000, 500, (800, 400, 200), 100))
     products = Product.objects.bulk_create(

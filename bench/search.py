@@ -83,25 +83,27 @@ def description(rng: random.Random) -> str:
 
 
 def seed(products: int, merchants: int) -> list[int]:
+    from _setup import approved_merchant
     from stdnum.cn import uscc
 
     from sharemall.accounts.models import Member
     from sharemall.catalog.models import Product, Sku
-    from sharemall.merchants.services import merchant_apply, merchant_approve
 
     operator = Member.objects.create_superuser("13700000002", "bench-pass-2", nickname="op")
     shops = []
     for n in range(merchants):
         owner = Member.objects.create_user(f"137100{n:05d}", "bench-pass-1", nickname=f"m{n}")
         body = f"91440300{n:09d}"[:17]
-        shop = merchant_apply(
-            owner=owner,
-            legal_name=f"Bench Co {n}",
-            uscc=body + uscc.calc_check_digit(body),
-            legal_rep="B",
-            contact_phone=f"137200{n:05d}",
+        shops.append(
+            approved_merchant(
+                operator,
+                owner=owner,
+                legal_name=f"Bench Co {n}",
+                uscc=body + uscc.calc_check_digit(body),
+                legal_rep="B",
+                contact_phone=f"137200{n:05d}",
+            )
         )
-        shops.append(merchant_approve(shop, operator=operator))
     rng = random.Random(20261122)
     made = Product.objects.bulk_create(
         (

@@ -25,6 +25,7 @@ import django
 
 django.setup()
 
+from _setup import approved_merchant
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -32,20 +33,19 @@ from django.test.utils import CaptureQueriesContext
 
 from sharemall.accounts.models import Member
 from sharemall.catalog.models import Product, Sku
-from sharemall.merchants.services import merchant_apply, merchant_approve
 
 
 def seed(products: int) -> int:
     owner = Member.objects.create_user("13700000001", "bench-pass-1", nickname="bench")
     operator = Member.objects.create_superuser("13700000002", "bench-pass-2", nickname="op")
-    m = merchant_apply(
+    m = approved_merchant(
+        operator,
         owner=owner,
         legal_name="Bench Co",
         uscc="91110000600037341L",
         legal_rep="B",
         contact_phone="13700000003",
     )
-    merchant_approve(m, operator=operator)
     made = Product.objects.bulk_create(
         Product(merchant=m, title=f"Bench product {i}", status="on_sale") for i in range(products)
     )
