@@ -11,12 +11,13 @@ from django.utils.translation import gettext_lazy
 
 from sharemall.accounts.models import Member
 from sharemall.aftersales import rules
-from sharemall.aftersales.models import AfterSale, Dispute
+from sharemall.aftersales.models import AfterSale, AfterSaleEvent, Dispute
 from sharemall.core.errors import Forbidden, NotFound
 from sharemall.distribution.models import CommissionEntry
-from sharemall.merchants.models import MerchantEvent
+from sharemall.merchants.models import Merchant, MerchantEvent
 from sharemall.merchants.selectors import is_owner, merchant_ids_of
 from sharemall.orders.models import Order, OrderEvent
+from sharemall.payments.models import Payment
 from sharemall.posts.models import Post
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing.models import ShareLink
@@ -197,7 +198,21 @@ def responsibility_trail(aftersale: AfterSale) -> dict[str, Any]:
     certified, every state change of the order and the request, the money, and how the buyer
     came (the referral, the share chain paid on the order and the post behind the share)."""
     order = aftersale.order
-    merchant = order.merchant
+    merchant = _merchant_trail(order.merchant)
+    payment = order.payment
+    dispute = Dispute.objects.filter(aftersale=aftersale).first()
+    return {
+        "merchant": merchant,
+        "order": _order_trail(order),
+        "aftersale": _aftersale_trail(aftersale),
+        "payment": _payment_trail(payment),
+        "dispute": None if dispute is None else _dispute_trail(dispute),
+        **_attribution_out(order_attribution(order)),
+    }
+
+
+def _merchant_trail(merchant: Merchant) -> dict[str, Any]:
+    """The seller and every change of its certification."""
     certification = [
         {
             "from": e.from_status,
@@ -208,77 +223,78 @@ def responsibility_trail(aftersale: AfterSale) -> dict[str, Any]:
         }
         for e in MerchantEvent.objects.filter(merchant=merchant).order_by("created_at", "id")
     ]
-    payment = order.payment
-    dispute = Dispute.objects.filter(aftersale=aftersale).first()
     return {
-        "merchant": {
-            "id": merchant.pk,
-            "legal_name": merchant.legal_name,
-            "uscc": merchant.uscc,
-            "status": merchant.status,
-            "certification": certification,
-        },
-        "order": {
-            "id": order.pk,
-            "status": order.status,
-            "total_fen": order.total_fen,
-            "refunded_fen": order.refunded_fen,
-            "events": [
-                {
-                    "from": e.from_status,
-                    "to": e.to_status,
-                    "actor_id": e.actor_id,
-                    "note": e.note,
-                    "at": e.created_at,
-                }
-                for e in OrderEvent.objects.filter(order=order).order_by("created_at", "id")
-            ],
-        },
-        "aftersale": {
-            "id": aftersale.pk,
-            "status": aftersale.status,
-            "kind": aftersale.kind,
-            "refund_fen": aftersale.refund_fen,
-            "reason": aftersale.reason,
-            "events": [
-                {
-                    "from": e.from_status,
-                    "to": e.to_status,
-                    "actor_id": e.actor_id,
-                    "note": e.note,
-                    "at": e.created_at,
-                }
-                for e in aftersale.events.order_by("created_at", "id")
-            ],
-        },
-        "payment": {
-            "id": payment.pk,
-            "payment_no": payment.payment_no,
-            "status": payment.status,
-            "provider": payment.provider,
-            "amount_fen": payment.amount_fen,
-            "payer_id": payment.payer_id,
-            "paid_at": payment.paid_at,
-            "refunds": [
-                {
-                    "refund_no": r.refund_no,
-                    "amount_fen": r.amount_fen,
-                    "status": r.status,
-                    "at": r.created_at,
-                }
-                for r in payment.refunds.order_by("created_at", "id")
-            ],
-        },
-        "dispute": None
-        if dispute is None
-        else {
-            "id": dispute.pk,
-            "statement": dispute.statement,
-            "opened_at": dispute.opened_at,
-            "ruling": dispute.ruling or None,
-            "ruling_note": dispute.ruling_note,
-            "ruled_by": dispute.ruled_by_id,
-            "ruled_at": dispute.ruled_at,
-        },
-        **_attribution_out(order_attribution(order)),
+        "id": merchant.pk,
+        "legal_name": merchant.legal_name,
+        "uscc": merchant.uscc,
+        "status": merchant.status,
+        "certification": certification,
+    }
+
+
+def _status_events(events: QuerySet[OrderEvent] | QuerySet[AfterSaleEvent]) -> list[dict[str, Any]]:
+    return [
+        {
+            "from": e.from_status,
+            "to": e.to_status,
+            "actor_id": e.actor_id,
+            "note": e.note,
+            "at": e.created_at,
+        }
+        for e in events.order_by("created_at", "id")
+    ]
+
+
+def _order_trail(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.pk,
+        "status": order.status,
+        "total_fen": order.total_fen,
+        "refunded_fen": order.refunded_fen,
+        "events": _status_events(OrderEvent.objects.filter(order=order)),
+    }
+
+
+def _aftersale_trail(aftersale: AfterSale) -> dict[str, Any]:
+    return {
+        "id": aftersale.pk,
+        "status": aftersale.status,
+        "kind": aftersale.kind,
+        "refund_fen": aftersale.refund_fen,
+        "reason": aftersale.reason,
+        "events": _status_events(aftersale.events.all()),
+    }
+
+
+def _payment_trail(payment: Payment) -> dict[str, Any]:
+    """The payment and its refunds."""
+    return {
+        "id": payment.pk,
+        "payment_no": payment.payment_no,
+        "status": payment.status,
+        "provider": payment.provider,
+        "amount_fen": payment.amount_fen,
+        "payer_id": payment.payer_id,
+        "paid_at": payment.paid_at,
+        "refunds": [
+            {
+                "refund_no": r.refund_no,
+                "amount_fen": r.amount_fen,
+                "status": r.status,
+                "at": r.created_at,
+            }
+            for r in payment.refunds.order_by("created_at", "id")
+        ],
+    }
+
+
+def _dispute_trail(dispute: Dispute) -> dict[str, Any]:
+    return {
+        "id": dispute.pk,
+        "statement": dispute.statement,
+        "opened_at": dispute.opened_at,
+        "ruling": dispute.ruling or None,
+        "ruling_note": dispute.ruling_note,
+        "ruled_by": dispute.ruled_by_id,
+        "ruled_at": dispute.ruled_at,
     }

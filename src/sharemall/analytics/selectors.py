@@ -9,7 +9,7 @@ Only paid orders count (refunded ones too: the sale happened, the propagation is
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -125,54 +125,107 @@ def propagation(
     sharer_of = {link_id: row["sharer_id"] for link_id, row in links.items()}
     degrees = _sharer_degrees(product, set(sharer_of.values()))
     link_degree = {link_id: degrees[sharer] for link_id, sharer in sharer_of.items()}
-
     rows: dict[int, rules.DegreeRow] = {}
-
-    def row(degree: int) -> rules.DegreeRow:
-        return rows.setdefault(degree, rules.DegreeRow(degree))
-
-    clicks = ShareClick.objects.filter(link_id__in=list(links)).values_list(
-        "link_id", "visitor_key", "clicked_at"
-    )
-    visitors: dict[int, set[str]] = defaultdict(set)
-    ages: list[float] = []
-    clicks_by_day: Counter[date] = Counter()
-    clicks_by_sharer: Counter[int] = Counter()
-    for link_id, visitor_key, clicked_at in clicks.iterator(chunk_size=5000):
-        degree = link_degree[link_id]
-        row(degree).clicks += 1
-        visitors[degree].add(visitor_key)
-        ages.append(rules.age_seconds(links[link_id]["created_at"], clicked_at))
-        clicks_by_day[_local_day(clicked_at)] += 1
-        clicks_by_sharer[sharer_of[link_id]] += 1
-    for degree, keys in visitors.items():
-        row(degree).reach = len(keys)
-
-    orders = _bought(product).filter(attribution="share", degree__isnull=False)
-    if post is not None:
-        orders = orders.filter(share_link_id__in=list(links))
-    order_rows = [
-        row[1:]
-        for row in orders.values_list("id", "buyer_id", "referrer_id", "degree", "created_at")
-    ]
-    buyers_at: dict[int, set[int]] = defaultdict(set)
-    orders_by_day: Counter[date] = Counter()
-    orders_by_sharer: Counter[int] = Counter()
-    for buyer_id, referrer_id, degree, created_at in order_rows:
-        row(degree).orders += 1
-        buyers_at[degree].add(buyer_id)
-        orders_by_day[_local_day(created_at)] += 1
-        orders_by_sharer[referrer_id] += 1
-    for degree, buyers in buyers_at.items():
-        row(degree).buyers = len(buyers)
-
+    clicks = _count_clicks(links, sharer_of, link_degree, rows)
+    bought = _count_orders(product, post, links, rows)
     # Viral coefficient: buyers who shared, and the new buyers their shares brought.
     all_buyers = set(_bought(product).values_list("buyer_id", flat=True))
     sharing_buyers = set(sharer_of.values()) & all_buyers
-    brought = {buyer for buyer, referrer, _d, _t in order_rows if referrer in sharing_buyers}
+    brought = {buyer for buyer, referrer, _d, _t in bought.rows if referrer in sharing_buyers}
+    return Propagation(
+        product_id=product.pk,
+        post_id=post.pk if post else None,
+        by_degree=[rows[d] for d in sorted(rows)],
+        viral_coefficient=rules.viral_coefficient(len(sharing_buyers), len(brought)),
+        half_life_hours=rules.half_life_hours(clicks.ages),
+        totals={
+            "links": len(links),
+            "sharers": len(set(sharer_of.values())),
+            "clicks": sum(r.clicks for r in rows.values()),
+            "reach": len({key for keys in clicks.visitors.values() for key in keys}),
+            "orders": len(bought.rows),
+            "buyers": len({buyer for buyer, *_rest in bought.rows}),
+        },
+        series=_daily_series(_local_day(now), clicks.by_day, bought.by_day),
+        top_sharers=_top_sharers(clicks.by_sharer, bought.by_sharer),
+    )
 
-    today = _local_day(now)
-    series = [
+
+def _degree_row(rows: dict[int, rules.DegreeRow], degree: int) -> rules.DegreeRow:
+    return rows.setdefault(degree, rules.DegreeRow(degree))
+
+
+@dataclass
+class _Clicks:
+    visitors: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    ages: list[float] = field(default_factory=list)
+    by_day: Counter[date] = field(default_factory=Counter)
+    by_sharer: Counter[int] = field(default_factory=Counter)
+
+
+def _count_clicks(
+    links: dict[int, dict[str, Any]],
+    sharer_of: dict[int, Any],
+    link_degree: dict[int, int],
+    rows: dict[int, rules.DegreeRow],
+) -> _Clicks:
+    """Each degree's clicks and reach, and the clicks' ages, days and sharers."""
+    found = _Clicks()
+    clicks = ShareClick.objects.filter(link_id__in=list(links)).values_list(
+        "link_id", "visitor_key", "clicked_at"
+    )
+    for link_id, visitor_key, clicked_at in clicks.iterator(chunk_size=5000):
+        degree = link_degree[link_id]
+        _degree_row(rows, degree).clicks += 1
+        found.visitors[degree].add(visitor_key)
+        found.ages.append(rules.age_seconds(links[link_id]["created_at"], clicked_at))
+        found.by_day[_local_day(clicked_at)] += 1
+        found.by_sharer[sharer_of[link_id]] += 1
+    for degree, keys in found.visitors.items():
+        _degree_row(rows, degree).reach = len(keys)
+    return found
+
+
+@dataclass
+class _Orders:
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    by_day: Counter[date] = field(default_factory=Counter)
+    by_sharer: Counter[int] = field(default_factory=Counter)
+
+
+def _count_orders(
+    product: Product,
+    post: Post | None,
+    links: dict[int, dict[str, Any]],
+    rows: dict[int, rules.DegreeRow],
+) -> _Orders:
+    """Each degree's orders and buyers among the orders a share brought (through the post's
+    links when a post is viewed), and the orders' days and sharers."""
+    orders = _bought(product).filter(attribution="share", degree__isnull=False)
+    if post is not None:
+        orders = orders.filter(share_link_id__in=list(links))
+    found = _Orders(
+        rows=[
+            row[1:]
+            for row in orders.values_list("id", "buyer_id", "referrer_id", "degree", "created_at")
+        ]
+    )
+    buyers_at: dict[int, set[int]] = defaultdict(set)
+    for buyer_id, referrer_id, degree, created_at in found.rows:
+        _degree_row(rows, degree).orders += 1
+        buyers_at[degree].add(buyer_id)
+        found.by_day[_local_day(created_at)] += 1
+        found.by_sharer[referrer_id] += 1
+    for degree, buyers in buyers_at.items():
+        _degree_row(rows, degree).buyers = len(buyers)
+    return found
+
+
+def _daily_series(
+    today: date, clicks_by_day: Counter[date], orders_by_day: Counter[date]
+) -> list[dict[str, Any]]:
+    """Clicks and orders per day over the last SERIES_DAYS days, oldest first."""
+    return [
         {
             "date": day,
             "clicks": clicks_by_day.get(day, 0),
@@ -180,23 +233,6 @@ def propagation(
         }
         for day in (today - timedelta(days=n) for n in range(SERIES_DAYS - 1, -1, -1))
     ]
-    return Propagation(
-        product_id=product.pk,
-        post_id=post.pk if post else None,
-        by_degree=[rows[d] for d in sorted(rows)],
-        viral_coefficient=rules.viral_coefficient(len(sharing_buyers), len(brought)),
-        half_life_hours=rules.half_life_hours(ages),
-        totals={
-            "links": len(links),
-            "sharers": len(set(sharer_of.values())),
-            "clicks": sum(r.clicks for r in rows.values()),
-            "reach": len({key for keys in visitors.values() for key in keys}),
-            "orders": len(order_rows),
-            "buyers": len({buyer for buyer, *_rest in order_rows}),
-        },
-        series=series,
-        top_sharers=_top_sharers(clicks_by_sharer, orders_by_sharer),
-    )
 
 
 def _top_sharers(clicks: Counter[int], orders: Counter[int]) -> list[dict[str, Any]]:

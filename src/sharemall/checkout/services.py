@@ -1,5 +1,23 @@
 """Checkout: a cart of several merchants' goods becomes one order per merchant under one
-payment; and the payment's notification moves orders and ledger together."""
+payment; and the payment's notification moves orders and ledger together.
+
+POST /api/v1/orders, from the edge to the database, in order:
+
+1. Edge: `checkout.api.order_create` parses the body and authenticates the buyer.
+2. Idempotency: `core.idempotency.atomic_answer` runs the view in one transaction with the
+   storing of its answer under the Idempotency-Key, so a retry replays the first answer.
+3. Service (`order_create` below), reads only: the cart is merged and bounded (`_merged`), its
+   SKUs must exist and be on sale (`_buyable_skus`), the delivery is checked (`_destination`),
+   the share that brought the buyer is attributed, lines are priced from the database with the
+   share discount (`_priced_lines`) and one order draft is made per merchant (`_order_drafts`).
+4. Then one transaction writes: the payment (`payments.payment_create`), the orders with their
+   lines and first events (`orders.orders_create`), the buyer's binding to the sharer, and last
+   the catalog stock (`catalog.stock_reserve`: one conditional UPDATE per SKU in id order), so
+   a hot SKU's row stays locked for the shortest time. Any error rolls all of it back.
+5. Ledger: nothing is posted at checkout; the provider's notification that captures the payment
+   (`payment_notification_handle`) marks the orders paid, posts the ledger and creates the
+   commissions in one transaction.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +44,7 @@ from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution import services as distribution
 from sharemall.distribution.models import CommissionEntry
 from sharemall.merchants import rules as merchant_rules
-from sharemall.merchants.models import Store
+from sharemall.merchants.models import Merchant, Store
 from sharemall.orders import ledger as order_ledger
 from sharemall.orders import rules as order_rules
 from sharemall.orders import services as orders
@@ -141,6 +159,35 @@ def order_create(
     wanted = _merged(items)
     if delivery.type not in (order_rules.EXPRESS, order_rules.PICKUP):
         raise InvalidOrder(_("Delivery is express or pickup."), code="invalid_delivery")
+    skus = _buyable_skus(wanted)
+    address, store = _destination(delivery, skus)
+    now = timezone.now()
+    attribution = distribution.attribute(buyer, share_code=share_code, now=now)
+    drafts = _order_drafts(
+        _priced_lines(wanted, skus, attribution),
+        delivery_type=delivery.type,
+        address=address,
+        store=store,
+        attribution=attribution,
+        client_ip=client_ip,
+        device_id=device_id,
+    )
+    with transaction.atomic():
+        payment = payments.payment_create(
+            buyer=buyer,
+            amount_fen=sum(d.total_fen for d in drafts),
+            expires_at=now + timedelta(minutes=settings.ORDER_UNPAID_TIMEOUT_MINUTES),
+        )
+        created = orders.orders_create(buyer=buyer, payment=payment, drafts=drafts)
+        distribution.binding_at_checkout(buyer, attribution, now=now)
+        # Stock last: a popular SKU's row stays locked only from here to the commit, so
+        # concurrent checkouts of it queue for the shortest time (a flash sale's hot row).
+        catalog.stock_reserve(wanted)
+    return CheckoutResult(payment, created.orders, created.lines)
+
+
+def _buyable_skus(wanted: Mapping[int, int]) -> dict[int, Sku]:
+    """The wanted SKUs with their products and merchants; each must exist and be on sale."""
     skus = {
         s.pk: s for s in Sku.objects.select_related("product__merchant").filter(pk__in=list(wanted))
     }
@@ -156,20 +203,34 @@ def order_create(
             raise InvalidOrder(
                 _("%(title)s is not on sale.") % {"title": sku.product.title}, code="not_for_sale"
             )
-    address = {"region_code": "", "address": "", "receiver": "", "phone": ""}
-    store: Store | None = None
-    if delivery.type == order_rules.EXPRESS:
-        address = _express_fields(delivery)
-    else:
-        store = _pickup_store(delivery)
-        if any(s.product.merchant_id != store.merchant_id for s in skus.values()):
-            raise InvalidOrder(
-                _("A store can only hand over its own merchant's goods."),
-                code="pickup_store_mismatch",
-            )
+    return skus
 
-    now = timezone.now()
-    attribution = distribution.attribute(buyer, share_code=share_code, now=now)
+
+def _destination(
+    delivery: Delivery, skus: Mapping[int, Sku]
+) -> tuple[dict[str, str], Store | None]:
+    """Where the goods go: an express address, or an offline store of the goods' merchant."""
+    if delivery.type == order_rules.EXPRESS:
+        return _express_fields(delivery), None
+    store = _pickup_store(delivery)
+    if any(s.product.merchant_id != store.merchant_id for s in skus.values()):
+        raise InvalidOrder(
+            _("A store can only hand over its own merchant's goods."),
+            code="pickup_store_mismatch",
+        )
+    return {"region_code": "", "address": "", "receiver": "", "phone": ""}, store
+
+
+@dataclass(frozen=True)
+class _MerchantLines:
+    merchant: Merchant
+    lines: list[orders.LineDraft]
+
+
+def _priced_lines(
+    wanted: Mapping[int, int], skus: Mapping[int, Sku], attribution: distribution.Attribution
+) -> list[_MerchantLines]:
+    """Each merchant's lines at database prices, less the share discount, in merchant order."""
     plans = distribution.plans_for(list(skus.values()))
     by_merchant: dict[int, list[orders.LineDraft]] = {}
     merchants = {}
@@ -196,11 +257,25 @@ def order_create(
                 plan=plan.as_snapshot() if plan is not None else None,
             )
         )
-    drafts = [
+    return [_MerchantLines(merchants[mid], lines) for mid, lines in sorted(by_merchant.items())]
+
+
+def _order_drafts(
+    priced: list[_MerchantLines],
+    *,
+    delivery_type: str,
+    address: dict[str, str],
+    store: Store | None,
+    attribution: distribution.Attribution,
+    client_ip: str | None,
+    device_id: str,
+) -> list[orders.OrderDraft]:
+    """One order per merchant, each carrying the delivery and the share that brought the buyer."""
+    return [
         orders.OrderDraft(
-            merchant=merchants[mid],
-            delivery=delivery.type,
-            lines=lines,
+            merchant=group.merchant,
+            delivery=delivery_type,
+            lines=group.lines,
             pickup_store=store,
             region_code=address["region_code"],
             address=address["address"],
@@ -210,25 +285,12 @@ def order_create(
             share_link_id=attribution.link_id,
             attribution=attribution.kind,
             share_rewarded=attribution.rewarded,
-            degree=_degree(attribution, lines),
+            degree=_degree(attribution, group.lines),
             client_ip=ip_or_none(client_ip),
             device_id=device_id,
         )
-        for mid, lines in sorted(by_merchant.items())
+        for group in priced
     ]
-    amount = sum(d.total_fen for d in drafts)
-    with transaction.atomic():
-        payment = payments.payment_create(
-            buyer=buyer,
-            amount_fen=amount,
-            expires_at=now + timedelta(minutes=settings.ORDER_UNPAID_TIMEOUT_MINUTES),
-        )
-        created = orders.orders_create(buyer=buyer, payment=payment, drafts=drafts)
-        distribution.binding_at_checkout(buyer, attribution, now=now)
-        # Stock last: a popular SKU's row stays locked only from here to the commit, so
-        # concurrent checkouts of it queue for the shortest time (a flash sale's hot row).
-        catalog.stock_reserve(wanted)
-    return CheckoutResult(payment, created.orders, created.lines)
 
 
 def _degree(attribution: distribution.Attribution, lines: list[orders.LineDraft]) -> int | None:

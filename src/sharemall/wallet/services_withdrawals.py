@@ -10,16 +10,14 @@ The money, in the ledger (keys of the n-th retry after a failure end in ":<n>"):
 
 A provider is called only once the approval has committed, always with the withdrawal's own
 out-bill number, so asking again (`withdrawals_check`, a retry) never pays twice. Each status
-change is a conditional update plus an event row (see `rules.WITHDRAWAL`).
+change is a conditional update plus an event row (see `rules.WITHDRAWAL`). The provider side
+(sending and asking again, and recording paid or failed) is in `withdrawal_payouts`.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -36,24 +34,49 @@ from sharemall.core.money import format_yuan
 from sharemall.wallet import payouts, rules
 from sharemall.wallet.models import Withdrawal, WithdrawalDay, WithdrawalEvent
 from sharemall.wallet.services import (
-    Entry,
     InsufficientBalance,
     balances_for_member,
     hold,
-    ledger_post,
-    platform,
 )
-from sharemall.wallet.services import member as member_account
+from sharemall.wallet.withdrawal_payouts import (
+    JOB_BATCH,
+    RECHECK_AFTER,
+    give_back,
+    ledger_key,
+    move,
+    pay_out,
+    provider_for,
+    record_failed,
+    record_paid,
+    withdrawals_check,
+)
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "BANK_CARD_DIGITS",
+    "DEFAULT_DAILY_CAP_FEN",
+    "DEFAULT_FEE_BP",
+    "DEFAULT_FEE_FREE_FEN",
+    "DEFAULT_MIN_FEN",
+    "JOB_BATCH",
+    "RECHECK_AFTER",
+    "WalletSummary",
+    "WithdrawalRefused",
+    "ledger_key",
+    "wallet_summary",
+    "withdrawal_approve",
+    "withdrawal_mark_failed",
+    "withdrawal_mark_paid",
+    "withdrawal_policy",
+    "withdrawal_reject",
+    "withdrawal_request",
+    "withdrawal_retry",
+    "withdrawals_check",
+]
 
 DEFAULT_MIN_FEN = 100  # ¥1
 DEFAULT_DAILY_CAP_FEN = 500_000  # ¥5,000 per member per day
 DEFAULT_FEE_FREE_FEN = 100_000  # no fee on the first ¥1,000 of a withdrawal
 DEFAULT_FEE_BP = 10  # 0.1 % of the rest
-# A payout approved more recently than this is left to the call that approved it.
-RECHECK_AFTER = timedelta(minutes=1)
-JOB_BATCH = 500
 BANK_CARD_DIGITS = range(12, 20)
 
 
@@ -96,11 +119,6 @@ def wallet_summary(member_id: int) -> WalletSummary:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def ledger_key(withdrawal: Withdrawal, event: str) -> str:
-    base = f"withdrawal:{withdrawal.pk}:{event}"
-    return base if withdrawal.retries == 0 or event == "paid" else f"{base}:{withdrawal.retries}"
 
 
 def _bill_no(now: datetime) -> str:
@@ -185,21 +203,6 @@ def _day_claim(member_id: int, day: date, amount_fen: int, cap_fen: int) -> None
         raise _over_cap(cap_fen, max(0, cap_fen - (used or 0)))
 
 
-def _day_release(withdrawal: Withdrawal) -> None:
-    released = WithdrawalDay.objects.filter(
-        member_id=withdrawal.member_id,
-        day=withdrawal.cap_day,
-        requested_fen__gte=withdrawal.amount_fen,
-    ).update(requested_fen=F("requested_fen") - withdrawal.amount_fen)
-    if released != 1:
-        logger.error(
-            "withdrawal %s: the day counter of %s had less than %s to release",
-            withdrawal.pk,
-            withdrawal.cap_day,
-            withdrawal.amount_fen,
-        )
-
-
 def _hold(withdrawal: Withdrawal) -> None:
     try:
         hold(
@@ -217,45 +220,12 @@ def _hold(withdrawal: Withdrawal) -> None:
         ) from exc
 
 
-def _give_back(withdrawal: Withdrawal) -> None:
-    """Return the held money to the available balance and free its share of the day's cap."""
-    hold(
-        key=ledger_key(withdrawal, "returned"),
-        member_id=withdrawal.member_id,
-        amount_fen=withdrawal.amount_fen,
-        from_kind=rules.MEMBER_WITHDRAWING,
-        to_kind=rules.MEMBER_AVAILABLE,
-        kind="withdrawal_returned",
-        memo=withdrawal.out_bill_no,
-    )
-    _day_release(withdrawal)
-
-
-def _move(
-    withdrawal: Withdrawal,
-    target: str,
-    *,
-    actor: Member | None,
-    note: str = "",
-    **updates: Any,
-) -> Withdrawal:
-    rules.WITHDRAWAL.move(withdrawal, target, actor=actor, note=note, **updates)
-    withdrawal.refresh_from_db()
-    return withdrawal
-
-
 def _check_reviewer(withdrawal: Withdrawal, operator: Member) -> None:
     # Four eyes on money leaving the platform: an operator's own withdrawal is someone else's call.
     if withdrawal.member_id == operator.pk:
         raise Forbidden(
             _("Another operator must review your own withdrawal."), code="own_withdrawal"
         )
-
-
-def _provider_for(withdrawal: Withdrawal) -> str:
-    if withdrawal.channel not in rules.PROVIDER_CHANNELS:
-        return ""  # a bank card: paid by hand
-    return payouts.provider_name_for(withdrawal.channel)
 
 
 # --- the member's request -------------------------------------------------------------------
@@ -324,24 +294,24 @@ def withdrawal_approve(withdrawal: Withdrawal, *, operator: Member) -> Withdrawa
     """Approve and pay: a provider channel is sent at once (the sandbox pays at once, a real
     provider may answer later); a bank card stays approved until paid by hand."""
     _check_reviewer(withdrawal, operator)
-    withdrawal = _move(
+    withdrawal = move(
         withdrawal,
         rules.WITHDRAWAL_APPROVED,
         actor=operator,
         reviewed_by=operator,
         decided_at=timezone.now(),
-        provider=_provider_for(withdrawal),
+        provider=provider_for(withdrawal),
     )
     if not withdrawal.provider:
         return withdrawal
-    return _pay_out(withdrawal, first=True)
+    return pay_out(withdrawal, first=True)
 
 
 def withdrawal_reject(withdrawal: Withdrawal, *, operator: Member, reason: str) -> Withdrawal:
     _check_reviewer(withdrawal, operator)
     why = _text(reason, limit=500, field=_("reason"), required=True)
     with transaction.atomic():
-        withdrawal = _move(
+        withdrawal = move(
             withdrawal,
             rules.WITHDRAWAL_REJECTED,
             actor=operator,
@@ -350,7 +320,7 @@ def withdrawal_reject(withdrawal: Withdrawal, *, operator: Member, reason: str) 
             reviewed_by=operator,
             decided_at=timezone.now(),
         )
-        _give_back(withdrawal)
+        give_back(withdrawal)
     return withdrawal
 
 
@@ -367,14 +337,14 @@ def withdrawal_mark_paid(withdrawal: Withdrawal, *, operator: Member, reference:
     """An operator paid a bank-card withdrawal by hand; `reference` is the bank's."""
     _manual_only(withdrawal, operator)
     ref = _text(reference, limit=64, field=_("reference"), required=True)
-    return _paid(withdrawal, actor=operator, reference=ref)
+    return record_paid(withdrawal, actor=operator, reference=ref)
 
 
 def withdrawal_mark_failed(withdrawal: Withdrawal, *, operator: Member, reason: str) -> Withdrawal:
     """An operator could not pay a bank-card withdrawal (a bounced transfer, a wrong card)."""
     _manual_only(withdrawal, operator)
     why = _text(reason, limit=500, field=_("reason"), required=True)
-    return _failed(withdrawal, actor=operator, reason=why)
+    return record_failed(withdrawal, actor=operator, reason=why)
 
 
 def withdrawal_retry(
@@ -392,7 +362,7 @@ def withdrawal_retry(
     day = rules.cap_day(now)
     with transaction.atomic():
         _day_claim(withdrawal.member_id, day, withdrawal.amount_fen, policy.daily_cap_fen)
-        withdrawal = _move(
+        withdrawal = move(
             withdrawal,
             rules.WITHDRAWAL_APPROVED,
             actor=operator,
@@ -401,111 +371,10 @@ def withdrawal_retry(
             decided_at=now,
             cap_day=day,
             retries=F("retries") + 1,
-            provider=_provider_for(withdrawal),
+            provider=provider_for(withdrawal),
             reason="",
         )
         _hold(withdrawal)
     if not withdrawal.provider:
         return withdrawal
-    return _pay_out(withdrawal, first=True)
-
-
-def _paid(withdrawal: Withdrawal, *, actor: Member | None, reference: str) -> Withdrawal:
-    entries = [
-        Entry(
-            member_account(rules.MEMBER_WITHDRAWING, withdrawal.member_id), withdrawal.amount_fen
-        ),
-        Entry(platform(rules.PAYOUTS), -withdrawal.payout_fen),
-    ]
-    if withdrawal.fee_fen:
-        entries.append(Entry(platform(rules.PLATFORM_FEES), -withdrawal.fee_fen))
-    with transaction.atomic():
-        withdrawal = _move(
-            withdrawal,
-            rules.WITHDRAWAL_PAID,
-            actor=actor,
-            note=reference,
-            paid_at=timezone.now(),
-            provider_transfer_id=(reference or withdrawal.provider_transfer_id)[:64],
-        )
-        ledger_post(
-            key=ledger_key(withdrawal, "paid"),
-            kind="withdrawal_paid",
-            entries=entries,
-            memo=withdrawal.out_bill_no,
-        )
-    return withdrawal
-
-
-def _failed(withdrawal: Withdrawal, *, actor: Member | None, reason: str) -> Withdrawal:
-    with transaction.atomic():
-        withdrawal = _move(
-            withdrawal, rules.WITHDRAWAL_FAILED, actor=actor, note=reason, reason=reason[:500]
-        )
-        _give_back(withdrawal)
-    return withdrawal
-
-
-def _pay_out(withdrawal: Withdrawal, *, first: bool) -> Withdrawal:
-    """Ask the provider to pay (again) and act on its answer. Outside any transaction: the
-    approval is committed before the provider hears of it.
-
-    `first` is False when asking again about a payout that may already exist: then only the
-    provider's own "failed" fails it, never an error of ours.
-    """
-    try:
-        answer = payouts.payout_send(
-            provider_name=withdrawal.provider,
-            transfer_no=withdrawal.out_bill_no,
-            amount_fen=withdrawal.payout_fen,
-            payee=withdrawal.payee,
-            payee_name=withdrawal.payee_name,
-        )
-    except payouts.PayoutRefused as exc:
-        if first:
-            why = exc.message
-            return _settle(withdrawal, lambda: _failed(withdrawal, actor=None, reason=why))
-        logger.warning("withdrawal %s: payout refused on asking again: %s", withdrawal.pk, exc)
-        return withdrawal
-    except payouts.PayoutUncertain as exc:
-        logger.warning(
-            "withdrawal %s: no clear payout answer, will ask again: %s", withdrawal.pk, exc
-        )
-        return withdrawal
-    if answer.status == "succeeded":
-        reference = answer.provider_transfer_id
-        return _settle(withdrawal, lambda: _paid(withdrawal, actor=None, reference=reference))
-    if answer.status == "failed":
-        reason = answer.message or _("The payment provider could not pay this withdrawal.")
-        return _settle(withdrawal, lambda: _failed(withdrawal, actor=None, reason=reason))
-    transfer_id = answer.provider_transfer_id[:64]
-    if transfer_id and transfer_id != withdrawal.provider_transfer_id:
-        Withdrawal.objects.filter(pk=withdrawal.pk, status=rules.WITHDRAWAL_APPROVED).update(
-            provider_transfer_id=transfer_id
-        )
-        withdrawal.provider_transfer_id = transfer_id
-    return withdrawal
-
-
-def _settle(withdrawal: Withdrawal, outcome: Callable[[], Withdrawal]) -> Withdrawal:
-    try:
-        return outcome()
-    except InvalidTransition:
-        # Someone else (the job, or the approving call) recorded the answer first.
-        withdrawal.refresh_from_db()
-        return withdrawal
-
-
-def withdrawals_check(now: datetime) -> int:
-    """Job: ask the provider again about approved payouts it has not settled yet (same
-    out-bill number, so never a second payment). Returns how many were settled."""
-    due = Withdrawal.objects.filter(
-        status=rules.WITHDRAWAL_APPROVED,
-        channel__in=rules.PROVIDER_CHANNELS,
-        decided_at__lte=now - RECHECK_AFTER,
-    ).order_by("pk")
-    settled = 0
-    for withdrawal in due[:JOB_BATCH]:
-        if _pay_out(withdrawal, first=False).status != rules.WITHDRAWAL_APPROVED:
-            settled += 1
-    return settled
+    return pay_out(withdrawal, first=True)
