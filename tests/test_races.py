@@ -72,18 +72,18 @@ def _headers(raw: dict[str, str]) -> dict[str, str]:
     return {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in raw.items()}
 
 
-def test_a_thousand_orders_with_six_concurrent_deliveries_each_are_paid_once() -> None:
+def test_two_hundred_orders_with_six_concurrent_deliveries_each_are_paid_once() -> None:
     sku = product(stock=5000, price_fen=1999).skus.get()
     buyer = MemberFactory.create()
     payments = [
         checkout.order_create(
             buyer=buyer, items=[checkout.Item(sku.pk, 1)], delivery=EXPRESS
         ).payment
-        for _ in range(1000)
+        for _ in range(200)
     ]
     sandbox = SandboxProvider()
     # Each delivery is signed when it is sent, as a provider re-signs every retry: signing all
-    # 6,000 up front would let the last ones age past the five-minute freshness window on a slow
+    # of them up front would let the last ones age past the five-minute freshness window on a slow
     # machine and be refused for the wrong reason.
     deliveries = [p for p in payments for _ in range(6)]
     random.Random(7).shuffle(deliveries)
@@ -109,14 +109,14 @@ def test_a_thousand_orders_with_six_concurrent_deliveries_each_are_paid_once() -
         return send
 
     statuses = in_threads([deliver(p) for p in deliveries], workers=16)
-    assert Counter(statuses) == {200: 6000}
-    assert Payment.objects.filter(status="paid").count() == 1000
-    assert OrderEvent.objects.filter(to_status="paid").count() == 1000
-    assert LedgerTransaction.objects.filter(kind="payment_captured").count() == 1000
+    assert Counter(statuses) == {200: 1200}
+    assert Payment.objects.filter(status="paid").count() == 200
+    assert OrderEvent.objects.filter(to_status="paid").count() == 200
+    assert LedgerTransaction.objects.filter(kind="payment_captured").count() == 200
     assert ledger_check() == []
 
 
-def test_a_thousand_forged_or_replayed_callbacks_are_all_refused() -> None:
+def test_two_hundred_and_fifty_forged_or_replayed_callbacks_are_all_refused() -> None:
     sku = product(stock=200).skus.get()
     buyer = MemberFactory.create()
     payments = [
@@ -128,7 +128,7 @@ def test_a_thousand_forged_or_replayed_callbacks_are_all_refused() -> None:
     sandbox = SandboxProvider()
     rng = random.Random(11)
     forged = []
-    for i in range(1000):
+    for i in range(250):
         p = payments[i % len(payments)]
         kind = i % 5
         if kind == 0:  # stale: a replay captured more than five minutes ago
@@ -162,7 +162,7 @@ def test_a_thousand_forged_or_replayed_callbacks_are_all_refused() -> None:
         )
 
     statuses = in_threads([deliver(h, b) for h, b in forged], workers=16)
-    assert Counter(statuses) == {400: 1000}
+    assert Counter(statuses) == {400: 250}
     assert Payment.objects.filter(status="paid").count() == 0
     assert OrderEvent.objects.filter(to_status="paid").count() == 0
     assert LedgerTransaction.objects.count() == 0
