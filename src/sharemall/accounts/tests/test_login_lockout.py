@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from conftest import Api
 from django.contrib.auth.hashers import make_password
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
-from tests.factories import PASSWORD, MemberFactory
+from tests.factories import PASSWORD, MemberFactory, OperatorFactory
 
 from sharemall.accounts import services
 from sharemall.accounts.models import LoginGuard, Member
@@ -104,3 +104,18 @@ def test_an_inactive_member_is_refused_like_a_wrong_password(api: Api) -> None:
     MemberFactory.create(phone="13800138027", is_active=False)
     answer = api.post("/auth/login", {"phone": "13800138027", "password": PASSWORD})
     assert (answer.status, answer.error_code) == (401, "invalid_credentials")
+
+
+def test_the_back_office_sign_in_counts_guesses_and_locks_like_the_api() -> None:
+    operator = OperatorFactory.create()
+    client = Client()
+
+    def sign_in(password: str) -> bool:
+        client.post("/admin/login/", {"username": operator.phone, "password": password})
+        signed_in = "_auth_user_id" in client.session
+        client.logout()
+        return signed_in
+
+    assert [sign_in("wrong-guess") for _ in range(3)] == [False, False, False]
+    assert not sign_in(PASSWORD)  # locked: the right password waits too
+    assert LoginGuard.objects.get(phone=operator.phone).locked_until is not None
