@@ -22,6 +22,8 @@ from sharemall.core.http import ip_or_none
 from sharemall.core.throttle import allow
 
 NICKNAME_MAX = 40
+# A phone's wrong guesses are forgotten a day after the last one (unless it is locked then).
+LOGIN_GUARD_KEEP = timedelta(days=1)
 
 
 class InvalidPassword(DomainError):
@@ -159,6 +161,17 @@ def _lock_if_spent(phone: str, now: datetime) -> bool:
             phone=phone, locked_until__isnull=True, claims__gte=settings.LOGIN_FAILURE_LOCKOUT
         ).update(locked_until=until, updated_at=now)
     )
+
+
+def login_guards_purge(now: datetime) -> int:
+    """Job: forget the guess counts of phones nobody has tried for a day, so the table holds
+    only recent attempts, whoever sends numbers at it. A phone still locked keeps its row."""
+    deleted, _by_model = (
+        LoginGuard.objects.filter(updated_at__lt=now - LOGIN_GUARD_KEEP)
+        .exclude(locked_until__gt=now)
+        .delete()
+    )
+    return deleted
 
 
 def _password_matches(member: Member | None, password: str) -> bool:

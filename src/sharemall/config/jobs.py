@@ -28,6 +28,7 @@ class Job:
 
 def all_jobs() -> list[Job]:
     # Imported here: the job list is read when the command runs, after Django is set up.
+    from sharemall.accounts.services import login_guards_purge  # noqa: PLC0415
     from sharemall.aftersales.services import (  # noqa: PLC0415
         aftersales_auto_approve,
         aftersales_finish_refunds,
@@ -52,6 +53,7 @@ def all_jobs() -> list[Job]:
         Job("withdrawals_check", withdrawals_check),
         Job("partner_dividends", partner_dividends_due),
         Job("idempotency_records_purge", idempotency_records_purge),
+        Job("login_guards_purge", login_guards_purge),
     ]
 
 

@@ -119,3 +119,26 @@ def test_the_back_office_sign_in_counts_guesses_and_locks_like_the_api() -> None
     assert [sign_in("wrong-guess") for _ in range(3)] == [False, False, False]
     assert not sign_in(PASSWORD)  # locked: the right password waits too
     assert LoginGuard.objects.get(phone=operator.phone).locked_until is not None
+
+
+def test_guesses_nobody_has_made_for_a_day_are_forgotten_by_the_job() -> None:
+    now = timezone.now()
+    LoginGuard.objects.bulk_create(
+        [
+            LoginGuard(phone="13800000101", claims=2, updated_at=now - timedelta(days=2)),
+            LoginGuard(phone="13800000102", claims=2, updated_at=now - timedelta(hours=2)),
+            LoginGuard(
+                phone="13800000103",
+                claims=3,
+                updated_at=now - timedelta(days=2),
+                locked_until=now + timedelta(minutes=5),
+            ),
+        ]
+    )
+
+    assert services.login_guards_purge(now) == 1
+
+    assert set(LoginGuard.objects.values_list("phone", flat=True)) == {
+        "13800000102",
+        "13800000103",
+    }
