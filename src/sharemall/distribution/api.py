@@ -11,7 +11,6 @@ from ninja import Router, Status
 from sharemall.accounts import services as accounts
 from sharemall.accounts.auth import member_auth, require_member, require_operator
 from sharemall.accounts.binding import binding_status
-from sharemall.accounts.models import Binding
 from sharemall.accounts.schemas import RegisterIn, RegisterOut
 from sharemall.catalog.selectors import product_for_staff, sku_for_staff
 from sharemall.core.errors import NotFound
@@ -28,7 +27,7 @@ from sharemall.distribution.models import (
 from sharemall.distribution.schemas import (
     AgentIn,
     AgentOut,
-    BindingHistoryOut,
+    BindingEventOut,
     BindingOut,
     CommissionOut,
     ComplianceOut,
@@ -193,20 +192,12 @@ def my_binding(request: HttpRequest) -> dict[str, Any]:
     return binding_status(require_member(request))
 
 
-@router.get("/me/bindings", response=list[BindingHistoryOut], auth=member_auth)
+@router.get("/me/bindings", response=list[BindingEventOut], auth=member_auth)
 def my_bindings(request: HttpRequest) -> list[dict[str, Any]]:
-    """Who the caller was bound to, and until when (newest last)."""
-    member = require_member(request)
-    return [
-        {
-            "parent_id": b.parent_id,
-            "previous_parent_id": b.previous_parent_id,
-            "mode": b.mode,
-            "bound_at": b.bound_at,
-            "bound_until": b.bound_until,
-        }
-        for b in Binding.objects.filter(member=member).order_by("bound_at", "id")
-    ]
+    """Who the caller was bound to, and until when (oldest first): the history part of
+    `GET /me/binding`."""
+    history: list[dict[str, Any]] = binding_status(require_member(request))["history"]
+    return history
 
 
 @router.get("/platform/commission-holds", response=list[CommissionOut], auth=member_auth)

@@ -121,14 +121,6 @@ class BindingOut(Schema):
     history: list[BindingEventOut]
 
 
-class BindingHistoryOut(Schema):
-    parent_id: int
-    previous_parent_id: int | None
-    mode: str
-    bound_at: datetime
-    bound_until: datetime | None
-
-
 class ComplianceOut(Schema):
     """The rules in force, the deepest level actually paid, what was paid per level (keyed by
     the level), and what was never paid for signing people up."""
