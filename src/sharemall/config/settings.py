@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sharemall.sharing",
     "sharemall.posts",
     "sharemall.analytics",
+    "sharemall.showcase",
     "sharemall.web",
     "sharemall.config",
 ]
