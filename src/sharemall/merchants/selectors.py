@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -128,3 +129,22 @@ def stores_nearby(
             found.append(NearbyStore(store, round(d)))
     found.sort(key=lambda n: (n.distance_m, n.store.pk))
     return found[:limit]
+
+
+def offline_stores_public() -> QuerySet[Store]:
+    """Every active offline store of an approved merchant, by region then name: the list a
+    shopper browses by city when the browser will not say where they are."""
+    return (
+        Store.objects.select_related("merchant")
+        .filter(kind=Store.Kind.OFFLINE, is_active=True, merchant__status=rules.APPROVED)
+        .order_by("region_code", "name", "id")
+    )
+
+
+def shop_names(merchant_ids: Iterable[int]) -> dict[int, str]:
+    """Each merchant's online shop name (what shoppers know it by, not its legal name)."""
+    return dict(
+        Store.objects.filter(
+            merchant_id__in=list(merchant_ids), kind=Store.Kind.ONLINE
+        ).values_list("merchant_id", "name")
+    )
