@@ -131,14 +131,23 @@ def stores_nearby(
     return found[:limit]
 
 
-def offline_stores_public() -> QuerySet[Store]:
-    """Every active offline store of an approved merchant, by region then name: the list a
-    shopper browses by city when the browser will not say where they are."""
-    return (
+# A city's stores listed when the shopper's position is unknown; more are a search away.
+STORES_BY_CITY_MAX = 500
+
+
+def offline_stores_by_city() -> list[tuple[str, list[Store]]]:
+    """Every active offline store of an approved merchant, grouped by city (in region-code
+    order), each city's by name: the list a shopper browses when the browser will not say
+    where they are."""
+    stores = (
         Store.objects.select_related("merchant")
         .filter(kind=Store.Kind.OFFLINE, is_active=True, merchant__status=rules.APPROVED)
-        .order_by("region_code", "name", "id")
+        .order_by("region_code", "name", "id")[:STORES_BY_CITY_MAX]
     )
+    cities: dict[str, list[Store]] = {}
+    for store in stores:
+        cities.setdefault(rules.city_name(store.region_code), []).append(store)
+    return list(cities.items())
 
 
 def shop_names(merchant_ids: Iterable[int]) -> dict[int, str]:
