@@ -86,7 +86,9 @@ def _popular() -> list[Product]:
     as shown, as some best sellers may be off sale by now)."""
     ids = order_selectors.best_selling_product_ids(POPULAR_SHOWN * 2)
     on_sale = {p.pk: p for p in catalog.storefront_products().filter(pk__in=ids)}
-    return [on_sale[i] for i in ids if i in on_sale][:POPULAR_SHOWN]
+    found = [on_sale[i] for i in ids if i in on_sale][:POPULAR_SHOWN]
+    # Whole rows on a phone's two-column grid: no lone tile at the end.
+    return found if len(found) < 2 else found[: len(found) // 2 * 2]
 
 
 def product(request: HttpRequest, product_id: int) -> HttpResponse:
