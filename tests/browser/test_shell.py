@@ -13,12 +13,12 @@ from tests.browser.helpers import ConsoleLog, login, path_of
 from tests.browser.live import Demo, LiveServer
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Dialog, Page
+    from playwright.sync_api import Browser, Dialog, Geolocation, Page
 
 pytestmark = pytest.mark.browser
 
 # 南山, Shenzhen: a few kilometres from both of the demo's offline stores.
-NANSHAN = {"latitude": 22.52, "longitude": 113.94}
+NANSHAN: Geolocation = {"latitude": 22.52, "longitude": 113.94}
 
 
 def _own_session(browser: Browser, server: LiveServer, demo: Demo, **context: object) -> Page:
