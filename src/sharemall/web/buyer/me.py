@@ -26,7 +26,7 @@ class Shortcut:
 
 # The order tabs' names as the 我的 page shows them, in the buyer's order of things.
 SHORTCUT_LABELS: dict[str, str | Promise] = {
-    order_rules.UNPAID: _("To pay"),
+    order_rules.UNPAID: _("Waiting to pay"),
     order_rules.TO_SHIP: _("To ship"),
     order_rules.TO_RECEIVE: _("To receive"),
     order_rules.TO_REVIEW: _("To review"),
