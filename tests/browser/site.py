@@ -66,6 +66,14 @@ SITE_PAGES = [
     SitePage("/me/distribution", DISTRIBUTOR, building=True, protected=True),
     SitePage("/merchant/", MERCHANT, building=True, protected=True),
     SitePage("/platform/", OPERATOR, building=True, protected=True),
+    SitePage("/categories"),
+    SitePage("/stores/nearby"),
+    SitePage("/me", MEMBER, protected=True),
+    SitePage("/me/settings", MEMBER, protected=True),
+    SitePage("/me/addresses", MEMBER, protected=True),
+    SitePage("/me/messages", MEMBER, protected=True),
+    SitePage("/platform/banners", OPERATOR, protected=True),
+    SitePage("/platform/banners/new", OPERATOR, protected=True),
 ]
 PROTECTED_PAGES = [page for page in SITE_PAGES if page.protected]
 

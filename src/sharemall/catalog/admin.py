@@ -24,7 +24,7 @@ from sharemall.core.money import format_yuan
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ("name", "parent", "position")
+        fields = ("name", "parent", "position", "icon")
 
     def clean_parent(self) -> Category | None:
         parent: Category | None = self.cleaned_data.get("parent")

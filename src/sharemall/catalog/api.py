@@ -56,7 +56,7 @@ def product_out(product: Product) -> dict[str, Any]:
 
 
 def _drafts(skus: list[SkuIn]) -> list[services.SkuDraft]:
-    return [services.SkuDraft(s.name, s.price_fen, s.stock, s.code) for s in skus]
+    return [services.SkuDraft(s.name, s.price_fen, s.stock, s.code, s.list_price_fen) for s in skus]
 
 
 @router.post("/merchants/{merchant_id}/products", response={201: ProductOut}, auth=member_auth)
@@ -172,7 +172,12 @@ def sku_add(request: HttpRequest, product_id: int, payload: SkuIn) -> Status[Any
 @router.put("/skus/{sku_id}", response=SkuOut, auth=member_auth)
 def sku_edit(request: HttpRequest, sku_id: int, payload: SkuPatch) -> Any:
     sku = selectors.sku_for_staff(require_member(request), sku_id)
-    return services.sku_update(sku, name=payload.name, price_fen=payload.price_fen)
+    list_price = (
+        payload.list_price_fen if "list_price_fen" in payload.model_fields_set else services.KEEP
+    )
+    return services.sku_update(
+        sku, name=payload.name, price_fen=payload.price_fen, list_price_fen=list_price
+    )
 
 
 @router.post("/skus/{sku_id}/stock", response=SkuOut, auth=member_auth)

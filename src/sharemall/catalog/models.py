@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +19,9 @@ class Category(models.Model):
     )
     name = models.CharField(_("name"), max_length=40)
     position = models.PositiveIntegerField(default=0)
+    # Shown in the storefront's category grid; without one, a coloured circle with the name's
+    # first character stands in.
+    icon = models.ImageField(_("icon"), upload_to="categories/", max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("category")
@@ -87,6 +90,8 @@ class Sku(models.Model):
     name = models.CharField(_("option"), max_length=rules.SKU_NAME_MAX)
     code = models.CharField(_("merchant SKU code"), max_length=64, blank=True)
     price_fen = models.BigIntegerField(_("price (fen)"))
+    # 划线价: the struck-through "was" price a tile shows beside the price; always above it.
+    list_price_fen = models.BigIntegerField(_("list price (fen)"), null=True, blank=True)
     stock = models.BigIntegerField(_("stock"), default=0)
     position = models.PositiveIntegerField(default=0)
 
@@ -97,6 +102,10 @@ class Sku(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(stock__gte=0), name="sku_stock_not_negative"),
             models.CheckConstraint(condition=Q(price_fen__gt=0), name="sku_price_positive"),
+            models.CheckConstraint(
+                condition=Q(list_price_fen__isnull=True) | Q(list_price_fen__gt=F("price_fen")),
+                name="sku_list_price_above_price",
+            ),
             models.UniqueConstraint(fields=["product", "name"], name="sku_name_unique_in_product"),
         ]
 

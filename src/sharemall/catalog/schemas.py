@@ -5,6 +5,8 @@ from pydantic import Field
 class SkuIn(Schema):
     name: str = Field(max_length=120)
     price_fen: int = Field(strict=True)
+    # 划线价: the struck-through "was" price, above price_fen; omitted or null for none.
+    list_price_fen: int | None = Field(default=None, strict=True)
     stock: int = Field(default=0, strict=True)
     code: str = Field(default="", max_length=64)
 
@@ -26,6 +28,7 @@ class SkuOut(Schema):
     id: int
     name: str
     price_fen: int
+    list_price_fen: int | None
     stock: int
     code: str
 
@@ -33,6 +36,8 @@ class SkuOut(Schema):
 class SkuPatch(Schema):
     name: str | None = Field(default=None, max_length=120)
     price_fen: int | None = Field(default=None, strict=True)
+    # Absent: unchanged; null: no list price any more.
+    list_price_fen: int | None = Field(default=None, strict=True)
 
 
 class StockIn(Schema):

@@ -87,7 +87,17 @@ def merchant_products(merchant_id: int, *, status: str | None = None) -> QuerySe
 
 
 def category_tree() -> list[dict[str, object]]:
-    nodes = {c.pk: {"id": c.pk, "name": c.name, "children": []} for c in Category.objects.all()}
+    """Top-level categories, each with its children, by position; `icon` is the icon's URL or
+    "" (the storefront then draws the name's first character)."""
+    nodes = {
+        c.pk: {
+            "id": c.pk,
+            "name": c.name,
+            "icon": c.icon.url if c.icon else "",
+            "children": [],
+        }
+        for c in Category.objects.all()
+    }
     roots: list[dict[str, object]] = []
     for c in Category.objects.order_by("position", "id").values("id", "parent_id"):
         node = nodes[c["id"]]

@@ -28,6 +28,11 @@ class SkuDraft:
     price_fen: int
     stock: int
     code: str = ""
+    list_price_fen: int | None = None  # 划线价, above the price when given
+
+
+# sku_update's "leave the list price as it is" (None clears it).
+KEEP = -1
 
 
 def check_title(title: str) -> str:
@@ -58,6 +63,10 @@ def sku_problems(draft: SkuDraft) -> dict[str, str]:
         problems["price_fen"] = _("A price must be more than ¥0 and at most ¥100,000,000.")
     if not 0 <= draft.stock <= rules.MAX_STOCK:
         problems["stock"] = _("Stock must be between 0 and %(n)d.") % {"n": rules.MAX_STOCK}
+    if draft.list_price_fen is not None and not (
+        draft.price_fen < draft.list_price_fen <= rules.MAX_PRICE_FEN
+    ):
+        problems["list_price_fen"] = _("A list price (划线价) must be above the price.")
     return problems
 
 
@@ -66,7 +75,8 @@ def check_sku(draft: SkuDraft) -> SkuDraft:
     if problems:
         raise InvalidProduct(next(iter(problems.values())))
     name = " ".join(draft.name.split())
-    return SkuDraft(name, draft.price_fen, draft.stock, (draft.code or "").strip()[:64])
+    code = (draft.code or "").strip()[:64]
+    return SkuDraft(name, draft.price_fen, draft.stock, code, draft.list_price_fen)
 
 
 def _category(category_id: int | None) -> Category | None:
@@ -85,6 +95,7 @@ def unsaved_skus(product: Product, drafts: Sequence[SkuDraft]) -> list[Sku]:
             product=product,
             name=s.name,
             price_fen=s.price_fen,
+            list_price_fen=s.list_price_fen,
             stock=s.stock,
             code=s.code,
             position=i,
@@ -180,6 +191,7 @@ def sku_add(product: Product, draft: SkuDraft) -> Sku:
                 product=product,
                 name=cleaned.name,
                 price_fen=cleaned.price_fen,
+                list_price_fen=cleaned.list_price_fen,
                 stock=cleaned.stock,
                 code=cleaned.code,
                 position=position,
@@ -190,18 +202,28 @@ def sku_add(product: Product, draft: SkuDraft) -> Sku:
         raise InvalidProduct(_("Two options of a product cannot share a name.")) from None
 
 
-def sku_update(sku: Sku, *, name: str | None = None, price_fen: int | None = None) -> Sku:
+def sku_update(
+    sku: Sku,
+    *,
+    name: str | None = None,
+    price_fen: int | None = None,
+    list_price_fen: int | None = KEEP,
+) -> Sku:
+    """Rename or reprice an option; `list_price_fen=None` removes its list price."""
     draft = check_sku(
         SkuDraft(
             name if name is not None else sku.name,
             price_fen if price_fen is not None else sku.price_fen,
             sku.stock,
             sku.code,
+            sku.list_price_fen if list_price_fen == KEEP else list_price_fen,
         )
     )
     try:
         with transaction.atomic():
-            Sku.objects.filter(pk=sku.pk).update(name=draft.name, price_fen=draft.price_fen)
+            Sku.objects.filter(pk=sku.pk).update(
+                name=draft.name, price_fen=draft.price_fen, list_price_fen=draft.list_price_fen
+            )
             search.index_products([sku.product_id])
     except IntegrityError:
         raise InvalidProduct(_("Two options of a product cannot share a name.")) from None
@@ -299,12 +321,14 @@ def category_create(*, name: str, parent_id: int | None = None, position: int = 
         raise Conflict(_("This category already exists."), code="category_exists") from None
 
 
-def sku_price_stock_set(sku: Sku, *, price_fen: int, stock: int) -> Sku:
-    """Set an option's price and stock together, both or neither: a refused stock level must
-    not leave a changed price behind."""
+def sku_price_stock_set(
+    sku: Sku, *, price_fen: int, stock: int, list_price_fen: int | None = KEEP
+) -> Sku:
+    """Set an option's price (and list price) and stock together, all or none: a refused stock
+    level must not leave a changed price behind."""
     with transaction.atomic():
-        if price_fen != sku.price_fen:
-            sku = sku_update(sku, price_fen=price_fen)
+        if price_fen != sku.price_fen or list_price_fen not in (KEEP, sku.list_price_fen):
+            sku = sku_update(sku, price_fen=price_fen, list_price_fen=list_price_fen)
         if stock != sku.stock:
             sku = stock_set(sku, stock)
     return sku

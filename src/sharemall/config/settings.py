@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sharemall.sharing",
     "sharemall.posts",
     "sharemall.analytics",
+    "sharemall.showcase",
     "sharemall.web",
     "sharemall.config",
 ]
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sharemall.web.buyer.shell.shell",
             ],
         },
     },

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Min, QuerySet
+from django.db.models import Min, Q, QuerySet
 
 from sharemall.accounts.models import Member
+from sharemall.catalog.models import Product, Sku
 from sharemall.catalog.selectors import visible_products
 from sharemall.distribution import rules
 from sharemall.distribution.models import CommissionEntry, CommissionPlan, SubStore
 from sharemall.orders import rules as order_rules
 from sharemall.orders.models import Order
+from sharemall.platform import rules as platform_rules
+from sharemall.platform.services import current as platform_settings
 
 TEAM_DIRECT_SHOWN = 200
 
@@ -130,3 +134,65 @@ def share_degree(sharer_id: int, product_ids: list[int]) -> int:
         lines__product_id__in=product_ids,
     ).aggregate(lowest=Min("degree"))["lowest"]
     return rules.degree_after(prior)
+
+
+def plans_for(skus: Sequence[Sku]) -> dict[int, rules.Plan | None]:
+    """The plan in force for each SKU: its own, else its product's, else its merchant's
+    (one query for them all)."""
+    if not skus:
+        return {}
+    merchants = {s.product.merchant_id for s in skus}
+    found = list(
+        CommissionPlan.objects.filter(
+            Q(sku__in=[s.pk for s in skus])
+            | Q(product__in=[s.product_id for s in skus], sku=None)
+            | Q(merchant__in=merchants, product=None, sku=None)
+        )
+    )
+    by_sku = {p.sku_id: p for p in found if p.sku_id}
+    by_product = {p.product_id: p for p in found if p.product_id and not p.sku_id}
+    by_merchant = {p.merchant_id: p for p in found if not p.product_id and not p.sku_id}
+    result: dict[int, rules.Plan | None] = {}
+    for s in skus:
+        chosen = (
+            by_sku.get(s.pk)
+            or by_product.get(s.product_id)
+            or by_merchant.get(s.product.merchant_id)
+        )
+        result[s.pk] = chosen.as_rule() if chosen else None
+    return result
+
+
+def can_earn_by_sharing(member: Member | None) -> bool:
+    """Whether a sale through this member's share would pay them level 1 (as the commission
+    chain decides): anyone active under 全民分销, only enabled distributors under 指定分销."""
+    if member is None or not member.is_active:
+        return False
+    if platform_settings().distribution_mode == platform_rules.APPROVED:
+        return member.is_distributor
+    return True
+
+
+def share_earnings(member: Member | None, products: Iterable[Product]) -> dict[int, int]:
+    """ "分享赚 ¥x" for each product: what the member earns at level 1 when a friend buys one
+    unit of its cheapest option through their share (after the friend's share discount), by
+    the plan in force for that option. Products that pay nothing are left out; a member who
+    cannot earn gets nothing. One query for all the plans; the SKUs must be prefetched."""
+    if not can_earn_by_sharing(member):
+        return {}
+    cheapest = {
+        product.pk: min(skus, key=lambda sku: (sku.price_fen, sku.pk))
+        for product in products
+        if (skus := list(product.skus.all()))
+    }
+    plans = plans_for(list(cheapest.values()))
+    earnings: dict[int, int] = {}
+    for product_id, sku in cheapest.items():
+        plan = plans.get(sku.pk)
+        if plan is None:
+            continue
+        paid = sku.price_fen - rules.buyer_discount(plan, list_fen=sku.price_fen, quantity=1)
+        amount = rules.level_amount(plan, 1, base_fen=paid, quantity=1)
+        if amount > 0:
+            earnings[product_id] = amount
+    return earnings

@@ -123,6 +123,16 @@ def region(code: str) -> Region:
     return Region(code, DIVISION_DATA[code], "".join(parts), level)
 
 
+def city_name(code: str) -> str:
+    """The city a division lies in, as shoppers group stores: the prefecture-level city, or the
+    province for a municipality (北京市, 上海市…, whose districts sit right under it); "" for a
+    code that names nothing."""
+    code = (code or "").strip()
+    if not re.fullmatch(r"\d{6}", code):
+        return ""
+    return str(DIVISION_DATA.get(code[:4] + "00") or DIVISION_DATA.get(code[:2] + "0000", ""))
+
+
 def region_children(parent: str | None) -> list[Region]:
     """Provinces, or the divisions directly under one (districts of a municipality included)."""
     if not parent:

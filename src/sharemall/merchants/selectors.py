@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -128,3 +129,31 @@ def stores_nearby(
             found.append(NearbyStore(store, round(d)))
     found.sort(key=lambda n: (n.distance_m, n.store.pk))
     return found[:limit]
+
+
+# A city's stores listed when the shopper's position is unknown; more are a search away.
+STORES_BY_CITY_MAX = 500
+
+
+def offline_stores_by_city() -> list[tuple[str, list[Store]]]:
+    """Every active offline store of an approved merchant, grouped by city (in region-code
+    order), each city's by name: the list a shopper browses when the browser will not say
+    where they are."""
+    stores = (
+        Store.objects.select_related("merchant")
+        .filter(kind=Store.Kind.OFFLINE, is_active=True, merchant__status=rules.APPROVED)
+        .order_by("region_code", "name", "id")[:STORES_BY_CITY_MAX]
+    )
+    cities: dict[str, list[Store]] = {}
+    for store in stores:
+        cities.setdefault(rules.city_name(store.region_code), []).append(store)
+    return list(cities.items())
+
+
+def shop_names(merchant_ids: Iterable[int]) -> dict[int, str]:
+    """Each merchant's online shop name (what shoppers know it by, not its legal name)."""
+    return dict(
+        Store.objects.filter(
+            merchant_id__in=list(merchant_ids), kind=Store.Kind.ONLINE
+        ).values_list("merchant_id", "name")
+    )

@@ -43,6 +43,24 @@ RECEIVED_STATUSES = (RECEIVED, COMPLETED)
 
 EXPRESS, PICKUP = "express", "pickup"
 
+# The buyer's order tabs (待付款 / 待发货 / 待收货 / 待评价 / 售后), as the `status` query parameter
+# of /orders names them, and the order states each holds. 待评价 is narrower than its states (a
+# line not yet reviewed) and 售后 is about open after-sales requests, not a state.
+UNPAID, TO_SHIP, TO_RECEIVE, TO_REVIEW, AFTERSALES = (
+    "unpaid",
+    "to_ship",
+    "to_receive",
+    "to_review",
+    "aftersales",
+)
+BUYER_TABS = (UNPAID, TO_SHIP, TO_RECEIVE, TO_REVIEW, AFTERSALES)
+BUYER_TAB_STATUSES: dict[str, tuple[str, ...]] = {
+    UNPAID: (PENDING_PAYMENT,),
+    TO_SHIP: (PAID,),
+    TO_RECEIVE: (SHIPPED, READY_FOR_PICKUP),
+    TO_REVIEW: RECEIVED_STATUSES,
+}
+
 
 def refund_share(
     paid_fen: int,

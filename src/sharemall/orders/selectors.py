@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
 from sharemall.merchants.selectors import merchant_ids_of
-from sharemall.orders.models import Order
+from sharemall.orders import rules
+from sharemall.orders.models import Order, OrderLine
 
 
 def _detailed(orders: QuerySet[Order]) -> QuerySet[Order]:
@@ -59,3 +62,54 @@ def orders_of_merchant(merchant_id: int, *, status: str | None = None) -> QueryS
     if status:
         orders = orders.filter(status=status)
     return _detailed(orders).order_by("-created_at", "-id")
+
+
+def buyer_status_counts(member_id: int) -> dict[str, int]:
+    """How many of the buyer's orders each tab of /orders holds (`rules.BUYER_TABS`), in one
+    query: 待付款, 待发货, 待收货, 待评价 (received, with a line not reviewed yet) and 售后 (an
+    after-sales request still open)."""
+    tabs = rules.BUYER_TAB_STATUSES
+
+    def holding(tab: str) -> Q:
+        return Q(status__in=tabs[tab])
+
+    # `lines__post` is the review a post leaves on a line (posts.Post.order_line): a join by
+    # the relation's name, so orders never imports the posts app that sits above it.
+    counts = Order.objects.filter(buyer_id=member_id).aggregate(
+        unpaid=Count("pk", distinct=True, filter=holding(rules.UNPAID)),
+        to_ship=Count("pk", distinct=True, filter=holding(rules.TO_SHIP)),
+        to_receive=Count("pk", distinct=True, filter=holding(rules.TO_RECEIVE)),
+        to_review=Count(
+            "pk", distinct=True, filter=holding(rules.TO_REVIEW) & Q(lines__post__isnull=True)
+        ),
+        aftersales=Count("pk", distinct=True, filter=Q(open_aftersales__gt=0)),
+    )
+    return {tab: int(counts[tab] or 0) for tab in rules.BUYER_TABS}
+
+
+def _sold_lines() -> QuerySet[OrderLine]:
+    """Units really sold: lines of paid orders, less what was refunded."""
+    return OrderLine.objects.filter(order__status__in=rules.BOUGHT_STATUSES)
+
+
+def sold_counts(product_ids: Iterable[int]) -> dict[int, int]:
+    """已售 for each product: units bought in paid orders, less refunded units (one query)."""
+    rows = (
+        _sold_lines()
+        .filter(product_id__in=list(product_ids))
+        .values("product_id")
+        .annotate(sold=Sum(F("quantity") - F("refunded_quantity")))
+    )
+    return {row["product_id"]: int(row["sold"] or 0) for row in rows if row["sold"]}
+
+
+def best_selling_product_ids(limit: int) -> list[int]:
+    """The products that sold the most units, most first (ties: the newer product first)."""
+    rows = (
+        _sold_lines()
+        .values("product_id")
+        .annotate(sold=Sum(F("quantity") - F("refunded_quantity")))
+        .filter(sold__gt=0)
+        .order_by("-sold", "-product_id")[:limit]
+    )
+    return [row["product_id"] for row in rows]

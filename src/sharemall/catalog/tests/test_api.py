@@ -166,6 +166,30 @@ def test_sku_add_and_edit(api: Api) -> None:
     assert edited.body["price_fen"] == 18800
 
 
+def test_a_sku_list_price_is_set_kept_and_cleared_through_the_api(api: Api) -> None:
+    p = product()
+    owner = p.merchant.owner
+    added = api.post(
+        f"/products/{p.pk}/skus",
+        {"name": "大份", "price_fen": 19900, "list_price_fen": 25900, "stock": 2},
+        as_=owner,
+    )
+    assert (added.status, added.body["list_price_fen"]) == (201, 25900)
+    sku_id = added.body["id"]
+    # Absent: unchanged.
+    assert api.put(f"/skus/{sku_id}", {"price_fen": 18800}, as_=owner).body["list_price_fen"] == (
+        25900
+    )
+    too_low = api.put(f"/skus/{sku_id}", {"list_price_fen": 18800}, as_=owner)
+    assert (too_low.status, too_low.error_code) == (400, "invalid_product")
+    # Null: removed.
+    assert (
+        api.put(f"/skus/{sku_id}", {"list_price_fen": None}, as_=owner).body["list_price_fen"]
+        is None
+    )
+    assert api.get(f"/products/{p.pk}").body["skus"][1]["list_price_fen"] is None
+
+
 def _jpeg_with_gps() -> bytes:
     image = Image.new("RGB", (64, 48), (10, 120, 200))
     exif = Image.Exif()

@@ -5,6 +5,9 @@ One module per concern; this package re-exports the public names, so callers wri
 """
 
 from sharemall.distribution.rules import HELD, PENDING, REJECTED, REVERSED, SETTLED
+
+# plans_for is a read, kept here for the callers that found it among the services.
+from sharemall.distribution.selectors import plans_for
 from sharemall.distribution.services.agents import (
     region_agent_appoint,
     region_agent_end,
@@ -28,7 +31,7 @@ from sharemall.distribution.services.partners import (
     partner_dividends,
     partner_dividends_due,
 )
-from sharemall.distribution.services.plans import plan_set, plans_for
+from sharemall.distribution.services.plans import plan_set
 from sharemall.distribution.services.reversal import commissions_reverse
 from sharemall.distribution.services.settlement import commissions_settle
 from sharemall.distribution.services.substores import SUBSTORE_MAX_ITEMS, substore_set

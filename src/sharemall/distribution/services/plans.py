@@ -1,9 +1,6 @@
 """Commission plans: the merchant default and product or SKU overrides."""
 
-from collections.abc import Sequence
-
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from sharemall.accounts.models import Member
@@ -70,29 +67,3 @@ def plan_set(
             changed_by=actor,
         )
     return saved
-
-
-def plans_for(skus: Sequence[Sku]) -> dict[int, rules.Plan | None]:
-    """The plan in force for each SKU: its own, else its product's, else its merchant's."""
-    if not skus:
-        return {}
-    merchants = {s.product.merchant_id for s in skus}
-    found = list(
-        CommissionPlan.objects.filter(
-            Q(sku__in=[s.pk for s in skus])
-            | Q(product__in=[s.product_id for s in skus], sku=None)
-            | Q(merchant__in=merchants, product=None, sku=None)
-        )
-    )
-    by_sku = {p.sku_id: p for p in found if p.sku_id}
-    by_product = {p.product_id: p for p in found if p.product_id and not p.sku_id}
-    by_merchant = {p.merchant_id: p for p in found if not p.product_id and not p.sku_id}
-    result: dict[int, rules.Plan | None] = {}
-    for s in skus:
-        chosen = (
-            by_sku.get(s.pk)
-            or by_product.get(s.product_id)
-            or by_merchant.get(s.product.merchant_id)
-        )
-        result[s.pk] = chosen.as_rule() if chosen else None
-    return result

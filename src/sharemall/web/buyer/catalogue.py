@@ -6,17 +6,22 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from sharemall.accounts.auth import caller
 from sharemall.catalog import selectors as catalog
+from sharemall.catalog.models import Product
 from sharemall.core.errors import NotFound
 from sharemall.core.http import client_address
 from sharemall.distribution import selectors as distribution_selectors
+from sharemall.orders import selectors as order_selectors
 from sharemall.posts import selectors as post_selectors
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.sharing import services as sharing
+from sharemall.showcase import selectors as showcase
+from sharemall.web.buyer.tiles import tiles_for
 from sharemall.web.common import _int_param
 
 PAGE_SIZE = 20
@@ -44,22 +49,46 @@ def _active_root(tree: list[dict[str, object]], category_id: int | None) -> obje
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The storefront: banners and the category grid above the products (first page, no
+    search), 猜你喜欢 (the best sellers until matching gives better), then every product,
+    newest first, or the search's and category's matches."""
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
     category_id = _int_param(request.GET.get("category"))
     products = catalog.storefront_products(query=query, category_id=category_id)
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
     categories = catalog.category_tree()
+    viewer = caller(request)
+    front = not query and category_id is None and page.number == 1
+    popular = _popular() if front else []
     return render(
         request,
         "web/home.html",
         {
             "page": page,
+            "tiles": tiles_for(list(page.object_list), viewer),
+            "popular": tiles_for(popular, viewer),
+            "banners": showcase.banners_showing(timezone.now()) if front else [],
+            "front": front,
             "query": query,
+            "search_query": query,
             "category_id": category_id,
             "categories": categories,
             "active_root": _active_root(categories, category_id),
         },
     )
+
+
+POPULAR_SHOWN = 6
+
+
+def _popular() -> list[Product]:
+    """猜你喜欢: the best-selling products still on sale, best first (twice as many asked for
+    as shown, as some best sellers may be off sale by now)."""
+    ids = order_selectors.best_selling_product_ids(POPULAR_SHOWN * 2)
+    on_sale = {p.pk: p for p in catalog.storefront_products().filter(pk__in=ids)}
+    found = [on_sale[i] for i in ids if i in on_sale][:POPULAR_SHOWN]
+    # Whole rows on a phone's two-column grid: no lone tile at the end.
+    return found if len(found) < 2 else found[: len(found) // 2 * 2]
 
 
 def product(request: HttpRequest, product_id: int) -> HttpResponse:

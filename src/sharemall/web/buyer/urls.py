@@ -2,9 +2,27 @@
 
 from django.urls import URLPattern, path
 
-from sharemall.web.buyer import aftersales, cart, checkout, orders, pay, posts, sharing
+from sharemall.web.buyer import (
+    aftersales,
+    browse,
+    cart,
+    checkout,
+    me,
+    orders,
+    pay,
+    posts,
+    sharing,
+)
 
 urlpatterns: list[URLPattern] = [
+    # The shell: 分类, 我的 and what 我的 leads to, 附近门店.
+    path("categories", browse.categories, name="categories"),
+    path("me", me.me, name="me"),
+    path("me/addresses", me.me_addresses, name="me_addresses"),
+    path("me/messages", me.me_messages, name="me_messages"),
+    path("me/settings", me.me_settings, name="me_settings"),
+    path("stores/nearby", browse.stores_nearby, name="stores_nearby"),
+    path("stores/nearby/list", browse.stores_nearby_list, name="stores_nearby_list"),
     path("p/<int:product_id>/share", sharing.product_share, name="buyer_product_share"),
     path("cart", cart.cart_page, name="buyer_cart"),
     path("cart/add", cart.cart_add, name="buyer_cart_add"),

@@ -178,6 +178,7 @@ class ProductForm(PageForm):
 class SkuForm(PageForm):
     name = forms.CharField(label=_("Option"), max_length=catalog_rules.SKU_NAME_MAX)
     price = YuanField(label=_("Price (¥)"))
+    list_price = YuanField(label=_("List price (¥, struck through)"), required=False)
     stock = forms.IntegerField(
         label=_("Stock"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
@@ -189,6 +190,7 @@ SkuFormSet = forms.formset_factory(SkuForm, extra=3, max_num=catalog_rules.MAX_S
 
 class SkuEditForm(PageForm):
     price = YuanField(label=_("Price (¥)"))
+    list_price = YuanField(label=_("List price (¥, struck through)"), required=False)
     stock = forms.IntegerField(
         label=_("Stock"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )

@@ -77,7 +77,12 @@ def merchant_products(request: HttpRequest, console: Console) -> HttpResponse:
 
 def _sku_drafts(formset: Any) -> list[catalog.SkuDraft]:
     return [
-        catalog.SkuDraft(f.cleaned_data["name"], f.cleaned_data["price"], f.cleaned_data["stock"])
+        catalog.SkuDraft(
+            f.cleaned_data["name"],
+            f.cleaned_data["price"],
+            f.cleaned_data["stock"],
+            list_price_fen=f.cleaned_data.get("list_price"),
+        )
         for f in formset.forms
         if f.has_changed() and f.cleaned_data
     ]
@@ -122,7 +127,13 @@ def _product_context(console: Console, product: Product, **forms: Any) -> dict[s
         (
             sku,
             SkuEditForm(
-                initial={"price": format_yuan(sku.price_fen, plain=True), "stock": sku.stock}
+                initial={
+                    "price": format_yuan(sku.price_fen, plain=True),
+                    "list_price": format_yuan(sku.list_price_fen, plain=True)
+                    if sku.list_price_fen
+                    else "",
+                    "stock": sku.stock,
+                }
             ),
         )
         for sku in product.skus.all()
@@ -234,7 +245,10 @@ def merchant_sku_add(request: HttpRequest, console: Console, product_id: int) ->
     form = SkuForm(request.POST, prefix="new")
     if form.is_valid():
         draft = catalog.SkuDraft(
-            form.cleaned_data["name"], form.cleaned_data["price"], form.cleaned_data["stock"]
+            form.cleaned_data["name"],
+            form.cleaned_data["price"],
+            form.cleaned_data["stock"],
+            list_price_fen=form.cleaned_data.get("list_price"),
         )
         if run_action(
             request, lambda: catalog.sku_add(product, draft), _("The option was added."), form=form
@@ -254,9 +268,12 @@ def merchant_sku_edit(request: HttpRequest, console: Console, sku_id: int) -> Ht
         messages.error(request, " ".join(errors))
         return _back("merchant_product", sku.product_id)
     price, stock = form.cleaned_data["price"], form.cleaned_data["stock"]
+    list_price = form.cleaned_data.get("list_price")
     run_action(
         request,
-        lambda: catalog.sku_price_stock_set(sku, price_fen=price, stock=stock),
+        lambda: catalog.sku_price_stock_set(
+            sku, price_fen=price, stock=stock, list_price_fen=list_price
+        ),
         _("%(option)s was saved.") % {"option": sku.name},
     )
     return _back("merchant_product", sku.product_id)

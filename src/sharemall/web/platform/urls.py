@@ -4,6 +4,7 @@ from django.urls import URLPattern, path, register_converter
 
 from sharemall.web.platform import (
     agents,
+    banners,
     dashboard,
     disputes,
     holds,
@@ -104,4 +105,5 @@ urlpatterns: list[URLPattern] = [
     path("agents/appoint", agents.agent_appoint, name="platform_agent_appoint"),
     path("agents/<platform_id:agent_id>/end", agents.agent_end, name="platform_agent_end"),
     path("partners/add", agents.partner_add, name="platform_partner_add"),
+    *banners.urlpatterns,
 ]

@@ -214,7 +214,7 @@ def test_overview_shows_the_wallet_in_yuan_and_the_earnings_chart(
     assert f"Available to withdraw</dt><dd>¥{EARNED_FEN // 100}.{EARNED_FEN % 100:02d}" in body
     assert "Pending earnings</dt><dd>¥0.00" in body
     assert "Withdrawing</dt><dd>¥0.00" in body
-    assert "Withdrawn</dt><dd>¥0.00" in body
+    assert "Withdrawn so far</dt><dd>¥0.00" in body
     # Thirty days, two series: settled (drawn) and pending (empty).
     bars = re.findall(r'<rect class="bar series-(\d)"[^>]*height="([\d.]+)"', body)
     assert len(bars) == 60

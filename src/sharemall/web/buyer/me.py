@@ -1,0 +1,76 @@
+"""我的: the member's own page, and the small pages it leads to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from sharemall.accounts.models import Member
+from sharemall.merchants import selectors as merchant_selectors
+from sharemall.orders import rules as order_rules
+from sharemall.orders import selectors as order_selectors
+from sharemall.wallet import services_withdrawals as withdrawals
+from sharemall.web.access import member_page
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    key: str  # the /orders?status= value, and the icon's name
+    label: str | Promise
+    count: int
+
+
+# The order tabs' names as the 我的 page shows them, in the buyer's order of things.
+SHORTCUT_LABELS: dict[str, str | Promise] = {
+    order_rules.UNPAID: _("Waiting to pay"),
+    order_rules.TO_SHIP: _("To ship"),
+    order_rules.TO_RECEIVE: _("To receive"),
+    order_rules.TO_REVIEW: _("To review"),
+    order_rules.AFTERSALES: _("After-sales"),
+}
+
+
+def _masked(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 11 else phone
+
+
+@member_page
+def me(request: HttpRequest, member: Member) -> HttpResponse:
+    counts = order_selectors.buyer_status_counts(member.pk)
+    return render(
+        request,
+        "web/me.html",
+        {
+            "member": member,
+            "phone": _masked(member.phone),
+            "shortcuts": [
+                Shortcut(key, SHORTCUT_LABELS[key], counts[key]) for key in order_rules.BUYER_TABS
+            ],
+            "wallet": withdrawals.wallet_summary(member.pk),
+            "is_merchant": bool(merchant_selectors.merchant_ids_of(member)),
+        },
+    )
+
+
+@member_page
+def me_addresses(request: HttpRequest, member: Member) -> HttpResponse:
+    """A placeholder until the address book comes: addresses are typed at checkout."""
+    return render(request, "web/me_placeholder.html", {"page": "addresses"})
+
+
+@member_page
+def me_messages(request: HttpRequest, member: Member) -> HttpResponse:
+    """A placeholder until the message centre comes."""
+    return render(request, "web/me_placeholder.html", {"page": "messages"})
+
+
+@member_page
+def me_settings(request: HttpRequest, member: Member) -> HttpResponse:
+    """Language, and the account's details; signing out."""
+    return render(
+        request, "web/me_settings.html", {"member": member, "phone": _masked(member.phone)}
+    )
