@@ -23,6 +23,7 @@ from sharemall.distribution.services.compliance import (
 )
 from sharemall.distribution.services.fraud import BURST_MINUTES, BURST_ORDERS
 from sharemall.distribution.services.holds import hold_reject, hold_release
+from sharemall.distribution.services.offers import ShareOffer, share_offers, sharer_earns
 from sharemall.distribution.services.partners import (
     partner_add,
     partner_dividends,
@@ -44,6 +45,7 @@ __all__ = [
     "SETTLED",
     "SUBSTORE_MAX_ITEMS",
     "Attribution",
+    "ShareOffer",
     "attribute",
     "binding_at_checkout",
     "commissions_create",
@@ -60,6 +62,8 @@ __all__ = [
     "region_agent_appoint",
     "region_agent_end",
     "region_agent_for",
+    "share_offers",
+    "sharer_earns",
     "signup_referrer",
     "substore_set",
 ]
