@@ -38,9 +38,9 @@ HIDE_RULES = {
 # by their convention codes. Reports filed before the convention may carry an older code (a hide
 # rule, or "other"); REPORT_LABELS still names those in the queue.
 REPORT_REASONS = {
-    "illegal": gettext_lazy("Illegal content"),
+    "illegal": HIDE_RULES["illegal"],
     "unfriendly": gettext_lazy("Unfriendly conduct: contempt, abuse, discrimination, threats"),
-    "spam": gettext_lazy("Spam advertising"),
+    "spam": HIDE_RULES["spam"],
     "vulgar": gettext_lazy("Vulgar content"),
     "false_info": gettext_lazy("False information or impersonation"),
     "superstition": gettext_lazy("Superstition"),
