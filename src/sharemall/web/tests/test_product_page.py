@@ -395,3 +395,19 @@ def test_an_author_has_no_report_button_on_their_own_post() -> None:
     author = MemberFactory.create()
     post = written_post(product(), author)
     assert f'href="/posts/{post.pk}/report"' not in page(browser(author), f"/posts/{post.pk}")
+
+
+def test_the_product_page_reads_a_bounded_number_of_times(
+    api: Api, django_assert_max_num_queries: object
+) -> None:
+    """Posts, options, more products and the recommender cost the same with many of each."""
+    item = planned_product(api)
+    for _ in range(4):
+        written_post(item)
+        product(item.merchant)
+    code = shared_by(MemberFactory.create(), "product", item.pk)
+    client = browser(MemberFactory.create())
+    client.get(f"/s/{code}")
+
+    with django_assert_max_num_queries(22):  # type: ignore[operator]
+        assert client.get(f"/p/{item.pk}").status_code == 200
