@@ -261,7 +261,13 @@ def buy_through_the_link(friend: Page, share_link: str, product_id: int) -> tupl
     assert query_of(friend.url)["next"] == [product_path]
     register(friend, FRIEND)
     arrive(friend, product_path)
-    follow(friend, friend.locator("#buy-slot button[name=intent][value=cart]"))
+    banner = friend.locator("#recommender-banner")  # who shared it, and what the friend saves
+    assert DISTRIBUTOR.nickname in banner.inner_text()
+    assert "好友立减 " + yuan(DISCOUNT_FEN) in banner.inner_text()
+    # The fixed bar opens the option sheet; its button puts the chosen option in the cart.
+    friend.locator("#buy-slot button[name=intent][value=cart]").click()
+    friend.locator("#sku-sheet .pd-sheet-body").wait_for(state="visible")
+    follow(friend, friend.locator("#sku-sheet button[name=intent][value=cart]"))
     arrive(friend, "/cart")
     follow(friend, friend.locator("main a[href='/checkout']"))
     arrive(friend, "/checkout")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -173,11 +174,40 @@ def can_earn_by_sharing(member: Member | None) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class ShareOffer:
+    """What a share is worth on one unit of a SKU, before anyone buys: the product page shows
+    both sides (好友立减 ¥x on a shared page, 分享赚 ¥y in the share sheet and on tiles),
+    computed by the same plan lookup and rules that checkout and commissions apply."""
+
+    sku_id: int
+    price_fen: int
+    discount_fen: int  # what the friend saves (the plan's buyer discount)
+    earn_fen: int  # what the sharer earns at level 1 on what the friend pays
+
+    @property
+    def paid_fen(self) -> int:
+        return self.price_fen - self.discount_fen
+
+
+def share_offers(skus: Sequence[Sku]) -> dict[int, ShareOffer]:
+    """Per SKU id, one query for all the plans; a SKU whose merchant gives nothing up for
+    sharing offers zero and zero."""
+    prices = {sku.pk: sku.price_fen for sku in skus}
+    offers = {}
+    for sku_id, plan in plans_for(skus).items():
+        price = prices[sku_id]
+        discount = rules.buyer_discount(plan, list_fen=price, quantity=1) if plan else 0
+        earn = rules.level_amount(plan, 1, base_fen=price - discount, quantity=1) if plan else 0
+        offers[sku_id] = ShareOffer(sku_id, price, discount, earn)
+    return offers
+
+
 def share_earnings(member: Member | None, products: Iterable[Product]) -> dict[int, int]:
     """ "分享赚 ¥x" for each product: what the member earns at level 1 when a friend buys one
-    unit of its cheapest option through their share (after the friend's share discount), by
-    the plan in force for that option. Products that pay nothing are left out; a member who
-    cannot earn gets nothing. One query for all the plans; the SKUs must be prefetched."""
+    unit of its cheapest option through their share (after the friend's share discount).
+    Products that pay nothing are left out; a member who cannot earn gets nothing. The SKUs
+    must be prefetched."""
     if not can_earn_by_sharing(member):
         return {}
     cheapest = {
@@ -185,14 +215,10 @@ def share_earnings(member: Member | None, products: Iterable[Product]) -> dict[i
         for product in products
         if (skus := list(product.skus.all()))
     }
-    plans = plans_for(list(cheapest.values()))
+    offers = share_offers(list(cheapest.values()))
     earnings: dict[int, int] = {}
     for product_id, sku in cheapest.items():
-        plan = plans.get(sku.pk)
-        if plan is None:
-            continue
-        paid = sku.price_fen - rules.buyer_discount(plan, list_fen=sku.price_fen, quantity=1)
-        amount = rules.level_amount(plan, 1, base_fen=paid, quantity=1)
-        if amount > 0:
-            earnings[product_id] = amount
+        offer = offers.get(sku.pk)
+        if offer is not None and offer.earn_fen > 0:
+            earnings[product_id] = offer.earn_fen
     return earnings

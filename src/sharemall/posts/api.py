@@ -132,8 +132,10 @@ def postable_lines(request: HttpRequest, q: Query[PageQuery]) -> list[dict[str, 
 
 @router.post("/posts/{post_id}/report", response={201: ReportOut}, auth=member_auth)
 def post_report(request: HttpRequest, post_id: int, payload: ReportIn) -> Status[PostReport]:
+    """A reader reports a post to the platform, citing a convention category; once per reader
+    per post (a second report is 409 `already_reported`)."""
     report = services.post_report(
-        reporter=require_member(request), post_id=post_id, reason=payload.reason, note=payload.note
+        reporter=require_member(request), post_id=post_id, reason=payload.chosen, note=payload.note
     )
     return Status(201, report)
 

@@ -34,9 +34,24 @@ HIDE_RULES = {
     "abuse": gettext_lazy("Abuse, harassment or hate"),
     "not_genuine": gettext_lazy("Not a genuine experience of the product"),
 }
+# What a reader reports a post for: the categories of the community convention (PRODUCT §14),
+# by their convention codes. Reports filed before the convention may carry an older code (a hide
+# rule, or "other"); REPORT_LABELS still names those in the queue.
 REPORT_REASONS = {
+    "illegal": HIDE_RULES["illegal"],
+    "unfriendly": gettext_lazy("Unfriendly conduct: contempt, abuse, discrimination, threats"),
+    "spam": HIDE_RULES["spam"],
+    "vulgar": gettext_lazy("Vulgar content"),
+    "false_info": gettext_lazy("False information or impersonation"),
+    "superstition": gettext_lazy("Superstition"),
+    "clickbait": gettext_lazy("Clickbait"),
+    "fandom": gettext_lazy("Fan-circle disorder: brigading, doxxing, bought interaction"),
+    "other_harm": gettext_lazy("Other harm, including harm to minors"),
+}
+REPORT_LABELS = {
     **HIDE_RULES,
     "other": gettext_lazy("Something else"),
+    **REPORT_REASONS,
 }
 REPORT_NOTE_MAX_LENGTH = 500
 MODERATION_NOTE_MAX_LENGTH = 500
@@ -133,7 +148,8 @@ def check_hide_rule(rule: str) -> str:
 def check_report_reason(reason: str) -> str:
     if reason not in REPORT_REASONS:
         raise InvalidPost(
-            _("The reason is one of: %(reasons)s.") % {"reasons": ", ".join(REPORT_REASONS)}
+            _("Report one of the convention's categories: %(reasons)s.")
+            % {"reasons": ", ".join(REPORT_REASONS)}
         )
     return reason
 

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
@@ -43,15 +44,28 @@ class PostableLineOut(Schema):
 
 
 class ReportIn(Schema):
-    reason: str = Field(max_length=20)
+    """`category` is a convention category code (GET /posts-rules lists them); `reason` is its
+    older name, still accepted."""
+
+    category: str | None = Field(default=None, max_length=20)
+    reason: str | None = Field(default=None, max_length=20)
     note: str = Field(default="", max_length=rules.REPORT_NOTE_MAX_LENGTH)
+
+    @property
+    def chosen(self) -> str:
+        return self.category or self.reason or ""
 
 
 class ReportOut(Schema):
     id: int
     post_id: int
+    category: str
     reason: str
     created_at: datetime
+
+    @staticmethod
+    def resolve_category(report: Any) -> str:
+        return str(report.reason)
 
 
 class HideIn(Schema):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Avg, Count, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
@@ -24,6 +24,23 @@ def public_posts() -> QuerySet[Post]:
 def product_posts(product_id: int) -> QuerySet[Post]:
     """A product's visible posts, newest first: negative ones included, merchants cannot pick."""
     return _with_images(public_posts().filter(product_id=product_id)).order_by("-created_at", "-id")
+
+
+def product_rating(product_id: int) -> tuple[int, float | None]:
+    """How many visible posts a product has and their average rating (None without posts)."""
+    row = public_posts().filter(product_id=product_id).aggregate(n=Count("id"), avg=Avg("rating"))
+    return row["n"], row["avg"]
+
+
+def reported_by(member: Member | None, post_ids: list[int]) -> set[int]:
+    """Which of these posts the member has reported already: their report button says so."""
+    if member is None or not post_ids:
+        return set()
+    return set(
+        PostReport.objects.filter(reporter=member, post_id__in=post_ids).values_list(
+            "post_id", flat=True
+        )
+    )
 
 
 def post_is_public(post_id: int) -> bool:

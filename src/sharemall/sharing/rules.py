@@ -134,6 +134,16 @@ def cap_message(*, rewarded: bool, product_cap_reached: bool, cap: int) -> str:
     ) % {"cap": cap}
 
 
+def kept_message(rewarded: bool) -> str:
+    """What the member is told when sharing hands back the link they already have."""
+    if rewarded:
+        return _("This is your link for it. A sale through it earns you a rebate.")
+    return _(
+        "This is your link for it, shared past today's limit of rewarded shares: it works, "
+        "but earns nothing. Share again tomorrow for a link that earns."
+    )
+
+
 def share_url(base_url: str, code: str) -> str:
     """The absolute landing-page address of a share, as printed on posters and QR codes."""
     return f"{base_url.rstrip('/')}/s/{code}"

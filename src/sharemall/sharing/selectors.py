@@ -71,6 +71,19 @@ def attribution_link(*, buyer: Member, share_code: str | None, now: datetime) ->
     return None
 
 
+def recommender_link(
+    viewer: Member | None, *, share_code: str | None, now: datetime
+) -> ShareLink | None:
+    """The share whose discount the viewer would get at checkout now, as checkout decides it:
+    for a member the remembered code, else their latest share click within the window (never
+    their own link); for a visitor the code the landing page remembered, while its sharer is
+    active. Pages show its sharer as the one who recommended what the viewer is looking at."""
+    if viewer is not None:
+        return attribution_link(buyer=viewer, share_code=share_code, now=now)
+    link = link_by_code(share_code)
+    return link if link is not None and link.sharer.is_active else None
+
+
 def code_from_cookie(request: HttpRequest) -> str | None:
     """The share code the landing page remembered for this browser: None when absent, forged
     or older than the attribution window (checked here too, not only by the browser)."""

@@ -152,6 +152,40 @@ def share_create(
     return ShareResult(link=link, rewarded=rewarded, message=message)
 
 
+def share_reuse(
+    *,
+    sharer: Member,
+    target_type: str,
+    target_id: int,
+    channel: str | None = rules.DEFAULT_CHANNEL,
+    now: datetime | None = None,
+) -> ShareResult:
+    """The member's one link for a target: the first share makes it (under the daily caps, as
+    `share_create`), and sharing the same thing again hands the same link back, with the
+    clicks and sales it already gathered, instead of a new code each time.
+
+    A link that earns is kept for good. A link made past a cap earns nothing; it is handed back
+    for the rest of that day only, so sharing on a later day, with the caps open again, makes a
+    link that earns."""
+    now = now or timezone.now()
+    _check_target(sharer, target_type, target_id)
+    kept = (
+        ShareLink.objects.select_related("sharer")
+        .filter(sharer=sharer, target_type=target_type, target_id=target_id)
+        .order_by("-rewarded", "-created_at", "-id")
+        .first()
+    )
+    if kept is not None and (
+        kept.rewarded or rules.share_day(kept.created_at) == rules.share_day(now)
+    ):
+        return ShareResult(
+            link=kept, rewarded=kept.rewarded, message=rules.kept_message(kept.rewarded)
+        )
+    return share_create(
+        sharer=sharer, target_type=target_type, target_id=target_id, channel=channel, now=now
+    )
+
+
 def _claim_window(link: ShareLink, key: str, now: datetime) -> bool:
     """True for exactly one of any number of simultaneous clicks by one visitor on one link,
     and then not again until 24 h later."""

@@ -298,7 +298,7 @@ def test_an_unknown_code_falls_through_to_djangos_not_found_page(
     reply = call(app, environ(f"/s/{code}"))
 
     assert reply.status == 404
-    assert b'<section class="plain">' in reply.body  # web/not_found.html
+    assert b'class="plain empty-state not-found"' in reply.body  # web/not_found.html
     assert spy(app).calls == [f"/s/{code}"]
     assert rules.SHARE_COOKIE not in reply.cookies
     assert not ShareClick.objects.exists()

@@ -15,7 +15,7 @@ from sharemall.core.ids import ALPHABET
 from sharemall.merchants import services as merchant_services
 from sharemall.sharing import rules
 from sharemall.sharing.models import ShareDayCount, ShareLink
-from sharemall.sharing.services import share_create, target_url
+from sharemall.sharing.services import share_create, share_reuse, target_url
 from sharemall.sharing.tests.support import NOON, distributor, offline_store, set_rules
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,52 @@ def share_product(sharer: Member, product_id: int, now: datetime = NOON) -> bool
     return share_create(
         sharer=sharer, target_type="product", target_id=product_id, now=now
     ).rewarded
+
+
+def reuse(sharer: Member, product_id: int, now: datetime = NOON) -> ShareLink:
+    return share_reuse(sharer=sharer, target_type="product", target_id=product_id, now=now).link
+
+
+# --- one link per member and target ------------------------------------------------------------
+
+
+def test_sharing_the_same_product_again_hands_back_the_same_link(member: Member) -> None:
+    tea, cup = product(), product()
+
+    first = reuse(member, tea.pk)
+    again = reuse(member, tea.pk, now=NOON + timedelta(days=3))
+    other = reuse(member, cup.pk)
+    someone_elses = reuse(MemberFactory.create(), tea.pk)
+
+    assert again.pk == first.pk
+    assert len({first.pk, other.pk, someone_elses.pk}) == 3
+    # Handing a link back takes no rewarded share from the day's caps.
+    assert ShareDayCount.objects.get(member=member, product_id=tea.pk).count == 1
+
+
+def test_a_link_made_past_the_cap_is_kept_that_day_and_replaced_by_one_that_earns_later(
+    member: Member,
+) -> None:
+    set_rules(share_daily_cap=1)
+    reuse(member, product().pk)  # the day's one rewarded share
+    tea = product()
+
+    capped = share_reuse(sharer=member, target_type="product", target_id=tea.pk, now=NOON)
+    same_day = reuse(member, tea.pk, now=NOON + timedelta(hours=1))
+    next_day = reuse(member, tea.pk, now=NOON + timedelta(days=1))
+    after = reuse(member, tea.pk, now=NOON + timedelta(days=2))
+
+    assert capped.rewarded is False
+    assert "limit" in capped.message
+    assert same_day.pk == capped.link.pk
+    assert (next_day.pk != capped.link.pk, next_day.rewarded) == (True, True)
+    assert after.pk == next_day.pk  # the link that earns is the one kept from then on
+
+
+def test_reusing_still_refuses_what_cannot_be_shared(member: Member) -> None:
+    draft = product(on_sale=False)
+    with pytest.raises(NotFound):
+        reuse(member, draft.pk)
 
 
 # --- caps --------------------------------------------------------------------------------------

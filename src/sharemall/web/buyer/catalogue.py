@@ -21,6 +21,7 @@ from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.sharing import services as sharing
 from sharemall.showcase import selectors as showcase
+from sharemall.web.buyer import storefront
 from sharemall.web.buyer.tiles import tiles_for
 from sharemall.web.common import _int_param
 
@@ -92,21 +93,22 @@ def _popular() -> list[Product]:
 
 
 def product(request: HttpRequest, product_id: int) -> HttpResponse:
+    viewer = caller(request)
     try:
-        item = catalog.product_for_viewer(caller(request), product_id)
+        item = catalog.product_for_viewer(viewer, product_id)
     except NotFound:
         return render(request, "web/not_found.html", status=404)
     more = catalog.storefront_products(merchant_id=item.merchant_id).exclude(pk=item.pk)
-    prices = [sku.price_fen for sku in item.skus.all()]
+    posts = list(post_selectors.product_posts(item.pk)[:POSTS_ON_PRODUCT])
     return render(
         request,
         "web/product.html",
         {
             "product": item,
-            "price_from": min(prices, default=None),
-            "in_stock": any(sku.stock > 0 for sku in item.skus.all()),
             "more": more[:MORE_FROM_SHOP],
-            "posts": post_selectors.product_posts(item.pk)[:POSTS_ON_PRODUCT],
+            "posts": posts,
+            "reported": post_selectors.reported_by(viewer, [post.pk for post in posts]),
+            **storefront.product_context(request, item),
         },
     )
 
@@ -120,7 +122,15 @@ def substore_page(request: HttpRequest, member_id: int) -> HttpResponse:
     products = sorted(
         catalog.storefront_products().filter(pk__in=ids), key=lambda p: ids.index(p.pk)
     )
-    return render(request, "web/substore.html", {"store": store, "products": products})
+    return render(
+        request,
+        "web/substore.html",
+        {
+            "store": store,
+            "products": products,
+            "welcome": storefront.recommender(request, caller(request), products),
+        },
+    )
 
 
 def store_page(request: HttpRequest, store_id: int) -> HttpResponse:
@@ -130,17 +140,36 @@ def store_page(request: HttpRequest, store_id: int) -> HttpResponse:
         return render(request, "web/not_found.html", status=404)
     products = catalog.storefront_products(merchant_id=store.merchant_id)
     page = Paginator(products, PAGE_SIZE).get_page(_int_param(request.GET.get("page")))
-    return render(request, "web/store.html", {"store": store, "page": page})
+    return render(
+        request,
+        "web/store.html",
+        {
+            "store": store,
+            "page": page,
+            "welcome": storefront.recommender(request, caller(request), list(page)),
+        },
+    )
 
 
 def post_page(request: HttpRequest, post_id: int) -> HttpResponse:
     """A buyer's experience post: where a post's share link lands."""
+    viewer = caller(request)
     try:
-        item = post_selectors.post_for_viewer(post_id, caller(request))
-        about = catalog.product_for_viewer(caller(request), item.product_id)
+        item = post_selectors.post_for_viewer(post_id, viewer)
+        about = catalog.product_for_viewer(viewer, item.product_id)
     except NotFound:
         return render(request, "web/not_found.html", status=404)
-    return render(request, "web/post.html", {"post": item, "product": about})
+    return render(
+        request,
+        "web/post.html",
+        {
+            "post": item,
+            "product": about,
+            "price_from": min((sku.price_fen for sku in about.skus.all()), default=None),
+            "reported": post_selectors.reported_by(viewer, [item.pk]),
+            "welcome": storefront.recommender(request, viewer, [about]),
+        },
+    )
 
 
 @never_cache

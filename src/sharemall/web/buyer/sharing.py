@@ -18,6 +18,7 @@ from sharemall.accounts.auth import caller
 from sharemall.core.errors import DomainError
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import services as sharing
+from sharemall.web.buyer import storefront
 from sharemall.web.buyer.common import _is_htmx, _product_url
 
 SHARE_CHANNEL = "page"
@@ -50,7 +51,8 @@ def product_share(request: HttpRequest, product_id: int) -> HttpResponse:
         return redirect_to_login(_product_url(product_id))
     context: dict[str, Any] = {"product_id": product_id, "htmx": _is_htmx(request)}
     try:
-        result = sharing.share_create(
+        # One link per member and product: opening the share sheet again shows the same link.
+        result = sharing.share_reuse(
             sharer=member,
             target_type=sharing_rules.PRODUCT,
             target_id=product_id,
@@ -60,6 +62,9 @@ def product_share(request: HttpRequest, product_id: int) -> HttpResponse:
         context["error"] = exc.message
     else:
         context.update(_share_context(result))
+        context["earn_fen"], context["friend_discount_fen"] = storefront.share_sheet_offer(
+            member, product_id, rewarded=result.rewarded
+        )
     if context["htmx"]:
         return render(request, "web/buyer/share.html#share_panel", context)
     return render(request, "web/buyer/share.html", context)

@@ -65,4 +65,5 @@ urlpatterns: list[URLPattern] = [
         aftersales.aftersale_escalate,
         name="buyer_aftersale_escalate",
     ),
+    path("posts/<int:post_id>/report", posts.post_report, name="buyer_post_report"),
 ]

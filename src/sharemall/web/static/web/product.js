@@ -1,0 +1,196 @@
+/* Storefront pages: the gallery's 1/N counter, the option sheet (open, pick an option, step the
+   quantity), the share sheet (copy the link, close) and closing sheets with Escape. Loaded as a
+   file (the CSP allows no inline script). Every form works without it: the bar's buttons then
+   submit the first option in stock, and the "Chosen" row opens the sheet as #sku-sheet. */
+(function () {
+  "use strict";
+
+  var lastOpener = null;
+
+  function openSheet(sheet, mode, opener) {
+    sheet.setAttribute("data-mode", mode || "both");
+    sheet.classList.add("is-open");
+    document.body.classList.add("pd-sheet-open");
+    lastOpener = opener || null;
+    var checked = sheet.querySelector("input[type=radio]:checked");
+    var focus = checked || sheet.querySelector("button, [href], input");
+    if (focus) {
+      focus.focus({ preventScroll: true });
+    }
+  }
+
+  function closeSheets() {
+    var open = document.querySelectorAll(".pd-sheet.is-open");
+    for (var i = 0; i < open.length; i += 1) {
+      open[i].classList.remove("is-open");
+    }
+    document.body.classList.remove("pd-sheet-open");
+    if (location.hash === "#sku-sheet" && history.replaceState) {
+      history.replaceState(null, "", location.pathname + location.search);
+    }
+    var panel = document.getElementById("share-panel");
+    if (panel && panel.firstElementChild) {
+      panel.replaceChildren();
+    }
+    if (lastOpener) {
+      lastOpener.focus({ preventScroll: true });
+      lastOpener = null;
+    }
+  }
+
+  function setText(id, text) {
+    var node = document.getElementById(id);
+    if (node) {
+      node.textContent = text;
+    }
+  }
+
+  function quantityInput() {
+    return document.getElementById("buy-quantity");
+  }
+
+  function clampQuantity(input) {
+    var max = parseInt(input.getAttribute("max"), 10) || 999;
+    var value = parseInt(input.value, 10);
+    if (!(value >= 1)) {
+      value = 1;
+    }
+    input.value = String(Math.min(value, max));
+  }
+
+  function showChoice(radio) {
+    setText("sku-sheet-price", radio.getAttribute("data-price"));
+    setText("sku-sheet-stock", radio.getAttribute("data-stock-text"));
+    setText("sku-sheet-chosen", radio.getAttribute("data-name"));
+    setText("pd-chosen", radio.getAttribute("data-name"));
+    var friend = radio.getAttribute("data-friend");
+    var friendRow = document.getElementById("sku-sheet-friend");
+    if (friendRow) {
+      friendRow.hidden = !friend;
+      setText("sku-sheet-friend-price", friend || "");
+    }
+    var input = quantityInput();
+    if (input) {
+      input.setAttribute("max", radio.getAttribute("data-stock"));
+      clampQuantity(input);
+    }
+  }
+
+  function copyFrom(button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) {
+      return;
+    }
+    var done = function () {
+      var copied = button.getAttribute("data-copied");
+      if (copied) {
+        button.textContent = copied;
+      }
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {
+        field.select();
+      });
+      return;
+    }
+    // Plain http or an old WeChat browser: select the text so a long press copies it.
+    field.focus();
+    field.select();
+    try {
+      if (document.execCommand("copy")) {
+        done();
+      }
+    } catch (e) {
+      /* selecting is the best we can do */
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) {
+      return;
+    }
+    var opener = target.closest("[data-sheet-open]");
+    if (opener) {
+      var sheet = document.getElementById(opener.getAttribute("data-sheet-open"));
+      if (sheet) {
+        event.preventDefault();
+        openSheet(sheet, opener.getAttribute("data-intent"), opener);
+      }
+      return;
+    }
+    if (target.closest("[data-sheet-close]") || target.closest("[data-dismiss]")) {
+      event.preventDefault();
+      closeSheets();
+      return;
+    }
+    var copy = target.closest("[data-copy]");
+    if (copy) {
+      copyFrom(copy);
+      return;
+    }
+    var step = target.closest("[data-step]");
+    if (step) {
+      var input = quantityInput();
+      if (input) {
+        input.value = String((parseInt(input.value, 10) || 1) + parseInt(step.getAttribute("data-step"), 10));
+        clampQuantity(input);
+      }
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLInputElement && target.name === "sku" && target.type === "radio") {
+      showChoice(target);
+    } else if (target instanceof HTMLInputElement && target.id === "buy-quantity") {
+      clampQuantity(target);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      closeSheets();
+    }
+  });
+
+  function watchGallery() {
+    var slides = document.getElementById("pd-slides");
+    var now = document.getElementById("pd-counter-now");
+    if (!slides || !now) {
+      return;
+    }
+    var pending = false;
+    slides.addEventListener(
+      "scroll",
+      function () {
+        if (pending) {
+          return;
+        }
+        pending = true;
+        window.requestAnimationFrame(function () {
+          pending = false;
+          var width = slides.clientWidth || 1;
+          now.textContent = String(Math.round(slides.scrollLeft / width) + 1);
+        });
+      },
+      { passive: true }
+    );
+  }
+
+  function start() {
+    watchGallery();
+    // Opened without JavaScript's help (a link to #sku-sheet): take it over, so Escape and
+    // the close button behave the same.
+    var sheet = document.getElementById("sku-sheet");
+    if (sheet && location.hash === "#sku-sheet") {
+      openSheet(sheet, "both", null);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
