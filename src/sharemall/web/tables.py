@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -60,10 +60,16 @@ def _format_default(kind: str, value: Any) -> str:
     if kind == MONEY:
         return format_yuan(int(value))
     if kind == DATETIME:
-        return f"{value:%Y-%m-%d %H:%M}"
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
     if kind == DATE:
         return f"{value:%Y-%m-%d}"
     return str(value)
+
+
+def labelled(choices: Any) -> Formatter:
+    """A formatter showing a stored value by its label: labelled(Order.Status.choices)."""
+    labels = dict(choices)
+    return lambda value: str(labels.get(value, value))
 
 
 def _resolve(obj: Any, path: str) -> Any:
@@ -204,8 +210,16 @@ class TableSpec:
     empty: Label = EMPTY_LABEL
     row_link: Callable[[Any], str] | None = None
 
-    def bind(self, request: HttpRequest, queryset: QuerySet[Any]) -> Table:
-        return Table(self, request, queryset)
+    def bind(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        *,
+        defaults: dict[str, str] | None = None,
+    ) -> Table:
+        """The table for this request. `defaults` are parameters assumed when the address does
+        not carry them at all (after-sales open to the open requests; ?status= shows all)."""
+        return Table(self, request, queryset, defaults=defaults)
 
     def sortable(self) -> dict[str, Column]:
         return {c.key: c for c in self.columns if c.sortable}
@@ -249,10 +263,19 @@ class FilterState:
 class Table:
     """A TableSpec bound to one request: the narrowed, ordered queryset, its page and rows."""
 
-    def __init__(self, spec: TableSpec, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def __init__(
+        self,
+        spec: TableSpec,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        *,
+        defaults: dict[str, str] | None = None,
+    ) -> None:
         self.spec = spec
         self.request = request
-        self.params = request.GET
+        self.params = request.GET.copy()
+        for name, value in (defaults or {}).items():
+            self.params.setdefault(name, value)
         self.filter_states: list[FilterState] = []
         for declared in spec.filters:
             if isinstance(declared, DateRangeFilter):
@@ -401,9 +424,10 @@ class Table:
         for obj in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=EXPORT_CHUNK):
             yield [_csv_safe(c.csv_text(c.raw(obj))) for c in columns]
 
-    def csv_response(self) -> StreamingHttpResponse:
+    def csv_response(self) -> HttpResponse:
         """The same rows as the page shows (all pages, same filters and order), as UTF-8 with a
-        BOM so Excel in China opens it right; streamed, capped at EXPORT_MAX_ROWS."""
+        BOM so Excel in China opens it right; read in chunks, capped at EXPORT_MAX_ROWS (so it is
+        a plain HttpResponse, which every page view may return)."""
         writer = csv.writer(_Echo())
 
         def lines() -> Iterator[str]:
@@ -411,7 +435,7 @@ class Table:
             for row in self.csv_rows():
                 yield writer.writerow(row)
 
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(lines(), content_type="text/csv; charset=utf-8")
         name = f"{self.spec.export_name}-{timezone.localdate():%Y%m%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

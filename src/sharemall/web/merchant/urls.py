@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path("products", products.merchant_products, name="merchant_products"),
     path("products/new", products.merchant_product_new, name="merchant_product_new"),
+    path("products/batch", products.merchant_products_batch, name="merchant_products_batch"),
     path("products/import", product_import.merchant_import, name="merchant_import"),
     path(
         "products/import/sample.csv",

@@ -434,7 +434,9 @@ def test_a_product_with_a_sku_is_created_then_published(client: Client) -> None:
     assert created.status == "on_sale"
     listing = page(client, "/merchant/products")
     assert "明前龙井" in listing
-    assert "1 option, 7 in stock" in listing
+    # Price from, stock and options are right-aligned number columns of the table.
+    assert re.search(r'<td class="num cs-col-money">\s*¥128.50\s*</td>', listing)
+    assert re.search(r'<td class="num cs-col-number">\s*7\s*</td>', listing)
     assert f'href="/merchant/analytics/propagation?product_id={created.pk}"' in listing
 
 
