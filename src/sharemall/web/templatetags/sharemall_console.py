@@ -9,6 +9,9 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from sharemall.core.money import format_yuan
 
 register = template.Library()
 
@@ -113,3 +116,37 @@ def signed_percent(value: Any) -> str:
         return "—"
     text = percent(abs(value))
     return f"+{text}" if value > 0 else f"-{text}" if value < 0 else text
+
+
+def _rate(unit: str, value: int) -> str:
+    if unit == "fen":
+        return format_yuan(int(value))
+    whole, part = divmod(int(value), 100)
+    text = f"{whole}.{part:02d}".rstrip("0").rstrip(".") if part else str(whole)
+    return f"{text}%"
+
+
+@register.filter
+def bp_percent(value: Any) -> str:
+    """Basis points as a percentage: 1050 → "10.5%"."""
+    return "—" if value is None or value == "" else _rate("bp", int(value))
+
+
+@register.filter
+def plan_summary(snapshot: Any) -> str:
+    """A commission plan's snapshot ({unit, share_budget, …}) in one line people read: rates in
+    %, fixed amounts in ¥ per unit."""
+    if not snapshot:
+        return "—"
+    unit = snapshot.get("unit", "bp")
+    levels = " / ".join(_rate(unit, v) for v in snapshot.get("levels", ()) if v) or "—"
+    text = _(
+        "budget %(budget)s · buyer discount %(discount)s · commissions %(levels)s · "
+        "region agent %(agent)s"
+    ) % {
+        "budget": _rate(unit, snapshot.get("share_budget", 0)),
+        "discount": _rate(unit, snapshot.get("buyer_discount", 0)),
+        "levels": levels,
+        "agent": _rate(unit, snapshot.get("region_agent", 0)),
+    }
+    return f"{text} ({_('per unit')})" if unit == "fen" else text

@@ -23,6 +23,7 @@ from sharemall.merchants import services as merchant_services
 from sharemall.merchants.models import Merchant, Staff, Store
 from sharemall.orders.models import Order
 from sharemall.platform import services as platform
+from sharemall.web.merchant.forms import bp_to_percent, percent_to_bp
 
 pytestmark = pytest.mark.django_db
 
@@ -574,12 +575,13 @@ def test_import_checks_first_then_imports_on_confirmation(client: Client) -> Non
 
 # --- commission plan --------------------------------------------------------------------------
 
+# Rates are typed in % (2500 bp = 25 %).
 PLAN = {
-    "share_budget_bp": "2500",
-    "buyer_discount_bp": "333",
-    "level1_bp": "777",
-    "level2_bp": "111",
-    "region_agent_bp": "55",
+    "share_budget": "25",
+    "buyer_discount": "3.33",
+    "level1": "7.77",
+    "level2": "1.11",
+    "region_agent": "0.55",
 }
 
 
@@ -609,7 +611,7 @@ def test_the_plan_editor_shows_how_a_hundred_yuan_sale_splits(client: Client) ->
         ("Level 1 commission", level1),
         ("Level 2 commission", level2),
         ("Region agent", agent),
-        (f"Platform fee ({shop.platform_fee_bp} bp)", fee),
+        (f"Platform fee ({shop.platform_fee_bp / 100:g}%)", fee),
         ("You keep", paid - level1 - level2 - agent - fee),
     ]
     rows = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', body)
@@ -621,33 +623,33 @@ def test_the_plan_editor_shows_how_a_hundred_yuan_sale_splits(client: Client) ->
 def test_the_plan_editor_refuses_a_plan_over_its_budget(client: Client) -> None:
     signed_in(client, merchant().owner)
 
-    over = client.post("/merchant/plan/check", {**PLAN, "level1_bp": "2100"})
-    capped = client.post("/merchant/plan/check", {**PLAN, "share_budget_bp": "3500"})
-    blank = client.post("/merchant/plan/check", {**PLAN, "share_budget_bp": ""})
-    typo = client.post("/merchant/plan/check", {**PLAN, "level2_bp": "1.5"})
+    over = client.post("/merchant/plan/check", {**PLAN, "level1": "21"})
+    capped = client.post("/merchant/plan/check", {**PLAN, "share_budget": "35"})
+    blank = client.post("/merchant/plan/check", {**PLAN, "share_budget": ""})
+    typo = client.post("/merchant/plan/check", {**PLAN, "level2": "1.555"})
 
     assert (
-        "The buyer discount, level rates and region-agent rate add up to 2599, more than the "
-        "share budget of 2500." in over.content.decode()
+        "The buyer discount, commissions and region agent add up to 25.99%, more than the "
+        "share budget of 25%." in over.content.decode()
     )
-    assert "The share budget 3500 bp is over the platform&#x27;s cap of 3000 bp." in (
+    assert "The share budget of 35% is over the platform&#x27;s cap of 30%." in (
         capped.content.decode()
     )
-    assert "share_budget_bp is required." in blank.content.decode()
-    assert "Level 2 commission: Enter a whole number." in typo.content.decode()
+    assert "Share budget: Set the share budget" in blank.content.decode()
+    assert "Level 2 commission: Write a percentage such as 10 or 10.5" in typo.content.decode()
     assert "You keep" not in over.content.decode()
 
 
 def test_the_editor_offers_only_the_levels_the_platform_pays(client: Client) -> None:
     signed_in(client, merchant().owner)
-    assert 'name="level3_bp"' not in page(client, "/merchant/plan")
+    assert 'name="level3"' not in page(client, "/merchant/plan")
 
     platform.settings_update({"max_levels": 3}, actor=OperatorFactory.create())
 
     body = page(client, "/merchant/plan")
-    assert 'name="level3_bp"' in body
+    assert 'name="level3"' in body
     assert 'hx-post="/merchant/plan/check"' in body
-    assert 'hx-trigger="input changed delay:300ms"' in body
+    assert 'hx-trigger="input changed delay:300ms, change"' in body
 
 
 def test_the_owner_saves_the_plan_and_sees_its_history(client: Client) -> None:
@@ -661,8 +663,10 @@ def test_the_owner_saves_the_plan_and_sees_its_history(client: Client) -> None:
     assert (plan.unit, plan.share_budget, plan.buyer_discount) == ("bp", 2500, 333)
     assert (plan.level1, plan.level2, plan.level3, plan.region_agent) == (777, 111, 0, 55)
     body = page(client, "/merchant/plan")
-    assert 'value="777"' in body
-    assert "budget 2500 bp · buyer discount 333 bp · region agent 55 bp" in body
+    assert 'value="7.77"' in body  # shown again in %
+    assert (
+        "budget 25% · buyer discount 3.33% · commissions 7.77% / 1.11% · region agent 0.55%" in body
+    )
     assert "You keep" in body  # the saved plan opens with its split
     assert PlanChange.objects.filter(merchant=shop).count() == 1
 
@@ -671,10 +675,10 @@ def test_an_invalid_plan_is_not_saved(client: Client) -> None:
     shop = merchant()
     signed_in(client, shop.owner)
 
-    response = client.post("/merchant/plan", {**PLAN, "share_budget_bp": "100"})
+    response = client.post("/merchant/plan", {**PLAN, "share_budget": "1"})
 
     assert response.status_code == 200
-    assert "more than the share budget of 100" in response.content.decode()
+    assert "more than the share budget of 1%" in response.content.decode()
     assert not CommissionPlan.objects.filter(merchant=shop).exists()
 
 
@@ -728,12 +732,82 @@ def test_staff_still_see_orders_and_pickups(client: Client) -> None:
         assert client.get(url).status_code == 200, url
 
 
+def test_an_option_gets_its_own_fixed_amount_plan(client: Client) -> None:
+    shop = merchant()
+    item = product(shop, price_fen=5000, skus=2)
+    big, small = item.skus.order_by("position")
+    signed_in(client, shop.owner)
+    fixed = {
+        "unit": "fen",
+        "share_budget": "10",
+        "buyer_discount": "2.5",
+        "level1": "4",
+        "level2": "1.50",
+        "region_agent": "0",
+    }
+
+    editor = page(client, f"/merchant/products/{item.pk}/plan", sku=small.pk)
+    response = client.post(f"/merchant/products/{item.pk}/plan?sku={small.pk}", fixed)
+
+    assert f'href="/merchant/products/{item.pk}/plan?sku={big.pk}"' in editor
+    assert response.status_code == 302
+    assert response["Location"] == f"/merchant/products/{item.pk}/plan?sku={small.pk}"
+    plan = CommissionPlan.objects.get(merchant=shop, sku=small)
+    assert (plan.unit, plan.share_budget, plan.buyer_discount) == ("fen", 1000, 250)
+    assert (plan.level1, plan.level2, plan.region_agent, plan.product_id) == (400, 150, 0, None)
+    assert not CommissionPlan.objects.filter(merchant=shop, sku=big).exists()
+    body = page(client, f"/merchant/products/{item.pk}/plan", sku=small.pk)
+    assert 'value="2.50"' in body
+    assert "budget ¥10.00 · buyer discount ¥2.50 · commissions ¥4.00 / ¥1.50" in body
+    # The verdict splits a sale at the option's own price, not ¥100.
+    assert "A ¥50.00 sale through a share splits like this" in body
+
+
+def test_a_fixed_plan_over_the_cap_for_its_price_is_refused(client: Client) -> None:
+    shop = merchant()
+    item = product(shop, price_fen=1000)
+    signed_in(client, shop.owner)
+
+    response = client.post(
+        f"/merchant/products/{item.pk}/plan", {"unit": "fen", "share_budget": "9", "level1": "1"}
+    )
+
+    assert response.status_code == 200
+    assert "over the platform" in response.content.decode()
+    assert not CommissionPlan.objects.filter(merchant=shop).exists()
+
+
+def test_another_products_option_is_not_edited_through_this_product(client: Client) -> None:
+    shop = merchant()
+    item, other = product(shop), product(shop)
+    signed_in(client, shop.owner)
+
+    response = client.get(f"/merchant/products/{item.pk}/plan", {"sku": other.skus.get().pk})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("typed", "bp"),
+    [("10", 1000), ("10.5", 1050), ("0.01", 1), ("12.25 %", 1225), ("0", 0), ("33.3％", 3330)],
+)
+def test_rates_typed_in_percent_are_whole_basis_points(typed: str, bp: int) -> None:
+    assert percent_to_bp(typed) == bp
+    assert percent_to_bp(bp_to_percent(bp)) == bp
+
+
+@pytest.mark.parametrize("typed", ["10.555", "-1", "abc", "1e3", "", "10,5"])
+def test_rates_that_are_not_percentages_are_refused(typed: str) -> None:
+    with pytest.raises(ValueError):
+        percent_to_bp(typed)
+
+
 def test_a_product_gets_its_own_plan(client: Client) -> None:
     shop = merchant()
     item = product(shop)
     signed_in(client, shop.owner)
 
-    client.post(f"/merchant/products/{item.pk}/plan", {**PLAN, "share_budget_bp": "3000"})
+    client.post(f"/merchant/products/{item.pk}/plan", {**PLAN, "share_budget": "30"})
 
     plan = CommissionPlan.objects.get(merchant=shop, product=item)
     assert plan.share_budget == 3000
