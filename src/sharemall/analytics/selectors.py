@@ -27,7 +27,7 @@ from sharemall.distribution.models import CommissionEntry
 from sharemall.distribution.rules import HELD, PENDING, SETTLED, degree_after
 from sharemall.merchants.selectors import merchant_for_staff, merchant_ids_of
 from sharemall.orders import rules as order_rules
-from sharemall.orders.models import Order
+from sharemall.orders.models import Order, OrderLine
 from sharemall.posts.models import Post
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing.models import ShareClick, ShareLink
@@ -473,3 +473,92 @@ def _first_links(merchant_id: int | None) -> QuerySet[ShareLink]:
         sharer_id=OuterRef("sharer_id"), created_at__lt=OuterRef("created_at")
     )
     return links.filter(~Exists(earlier))
+
+
+# --- Propagation across products (the console's propagation overview) ----------------------
+
+
+@dataclass(frozen=True)
+class ProductSpread:
+    product_id: int
+    title: str
+    merchant_id: int
+    links: int
+    sharers: int
+    clicks: int
+    orders: int
+    gmv_fen: int
+
+    @property
+    def conversion(self) -> float | None:
+        return rules.conversion(self.orders, self.clicks)
+
+
+def propagation_by_product(
+    merchant_id: int | None, days: int, *, now: datetime | None = None, limit: int = 50
+) -> list[ProductSpread]:
+    """How each product spread over the last `days` days: share links made, sharers, clicks on
+    its links, and the paid orders and GMV shares brought; one merchant's products, or (None)
+    the platform's. Links to posts about a product count for it. Most orders first."""
+    period = rules.period_of(_local_day(now or timezone.now()), days)
+    since = datetime.combine(period.start, datetime.min.time(), REPORT_ZONE)
+    products = Product.objects.all()
+    if merchant_id is not None:
+        products = products.filter(merchant_id=merchant_id)
+    post_product = dict(Post.objects.filter(product__in=products).values_list("pk", "product_id"))
+
+    def product_of(target_type: str, target_id: int) -> int | None:
+        return target_id if target_type == sharing_rules.PRODUCT else post_product.get(target_id)
+
+    made: dict[int, tuple[int, int]] = {}
+    for target_type, target_id, count, sharers in (
+        _merchant_links(merchant_id)
+        .filter(created_at__gte=since)
+        .order_by()
+        .values_list("target_type", "target_id")
+        .annotate(n=Count("pk"), sharers=Count("sharer_id", distinct=True))
+    ):
+        product_id = product_of(target_type, target_id)
+        if product_id is not None:  # a sharer of both the product and a post counts twice
+            links_before, sharers_before = made.get(product_id, (0, 0))
+            made[product_id] = (links_before + count, sharers_before + sharers)
+    clicks: Counter[int] = Counter()
+    for target_type, target_id, count in (
+        ShareClick.objects.filter(link__in=_merchant_links(merchant_id), clicked_at__gte=since)
+        .order_by()
+        .values_list("link__target_type", "link__target_id")
+        .annotate(n=Count("pk"))
+    ):
+        product_id = (
+            target_id if target_type == sharing_rules.PRODUCT else post_product.get(target_id)
+        )
+        if product_id is not None:
+            clicks[product_id] += count
+    sold = (
+        OrderLine.objects.filter(
+            order__in=_orders(merchant_id).filter(attribution="share", paid_at__gte=since)
+        )
+        .order_by()
+        .values("product_id")
+        .annotate(orders=Count("order_id", distinct=True), gmv=Sum("paid_fen"))
+    )
+    orders = {row["product_id"]: (row["orders"], row["gmv"] or 0) for row in sold}
+    wanted = set(made) | set(clicks) | set(orders)
+    names = dict(products.filter(pk__in=wanted).values_list("pk", "title"))
+    owners = dict(products.filter(pk__in=wanted).values_list("pk", "merchant_id"))
+    rows = [
+        ProductSpread(
+            product_id=pk,
+            title=names[pk],
+            merchant_id=owners[pk],
+            links=made.get(pk, (0, 0))[0],
+            sharers=made.get(pk, (0, 0))[1],
+            clicks=clicks.get(pk, 0),
+            orders=orders.get(pk, (0, 0))[0],
+            gmv_fen=orders.get(pk, (0, 0))[1],
+        )
+        for pk in wanted
+        if pk in names
+    ]
+    rows.sort(key=lambda r: (-r.orders, -r.clicks, -r.links, r.product_id))
+    return rows[:limit]
