@@ -1025,3 +1025,146 @@ def test_a_clerk_is_not_offered_the_owner_pages(client: Client) -> None:
     assert 'href="/merchant/orders"' in home
     signed_in(client, shop.owner)
     assert 'href="/merchant/products"' in page(client, "/merchant/")
+
+
+# --- the desktop console: dashboard, tables, batches ---------------------------------------------
+
+
+def test_the_owner_dashboard_has_kpi_cards_charts_and_a_period(api: Api, client: Client) -> None:
+    shop = merchant()
+    paid_order(api, shop)
+    signed_in(client, shop.owner)
+
+    body = page(client, "/merchant/", days="7")
+
+    for key in ["gmv", "orders", "paid_conversion", "share_conversion", "commission_ratio"]:
+        assert f'data-kpi="{key}"' in body, key
+    assert re.search(r'data-kpi="gmv">.*?<strong class="cs-kpi-value">¥100.00</strong>', body, re.S)
+    assert re.search(r'data-kpi="paid_conversion">.*?cs-kpi-value">100%</strong>', body, re.S)
+    assert body.count('<svg class="cs-chart"') >= 2
+    assert '<a href="?days=7" aria-current="true">' in body
+    assert 'href="?days=90"' in body
+    # The menu marks the page and counts what waits.
+    assert 'class="cs-nav-item is-current" href="/merchant/" aria-current="page"' in body
+    assert re.search(r'href="/merchant/orders">.*?<span class="cs-nav-count">1</span>', body, re.S)
+
+
+def test_a_clerk_sees_the_to_do_list_but_not_the_figures(api: Api, client: Client) -> None:
+    shop = merchant()
+    paid_order(api, shop)
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(shop, phone=clerk.phone)
+    signed_in(client, clerk)
+
+    body = page(client, "/merchant/")
+
+    assert re.search(r"<strong>1</strong><span>Paid orders to send</span>", body)
+    assert "data-kpi=" not in body
+    assert "cs-chart" not in body
+    assert client.get("/merchant/analytics/propagation").status_code == 404
+    assert client.get("/merchant/certification").status_code == 200
+
+
+def test_an_unapproved_shop_opens_on_its_certification(client: Client) -> None:
+    shop = merchant(approved=False)
+    signed_in(client, shop.owner)
+
+    body = page(client, "/merchant/")
+
+    assert "data-kpi=" not in body
+    assert '<span class="cs-badge cs-badge-submitted">' in body
+
+
+def test_orders_are_searched_filtered_and_exported(api: Api, client: Client) -> None:
+    shop = merchant()
+    first, second = paid_order(api, shop), paid_order(api, shop)
+    Order.objects.filter(pk=second.pk).update(status="shipped")
+    signed_in(client, shop.owner)
+
+    shipped = page(client, "/merchant/orders", status="shipped")
+    searched = page(client, "/merchant/orders", q=first.buyer.phone)
+    export = client.get("/merchant/orders", {"status": "paid", "export": "csv"})
+
+    assert f'href="/merchant/orders/{second.pk}"' in shipped
+    assert f'href="/merchant/orders/{first.pk}"' not in shipped
+    assert f'href="/merchant/orders/{first.pk}"' in searched
+    assert f'href="/merchant/orders/{second.pk}"' not in searched
+    assert export.status_code == 200
+    assert export["Content-Type"] == "text/csv; charset=utf-8"
+    lines = export.content.decode().lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Order,Items,Buyer,Phone,Amount,Delivery,Status,Placed,Paid")
+    assert len(lines) == 2
+    assert lines[1].startswith(f"{first.pk},好物 (规格1) × 2,")
+    assert ",100.00," in lines[1]  # money as plain yuan, for the spreadsheet to sum
+
+
+def test_another_merchants_orders_never_reach_the_table_or_export(api: Api, client: Client) -> None:
+    mine, theirs = merchant(), merchant()
+    their_order = paid_order(api, theirs)
+    signed_in(client, mine.owner)
+
+    listing = page(client, "/merchant/orders", q=their_order.buyer.phone)
+    exported = client.post("/merchant/orders", {"export": "csv", "ids": [their_order.pk]})
+
+    assert f"/merchant/orders/{their_order.pk}" not in listing
+    assert exported.content.decode().lstrip("\ufeff").splitlines()[1:] == []
+
+
+def test_products_go_on_and_off_sale_in_a_batch(client: Client) -> None:
+    shop = merchant()
+    on, draft = product(shop), product(shop, on_sale=False, title="草稿")
+    empty = Product.objects.create(merchant=shop, title="没有规格")
+    theirs = product(merchant())
+    signed_in(client, shop.owner)
+
+    listing = page(client, "/merchant/products")
+    off = client.post(
+        "/merchant/products/batch", {"action": "unpublish", "ids": [on.pk, theirs.pk]}
+    )
+    back_on = client.post(
+        "/merchant/products/batch", {"action": "publish", "ids": [on.pk, draft.pk, empty.pk]}
+    )
+
+    assert 'formaction="/merchant/products/batch"' in listing
+    assert "data-confirm=" in listing  # taking off sale asks first
+    assert (off.status_code, back_on.status_code) == (302, 302)
+    statuses = dict(Product.objects.values_list("pk", "status"))
+    assert (statuses[on.pk], statuses[draft.pk], statuses[empty.pk]) == (
+        "on_sale",
+        "on_sale",
+        "draft",
+    )
+    assert statuses[theirs.pk] == "on_sale"  # another shop's product is out of reach
+    messages = page(client, "/merchant/products")
+    assert "2 products were updated." in messages
+    assert "没有规格: A product needs at least one option (SKU)." in messages
+
+
+def test_a_clerk_cannot_run_product_batches(client: Client) -> None:
+    shop = merchant()
+    item = product(shop)
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(shop, phone=clerk.phone)
+    signed_in(client, clerk)
+
+    response = client.post("/merchant/products/batch", {"action": "unpublish", "ids": [item.pk]})
+
+    assert response.status_code == 404
+    assert Product.objects.get(pk=item.pk).status == "on_sale"
+
+
+def test_after_sales_open_on_what_waits_and_all_shows_the_rest(api: Api, client: Client) -> None:
+    shop = merchant()
+    waiting = ask_refund(api, paid_order(api, shop))
+    done = ask_refund(api, paid_order(api, shop))
+    AfterSale.objects.filter(pk=done.pk).update(status="rejected")
+    signed_in(client, shop.owner)
+
+    default, everything = (
+        page(client, "/merchant/aftersales"),
+        page(client, "/merchant/aftersales", status=""),
+    )
+
+    assert f'href="/merchant/aftersales/{waiting.pk}"' in default
+    assert f'href="/merchant/aftersales/{done.pk}"' not in default
+    assert f'href="/merchant/aftersales/{done.pk}"' in everything
