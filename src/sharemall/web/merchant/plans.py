@@ -192,7 +192,7 @@ def _plan_page(request: HttpRequest, console: Console, scope: Scope) -> HttpResp
         "inherited": inherited,
         "inherited_from": inherited_from,
         "check_url": reverse("web:merchant_plan_check") + _scope_query(scope),
-        "cap_percent": bp_to_percent(settings_now.share_budget_cap_bp),
+        "cap_percent": f"{bp_to_percent(settings_now.share_budget_cap_bp)}%",
         "max_levels": settings_now.max_levels,
         "history": _plan_history(merchant, scope),
     }
