@@ -62,9 +62,10 @@ def grouped_bars(groups: Sequence[tuple[str, Sequence[int]]], *, label_every: in
 
 # --- Console charts: axes, gridlines and labels, for the KPI dashboards ---
 
-PLOT_WIDTH, PLOT_HEIGHT = 640, 220
-PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 60, 12, 14, 28
-MAX_X_LABELS = 8
+PLOT_WIDTH, PLOT_HEIGHT = 560, 230
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 66, 26, 14, 34
+MAX_BAR_WIDTH = 36.0
+MAX_X_LABELS = 7
 TICKS = 4
 
 
@@ -194,7 +195,9 @@ def bar_chart(
     span = baseline - PLOT_TOP
     inner = PLOT_WIDTH - PLOT_RIGHT - PLOT_LEFT
     slot = inner / max(len(labels), 1)
-    width = slot * 0.7 / max(len(series), 1)
+    # A few days (or degrees) must not become slabs: bars stay slim and sit centred in the slot.
+    width = min(slot * 0.7 / max(len(series), 1), MAX_BAR_WIDTH)
+    group = width * len(series)
     bars: list[Bar] = []
     xs = [round(PLOT_LEFT + slot * (i + 0.5), 2) for i in range(len(labels))]
     for number, values in enumerate(series):
@@ -202,7 +205,7 @@ def bar_chart(
             height = span * float(value) / top
             bars.append(
                 Bar(
-                    x=round(PLOT_LEFT + slot * i + slot * 0.15 + number * width, 2),
+                    x=round(xs[i] - group / 2 + number * width, 2),
                     y=round(baseline - height, 2),
                     width=round(max(width, 1.0), 2),
                     height=round(height, 2),

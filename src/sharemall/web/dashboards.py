@@ -96,7 +96,7 @@ CHARTS = (
     Chart(
         _("Orders per day"),
         ("created_orders", "orders"),
-        (_("Placed"), _("Paid")),
+        (_("Placed orders"), _("Paid orders")),
         kind="bar",
     ),
     Chart(
