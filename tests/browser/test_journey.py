@@ -79,7 +79,6 @@ PRICE_FEN = 128_00
 SHARE_BUDGET_BP = 2000
 BUYER_DISCOUNT_BP = 500
 LEVEL_BP = (1000, 500, 0)
-SAMPLE_FEN = 100_00  # the plan editor shows how a ¥100 sale through a share splits
 REGION = ("330000", "330100", "330106")  # 浙江省 杭州市 西湖区 (GB/T 2260)
 TRACKING_NO = "SF1234567890"
 # The live server's withdrawal terms: the settings' defaults (WITHDRAWAL_MIN_FEN, …_FEE_FREE_FEN,
@@ -190,7 +189,7 @@ def percent(bp: int) -> str:
 
 def list_a_product_with_a_plan(merchant: Page, levels: tuple[int, ...]) -> tuple[Page, int]:
     """The merchant logs in again, adds a product with one option, publishes it, and sets its
-    commission plan, watching how a ¥100 sale would split before saving."""
+    commission plan, watching how a sale at its price would split before saving."""
     login(merchant, MERCHANT.phone, MERCHANT.password, next_path="/merchant/")
     arrive(merchant, "/merchant/")
     # On a phone the console's menu is a drawer under the top bar: open it first.
@@ -219,8 +218,9 @@ def list_a_product_with_a_plan(merchant: Page, levels: tuple[int, ...]) -> tuple
     for level, bp in enumerate(levels, start=1):
         merchant.fill(f"#id_level{level}", percent(bp))
     merchant.fill("#id_region_agent", "0")
-    sample_discount = portion(SAMPLE_FEN, BUYER_DISCOUNT_BP)
-    sample_paid = SAMPLE_FEN - sample_discount
+    # A product's plan editor splits a sale at the product's own price.
+    sample_discount = portion(PRICE_FEN, BUYER_DISCOUNT_BP)
+    sample_paid = PRICE_FEN - sample_discount
     # Discount, paid, each level, region agent: redrawn by htmx as the rates are typed.
     split = [sample_discount, sample_paid, *(portion(sample_paid, bp) for bp in levels), 0]
     cells = merchant.locator("#plan-verdict .mc-split td")
