@@ -199,9 +199,12 @@ def test_the_merchant_page_charts_propagation_for_its_own_products_only(
     page = browser.get(path)
     assert page.status_code == 200
     html = page.content.decode()
-    assert html.count("<svg") == 2
+    assert html.count('<svg class="cs-chart"') == 2
     assert "propagation.csv?product_id=" in html
     browser.force_login(merchant().owner)
     assert browser.get(path).status_code == 404
+    # Without a product: the overview of the shop's products, this one with its click.
     browser.force_login(owner)
-    assert browser.get("/merchant/analytics/propagation").status_code == 404
+    overview = browser.get("/merchant/analytics/propagation").content.decode()
+    assert f'href="/merchant/analytics/propagation?product_id={p.pk}"' in overview
+    assert '<td class="num">1</td>' in overview

@@ -79,7 +79,6 @@ PRICE_FEN = 128_00
 SHARE_BUDGET_BP = 2000
 BUYER_DISCOUNT_BP = 500
 LEVEL_BP = (1000, 500, 0)
-SAMPLE_FEN = 100_00  # the plan editor shows how a ¥100 sale through a share splits
 REGION = ("330000", "330100", "330106")  # 浙江省 杭州市 西湖区 (GB/T 2260)
 TRACKING_NO = "SF1234567890"
 # The live server's withdrawal terms: the settings' defaults (WITHDRAWAL_MIN_FEN, …_FEE_FREE_FEN,
@@ -165,7 +164,7 @@ def apply_for_a_shop(merchant: Page) -> None:
     )
     submit(merchant, "form[action='/merchant/']")
     arrive(merchant, "/merchant/")
-    assert merchant.locator(".mc-head .mc-status-submitted").is_visible()
+    assert merchant.locator("main .cs-badge-submitted").is_visible()
 
 
 def _png() -> bytes:
@@ -185,13 +184,20 @@ def approve_the_shop(operator: Page) -> None:
     assert operator.locator(".pf-badge.status-approved").is_visible()
 
 
+def percent(bp: int) -> str:
+    """Basis points as the plan editor takes and shows them: 1050 → "10.5"."""
+    return f"{bp / 100:g}"
+
+
 def list_a_product_with_a_plan(merchant: Page, levels: tuple[int, ...]) -> tuple[Page, int]:
     """The merchant logs in again, adds a product with one option, publishes it, and sets its
-    commission plan, watching how a ¥100 sale would split before saving."""
+    commission plan, watching how a sale at its price would split before saving."""
     login(merchant, MERCHANT.phone, MERCHANT.password, next_path="/merchant/")
     arrive(merchant, "/merchant/")
-    assert merchant.locator(".mc-head .mc-status-approved").is_visible()
-    follow(merchant, merchant.locator("header.mc-head nav a[href='/merchant/products']"))
+    # On a phone the console's menu is a drawer under the top bar: open it first.
+    merchant.locator("label.cs-menu-toggle").click()
+    assert merchant.locator(".cs-shop-status .cs-badge-approved").is_visible()
+    follow(merchant, merchant.locator("nav.cs-nav a[href='/merchant/products']"))
     follow(merchant, merchant.locator("main a[href='/merchant/products/new']"))
     arrive(merchant, "/merchant/products/new")
     merchant.fill("#id_title", PRODUCT_TITLE)
@@ -208,23 +214,25 @@ def list_a_product_with_a_plan(merchant: Page, levels: tuple[int, ...]) -> tuple
     plan_path = f"/merchant/products/{product_id}/plan"
     follow(merchant, merchant.locator(f"main a[href='{plan_path}']"))
     arrive(merchant, plan_path)
-    merchant.fill("#id_share_budget_bp", str(SHARE_BUDGET_BP))
-    merchant.fill("#id_buyer_discount_bp", str(BUYER_DISCOUNT_BP))
+    # Rates are typed in % (100 bp = 1 %).
+    merchant.fill("#id_share_budget", percent(SHARE_BUDGET_BP))
+    merchant.fill("#id_buyer_discount", percent(BUYER_DISCOUNT_BP))
     for level, bp in enumerate(levels, start=1):
-        merchant.fill(f"#id_level{level}_bp", str(bp))
-    merchant.fill("#id_region_agent_bp", "0")
-    sample_discount = portion(SAMPLE_FEN, BUYER_DISCOUNT_BP)
-    sample_paid = SAMPLE_FEN - sample_discount
+        merchant.fill(f"#id_level{level}", percent(bp))
+    merchant.fill("#id_region_agent", "0")
+    # A product's plan editor splits a sale at the product's own price.
+    sample_discount = portion(PRICE_FEN, BUYER_DISCOUNT_BP)
+    sample_paid = PRICE_FEN - sample_discount
     # Discount, paid, each level, region agent: redrawn by htmx as the rates are typed.
     split = [sample_discount, sample_paid, *(portion(sample_paid, bp) for bp in levels), 0]
     cells = merchant.locator("#plan-verdict .mc-split td")
     for row, fen in enumerate(split):
         expect_text(cells.nth(row), yuan(fen))
     assert_no_horizontal_overflow(merchant)
-    submit(merchant, "form:has(#id_share_budget_bp)")
+    submit(merchant, "form:has(#id_share_budget)")
     arrive(merchant, plan_path)
-    assert merchant.input_value("#id_buyer_discount_bp") == str(BUYER_DISCOUNT_BP)
-    assert merchant.input_value("#id_level1_bp") == str(levels[0])
+    assert merchant.input_value("#id_buyer_discount") == percent(BUYER_DISCOUNT_BP)
+    assert merchant.input_value("#id_level1") == percent(levels[0])
     return merchant, product_id
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sharemall.analytics import rules
-from sharemall.analytics.rules import Purchase
+from sharemall.analytics.rules import Purchase, change, period_of, ratio, split_periods
 
 
 @st.composite
@@ -125,3 +126,35 @@ def test_no_clicks_no_half_life_and_conversion_needs_clicks() -> None:
     assert rules.conversion(1, 4) == 0.25
     # A click recorded a moment before its link (clock skew) counts as age zero.
     assert rules.half_life_hours([-5.0]) == 0.0
+
+
+# --- the KPI dashboard's maths ---
+
+
+def test_a_ratio_without_a_base_is_none_not_zero() -> None:
+    assert ratio(1, 3) == 0.3333
+    assert ratio(0, 5) == 0.0
+    assert ratio(3, 0) is None
+
+
+def test_change_is_relative_to_the_previous_period() -> None:
+    assert change(150, 100) == 0.5
+    assert change(50, 100) == -0.5
+    assert change(100, 100) == 0.0
+    assert change(5, 0) is None
+    assert change(None, 3) is None
+    assert change(0.2, -0.1) == 3.0
+
+
+def test_a_period_and_the_one_before_it() -> None:
+    period = period_of(date(2026, 3, 10), 7)
+
+    assert (period.start, period.end, period.previous_start) == (
+        date(2026, 3, 4),
+        date(2026, 3, 10),
+        date(2026, 2, 25),
+    )
+    assert period.days[0] == date(2026, 3, 4)
+    assert len(period.days) == 7
+    by_day = {date(2026, 3, 10): 5, date(2026, 3, 4): 1, date(2026, 3, 3): 7, date(2026, 2, 24): 9}
+    assert split_periods(period, by_day) == ([1, 0, 0, 0, 0, 0, 5], 6, 7)

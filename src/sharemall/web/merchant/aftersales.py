@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sharemall.aftersales import rules as aftersale_rules
@@ -16,7 +19,6 @@ from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import (
     AFTERSALE_STATUS_LABELS,
     ORDER_STATUS_LABELS,
-    PAGE_SIZE,
     Console,
     _back,
     _render,
@@ -27,25 +29,83 @@ from sharemall.web.merchant.forms import (
     NoteForm,
     RejectForm,
 )
+from sharemall.web.tables import (
+    DATETIME,
+    EXPORT_SELECTED,
+    MONEY,
+    STATUS,
+    ChoiceFilter,
+    Column,
+    DateRangeFilter,
+    TableSpec,
+    labelled,
+)
+
+
+def _open_or_status(found: QuerySet[AfterSale], status: str) -> QuerySet[AfterSale]:
+    if status == aftersale_rules.OPEN_FILTER:
+        return found.filter(status__in=aftersale_rules.OPEN)
+    return found.filter(status=status)
+
+
+AFTERSALES = TableSpec(
+    columns=(
+        Column(
+            "pk",
+            gettext_lazy("Request"),
+            sortable=True,
+            sort_field="id",
+            link=lambda a: reverse("web:merchant_aftersale", args=[a.pk]),
+        ),
+        Column(
+            "order_id",
+            gettext_lazy("Order"),
+            link=lambda a: reverse("web:merchant_order", args=[a.order_id]),
+        ),
+        Column("kind", gettext_lazy("Kind"), formatter=labelled(AfterSale.Kind.choices)),
+        Column("order.buyer.nickname", gettext_lazy("Buyer")),
+        Column("refund_fen", gettext_lazy("Refund"), sortable=True, kind=MONEY),
+        Column(
+            "status",
+            gettext_lazy("Status"),
+            kind=STATUS,
+            formatter=labelled(AFTERSALE_STATUS_LABELS),
+        ),
+        Column("reason", gettext_lazy("Reason"), formatter=lambda r: Truncator(r).chars(40)),
+        Column("respond_by", gettext_lazy("Answer by"), sortable=True, kind=DATETIME),
+        Column("created_at", gettext_lazy("Requested"), sortable=True, kind=DATETIME),
+    ),
+    filters=(
+        ChoiceFilter(
+            "status",
+            gettext_lazy("Status"),
+            [
+                (aftersale_rules.OPEN_FILTER, gettext_lazy("Open requests")),
+                *AFTERSALE_STATUS_LABELS.items(),
+            ],
+            apply=_open_or_status,
+        ),
+        ChoiceFilter("kind", gettext_lazy("Kind"), AfterSale.Kind.choices),
+        DateRangeFilter("created", gettext_lazy("Requested"), lookup="created_at"),
+    ),
+    search=("order__buyer__phone", "reason"),
+    search_label=gettext_lazy("Buyer phone or reason"),
+    batch=(EXPORT_SELECTED,),
+    export_name="aftersales",
+    empty=gettext_lazy("No after-sales requests here."),
+)
 
 
 @console_page
 def merchant_aftersales(request: HttpRequest, console: Console) -> HttpResponse:
-    status = request.GET.get("status", aftersale_rules.OPEN_FILTER)
-    if status not in (aftersale_rules.OPEN_FILTER, *aftersale_rules.ALL):
-        status = ""  # "all", or anything unknown
-    found = aftersale_selectors.aftersales_of_merchant(console.merchant.pk, status=status)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
-        request,
-        console,
-        "web/merchant/aftersales.html",
-        {
-            "page": page,
-            "rows": [(a, AFTERSALE_STATUS_LABELS.get(a.status, a.status)) for a in page],
-            "status": status,
-        },
+    found = aftersale_selectors.aftersales_of_merchant(console.merchant.pk).select_related(
+        "order__buyer"
     )
+    # Opens on what waits; choosing "All" sends an empty status and shows everything.
+    table = AFTERSALES.bind(request, found, defaults={"status": aftersale_rules.OPEN_FILTER})
+    if table.wants_csv:
+        return table.csv_response()
+    return _render(request, console, "web/merchant/aftersales.html", {"table": table})
 
 
 def _own_aftersale(

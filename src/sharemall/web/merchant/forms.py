@@ -3,13 +3,14 @@ the JSON API calls, and their messages are shown on the form."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.catalog import rules as catalog_rules
-from sharemall.core.money import MoneyError, parse_yuan
+from sharemall.core.money import MoneyError, format_yuan, parse_yuan
 from sharemall.web.forms import PageForm
 
 WEEKDAYS = (
@@ -214,28 +215,114 @@ class ImportForm(PageForm):
     )
 
 
-class PlanForm(PageForm):
-    """A commission plan in basis points. Blank rates are zero; every rule is the service's."""
+PLAN_PARTS = ("share_budget", "buyer_discount", "level1", "level2", "level3", "region_agent")
+PERCENT, FIXED = "bp", "fen"  # the plan's unit: a share of what the buyer pays, or yuan per unit
+_PERCENT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
 
-    share_budget_bp = forms.IntegerField(label=_("Share budget"), required=False)
-    buyer_discount_bp = forms.IntegerField(label=_("Buyer discount"), required=False)
-    level1_bp = forms.IntegerField(label=_("Level 1 commission"), required=False)
-    level2_bp = forms.IntegerField(label=_("Level 2 commission"), required=False)
-    level3_bp = forms.IntegerField(label=_("Level 3 commission"), required=False)
-    region_agent_bp = forms.IntegerField(label=_("Region agent"), required=False)
+
+def percent_to_bp(text: str) -> int:
+    """A rate typed in percent ("10", "10.5", "12.25 %") as whole basis points (1050); at most
+    two decimals, since a basis point is 0.01 %. Decimal-free arithmetic: no float rounding."""
+    cleaned = text.strip().rstrip("%％").strip()
+    if not _PERCENT.fullmatch(cleaned):
+        raise ValueError(text)
+    whole, _dot, part = cleaned.partition(".")
+    return int(whole) * 100 + int((part + "00")[:2])
+
+
+def bp_to_percent(bp: int) -> str:
+    """Basis points as the percent people type back: 1050 → "10.5", 2500 → "25"."""
+    whole, part = divmod(bp, 100)
+    return f"{whole}.{part:02d}".rstrip("0").rstrip(".") if part else str(whole)
+
+
+class RateField(forms.CharField):
+    """One part of a commission plan, in % (rate plans) or yuan per unit (fixed plans); which
+    one is the form's unit, so cleaning happens in PlanForm.clean. Blank is zero."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+
+class PlanForm(PageForm):
+    """A commission plan as people type it: rates in % ("10" or "10.5") or fixed amounts in yuan
+    per unit sold. Cleaned to whole basis points or fen; every rule is the service's."""
+
+    unit = forms.ChoiceField(
+        label=_("Commission by"),
+        choices=(
+            (PERCENT, _("Rate of the price paid (%)")),
+            (FIXED, _("Fixed amount per unit (¥)")),
+        ),
+        initial=PERCENT,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    share_budget = RateField(label=_("Share budget"))
+    buyer_discount = RateField(label=_("Buyer discount"))
+    level1 = RateField(label=_("Level 1 commission"))
+    level2 = RateField(label=_("Level 2 commission"))
+    level3 = RateField(label=_("Level 3 commission"))
+    region_agent = RateField(label=_("Region agent"))
 
     def __init__(self, *args: Any, max_levels: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The platform pays only max_levels levels: the others are not offered at all.
         for level in range(max_levels + 1, 4):
-            del self.fields[f"level{level}_bp"]
+            del self.fields[f"level{level}"]
         self.max_levels = max_levels
-        for field in self.fields.values():
-            field.widget.attrs.update({"inputmode": "numeric", "min": "0", "step": "1"})
+
+    @property
+    def chosen_unit(self) -> str:
+        raw = self["unit"].value() or PERCENT
+        return raw if raw in (PERCENT, FIXED) else PERCENT
+
+    def rate_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in PLAN_PARTS if name in self.fields]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        unit = cleaned.get("unit") or PERCENT
+        cleaned["unit"] = unit
+        for name in PLAN_PARTS:
+            if name not in self.fields or name in self.errors:
+                continue
+            text = (cleaned.get(name) or "").strip()
+            if not text:
+                cleaned[name] = None if name == "share_budget" else 0
+                continue
+            try:
+                cleaned[name] = (
+                    percent_to_bp(text) if unit == PERCENT else parse_yuan(text.lstrip("+"))
+                )
+            except (ValueError, MoneyError):
+                self.add_error(
+                    name,
+                    _("Write a percentage such as 10 or 10.5 (at most two decimals).")
+                    if unit == PERCENT
+                    else _("Write an amount in yuan such as 5 or 5.50."),
+                )
+        if cleaned.get("share_budget") is None and "share_budget" not in self.errors:
+            self.add_error("share_budget", _("Set the share budget: what you give up per sale."))
+        return cleaned
 
     def levels(self) -> tuple[int, int, int]:
-        values = [self.cleaned_data.get(f"level{n}_bp") or 0 for n in range(1, 4)]
+        values = [self.cleaned_data.get(f"level{n}") or 0 for n in range(1, 4)]
         return (values[0], values[1], values[2])
+
+    @staticmethod
+    def initial_for(plan: Any) -> dict[str, str]:
+        """A saved plan (distribution.rules.Plan) as the form shows it: % or yuan."""
+        if plan is None:
+            return {"unit": PERCENT}
+        show = bp_to_percent if plan.unit == PERCENT else (lambda f: format_yuan(f, plain=True))
+        parts = (plan.share_budget, plan.buyer_discount, *plan.levels, plan.region_agent)
+        return {"unit": plan.unit} | {
+            name: show(value) for name, value in zip(PLAN_PARTS, parts, strict=True)
+        }
 
 
 class ShipForm(PageForm):

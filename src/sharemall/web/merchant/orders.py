@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sharemall.aftersales import selectors as aftersale_selectors
@@ -18,7 +19,6 @@ from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import (
     AFTERSALE_STATUS_LABELS,
     ORDER_STATUS_LABELS,
-    PAGE_SIZE,
     Console,
     _back,
     _render,
@@ -30,21 +30,72 @@ from sharemall.web.merchant.forms import (
     ShipForm,
 )
 from sharemall.web.merchant.stores import _region_name
+from sharemall.web.tables import (
+    DATETIME,
+    EXPORT_SELECTED,
+    MONEY,
+    STATUS,
+    ChoiceFilter,
+    Column,
+    DateRangeFilter,
+    TableSpec,
+    labelled,
+)
+
+
+def _goods(order: Order) -> str:
+    return "; ".join(
+        f"{line.title} ({line.sku_name}) × {line.quantity}" for line in order.lines.all()
+    )
+
+
+# Orders have no order number of their own yet (helper "buying" adds Order.order_no): the id
+# column stands in for it until then.
+ORDERS = TableSpec(
+    columns=(
+        Column(
+            "pk",
+            gettext_lazy("Order"),
+            sortable=True,
+            sort_field="id",
+            link=lambda o: reverse("web:merchant_order", args=[o.pk]),
+        ),
+        Column("goods", gettext_lazy("Items"), value=_goods),
+        Column("buyer.nickname", gettext_lazy("Buyer")),
+        Column("phone", gettext_lazy("Phone")),
+        Column("total_fen", gettext_lazy("Amount"), sortable=True, kind=MONEY),
+        Column("delivery", gettext_lazy("Delivery"), formatter=labelled(Order.Delivery.choices)),
+        Column(
+            "status",
+            gettext_lazy("Status"),
+            kind=STATUS,
+            formatter=labelled(ORDER_STATUS_LABELS),
+        ),
+        Column("created_at", gettext_lazy("Placed"), sortable=True, kind=DATETIME),
+        Column("paid_at", gettext_lazy("Paid"), sortable=True, kind=DATETIME, in_page=False),
+        Column("carrier", gettext_lazy("Carrier"), in_page=False),
+        Column("tracking_no", gettext_lazy("Tracking number"), in_page=False),
+    ),
+    filters=(
+        ChoiceFilter("status", gettext_lazy("Status"), Order.Status.choices),
+        ChoiceFilter("delivery", gettext_lazy("Delivery"), Order.Delivery.choices),
+        DateRangeFilter("created", gettext_lazy("Placed"), lookup="created_at"),
+    ),
+    search=("buyer__phone", "phone", "receiver", "lines__title"),
+    search_label=gettext_lazy("Buyer phone, receiver or goods"),
+    batch=(EXPORT_SELECTED,),
+    export_name="orders",
+    empty=gettext_lazy("No orders here."),
+)
 
 
 @console_page
 def merchant_orders(request: HttpRequest, console: Console) -> HttpResponse:
-    status = request.GET.get("status", "")
-    if status not in Order.Status.values:
-        status = ""
-    found = order_selectors.orders_of_merchant(console.merchant.pk, status=status or None)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
-        request,
-        console,
-        "web/merchant/orders.html",
-        {"page": page, "status": status, "statuses": Order.Status.choices},
-    )
+    found = order_selectors.orders_of_merchant(console.merchant.pk).select_related("buyer")
+    table = ORDERS.bind(request, found)
+    if table.wants_csv:
+        return table.csv_response()
+    return _render(request, console, "web/merchant/orders.html", {"table": table})
 
 
 def _order_page(

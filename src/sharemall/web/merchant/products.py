@@ -6,20 +6,23 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import Count, Min, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from sharemall.catalog import rules as catalog_rules
 from sharemall.catalog import selectors as catalog_selectors
 from sharemall.catalog import services as catalog
 from sharemall.catalog.models import Product
+from sharemall.core.errors import DomainError
 from sharemall.core.images import read_image_upload
 from sharemall.core.money import format_yuan
 from sharemall.web.actions import run_action
+from sharemall.web.common import _int_param
 from sharemall.web.merchant.console import (
-    PAGE_SIZE,
     Console,
     _back,
     _render,
@@ -33,6 +36,19 @@ from sharemall.web.merchant.forms import (
     SkuForm,
     SkuFormSet,
 )
+from sharemall.web.tables import (
+    DATETIME,
+    EXPORT_SELECTED,
+    MONEY,
+    NUMBER,
+    STATUS,
+    THUMB,
+    BatchAction,
+    ChoiceFilter,
+    Column,
+    TableSpec,
+    labelled,
+)
 
 
 def _category_choices() -> list[tuple[int, str]]:
@@ -45,34 +61,107 @@ def _category_choices() -> list[tuple[int, str]]:
     return choices
 
 
+def _thumb(product: Product) -> str:
+    image = next(iter(product.images.all()), None)
+    return image.image.url if image else ""
+
+
+PRODUCTS = TableSpec(
+    columns=(
+        Column("thumb", gettext_lazy("Photo"), kind=THUMB, value=_thumb, in_csv=False),
+        Column(
+            "title",
+            gettext_lazy("Title"),
+            sortable=True,
+            link=lambda p: reverse("web:merchant_product", args=[p.pk]),
+        ),
+        Column("pk", gettext_lazy("No."), sortable=True, sort_field="id", in_page=False),
+        Column(
+            "status",
+            gettext_lazy("Status"),
+            kind=STATUS,
+            formatter=labelled(Product.Status.choices),
+        ),
+        Column("price_from", gettext_lazy("Price from"), sortable=True, kind=MONEY),
+        Column("stock_total", gettext_lazy("Stock"), sortable=True, kind=NUMBER),
+        Column("option_count", gettext_lazy("Options"), kind=NUMBER),
+        Column("created_at", gettext_lazy("Created"), sortable=True, kind=DATETIME),
+        Column(
+            "propagation",
+            gettext_lazy("Propagation"),
+            value=lambda p: gettext_lazy("View"),
+            link=lambda p: f"{reverse('web:merchant_propagation')}?product_id={p.pk}",
+            in_csv=False,
+        ),
+    ),
+    default_sort="-created_at",
+    filters=(ChoiceFilter("status", gettext_lazy("Status"), Product.Status.choices),),
+    search=("title",),
+    search_label=gettext_lazy("Product title"),
+    batch=(
+        BatchAction("publish", gettext_lazy("Put on sale"), url="web:merchant_products_batch"),
+        BatchAction(
+            "unpublish",
+            gettext_lazy("Take off sale"),
+            url="web:merchant_products_batch",
+            confirm=gettext_lazy(
+                "Take the selected products off sale? Buyers will no longer see them."
+            ),
+        ),
+        EXPORT_SELECTED,
+    ),
+    export_name="products",
+    empty=gettext_lazy("No products here yet."),
+)
+
+
+def _listed(merchant_id: int) -> QuerySet[Product]:
+    return catalog_selectors.merchant_products(merchant_id).annotate(
+        price_from=Min("skus__price_fen"),
+        stock_total=Sum("skus__stock"),
+        option_count=Count("skus"),
+    )
+
+
 @console_page
 @owner_page
 def merchant_products(request: HttpRequest, console: Console) -> HttpResponse:
-    status = request.GET.get("status", "")
-    if status not in Product.Status.values:
-        status = ""
-    products = catalog_selectors.merchant_products(console.merchant.pk, status=status or None)
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "product": p,
-            "stock": sum(s.stock for s in p.skus.all()),
-            "price_from": min((s.price_fen for s in p.skus.all()), default=None),
-            "image": next(iter(p.images.all()), None),
-        }
-        for p in page
-    ]
-    return _render(
-        request,
-        console,
-        "web/merchant/products.html",
-        {
-            "page": page,
-            "rows": rows,
-            "status": status,
-            "statuses": Product.Status.choices,
-        },
+    table = PRODUCTS.bind(request, _listed(console.merchant.pk))
+    if table.wants_csv:
+        return table.csv_response()
+    return _render(request, console, "web/merchant/products.html", {"table": table})
+
+
+@require_POST
+@console_page
+@owner_page
+def merchant_products_batch(request: HttpRequest, console: Console) -> HttpResponse:
+    """Put the checked products on sale or take them off, each as its own page button would;
+    the ones that cannot move (a draft without options, a shop not yet approved) are counted."""
+    action = {"publish": catalog.product_publish, "unpublish": catalog.product_unpublish}.get(
+        request.POST.get("action", "")
     )
+    ids = [i for i in (_int_param(raw) for raw in request.POST.getlist("ids")) if i]
+    if action is None or not ids:
+        messages.error(request, _("Tick the products first, then choose what to do."))
+        return _back("merchant_products")
+    done, failed = 0, []
+    for product in catalog_selectors.merchant_products(console.merchant.pk).filter(pk__in=ids):
+        try:
+            action(product)
+        except DomainError as exc:
+            failed.append(f"{product.title}: {exc.message}")
+        else:
+            done += 1
+    if done:
+        messages.success(
+            request,
+            ngettext("%(count)d product was updated.", "%(count)d products were updated.", done)
+            % {"count": done},
+        )
+    for failure in failed:
+        messages.error(request, failure)
+    return _back("merchant_products")
 
 
 def _sku_drafts(formset: Any) -> list[catalog.SkuDraft]:

@@ -23,6 +23,7 @@ from sharemall.merchants import services as merchant_services
 from sharemall.merchants.models import Merchant, Staff, Store
 from sharemall.orders.models import Order
 from sharemall.platform import services as platform
+from sharemall.web.merchant.forms import bp_to_percent, percent_to_bp
 
 pytestmark = pytest.mark.django_db
 
@@ -242,9 +243,9 @@ def test_a_member_working_for_several_merchants_picks_one(client: Client) -> Non
 
     assert 'name="merchant"' in page(client, "/merchant/")
     chosen = page(client, "/merchant/", merchant=second.pk)
-    assert '<span class="mc-shop-name">第二商户有限公司</span>' in chosen
+    assert '<span class="cs-shop-name">第二商户有限公司</span>' in chosen
     # The choice is remembered for the other pages of the console.
-    assert '<span class="mc-shop-name">第二商户有限公司</span>' in page(client, "/merchant/orders")
+    assert '<span class="cs-shop-name">第二商户有限公司</span>' in page(client, "/merchant/orders")
     assert client.get("/merchant/", {"merchant": stranger.pk}).status_code == 404
     assert client.get("/merchant/", {"merchant": "x"}).status_code == 404
 
@@ -434,7 +435,9 @@ def test_a_product_with_a_sku_is_created_then_published(client: Client) -> None:
     assert created.status == "on_sale"
     listing = page(client, "/merchant/products")
     assert "明前龙井" in listing
-    assert "1 option, 7 in stock" in listing
+    # Price from, stock and options are right-aligned number columns of the table.
+    assert re.search(r'<td class="num cs-col-money">\s*¥128.50\s*</td>', listing)
+    assert re.search(r'<td class="num cs-col-number">\s*7\s*</td>', listing)
     assert f'href="/merchant/analytics/propagation?product_id={created.pk}"' in listing
 
 
@@ -572,12 +575,13 @@ def test_import_checks_first_then_imports_on_confirmation(client: Client) -> Non
 
 # --- commission plan --------------------------------------------------------------------------
 
+# Rates are typed in % (2500 bp = 25 %).
 PLAN = {
-    "share_budget_bp": "2500",
-    "buyer_discount_bp": "333",
-    "level1_bp": "777",
-    "level2_bp": "111",
-    "region_agent_bp": "55",
+    "share_budget": "25",
+    "buyer_discount": "3.33",
+    "level1": "7.77",
+    "level2": "1.11",
+    "region_agent": "0.55",
 }
 
 
@@ -607,7 +611,7 @@ def test_the_plan_editor_shows_how_a_hundred_yuan_sale_splits(client: Client) ->
         ("Level 1 commission", level1),
         ("Level 2 commission", level2),
         ("Region agent", agent),
-        (f"Platform fee ({shop.platform_fee_bp} bp)", fee),
+        (f"Platform fee ({shop.platform_fee_bp / 100:g}%)", fee),
         ("You keep", paid - level1 - level2 - agent - fee),
     ]
     rows = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', body)
@@ -619,33 +623,33 @@ def test_the_plan_editor_shows_how_a_hundred_yuan_sale_splits(client: Client) ->
 def test_the_plan_editor_refuses_a_plan_over_its_budget(client: Client) -> None:
     signed_in(client, merchant().owner)
 
-    over = client.post("/merchant/plan/check", {**PLAN, "level1_bp": "2100"})
-    capped = client.post("/merchant/plan/check", {**PLAN, "share_budget_bp": "3500"})
-    blank = client.post("/merchant/plan/check", {**PLAN, "share_budget_bp": ""})
-    typo = client.post("/merchant/plan/check", {**PLAN, "level2_bp": "1.5"})
+    over = client.post("/merchant/plan/check", {**PLAN, "level1": "21"})
+    capped = client.post("/merchant/plan/check", {**PLAN, "share_budget": "35"})
+    blank = client.post("/merchant/plan/check", {**PLAN, "share_budget": ""})
+    typo = client.post("/merchant/plan/check", {**PLAN, "level2": "1.555"})
 
     assert (
-        "The buyer discount, level rates and region-agent rate add up to 2599, more than the "
-        "share budget of 2500." in over.content.decode()
+        "The buyer discount, commissions and region agent add up to 25.99%, more than the "
+        "share budget of 25%." in over.content.decode()
     )
-    assert "The share budget 3500 bp is over the platform&#x27;s cap of 3000 bp." in (
+    assert "The share budget of 35% is over the platform&#x27;s cap of 30%." in (
         capped.content.decode()
     )
-    assert "share_budget_bp is required." in blank.content.decode()
-    assert "Level 2 commission: Enter a whole number." in typo.content.decode()
+    assert "Share budget: Set the share budget" in blank.content.decode()
+    assert "Level 2 commission: Write a percentage such as 10 or 10.5" in typo.content.decode()
     assert "You keep" not in over.content.decode()
 
 
 def test_the_editor_offers_only_the_levels_the_platform_pays(client: Client) -> None:
     signed_in(client, merchant().owner)
-    assert 'name="level3_bp"' not in page(client, "/merchant/plan")
+    assert 'name="level3"' not in page(client, "/merchant/plan")
 
     platform.settings_update({"max_levels": 3}, actor=OperatorFactory.create())
 
     body = page(client, "/merchant/plan")
-    assert 'name="level3_bp"' in body
+    assert 'name="level3"' in body
     assert 'hx-post="/merchant/plan/check"' in body
-    assert 'hx-trigger="input changed delay:300ms"' in body
+    assert 'hx-trigger="input changed delay:300ms, change"' in body
 
 
 def test_the_owner_saves_the_plan_and_sees_its_history(client: Client) -> None:
@@ -659,8 +663,10 @@ def test_the_owner_saves_the_plan_and_sees_its_history(client: Client) -> None:
     assert (plan.unit, plan.share_budget, plan.buyer_discount) == ("bp", 2500, 333)
     assert (plan.level1, plan.level2, plan.level3, plan.region_agent) == (777, 111, 0, 55)
     body = page(client, "/merchant/plan")
-    assert 'value="777"' in body
-    assert "budget 2500 bp · buyer discount 333 bp · region agent 55 bp" in body
+    assert 'value="7.77"' in body  # shown again in %
+    assert (
+        "budget 25% · buyer discount 3.33% · commissions 7.77% / 1.11% · region agent 0.55%" in body
+    )
     assert "You keep" in body  # the saved plan opens with its split
     assert PlanChange.objects.filter(merchant=shop).count() == 1
 
@@ -669,10 +675,10 @@ def test_an_invalid_plan_is_not_saved(client: Client) -> None:
     shop = merchant()
     signed_in(client, shop.owner)
 
-    response = client.post("/merchant/plan", {**PLAN, "share_budget_bp": "100"})
+    response = client.post("/merchant/plan", {**PLAN, "share_budget": "1"})
 
     assert response.status_code == 200
-    assert "more than the share budget of 100" in response.content.decode()
+    assert "more than the share budget of 1%" in response.content.decode()
     assert not CommissionPlan.objects.filter(merchant=shop).exists()
 
 
@@ -726,12 +732,82 @@ def test_staff_still_see_orders_and_pickups(client: Client) -> None:
         assert client.get(url).status_code == 200, url
 
 
+def test_an_option_gets_its_own_fixed_amount_plan(client: Client) -> None:
+    shop = merchant()
+    item = product(shop, price_fen=5000, skus=2)
+    big, small = item.skus.order_by("position")
+    signed_in(client, shop.owner)
+    fixed = {
+        "unit": "fen",
+        "share_budget": "10",
+        "buyer_discount": "2.5",
+        "level1": "4",
+        "level2": "1.50",
+        "region_agent": "0",
+    }
+
+    editor = page(client, f"/merchant/products/{item.pk}/plan", sku=small.pk)
+    response = client.post(f"/merchant/products/{item.pk}/plan?sku={small.pk}", fixed)
+
+    assert f'href="/merchant/products/{item.pk}/plan?sku={big.pk}"' in editor
+    assert response.status_code == 302
+    assert response["Location"] == f"/merchant/products/{item.pk}/plan?sku={small.pk}"
+    plan = CommissionPlan.objects.get(merchant=shop, sku=small)
+    assert (plan.unit, plan.share_budget, plan.buyer_discount) == ("fen", 1000, 250)
+    assert (plan.level1, plan.level2, plan.region_agent, plan.product_id) == (400, 150, 0, None)
+    assert not CommissionPlan.objects.filter(merchant=shop, sku=big).exists()
+    body = page(client, f"/merchant/products/{item.pk}/plan", sku=small.pk)
+    assert 'value="2.50"' in body
+    assert "budget ¥10.00 · buyer discount ¥2.50 · commissions ¥4.00 / ¥1.50" in body
+    # The verdict splits a sale at the option's own price, not ¥100.
+    assert "A ¥50.00 sale through a share splits like this" in body
+
+
+def test_a_fixed_plan_over_the_cap_for_its_price_is_refused(client: Client) -> None:
+    shop = merchant()
+    item = product(shop, price_fen=1000)
+    signed_in(client, shop.owner)
+
+    response = client.post(
+        f"/merchant/products/{item.pk}/plan", {"unit": "fen", "share_budget": "9", "level1": "1"}
+    )
+
+    assert response.status_code == 200
+    assert "over the platform" in response.content.decode()
+    assert not CommissionPlan.objects.filter(merchant=shop).exists()
+
+
+def test_another_products_option_is_not_edited_through_this_product(client: Client) -> None:
+    shop = merchant()
+    item, other = product(shop), product(shop)
+    signed_in(client, shop.owner)
+
+    response = client.get(f"/merchant/products/{item.pk}/plan", {"sku": other.skus.get().pk})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("typed", "bp"),
+    [("10", 1000), ("10.5", 1050), ("0.01", 1), ("12.25 %", 1225), ("0", 0), ("33.3％", 3330)],
+)
+def test_rates_typed_in_percent_are_whole_basis_points(typed: str, bp: int) -> None:
+    assert percent_to_bp(typed) == bp
+    assert percent_to_bp(bp_to_percent(bp)) == bp
+
+
+@pytest.mark.parametrize("typed", ["10.555", "-1", "abc", "1e3", "", "10,5"])
+def test_rates_that_are_not_percentages_are_refused(typed: str) -> None:
+    with pytest.raises(ValueError):
+        percent_to_bp(typed)
+
+
 def test_a_product_gets_its_own_plan(client: Client) -> None:
     shop = merchant()
     item = product(shop)
     signed_in(client, shop.owner)
 
-    client.post(f"/merchant/products/{item.pk}/plan", {**PLAN, "share_budget_bp": "3000"})
+    client.post(f"/merchant/products/{item.pk}/plan", {**PLAN, "share_budget": "30"})
 
     plan = CommissionPlan.objects.get(merchant=shop, product=item)
     assert plan.share_budget == 3000
@@ -949,3 +1025,146 @@ def test_a_clerk_is_not_offered_the_owner_pages(client: Client) -> None:
     assert 'href="/merchant/orders"' in home
     signed_in(client, shop.owner)
     assert 'href="/merchant/products"' in page(client, "/merchant/")
+
+
+# --- the desktop console: dashboard, tables, batches ---------------------------------------------
+
+
+def test_the_owner_dashboard_has_kpi_cards_charts_and_a_period(api: Api, client: Client) -> None:
+    shop = merchant()
+    paid_order(api, shop)
+    signed_in(client, shop.owner)
+
+    body = page(client, "/merchant/", days="7")
+
+    for key in ["gmv", "orders", "paid_conversion", "share_conversion", "commission_ratio"]:
+        assert f'data-kpi="{key}"' in body, key
+    assert re.search(r'data-kpi="gmv">.*?<strong class="cs-kpi-value">¥100.00</strong>', body, re.S)
+    assert re.search(r'data-kpi="paid_conversion">.*?cs-kpi-value">100%</strong>', body, re.S)
+    assert body.count('<svg class="cs-chart"') >= 2
+    assert '<a href="?days=7" aria-current="true">' in body
+    assert 'href="?days=90"' in body
+    # The menu marks the page and counts what waits.
+    assert 'class="cs-nav-item is-current" href="/merchant/" aria-current="page"' in body
+    assert re.search(r'href="/merchant/orders">.*?<span class="cs-nav-count">1</span>', body, re.S)
+
+
+def test_a_clerk_sees_the_to_do_list_but_not_the_figures(api: Api, client: Client) -> None:
+    shop = merchant()
+    paid_order(api, shop)
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(shop, phone=clerk.phone)
+    signed_in(client, clerk)
+
+    body = page(client, "/merchant/")
+
+    assert re.search(r"<strong>1</strong><span>Paid orders to send</span>", body)
+    assert "data-kpi=" not in body
+    assert "cs-chart" not in body
+    assert client.get("/merchant/analytics/propagation").status_code == 404
+    assert client.get("/merchant/certification").status_code == 200
+
+
+def test_an_unapproved_shop_opens_on_its_certification(client: Client) -> None:
+    shop = merchant(approved=False)
+    signed_in(client, shop.owner)
+
+    body = page(client, "/merchant/")
+
+    assert "data-kpi=" not in body
+    assert '<span class="cs-badge cs-badge-submitted">' in body
+
+
+def test_orders_are_searched_filtered_and_exported(api: Api, client: Client) -> None:
+    shop = merchant()
+    first, second = paid_order(api, shop), paid_order(api, shop)
+    Order.objects.filter(pk=second.pk).update(status="shipped")
+    signed_in(client, shop.owner)
+
+    shipped = page(client, "/merchant/orders", status="shipped")
+    searched = page(client, "/merchant/orders", q=first.buyer.phone)
+    export = client.get("/merchant/orders", {"status": "paid", "export": "csv"})
+
+    assert f'href="/merchant/orders/{second.pk}"' in shipped
+    assert f'href="/merchant/orders/{first.pk}"' not in shipped
+    assert f'href="/merchant/orders/{first.pk}"' in searched
+    assert f'href="/merchant/orders/{second.pk}"' not in searched
+    assert export.status_code == 200
+    assert export["Content-Type"] == "text/csv; charset=utf-8"
+    lines = export.content.decode().lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Order,Items,Buyer,Phone,Amount,Delivery,Status,Placed,Paid")
+    assert len(lines) == 2
+    assert lines[1].startswith(f"{first.pk},好物 (规格1) × 2,")
+    assert ",100.00," in lines[1]  # money as plain yuan, for the spreadsheet to sum
+
+
+def test_another_merchants_orders_never_reach_the_table_or_export(api: Api, client: Client) -> None:
+    mine, theirs = merchant(), merchant()
+    their_order = paid_order(api, theirs)
+    signed_in(client, mine.owner)
+
+    listing = page(client, "/merchant/orders", q=their_order.buyer.phone)
+    exported = client.post("/merchant/orders", {"export": "csv", "ids": [their_order.pk]})
+
+    assert f"/merchant/orders/{their_order.pk}" not in listing
+    assert exported.content.decode().lstrip("\ufeff").splitlines()[1:] == []
+
+
+def test_products_go_on_and_off_sale_in_a_batch(client: Client) -> None:
+    shop = merchant()
+    on, draft = product(shop), product(shop, on_sale=False, title="草稿")
+    empty = Product.objects.create(merchant=shop, title="没有规格")
+    theirs = product(merchant())
+    signed_in(client, shop.owner)
+
+    listing = page(client, "/merchant/products")
+    off = client.post(
+        "/merchant/products/batch", {"action": "unpublish", "ids": [on.pk, theirs.pk]}
+    )
+    back_on = client.post(
+        "/merchant/products/batch", {"action": "publish", "ids": [on.pk, draft.pk, empty.pk]}
+    )
+
+    assert 'formaction="/merchant/products/batch"' in listing
+    assert "data-confirm=" in listing  # taking off sale asks first
+    assert (off.status_code, back_on.status_code) == (302, 302)
+    statuses = dict(Product.objects.values_list("pk", "status"))
+    assert (statuses[on.pk], statuses[draft.pk], statuses[empty.pk]) == (
+        "on_sale",
+        "on_sale",
+        "draft",
+    )
+    assert statuses[theirs.pk] == "on_sale"  # another shop's product is out of reach
+    messages = page(client, "/merchant/products")
+    assert "2 products were updated." in messages
+    assert "没有规格: A product needs at least one option (SKU)." in messages
+
+
+def test_a_clerk_cannot_run_product_batches(client: Client) -> None:
+    shop = merchant()
+    item = product(shop)
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(shop, phone=clerk.phone)
+    signed_in(client, clerk)
+
+    response = client.post("/merchant/products/batch", {"action": "unpublish", "ids": [item.pk]})
+
+    assert response.status_code == 404
+    assert Product.objects.get(pk=item.pk).status == "on_sale"
+
+
+def test_after_sales_open_on_what_waits_and_all_shows_the_rest(api: Api, client: Client) -> None:
+    shop = merchant()
+    waiting = ask_refund(api, paid_order(api, shop))
+    done = ask_refund(api, paid_order(api, shop))
+    AfterSale.objects.filter(pk=done.pk).update(status="rejected")
+    signed_in(client, shop.owner)
+
+    default, everything = (
+        page(client, "/merchant/aftersales"),
+        page(client, "/merchant/aftersales", status=""),
+    )
+
+    assert f'href="/merchant/aftersales/{waiting.pk}"' in default
+    assert f'href="/merchant/aftersales/{done.pk}"' not in default
+    assert f'href="/merchant/aftersales/{done.pk}"' in everything
