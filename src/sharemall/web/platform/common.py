@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
+from sharemall.platform import rules as platform_rules
 from sharemall.web.access import MemberView
+from sharemall.web.humanize import percent
 
 PAGE_SIZE = 20
 
@@ -87,9 +89,17 @@ def _who(names: dict[int, str], member_id: int | None) -> str:
     return names.get(member_id, f"#{member_id}")
 
 
+def _as_written(note: str) -> str:
+    return note
+
+
 def _steps(
-    events: list[dict[str, Any]], labels: Iterable[tuple[Any, Any]], names: dict[int, str]
+    events: list[dict[str, Any]],
+    labels: Iterable[tuple[Any, Any]],
+    names: dict[int, str],
+    notes: Callable[[str], str] = _as_written,
 ) -> list[Step]:
+    """The trail's lines; `notes` puts the owning app's system notes in the reader's words."""
     choices = list(labels)
     return [
         Step(
@@ -97,7 +107,7 @@ def _steps(
             source=_choices_label(choices, e["from"]) if e["from"] else "",
             target=_choices_label(choices, e["to"]),
             who=_who(names, e["actor_id"]),
-            note=e.get("reason") or e.get("note") or "",
+            note=notes(e.get("reason") or e.get("note") or ""),
         )
         for e in events
     ]
@@ -109,3 +119,21 @@ def _found[M: Model](lookup: Callable[[], M | None]) -> M | None:
         return lookup()
     except NotFound:
         return None
+
+
+def setting_text(name: str, value: Any) -> str:
+    """A platform setting's value as people read it: words for modes, yes or no, percent.
+    (Day counts stay bare numbers: their names already say "days".)"""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    choices = platform_rules.SETTING_CHOICES.get(name)
+    if choices is not None:
+        return str(choices.get(value, value))
+    if name == "share_budget_cap_bp" and isinstance(value, int):
+        return percent(value)
+    return str(value)
+
+
+def setting_rows(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every setting as (its name, its value) in the reader's language."""
+    return [(platform_rules.setting_label(k), setting_text(k, v)) for k, v in values.items()]

@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from sharemall.accounts.models import Member
 from sharemall.aftersales import rules as aftersale_rules
@@ -14,7 +13,10 @@ from sharemall.aftersales import selectors as aftersale_selectors
 from sharemall.aftersales import services as aftersale_services
 from sharemall.aftersales.models import Dispute
 from sharemall.merchants.models import Merchant
+from sharemall.orders import rules as order_rules
 from sharemall.orders.models import Order
+from sharemall.payments import rules as payment_rules
+from sharemall.payments.models import Refund
 from sharemall.web.access import not_found, operator_page
 from sharemall.web.actions import run_action
 from sharemall.web.platform.common import (
@@ -29,17 +31,7 @@ from sharemall.web.platform.common import (
 )
 from sharemall.web.platform.forms import RulingForm
 
-# After-sales states have no model choices; the trail shows them in words.
-AFTERSALE_STATUSES = {
-    aftersale_rules.REQUESTED: gettext_lazy("requested"),
-    aftersale_rules.AWAITING_RETURN: gettext_lazy("awaiting the return"),
-    aftersale_rules.RETURN_SHIPPED: gettext_lazy("return shipped"),
-    aftersale_rules.REFUNDING: gettext_lazy("refunding"),
-    aftersale_rules.REFUNDED: gettext_lazy("refunded"),
-    aftersale_rules.REJECTED: gettext_lazy("rejected"),
-    aftersale_rules.DISPUTED: gettext_lazy("disputed"),
-    aftersale_rules.CANCELLED: gettext_lazy("cancelled"),
-}
+AFTERSALE_STATUSES = aftersale_rules.STATUS_LABELS
 
 
 @operator_page
@@ -82,8 +74,15 @@ def dispute(request: HttpRequest, member: Member, dispute_id: int) -> HttpRespon
                 AFTERSALE_STATUSES.items(), trail["aftersale"]["status"]
             ),
             "merchant_steps": _steps(merchant_events, Merchant.Status.choices, names),
-            "order_steps": _steps(order_events, Order.Status.choices, names),
-            "aftersale_steps": _steps(aftersale_events, AFTERSALE_STATUSES.items(), names),
+            "order_steps": _steps(order_events, Order.Status.choices, names, order_rules.note_text),
+            "aftersale_steps": _steps(
+                aftersale_events, AFTERSALE_STATUSES.items(), names, aftersale_rules.note_text
+            ),
+            "provider": payment_rules.provider_label(trail["payment"]["provider"]),
+            "refunds": [
+                {**r, "status_label": _choices_label(Refund.Status.choices, r["status"])}
+                for r in trail["payment"]["refunds"]
+            ],
             "attribution": aftersale_selectors.order_attribution(found.aftersale.order),
             "form": RulingForm(),
         },

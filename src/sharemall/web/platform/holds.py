@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
+from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution import services as distribution_services
 from sharemall.distribution.models import CommissionEntry
@@ -23,16 +25,24 @@ from sharemall.web.platform.forms import (
 )
 
 
+@dataclass(frozen=True)
+class Held:
+    entry: CommissionEntry
+    reasons: list[str]  # why it is held, in the reader's words
+
+
 @operator_page
 def holds(request: HttpRequest, member: Member) -> HttpResponse:
     queue = distribution_selectors.held_commissions().select_related(
         "order__buyer", "order__merchant"
     )
+    page = _page(request, queue)
     return render(
         request,
         "web/platform/holds.html",
         {
-            "page": _page(request, queue),
+            "page": page,
+            "rows": [Held(e, distribution_rules.hold_reasons(e.reason)) for e in page],
             "release_form": CommissionReleaseForm(auto_id=False),
             "reject_form": CommissionRejectForm(auto_id=False),
         },

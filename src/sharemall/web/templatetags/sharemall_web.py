@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from sharemall.core.money import format_yuan
+from sharemall.web import humanize
 
 register = template.Library()
 
@@ -15,3 +16,27 @@ def yuan(fen: int | str | None) -> str:
     if fen is None or fen == "":
         return ""
     return format_yuan(int(fen))
+
+
+@register.filter
+def percent(bp: int | str | None) -> str:
+    """Basis points as a percentage: {{ merchant.platform_fee_bp|percent }} → "12.5 %"."""
+    return humanize.percent(bp)
+
+
+@register.filter
+def duration(seconds: float | int | str | None) -> str:
+    """Seconds as people say them: 10800 → "3 小时", 172800 → "2 天"."""
+    return humanize.duration(seconds)
+
+
+@register.filter
+def hours(value: float | int | str | None) -> str:
+    """Hours as people say them: {{ 36|hours }} → "36 小时", {{ 72|hours }} → "3 天"."""
+    return humanize.hours(value)
+
+
+@register.filter
+def days(value: int | str | None) -> str:
+    """Days: {{ 90|days }} → "90 天"."""
+    return humanize.days(value)
