@@ -18,6 +18,11 @@ DAY = 24 * HOUR
 HOURS_UNTIL = 2 * DAY
 
 
+def _nearest(amount: float) -> int:
+    """Half up, as people round (Python's round() goes to even: 2.5 h would read "2 小时")."""
+    return int(amount + 0.5)
+
+
 def percent(bp: int | str | None) -> str:
     """Basis points as a percentage: 1250 → "12.5 %"; nothing → ""."""
     if bp is None or bp == "":
@@ -32,15 +37,15 @@ def duration(seconds: float | int | str | None) -> str:
         return ""
     span = max(float(seconds), 0.0)
     if span < MINUTE:
-        n = round(span)
+        n = _nearest(span)
         return ngettext("%(n)d second", "%(n)d seconds", n) % {"n": n}
     if span < HOUR:
-        n = round(span / MINUTE)
+        n = _nearest(span / MINUTE)
         return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
     if span < HOURS_UNTIL:
-        n = round(span / HOUR)
+        n = _nearest(span / HOUR)
         return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
-    n = round(span / DAY)
+    n = _nearest(span / DAY)
     return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
 
 
@@ -57,3 +62,13 @@ def days(value: int | str | None) -> str:
         return ""
     n = int(value)
     return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+
+
+def ratio(value: float | int | str | None) -> str:
+    """A share of a whole (0.125) as a percentage ("12.5 %"), to a tenth of a percent."""
+    if value is None or value == "":
+        return ""
+    tenths = round(float(value) * 1000)  # tie-breaking matters little a tenth of a percent
+    whole, part = divmod(abs(tenths), 10)
+    sign = "-" if tenths < 0 else ""
+    return f"{sign}{whole}{'.' + str(part) if part else ''} %"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -137,3 +138,14 @@ def setting_text(name: str, value: Any) -> str:
 def setting_rows(values: dict[str, Any]) -> list[tuple[str, str]]:
     """Every setting as (its name, its value) in the reader's language."""
     return [(platform_rules.setting_label(k), setting_text(k, v)) for k, v in values.items()]
+
+
+# A batch is what one page of a table shows, with room to spare; more is not a page's work.
+BATCH_MAX = 100
+_ROW_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _batch_ids(request: HttpRequest) -> list[int]:
+    """The rows ticked on a table (`ids`), each once, in the order they were shown."""
+    raw = [v for v in request.POST.getlist("ids") if _ROW_ID.fullmatch(v)]
+    return list(dict.fromkeys(int(v) for v in raw))[:BATCH_MAX]

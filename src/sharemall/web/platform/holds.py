@@ -10,15 +10,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sharemall.accounts.models import Member
+from sharemall.core.errors import NotFound
 from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution import services as distribution_services
 from sharemall.distribution.models import CommissionEntry
 from sharemall.web.access import not_found, operator_page
-from sharemall.web.actions import run_action
-from sharemall.web.platform.common import _back, _form_errors, _page, _post_only
+from sharemall.web.actions import run_action, run_batch
+from sharemall.web.platform.common import _back, _batch_ids, _form_errors, _page, _post_only
 from sharemall.web.platform.forms import (
     CommissionRejectForm,
     CommissionReleaseForm,
@@ -88,3 +90,31 @@ def hold_reject(request: HttpRequest, member: Member, entry_id: int) -> HttpResp
         lambda e, reason: distribution_services.hold_reject(e, operator=member, reason=reason),
         _("The commission is rejected."),
     )
+
+
+def _held(entry_id: int) -> CommissionEntry:
+    entry = distribution_selectors.commission_for_operator(entry_id)
+    if entry is None:
+        raise NotFound(_("This commission does not exist."))
+    return entry
+
+
+@operator_page
+@_post_only
+def holds_release_batch(request: HttpRequest, member: Member) -> HttpResponse:
+    """Release every ticked hold with one note, each through the same service as one release."""
+    form = CommissionReleaseForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, reverse("web:platform_holds"))
+    note = form.cleaned_data["reason"]
+    run_batch(
+        request,
+        _batch_ids(request),
+        lambda pk: distribution_services.hold_release(_held(pk), operator=member, note=note),
+        name=lambda pk: _("Commission %(id)s") % {"id": pk},
+        done=lambda n: (
+            ngettext("%(n)d commission released.", "%(n)d commissions released.", n) % {"n": n}
+        ),
+    )
+    return _back(request, reverse("web:platform_holds"))

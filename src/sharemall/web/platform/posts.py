@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sharemall.accounts.models import Member
 from sharemall.posts import rules as post_rules
@@ -18,8 +19,8 @@ from sharemall.posts import selectors as post_selectors
 from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
 from sharemall.web.access import operator_page
-from sharemall.web.actions import run_action
-from sharemall.web.platform.common import _back, _form_errors, _page, _post_only
+from sharemall.web.actions import run_action, run_batch
+from sharemall.web.platform.common import _back, _batch_ids, _form_errors, _page, _post_only
 from sharemall.web.platform.forms import (
     BannedWordForm,
     HideForm,
@@ -143,3 +144,22 @@ def banned_word_remove(request: HttpRequest, member: Member, word_id: int) -> Ht
         _("The word is allowed again."),
     )
     return HttpResponseRedirect(reverse("web:platform_banned_words"))
+
+
+@operator_page
+@_post_only
+def posts_hide_batch(request: HttpRequest, member: Member) -> HttpResponse:
+    """Hide every ticked post for one rule, each through the same service as one hiding."""
+    form = HideForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, reverse("web:platform_posts"))
+    rule, note = form.cleaned_data["rule"], form.cleaned_data["note"]
+    run_batch(
+        request,
+        _batch_ids(request),
+        lambda pk: post_services.post_hide(operator=member, post_id=pk, rule=rule, note=note),
+        name=lambda pk: _("Post %(id)s") % {"id": pk},
+        done=lambda n: ngettext("%(n)d post hidden.", "%(n)d posts hidden.", n) % {"n": n},
+    )
+    return _back(request, reverse("web:platform_posts"))

@@ -61,9 +61,15 @@ urlpatterns: list[URLPattern] = [
         name="platform_dispute_rule",
     ),
     path("holds", holds.holds, name="platform_holds"),
+    path("holds/release", holds.holds_release_batch, name="platform_holds_release"),
     path("holds/<platform_id:entry_id>/release", holds.hold_release, name="platform_hold_release"),
     path("holds/<platform_id:entry_id>/reject", holds.hold_reject, name="platform_hold_reject"),
     path("withdrawals", withdrawals.withdrawal_queue, name="platform_withdrawals"),
+    path(
+        "withdrawals/approve",
+        withdrawals.withdrawals_approve_batch,
+        name="platform_withdrawals_approve",
+    ),
     path(
         "withdrawals/<platform_id:withdrawal_id>/approve",
         withdrawals.withdrawal_approve,
@@ -91,6 +97,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path("settings", settings.settings_page, name="platform_settings"),
     path("posts", posts.posts, name="platform_posts"),
+    path("posts/hide", posts.posts_hide_batch, name="platform_posts_hide"),
     path("posts/<platform_id:post_id>/hide", posts.post_hide, name="platform_post_hide"),
     path("posts/<platform_id:post_id>/keep", posts.post_keep, name="platform_post_keep"),
     path("posts/<platform_id:post_id>/restore", posts.post_restore, name="platform_post_restore"),

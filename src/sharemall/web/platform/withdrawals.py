@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sharemall.accounts.models import Member
 from sharemall.wallet import rules as wallet_rules
@@ -17,10 +18,11 @@ from sharemall.wallet import selectors as wallet_selectors
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
 from sharemall.web.access import not_found, operator_page
-from sharemall.web.actions import run_action
+from sharemall.web.actions import run_action, run_batch
 from sharemall.web.platform.common import (
     ALL,
     _back,
+    _batch_ids,
     _choices_label,
     _form_errors,
     _found,
@@ -145,3 +147,23 @@ def withdrawal_retry(request: HttpRequest, member: Member, withdrawal_id: int) -
         None,
         lambda w, _data: withdrawals.withdrawal_retry(w, operator=member),
     )
+
+
+@operator_page
+@_post_only
+def withdrawals_approve_batch(request: HttpRequest, member: Member) -> HttpResponse:
+    """Approve and pay every ticked withdrawal, one by one through the same service as one
+    approval: a refused one (already decided, the operator's own, over the day's cap) is
+    reported and the others go on."""
+    run_batch(
+        request,
+        _batch_ids(request),
+        lambda pk: withdrawals.withdrawal_approve(
+            wallet_selectors.withdrawal_by_id(pk), operator=member
+        ),
+        name=lambda pk: _("Withdrawal %(id)s") % {"id": pk},
+        done=lambda n: (
+            ngettext("%(n)d withdrawal approved.", "%(n)d withdrawals approved.", n) % {"n": n}
+        ),
+    )
+    return _back(request, reverse("web:platform_withdrawals"))

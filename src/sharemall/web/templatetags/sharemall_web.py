@@ -40,3 +40,9 @@ def hours(value: float | int | str | None) -> str:
 def days(value: int | str | None) -> str:
     """Days: {{ 90|days }} → "90 天"."""
     return humanize.days(value)
+
+
+@register.filter
+def ratio(value: float | int | str | None) -> str:
+    """A share of a whole as a percentage: {{ 0.125|ratio }} → "12.5 %"."""
+    return humanize.ratio(value)

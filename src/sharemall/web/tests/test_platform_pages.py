@@ -728,9 +728,7 @@ def test_a_percentage_past_the_whole_is_refused_in_chinese(operator: Member) -> 
     chinese = Client(headers={"accept-language": "zh-CN"})
     chinese.force_login(operator)
 
-    response = chinese.post(
-        "/platform/settings", {**SETTINGS, "share_budget_cap_percent": "150"}
-    )
+    response = chinese.post("/platform/settings", {**SETTINGS, "share_budget_cap_percent": "150"})
 
     assert response.status_code == 200
     assert "最多 100 %。" in body(response)
