@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from sharemall.core.errors import NotFound
 from sharemall.platform import rules as platform_rules
 from sharemall.web.access import MemberView
 from sharemall.web.humanize import percent
+from sharemall.web.platform import queues as platform_queues
 
 PAGE_SIZE = 20
 
@@ -149,3 +151,44 @@ def _batch_ids(request: HttpRequest) -> list[int]:
     """The rows ticked on a table (`ids`), each once, in the order they were shown."""
     raw = [v for v in request.POST.getlist("ids") if _ROW_ID.fullmatch(v)]
     return list(dict.fromkeys(int(v) for v in raw))[:BATCH_MAX]
+
+
+# The menu item each page belongs to (base.html marks it current).
+SECTIONS = {
+    "platform_dashboard": "dashboard",
+    "platform_propagation": "propagation",
+    "platform_merchants": "merchants",
+    "platform_merchant": "merchants",
+    "platform_withdrawals": "withdrawals",
+    "platform_holds": "holds",
+    "platform_disputes": "disputes",
+    "platform_dispute": "disputes",
+    "platform_posts": "posts",
+    "platform_banned_words": "banned_words",
+    "platform_agents": "agents",
+    "compliance": "compliance",
+    "platform_settings": "settings",
+}
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """A back-office page in the console shell: its menu item marked, the queues' counts on
+    the menu."""
+    match = request.resolver_match
+    section = SECTIONS.get(match.url_name or "", "") if match is not None else ""
+    return render(
+        request,
+        template,
+        {"section": section, "todo": platform_queues.waiting(), **context},
+        status=status,
+    )
+
+
+def _tabs(
+    known: tuple[str, ...], labels: Iterable[tuple[Any, Any]]
+) -> list[tuple[str, str, int | None]]:
+    """The status tabs above a queue: each known status with its words, then "all"."""
+    choices = list(labels)
+    return [(s, _choices_label(choices, s), None) for s in known] + [(ALL, _("All"), None)]

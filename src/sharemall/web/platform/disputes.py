@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sharemall.accounts.models import Member
 from sharemall.aftersales import rules as aftersale_rules
@@ -24,14 +25,59 @@ from sharemall.web.platform.common import (
     _form_errors,
     _found,
     _names,
-    _page,
     _post_only,
+    _render,
     _steps,
     _who,
 )
 from sharemall.web.platform.forms import RulingForm
+from sharemall.web.tables import DATETIME, EXPORT_SELECTED, MONEY, NUMBER, Column, TableSpec
 
 AFTERSALE_STATUSES = aftersale_rules.STATUS_LABELS
+
+
+def _dispute_link(d: Dispute) -> str:
+    return reverse("web:platform_dispute", args=[d.pk])
+
+
+DISPUTES = TableSpec(
+    columns=[
+        Column("id", gettext_lazy("Dispute"), sortable=True, kind=NUMBER, link=_dispute_link),
+        Column("aftersale.order.merchant.legal_name", gettext_lazy("Merchant")),
+        Column("aftersale.buyer.nickname", gettext_lazy("Buyer")),
+        Column("aftersale.order_id", gettext_lazy("Order number"), kind=NUMBER),
+        Column(
+            "aftersale.kind",
+            gettext_lazy("Request"),
+            value=lambda d: d.aftersale.get_kind_display(),
+        ),
+        Column(
+            "aftersale.refund_fen",
+            gettext_lazy("Refund asked"),
+            sortable=True,
+            kind=MONEY,
+            sort_field="aftersale__refund_fen",
+        ),
+        Column(
+            "statement",
+            gettext_lazy("The buyer's statement"),
+            formatter=lambda s: Truncator(s).chars(80),
+        ),
+        Column("opened_at", gettext_lazy("Opened"), sortable=True, kind=DATETIME),
+    ],
+    default_sort="opened_at",
+    search=(
+        "aftersale__order__merchant__legal_name",
+        "aftersale__buyer__phone",
+        "aftersale__buyer__nickname",
+        "statement",
+    ),
+    search_label=gettext_lazy("Merchant, buyer or words"),
+    batch=(EXPORT_SELECTED,),
+    export_name="disputes",
+    empty=gettext_lazy("No dispute is waiting for a ruling."),
+    row_link=_dispute_link,
+)
 
 
 @operator_page
@@ -39,7 +85,10 @@ def disputes(request: HttpRequest, member: Member) -> HttpResponse:
     queue = aftersale_selectors.disputes_open().select_related(
         "aftersale__order__merchant", "aftersale__buyer"
     )
-    return render(request, "web/platform/disputes.html", {"page": _page(request, queue)})
+    table = DISPUTES.bind(request, queue)
+    if table.wants_csv:
+        return table.csv_response()
+    return _render(request, "web/platform/disputes.html", {"table": table})
 
 
 def _dispute(dispute_id: int) -> Dispute | None:
@@ -59,7 +108,7 @@ def dispute(request: HttpRequest, member: Member, dispute_id: int) -> HttpRespon
         [e["actor_id"] for e in (*merchant_events, *order_events, *aftersale_events)]
         + [trail["payment"]["payer_id"], found.ruled_by_id]
     )
-    return render(
+    return _render(
         request,
         "web/platform/dispute.html",
         {

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
@@ -20,17 +18,66 @@ from sharemall.distribution import services as distribution_services
 from sharemall.distribution.models import CommissionEntry
 from sharemall.web.access import not_found, operator_page
 from sharemall.web.actions import run_action, run_batch
-from sharemall.web.platform.common import _back, _batch_ids, _form_errors, _page, _post_only
+from sharemall.web.platform.common import _back, _batch_ids, _form_errors, _post_only, _render
 from sharemall.web.platform.forms import (
     CommissionRejectForm,
     CommissionReleaseForm,
 )
+from sharemall.web.tables import (
+    DATETIME,
+    EXPORT_SELECTED,
+    MONEY,
+    NUMBER,
+    BatchAction,
+    Column,
+    TableSpec,
+)
 
 
-@dataclass(frozen=True)
-class Held:
-    entry: CommissionEntry
-    reasons: list[str]  # why it is held, in the reader's words
+def _level(entry: CommissionEntry) -> str:
+    if entry.kind == CommissionEntry.Kind.REGION_AGENT:
+        return _("Regional agent")
+    return _("Level %(level)s") % {"level": entry.level}
+
+
+HOLDS = TableSpec(
+    columns=[
+        Column("amount_fen", gettext_lazy("Commission"), sortable=True, kind=MONEY),
+        Column("beneficiary.nickname", gettext_lazy("Earner")),
+        Column("beneficiary.phone", gettext_lazy("Earner's phone")),
+        Column("level", gettext_lazy("Level"), value=_level),
+        Column(
+            "reason",
+            gettext_lazy("Why it is held"),
+            formatter=lambda r: "\n".join(distribution_rules.hold_reasons(r)),
+        ),
+        Column("order.buyer.nickname", gettext_lazy("Buyer")),
+        Column("order_id", gettext_lazy("Order number"), kind=NUMBER),
+        Column("order.merchant.legal_name", gettext_lazy("Merchant")),
+        Column("base_fen", gettext_lazy("Base"), kind=MONEY, in_page=False),
+        Column("created_at", gettext_lazy("Held since"), sortable=True, kind=DATETIME),
+    ],
+    default_sort="created_at",
+    search=(
+        "beneficiary__phone",
+        "beneficiary__nickname",
+        "order__buyer__phone",
+        "order__merchant__legal_name",
+    ),
+    search_label=gettext_lazy("Earner, buyer or merchant"),
+    batch=(
+        BatchAction(
+            "release",
+            gettext_lazy("Release the selected"),
+            url="web:platform_holds_release",
+            confirm=gettext_lazy("Release every selected commission? Each is paid as usual."),
+            primary=True,
+        ),
+        EXPORT_SELECTED,
+    ),
+    export_name="fraud-holds",
+    empty=gettext_lazy("No commission is held for review."),
+)
 
 
 @operator_page
@@ -38,13 +85,14 @@ def holds(request: HttpRequest, member: Member) -> HttpResponse:
     queue = distribution_selectors.held_commissions().select_related(
         "order__buyer", "order__merchant"
     )
-    page = _page(request, queue)
-    return render(
+    table = HOLDS.bind(request, queue)
+    if table.wants_csv:
+        return table.csv_response()
+    return _render(
         request,
         "web/platform/holds.html",
         {
-            "page": page,
-            "rows": [Held(e, distribution_rules.hold_reasons(e.reason)) for e in page],
+            "table": table,
             "release_form": CommissionReleaseForm(auto_id=False),
             "reject_form": CommissionRejectForm(auto_id=False),
         },

@@ -7,10 +7,9 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from sharemall.accounts.models import Member
 from sharemall.wallet import rules as wallet_rules
@@ -26,13 +25,26 @@ from sharemall.web.platform.common import (
     _choices_label,
     _form_errors,
     _found,
-    _page,
     _post_only,
+    _render,
     _status_filter,
+    _tabs,
 )
 from sharemall.web.platform.forms import (
     ReferenceForm,
     WithdrawalReasonForm,
+)
+from sharemall.web.tables import (
+    DATETIME,
+    EXPORT_SELECTED,
+    MONEY,
+    NUMBER,
+    STATUS,
+    BatchAction,
+    ChoiceFilter,
+    Column,
+    DateRangeFilter,
+    TableSpec,
 )
 
 WITHDRAWAL_FILTERS = (
@@ -44,18 +56,75 @@ WITHDRAWAL_FILTERS = (
 )
 
 
+WITHDRAWALS = TableSpec(
+    columns=[
+        Column("id", gettext_lazy("Number"), sortable=True, kind=NUMBER),
+        Column("member.nickname", gettext_lazy("Member")),
+        Column("member.phone", gettext_lazy("Mobile number")),
+        Column("amount_fen", gettext_lazy("Amount"), sortable=True, kind=MONEY),
+        Column("fee_fen", gettext_lazy("Fee"), kind=MONEY),
+        Column("payout_fen", gettext_lazy("To pay"), kind=MONEY),
+        Column(
+            "channel",
+            gettext_lazy("Channel"),
+            formatter=lambda c: _choices_label(Withdrawal.Channel.choices, c),
+        ),
+        Column("payee", gettext_lazy("Payee account")),
+        Column("payee_name", gettext_lazy("Payee name"), in_page=False),
+        Column(
+            "status",
+            gettext_lazy("Status"),
+            kind=STATUS,
+            formatter=lambda s: _choices_label(Withdrawal.Status.choices, s),
+        ),
+        Column("requested_at", gettext_lazy("Requested"), sortable=True, kind=DATETIME),
+        Column("out_bill_no", gettext_lazy("Bill number"), in_page=False),
+        Column("provider_transfer_id", gettext_lazy("Transfer reference"), in_page=False),
+        Column("reason", gettext_lazy("Reason"), in_page=False),
+    ],
+    default_sort="requested_at",
+    filters=(
+        ChoiceFilter("channel", gettext_lazy("Channel"), Withdrawal.Channel.choices),
+        DateRangeFilter("requested", gettext_lazy("Requested"), "requested_at"),
+    ),
+    search=("member__phone", "member__nickname", "out_bill_no", "payee_name"),
+    search_label=gettext_lazy("Member, phone or bill number"),
+    batch=(
+        BatchAction(
+            "approve",
+            gettext_lazy("Approve and pay the selected"),
+            url="web:platform_withdrawals_approve",
+            confirm=gettext_lazy(
+                "Approve and pay every selected withdrawal? The money leaves at once."
+            ),
+            primary=True,
+        ),
+        EXPORT_SELECTED,
+    ),
+    export_name="withdrawals",
+    empty=gettext_lazy("No withdrawal is in this state."),
+)
+
+
 @operator_page
 def withdrawal_queue(request: HttpRequest, member: Member) -> HttpResponse:
     status = _status_filter(request, WITHDRAWAL_FILTERS)
     queue = wallet_selectors.withdrawal_queue(None if status == ALL else status)
-    return render(
+    table = WITHDRAWALS.bind(request, queue.select_related("member"))
+    if table.wants_csv:
+        return table.csv_response()
+    return _render(
         request,
         "web/platform/withdrawals.html",
         {
-            "page": _page(request, queue.select_related("member")),
-            "status": status,
-            "filters": [
-                (s, _choices_label(Withdrawal.Status.choices, s)) for s in WITHDRAWAL_FILTERS
+            "table": table,
+            "tab": status,
+            "tabs": _tabs(WITHDRAWAL_FILTERS, Withdrawal.Status.choices),
+            # Only requested withdrawals of others can be approved in a batch.
+            "batchable": [
+                w.pk
+                for w in table.page.object_list
+                if w.status == wallet_rules.WITHDRAWAL_REQUESTED and w.member_id != member.pk
             ],
             "bank": wallet_rules.CHANNEL_BANK,
             "reason_form": WithdrawalReasonForm(auto_id=False),

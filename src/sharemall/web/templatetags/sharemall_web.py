@@ -19,8 +19,9 @@ def yuan(fen: int | str | None) -> str:
 
 
 @register.filter
-def percent(bp: int | str | None) -> str:
-    """Basis points as a percentage: {{ merchant.platform_fee_bp|percent }} → "12.5 %"."""
+def bp_percent(bp: int | str | None) -> str:
+    """Basis points as a percentage: {{ merchant.platform_fee_bp|bp_percent }} → "12.5 %".
+    (Named apart from the consoles' `percent`, which reads a ratio: 0.125 → "12.5%".)"""
     return humanize.percent(bp)
 
 

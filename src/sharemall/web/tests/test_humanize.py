@@ -71,8 +71,8 @@ def test_spans_of_time_read_in_the_unit_people_use(seconds: int, zh: str, en: st
 
 
 def test_the_filters_cover_rates_hours_days_and_ratios() -> None:
-    assert render("{{ bp|percent }}", "zh-hans", bp=1250) == "12.5 %"
+    assert render("{{ bp|bp_percent }}", "zh-hans", bp=1250) == "12.5 %"
     assert render("{{ h|hours }}", "zh-hans", h=2.5) == "3 小时"
     assert render("{{ d|days }}", "en", d=1) == "1 day"
     assert render("{{ r|ratio }}", "en", r=0.1234) == "12.3 %"
-    assert render("{{ nothing|percent }}{{ nothing|duration }}", "en", nothing=None) == ""
+    assert render("{{ nothing|bp_percent }}{{ nothing|duration }}", "en", nothing=None) == ""
