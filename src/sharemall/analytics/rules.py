@@ -1,4 +1,5 @@
-"""Pure propagation maths (PRODUCT §6.3): degrees, the viral coefficient, a share's half-life.
+"""Pure propagation maths (PRODUCT §6.3): degrees, the viral coefficient, a share's half-life;
+and the KPI dashboard's periods, ratios and period-on-period changes.
 
 `purchase_degrees` states the degree rule on a whole history at once; the checkout applies the
 same rule one order at a time (distribution.rules.degree_after), and the tests hold the two
@@ -8,9 +9,9 @@ to each other on generated share trees.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sharemall.core.errors import DomainError
 
@@ -84,3 +85,62 @@ class DegreeRow:
 
 def age_seconds(shared_at: datetime, clicked_at: datetime) -> float:
     return (clicked_at - shared_at).total_seconds()
+
+
+# --- The KPI dashboard (merchant console and back office) ---
+
+PERIODS = (7, 30, 90)
+DEFAULT_PERIOD = 30
+
+
+def period_days(raw: object) -> int:
+    """The dashboard period asked for (?days=7|30|90), else 30 days."""
+    try:
+        days = int(str(raw))
+    except ValueError:
+        return DEFAULT_PERIOD
+    return days if days in PERIODS else DEFAULT_PERIOD
+
+
+@dataclass(frozen=True)
+class Period:
+    """`days` days ending today (inclusive), and the same number of days just before."""
+
+    start: date
+    end: date  # inclusive
+    previous_start: date
+
+    @property
+    def days(self) -> list[date]:
+        count = (self.end - self.start).days + 1
+        return [self.start + timedelta(days=n) for n in range(count)]
+
+
+def period_of(today: date, days: int) -> Period:
+    start = today - timedelta(days=days - 1)
+    return Period(start=start, end=today, previous_start=start - timedelta(days=days))
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """A share of a whole (paid / created orders); None when there is no whole to share."""
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def ratio_series(numerators: Sequence[float], denominators: Sequence[float]) -> list[float | None]:
+    return [ratio(n, d) for n, d in zip(numerators, denominators, strict=True)]
+
+
+def change(current: float | None, previous: float | None) -> float | None:
+    """The period-on-period change (0.25 = up a quarter); None without a previous figure to
+    compare with (nothing last period, or a ratio that had no base)."""
+    if current is None or previous is None or previous == 0:
+        return None
+    return round((current - previous) / abs(previous), 4)
+
+
+def split_periods(period: Period, by_day: Mapping[date, float]) -> tuple[list[float], float, float]:
+    """A day → value map over both periods as (this period's daily series, its total, the
+    previous period's total)."""
+    series = [by_day.get(day, 0) for day in period.days]
+    previous = sum(v for day, v in by_day.items() if period.previous_start <= day < period.start)
+    return series, sum(series), previous

@@ -9,26 +9,30 @@ Only paid orders count (refunded ones too: the sale happened, the propagation is
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import StrIndex, Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sharemall.accounts.models import Member
+from sharemall.accounts.models import Binding, Member
 from sharemall.analytics import rules
 from sharemall.catalog.models import Product
 from sharemall.core.errors import NotFound
-from sharemall.distribution.rules import degree_after
+from sharemall.distribution.models import CommissionEntry
+from sharemall.distribution.rules import HELD, PENDING, SETTLED, degree_after
 from sharemall.merchants.selectors import merchant_for_staff, merchant_ids_of
 from sharemall.orders import rules as order_rules
 from sharemall.orders.models import Order
 from sharemall.posts.models import Post
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing.models import ShareClick, ShareLink
+from sharemall.wallet import rules as wallet_rules
+from sharemall.wallet.models import Posting
 
 # Days are counted where our members live, whatever the server's zone.
 REPORT_ZONE = ZoneInfo("Asia/Shanghai")
@@ -249,3 +253,223 @@ def _top_sharers(clicks: Counter[int], orders: Counter[int]) -> list[dict[str, A
         }
         for member_id in ranked
     ]
+
+
+# --- The KPI dashboard ---------------------------------------------------------------------
+
+MONEY, COUNT, RATIO = "money", "count", "ratio"
+# orders.ledger books an approved refund as one transaction of this kind: the buyer-payments
+# clearing account gives back the refund, the merchant's receivable takes its share.
+REFUND_APPROVED = "refund_approved"
+COMMISSION_COSTS = (PENDING, SETTLED, HELD)  # what the merchant gives up; reversed is given back
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure of the dashboard: this period's total and daily series, and the previous
+    period's total. Money in fen, ratios as 0–1 (None where there was nothing to divide)."""
+
+    key: str
+    kind: str
+    total: float | None
+    previous: float | None
+    series: list[float | None]
+
+    @property
+    def change(self) -> float | None:
+        return rules.change(self.total, self.previous)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    merchant_id: int | None  # None: the whole platform
+    period: rules.Period
+    metrics: dict[str, Metric]
+
+    @property
+    def days(self) -> list[date]:
+        return self.period.days
+
+    def __getitem__(self, key: str) -> Metric:
+        return self.metrics[key]
+
+
+def dashboard(merchant_id: int | None, days: int, *, now: datetime | None = None) -> Dashboard:
+    """GMV, orders, paid conversion, share → order conversion, commission cost ratio, refunds
+    and team growth of one merchant (or, with None, of the platform), over the last `days` days
+    counted in China's time, with the days before for comparison. A handful of grouped queries,
+    whatever the number of orders."""
+    period = rules.period_of(_local_day(now or timezone.now()), days)
+    since = datetime.combine(period.previous_start, datetime.min.time(), REPORT_ZONE)
+    until = datetime.combine(period.end + timedelta(days=1), datetime.min.time(), REPORT_ZONE)
+    window = (since, until)
+    counts: dict[str, dict[date, float]] = {}
+    counts.update(_paid_orders(merchant_id, window))
+    counts.update(_created_orders(merchant_id, window))
+    counts["share_clicks"] = _by_day(
+        ShareClick.objects.filter(link__in=_merchant_links(merchant_id)),
+        "clicked_at",
+        window,
+        count=Count("pk"),
+    )["count"]
+    counts["commissions"] = _by_day(
+        _commissions(merchant_id), "created_at", window, amount=Sum("amount_fen")
+    )["amount"]
+    counts.update(_refunds(merchant_id, window))
+    counts["new_bindings"] = _by_day(_bindings(merchant_id), "bound_at", window, count=Count("pk"))[
+        "count"
+    ]
+    counts["new_sharers"] = _by_day(
+        _first_links(merchant_id), "created_at", window, count=Count("sharer_id", distinct=True)
+    )["count"]
+    metrics = {key: _sum_metric(key, period, by_day) for key, by_day in counts.items()}
+    metrics["gmv"] = replace(metrics["gmv"], kind=MONEY)
+    metrics["commissions"] = replace(metrics["commissions"], kind=MONEY)
+    metrics["refund_amount"] = replace(metrics["refund_amount"], kind=MONEY)
+    for key, numerator, denominator in (
+        ("paid_conversion", "created_paid", "created_orders"),
+        ("share_conversion", "share_orders", "share_clicks"),
+        ("commission_ratio", "commissions", "gmv"),
+    ):
+        metrics[key] = _ratio_metric(key, metrics[numerator], metrics[denominator])
+    return Dashboard(merchant_id=merchant_id, period=period, metrics=metrics)
+
+
+def _sum_metric(key: str, period: rules.Period, by_day: dict[date, float]) -> Metric:
+    series, total, previous = rules.split_periods(period, by_day)
+    return Metric(key, COUNT, total, previous, list(series))
+
+
+def _ratio_metric(key: str, numerator: Metric, denominator: Metric) -> Metric:
+    return Metric(
+        key,
+        RATIO,
+        rules.ratio(numerator.total or 0, denominator.total or 0),
+        rules.ratio(numerator.previous or 0, denominator.previous or 0),
+        list(
+            rules.ratio_series(
+                [v or 0 for v in numerator.series], [v or 0 for v in denominator.series]
+            )
+        ),
+    )
+
+
+def _by_day(
+    queryset: QuerySet[Any], moment: str, window: tuple[datetime, datetime], **values: Any
+) -> dict[str, dict[date, float]]:
+    """Each named aggregate per local day of `moment` inside the window: one grouped query."""
+    rows = (
+        queryset.filter(**{f"{moment}__gte": window[0], f"{moment}__lt": window[1]})
+        .annotate(day=TruncDate(moment, tzinfo=REPORT_ZONE))
+        .order_by()  # a model's default ordering would split the groups
+        .values("day")
+        .annotate(**values)
+    )
+    found: dict[str, dict[date, float]] = {name: {} for name in values}
+    for row in rows:
+        for name in values:
+            found[name][row["day"]] = row[name] or 0
+    return found
+
+
+def _orders(merchant_id: int | None) -> QuerySet[Order]:
+    orders = Order.objects.all()
+    return orders if merchant_id is None else orders.filter(merchant_id=merchant_id)
+
+
+def _paid_orders(
+    merchant_id: int | None, window: tuple[datetime, datetime]
+) -> dict[str, dict[date, float]]:
+    """By the day they were paid: GMV (what buyers paid, refunds and all: the sale happened),
+    paid orders, and the paid orders a share brought."""
+    return _by_day(
+        _orders(merchant_id).filter(paid_at__isnull=False),
+        "paid_at",
+        window,
+        gmv=Sum("total_fen"),
+        orders=Count("pk"),
+        share_orders=Count("pk", filter=Q(attribution="share")),
+    )
+
+
+def _created_orders(
+    merchant_id: int | None, window: tuple[datetime, datetime]
+) -> dict[str, dict[date, float]]:
+    """By the day they were placed: orders placed, and how many of those were paid."""
+    return _by_day(
+        _orders(merchant_id),
+        "created_at",
+        window,
+        created_orders=Count("pk"),
+        created_paid=Count("pk", filter=Q(paid_at__isnull=False)),
+    )
+
+
+def _merchant_links(merchant_id: int | None) -> QuerySet[ShareLink]:
+    """The share links of the merchant's products and of posts about them."""
+    links = ShareLink.objects.all()
+    if merchant_id is None:
+        return links
+    products = Product.objects.filter(merchant_id=merchant_id).values("pk")
+    posts = Post.objects.filter(product__merchant_id=merchant_id).values("pk")
+    return links.filter(
+        Q(target_type=sharing_rules.PRODUCT, target_id__in=products)
+        | Q(target_type=sharing_rules.POST, target_id__in=posts)
+    )
+
+
+def _commissions(merchant_id: int | None) -> QuerySet[CommissionEntry]:
+    entries = CommissionEntry.objects.filter(reversal_of=None, status__in=COMMISSION_COSTS)
+    return entries if merchant_id is None else entries.filter(order__merchant_id=merchant_id)
+
+
+def _refunds(
+    merchant_id: int | None, window: tuple[datetime, datetime]
+) -> dict[str, dict[date, float]]:
+    """Approved refunds by the day they were approved, read from the ledger (the refund's
+    clearing posting is the amount; its receivable posting names the merchant)."""
+    postings = Posting.objects.filter(
+        transaction__kind=REFUND_APPROVED, account__kind=wallet_rules.BUYER_PAYMENTS_CLEARING
+    )
+    if merchant_id is not None:
+        postings = postings.filter(
+            Exists(
+                Posting.objects.filter(
+                    transaction_id=OuterRef("transaction_id"),
+                    account__kind=wallet_rules.MERCHANT_RECEIVABLE,
+                    account__owner_id=merchant_id,
+                )
+            )
+        )
+    found = _by_day(
+        postings,
+        "transaction__created_at",
+        window,
+        refund_amount=Sum("amount_fen"),
+        refund_count=Count("transaction_id", distinct=True),
+    )
+    # The clearing account gives the money back: its postings are negative.
+    found["refund_amount"] = {day: -value for day, value in found["refund_amount"].items()}
+    return found
+
+
+def _bindings(merchant_id: int | None) -> QuerySet[Binding]:
+    """New bindings; for a merchant, those made through a share of its products (the binding's
+    source ends with the link's code: "landing:<code>", "signup:<code>")."""
+    bindings = Binding.objects.all()
+    if merchant_id is None:
+        return bindings
+    code = Substr("source", StrIndex("source", Value(":")) + 1)
+    return bindings.annotate(link_code=code).filter(
+        link_code__in=_merchant_links(merchant_id).values("code")
+    )
+
+
+def _first_links(merchant_id: int | None) -> QuerySet[ShareLink]:
+    """Each sharer's first share link (of the merchant's products, for a merchant): the day a
+    member started sharing is the day they joined the sharing team."""
+    links = _merchant_links(merchant_id)
+    earlier = _merchant_links(merchant_id).filter(
+        sharer_id=OuterRef("sharer_id"), created_at__lt=OuterRef("created_at")
+    )
+    return links.filter(~Exists(earlier))

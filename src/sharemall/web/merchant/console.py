@@ -20,9 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from sharemall.accounts.models import Member
 from sharemall.aftersales import rules as aftersale_rules
+from sharemall.aftersales import selectors as aftersale_selectors
 from sharemall.core.errors import Forbidden, NotFound
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants.models import Merchant
+from sharemall.orders import rules as order_rules
+from sharemall.orders import selectors as order_selectors
 from sharemall.orders.models import Order
 from sharemall.web.access import member_page, not_found
 from sharemall.web.common import _int_param
@@ -51,15 +54,19 @@ ORDER_STATUS_LABELS = dict(Order.Status.choices)
 # Which tab of the console's menu a page belongs to, by words in its URL name (first match).
 SECTIONS = (
     ("plan", "plan"),
+    ("import", "import"),
+    ("propagation", "propagation"),
     ("product", "products"),
     ("sku", "products"),
-    ("import", "products"),
     ("order", "orders"),
     ("pickup", "pickups"),
     ("aftersale", "aftersales"),
     ("store", "stores"),
     ("region", "stores"),
     ("staff", "staff"),
+    ("certification", "certification"),
+    ("licence", "certification"),
+    ("application", "certification"),
 )
 
 
@@ -142,7 +149,25 @@ def _render(
     match = request.resolver_match
     name = match.url_name if match and match.url_name else ""
     section = next((s for word, s in SECTIONS if word in name), "home")
-    return render(request, template, {"console": console, "section": section, **context})
+    nav_counts = todo_counts(console.merchant) if console and console.merchant.is_approved else {}
+    return render(
+        request,
+        template,
+        {"console": console, "section": section, "nav_counts": nav_counts, **context},
+    )
+
+
+def todo_counts(merchant: Merchant) -> dict[str, int]:
+    """What waits for the shop: the menu's badges and the dashboard's to-do list."""
+    return {
+        "to_ship": order_selectors.orders_of_merchant(merchant.pk, status=order_rules.PAID).count(),
+        "awaiting_pickup": order_selectors.orders_of_merchant(
+            merchant.pk, status=order_rules.READY_FOR_PICKUP
+        ).count(),
+        "open_aftersales": aftersale_selectors.aftersales_of_merchant(
+            merchant.pk, status=aftersale_rules.OPEN_FILTER
+        ).count(),
+    }
 
 
 def _back(name: str, *args: object, query: str = "") -> HttpResponseRedirect:

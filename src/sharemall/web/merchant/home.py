@@ -10,8 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sharemall.accounts.models import Member
-from sharemall.aftersales import rules as aftersale_rules
-from sharemall.aftersales import selectors as aftersale_selectors
 from sharemall.catalog import selectors as catalog_selectors
 from sharemall.core.errors import NotFound
 from sharemall.core.images import read_image_upload
@@ -19,10 +17,9 @@ from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants import services as merchants
 from sharemall.merchants.models import Merchant
-from sharemall.orders import rules as order_rules
-from sharemall.orders import selectors as order_selectors
 from sharemall.web.access import member_page, not_found
 from sharemall.web.actions import run_action
+from sharemall.web.dashboards import dashboard_context
 from sharemall.web.merchant.console import (
     SESSION_MERCHANT,
     Console,
@@ -32,6 +29,7 @@ from sharemall.web.merchant.console import (
     _trail,
     console_page,
     owner_page,
+    todo_counts,
 )
 from sharemall.web.merchant.forms import (
     ApplicationForm,
@@ -95,7 +93,31 @@ def merchant_home(request: HttpRequest, member: Member) -> HttpResponse:
             )
             return _back("merchant_home")
         return _render(request, None, "web/merchant/apply.html", {"form": form})
-    return _render(request, console, "web/merchant/home.html", _home_context(console))
+    if console.merchant.is_approved:
+        context = _dashboard(request, console)
+        return _render(request, console, "web/merchant/dashboard.html", context)
+    return _render(request, console, "web/merchant/certification.html", _home_context(console))
+
+
+def _dashboard(request: HttpRequest, console: Console) -> dict[str, Any]:
+    """To-do counts for everyone at the shop; the business figures for its owner only, as the
+    API's analytics are the owner's."""
+    merchant = console.merchant
+    context: dict[str, Any] = {
+        "counts": {
+            **todo_counts(merchant),
+            "on_sale": catalog_selectors.merchant_products(merchant.pk, status="on_sale").count(),
+        }
+    }
+    if console.is_owner:
+        context.update(dashboard_context(request, merchant.pk))
+    return context
+
+
+@console_page
+def merchant_certification(request: HttpRequest, console: Console) -> HttpResponse:
+    """The shop's certification: its application, licence photo and review history."""
+    return _render(request, console, "web/merchant/certification.html", _home_context(console))
 
 
 def _home_context(console: Console) -> dict[str, Any]:
@@ -118,20 +140,6 @@ def _home_context(console: Console) -> dict[str, Any]:
         if editable
         else None,
         "licence_form": LicenceForm() if can_replace_licence and not editable else None,
-        "counts": _dashboard_counts(merchant) if merchant.is_approved else None,
-    }
-
-
-def _dashboard_counts(merchant: Merchant) -> dict[str, int]:
-    return {
-        "to_ship": order_selectors.orders_of_merchant(merchant.pk, status=order_rules.PAID).count(),
-        "awaiting_pickup": order_selectors.orders_of_merchant(
-            merchant.pk, status=order_rules.READY_FOR_PICKUP
-        ).count(),
-        "open_aftersales": aftersale_selectors.aftersales_of_merchant(
-            merchant.pk, status=aftersale_rules.OPEN_FILTER
-        ).count(),
-        "on_sale": catalog_selectors.merchant_products(merchant.pk, status="on_sale").count(),
     }
 
 
@@ -159,11 +167,11 @@ def merchant_application(request: HttpRequest, console: Console) -> HttpResponse
             error_fields=APPLICATION_ERROR_FIELDS,
         )
         if outcome:
-            return _back("merchant_home")
+            return _back("merchant_certification")
         merchant.refresh_from_db()  # the rolled-back edit must not show as saved
     context = _home_context(console)
     context["application_form"] = form
-    return _render(request, console, "web/merchant/home.html", context)
+    return _render(request, console, "web/merchant/certification.html", context)
 
 
 @require_POST
@@ -181,4 +189,4 @@ def merchant_licence(request: HttpRequest, console: Console) -> HttpResponse:
         )
     else:
         messages.error(request, _("Choose a photo of the business licence."))
-    return _back("merchant_home")
+    return _back("merchant_certification")

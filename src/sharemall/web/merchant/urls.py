@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern] = [
     path("", home.merchant_home, name="merchant_home"),
     path("application", home.merchant_application, name="merchant_application"),
     path("licence", home.merchant_licence, name="merchant_licence"),
+    path("certification", home.merchant_certification, name="merchant_certification"),
     path("stores", stores.merchant_stores, name="merchant_stores"),
     path("stores/new", stores.merchant_store_new, name="merchant_store_new"),
     path("stores/regions", stores.merchant_regions, name="merchant_regions"),

@@ -242,9 +242,9 @@ def test_a_member_working_for_several_merchants_picks_one(client: Client) -> Non
 
     assert 'name="merchant"' in page(client, "/merchant/")
     chosen = page(client, "/merchant/", merchant=second.pk)
-    assert '<span class="mc-shop-name">第二商户有限公司</span>' in chosen
+    assert '<span class="cs-shop-name">第二商户有限公司</span>' in chosen
     # The choice is remembered for the other pages of the console.
-    assert '<span class="mc-shop-name">第二商户有限公司</span>' in page(client, "/merchant/orders")
+    assert '<span class="cs-shop-name">第二商户有限公司</span>' in page(client, "/merchant/orders")
     assert client.get("/merchant/", {"merchant": stranger.pk}).status_code == 404
     assert client.get("/merchant/", {"merchant": "x"}).status_code == 404
 
