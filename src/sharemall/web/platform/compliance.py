@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from sharemall.accounts.auth import caller
 from sharemall.distribution import services as distribution
-from sharemall.web.platform.common import setting_rows
+from sharemall.web.platform.common import _render, setting_rows
 
 
 @never_cache
@@ -21,7 +21,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     if not member.is_operator:
         return render(request, "web/not_found.html", status=404)
     report = distribution.compliance_report()
-    return render(
+    return _render(
         request,
         "web/compliance.html",
         {"report": report, "settings": setting_rows(report["settings"])},

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -117,7 +116,7 @@ def merchant(request: HttpRequest, member: Member, merchant_id: int) -> HttpResp
         )
         for e in merchant_selectors.merchant_events(found)
     ]
-    return render(
+    return _render(
         request,
         "web/platform/merchant.html",
         {

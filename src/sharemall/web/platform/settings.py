@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from sharemall.platform import services as platform
 from sharemall.platform.models import SettingsChange
 from sharemall.web.access import operator_page
 from sharemall.web.actions import run_action
-from sharemall.web.platform.common import setting_text
+from sharemall.web.platform.common import _render, setting_text
 from sharemall.web.platform.forms import SettingsForm
 
 HISTORY_SIZE = 50
@@ -95,7 +94,7 @@ def settings_page(request: HttpRequest, member: Member) -> HttpResponse:
             return HttpResponseRedirect(reverse("web:platform_settings"))
     else:
         form = SettingsForm(initial=current)
-    return render(
+    return _render(
         request,
         "web/platform/settings.html",
         {

@@ -9,6 +9,7 @@ from sharemall.web.platform import (
     holds,
     merchants,
     posts,
+    propagation,
     settings,
     withdrawals,
 )
@@ -31,6 +32,7 @@ register_converter(RowId, "platform_id")
 
 urlpatterns: list[URLPattern] = [
     path("", dashboard.dashboard, name="platform_dashboard"),
+    path("propagation", propagation.propagation, name="platform_propagation"),
     path("merchants", merchants.merchants, name="platform_merchants"),
     path("merchants/<platform_id:merchant_id>", merchants.merchant, name="platform_merchant"),
     path(
