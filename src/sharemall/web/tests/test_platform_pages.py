@@ -161,6 +161,8 @@ PAGES = [
     "/platform/posts",
     "/platform/banned-words",
     "/platform/agents",
+    "/platform/propagation",
+    "/platform/compliance",
 ]
 
 
