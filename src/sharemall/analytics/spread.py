@@ -70,8 +70,8 @@ def _share_orders(since: datetime) -> Any:
 def _link_products(link_ids: set[int]) -> dict[int, dict[str, Any]]:
     """Each link's sharer, creation time and the product it leads to (a post leads to its
     product)."""
-    links = {
-        row["id"]: row
+    links: dict[int, dict[str, Any]] = {
+        row["id"]: dict(row)
         for row in ShareLink.objects.filter(pk__in=link_ids).values(
             "id", "sharer_id", "created_at", "target_type", "target_id"
         )
@@ -176,8 +176,8 @@ def platform_spread(days: int, *, now: datetime | None = None) -> PlatformSpread
 
 def _top_products(since: datetime, clicks: Counter[int]) -> list[ProductSpread]:
     """The products with the most share-driven orders in the period (clicks break ties)."""
-    by_product = {
-        row["product_id"]: row
+    by_product: dict[int, dict[str, Any]] = {
+        row["product_id"]: dict(row)
         for row in OrderLine.objects.filter(order__in=_share_orders(since))
         .values("product_id")
         .annotate(
@@ -196,7 +196,7 @@ def _top_products(since: datetime, clicks: Counter[int]) -> list[ProductSpread]:
     }
     found = []
     for product_id in ranked:
-        row = by_product.get(product_id, {})
+        row: dict[str, Any] = by_product.get(product_id, {})
         title, merchant = names.get(product_id, ("", ""))
         found.append(
             ProductSpread(

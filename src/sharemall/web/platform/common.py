@@ -191,4 +191,5 @@ def _tabs(
 ) -> list[tuple[str, str, int | None]]:
     """The status tabs above a queue: each known status with its words, then "all"."""
     choices = list(labels)
-    return [(s, _choices_label(choices, s), None) for s in known] + [(ALL, _("All"), None)]
+    tabs: list[tuple[str, str, int | None]] = [(s, _choices_label(choices, s), None) for s in known]
+    return [*tabs, (ALL, _("All"), None)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -81,7 +81,7 @@ DISPUTES = TableSpec(
 
 
 @operator_page
-def disputes(request: HttpRequest, member: Member) -> HttpResponse:
+def disputes(request: HttpRequest, member: Member) -> HttpResponseBase:
     queue = aftersale_selectors.disputes_open().select_related(
         "aftersale__order__merchant", "aftersale__buyer"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -81,7 +81,7 @@ HOLDS = TableSpec(
 
 
 @operator_page
-def holds(request: HttpRequest, member: Member) -> HttpResponse:
+def holds(request: HttpRequest, member: Member) -> HttpResponseBase:
     queue = distribution_selectors.held_commissions().select_related(
         "order__buyer", "order__merchant"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -79,7 +79,7 @@ MERCHANTS = TableSpec(
 
 
 @operator_page
-def merchants(request: HttpRequest, member: Member) -> HttpResponse:
+def merchants(request: HttpRequest, member: Member) -> HttpResponseBase:
     status = _status_filter(request, MERCHANT_FILTERS)
     queue = merchant_selectors.merchant_review_queue(None if status == ALL else status)
     table = MERCHANTS.bind(request, queue.select_related("owner"))

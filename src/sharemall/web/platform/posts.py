@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -116,7 +116,7 @@ HIDDEN_POSTS = TableSpec(
 
 
 @operator_page
-def posts(request: HttpRequest, member: Member) -> HttpResponse:
+def posts(request: HttpRequest, member: Member) -> HttpResponseBase:
     tab = request.GET.get("status", REPORTED)
     tab = tab if tab in (REPORTED, HIDDEN) else REPORTED
     if tab == HIDDEN:
@@ -131,7 +131,7 @@ def posts(request: HttpRequest, member: Member) -> HttpResponse:
         page_posts = list(table.page.object_list)
         counts = post_selectors.open_report_reasons([p.pk for p in page_posts])
         for post in page_posts:
-            post.report_reasons = "\n".join(  # type: ignore[attr-defined]
+            post.report_reasons = "\n".join(
                 f"{post_rules.REPORT_REASONS.get(code, code)} × {n}"
                 for code, n in sorted(counts.get(post.pk, {}).items())
             )

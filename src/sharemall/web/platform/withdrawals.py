@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -59,8 +59,14 @@ WITHDRAWAL_FILTERS = (
 WITHDRAWALS = TableSpec(
     columns=[
         Column("id", gettext_lazy("Number"), sortable=True, kind=NUMBER),
-        Column("member.nickname", gettext_lazy("Member")),
-        Column("member.phone", gettext_lazy("Mobile number")),
+        Column(
+            "member",
+            gettext_lazy("Member"),
+            value=lambda w: f"{w.member.nickname}\n{w.member.phone}",
+            in_csv=False,
+        ),
+        Column("member.nickname", gettext_lazy("Member"), in_page=False),
+        Column("member.phone", gettext_lazy("Mobile number"), in_page=False),
         Column("amount_fen", gettext_lazy("Amount"), sortable=True, kind=MONEY),
         Column("fee_fen", gettext_lazy("Fee"), kind=MONEY),
         Column("payout_fen", gettext_lazy("To pay"), kind=MONEY),
@@ -107,7 +113,7 @@ WITHDRAWALS = TableSpec(
 
 
 @operator_page
-def withdrawal_queue(request: HttpRequest, member: Member) -> HttpResponse:
+def withdrawal_queue(request: HttpRequest, member: Member) -> HttpResponseBase:
     status = _status_filter(request, WITHDRAWAL_FILTERS)
     queue = wallet_selectors.withdrawal_queue(None if status == ALL else status)
     table = WITHDRAWALS.bind(request, queue.select_related("member"))
