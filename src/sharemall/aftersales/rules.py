@@ -1,5 +1,6 @@
 """After-sales states."""
 
+from sharemall.core.i18n import gettext_lazy, system_note
 from sharemall.core.transitions import StateMachine
 
 REFUND, RETURN_REFUND = "refund", "return_refund"
@@ -42,3 +43,35 @@ ALL = (
 # Orders a buyer may ask about: paid and not yet completed.
 ELIGIBLE_ORDER_STATUSES = ("paid", "shipped", "ready_for_pickup", "received")
 RETURN_ORDER_STATUSES = ("shipped", "received")
+
+
+# A request's states in words, for the back office's trail (the model has no choices).
+STATUS_LABELS = {
+    REQUESTED: gettext_lazy("requested"),
+    AWAITING_RETURN: gettext_lazy("awaiting the return"),
+    RETURN_SHIPPED: gettext_lazy("return shipped"),
+    REFUNDING: gettext_lazy("refunding"),
+    REFUNDED: gettext_lazy("refunded"),
+    REJECTED: gettext_lazy("rejected"),
+    DISPUTED: gettext_lazy("disputed"),
+    CANCELLED: gettext_lazy("cancelled"),
+}
+
+# Notes the system writes on a request's events, kept in English; people read the labels.
+NOTE_RETURN_RECEIVED = "return received"
+NOTE_AUTO_APPROVED = "approved automatically"
+NOTE_RULING_PREFIX = "ruling: "
+NOTES = {
+    NOTE_RETURN_RECEIVED: gettext_lazy("The returned goods arrived"),
+    NOTE_AUTO_APPROVED: gettext_lazy("Approved automatically: the merchant did not answer in time"),
+}
+NOTE_PREFIXES = {NOTE_RULING_PREFIX: gettext_lazy("Platform ruling: %(text)s")}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def note_text(note: str) -> str:
+    """A request event's note in the reader's language (a person's own words as written)."""
+    return system_note(note, NOTES, NOTE_PREFIXES)

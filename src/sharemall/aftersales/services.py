@@ -199,7 +199,7 @@ def aftersale_return_shipped(
 def aftersale_confirm_return(aftersale: AfterSale, *, actor: Member) -> AfterSale:
     if aftersale.status != rules.RETURN_SHIPPED:
         raise InvalidTransition(_("The goods have not been sent back yet."))
-    return _refund(aftersale, actor=actor, note="return received")
+    return _refund(aftersale, actor=actor, note=rules.NOTE_RETURN_RECEIVED)
 
 
 def aftersale_escalate(aftersale: AfterSale, *, actor: Member, statement: str) -> Dispute:
@@ -234,13 +234,13 @@ def dispute_rule(dispute: Dispute, *, operator: Member, ruling: str, note: str) 
     if not updated:
         raise InvalidTransition(_("This dispute was already ruled."))
     if ruling == Dispute.Ruling.REFUND:
-        return _refund(aftersale, actor=operator, note=f"ruling: {why}")
+        return _refund(aftersale, actor=operator, note=f"{rules.NOTE_RULING_PREFIX}{why}")
     with transaction.atomic():
         aftersale = _move(
             aftersale,
             rules.REJECTED,
             actor=operator,
-            note=f"ruling: {why}",
+            note=f"{rules.NOTE_RULING_PREFIX}{why}",
             closed_at=timezone.now(),
         )
         _release(aftersale)
@@ -309,7 +309,7 @@ def aftersales_auto_approve(now: datetime) -> int:
     approved = 0
     for aftersale in due[:500]:
         try:
-            aftersale_approve(aftersale, actor=None, note="approved automatically")
+            aftersale_approve(aftersale, actor=None, note=rules.NOTE_AUTO_APPROVED)
         except InvalidTransition:
             continue
         approved += 1

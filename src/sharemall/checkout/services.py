@@ -397,7 +397,7 @@ def unpaid_timeout(now: datetime) -> int:
     return len(closed) + orders.orders_cancel_left_unpaid(note=UNPAID_TIMEOUT_NOTE)
 
 
-UNPAID_TIMEOUT_NOTE = "unpaid timeout"
+UNPAID_TIMEOUT_NOTE = order_rules.NOTE_UNPAID_TIMEOUT
 # How far back completion looks for completed orders whose commissions a killed run left
 # pending (before completing and settling moved together).
 UNSETTLED_LOOKBACK = timedelta(days=60)

@@ -9,7 +9,7 @@ message is its English msgid.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 Translator = Callable[[str], str]
 
@@ -55,3 +55,25 @@ class LazyText:
 
 def gettext_lazy(message: str) -> LazyText:
     return LazyText(message)
+
+
+def system_note(
+    text: str,
+    labels: Mapping[str, LazyText],
+    prefixes: Mapping[str, LazyText] | None = None,
+) -> str:
+    """A note or reason the system wrote, in the reader's language.
+
+    The system writes its notes as fixed English phrases (they are what the database and the API
+    keep, so they never change with the language of whoever caused them); each owning app maps
+    its phrases to labels. A phrase that starts with a known prefix ("ruling: …") keeps the
+    operator's words after it, inserted as `%(text)s` into the prefix's label. Anything else is a
+    person's own words and is shown as written.
+    """
+    label = labels.get(text)
+    if label is not None:
+        return str(label)
+    for prefix, template in (prefixes or {}).items():
+        if text.startswith(prefix):
+            return str(template) % {"text": text[len(prefix) :]}
+    return text

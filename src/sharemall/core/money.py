@@ -101,3 +101,30 @@ def format_yuan(fen: int, *, plain: bool = False) -> str:
     if plain:
         return f"{sign}{whole}.{part:02d}"
     return f"{sign}¥{whole:,}.{part:02d}"
+
+
+# A percentage as people type it: digits with at most two decimals, the finest a basis point goes.
+_PERCENT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
+
+
+def format_bp(bp: int) -> str:
+    """Basis points as the percentage people read, exactly and without trailing zeros:
+    1250 → "12.5 %", 3000 → "30 %", 5 → "0.05 %"."""
+    if not isinstance(bp, int) or isinstance(bp, bool):
+        raise MoneyError(f"a rate is a whole number of basis points, got {bp!r}")
+    sign = "-" if bp < 0 else ""
+    whole, part = divmod(abs(bp), BP_WHOLE // 100)
+    decimals = f"{part:02d}".rstrip("0")
+    return f"{sign}{whole}{'.' + decimals if decimals else ''} %"
+
+
+def parse_percent(text: str) -> int:
+    """A percentage typed by a person ("12.5", "12.5 %") as whole basis points (1250).
+    Finer than a basis point (two decimals) is refused rather than rounded."""
+    cleaned = text.strip().removesuffix("%").strip()
+    if not _PERCENT.fullmatch(cleaned):
+        raise MoneyError(f"not a percentage: {text!r}")
+    whole, _dot, part = cleaned.partition(".")
+    if len(whole) > 9:
+        raise AmountTooLarge(f"far past any rate: {text!r}")
+    return int(whole) * (BP_WHOLE // 100) + int((part or "0").ljust(2, "0"))

@@ -12,6 +12,7 @@ from typing import Any
 
 from sharemall.core.errors import DomainError
 from sharemall.core.i18n import gettext as _
+from sharemall.core.i18n import gettext_lazy, system_note
 from sharemall.core.money import BP_WHOLE, apply_bp
 from sharemall.core.transitions import StateMachine
 
@@ -37,6 +38,50 @@ COMMISSION = StateMachine(
     event_model="distribution.CommissionEntryEvent",
     event_fk="entry",
 )
+
+# Why an entry is held (CommissionEntry.reason, "; "-joined). The phrases are what the database
+# and the API keep; people read the labels.
+HOLD_PAYER = "beneficiary paid for the order"
+HOLD_SAME_DEVICE = "same device as the buyer"
+HOLD_SIGNUP_DEVICE = "buyer and beneficiary signed up on one device"
+HOLD_SAME_IP = "same IP address as the buyer"
+HOLD_PHONE = "delivery phone is the beneficiary's"
+HOLD_ADDRESS = "delivery address is one the beneficiary uses"
+HOLD_BURST = "burst of orders through one share link"
+HOLD_REASON_SEPARATOR = "; "
+HOLD_REASONS = {
+    HOLD_PAYER: gettext_lazy("The earner paid for the order"),
+    HOLD_SAME_DEVICE: gettext_lazy("The order was placed on the earner's device"),
+    HOLD_SIGNUP_DEVICE: gettext_lazy("The buyer and the earner signed up on one device"),
+    HOLD_SAME_IP: gettext_lazy("The order came from the earner's IP address"),
+    HOLD_PHONE: gettext_lazy("The delivery phone is the earner's"),
+    HOLD_ADDRESS: gettext_lazy("The delivery address is one the earner uses"),
+    HOLD_BURST: gettext_lazy("A burst of orders through one share link"),
+}
+# Notes the system writes on commission events and entries.
+COMMISSION_NOTES = {
+    "order completed": gettext_lazy("The order completed"),
+    "released after the order completed": gettext_lazy("Released after the order completed"),
+    "back office": gettext_lazy("Decided in the admin site"),
+}
+COMMISSION_NOTE_PREFIXES = {"released: ": gettext_lazy("Released: %(text)s")}
+
+
+def hold_reasons(reason: str) -> list[str]:
+    """The reasons an entry was held (or released, or rejected), each in the reader's language."""
+    if not reason:
+        return []
+    if reason.startswith(tuple(COMMISSION_NOTE_PREFIXES)):
+        return [commission_note(reason)]
+    return [
+        system_note(part, HOLD_REASONS)
+        for part in reason.split(HOLD_REASON_SEPARATOR)
+        if part.strip()
+    ]
+
+
+def commission_note(note: str) -> str:
+    return system_note(note, COMMISSION_NOTES, COMMISSION_NOTE_PREFIXES)
 
 
 class InvalidPlan(DomainError):

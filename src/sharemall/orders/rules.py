@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sharemall.core.i18n import gettext_lazy, system_note
 from sharemall.core.transitions import StateMachine
 
 PENDING_PAYMENT = "pending_payment"
@@ -80,3 +81,21 @@ def refund_share(
         return paid_fen - already_refunded_fen
     target = paid_fen * (already_refunded_quantity + refund_quantity) // quantity
     return target - already_refunded_fen
+
+
+# Notes the system writes on an order's events, kept in English; people read the labels.
+NOTE_PICKUP_VERIFIED = "pickup verified"
+NOTE_WINDOW_CLOSED = "after-sales window closed"
+NOTE_FULLY_REFUNDED = "fully refunded"
+NOTE_UNPAID_TIMEOUT = "unpaid timeout"
+NOTES = {
+    NOTE_PICKUP_VERIFIED: gettext_lazy("Pickup code verified at the store"),
+    NOTE_WINDOW_CLOSED: gettext_lazy("The after-sales window closed"),
+    NOTE_FULLY_REFUNDED: gettext_lazy("Everything was refunded"),
+    NOTE_UNPAID_TIMEOUT: gettext_lazy("Not paid in time"),
+}
+
+
+def note_text(note: str) -> str:
+    """An order event's note in the reader's language (a person's own words as written)."""
+    return system_note(note, NOTES)

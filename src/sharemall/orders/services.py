@@ -256,7 +256,11 @@ def pickup_verify(store: Store, *, code: str, actor: Member) -> Order:
             _("This pickup code was already used or is not ready."), code="pickup_not_ready"
         )
     return _move(
-        order, rules.RECEIVED, actor=actor, note="pickup verified", received_at=timezone.now()
+        order,
+        rules.RECEIVED,
+        actor=actor,
+        note=rules.NOTE_PICKUP_VERIFIED,
+        received_at=timezone.now(),
     )
 
 
@@ -305,7 +309,7 @@ def orders_complete_due(
                     Order.objects.filter(pk=order.pk, open_aftersales=0),
                     rules.RECEIVED,
                     rules.COMPLETED,
-                    note="after-sales window closed",
+                    note=rules.NOTE_WINDOW_CLOSED,
                     completed_at=now,
                 ):
                     continue  # changed meanwhile (an after-sales request, another worker)
@@ -395,5 +399,5 @@ def order_close_if_fully_refunded(order: Order, *, actor: Member | None) -> Orde
         rules.SHIPPED,
         rules.READY_FOR_PICKUP,
     ):
-        return _move(order, rules.CLOSED, actor=actor, note="fully refunded")
+        return _move(order, rules.CLOSED, actor=actor, note=rules.NOTE_FULLY_REFUNDED)
     return order

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sharemall.core.errors import DomainError
 from sharemall.core.i18n import gettext as _
+from sharemall.core.i18n import gettext_lazy
 
 # Distribution never pays more than three levels: the legal line between social commerce and
 # pyramid selling. Enforced here, in the database, and nowhere configurable past it.
@@ -23,6 +24,43 @@ DEFAULTS: dict[str, object] = {
     "share_product_daily_cap": 3,
     "share_budget_cap_bp": 3000,
 }
+
+# What each setting is called where people read it (the settings page, its history, the
+# compliance report, the API's refusals), and the words for the modes' values.
+SETTING_LABELS = {
+    "max_levels": gettext_lazy("Commissioned levels"),
+    "distribution_mode": gettext_lazy("Who earns"),
+    "self_purchase_rebate": gettext_lazy("Self-purchase rebate"),
+    "binding_mode": gettext_lazy("Binding mode"),
+    "binding_days": gettext_lazy("Binding days"),
+    "attribution_window_days": gettext_lazy("Attribution window (days)"),
+    "share_daily_cap": gettext_lazy("Rewarded shares per member per day"),
+    "share_product_daily_cap": gettext_lazy("Rewarded shares per member per product per day"),
+    "share_budget_cap_bp": gettext_lazy("Share budget cap"),
+}
+SETTING_HELP = {
+    "max_levels": gettext_lazy("Two is the default and keeps every sale within three people."),
+    "self_purchase_rebate": gettext_lazy("A distributor buying for themselves is paid as level 1."),
+    "binding_days": gettext_lazy("Used by the time-limited mode."),
+    "attribution_window_days": gettext_lazy("How long a share click counts for an order."),
+    "share_budget_cap_bp": gettext_lazy(
+        "The most a merchant may give up for sharing, in percent of the price (100 is all of it)."
+    ),
+}
+DISTRIBUTION_MODES = {
+    EVERYONE: gettext_lazy("Every member, on sales through their own shares"),
+    APPROVED: gettext_lazy("Only members whose distribution was enabled"),
+}
+BINDING_MODES = {
+    FIRST_TOUCH: gettext_lazy("Permanent, first share wins"),
+    TIME_LIMITED: gettext_lazy("Time-limited, rebindable after the binding days"),
+    LAST_TOUCH: gettext_lazy("Last share wins"),
+}
+SETTING_CHOICES = {"distribution_mode": DISTRIBUTION_MODES, "binding_mode": BINDING_MODES}
+
+
+def setting_label(name: str) -> str:
+    return str(SETTING_LABELS.get(name, name))
 
 
 class InvalidSettings(DomainError):
@@ -49,7 +87,7 @@ def check(values: dict[str, object]) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise InvalidSettings(
                 _("%(name)s must be a whole number from %(low)d to %(high)d.")
-                % {"name": name, "low": low, "high": high}
+                % {"name": setting_label(name), "low": low, "high": high}
             )
     if not isinstance(values["self_purchase_rebate"], bool):
         raise InvalidSettings(_("self_purchase_rebate is true or false."))

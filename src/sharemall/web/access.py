@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any, Concatenate
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
@@ -19,6 +19,8 @@ from sharemall.accounts.auth import caller
 from sharemall.accounts.models import Member
 
 MemberView = Callable[Concatenate[HttpRequest, Member, ...], HttpResponse]
+# A back-office list may answer with a streamed CSV export instead of its page.
+OperatorView = Callable[Concatenate[HttpRequest, Member, ...], HttpResponseBase]
 
 
 def not_found(request: HttpRequest) -> HttpResponse:
@@ -40,12 +42,12 @@ def member_page(view: MemberView) -> Callable[..., HttpResponse]:
     return wrapper
 
 
-def operator_page(view: MemberView) -> Callable[..., HttpResponse]:
+def operator_page(view: OperatorView) -> Callable[..., HttpResponseBase]:
     """A back-office page: operators only; anyone else signed in sees the 404 page."""
 
     @never_cache
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         member = caller(request)
         if member is None:
             return redirect_to_login(request.get_full_path())

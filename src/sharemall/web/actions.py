@@ -7,13 +7,14 @@ page it goes back to. A write that went through shows its success message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from sharemall.core.errors import DomainError
 
@@ -61,3 +62,41 @@ def run_action[T](
     if success is not None:
         messages.success(request, success(value) if callable(success) else success)
     return Outcome(result=value)
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What came of a batch: the items that went through and those refused, with why."""
+
+    done: list[str]
+    refused: list[tuple[str, str]]
+
+
+def run_batch[K](
+    request: HttpRequest,
+    keys: Iterable[K],
+    action: Callable[[K], object],
+    *,
+    name: Callable[[K], str],
+    done: Callable[[int], Message],
+) -> BatchReport:
+    """Run `action` on each item, one after the other, and say how each went.
+
+    Each call is the owning service's own unit of work, committed (or refused) on its own: one
+    refusal stops nothing else, and nothing is undone because another item failed. No
+    transaction is opened around a call here, because some services must commit before they
+    talk to a provider (a payout). An item named twice runs once.
+    """
+    report = BatchReport(done=[], refused=[])
+    for key in dict.fromkeys(keys):
+        try:
+            action(key)
+        except DomainError as exc:
+            report.refused.append((name(key), exc.message))
+        else:
+            report.done.append(name(key))
+    if report.done:
+        messages.success(request, done(len(report.done)))
+    for item, why in report.refused:
+        messages.error(request, _("%(item)s: %(reason)s") % {"item": item, "reason": why})
+    return report

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from sharemall.core.money import BP_WHOLE, MoneyError, format_bp, parse_percent
 
 
 class PageForm(forms.Form):
@@ -54,3 +57,44 @@ class RegisterForm(PageForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class PercentField(forms.Field):
+    """A rate typed in percent ("12.5" or "12.5 %"), cleaned to whole basis points (1250).
+
+    People think in percent; the rules and the database count basis points. The field shows a
+    basis-point initial value as percent again, so a saved rate reads back as it was typed.
+    """
+
+    default_error_messages = {
+        "invalid": _("Enter a percentage such as 12.5, with at most two decimals."),
+        "max_value": _("At most %(limit)s %%."),
+    }
+
+    def __init__(self, *, max_bp: int = BP_WHOLE, **kwargs: Any) -> None:
+        self.max_bp = max_bp
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 12})
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_bp(value).removesuffix(" %")
+        return value
+
+    def to_python(self, value: Any) -> int | None:
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        try:
+            bp = parse_percent(text)
+        except MoneyError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if bp > self.max_bp:
+            raise ValidationError(
+                self.error_messages["max_value"],
+                code="max_value",
+                params={"limit": format_bp(self.max_bp).removesuffix(" %")},
+            )
+        return bp

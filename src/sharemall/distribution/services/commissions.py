@@ -105,7 +105,7 @@ def _order_commissions(order: Order) -> list[CommissionEntry]:
                 continue
             if person.pk not in reasons_by_person:
                 reasons_by_person[person.pk] = fraud_reasons(order, person) + (
-                    ["burst of orders through one share link"] if burst else []
+                    [rules.HOLD_BURST] if burst else []
                 )
             reasons = reasons_by_person[person.pk]
             entries.append(
@@ -119,7 +119,7 @@ def _order_commissions(order: Order) -> list[CommissionEntry]:
                     rate=plan.levels[level - 1],
                     amount_fen=amount,
                     status=HELD if reasons else PENDING,
-                    reason="; ".join(reasons)[:300],
+                    reason=rules.HOLD_REASON_SEPARATOR.join(reasons)[:300],
                 )
             )
     if not entries:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from sharemall.accounts.models import Member
+from sharemall.distribution import rules
 from sharemall.orders.models import Order
 
 # Orders through one share link in a short time look like brushing (刷单): held for review.
@@ -26,19 +27,19 @@ def fraud_reasons(order: Order, beneficiary: Member) -> list[str]:
     if beneficiary.pk == buyer.pk:
         return reasons
     if order.payment.payer_id == beneficiary.pk:
-        reasons.append("beneficiary paid for the order")
+        reasons.append(rules.HOLD_PAYER)
     if order.device_id and order.device_id == beneficiary.signup_device:
-        reasons.append("same device as the buyer")
+        reasons.append(rules.HOLD_SAME_DEVICE)
     if buyer.signup_device and buyer.signup_device == beneficiary.signup_device:
-        reasons.append("buyer and beneficiary signed up on one device")
+        reasons.append(rules.HOLD_SIGNUP_DEVICE)
     if (
         order.client_ip
         and order.client_ip == beneficiary.signup_ip
         and _identifies(order.client_ip)
     ):
-        reasons.append("same IP address as the buyer")
+        reasons.append(rules.HOLD_SAME_IP)
     if order.phone and order.phone == beneficiary.phone:
-        reasons.append("delivery phone is the beneficiary's")
+        reasons.append(rules.HOLD_PHONE)
     if (
         order.address
         and Order.objects.filter(
@@ -47,7 +48,7 @@ def fraud_reasons(order: Order, beneficiary: Member) -> list[str]:
         .exclude(pk=order.pk)
         .exists()
     ):
-        reasons.append("delivery address is one the beneficiary uses")
+        reasons.append(rules.HOLD_ADDRESS)
     return reasons
 
 

@@ -10,24 +10,19 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.core.money import BP_WHOLE, format_yuan
+from sharemall.core.money import format_yuan
 from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution.models import CommissionEntry
 from sharemall.web.access import member_page
 from sharemall.web.distributor.common import PAGE_SIZE
-
-
-def bp_text(bp: int) -> str:
-    """Basis points as a percentage, by integer maths: 800 → "8.00%", 10 → "0.10%"."""
-    whole, part = divmod(bp, BP_WHOLE // 100)
-    return f"{whole}.{part:02d}%"
+from sharemall.web.humanize import percent
 
 
 def rate_text(entry: CommissionEntry) -> str:
     """A commission's rate: a percentage of the base, or a fixed amount per unit."""
     if entry.unit == distribution_rules.BP:
-        return bp_text(entry.rate)
+        return percent(entry.rate)
     return _("%(amount)s per unit") % {"amount": format_yuan(entry.rate)}
 
 

@@ -19,9 +19,9 @@ from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
 from sharemall.web.access import member_page
 from sharemall.web.actions import run_action
-from sharemall.web.distributor.commissions import bp_text
 from sharemall.web.distributor.common import PAGE_SIZE, _redirect
 from sharemall.web.distributor.forms import WithdrawForm, fen_from_yuan
+from sharemall.web.humanize import percent
 
 # Which field of the withdrawal form a refusal of the service belongs to, by its code.
 WITHDRAW_ERROR_FIELDS = {
@@ -94,7 +94,7 @@ def withdraw(request: HttpRequest, member: Member) -> HttpResponse:
         {
             "form": form,
             "policy": policy,
-            "fee_rate": bp_text(policy.fee_bp),
+            "fee_rate": percent(policy.fee_bp),
             "left_today_fen": _left_today(member, policy),
             "wallet": withdrawals.wallet_summary(member.pk),
             "preview": _fee_preview(request.POST.get("amount", ""), policy)

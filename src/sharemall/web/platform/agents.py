@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -16,7 +15,7 @@ from sharemall.distribution.models import Partner, RegionAgent
 from sharemall.merchants import rules as merchant_rules
 from sharemall.web.access import not_found, operator_page
 from sharemall.web.actions import run_action
-from sharemall.web.platform.common import _form_errors, _post_only
+from sharemall.web.platform.common import _form_errors, _post_only, _render
 from sharemall.web.platform.forms import (
     AgentForm,
     PartnerForm,
@@ -36,7 +35,7 @@ def agents(request: HttpRequest, member: Member) -> HttpResponse:
         "-is_active", "region_code", "id"
     )
     partners = Partner.objects.select_related("member").order_by("-is_active", "id")
-    return render(
+    return _render(
         request,
         "web/platform/agents.html",
         {

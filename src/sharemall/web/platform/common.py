@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,12 +14,16 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
+from sharemall.platform import rules as platform_rules
 from sharemall.web.access import MemberView
+from sharemall.web.humanize import percent
+from sharemall.web.platform import queues as platform_queues
 
 PAGE_SIZE = 20
 
@@ -87,9 +92,17 @@ def _who(names: dict[int, str], member_id: int | None) -> str:
     return names.get(member_id, f"#{member_id}")
 
 
+def _as_written(note: str) -> str:
+    return note
+
+
 def _steps(
-    events: list[dict[str, Any]], labels: Iterable[tuple[Any, Any]], names: dict[int, str]
+    events: list[dict[str, Any]],
+    labels: Iterable[tuple[Any, Any]],
+    names: dict[int, str],
+    notes: Callable[[str], str] = _as_written,
 ) -> list[Step]:
+    """The trail's lines; `notes` puts the owning app's system notes in the reader's words."""
     choices = list(labels)
     return [
         Step(
@@ -97,7 +110,7 @@ def _steps(
             source=_choices_label(choices, e["from"]) if e["from"] else "",
             target=_choices_label(choices, e["to"]),
             who=_who(names, e["actor_id"]),
-            note=e.get("reason") or e.get("note") or "",
+            note=notes(e.get("reason") or e.get("note") or ""),
         )
         for e in events
     ]
@@ -109,3 +122,74 @@ def _found[M: Model](lookup: Callable[[], M | None]) -> M | None:
         return lookup()
     except NotFound:
         return None
+
+
+def setting_text(name: str, value: Any) -> str:
+    """A platform setting's value as people read it: words for modes, yes or no, percent.
+    (Day counts stay bare numbers: their names already say "days".)"""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    choices = platform_rules.SETTING_CHOICES.get(name)
+    if choices is not None:
+        return str(choices.get(value, value))
+    if name == "share_budget_cap_bp" and isinstance(value, int):
+        return percent(value)
+    return str(value)
+
+
+def setting_rows(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every setting as (its name, its value) in the reader's language."""
+    return [(platform_rules.setting_label(k), setting_text(k, v)) for k, v in values.items()]
+
+
+# A batch is what one page of a table shows, with room to spare; more is not a page's work.
+BATCH_MAX = 100
+_ROW_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _batch_ids(request: HttpRequest) -> list[int]:
+    """The rows ticked on a table (`ids`), each once, in the order they were shown."""
+    raw = [v for v in request.POST.getlist("ids") if _ROW_ID.fullmatch(v)]
+    return list(dict.fromkeys(int(v) for v in raw))[:BATCH_MAX]
+
+
+# The menu item each page belongs to (base.html marks it current).
+SECTIONS = {
+    "platform_dashboard": "dashboard",
+    "platform_propagation": "propagation",
+    "platform_merchants": "merchants",
+    "platform_merchant": "merchants",
+    "platform_withdrawals": "withdrawals",
+    "platform_holds": "holds",
+    "platform_disputes": "disputes",
+    "platform_dispute": "disputes",
+    "platform_posts": "posts",
+    "platform_banned_words": "banned_words",
+    "platform_agents": "agents",
+    "compliance": "compliance",
+    "platform_settings": "settings",
+}
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """A back-office page in the console shell: its menu item marked, the queues' counts on
+    the menu."""
+    match = request.resolver_match
+    section = SECTIONS.get(match.url_name or "", "") if match is not None else ""
+    return render(
+        request,
+        template,
+        {"section": section, "todo": platform_queues.waiting(), **context},
+        status=status,
+    )
+
+
+def _tabs(
+    known: tuple[str, ...], labels: Iterable[tuple[Any, Any]]
+) -> list[tuple[str, str, int | None]]:
+    """The status tabs above a queue: each known status with its words, then "all"."""
+    choices = list(labels)
+    tabs: list[tuple[str, str, int | None]] = [(s, _choices_label(choices, s), None) for s in known]
+    return [*tabs, (ALL, _("All"), None)]

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from sharemall.accounts.auth import caller
 from sharemall.distribution import services as distribution
+from sharemall.web.platform.common import _render, setting_rows
 
 
 @never_cache
@@ -19,4 +20,9 @@ def compliance(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     if not member.is_operator:
         return render(request, "web/not_found.html", status=404)
-    return render(request, "web/compliance.html", {"report": distribution.compliance_report()})
+    report = distribution.compliance_report()
+    return _render(
+        request,
+        "web/compliance.html",
+        {"report": report, "settings": setting_rows(report["settings"])},
+    )

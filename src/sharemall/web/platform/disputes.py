@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,7 +14,10 @@ from sharemall.aftersales import selectors as aftersale_selectors
 from sharemall.aftersales import services as aftersale_services
 from sharemall.aftersales.models import Dispute
 from sharemall.merchants.models import Merchant
+from sharemall.orders import rules as order_rules
 from sharemall.orders.models import Order
+from sharemall.payments import rules as payment_rules
+from sharemall.payments.models import Refund
 from sharemall.web.access import not_found, operator_page
 from sharemall.web.actions import run_action
 from sharemall.web.platform.common import (
@@ -22,32 +25,70 @@ from sharemall.web.platform.common import (
     _form_errors,
     _found,
     _names,
-    _page,
     _post_only,
+    _render,
     _steps,
     _who,
 )
 from sharemall.web.platform.forms import RulingForm
+from sharemall.web.tables import DATETIME, EXPORT_SELECTED, MONEY, NUMBER, Column, TableSpec
 
-# After-sales states have no model choices; the trail shows them in words.
-AFTERSALE_STATUSES = {
-    aftersale_rules.REQUESTED: gettext_lazy("requested"),
-    aftersale_rules.AWAITING_RETURN: gettext_lazy("awaiting the return"),
-    aftersale_rules.RETURN_SHIPPED: gettext_lazy("return shipped"),
-    aftersale_rules.REFUNDING: gettext_lazy("refunding"),
-    aftersale_rules.REFUNDED: gettext_lazy("refunded"),
-    aftersale_rules.REJECTED: gettext_lazy("rejected"),
-    aftersale_rules.DISPUTED: gettext_lazy("disputed"),
-    aftersale_rules.CANCELLED: gettext_lazy("cancelled"),
-}
+AFTERSALE_STATUSES = aftersale_rules.STATUS_LABELS
+
+
+def _dispute_link(d: Dispute) -> str:
+    return reverse("web:platform_dispute", args=[d.pk])
+
+
+DISPUTES = TableSpec(
+    columns=[
+        Column("id", gettext_lazy("Dispute"), sortable=True, kind=NUMBER, link=_dispute_link),
+        Column("aftersale.order.merchant.legal_name", gettext_lazy("Merchant")),
+        Column("aftersale.buyer.nickname", gettext_lazy("Buyer")),
+        Column("aftersale.order_id", gettext_lazy("Order number"), kind=NUMBER),
+        Column(
+            "aftersale.kind",
+            gettext_lazy("Request"),
+            value=lambda d: d.aftersale.get_kind_display(),
+        ),
+        Column(
+            "aftersale.refund_fen",
+            gettext_lazy("Refund asked"),
+            sortable=True,
+            kind=MONEY,
+            sort_field="aftersale__refund_fen",
+        ),
+        Column(
+            "statement",
+            gettext_lazy("The buyer's statement"),
+            formatter=lambda s: Truncator(s).chars(80),
+        ),
+        Column("opened_at", gettext_lazy("Opened"), sortable=True, kind=DATETIME),
+    ],
+    default_sort="opened_at",
+    search=(
+        "aftersale__order__merchant__legal_name",
+        "aftersale__buyer__phone",
+        "aftersale__buyer__nickname",
+        "statement",
+    ),
+    search_label=gettext_lazy("Merchant, buyer or words"),
+    batch=(EXPORT_SELECTED,),
+    export_name="disputes",
+    empty=gettext_lazy("No dispute is waiting for a ruling."),
+    row_link=_dispute_link,
+)
 
 
 @operator_page
-def disputes(request: HttpRequest, member: Member) -> HttpResponse:
+def disputes(request: HttpRequest, member: Member) -> HttpResponseBase:
     queue = aftersale_selectors.disputes_open().select_related(
         "aftersale__order__merchant", "aftersale__buyer"
     )
-    return render(request, "web/platform/disputes.html", {"page": _page(request, queue)})
+    table = DISPUTES.bind(request, queue)
+    if table.wants_csv:
+        return table.csv_response()
+    return _render(request, "web/platform/disputes.html", {"table": table})
 
 
 def _dispute(dispute_id: int) -> Dispute | None:
@@ -67,7 +108,7 @@ def dispute(request: HttpRequest, member: Member, dispute_id: int) -> HttpRespon
         [e["actor_id"] for e in (*merchant_events, *order_events, *aftersale_events)]
         + [trail["payment"]["payer_id"], found.ruled_by_id]
     )
-    return render(
+    return _render(
         request,
         "web/platform/dispute.html",
         {
@@ -82,8 +123,15 @@ def dispute(request: HttpRequest, member: Member, dispute_id: int) -> HttpRespon
                 AFTERSALE_STATUSES.items(), trail["aftersale"]["status"]
             ),
             "merchant_steps": _steps(merchant_events, Merchant.Status.choices, names),
-            "order_steps": _steps(order_events, Order.Status.choices, names),
-            "aftersale_steps": _steps(aftersale_events, AFTERSALE_STATUSES.items(), names),
+            "order_steps": _steps(order_events, Order.Status.choices, names, order_rules.note_text),
+            "aftersale_steps": _steps(
+                aftersale_events, AFTERSALE_STATUSES.items(), names, aftersale_rules.note_text
+            ),
+            "provider": payment_rules.provider_label(trail["payment"]["provider"]),
+            "refunds": [
+                {**r, "status_label": _choices_label(Refund.Status.choices, r["status"])}
+                for r in trail["payment"]["refunds"]
+            ],
             "attribution": aftersale_selectors.order_attribution(found.aftersale.order),
             "form": RulingForm(),
         },

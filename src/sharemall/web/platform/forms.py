@@ -9,9 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.aftersales.models import Dispute
+from sharemall.core.i18n import LazyText
 from sharemall.platform import rules as platform_rules
 from sharemall.posts import rules as post_rules
-from sharemall.web.forms import PageForm
+from sharemall.web.forms import PageForm, PercentField
 
 # The API's limits (merchants.ReasonIn, distribution.ReviewIn, wallet.ReasonIn/ReferenceIn,
 # aftersales.RulingIn): a page never accepts what the API would refuse as too long.
@@ -120,62 +121,72 @@ class PartnerForm(PageForm):
     phone = forms.CharField(label=_("Member's mobile number"), max_length=PHONE_MAX)
 
 
-def _number(label: Any, help_text: Any = "") -> forms.IntegerField:
+def _rule_text(text: LazyText | None) -> Any:
+    """A label the platform rules hold, translated when the form is shown (not at import)."""
+    return _(text.message) if text is not None else ""
+
+
+def _number(name: str) -> forms.IntegerField:
     # No bounds here: the platform rules check every value, for the page as for the API.
     return forms.IntegerField(
-        label=label, help_text=help_text, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_rule_text(platform_rules.SETTING_LABELS[name]),
+        help_text=_rule_text(platform_rules.SETTING_HELP.get(name)),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
 
 class SettingsForm(PageForm):
-    """Every platform rule. The rules module validates the whole set, as it does for the API."""
+    """Every platform rule. The rules module validates the whole set, as it does for the API.
+    Rates are typed in percent and kept in basis points."""
 
     max_levels = forms.IntegerField(
-        label=_("Commissioned levels"),
-        help_text=_("Two is the default and keeps every sale within three people."),
+        label=_rule_text(platform_rules.SETTING_LABELS["max_levels"]),
+        help_text=_rule_text(platform_rules.SETTING_HELP["max_levels"]),
         widget=forms.Select(
             choices=[(n, str(n)) for n in range(1, platform_rules.LEVELS_HARD_LIMIT + 1)]
         ),
     )
     distribution_mode = forms.ChoiceField(
-        label=_("Who earns"),
-        choices=[
-            (platform_rules.EVERYONE, _("Every member, on sales through their own shares")),
-            (platform_rules.APPROVED, _("Only members whose distribution was enabled")),
-        ],
+        label=_rule_text(platform_rules.SETTING_LABELS["distribution_mode"]),
+        choices=[(k, _rule_text(v)) for k, v in platform_rules.DISTRIBUTION_MODES.items()],
         widget=forms.RadioSelect,
     )
     self_purchase_rebate = forms.BooleanField(
-        label=_("Self-purchase rebate"),
+        label=_rule_text(platform_rules.SETTING_LABELS["self_purchase_rebate"]),
         required=False,
-        help_text=_("A distributor buying for themselves is paid as level 1."),
+        help_text=_rule_text(platform_rules.SETTING_HELP["self_purchase_rebate"]),
     )
     binding_mode = forms.ChoiceField(
-        label=_("Binding mode"),
-        choices=[
-            (platform_rules.FIRST_TOUCH, _("Permanent, first share wins")),
-            (platform_rules.TIME_LIMITED, _("Time-limited, rebindable after the binding days")),
-            (platform_rules.LAST_TOUCH, _("Last share wins")),
-        ],
+        label=_rule_text(platform_rules.SETTING_LABELS["binding_mode"]),
+        choices=[(k, _rule_text(v)) for k, v in platform_rules.BINDING_MODES.items()],
         widget=forms.RadioSelect,
     )
-    binding_days = _number(_("Binding days"), _("Used by the time-limited mode."))
-    attribution_window_days = _number(
-        _("Attribution window (days)"), _("How long a share click counts for an order.")
-    )
-    share_daily_cap = _number(_("Rewarded shares per member per day"))
-    share_product_daily_cap = _number(_("Rewarded shares per member per product per day"))
-    share_budget_cap_bp = _number(
-        _("Share budget cap (basis points)"),
-        _(
-            "The most a merchant may give up for sharing, in basis points of the price "
-            "(10000 is all of it)."
-        ),
+    binding_days = _number("binding_days")
+    attribution_window_days = _number("attribution_window_days")
+    share_daily_cap = _number("share_daily_cap")
+    share_product_daily_cap = _number("share_product_daily_cap")
+    share_budget_cap_percent = PercentField(
+        label=_rule_text(platform_rules.SETTING_LABELS["share_budget_cap_bp"]),
+        help_text=_rule_text(platform_rules.SETTING_HELP["share_budget_cap_bp"]),
+        error_messages={"required": _("Enter the share budget cap in percent.")},
     )
     accept_risk = forms.BooleanField(
         label=_("I understand the legal risk and want three levels."), required=False
     )
 
+    def __init__(self, *args: Any, initial: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        # The settings are kept in basis points; the page asks for percent.
+        if initial is not None and "share_budget_cap_bp" in initial:
+            initial = {**initial, "share_budget_cap_percent": initial["share_budget_cap_bp"]}
+        super().__init__(*args, initial=initial, **kwargs)
+
     def values(self) -> dict[str, Any]:
-        """The cleaned settings, without the confirmation box."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "accept_risk"}
+        """The cleaned settings as the rules name them, without the confirmation box."""
+        values = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in ("accept_risk", "share_budget_cap_percent")
+        }
+        if "share_budget_cap_percent" in self.cleaned_data:
+            values["share_budget_cap_bp"] = self.cleaned_data["share_budget_cap_percent"]
+        return values

@@ -5,34 +5,94 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from sharemall.accounts.models import Member
+from sharemall.core.errors import NotFound
+from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution import services as distribution_services
 from sharemall.distribution.models import CommissionEntry
 from sharemall.web.access import not_found, operator_page
-from sharemall.web.actions import run_action
-from sharemall.web.platform.common import _back, _form_errors, _page, _post_only
+from sharemall.web.actions import run_action, run_batch
+from sharemall.web.platform.common import _back, _batch_ids, _form_errors, _post_only, _render
 from sharemall.web.platform.forms import (
     CommissionRejectForm,
     CommissionReleaseForm,
 )
+from sharemall.web.tables import (
+    DATETIME,
+    EXPORT_SELECTED,
+    MONEY,
+    NUMBER,
+    BatchAction,
+    Column,
+    TableSpec,
+)
+
+
+def _level(entry: CommissionEntry) -> str:
+    if entry.kind == CommissionEntry.Kind.REGION_AGENT:
+        return _("Regional agent")
+    return _("Level %(level)s") % {"level": entry.level}
+
+
+HOLDS = TableSpec(
+    columns=[
+        Column("amount_fen", gettext_lazy("Commission"), sortable=True, kind=MONEY),
+        Column("beneficiary.nickname", gettext_lazy("Earner")),
+        Column("beneficiary.phone", gettext_lazy("Earner's phone")),
+        Column("level", gettext_lazy("Level"), value=_level),
+        Column(
+            "reason",
+            gettext_lazy("Why it is held"),
+            formatter=lambda r: "\n".join(distribution_rules.hold_reasons(r)),
+        ),
+        Column("order.buyer.nickname", gettext_lazy("Buyer")),
+        Column("order_id", gettext_lazy("Order number"), kind=NUMBER),
+        Column("order.merchant.legal_name", gettext_lazy("Merchant")),
+        Column("base_fen", gettext_lazy("Base"), kind=MONEY, in_page=False),
+        Column("created_at", gettext_lazy("Held since"), sortable=True, kind=DATETIME),
+    ],
+    default_sort="created_at",
+    search=(
+        "beneficiary__phone",
+        "beneficiary__nickname",
+        "order__buyer__phone",
+        "order__merchant__legal_name",
+    ),
+    search_label=gettext_lazy("Earner, buyer or merchant"),
+    batch=(
+        BatchAction(
+            "release",
+            gettext_lazy("Release the selected"),
+            url="web:platform_holds_release",
+            confirm=gettext_lazy("Release every selected commission? Each is paid as usual."),
+            primary=True,
+        ),
+        EXPORT_SELECTED,
+    ),
+    export_name="fraud-holds",
+    empty=gettext_lazy("No commission is held for review."),
+)
 
 
 @operator_page
-def holds(request: HttpRequest, member: Member) -> HttpResponse:
+def holds(request: HttpRequest, member: Member) -> HttpResponseBase:
     queue = distribution_selectors.held_commissions().select_related(
         "order__buyer", "order__merchant"
     )
-    return render(
+    table = HOLDS.bind(request, queue)
+    if table.wants_csv:
+        return table.csv_response()
+    return _render(
         request,
         "web/platform/holds.html",
         {
-            "page": _page(request, queue),
+            "table": table,
             "release_form": CommissionReleaseForm(auto_id=False),
             "reject_form": CommissionRejectForm(auto_id=False),
         },
@@ -78,3 +138,31 @@ def hold_reject(request: HttpRequest, member: Member, entry_id: int) -> HttpResp
         lambda e, reason: distribution_services.hold_reject(e, operator=member, reason=reason),
         _("The commission is rejected."),
     )
+
+
+def _held(entry_id: int) -> CommissionEntry:
+    entry = distribution_selectors.commission_for_operator(entry_id)
+    if entry is None:
+        raise NotFound(_("This commission does not exist."))
+    return entry
+
+
+@operator_page
+@_post_only
+def holds_release_batch(request: HttpRequest, member: Member) -> HttpResponse:
+    """Release every ticked hold with one note, each through the same service as one release."""
+    form = CommissionReleaseForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, reverse("web:platform_holds"))
+    note = form.cleaned_data["reason"]
+    run_batch(
+        request,
+        _batch_ids(request),
+        lambda pk: distribution_services.hold_release(_held(pk), operator=member, note=note),
+        name=lambda pk: _("Commission %(id)s") % {"id": pk},
+        done=lambda n: (
+            ngettext("%(n)d commission released.", "%(n)d commissions released.", n) % {"n": n}
+        ),
+    )
+    return _back(request, reverse("web:platform_holds"))

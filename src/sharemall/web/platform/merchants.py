@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sharemall.accounts.models import Member
 from sharemall.merchants import rules as merchant_rules
@@ -17,20 +17,23 @@ from sharemall.merchants import services as merchant_services
 from sharemall.merchants.models import Merchant
 from sharemall.web.access import not_found, operator_page
 from sharemall.web.actions import run_action
+from sharemall.web.humanize import percent
 from sharemall.web.platform.common import (
     ALL,
     Step,
     _choices_label,
     _form_errors,
     _found,
-    _page,
     _post_only,
+    _render,
     _status_filter,
+    _tabs,
 )
 from sharemall.web.platform.forms import (
     MerchantNoteForm,
     MerchantReasonForm,
 )
+from sharemall.web.tables import DATETIME, EXPORT_SELECTED, NUMBER, STATUS, Column, TableSpec
 
 MERCHANT_FILTERS = (
     merchant_rules.SUBMITTED,
@@ -41,17 +44,54 @@ MERCHANT_FILTERS = (
 )
 
 
+def _merchant_link(m: Merchant) -> str:
+    return reverse("web:platform_merchant", args=[m.pk])
+
+
+MERCHANTS = TableSpec(
+    columns=[
+        Column("legal_name", gettext_lazy("Legal name"), sortable=True, link=_merchant_link),
+        Column("uscc", gettext_lazy("Licence code")),
+        Column("owner.nickname", gettext_lazy("Applicant")),
+        Column("owner.phone", gettext_lazy("Mobile number")),
+        Column(
+            "status",
+            gettext_lazy("Status"),
+            kind=STATUS,
+            formatter=lambda s: _choices_label(Merchant.Status.choices, s),
+        ),
+        Column(
+            "platform_fee_bp",
+            gettext_lazy("Platform fee"),
+            sortable=True,
+            kind=NUMBER,
+            formatter=percent,
+        ),
+        Column("created_at", gettext_lazy("Applied"), sortable=True, kind=DATETIME),
+    ],
+    search=("legal_name", "uscc", "owner__phone", "owner__nickname", "contact_phone"),
+    search_label=gettext_lazy("Name, licence code or phone"),
+    batch=(EXPORT_SELECTED,),
+    default_sort="created_at",
+    export_name="merchants",
+    empty=gettext_lazy("No merchant is in this state."),
+)
+
+
 @operator_page
-def merchants(request: HttpRequest, member: Member) -> HttpResponse:
+def merchants(request: HttpRequest, member: Member) -> HttpResponseBase:
     status = _status_filter(request, MERCHANT_FILTERS)
     queue = merchant_selectors.merchant_review_queue(None if status == ALL else status)
-    return render(
+    table = MERCHANTS.bind(request, queue.select_related("owner"))
+    if table.wants_csv:
+        return table.csv_response()
+    return _render(
         request,
         "web/platform/merchants.html",
         {
-            "page": _page(request, queue.select_related("owner")),
-            "status": status,
-            "filters": [(s, _choices_label(Merchant.Status.choices, s)) for s in MERCHANT_FILTERS],
+            "table": table,
+            "tab": status,
+            "tabs": _tabs(MERCHANT_FILTERS, Merchant.Status.choices),
         },
     )
 
@@ -76,7 +116,7 @@ def merchant(request: HttpRequest, member: Member, merchant_id: int) -> HttpResp
         )
         for e in merchant_selectors.merchant_events(found)
     ]
-    return render(
+    return _render(
         request,
         "web/platform/merchant.html",
         {

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from sharemall.accounts.models import Member
 from sharemall.posts import rules as post_rules
@@ -18,46 +18,135 @@ from sharemall.posts import selectors as post_selectors
 from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
 from sharemall.web.access import operator_page
-from sharemall.web.actions import run_action
-from sharemall.web.platform.common import _back, _form_errors, _page, _post_only
+from sharemall.web.actions import run_action, run_batch
+from sharemall.web.platform.common import (
+    _back,
+    _batch_ids,
+    _choices_label,
+    _form_errors,
+    _post_only,
+    _render,
+)
 from sharemall.web.platform.forms import (
     BannedWordForm,
     HideForm,
     ModerationNoteForm,
 )
+from sharemall.web.tables import (
+    DATETIME,
+    EXPORT_SELECTED,
+    NUMBER,
+    STATUS,
+    THUMB,
+    BatchAction,
+    Column,
+    TableSpec,
+)
 
-HIDDEN_POSTS_SHOWN = 20
+REPORTED, HIDDEN = "reported", "hidden"
 
 
-@dataclass(frozen=True)
-class Reported:
-    post: Post
-    reasons: list[tuple[str, int]]
+def _thumb(post: Post) -> str:
+    images = list(post.images.all())
+    return images[0].thumbnail.url if images else ""
+
+
+def _reasons(post: Post) -> str:
+    """Set on the page's posts by the view (one query for the page): "spam × 2" per line."""
+    return str(getattr(post, "report_reasons", ""))
+
+
+_POST_COLUMNS = [
+    Column("photo", gettext_lazy("Photo"), kind=THUMB, value=_thumb, in_csv=False),
+    Column("product.title", gettext_lazy("Product")),
+    Column("author.nickname", gettext_lazy("Author")),
+    Column("rating", gettext_lazy("Rating"), sortable=True, kind=NUMBER),
+    Column("text", gettext_lazy("Text"), formatter=lambda t: Truncator(t).chars(120)),
+    Column(
+        "status",
+        gettext_lazy("Status"),
+        kind=STATUS,
+        formatter=lambda s: _choices_label(Post.Status.choices, s),
+    ),
+    Column("created_at", gettext_lazy("Written"), sortable=True, kind=DATETIME),
+]
+
+REPORTED_POSTS = TableSpec(
+    columns=[
+        *_POST_COLUMNS[:5],
+        Column("open_reports", gettext_lazy("Open reports"), sortable=True, kind=NUMBER),
+        Column("reasons", gettext_lazy("Reported for"), value=_reasons),
+        *_POST_COLUMNS[5:],
+    ],
+    default_sort="-open_reports",
+    search=("text", "author__nickname", "author__phone", "product__title"),
+    search_label=gettext_lazy("Words, author or product"),
+    batch=(
+        BatchAction(
+            "hide",
+            gettext_lazy("Hide the selected"),
+            url="web:platform_posts_hide",
+            confirm=gettext_lazy(
+                "Hide every selected post? Each author is told which rule it broke."
+            ),
+            primary=True,
+        ),
+        EXPORT_SELECTED,
+    ),
+    export_name="reported-posts",
+    empty=gettext_lazy("No post is waiting for review."),
+)
+
+HIDDEN_POSTS = TableSpec(
+    columns=[
+        *_POST_COLUMNS,
+        Column(
+            "hidden_rule",
+            gettext_lazy("Rule broken"),
+            value=lambda p: p.hidden_rule_label,
+        ),
+    ],
+    default_sort="-created_at",
+    search=REPORTED_POSTS.search,
+    search_label=REPORTED_POSTS.search_label,
+    batch=(EXPORT_SELECTED,),
+    export_name="hidden-posts",
+    empty=gettext_lazy("No post is hidden."),
+)
 
 
 @operator_page
-def posts(request: HttpRequest, member: Member) -> HttpResponse:
-    page = _page(request, post_selectors.report_queue().select_related("product"))
-    counts = post_selectors.open_report_reasons([post.pk for post in page])
-    reported = [
-        Reported(
-            post,
-            [
-                (str(post_rules.REPORT_REASONS.get(code, code)), n)
-                for code, n in sorted(counts.get(post.pk, {}).items())
-            ],
+def posts(request: HttpRequest, member: Member) -> HttpResponseBase:
+    tab = request.GET.get("status", REPORTED)
+    tab = tab if tab in (REPORTED, HIDDEN) else REPORTED
+    if tab == HIDDEN:
+        table = HIDDEN_POSTS.bind(request, post_selectors.hidden_posts())
+    else:
+        table = REPORTED_POSTS.bind(
+            request, post_selectors.report_queue().select_related("product", "author")
         )
-        for post in page
-    ]
-    # Hiding a post answers its reports, so hidden posts are listed apart, to be restored.
-    hidden = post_selectors.hidden_posts()[:HIDDEN_POSTS_SHOWN]
-    return render(
+    if table.wants_csv:
+        return table.csv_response()
+    if tab == REPORTED:
+        page_posts = list(table.page.object_list)
+        counts = post_selectors.open_report_reasons([p.pk for p in page_posts])
+        for post in page_posts:
+            post.report_reasons = "\n".join(
+                f"{post_rules.REPORT_REASONS.get(code, code)} × {n}"
+                for code, n in sorted(counts.get(post.pk, {}).items())
+            )
+    waiting = post_selectors.report_queue().count()
+    return _render(
         request,
         "web/platform/posts.html",
         {
-            "page": page,
-            "reported": reported,
-            "hidden": hidden,
+            "table": table,
+            "tab": tab,
+            "tabs": [
+                (REPORTED, _("Reported"), waiting),
+                (HIDDEN, _("Hidden"), None),
+            ],
+            "batchable": [p.pk for p in table.page.object_list if p.status == post_rules.VISIBLE],
             "hide_form": HideForm(auto_id=False),
             "note_form": ModerationNoteForm(auto_id=False),
         },
@@ -123,7 +212,7 @@ def banned_words(request: HttpRequest, member: Member) -> HttpResponse:
             return HttpResponseRedirect(reverse("web:platform_banned_words"))
     else:
         form = BannedWordForm()
-    return render(
+    return _render(
         request,
         "web/platform/banned_words.html",
         {
@@ -143,3 +232,22 @@ def banned_word_remove(request: HttpRequest, member: Member, word_id: int) -> Ht
         _("The word is allowed again."),
     )
     return HttpResponseRedirect(reverse("web:platform_banned_words"))
+
+
+@operator_page
+@_post_only
+def posts_hide_batch(request: HttpRequest, member: Member) -> HttpResponse:
+    """Hide every ticked post for one rule, each through the same service as one hiding."""
+    form = HideForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, reverse("web:platform_posts"))
+    rule, note = form.cleaned_data["rule"], form.cleaned_data["note"]
+    run_batch(
+        request,
+        _batch_ids(request),
+        lambda pk: post_services.post_hide(operator=member, post_id=pk, rule=rule, note=note),
+        name=lambda pk: _("Post %(id)s") % {"id": pk},
+        done=lambda n: ngettext("%(n)d post hidden.", "%(n)d posts hidden.", n) % {"n": n},
+    )
+    return _back(request, reverse("web:platform_posts"))

@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -19,19 +17,10 @@ from sharemall.platform import services as platform
 from sharemall.platform.models import SettingsChange
 from sharemall.web.access import operator_page
 from sharemall.web.actions import run_action
-from sharemall.web.platform.common import _choices_label
+from sharemall.web.platform.common import _render, setting_text
 from sharemall.web.platform.forms import SettingsForm
 
 HISTORY_SIZE = 50
-
-
-def _setting_text(name: str, value: Any) -> str:
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    field = SettingsForm.base_fields.get(name)
-    if isinstance(field, forms.ChoiceField):
-        return _choices_label(field.choices, value)  # type: ignore[arg-type]
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -43,13 +32,16 @@ class Change:
 
 def _history() -> list[Change]:
     rows = SettingsChange.objects.select_related("changed_by")[:HISTORY_SIZE]
-    labels = {name: str(field.label) for name, field in SettingsForm.base_fields.items()}
     return [
         Change(
             at=row.created_at,
             who=row.changed_by.nickname if row.changed_by else _("the system"),
             fields=[
-                (labels.get(name, name), _setting_text(name, old), _setting_text(name, new))
+                (
+                    platform_rules.setting_label(name),
+                    setting_text(name, old),
+                    setting_text(name, new),
+                )
                 for name, (old, new) in row.changes.items()
             ],
         )
@@ -102,7 +94,7 @@ def settings_page(request: HttpRequest, member: Member) -> HttpResponse:
             return HttpResponseRedirect(reverse("web:platform_settings"))
     else:
         form = SettingsForm(initial=current)
-    return render(
+    return _render(
         request,
         "web/platform/settings.html",
         {

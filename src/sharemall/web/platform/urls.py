@@ -10,6 +10,7 @@ from sharemall.web.platform import (
     holds,
     merchants,
     posts,
+    propagation,
     settings,
     withdrawals,
 )
@@ -32,6 +33,7 @@ register_converter(RowId, "platform_id")
 
 urlpatterns: list[URLPattern] = [
     path("", dashboard.dashboard, name="platform_dashboard"),
+    path("propagation", propagation.propagation, name="platform_propagation"),
     path("merchants", merchants.merchants, name="platform_merchants"),
     path("merchants/<platform_id:merchant_id>", merchants.merchant, name="platform_merchant"),
     path(
@@ -62,9 +64,15 @@ urlpatterns: list[URLPattern] = [
         name="platform_dispute_rule",
     ),
     path("holds", holds.holds, name="platform_holds"),
+    path("holds/release", holds.holds_release_batch, name="platform_holds_release"),
     path("holds/<platform_id:entry_id>/release", holds.hold_release, name="platform_hold_release"),
     path("holds/<platform_id:entry_id>/reject", holds.hold_reject, name="platform_hold_reject"),
     path("withdrawals", withdrawals.withdrawal_queue, name="platform_withdrawals"),
+    path(
+        "withdrawals/approve",
+        withdrawals.withdrawals_approve_batch,
+        name="platform_withdrawals_approve",
+    ),
     path(
         "withdrawals/<platform_id:withdrawal_id>/approve",
         withdrawals.withdrawal_approve,
@@ -92,6 +100,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path("settings", settings.settings_page, name="platform_settings"),
     path("posts", posts.posts, name="platform_posts"),
+    path("posts/hide", posts.posts_hide_batch, name="platform_posts_hide"),
     path("posts/<platform_id:post_id>/hide", posts.post_hide, name="platform_post_hide"),
     path("posts/<platform_id:post_id>/keep", posts.post_keep, name="platform_post_keep"),
     path("posts/<platform_id:post_id>/restore", posts.post_restore, name="platform_post_restore"),

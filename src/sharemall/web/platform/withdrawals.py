@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from sharemall.accounts.models import Member
 from sharemall.wallet import rules as wallet_rules
@@ -17,20 +17,34 @@ from sharemall.wallet import selectors as wallet_selectors
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
 from sharemall.web.access import not_found, operator_page
-from sharemall.web.actions import run_action
+from sharemall.web.actions import run_action, run_batch
 from sharemall.web.platform.common import (
     ALL,
     _back,
+    _batch_ids,
     _choices_label,
     _form_errors,
     _found,
-    _page,
     _post_only,
+    _render,
     _status_filter,
+    _tabs,
 )
 from sharemall.web.platform.forms import (
     ReferenceForm,
     WithdrawalReasonForm,
+)
+from sharemall.web.tables import (
+    DATETIME,
+    EXPORT_SELECTED,
+    MONEY,
+    NUMBER,
+    STATUS,
+    BatchAction,
+    ChoiceFilter,
+    Column,
+    DateRangeFilter,
+    TableSpec,
 )
 
 WITHDRAWAL_FILTERS = (
@@ -42,18 +56,81 @@ WITHDRAWAL_FILTERS = (
 )
 
 
+WITHDRAWALS = TableSpec(
+    columns=[
+        Column("id", gettext_lazy("Number"), sortable=True, kind=NUMBER),
+        Column(
+            "member",
+            gettext_lazy("Member"),
+            value=lambda w: f"{w.member.nickname}\n{w.member.phone}",
+            in_csv=False,
+        ),
+        Column("member.nickname", gettext_lazy("Member"), in_page=False),
+        Column("member.phone", gettext_lazy("Mobile number"), in_page=False),
+        Column("amount_fen", gettext_lazy("Amount"), sortable=True, kind=MONEY),
+        Column("fee_fen", gettext_lazy("Fee"), kind=MONEY),
+        Column("payout_fen", gettext_lazy("To pay"), kind=MONEY),
+        Column(
+            "channel",
+            gettext_lazy("Channel"),
+            formatter=lambda c: _choices_label(Withdrawal.Channel.choices, c),
+        ),
+        Column("payee", gettext_lazy("Payee account")),
+        Column("payee_name", gettext_lazy("Payee name"), in_page=False),
+        Column(
+            "status",
+            gettext_lazy("Status"),
+            kind=STATUS,
+            formatter=lambda s: _choices_label(Withdrawal.Status.choices, s),
+        ),
+        Column("requested_at", gettext_lazy("Requested"), sortable=True, kind=DATETIME),
+        Column("out_bill_no", gettext_lazy("Bill number"), in_page=False),
+        Column("provider_transfer_id", gettext_lazy("Transfer reference"), in_page=False),
+        Column("reason", gettext_lazy("Reason"), in_page=False),
+    ],
+    default_sort="requested_at",
+    filters=(
+        ChoiceFilter("channel", gettext_lazy("Channel"), Withdrawal.Channel.choices),
+        DateRangeFilter("requested", gettext_lazy("Requested"), "requested_at"),
+    ),
+    search=("member__phone", "member__nickname", "out_bill_no", "payee_name"),
+    search_label=gettext_lazy("Member, phone or bill number"),
+    batch=(
+        BatchAction(
+            "approve",
+            gettext_lazy("Approve and pay the selected"),
+            url="web:platform_withdrawals_approve",
+            confirm=gettext_lazy(
+                "Approve and pay every selected withdrawal? The money leaves at once."
+            ),
+            primary=True,
+        ),
+        EXPORT_SELECTED,
+    ),
+    export_name="withdrawals",
+    empty=gettext_lazy("No withdrawal is in this state."),
+)
+
+
 @operator_page
-def withdrawal_queue(request: HttpRequest, member: Member) -> HttpResponse:
+def withdrawal_queue(request: HttpRequest, member: Member) -> HttpResponseBase:
     status = _status_filter(request, WITHDRAWAL_FILTERS)
     queue = wallet_selectors.withdrawal_queue(None if status == ALL else status)
-    return render(
+    table = WITHDRAWALS.bind(request, queue.select_related("member"))
+    if table.wants_csv:
+        return table.csv_response()
+    return _render(
         request,
         "web/platform/withdrawals.html",
         {
-            "page": _page(request, queue.select_related("member")),
-            "status": status,
-            "filters": [
-                (s, _choices_label(Withdrawal.Status.choices, s)) for s in WITHDRAWAL_FILTERS
+            "table": table,
+            "tab": status,
+            "tabs": _tabs(WITHDRAWAL_FILTERS, Withdrawal.Status.choices),
+            # Only requested withdrawals of others can be approved in a batch.
+            "batchable": [
+                w.pk
+                for w in table.page.object_list
+                if w.status == wallet_rules.WITHDRAWAL_REQUESTED and w.member_id != member.pk
             ],
             "bank": wallet_rules.CHANNEL_BANK,
             "reason_form": WithdrawalReasonForm(auto_id=False),
@@ -145,3 +222,23 @@ def withdrawal_retry(request: HttpRequest, member: Member, withdrawal_id: int) -
         None,
         lambda w, _data: withdrawals.withdrawal_retry(w, operator=member),
     )
+
+
+@operator_page
+@_post_only
+def withdrawals_approve_batch(request: HttpRequest, member: Member) -> HttpResponse:
+    """Approve and pay every ticked withdrawal, one by one through the same service as one
+    approval: a refused one (already decided, the operator's own, over the day's cap) is
+    reported and the others go on."""
+    run_batch(
+        request,
+        _batch_ids(request),
+        lambda pk: withdrawals.withdrawal_approve(
+            wallet_selectors.withdrawal_by_id(pk), operator=member
+        ),
+        name=lambda pk: _("Withdrawal %(id)s") % {"id": pk},
+        done=lambda n: (
+            ngettext("%(n)d withdrawal approved.", "%(n)d withdrawals approved.", n) % {"n": n}
+        ),
+    )
+    return _back(request, reverse("web:platform_withdrawals"))

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from sharemall.core.money import format_yuan
+from sharemall.web import humanize
 
 register = template.Library()
 
@@ -92,13 +93,9 @@ def console_nav_item(
 
 
 @register.filter
-def percent(value: Any, digits: int = 1) -> str:
-    """A ratio (0.125) as people read it: "12.5%"; whole numbers lose the ".0"; none → "—"."""
-    if value is None or value == "":
-        return "—"
-    number = round(float(value) * 100, int(digits))
-    text = f"{number:.{int(digits)}f}".rstrip("0").rstrip(".") if digits else f"{number:.0f}"
-    return f"{text}%"
+def percent(value: Any) -> str:
+    """A ratio (0.125) as people read it, the way every page writes one ("12.5 %"); none → "—"."""
+    return "—" if value is None or value == "" else humanize.ratio(value)
 
 
 @register.filter
@@ -119,17 +116,13 @@ def signed_percent(value: Any) -> str:
 
 
 def _rate(unit: str, value: int) -> str:
-    if unit == "fen":
-        return format_yuan(int(value))
-    whole, part = divmod(int(value), 100)
-    text = f"{whole}.{part:02d}".rstrip("0").rstrip(".") if part else str(whole)
-    return f"{text}%"
+    return format_yuan(int(value)) if unit == "fen" else humanize.percent(int(value))
 
 
 @register.filter
 def bp_percent(value: Any) -> str:
-    """Basis points as a percentage: 1050 → "10.5%"."""
-    return "—" if value is None or value == "" else _rate("bp", int(value))
+    """Basis points as a percentage: 1050 → "10.5 %"."""
+    return "—" if value is None or value == "" else humanize.percent(value)
 
 
 @register.filter

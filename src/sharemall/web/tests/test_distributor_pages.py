@@ -271,7 +271,7 @@ def test_commissions_page_lists_the_settled_commission(client: Client, settled: 
     assert f"#{settled.order_id}" in body
     assert "¥7.60" in body  # the amount
     assert "¥95.00" in body  # the base
-    assert "8.00%" in body  # the rate
+    assert "8 %" in body  # the rate
 
     only_settled = _body(client.get("/me/distribution/commissions", {"status": "settled"}))
     only_pending = _body(client.get("/me/distribution/commissions", {"status": "pending"}))
@@ -386,7 +386,7 @@ def test_withdraw_page_shows_the_terms(client: Client, settled: Sale) -> None:
 
     assert "At least ¥1.00 each time." in body
     assert "At most ¥5,000.00 a day; ¥5,000.00 left today." in body
-    assert "No fee on the first ¥1,000.00 of a withdrawal; 0.10% of the rest." in body
+    assert "No fee on the first ¥1,000.00 of a withdrawal; 0.1 % of the rest." in body
     assert 'name="csrfmiddlewaretoken"' in body
     assert 'hx-get="/me/distribution/withdraw/fee"' in body
     # The fee partial is the whole <p id="fee-preview">: it must replace it, not nest in it.

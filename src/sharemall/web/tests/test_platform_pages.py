@@ -161,6 +161,8 @@ PAGES = [
     "/platform/posts",
     "/platform/banned-words",
     "/platform/agents",
+    "/platform/propagation",
+    "/platform/compliance",
 ]
 
 
@@ -285,7 +287,7 @@ def test_the_dashboard_counts_what_waits_in_each_queue(desk: Client, api: Api) -
     counts = {
         title: int(n)
         for n, title in re.findall(
-            r'<span class="pf-count">(\d+)</span>\s*<span class="pf-queue-title">([^<]+)</span>',
+            r'<strong class="pf-count">(\d+)</strong><span class="pf-queue-title">([^<]+)</span>',
             html,
         )
     }
@@ -479,8 +481,20 @@ def test_the_fraud_queue_shows_held_commissions_with_their_reason(desk: Client, 
     html = shown(desk, "/platform/holds")
 
     assert f'id="entry-{entry.pk}"' in html
-    assert entry.reason in html
+    assert entry.reason == "beneficiary paid for the order"  # kept as the API gives it
+    assert "The earner paid for the order" in html
     assert entry.beneficiary.nickname in html
+
+
+def test_the_fraud_queue_reads_in_chinese_on_a_chinese_page(operator: Member, api: Api) -> None:
+    held_commission(api)
+    chinese = Client(headers={"accept-language": "zh-CN"})
+    chinese.force_login(operator)
+
+    html = shown(chinese, "/platform/holds")
+
+    assert "收益人替买家付了款" in html
+    assert "beneficiary paid for the order" not in html
 
 
 def test_an_operator_releases_a_held_commission(desk: Client, api: Api) -> None:
@@ -599,7 +613,7 @@ SETTINGS = {
     "attribution_window_days": "7",
     "share_daily_cap": "20",
     "share_product_daily_cap": "3",
-    "share_budget_cap_bp": "3000",
+    "share_budget_cap_percent": "30",
 }
 
 
@@ -680,7 +694,9 @@ def test_a_new_risk_on_top_of_three_levels_asks_for_consent_again(
         ("max_levels", "0"),
         ("max_levels", "99999999999999999999999"),
         ("binding_days", "0"),
-        ("share_budget_cap_bp", "10001"),
+        ("share_budget_cap_percent", "100.01"),
+        ("share_budget_cap_percent", "12.345"),
+        ("share_budget_cap_percent", "a lot"),
         ("binding_mode", "forever"),
         ("attribution_window_days", "seven"),
     ],
@@ -694,6 +710,31 @@ def test_invalid_settings_are_refused_and_nothing_changes(
     assert 'class="errorlist' in body(response)
     assert SettingsChange.objects.count() == 0
     assert levels() == 2
+
+
+def test_the_share_budget_cap_is_typed_in_percent_and_kept_in_basis_points(
+    desk: Client,
+) -> None:
+    assert 'value="30"' in shown(desk, "/platform/settings")  # 3000 bp by default
+
+    response = desk.post("/platform/settings", {**SETTINGS, "share_budget_cap_percent": "12.5 %"})
+
+    assert response.status_code == 302
+    assert PlatformSettings.objects.get(pk=1).share_budget_cap_bp == 1250
+    html = shown(desk, "/platform/settings")
+    assert 'value="12.5"' in html
+    assert "Share budget cap: 30 % → 12.5 %" in html
+
+
+def test_a_percentage_past_the_whole_is_refused_in_chinese(operator: Member) -> None:
+    chinese = Client(headers={"accept-language": "zh-CN"})
+    chinese.force_login(operator)
+
+    response = chinese.post("/platform/settings", {**SETTINGS, "share_budget_cap_percent": "150"})
+
+    assert response.status_code == 200
+    assert "最多 100 %。" in body(response)
+    assert SettingsChange.objects.count() == 0
 
 
 def test_four_levels_get_the_rules_own_refusal(desk: Client) -> None:
@@ -711,7 +752,7 @@ def test_reported_posts_show_their_reasons_and_counts(desk: Client, api: Api) ->
     html = shown(desk, "/platform/posts")
 
     assert f'id="post-{written.pk}"' in html
-    assert "Open reports: 2" in html
+    assert re.search(r'<td class="num cs-col-number">\s*2\s*</td>', html)  # open reports
     assert "Advertising or spam × 2" in html
     assert "Cheap copy" in html
     assert '<option value="not_genuine">Not a genuine experience of the product</option>' in html
@@ -736,8 +777,9 @@ def test_an_operator_hides_a_reported_post_citing_a_rule_and_restores_it(
     html = shown(desk, response["Location"])
     assert "The post is hidden." in html
     assert f'id="post-{written.pk}"' not in html
-    assert f'id="hidden-{written.pk}"' in html
-    assert "Hidden for breaking the rule: Advertising or spam" in html
+    hidden = shown(desk, "/platform/posts?status=hidden")
+    assert f'id="post-{written.pk}"' in hidden
+    assert "Advertising or spam" in hidden  # the rule it broke
 
     desk.post(f"/platform/posts/{written.pk}/restore", {"note": ""})
     written.refresh_from_db()
