@@ -611,7 +611,7 @@ def test_the_plan_editor_shows_how_a_hundred_yuan_sale_splits(client: Client) ->
         ("Level 1 commission", level1),
         ("Level 2 commission", level2),
         ("Region agent", agent),
-        (f"Platform fee ({shop.platform_fee_bp / 100:g}%)", fee),
+        (f"Platform fee ({shop.platform_fee_bp / 100:g} %)", fee),
         ("You keep", paid - level1 - level2 - agent - fee),
     ]
     rows = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', body)
@@ -665,7 +665,7 @@ def test_the_owner_saves_the_plan_and_sees_its_history(client: Client) -> None:
     body = page(client, "/merchant/plan")
     assert 'value="7.77"' in body  # shown again in %
     assert (
-        "budget 25% · buyer discount 3.33% · commissions 7.77% / 1.11% · region agent 0.55%" in body
+        "budget 25 % · buyer discount 3.33 % · commissions 7.77 % / 1.11 % · region agent 0.55 %" in body
     )
     assert "You keep" in body  # the saved plan opens with its split
     assert PlanChange.objects.filter(merchant=shop).count() == 1
@@ -1040,7 +1040,7 @@ def test_the_owner_dashboard_has_kpi_cards_charts_and_a_period(api: Api, client:
     for key in ["gmv", "orders", "paid_conversion", "share_conversion", "commission_ratio"]:
         assert f'data-kpi="{key}"' in body, key
     assert re.search(r'data-kpi="gmv">.*?<strong class="cs-kpi-value">¥100.00</strong>', body, re.S)
-    assert re.search(r'data-kpi="paid_conversion">.*?cs-kpi-value">100%</strong>', body, re.S)
+    assert re.search(r'data-kpi="paid_conversion">.*?cs-kpi-value">100 %</strong>', body, re.S)
     assert body.count('<svg class="cs-chart"') >= 2
     assert '<a href="?days=7" aria-current="true">' in body
     assert 'href="?days=90"' in body
