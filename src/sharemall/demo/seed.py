@@ -174,7 +174,7 @@ class _Seeder:
         return category_create(name=name, parent_id=parent_id, position=position).pk
 
     def merchant(self, spec: data.Merchant, operator: Member | None) -> Merchant:
-        """An application with its licence photo; approved, with its stores, staff and goods,
+        """An application with its licence photo; approved, with its stores and staff,
         unless `operator` is None (then it waits in the operator's review queue)."""
         owner = self.account(spec.owner_phone, spec.legal_rep)
         merchant = merchant_apply(
@@ -215,8 +215,6 @@ class _Seeder:
             staff_add(merchant, phone=staff.phone, store_id=stores[0].pk)
             # Store staff are distributors bound to their store (PRODUCT.md, "Who uses it").
             distributor_enable(staff)
-        for index, product in enumerate(spec.products):
-            self.product(merchant, spec, product, index)
         return merchant
 
     def product(
@@ -281,8 +279,12 @@ class _Seeder:
     def run(self) -> None:
         operator = self.operator()
         self.category_tree()
-        for spec in data.MERCHANTS:
-            self.merchant(spec, operator)
+        shops = [(self.merchant(spec, operator), spec) for spec in data.MERCHANTS]
+        # Shop by shop in turn, so the newest-first storefront mixes shops and categories.
+        for index in range(max(len(spec.products) for spec in data.MERCHANTS)):
+            for merchant, spec in shops:
+                if index < len(spec.products):
+                    self.product(merchant, spec, spec.products[index], index)
         self.merchant(data.APPLICANT, None)
         self.banners()
         members = [

@@ -116,8 +116,8 @@ RECENT: tuple[Story, ...] = (
     Story(4, ((T, 0, 2, 1),), RECEIVED, 7.5, via=(0, T, 0)),  # 2: a post a reader buys through
     Story(5, ((D, 3, 0, 1),), RECEIVED, 6),  # 3: the post that gets reported
     Story(9, ((K, 7, 0, 1),), RECEIVED, 5),  # 4: a happy post
-    Story(7, ((K, 1, 0, 1),), RECEIVED, 5),  # 5: refused refund → dispute
-    Story(6, ((B, 2, 0, 1),), RECEIVED, 4),  # 6: a refund request the merchant has to answer
+    Story(7, ((T, 7, 0, 1),), RECEIVED, 5),  # 5: refused refund → dispute
+    Story(6, ((T, 3, 0, 2),), RECEIVED, 4),  # 6: a refund request the merchant has to answer
     Story(8, ((T, 9, 1, 1),), RECEIVED, 6),  # 7: refunded
     Story(0, ((D, 9, 1, 1),), PAID, 7),  # 8: refunded before it shipped: closed
     Story(9, ((T, 6, 0, 1),), PICKED, 3, pickup=True),  # 9: collected at the store
@@ -169,6 +169,8 @@ class Stories:
     # --- people and links ---------------------------------------------------------------------
 
     def plans_and_shares(self) -> None:
+        """Plans, the sharing chain, share links with a few clicks, and the demo member's
+        sub-store (the products they share, and a few more they like)."""
         for merchant in Merchant.objects.filter(status="approved"):
             distribution.plan_set(merchant, actor=merchant.owner, plan=DEMO_PLAN)
         for i in range(3):
@@ -186,6 +188,13 @@ class Stories:
                 bind(self.members[2], self.members[1], source=f"signup:{link.code}")
             for visitor in range(2 + len(self.codes) % 4):
                 click_record(code=link.code, visitor_key=f"demo-{link.code}-{visitor}")
+
+        liked = [(T, 0), (B, 0), (K, 0), (D, 6), (T, 5), (B, 5), (K, 8), (D, 2)]
+        distribution.substore_set(
+            self.members[0],
+            product_ids=[self.product(shop, index).pk for shop, index in liked],
+            title="小林的好物小店",
+        )
 
     @staticmethod
     def product(shop: catalogue.Merchant, index: int) -> Product:
@@ -320,16 +329,18 @@ class Stories:
     def complaints(self, recent: Sequence[list[Order]]) -> None:
         """A refused refund taken to the platform, a request waiting for its merchant, two
         refunds the merchants granted."""
-        disputed = self.request(recent[5][0], "商品到手涂层就有划痕")
+        disputed = self.request(recent[5][0], "盖碗杯沿有一道裂纹")
         aftersale_reject(
-            disputed, actor=recent[5][0].merchant.owner, reason="划痕为使用后造成，不属于质量问题"
+            disputed,
+            actor=recent[5][0].merchant.owner,
+            reason="出库前逐件检查过，裂纹应为使用中磕碰造成",
         )
         aftersale_escalate(
             disputed,
             actor=self.members[7],
-            statement="收到当天拆开就有划痕，还没用过，有开箱视频可以证明。",
+            statement="收到当天拆开就有裂纹，还没用过，有开箱视频可以证明。",
         )
-        self.request(recent[6][0], "面膜少发了两片")
+        self.request(recent[6][0], "两包茶叶都受潮结块了")
         for order in (recent[7][0], recent[8][0]):
             aftersale_approve(self.request(order, "包装破损，不想要了"), actor=order.merchant.owner)
 

@@ -18,6 +18,7 @@ from sharemall.catalog.rules import ON_SALE
 from sharemall.catalog.services import product_publish
 from sharemall.demo import art, data, pictures, seed
 from sharemall.demo.drawings import KINDS
+from sharemall.demo.facts import demo_facts
 from sharemall.demo.seed import seed_demo
 from sharemall.demo.stories import subject_of
 from sharemall.distribution.models import CommissionEntry
@@ -275,6 +276,8 @@ def test_seed_fills_every_queue_with_a_history_and_keeps_the_ledger_balanced() -
     days = {o.created_at.date() for o in Order.objects.all()}
     assert len(days) >= 15
     assert "Seeded the demo mall in" in lines[0]
+    # The ids the gallery and the browser tests open pages by.
+    assert all(demo_facts().values()), demo_facts()
     # Buyers' posts with photos, an unhappy one among them, one reported, one read into a sale.
     posts = Post.objects.filter(status="visible")
     assert posts.count() == 5
