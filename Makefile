@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test test-browser lint check clean
+.PHONY: install demo test test-browser screenshots lint check clean
 
 $(BIN)/sharemall: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ test: install
 # Only the browser tests (Debian's /usr/bin/chromium against a live server); `test` runs them too.
 test-browser: install
 	$(BIN)/pytest -m browser
+
+# The screenshot gallery: every page on a phone and every console page on a desktop, from a fresh
+# demo, into docs/screenshots/ (tests/browser/gallery.py).
+screenshots: install
+	$(BIN)/python -m tests.browser.gallery
 
 lint: install
 	$(BIN)/ruff check src tests conftest.py bench

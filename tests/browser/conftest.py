@@ -9,6 +9,8 @@ Fixtures, widest first:
   signed-in one (logged in once per session through the login form, then reused); each page's
   console is watched, and a failing test leaves a screenshot in test-artifacts/screenshots/.
 - `page` (test): a stranger's phone; `console` (test): what the pages logged as errors.
+- `role_context` (module): `role_context(role, "phone" | "desktop")`, one signed-in browser
+  context per role and screen for a module's many pages (site.py's roles).
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ PHONE: dict[str, Any] = {
     "is_mobile": True,
     "has_touch": True,
     "user_agent": WECHAT_USER_AGENT,
+    "locale": "zh-CN",
+}
+# The consoles (merchant console, back office) are used at a desk.
+DESKTOP: dict[str, Any] = {
+    "viewport": {"width": 1280, "height": 800},
+    "device_scale_factor": 1,
     "locale": "zh-CN",
 }
 Credentials = tuple[str, str]
@@ -134,6 +142,34 @@ def _signed_in_states(
         return states[credentials]
 
     yield state
+
+
+@pytest.fixture(scope="module")
+def role_context(
+    browser: Browser, server: LiveServer, demo: Demo
+) -> Iterator[Callable[[str, str], BrowserContext]]:
+    """Signing in and making a context cost more than opening a page: a module that opens
+    dozens of pages opens them all in one context per role and screen."""
+    from tests.browser.site import credentials  # noqa: PLC0415 - site imports this module's peers
+
+    contexts: dict[tuple[str, str], BrowserContext] = {}
+
+    def context(role: str, screen: str) -> BrowserContext:
+        if (role, screen) not in contexts:
+            made = browser.new_context(
+                base_url=server.base, **(PHONE if screen == "phone" else DESKTOP)
+            )
+            who = credentials(demo, role)
+            if who is not None:
+                signing_in = made.new_page()
+                login(signing_in, *who)
+                signing_in.close()
+            contexts[role, screen] = made
+        return contexts[role, screen]
+
+    yield context
+    for made in contexts.values():
+        made.close()
 
 
 @pytest.fixture

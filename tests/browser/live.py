@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -104,9 +104,22 @@ class Demo:
     merchant_owner_phone: str
     merchant_product_id: int  # a product of the demo merchant (for its analytics page)
     post_id: int
+    # Ids of orders, disputes, applications… (sharemall.demo.facts), 0 where there is none.
+    facts: dict[str, int] = field(default_factory=dict)
     operator_phone: str = demo.OPERATOR_PHONE
     operator_password: str = demo.OPERATOR_PASSWORD
     password: str = demo.DEMO_PASSWORD  # every demo member's and merchant's
+    staff_phone: str = demo.MARKER.staff_phone
+
+    def placeholders(self) -> dict[str, int | str]:
+        """What a page path may name, e.g. /orders/{order_id}."""
+        return {
+            **self.facts,
+            "product_id": self.product_id,
+            "share_code": self.share_code,
+            "post_id": self.post_id,
+            "merchant_product_id": self.merchant_product_id,
+        }
 
 
 class LiveServer:
@@ -215,7 +228,20 @@ class LiveServer:
             merchant_owner_phone=owner_phone,
             merchant_product_id=int(owner.get(f"/merchants/{merchant_id}/products")[0]["id"]),
             post_id=int(sharer.get("/me/posts")[0]["id"]),
+            facts=self.facts(),
         )
+
+    def facts(self) -> dict[str, int]:
+        """Ids no API lists for a client (an operator's dispute, another shop's order), read
+        from the server's database by the `sharemall` command, as an operator would."""
+        script = (
+            "import json; from sharemall.demo.facts import demo_facts; "
+            "print(json.dumps(demo_facts()))"
+        )
+        found: dict[str, int] = json.loads(
+            self.command("shell", "-c", script).strip().splitlines()[-1]
+        )
+        return found
 
 
 def _free_port() -> int:

@@ -1,8 +1,10 @@
-"""Every page a member can reach, for the layout and security checks: add a page by appending
-one line to SITE_PAGES (a path may name the demo's facts, e.g. {product_id})."""
+"""Every page people reach, for the layout, console and security checks and the screenshot
+gallery (tests/browser/gallery.py): add a page by appending one line to SITE_PAGES (a path may
+name the demo's facts, e.g. {product_id} or {order_id}: live.Demo.placeholders)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,13 +17,15 @@ from tests.browser.live import Demo
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Response
 
-STRANGER, MEMBER, DISTRIBUTOR, MERCHANT, OPERATOR = (
+STRANGER, MEMBER, DISTRIBUTOR, MERCHANT, STAFF, OPERATOR = (
     "stranger",
     "member",
     "distributor",
     "merchant",
+    "staff",
     "operator",
 )
+ROLES = (STRANGER, MEMBER, DISTRIBUTOR, MERCHANT, STAFF, OPERATOR)
 
 
 @dataclass(frozen=True)
@@ -33,49 +37,94 @@ class SitePage:
     building: bool = False
     # Strangers are sent to log in (with ?next=) rather than shown the page.
     protected: bool = False
+    # Its picture in the gallery (docs/screenshots/<viewport>/<name>.png); the path otherwise.
+    name: str = ""
+    # A page of the merchant console or the back office: also shown and checked at 1280 × 800.
+    console: bool = False
 
     @property
     def id(self) -> str:
         return f"{self.as_}:{self.path}"
 
+    @property
+    def picture(self) -> str:
+        return self.name or re.sub(r"[^a-z0-9]+", "-", self.path.lower()).strip("-") or "home"
+
     def url(self, demo: Demo) -> str:
-        return self.path.format(
-            product_id=demo.product_id,
-            share_code=demo.share_code,
-            post_id=demo.post_id,
-            merchant_product_id=demo.merchant_product_id,
-        )
+        return self.path.format(**demo.placeholders())
+
+
+def _console(path: str, as_: str, name: str, *, building: bool = False) -> SitePage:
+    return SitePage(path, as_, building=building, protected=True, name=name, console=True)
 
 
 SITE_PAGES = [
-    SitePage("/"),
-    SitePage("/p/{product_id}"),
-    SitePage("/login/"),
-    SitePage("/register/"),
-    SitePage("/s/{share_code}"),  # lands on the shared product
-    SitePage("/posts/{post_id}"),
-    SitePage(
+    # What anyone sees.
+    SitePage("/", name="home"),
+    SitePage("/categories", name="categories"),
+    SitePage("/p/{product_id}", name="product"),
+    SitePage("/s/{share_code}", name="share-landing"),  # lands on the shared product
+    SitePage("/posts/{post_id}", name="post"),
+    SitePage("/stores/{store_id}", name="store"),
+    SitePage("/stores/nearby", name="stores-nearby"),
+    SitePage("/substores/{substore_id}", name="substore"),
+    SitePage("/login/", name="login"),
+    SitePage("/register/", name="register"),
+    # A member buying.
+    SitePage("/me", MEMBER, protected=True, name="me"),
+    SitePage("/me/settings", MEMBER, protected=True, name="me-settings"),
+    SitePage("/me/addresses", MEMBER, protected=True, name="me-addresses"),
+    SitePage("/me/messages", MEMBER, protected=True, name="me-messages"),
+    SitePage("/cart", MEMBER, building=True, name="cart"),
+    SitePage("/checkout", MEMBER, building=True, name="checkout"),
+    SitePage("/orders", MEMBER, building=True, protected=True, name="orders"),
+    SitePage("/orders?status=unpaid", MEMBER, name="orders-unpaid"),
+    SitePage("/orders?status=to_ship", MEMBER, name="orders-to-ship"),
+    SitePage("/orders?status=to_receive", MEMBER, name="orders-to-receive"),
+    SitePage("/orders?status=to_review", MEMBER, name="orders-to-review"),
+    SitePage("/orders?status=aftersales", MEMBER, name="orders-aftersales"),
+    SitePage("/orders/{order_id}", MEMBER, protected=True, name="order"),
+    SitePage("/aftersales", MEMBER, building=True, protected=True, name="aftersales"),
+    # A member sharing.
+    SitePage("/me/distribution", DISTRIBUTOR, building=True, protected=True, name="distribution"),
+    SitePage("/me/distribution/team", DISTRIBUTOR, protected=True, name="team"),
+    SitePage("/me/distribution/commissions", DISTRIBUTOR, protected=True, name="commissions"),
+    SitePage("/me/distribution/withdraw", DISTRIBUTOR, protected=True, name="withdraw"),
+    SitePage("/me/distribution/binding", DISTRIBUTOR, protected=True, name="binding"),
+    # The merchant console.
+    _console("/merchant/", MERCHANT, "merchant-dashboard", building=True),
+    _console("/merchant/orders", MERCHANT, "merchant-orders"),
+    _console("/merchant/orders/{merchant_order_id}", MERCHANT, "merchant-order"),
+    _console("/merchant/products", MERCHANT, "merchant-products"),
+    _console("/merchant/products/{merchant_product_id}", MERCHANT, "merchant-product"),
+    _console("/merchant/plan", MERCHANT, "merchant-plan"),
+    _console("/merchant/aftersales", MERCHANT, "merchant-aftersales"),
+    _console("/merchant/aftersales/{aftersale_id}", MERCHANT, "merchant-aftersale"),
+    _console("/merchant/stores", MERCHANT, "merchant-stores"),
+    _console("/merchant/staff", MERCHANT, "merchant-staff"),
+    _console(
         "/merchant/analytics/propagation?product_id={merchant_product_id}",
         MERCHANT,
-        protected=True,
+        "merchant-propagation",
     ),
-    SitePage("/platform/compliance", OPERATOR, protected=True),
-    SitePage("/cart", MEMBER, building=True),
-    SitePage("/checkout", MEMBER, building=True),
-    SitePage("/orders", MEMBER, building=True, protected=True),
-    SitePage("/me/distribution", DISTRIBUTOR, building=True, protected=True),
-    SitePage("/merchant/", MERCHANT, building=True, protected=True),
-    SitePage("/platform/", OPERATOR, building=True, protected=True),
-    SitePage("/categories"),
-    SitePage("/stores/nearby"),
-    SitePage("/me", MEMBER, protected=True),
-    SitePage("/me/settings", MEMBER, protected=True),
-    SitePage("/me/addresses", MEMBER, protected=True),
-    SitePage("/me/messages", MEMBER, protected=True),
-    SitePage("/platform/banners", OPERATOR, protected=True),
-    SitePage("/platform/banners/new", OPERATOR, protected=True),
+    _console("/merchant/pickups", STAFF, "staff-pickups"),
+    # The back office.
+    _console("/platform/", OPERATOR, "platform-dashboard", building=True),
+    _console("/platform/merchants", OPERATOR, "platform-merchants"),
+    _console("/platform/merchants/{applicant_id}", OPERATOR, "platform-application"),
+    _console("/platform/disputes", OPERATOR, "platform-disputes"),
+    _console("/platform/disputes/{dispute_id}", OPERATOR, "platform-dispute"),
+    _console("/platform/holds", OPERATOR, "platform-holds"),
+    _console("/platform/withdrawals", OPERATOR, "platform-withdrawals"),
+    _console("/platform/posts", OPERATOR, "platform-posts"),
+    _console("/platform/settings", OPERATOR, "platform-settings"),
+    _console("/platform/compliance", OPERATOR, "platform-compliance"),
+    _console("/platform/propagation", OPERATOR, "platform-propagation"),
+    _console("/platform/banners", OPERATOR, "platform-banners"),
+    _console("/platform/banners/new", OPERATOR, "platform-banner-new"),
 ]
 PROTECTED_PAGES = [page for page in SITE_PAGES if page.protected]
+CONSOLE_PAGES = [page for page in SITE_PAGES if page.console]
 
 
 def credentials(demo: Demo, who: str) -> tuple[str, str] | None:
@@ -86,6 +135,7 @@ def credentials(demo: Demo, who: str) -> tuple[str, str] | None:
         MEMBER: (demo.sharer_phone, demo.password),
         DISTRIBUTOR: (demo.sharer_phone, demo.password),
         MERCHANT: (demo.merchant_owner_phone, demo.password),
+        STAFF: (demo.staff_phone, demo.password),
         OPERATOR: (demo.operator_phone, demo.operator_password),
     }[who]
 
@@ -95,10 +145,15 @@ def visit(
 ) -> tuple[Page, Response]:
     """Opens the page as its user would; skips a page still being built (its 404)."""
     page = open_page(as_=credentials(demo, site_page.as_))
+    return page, arrive(page, console, demo, site_page)
+
+
+def arrive(page: Page, console: ConsoleLog, demo: Demo, site_page: SitePage) -> Response:
+    """Goes to the page in an open tab; skips a page still being built (its 404)."""
     response = page.goto(site_page.url(demo))
     assert response is not None
     if response.status == 404 and site_page.building:
         console.allow("404")
         pytest.skip(f"{site_page.path} is not built yet (404); it is checked once it lands")
     assert response.status == 200, f"{site_page.url(demo)} answered {response.status}"
-    return page, response
+    return response

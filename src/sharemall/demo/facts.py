@@ -1,0 +1,53 @@
+"""Ids in the seeded demo that pages are opened by: the screenshot gallery and the browser tests
+read them (through `sharemall shell`) to open an order, a dispute or an application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from sharemall.aftersales.models import AfterSale, Dispute
+from sharemall.demo import data
+from sharemall.merchants.models import Merchant, Store
+from sharemall.orders.models import Order
+
+
+def demo_facts() -> dict[str, int]:
+    """Each fact is 0 when the demo does not hold it (an empty or older database)."""
+    member = data.MEMBER_PHONES[0]
+    shop = data.MARKER.uscc
+
+    def first(ids: QuerySet[Any, Any]) -> int:
+        return int(ids.first() or 0)
+
+    return {
+        # The demo member's parcel on its way: an order page with tracking.
+        "order_id": first(
+            Order.objects.filter(buyer__phone=member, status="shipped").values_list("pk", flat=True)
+        ),
+        # The first shop's order waiting to be shipped.
+        "merchant_order_id": first(
+            Order.objects.filter(merchant__uscc=shop, status="paid")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+        "aftersale_id": first(
+            AfterSale.objects.filter(order__merchant__uscc=shop, status="requested").values_list(
+                "pk", flat=True
+            )
+        ),
+        "dispute_id": first(Dispute.objects.filter(ruling="").values_list("pk", flat=True)),
+        "applicant_id": first(
+            Merchant.objects.filter(uscc=data.APPLICANT.uscc).values_list("pk", flat=True)
+        ),
+        "store_id": first(
+            Store.objects.filter(merchant__uscc=shop, kind=Store.Kind.OFFLINE)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+        # A distributor's sub-store is opened by their member id.
+        "substore_id": first(
+            Order.objects.filter(referrer__phone=member).values_list("referrer_id", flat=True)
+        ),
+    }
