@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -76,6 +77,29 @@ def public_merchant(merchant_id: int) -> Merchant:
     if merchant is None:
         raise NotFound(_("No such merchant."))
     return merchant
+
+
+@dataclass(frozen=True)
+class Shop:
+    """How buyers know a merchant: its online shop's name (the legal name is for the licence
+    and invoices) and that shop's page, if it has one."""
+
+    merchant_id: int
+    name: str
+    store_id: int | None
+
+
+def shops(merchant_ids: Iterable[int]) -> dict[int, Shop]:
+    """Each merchant's shop; one without an online shop is known by its legal name."""
+    ids = set(merchant_ids)
+    found = {
+        pk: Shop(pk, legal_name, None)
+        for pk, legal_name in Merchant.objects.filter(pk__in=ids).values_list("pk", "legal_name")
+    }
+    online = Store.objects.filter(merchant_id__in=ids, kind=Store.Kind.ONLINE).exclude(name="")
+    for merchant_id, store_id, name in online.values_list("merchant_id", "pk", "name"):
+        found[merchant_id] = Shop(merchant_id, name, store_id)
+    return found
 
 
 def stores_of(merchant: Merchant, *, include_inactive: bool = False) -> QuerySet[Store]:

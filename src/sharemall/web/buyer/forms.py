@@ -34,7 +34,16 @@ class AddToCartForm(PageForm):
 
 
 class QuantityForm(PageForm):
+    """The cart's stepper: the quantity shown, and −1 or +1 when a step button sent it."""
+
     quantity = quantity_field()
+    step = forms.TypedChoiceField(
+        choices=[("-1", "-1"), ("1", "1")], coerce=int, required=False, empty_value=0
+    )
+
+    def wanted(self) -> int:
+        quantity = int(self.cleaned_data["quantity"]) + int(self.cleaned_data["step"] or 0)
+        return max(1, min(quantity, MAX_QUANTITY))
 
 
 class BuyNowForm(PageForm):
