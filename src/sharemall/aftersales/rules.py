@@ -2,6 +2,10 @@
 
 from sharemall.core.transitions import StateMachine
 
+# Photos a buyer may send with a request, and the side of their thumbnails.
+MAX_PHOTOS = 9
+THUMBNAIL_SIDE = 480
+
 REFUND, RETURN_REFUND = "refund", "return_refund"
 
 REQUESTED = "requested"

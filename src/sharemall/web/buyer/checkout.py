@@ -28,6 +28,7 @@ from sharemall.sharing import selectors as sharing_selectors
 from sharemall.web.access import member_page
 from sharemall.web.actions import run_action
 from sharemall.web.buyer import session_cart as cart
+from sharemall.web.buyer.common import error_links
 from sharemall.web.buyer.forms import (
     BuyNowForm,
     CheckoutForm,
@@ -64,6 +65,7 @@ class QuoteLine:
 @dataclass
 class QuoteGroup:
     merchant: Merchant | None
+    shop_name: str
     lines: list[QuoteLine] = field(default_factory=list)
 
     @property
@@ -97,7 +99,7 @@ def _quote(member: Member, lines: list[cart.CartLine], share_code: str | None) -
     plans = distribution.plans_for(skus) if attribution.through_share else {}
     groups = []
     for group in cart.by_merchant(lines):
-        quoted = QuoteGroup(group.merchant)
+        quoted = QuoteGroup(group.merchant, group.shop_name)
         for line in group.lines:
             plan = plans.get(line.sku_id)
             discount = (
@@ -287,6 +289,7 @@ def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
                 str(form["district"].value() or ""),
             ),
             "skipped": len(items) - len(lines),
+            "errors": error_links(form, {"store": "pickup-fields"}, top="checkout-form"),
         },
     )
 
