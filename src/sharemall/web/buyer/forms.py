@@ -141,7 +141,9 @@ class AfterSaleForm(PageForm):
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
-    photos = PhotosField(label=_("Photos"), limit=aftersale_rules.MAX_PHOTOS, required=False)
+    photos = PhotosField(
+        label=_("Photos of the problem"), limit=aftersale_rules.MAX_PHOTOS, required=False
+    )
 
 
 class ReturnForm(PageForm):

@@ -36,11 +36,11 @@ STATUS_LABELS = {
     order_rules.PENDING_PAYMENT: _("Awaiting payment"),
     order_rules.PAID: _("Awaiting shipment"),
     order_rules.SHIPPED: _("Shipped"),
-    order_rules.READY_FOR_PICKUP: _("Ready for pickup"),
+    order_rules.READY_FOR_PICKUP: _("Ready to pick up"),
     order_rules.RECEIVED: _("Received"),
     order_rules.COMPLETED: _("Completed"),
     order_rules.CANCELLED: _("Cancelled"),
-    order_rules.CLOSED: _("Closed"),
+    order_rules.CLOSED: _("Closed (refunded)"),
 }
 
 # What the order page's header says under the status.
@@ -58,7 +58,7 @@ STATUS_HINTS = {
 # A line of the order's timeline, by the status it moved to.
 EVENT_LABELS = {
     order_rules.PENDING_PAYMENT: _("Order placed"),
-    order_rules.PAID: _("Paid"),
+    order_rules.PAID: _("Payment received"),
     order_rules.SHIPPED: _("Shipped by the shop"),
     order_rules.READY_FOR_PICKUP: _("Ready for pickup at the store"),
     order_rules.RECEIVED: _("Receipt confirmed"),
