@@ -25,10 +25,10 @@ from sharemall.posts import selectors as post_selectors
 # The tabs of the orders page: (value of ?status=, label).
 TABS: list[tuple[str, Promise]] = [
     ("", _("All")),
-    (order_selectors.UNPAID, _("Awaiting payment")),
-    (order_selectors.TO_SHIP, _("Awaiting shipment")),
-    (order_selectors.TO_RECEIVE, _("Awaiting receipt")),
-    (order_selectors.TO_REVIEW, _("Awaiting review")),
+    (order_selectors.UNPAID, _("Unpaid")),
+    (order_selectors.TO_SHIP, _("To ship")),
+    (order_selectors.TO_RECEIVE, _("To receive")),
+    (order_selectors.TO_REVIEW, _("To review")),
     (order_selectors.AFTERSALES, _("After-sales")),
 ]
 
