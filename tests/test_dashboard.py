@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
-from tests.factories import MemberFactory, merchant, product
 
 from sharemall.accounts.models import Binding, Member
 from sharemall.accounts.services import distributor_enable
@@ -23,6 +22,7 @@ from sharemall.merchants.models import Merchant
 from sharemall.orders.models import Order
 from sharemall.sharing import services as sharing
 from sharemall.sharing.models import ShareClick, ShareLink
+from tests.factories import MemberFactory, merchant, product
 
 pytestmark = pytest.mark.django_db
 

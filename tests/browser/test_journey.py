@@ -277,7 +277,10 @@ def buy_through_the_link(friend: Page, share_link: str, product_id: int) -> tupl
     friend.locator("#sku-sheet .pd-sheet-body").wait_for(state="visible")
     follow(friend, friend.locator("#sku-sheet button[name=intent][value=cart]"))
     arrive(friend, "/cart")
-    follow(friend, friend.locator("main a[href='/checkout']"))
+    # The cart's line is ticked; the bottom bar's 结算 checks out what is ticked.
+    assert friend.locator("input[name=pick]").is_checked()
+    assert friend.locator("[data-cart-total]").inner_text() == yuan(PRICE_FEN)
+    follow(friend, friend.locator("#cart-checkout button[type=submit]"))
     arrive(friend, "/checkout")
     assert friend.locator("#share-discount-note").is_visible()
     assert friend.locator(".totals dd.discount").inner_text() == "−" + yuan(DISCOUNT_FEN)
@@ -293,6 +296,9 @@ def buy_through_the_link(friend: Page, share_link: str, product_id: int) -> tupl
     submit(friend, "main form:has(button[type=submit])")
     follow(friend, friend.locator("main a[href='/orders']"))
     arrive(friend, "/orders")
+    # The order waits in the 待发货 tab, counted on it.
+    assert friend.locator(".order-tab[data-tab='to_ship'] .tab-count").inner_text() == "1"
+    follow(friend, friend.locator(".order-tab[data-tab='to_ship']"))
     follow(friend, friend.locator("main a[href^='/orders/']").first)
     order_id = int(match(path_of(friend.url), r"/orders/(\d+)"))
     arrive(friend, f"/orders/{order_id}")
@@ -330,7 +336,9 @@ def ship_the_order(merchant: Page, order_id: int) -> None:
 def confirm_receipt(friend: Page, order_id: int) -> None:
     friend.reload()
     assert friend.locator(".tracking").inner_text() == TRACKING_NO
-    submit(friend, f"form[action='/orders/{order_id}/confirm-receipt']")
+    # Receipt cannot be undone: the page asks first (data-confirm), and the friend agrees.
+    friend.once("dialog", lambda dialog: dialog.accept())
+    submit(friend, f"form[action='/orders/{order_id}/confirm-receipt'][data-confirm]")
     arrive(friend, f"/orders/{order_id}")
     assert friend.locator("#order-status.status-received").is_visible()
 

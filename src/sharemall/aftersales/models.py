@@ -62,6 +62,32 @@ class AfterSaleLine(models.Model):
         return f"{self.order_line_id} × {self.quantity}"
 
 
+class AfterSalePhoto(models.Model):
+    """A photo the buyer sent with a request (the damaged parcel, the wrong colour), as we
+    re-encoded it (no metadata), and its thumbnail."""
+
+    aftersale = models.ForeignKey(AfterSale, on_delete=models.CASCADE, related_name="photos")
+    # Stored under random names by core.images.save_clean_image, never by upload_to.
+    image = models.ImageField(max_length=200)
+    thumbnail = models.ImageField(max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("evidence photo")
+        verbose_name_plural = _("evidence photos")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aftersale", "position"], name="aftersale_photo_position_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.image.name or ""
+
+
 class AfterSaleEvent(StatusEvent):
     aftersale = models.ForeignKey(AfterSale, on_delete=models.PROTECT, related_name="events")
 

@@ -3,6 +3,10 @@
 from sharemall.core.i18n import gettext_lazy, system_note
 from sharemall.core.transitions import StateMachine
 
+# Photos a buyer may send with a request, and the side of their thumbnails.
+MAX_PHOTOS = 9
+THUMBNAIL_SIDE = 480
+
 REFUND, RETURN_REFUND = "refund", "return_refund"
 
 REQUESTED = "requested"

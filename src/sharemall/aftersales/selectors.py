@@ -60,14 +60,24 @@ def aftersale_to_decide(member: Member, aftersale_id: int) -> AfterSale:
 
 def aftersale_for_buyer(member: Member, aftersale_id: int) -> AfterSale:
     aftersale = (
-        AfterSale.objects.select_related("order")
-        .prefetch_related("lines")
+        AfterSale.objects.select_related("order", "dispute")
+        .prefetch_related("lines__order_line", "photos", "events")
         .filter(pk=aftersale_id, buyer=member)
         .first()
     )
     if aftersale is None:
         raise NotFound(_("No such after-sales request."))
     return aftersale
+
+
+def aftersales_of_buyer(member: Member) -> QuerySet[AfterSale]:
+    """The buyer's requests, newest first, with what they claim and the order they are on."""
+    return (
+        AfterSale.objects.filter(buyer=member)
+        .select_related("order")
+        .prefetch_related("lines__order_line")
+        .order_by("-created_at", "-id")
+    )
 
 
 def aftersales_of_order(order_id: int) -> QuerySet[AfterSale]:

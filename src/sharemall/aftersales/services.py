@@ -5,18 +5,33 @@ itself through the provider and the ledger."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.aftersales import rules
-from sharemall.aftersales.models import AfterSale, AfterSaleEvent, AfterSaleLine, Dispute
+from sharemall.aftersales.models import (
+    AfterSale,
+    AfterSaleEvent,
+    AfterSaleLine,
+    AfterSalePhoto,
+    Dispute,
+)
 from sharemall.core.errors import Conflict, DomainError, InvalidTransition
+from sharemall.core.images import (
+    CleanImage,
+    InvalidImage,
+    clean_image,
+    make_thumbnail,
+    save_clean_image,
+)
 from sharemall.distribution import services as distribution
 from sharemall.orders import ledger as order_ledger
 from sharemall.orders import services as orders
@@ -54,11 +69,61 @@ def _move(
     return aftersale
 
 
+def _evidence(photos: Sequence[bytes]) -> list[tuple[CleanImage, CleanImage]]:
+    """The photos decoded, checked and re-encoded (full size, thumbnail) before anything is
+    written; a bad one is refused by its number."""
+    if len(photos) > rules.MAX_PHOTOS:
+        raise InvalidAfterSale(
+            _("Send at most %(n)d photos.") % {"n": rules.MAX_PHOTOS}, code="invalid_image"
+        )
+    cleaned = []
+    for index, data in enumerate(photos):
+        try:
+            full = clean_image(data)
+        except InvalidImage as refused:
+            raise InvalidImage(
+                _("Photo %(n)d: %(reason)s") % {"n": index + 1, "reason": refused.message},
+                details={"index": index},
+            ) from None
+        cleaned.append((full, make_thumbnail(full, max_side=rules.THUMBNAIL_SIDE)))
+    return cleaned
+
+
+@dataclass(frozen=True)
+class _StoredPhoto:
+    image: str
+    thumbnail: str
+    width: int
+    height: int
+
+
+def _store_evidence(
+    photos: list[tuple[CleanImage, CleanImage]], written: list[str]
+) -> list[_StoredPhoto]:
+    """Write the files before the transaction: the request's line claims are locked in it, and
+    a slow disk should not hold them."""
+    stored = []
+    for full, thumbnail in photos:
+        names = []
+        for image, folder in ((full, "aftersales"), (thumbnail, "aftersales/thumbs")):
+            names.append(save_clean_image(image, folder, storage=default_storage))
+            written.append(names[-1])
+        stored.append(_StoredPhoto(names[0], names[1], full.width, full.height))
+    return stored
+
+
 def aftersale_request(
-    *, buyer: Member, order: Order, kind: str, lines: Sequence[tuple[int, int]], reason: str
+    *,
+    buyer: Member,
+    order: Order,
+    kind: str,
+    lines: Sequence[tuple[int, int]],
+    reason: str,
+    photos: Sequence[bytes] = (),
 ) -> AfterSale:
-    """Ask for money back on some units of some lines. The units are claimed at once, so two
-    requests can never together claim more than was bought."""
+    """Ask for money back on some units of some lines, with photos to show what is wrong. The
+    units are claimed at once, so two requests can never together claim more than was bought;
+    stored photos of a request that fails are removed."""
     if kind not in (rules.REFUND, rules.RETURN_REFUND):
         raise InvalidAfterSale(_("Choose refund or return and refund."))
     if order.status not in rules.ELIGIBLE_ORDER_STATUSES:
@@ -86,6 +151,35 @@ def aftersale_request(
                 % {"n": line.quantity - line.claimed_quantity, "title": line.title},
                 code="invalid_quantity",
             )
+    evidence = _evidence(photos)
+    written: list[str] = []
+    try:
+        stored = _store_evidence(evidence, written)
+        return _open_request(
+            buyer=buyer,
+            order=order,
+            kind=kind,
+            lines=lines,
+            why=why,
+            order_lines=order_lines,
+            photos=stored,
+        )
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def _open_request(
+    *,
+    buyer: Member,
+    order: Order,
+    kind: str,
+    lines: Sequence[tuple[int, int]],
+    why: str,
+    order_lines: dict[int, OrderLine],
+    photos: list[_StoredPhoto],
+) -> AfterSale:
     with transaction.atomic():
         claimed: list[tuple[OrderLine, int, int]] = []
         # In line order, so two requests on the same lines queue instead of deadlocking.
@@ -103,6 +197,17 @@ def aftersale_request(
         AfterSaleLine.objects.bulk_create(
             AfterSaleLine(aftersale=aftersale, order_line=line, quantity=q, refund_fen=amount)
             for line, q, amount in claimed
+        )
+        AfterSalePhoto.objects.bulk_create(
+            AfterSalePhoto(
+                aftersale=aftersale,
+                image=photo.image,
+                thumbnail=photo.thumbnail,
+                width=photo.width,
+                height=photo.height,
+                position=position,
+            )
+            for position, photo in enumerate(photos)
         )
         AfterSaleEvent.objects.create(
             aftersale=aftersale, to_status=rules.REQUESTED, actor=buyer, note=why

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -37,6 +39,18 @@ def product_for_viewer(viewer: Member | None, product_id: int) -> Product:
     if product is None:
         raise NotFound(_("No such product."))
     return product
+
+
+def cover_urls(product_ids: Iterable[int]) -> dict[int, str]:
+    """Each product's first picture, for thumbnails of cart and order lines (a product without
+    pictures is missing from the answer)."""
+    covers: dict[int, str] = {}
+    found = ProductImage.objects.filter(product_id__in=set(product_ids)).order_by(
+        "product_id", "-position", "-id"
+    )
+    for image in found.only("product_id", "image"):
+        covers[image.product_id] = image.image.url  # the last one written is the first picture
+    return covers
 
 
 def product_for_staff(member: Member, product_id: int) -> Product:

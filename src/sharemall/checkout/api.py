@@ -49,6 +49,7 @@ def _created(result: services.CheckoutResult) -> dict[str, Any]:
         "orders": [
             {
                 "id": o.pk,
+                "order_no": o.order_no,
                 "merchant_id": o.merchant_id,
                 "status": o.status,
                 "total_fen": o.total_fen,

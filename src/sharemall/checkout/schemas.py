@@ -33,6 +33,7 @@ class CreatedLineOut(Schema):
 
 class CreatedOrderOut(Schema):
     id: int
+    order_no: str
     merchant_id: int
     status: str
     total_fen: int

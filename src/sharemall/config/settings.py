@@ -231,7 +231,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {
     "default-src": ["'self'"],
-    "img-src": ["'self'", "data:"],
+    # blob: shows photos picked for upload before they are sent (web/static/web/upload.js);
+    # such a URL only ever names a file this page itself read.
+    "img-src": ["'self'", "data:", "blob:"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
     "frame-ancestors": ["'none'"],

@@ -49,6 +49,7 @@ from sharemall.merchants.services import (
     merchant_approve,
     staff_add,
     store_create,
+    store_update,
 )
 from sharemall.orders.models import Order
 from sharemall.showcase.models import Banner
@@ -175,6 +176,9 @@ class _Seeder:
         if operator is None:
             return merchant
         merchant = merchant_approve(merchant, operator=operator)
+        # Shoppers know a shop by its shop name; the application named it after the company.
+        online = Store.objects.get(merchant=merchant, kind=Store.Kind.ONLINE)
+        store_update(online, name=f"{spec.short_name}官方旗舰店")
         stores = [
             store_create(
                 merchant,

@@ -321,7 +321,7 @@ class Stories:
             post_report(
                 reporter=self.members[6],
                 post_id=made[3].pk,
-                reason="not_genuine",
+                reason="false_info",
                 note="像是刷出来的好评，内容空洞",
             )
             post_report(reporter=self.members[8], post_id=made[3].pk, reason="spam")

@@ -79,6 +79,29 @@ def public_merchant(merchant_id: int) -> Merchant:
     return merchant
 
 
+@dataclass(frozen=True)
+class Shop:
+    """How buyers know a merchant: its online shop's name (the legal name is for the licence
+    and invoices) and that shop's page, if it has one."""
+
+    merchant_id: int
+    name: str
+    store_id: int | None
+
+
+def shops(merchant_ids: Iterable[int]) -> dict[int, Shop]:
+    """Each merchant's shop; one without an online shop is known by its legal name."""
+    ids = set(merchant_ids)
+    found = {
+        pk: Shop(pk, legal_name, None)
+        for pk, legal_name in Merchant.objects.filter(pk__in=ids).values_list("pk", "legal_name")
+    }
+    online = Store.objects.filter(merchant_id__in=ids, kind=Store.Kind.ONLINE).exclude(name="")
+    for merchant_id, store_id, name in online.values_list("merchant_id", "pk", "name"):
+        found[merchant_id] = Shop(merchant_id, name, store_id)
+    return found
+
+
 def stores_of(merchant: Merchant, *, include_inactive: bool = False) -> QuerySet[Store]:
     stores = Store.objects.filter(merchant=merchant).order_by("kind", "id")
     return stores if include_inactive else stores.filter(is_active=True)

@@ -7,10 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.catalog.models import Sku
+from sharemall.core.ids import numeric_code
 from sharemall.core.models import StatusEvent
 from sharemall.merchants.models import Merchant, Store
 from sharemall.orders import rules
 from sharemall.payments.models import Payment
+
+
+def new_order_no() -> str:
+    """The number people read out to a shop: the day it was placed and ten random digits
+    (random, so a number says nothing about how many orders a shop or the mall takes)."""
+    return f"{timezone.localdate():%Y%m%d}{numeric_code(10)}"
 
 
 class Order(models.Model):
@@ -30,6 +37,9 @@ class Order(models.Model):
         EXPRESS = rules.EXPRESS, _("express delivery")
         PICKUP = rules.PICKUP, _("store pickup")
 
+    # A default, not an argument: every way an order is made (checkout, data imports, tests)
+    # gets a number.
+    order_no = models.CharField(max_length=24, unique=True, default=new_order_no)
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
     )

@@ -20,6 +20,7 @@ class LineOut(Schema):
 
 class OrderOut(Schema):
     id: int
+    order_no: str
     buyer_id: int
     merchant_id: int
     payment_id: int

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
@@ -64,27 +65,41 @@ def orders_of_merchant(merchant_id: int, *, status: str | None = None) -> QueryS
     return _detailed(orders).order_by("-created_at", "-id")
 
 
+def _unreviewed_line() -> Exists:
+    # A line without a post. Posts sit above orders (they are about order lines), so the
+    # reverse name of their one-to-one link is how orders can ask without importing them.
+    return Exists(OrderLine.objects.filter(order=OuterRef("pk"), post__isnull=True))
+
+
+def _buyer_tab(tab: str) -> Q:
+    """Which of a buyer's orders a tab lists (after-sales lists requests, see aftersales)."""
+    if tab == rules.AFTERSALES:
+        return Q(open_aftersales__gt=0)
+    # Pickup orders wait in 待发货 until the store has the goods ready (rules.BUYER_TAB_STATUSES).
+    holding = Q(status__in=rules.BUYER_TAB_STATUSES[tab])
+    return holding & Q(_unreviewed_line()) if tab == rules.TO_REVIEW else holding
+
+
 def buyer_status_counts(member_id: int) -> dict[str, int]:
-    """How many of the buyer's orders each tab of /orders holds (`rules.BUYER_TABS`), in one
-    query: 待付款, 待发货, 待收货, 待评价 (received, with a line not reviewed yet) and 售后 (an
-    after-sales request still open)."""
-    tabs = rules.BUYER_TAB_STATUSES
-
-    def holding(tab: str) -> Q:
-        return Q(status__in=tabs[tab])
-
-    # `lines__post` is the review a post leaves on a line (posts.Post.order_line): a join by
-    # the relation's name, so orders never imports the posts app that sits above it.
+    """How many of the buyer's orders wait in each tab; for after-sales, the open requests.
+    One aggregate query."""
     counts = Order.objects.filter(buyer_id=member_id).aggregate(
-        unpaid=Count("pk", distinct=True, filter=holding(rules.UNPAID)),
-        to_ship=Count("pk", distinct=True, filter=holding(rules.TO_SHIP)),
-        to_receive=Count("pk", distinct=True, filter=holding(rules.TO_RECEIVE)),
-        to_review=Count(
-            "pk", distinct=True, filter=holding(rules.TO_REVIEW) & Q(lines__post__isnull=True)
-        ),
-        aftersales=Count("pk", distinct=True, filter=Q(open_aftersales__gt=0)),
+        **{
+            tab: Count("pk", filter=_buyer_tab(tab))
+            for tab in rules.BUYER_TABS
+            if tab != rules.AFTERSALES
+        },
+        aftersales=Coalesce(Sum("open_aftersales"), 0),
     )
-    return {tab: int(counts[tab] or 0) for tab in rules.BUYER_TABS}
+    return {tab: int(counts[tab]) for tab in rules.BUYER_TABS}
+
+
+def orders_of_buyer_tab(member: Member, tab: str | None) -> QuerySet[Order]:
+    """The buyer's orders in one tab (any other value: all of them), newest first."""
+    orders = Order.objects.filter(buyer=member)
+    if tab in rules.BUYER_TABS:
+        orders = orders.filter(_buyer_tab(tab))
+    return _detailed(orders).order_by("-created_at", "-id")
 
 
 def _sold_lines() -> QuerySet[OrderLine]:

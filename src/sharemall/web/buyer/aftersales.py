@@ -1,26 +1,98 @@
-"""The buyer's after-sales requests: asking, cancelling, returning, escalating."""
+"""The buyer's after-sales requests, each on its own page: asking (which lines, how many, why,
+with photos), following one, sending the goods back, withdrawing, going to the platform."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sharemall.accounts.models import Member
+from sharemall.aftersales import rules as aftersale_rules
 from sharemall.aftersales import selectors as aftersale_selectors
 from sharemall.aftersales import services as aftersales
 from sharemall.aftersales.models import AfterSale
 from sharemall.core.errors import NotFound
+from sharemall.core.images import read_image_upload
+from sharemall.merchants import selectors as merchant_selectors
+from sharemall.orders.models import Order
 from sharemall.web.access import member_page, not_found
 from sharemall.web.actions import run_action
-from sharemall.web.buyer.common import _back_to, _buyer_order
+from sharemall.web.buyer import order_views
+from sharemall.web.buyer.common import _buyer_order, error_links
 from sharemall.web.buyer.forms import (
     AfterSaleForm,
     EscalateForm,
     ReturnForm,
 )
-from sharemall.web.buyer.orders import _claimed_lines, _order_page
+from sharemall.web.buyer.orders import can_request_aftersale, line_views
+
+AFTERSALE_ERROR_FIELDS = {"invalid_image": "photos", "invalid_input": "reason"}
+
+
+def _aftersale_url(aftersale_id: int) -> str:
+    return reverse("web:buyer_aftersale", args=[aftersale_id])
+
+
+def _claimed_lines(request: HttpRequest, order: Order) -> list[tuple[int, int]] | None:
+    """(line id, quantity) for every line given a quantity; None when one is not a number."""
+    claimed = []
+    for line in order.lines.all():
+        raw = request.POST.get(f"quantity-{line.pk}", "").strip() or "0"
+        try:
+            quantity = int(raw)
+        except ValueError:
+            return None
+        if quantity:
+            claimed.append((line.pk, quantity))
+    return claimed
+
+
+def _request_page(
+    request: HttpRequest, member: Member, order: Order, form: AfterSaleForm
+) -> HttpResponse:
+    lines = line_views(member, order)
+    if not can_request_aftersale(order, lines):
+        messages.info(request, _("This order cannot take an after-sales request now."))
+        return HttpResponseRedirect(reverse("web:buyer_order", args=[order.pk]))
+    refundable = [view for view in lines if view.refundable > 0]
+    # What the shopper typed comes back after an error; one line alone starts at all of it.
+    whole = len(refundable) == 1 and not form.is_bound
+    claims = [
+        (
+            view,
+            request.POST.get(f"quantity-{view.line.pk}", "0")[:4]
+            if form.is_bound
+            else str(view.refundable if whole else 0),
+        )
+        for view in refundable
+    ]
+    return render(
+        request,
+        "web/buyer/aftersale_new.html",
+        {
+            "order": order,
+            "shop": merchant_selectors.shops([order.merchant_id]).get(order.merchant_id),
+            "claims": claims,
+            "can_return": order.status in aftersale_rules.RETURN_ORDER_STATUSES,
+            "form": form,
+            "errors": error_links(
+                form, {"type": "aftersale-type", "photos": "upload-photos"}, top="claim-lines"
+            ),
+            "max_photos": aftersale_rules.MAX_PHOTOS,
+        },
+    )
+
+
+@member_page
+def aftersale_new(request: HttpRequest, member: Member, order_id: int) -> HttpResponse:
+    order = _buyer_order(member, order_id)
+    if order is None:
+        return not_found(request)
+    return _request_page(request, member, order, AfterSaleForm(initial={"type": "refund"}))
 
 
 @require_POST
@@ -29,14 +101,12 @@ def aftersale_request(request: HttpRequest, member: Member, order_id: int) -> Ht
     order = _buyer_order(member, order_id)
     if order is None:
         return not_found(request)
-    form = AfterSaleForm(request.POST)
+    form = AfterSaleForm(request.POST, request.FILES)
     claimed = _claimed_lines(request, order)
     if claimed is None:
         form.add_error(None, _("A quantity is a whole number."))
-    if (
-        form.is_valid()
-        and claimed is not None
-        and run_action(
+    if form.is_valid() and claimed is not None:
+        outcome = run_action(
             request,
             lambda: aftersales.aftersale_request(
                 buyer=member,
@@ -44,13 +114,15 @@ def aftersale_request(request: HttpRequest, member: Member, order_id: int) -> Ht
                 kind=form.cleaned_data["type"],
                 lines=claimed,
                 reason=form.cleaned_data["reason"],
+                photos=[read_image_upload(upload) for upload in form.cleaned_data["photos"]],
             ),
             _("Your request was sent to the merchant."),
             form=form,
+            error_fields=AFTERSALE_ERROR_FIELDS,
         )
-    ):
-        return _back_to(order.pk)
-    return _order_page(request, member, order, aftersale_form=form)
+        if outcome:
+            return HttpResponseRedirect(_aftersale_url(outcome.value.pk))
+    return _request_page(request, member, order, form)
 
 
 def _buyer_aftersale(member: Member, aftersale_id: int) -> AfterSale | None:
@@ -58,6 +130,32 @@ def _buyer_aftersale(member: Member, aftersale_id: int) -> AfterSale | None:
         return aftersale_selectors.aftersale_for_buyer(member, aftersale_id)
     except NotFound:
         return None
+
+
+@member_page
+def aftersale_page(request: HttpRequest, member: Member, aftersale_id: int) -> HttpResponse:
+    aftersale = _buyer_aftersale(member, aftersale_id)
+    if aftersale is None:
+        return not_found(request)
+    card = order_views.aftersale_cards([aftersale])[0]
+    status = aftersale.status
+    return render(
+        request,
+        "web/buyer/aftersale.html",
+        {
+            "aftersale": aftersale,
+            "card": card,
+            "timeline": [
+                (str(order_views.AFTERSALE_STATUS_LABELS.get(e.to_status, e.to_status)), e)
+                for e in sorted(aftersale.events.all(), key=lambda e: (e.created_at, e.pk))[::-1]
+            ],
+            "can_cancel": status in (aftersale_rules.REQUESTED, aftersale_rules.AWAITING_RETURN),
+            "can_return": status == aftersale_rules.AWAITING_RETURN,
+            "can_escalate": status in (aftersale_rules.REJECTED, aftersale_rules.RETURN_SHIPPED),
+            "return_form": ReturnForm(),
+            "escalate_form": EscalateForm(),
+        },
+    )
 
 
 @require_POST
@@ -71,7 +169,7 @@ def aftersale_cancel(request: HttpRequest, member: Member, aftersale_id: int) ->
         lambda: aftersales.aftersale_cancel(aftersale, actor=member),
         _("Your request was withdrawn."),
     )
-    return _back_to(aftersale.order_id)
+    return HttpResponseRedirect(_aftersale_url(aftersale.pk))
 
 
 @require_POST
@@ -83,7 +181,7 @@ def aftersale_return(request: HttpRequest, member: Member, aftersale_id: int) ->
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the tracking number of the parcel you sent back."))
-        return _back_to(aftersale.order_id)
+        return HttpResponseRedirect(_aftersale_url(aftersale.pk))
     run_action(
         request,
         lambda: aftersales.aftersale_return_shipped(
@@ -94,7 +192,7 @@ def aftersale_return(request: HttpRequest, member: Member, aftersale_id: int) ->
         ),
         _("Thank you. The merchant refunds once the goods arrive."),
     )
-    return _back_to(aftersale.order_id)
+    return HttpResponseRedirect(_aftersale_url(aftersale.pk))
 
 
 @require_POST
@@ -106,7 +204,7 @@ def aftersale_escalate(request: HttpRequest, member: Member, aftersale_id: int) 
     form = EscalateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tell the platform what went wrong."))
-        return _back_to(aftersale.order_id)
+        return HttpResponseRedirect(_aftersale_url(aftersale.pk))
     run_action(
         request,
         lambda: aftersales.aftersale_escalate(
@@ -114,4 +212,4 @@ def aftersale_escalate(request: HttpRequest, member: Member, aftersale_id: int) 
         ),
         _("The platform will look into it and rule."),
     )
-    return _back_to(aftersale.order_id)
+    return HttpResponseRedirect(_aftersale_url(aftersale.pk))

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from sharemall.catalog import selectors as catalog
 from sharemall.catalog.models import Sku
 from sharemall.web.buyer import session_cart as cart
-from sharemall.web.buyer.common import _local_path, _product_url
+from sharemall.web.buyer.common import _is_htmx, _local_path, _product_url
 from sharemall.web.buyer.forms import (
     AddToCartForm,
     QuantityForm,
@@ -63,24 +63,40 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 @never_cache
 def cart_page(request: HttpRequest) -> HttpResponse:
     lines = cart.lines_for(cart.contents(request.session))
+    available = [line for line in lines if line.available]
     return render(
         request,
         "web/buyer/cart.html",
         {
             "groups": cart.by_merchant(lines),
+            # Everything that can be bought starts ticked; the page's script keeps the sum and
+            # the count in step with the ticks.
             "total_fen": cart.total_fen(lines),
-            "can_check_out": any(line.available for line in lines),
+            "picked_count": sum(line.quantity for line in available),
+            "can_check_out": bool(available),
         },
     )
 
 
 @require_POST
 def cart_update(request: HttpRequest, sku_id: int) -> HttpResponse:
+    """The stepper. With htmx only the line's stepper and price come back, so the ticks the
+    shopper made elsewhere on the page stay as they are."""
     form = QuantityForm(request.POST)
+    error = ""
     if not form.is_valid():
-        messages.error(request, _("A quantity is between 1 and 999."))
-    elif not cart.set_quantity(request.session, sku_id, form.cleaned_data["quantity"]):
-        messages.error(request, _("That item is not in your cart."))
+        error = _("A quantity is between 1 and 999.")
+    elif not cart.set_quantity(request.session, sku_id, form.wanted()):
+        error = _("That item is not in your cart.")
+    if _is_htmx(request):
+        found = cart.lines_for(cart.chosen(cart.contents(request.session), [sku_id]))
+        if not found:
+            return HttpResponse(status=204)
+        return render(
+            request, "web/buyer/cart.html#cart_line_body", {"line": found[0], "error": error}
+        )
+    if error:
+        messages.error(request, error)
     return HttpResponseRedirect(reverse("web:buyer_cart"))
 
 

@@ -28,6 +28,7 @@ from sharemall.sharing import selectors as sharing_selectors
 from sharemall.web.access import member_page
 from sharemall.web.actions import run_action
 from sharemall.web.buyer import session_cart as cart
+from sharemall.web.buyer.common import error_links
 from sharemall.web.buyer.forms import (
     BuyNowForm,
     CheckoutForm,
@@ -64,6 +65,7 @@ class QuoteLine:
 @dataclass
 class QuoteGroup:
     merchant: Merchant | None
+    shop_name: str
     lines: list[QuoteLine] = field(default_factory=list)
 
     @property
@@ -97,7 +99,7 @@ def _quote(member: Member, lines: list[cart.CartLine], share_code: str | None) -
     plans = distribution.plans_for(skus) if attribution.through_share else {}
     groups = []
     for group in cart.by_merchant(lines):
-        quoted = QuoteGroup(group.merchant)
+        quoted = QuoteGroup(group.merchant, group.shop_name)
         for line in group.lines:
             plan = plans.get(line.sku_id)
             discount = (
@@ -128,16 +130,34 @@ def _spend_checkout_token(request: HttpRequest, token: str) -> bool:
     return True
 
 
-def _checkout_items(request: HttpRequest) -> tuple[dict[int, int], dict[str, int] | None]:
-    """The cart, or the single item of "Buy now" when the address (or the form) names one."""
+@dataclass(frozen=True)
+class CheckoutItems:
+    """What this checkout buys: the cart (or the lines ticked in it), or one "Buy now" item."""
+
+    items: dict[int, int]
+    buy_now: dict[str, int] | None = None
+    picked: list[int] | None = None  # the SKU ids ticked in the cart; None: the whole cart
+
+
+def _picked(values: list[str]) -> list[int]:
+    return sorted({int(v) for v in values if v.isdigit() and len(v) < 19})
+
+
+def _checkout_items(request: HttpRequest) -> CheckoutItems:
+    """The cart, the cart's ticked lines (`pick`, repeated), or the single item of "Buy now"
+    when the address (or the form) names one."""
     source = request.POST if request.method == "POST" else request.GET
     if "sku" not in source:
-        return cart.contents(request.session), None
+        items = cart.contents(request.session)
+        if "pick" not in source:
+            return CheckoutItems(items)
+        picked = _picked(source.getlist("pick"))
+        return CheckoutItems(cart.chosen(items, picked), picked=picked)
     form = BuyNowForm(source)
     if not form.is_valid():
-        return {}, None
+        return CheckoutItems({})
     item = {"sku": form.cleaned_data["sku"], "quantity": form.cleaned_data["quantity"]}
-    return {item["sku"]: item["quantity"]}, item
+    return CheckoutItems({item["sku"]: item["quantity"]}, buy_now=item)
 
 
 @dataclass(frozen=True)
@@ -235,11 +255,14 @@ def _place_order(
 
 @member_page
 def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
-    items, buy_now = _checkout_items(request)
+    chosen = _checkout_items(request)
+    items, buy_now = chosen.items, chosen.buy_now
     lines = [line for line in cart.lines_for(items) if line.available]
     if not lines:
         if items:
             messages.error(request, _("None of these items can be bought right now."))
+        elif chosen.picked is not None:
+            messages.error(request, _("Tick what you want to check out."))
         return HttpResponseRedirect(reverse("web:buyer_cart"))
     if request.method == "POST":
         form = CheckoutForm(request.POST)
@@ -257,6 +280,7 @@ def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
             "form": form,
             "quote": _quote(member, lines, sharing_selectors.code_from_cookie(request)),
             "buy_now": buy_now,
+            "picked": chosen.picked,
             "stores": stores,
             "chosen_store": str(form["store"].value() or ""),
             "regions": _region_picker(
@@ -265,6 +289,7 @@ def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
                 str(form["district"].value() or ""),
             ),
             "skipped": len(items) - len(lines),
+            "errors": error_links(form, {"store": "pickup-fields"}, top="checkout-form"),
         },
     )
 

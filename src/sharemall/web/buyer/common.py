@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -48,3 +51,18 @@ def _buyer_order(member: Member, order_id: int) -> Order | None:
 
 def _back_to(order_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("web:buyer_order", args=[order_id]))
+
+
+def error_links(
+    form: forms.Form, anchors: Mapping[str, str] | None = None, top: str = "content"
+) -> list[tuple[str, str]]:
+    """(link, text) for each error of a bound form, for the summary at the top of its page:
+    a field's errors link to the field (or to `anchors[name]` when the field is drawn by hand,
+    e.g. a list of radio cards), the form's own errors to `top`."""
+    if not form.is_bound:
+        return []
+    links = [(f"#{top}", str(error)) for error in form.non_field_errors()]
+    for field in form:
+        anchor = (anchors or {}).get(field.name) or field.id_for_label
+        links.extend((f"#{anchor}", f"{field.label}: {error}") for error in field.errors)
+    return links

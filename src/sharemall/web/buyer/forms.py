@@ -8,6 +8,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from sharemall.aftersales import rules as aftersale_rules
 from sharemall.checkout.services import MAX_QUANTITY
 from sharemall.posts import rules as post_rules
 from sharemall.web.forms import PageForm
@@ -34,7 +35,14 @@ class AddToCartForm(PageForm):
 
 
 class QuantityForm(PageForm):
+    """The cart's stepper: the quantity shown, and −1 or +1 when a step button sent it."""
+
     quantity = quantity_field()
+    step = forms.TypedChoiceField(choices=[("-1", "-1"), ("1", "1")], coerce=int, required=False)
+
+    def wanted(self) -> int:
+        quantity = int(self.cleaned_data["quantity"]) + int(self.cleaned_data["step"] or 0)
+        return max(1, min(quantity, MAX_QUANTITY))
 
 
 class BuyNowForm(PageForm):
@@ -76,16 +84,65 @@ class CheckoutForm(PageForm):
         label=_("Pickup store"), min_value=1, max_value=ID_MAX, required=False
     )
 
+    def clean(self) -> dict[str, Any]:
+        """Only the chosen way's fields are needed; all that is missing is said at once (the
+        checkout service then judges what was given, one refusal at a time)."""
+        data = super().clean() or {}
+        if data.get("delivery") == "pickup":
+            if not data.get("store") and "store" not in self.errors:
+                self.add_error("store", _("Choose the store to pick up at."))
+            return data
+        if data.get("delivery") == "express":
+            missing = {
+                "district": not (data.get("city") or data.get("district")),
+                "address": not (data.get("address") or "").strip(),
+                "receiver": not (data.get("receiver") or "").strip(),
+                "phone": not (data.get("phone") or "").strip(),
+            }
+            for name, message in (
+                ("district", _("Choose the district to deliver to.")),
+                ("address", _("Enter the delivery address.")),
+                ("receiver", _("Enter who receives the parcel.")),
+                ("phone", _("Enter the receiver's mobile number.")),
+            ):
+                if missing[name] and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
     def region_code(self) -> str:
         """The most precise division chosen: a municipality's districts sit in the city list."""
         data = self.cleaned_data
         return str(data.get("district") or data.get("city") or data.get("province") or "")
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to `limit` photos from one file input (drawn by web/upload_field.html); the image
+    checks themselves are the service's."""
+
+    def __init__(self, *, limit: int = post_rules.MAX_IMAGES, **kwargs: Any) -> None:
+        self.limit = limit
+        accept = ",".join(f"image/{kind}" for kind in ("jpeg", "png", "webp"))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
+        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if len(uploads) > self.limit:
+            raise forms.ValidationError(_("Send at most %(n)d photos.") % {"n": self.limit})
+        return [super(PhotosField, self).clean(upload, initial) for upload in uploads]
+
+
 class AfterSaleForm(PageForm):
     type = forms.ChoiceField(label=_("What you want"), choices=AFTERSALE_CHOICES)
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = PhotosField(
+        label=_("Photos of the problem"), limit=aftersale_rules.MAX_PHOTOS, required=False
     )
 
 
@@ -98,27 +155,6 @@ class EscalateForm(PageForm):
     statement = forms.CharField(
         label=_("What went wrong"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Up to nine photos from one file input; the image checks themselves are the service's."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        accept = ",".join(f"image/{kind}" for kind in ("jpeg", "png", "webp"))
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
-        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
-        if len(uploads) > post_rules.MAX_IMAGES:
-            raise forms.ValidationError(
-                _("A post has at most %(n)d photos.") % {"n": post_rules.MAX_IMAGES}
-            )
-        return [super(PhotosField, self).clean(upload, initial) for upload in uploads]
 
 
 class PostForm(PageForm):

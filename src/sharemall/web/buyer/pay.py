@@ -78,6 +78,7 @@ def pay_page(request: HttpRequest, member: Member, payment_no: str) -> HttpRespo
         "web/buyer/pay.html",
         {
             "payment": payment,
+            "orders": order_selectors.orders_of_payment(payment.pk),
             "providers": _configured_providers(),
             "in_wechat": _in_wechat(request),
         },

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from sharemall.accounts.auth import caller
 from sharemall.checkout import services as checkout
+from sharemall.orders import selectors as order_selectors
 from sharemall.web.actions import run_action
 
 
@@ -27,4 +28,8 @@ def sandbox_pay(request: HttpRequest, payment_no: str) -> HttpResponse:
     if request.method == "POST":
         run_action(request, lambda: checkout.sandbox_pay_page_complete(payment, member))
         payment.refresh_from_db()
-    return render(request, "web/sandbox_pay.html", {"payment": payment})
+    return render(
+        request,
+        "web/sandbox_pay.html",
+        {"payment": payment, "orders": order_selectors.orders_of_payment(payment.pk)},
+    )

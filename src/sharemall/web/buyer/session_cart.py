@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from django.contrib.sessions.backends.base import SessionBase
 
 from sharemall.catalog import rules as catalog_rules
+from sharemall.catalog import selectors as catalog_selectors
 from sharemall.catalog.models import Sku
 from sharemall.checkout.services import MAX_LINES, MAX_QUANTITY
+from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants.models import Merchant
 
 SESSION_KEY = "cart"
@@ -28,6 +30,7 @@ class CartLine:
     sku_id: int
     quantity: int
     sku: Sku | None  # None: the SKU was deleted
+    cover: str = ""  # the product's first picture, if it has one
 
     @property
     def available(self) -> bool:
@@ -44,11 +47,28 @@ class CartLine:
     def amount_fen(self) -> int:
         return self.sku.price_fen * self.quantity if self.sku is not None else 0
 
+    @property
+    def most(self) -> int:
+        """The most a stepper offers: what is in stock, never above what one order takes."""
+        stock = self.sku.stock if self.sku is not None else 0
+        return max(1, min(stock, MAX_QUANTITY))
+
 
 @dataclass
 class MerchantGroup:
     merchant: Merchant | None
     lines: list[CartLine] = field(default_factory=list)
+    shop: merchant_selectors.Shop | None = None
+
+    @property
+    def shop_name(self) -> str:
+        if self.shop is not None:
+            return self.shop.name
+        return self.merchant.legal_name if self.merchant is not None else ""
+
+    @property
+    def has_available(self) -> bool:
+        return any(line.available for line in self.lines)
 
     @property
     def subtotal_fen(self) -> int:
@@ -109,7 +129,13 @@ def count(session: SessionBase) -> int:
 def lines_for(items: dict[int, int]) -> list[CartLine]:
     """The chosen SKUs with their current catalogue data, in the order they were added."""
     skus = Sku.objects.select_related("product__merchant").in_bulk(list(items))
-    return [CartLine(sku_id, quantity, skus.get(sku_id)) for sku_id, quantity in items.items()]
+    covers = catalog_selectors.cover_urls(sku.product_id for sku in skus.values())
+    lines = []
+    for sku_id, quantity in items.items():
+        sku = skus.get(sku_id)
+        cover = covers.get(sku.product_id, "") if sku is not None else ""
+        lines.append(CartLine(sku_id, quantity, sku, cover))
+    return lines
 
 
 def by_merchant(lines: list[CartLine]) -> list[MerchantGroup]:
@@ -120,7 +146,16 @@ def by_merchant(lines: list[CartLine]) -> list[MerchantGroup]:
         merchant = line.sku.product.merchant if line.sku is not None else None
         key = merchant.pk if merchant is not None else None
         groups.setdefault(key, MerchantGroup(merchant)).lines.append(line)
+    shops = merchant_selectors.shops(key for key in groups if key is not None)
+    for key, group in groups.items():
+        group.shop = shops.get(key) if key is not None else None
     return sorted(groups.values(), key=lambda g: g.merchant is None)
+
+
+def chosen(items: dict[int, int], picked: Iterable[int]) -> dict[int, int]:
+    """The part of the cart the shopper ticked for checkout."""
+    wanted = set(picked)
+    return {sku_id: quantity for sku_id, quantity in items.items() if sku_id in wanted}
 
 
 def total_fen(lines: list[CartLine]) -> int:

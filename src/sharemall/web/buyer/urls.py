@@ -46,6 +46,12 @@ urlpatterns: list[URLPattern] = [
         name="buyer_aftersale_request",
     ),
     path(
+        "orders/<int:order_id>/aftersales/new",
+        aftersales.aftersale_new,
+        name="buyer_aftersale_new",
+    ),
+    path("aftersales/<int:aftersale_id>", aftersales.aftersale_page, name="buyer_aftersale"),
+    path(
         "orders/<int:order_id>/lines/<int:line_id>/post",
         posts.post_compose,
         name="buyer_post_compose",

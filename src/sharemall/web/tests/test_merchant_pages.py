@@ -665,7 +665,8 @@ def test_the_owner_saves_the_plan_and_sees_its_history(client: Client) -> None:
     body = page(client, "/merchant/plan")
     assert 'value="7.77"' in body  # shown again in %
     assert (
-        "budget 25 % · buyer discount 3.33 % · commissions 7.77 % / 1.11 % · region agent 0.55 %" in body
+        "budget 25 % · buyer discount 3.33 % · commissions 7.77 % / 1.11 % · region agent 0.55 %"
+        in body
     )
     assert "You keep" in body  # the saved plan opens with its split
     assert PlanChange.objects.filter(merchant=shop).count() == 1

@@ -1,5 +1,6 @@
-/* Buyer pages: copy a share link, close the share sheet. Loaded as a file (the CSP allows no
-   inline script); listeners sit on the document so content swapped in by htmx works too. */
+/* Buyer pages: copy a share link, close the share sheet, bring a form's error summary into
+   view. Loaded as a file (the CSP allows no inline script); listeners sit on the document so
+   content swapped in by htmx works too. */
 (function () {
   "use strict";
 
@@ -50,4 +51,19 @@
       }
     }
   });
+
+  // A form sent back with errors: its summary (web/buyer/error_summary.html) takes the focus,
+  // so the page opens on what to fix and a screen reader reads it out.
+  function focusErrors() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      summary.scrollIntoView({ block: "start" });
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusErrors);
+  } else {
+    focusErrors();
+  }
 })();
