@@ -1,3 +1,5 @@
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from sharemall.web import accounts, health
@@ -6,6 +8,13 @@ from sharemall.web.merchant import propagation
 from sharemall.web.platform import compliance
 
 app_name = "web"
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """/favicon.ico, which browsers ask for on their own (a PDF, a CSV, an old browser)."""
+    return HttpResponsePermanentRedirect(static("web/icons/favicon-32.png"))
+
+
 urlpatterns = [
     path("", catalogue.home, name="home"),
     path("p/<int:product_id>", catalogue.product, name="product"),
@@ -24,6 +33,7 @@ urlpatterns = [
         name="merchant_propagation",
     ),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # Each area keeps its own package (URL module, one module per feature) and templates folder.
     path("", include("sharemall.web.buyer.urls")),
     path("me/", include("sharemall.web.distributor.urls")),

@@ -427,3 +427,19 @@ def test_the_not_found_page_leads_home_and_to_the_categories() -> None:
     assert response.status_code == 404
     assert 'class="button primary" href="/"' in body
     assert 'href="/categories"' in body
+
+
+@pytest.mark.parametrize("path", ["/", "/merchant/", "/platform/"])
+def test_shop_and_consoles_name_the_icons_in_their_head(path: str) -> None:
+    client = Client()
+    client.force_login(OperatorFactory.create())
+    body = client.get(path, follow=True).content.decode()
+    assert 'rel="icon"' in body
+    assert 'rel="apple-touch-icon"' in body
+    assert "web/site.js" in body  # the data-confirm questions
+
+
+def test_favicon_ico_points_at_the_icon() -> None:
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".png")
