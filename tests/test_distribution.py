@@ -411,7 +411,9 @@ def test_the_compliance_page_is_for_operators(api: Api) -> None:
     browser.force_login(OperatorFactory.create())
     page = browser.get("/platform/compliance")
     assert page.status_code == 200
-    assert "max_levels" in page.content.decode()
+    # Settings by the names operators know them by, not their keys.
+    assert "分佣层级" in page.content.decode()
+    assert "max_levels" not in page.content.decode()
 
 
 def test_plan_changes_are_kept(api: Api, shop: tuple[int, int, Member]) -> None:
