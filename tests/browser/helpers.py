@@ -6,11 +6,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Error, Page
-
-
-# Chromium asks for a site icon on its own; no page of ours links one.
-BROWSER_OWN_REQUESTS = ("/favicon.ico",)
+    from playwright.sync_api import ConsoleMessage, Dialog, Error, Page
 
 
 class ConsoleLog:
@@ -24,8 +20,6 @@ class ConsoleLog:
         def on_console(message: ConsoleMessage) -> None:
             if message.type == "error":
                 source = message.location.get("url", "")
-                if path_of(source) in BROWSER_OWN_REQUESTS:
-                    return
                 # A failed load's message leaves out what failed; its location names it.
                 where = f" [{source}]" if source and source != page.url else ""
                 self.errors.append(f"{page.url}: {message.text}{where}")
@@ -53,9 +47,22 @@ def query_of(url: str) -> dict[str, list[str]]:
 
 
 def submit(page: Page, form: str = "main form") -> None:
-    """Presses the form's submit button and waits for the page it leads to."""
+    """Presses the form's submit button and waits for the page it leads to. A form that asks
+    first (data-confirm: an irreversible action) must ask, and the person agrees."""
+    target = page.locator(form)
+    button = target.locator("button[type=submit]").first
+    asks = target.first.get_attribute("data-confirm") or button.get_attribute("data-confirm")
+    asked: list[str] = []
+    if asks:
+
+        def agree(dialog: Dialog) -> None:
+            asked.append(dialog.message)
+            dialog.accept()
+
+        page.once("dialog", agree)
     with page.expect_navigation():
-        page.locator(form).locator("button[type=submit]").first.click()
+        button.click()
+    assert asked == ([asks] if asks else []), f"expected the question {asks!r}, got {asked!r}"
 
 
 def login(page: Page, phone: str, password: str, next_path: str = "") -> None:

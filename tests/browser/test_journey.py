@@ -337,7 +337,6 @@ def confirm_receipt(friend: Page, order_id: int) -> None:
     friend.reload()
     assert friend.locator(".tracking").inner_text() == TRACKING_NO
     # Receipt cannot be undone: the page asks first (data-confirm), and the friend agrees.
-    friend.once("dialog", lambda dialog: dialog.accept())
     submit(friend, f"form[action='/orders/{order_id}/confirm-receipt'][data-confirm]")
     arrive(friend, f"/orders/{order_id}")
     assert friend.locator("#order-status.status-received").is_visible()
