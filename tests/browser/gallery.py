@@ -3,8 +3,8 @@
 `make screenshots` (or `python -m tests.browser.gallery`) starts a fresh `sharemall demo` on a
 temporary SQLite file, signs in once per role, and saves docs/screenshots/phone/<name>.png
 (375 × 812, the whole page) and docs/screenshots/desktop/<name>.png (1280 × 800) for the pages in
-tests/browser/site.py's SITE_PAGES, with docs/screenshots/README.md listing them. A page that is
-not built yet (404) is skipped with a warning. Pictures are kept small (one device pixel per CSS
+tests/browser/site.py's SITE_PAGES, with docs/screenshots/README.md listing them. A page that does
+not answer 200 is left out with a warning, and the command then exits non-zero. Pictures are kept small (one device pixel per CSS
 pixel, 256-colour PNG) so the gallery can live in the repository.
 """
 
@@ -73,9 +73,9 @@ def main() -> int:
     size = sum((OUT / s.file).stat().st_size for s in taken)
     print(  # noqa: T201 - a command's report
         f"{len(taken)} screenshots ({size / 2**20:.1f} MB) in {OUT.relative_to(REPO)} "
-        f"in {time.monotonic() - started:.0f} s; {len(shots) - len(taken)} pages skipped."
+        f"in {time.monotonic() - started:.0f} s; {len(shots) - len(taken)} pages failed."
     )
-    return 0
+    return 0 if len(taken) == len(shots) else 1
 
 
 def take_all(browser: Browser, server: LiveServer, demo: Demo) -> list[Shot]:
@@ -160,7 +160,7 @@ def write_readme(shots: list[Shot]) -> None:
             elif shot.file:
                 cells.append(f"[{viewport}]({shot.file})")
             else:
-                cells.append(f"not built yet ({shot.note})")
+                cells.append(f"missing ({shot.note})")
         lines.append(
             f"| {site_page.picture} | {site_page.as_} | `{site_page.path}` | "
             + " | ".join(cells)

@@ -37,6 +37,18 @@ def demo_facts() -> dict[str, int]:
                 "pk", flat=True
             )
         ),
+        # The demo member's own after-sales request, on its page.
+        "member_aftersale_id": first(
+            AfterSale.objects.filter(order__buyer__phone=member)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+        ),
+        # The demo member's order that has arrived: where an after-sales request starts.
+        "received_order_id": first(
+            Order.objects.filter(buyer__phone=member, status="received")
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+        ),
         "dispute_id": first(Dispute.objects.filter(ruling="").values_list("pk", flat=True)),
         "applicant_id": first(
             Merchant.objects.filter(uscc=data.APPLICANT.uscc).values_list("pk", flat=True)
