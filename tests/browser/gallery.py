@@ -4,8 +4,9 @@
 temporary SQLite file, signs in once per role, and saves docs/screenshots/phone/<name>.png
 (375 × 812, the whole page) and docs/screenshots/desktop/<name>.png (1280 × 800) for the pages in
 tests/browser/site.py's SITE_PAGES, with docs/screenshots/README.md listing them. A page that does
-not answer 200 is left out with a warning, and the command then exits non-zero. Pictures are kept small (one device pixel per CSS
-pixel, 256-colour PNG) so the gallery can live in the repository.
+not answer 200 is left out with a warning, and the command then exits non-zero. Pictures are
+kept small (one device pixel per CSS pixel, 256-colour PNG) so the gallery can live in the
+repository.
 """
 
 from __future__ import annotations
