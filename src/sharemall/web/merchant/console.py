@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from functools import wraps
 from typing import Any, Concatenate
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -175,13 +176,38 @@ def _back(name: str, *args: object, query: str = "") -> HttpResponseRedirect:
     return HttpResponseRedirect(f"{url}?{query}" if query else url)
 
 
-def _trail(events: Iterable[dict[str, Any]], labels: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """State changes as the trail partial shows them: statuses in words, newest last."""
+def _trail(
+    events: Iterable[dict[str, Any]],
+    labels: Mapping[str, Any],
+    note_text: Callable[[str], str] = str,
+) -> list[dict[str, Any]]:
+    """State changes as the trail partial shows them: statuses and the system's notes in words,
+    newest last."""
     return [
         {
             **event,
             "from": labels.get(event["from"], event["from"]) if event["from"] else "",
             "to": labels.get(event["to"], event["to"]),
+            "note": note_text(event["note"]) if event.get("note") else "",
         }
         for event in events
     ]
+
+
+def status_trail(
+    events: QuerySet[Any], labels: Mapping[str, Any], note_text: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """An order's or a request's own state changes (their event rows read alike)."""
+    return _trail(
+        (
+            {"from": e.from_status, "to": e.to_status, "note": e.note, "at": e.created_at}
+            for e in events.order_by("created_at", "id")
+        ),
+        labels,
+        note_text,
+    )
+
+
+def order_trail(order: Order) -> list[dict[str, Any]]:
+    """The order's history, on its own page and under an after-sales request on it."""
+    return status_trail(order.events.all(), ORDER_STATUS_LABELS, order_rules.note_text)

@@ -1,0 +1,73 @@
+"""The merchant console as a shop runs it day to day: order numbers people quote, the shop's
+own name in the sidebar, Chinese throughout the Chinese console, and photos uploaded with the
+shared widget."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import Api
+from django.test import Client
+from tests.factories import merchant
+
+from sharemall.web.tests.test_merchant_pages import ask_refund, page, paid_order, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture
+def zh_client() -> Client:
+    return Client(headers={"accept-language": "zh-hans"})
+
+
+# --- order numbers ------------------------------------------------------------------------------
+
+
+def test_the_orders_table_leads_with_the_order_number_and_finds_it(
+    api: Api, client: Client
+) -> None:
+    shop = merchant()
+    first, second = paid_order(api, shop), paid_order(api, shop)
+    signed_in(client, shop.owner)
+
+    listing = page(client, "/merchant/orders")
+    found = page(client, "/merchant/orders", q=first.order_no[-8:])
+
+    head = re.search(r"<thead>.*?</thead>", listing, re.S)
+    assert head is not None
+    assert re.search(r'<th[^>]*>\s*<input[^>]*>\s*</th>\s*<th[^>]*>\s*<a[^>]*>Order no\.', head[0])
+    assert f">{first.order_no}</a>" in listing
+    assert f">{first.order_no}</a>" in found
+    assert f">{second.order_no}</a>" not in found
+
+
+def test_the_order_page_is_headed_by_its_number(api: Api, client: Client) -> None:
+    shop = merchant()
+    order = paid_order(api, shop)
+    signed_in(client, shop.owner)
+
+    body = page(client, f"/merchant/orders/{order.pk}")
+
+    assert re.search(rf"<h1>Order {order.order_no}</h1>", body)
+    assert f'<dd class="mc-order-no">{order.order_no}</dd>' in body
+    assert f"<title>Order {order.order_no} · " in body
+
+
+def test_after_sales_show_and_find_the_order_number(api: Api, client: Client) -> None:
+    shop = merchant()
+    request = ask_refund(api, paid_order(api, shop))
+    other = ask_refund(api, paid_order(api, shop))
+    signed_in(client, shop.owner)
+
+    listing = page(client, "/merchant/aftersales", q=request.order.order_no)
+    detail = page(client, f"/merchant/aftersales/{request.pk}")
+
+    assert f'href="/merchant/orders/{request.order_id}">{request.order.order_no}</a>' in listing
+    assert f'href="/merchant/aftersales/{other.pk}"' not in listing
+    assert f">{request.order.order_no}</a>" in detail
