@@ -8,10 +8,18 @@ import re
 
 import pytest
 from conftest import Api
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from tests.factories import merchant
+from tests.factories import merchant, product
 
-from sharemall.web.tests.test_merchant_pages import ask_refund, page, paid_order, signed_in
+from sharemall.catalog.models import ProductImage
+from sharemall.web.tests.test_merchant_pages import (
+    ask_refund,
+    page,
+    paid_order,
+    png,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +79,59 @@ def test_after_sales_show_and_find_the_order_number(api: Api, client: Client) ->
     assert f'href="/merchant/orders/{request.order_id}">{request.order.order_no}</a>' in listing
     assert f'href="/merchant/aftersales/{other.pk}"' not in listing
     assert f">{request.order.order_no}</a>" in detail
+
+
+# --- product photos -----------------------------------------------------------------------------
+
+
+def test_buyers_and_merchants_upload_photos_through_one_shared_field() -> None:
+    from sharemall.web import forms as shared
+    from sharemall.web.buyer import forms as buyer_forms
+    from sharemall.web.merchant import forms as merchant_forms
+
+    assert isinstance(buyer_forms.PostForm.base_fields["images"], shared.PhotosField)
+    assert isinstance(buyer_forms.AfterSaleForm.base_fields["photos"], shared.PhotosField)
+    assert isinstance(merchant_forms.ImageForm.base_fields["images"], shared.PhotosField)
+
+
+def test_the_product_page_previews_photos_in_the_upload_grid(client: Client) -> None:
+    shop = merchant()
+    item = product(shop)
+    signed_in(client, shop.owner)
+
+    body = page(client, f"/merchant/products/{item.pk}")
+
+    assert 'data-upload data-max="9"' in body
+    assert 'enctype="multipart/form-data"' in body
+    assert re.search(r'<input type="file" name="images"[^>]*multiple', body)
+    assert "/static/web/upload.js" in body
+    assert "/static/web/upload.css" in body
+
+
+def test_several_photos_are_added_at_once_up_to_the_room_left(client: Client) -> None:
+    shop = merchant()
+    item = product(shop)
+    signed_in(client, shop.owner)
+
+    client.post(f"/merchant/products/{item.pk}/images", {"images": [png(), png((60, 40))]})
+
+    assert list(
+        ProductImage.objects.filter(product=item).order_by("position").values_list("width")
+    ) == [(40,), (60,)]
+    assert 'data-upload data-max="7"' in page(client, f"/merchant/products/{item.pk}")
+    too_many = client.post(
+        f"/merchant/products/{item.pk}/images", {"images": [png() for _ in range(8)]}, follow=True
+    )
+    assert "Send at most 7 photos." in too_many.content.decode()
+    assert ProductImage.objects.filter(product=item).count() == 2
+
+
+def test_a_bad_photo_among_good_ones_adds_none(client: Client) -> None:
+    shop = merchant()
+    item = product(shop)
+    signed_in(client, shop.owner)
+    fake = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+
+    client.post(f"/merchant/products/{item.pk}/images", {"images": [png(), fake]})
+
+    assert not ProductImage.objects.filter(product=item).exists()

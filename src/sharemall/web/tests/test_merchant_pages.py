@@ -505,7 +505,7 @@ def test_an_option_and_a_photo_are_added(client: Client) -> None:
         f"/merchant/products/{item.pk}/skus",
         {"new-name": "礼盒装", "new-price": "199", "new-stock": "5"},
     )
-    client.post(f"/merchant/products/{item.pk}/images", {"image": png()})
+    client.post(f"/merchant/products/{item.pk}/images", {"images": png()})
 
     assert item.skus.filter(name="礼盒装", price_fen=19900, stock=5).exists()
     image = ProductImage.objects.get(product=item)
