@@ -308,7 +308,7 @@ def merchant_product_image(request: HttpRequest, console: Console, product_id: i
         room = catalog_rules.MAX_IMAGES - product.images.count()
         form = ImageForm(request.POST, request.FILES, room=room)
         if not form.is_valid():
-            messages.error(request, " ".join(form.errors["images"]))
+            messages.error(request, " ".join(str(e) for e in form.errors["images"]))
             return
         photos = form.cleaned_data["images"]
         # All or none: a bad fourth photo must not leave the first three half-added.
