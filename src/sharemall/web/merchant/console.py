@@ -8,7 +8,7 @@ same service; objects of another merchant answer with the 404 page, as the API a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import wraps
 from typing import Any, Concatenate
 
@@ -79,6 +79,18 @@ class Console:
     merchant: Merchant
     merchants: tuple[Merchant, ...]
     is_owner: bool
+    # Each merchant's online shop name: what the console calls it (the legal name is for the
+    # certification page and the licence).
+    shop_names: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def shop_name(self) -> str:
+        return self.shop_names.get(self.merchant.pk) or self.merchant.legal_name
+
+    @property
+    def shop_choices(self) -> list[tuple[int, str]]:
+        """The merchants the member may switch between, by shop name."""
+        return [(m.pk, self.shop_names.get(m.pk) or m.legal_name) for m in self.merchants]
 
     def at(self, request: HttpRequest, merchant_id: int) -> Console:
         """The console switched to the merchant of an object the member may open."""
@@ -111,7 +123,8 @@ def _console(request: HttpRequest, member: Member) -> Console | None:
     remembered = request.session.get(SESSION_MERCHANT)
     merchant = by_id.get(remembered) if isinstance(remembered, int) else None
     merchant = merchant or merchants[0]
-    return Console(member, merchant, merchants, _owns(member, merchant.pk))
+    names = {pk: shop.name for pk, shop in merchant_selectors.shops(by_id).items()}
+    return Console(member, merchant, merchants, _owns(member, merchant.pk), names)
 
 
 def console_page(view: ConsoleView) -> Callable[..., HttpResponse]:

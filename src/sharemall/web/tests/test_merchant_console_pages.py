@@ -13,6 +13,8 @@ from django.test import Client
 from tests.factories import merchant, product
 
 from sharemall.catalog.models import ProductImage
+from sharemall.merchants import services as merchant_services
+from sharemall.merchants.models import Merchant, Store
 from sharemall.web.tests.test_merchant_pages import (
     ask_refund,
     page,
@@ -135,3 +137,37 @@ def test_a_bad_photo_among_good_ones_adds_none(client: Client) -> None:
     client.post(f"/merchant/products/{item.pk}/images", {"images": [png(), fake]})
 
     assert not ProductImage.objects.filter(product=item).exists()
+
+
+# --- the shop's name ----------------------------------------------------------------------------
+
+
+def online_shop(shop: Merchant, name: str) -> Store:
+    store = Store.objects.get(merchant=shop, kind=Store.Kind.ONLINE)
+    return merchant_services.store_update(store, name=name)
+
+
+def test_the_sidebar_names_the_shop_and_only_certification_the_company(client: Client) -> None:
+    shop = merchant(legal_name="杭州好茶有限公司")
+    online_shop(shop, "好茶官方旗舰店")
+    signed_in(client, shop.owner)
+
+    orders = page(client, "/merchant/orders")
+    certification = page(client, "/merchant/certification")
+
+    assert '<span class="cs-shop-name">好茶官方旗舰店</span>' in orders
+    assert "杭州好茶有限公司" not in orders
+    assert "杭州好茶有限公司" in certification
+
+
+def test_the_shop_switcher_lists_shops_by_their_names(client: Client) -> None:
+    first = merchant()
+    second = merchant(legal_name="第二商户有限公司")
+    online_shop(second, "第二家茶铺")
+    merchant_services.staff_add(second, phone=first.owner.phone)
+    signed_in(client, first.owner)
+
+    body = page(client, "/merchant/", merchant=second.pk)
+
+    assert f'<option value="{second.pk}" selected>第二家茶铺</option>' in body
+    assert "第二商户有限公司" not in body
