@@ -15,6 +15,9 @@ from tests.factories import merchant, product
 from sharemall.catalog.models import ProductImage
 from sharemall.merchants import services as merchant_services
 from sharemall.merchants.models import Merchant, Store
+from sharemall.web import forms as shared
+from sharemall.web.buyer import forms as buyer_forms
+from sharemall.web.merchant import forms as merchant_forms
 from sharemall.web.tests.test_merchant_pages import (
     ask_refund,
     page,
@@ -51,7 +54,7 @@ def test_the_orders_table_leads_with_the_order_number_and_finds_it(
 
     head = re.search(r"<thead>.*?</thead>", listing, re.S)
     assert head is not None
-    assert re.search(r'<th[^>]*>\s*<input[^>]*>\s*</th>\s*<th[^>]*>\s*<a[^>]*>Order no\.', head[0])
+    assert re.search(r"<th[^>]*>\s*<input[^>]*>\s*</th>\s*<th[^>]*>\s*<a[^>]*>Order no\.", head[0])
     assert f">{first.order_no}</a>" in listing
     assert f">{first.order_no}</a>" in found
     assert f">{second.order_no}</a>" not in found
@@ -87,10 +90,6 @@ def test_after_sales_show_and_find_the_order_number(api: Api, client: Client) ->
 
 
 def test_buyers_and_merchants_upload_photos_through_one_shared_field() -> None:
-    from sharemall.web import forms as shared
-    from sharemall.web.buyer import forms as buyer_forms
-    from sharemall.web.merchant import forms as merchant_forms
-
     assert isinstance(buyer_forms.PostForm.base_fields["images"], shared.PhotosField)
     assert isinstance(buyer_forms.AfterSaleForm.base_fields["photos"], shared.PhotosField)
     assert isinstance(merchant_forms.ImageForm.base_fields["images"], shared.PhotosField)
@@ -171,3 +170,46 @@ def test_the_shop_switcher_lists_shops_by_their_names(client: Client) -> None:
 
     assert f'<option value="{second.pk}" selected>第二家茶铺</option>' in body
     assert "第二商户有限公司" not in body
+
+
+# --- Chinese throughout the Chinese console ------------------------------------------------------
+
+
+def test_the_dashboard_reads_in_chinese(api: Api, zh_client: Client) -> None:
+    shop = merchant()
+    paid_order(api, shop)
+    signed_in(zh_client, shop.owner)
+
+    body = page(zh_client, "/merchant/", days="7")
+
+    for text in [
+        "成交额",
+        "支付订单",
+        "支付转化率",
+        "佣金成本率",
+        "近 7 天",
+        "7 天",
+        "30 天",
+        "90 天",
+    ]:
+        assert text in body, text
+    assert 'aria-label="页面路径"' in body  # the breadcrumbs, not Django admin's wording
+    for english in ["GMV", "Paid orders", "The last", " days<", "Breadcrumbs"]:
+        assert english not in body, english
+
+
+def test_the_orders_table_and_order_history_read_in_chinese(api: Api, zh_client: Client) -> None:
+    shop = merchant()
+    order = paid_order(api, shop)
+    order.events.create(
+        from_status="received", to_status="completed", note="after-sales window closed"
+    )
+    signed_in(zh_client, shop.owner)
+
+    listing = page(zh_client, "/merchant/orders")
+    detail = page(zh_client, f"/merchant/orders/{order.pk}")
+
+    for text in ["订单编号", "筛选", "导出所选", "订单编号、买家手机号、收货人或商品", "下单时间"]:
+        assert text in listing, text
+    assert "售后期已结束" in detail
+    assert "after-sales window closed" not in detail
