@@ -367,7 +367,8 @@ def withdraw_the_commission(distributor: Page) -> int:
     assert yuan(FEE_FEN) in preview.inner_text()
     distributor.check("input[name=channel][value=wechat]")
     distributor.fill("#id_payee", "wxid_journey_wu")
-    submit(distributor, "form[action='/me/distribution/withdraw']")
+    distributor.once("dialog", lambda dialog: dialog.accept())  # the payout asks first
+    submit(distributor, "form[action='/me/distribution/withdraw'][data-confirm]")
     arrive(distributor, "/me/distribution/withdraw")
     withdrawal = distributor.locator("li.entry[id^='withdrawal-']")
     assert withdrawal.count() == 1
