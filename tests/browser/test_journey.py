@@ -130,7 +130,7 @@ def test_a_new_shop_sells_through_a_share_and_the_sharer_withdraws_the_commissio
     assert jobs["order_completion"] >= 1
     assert friend_api.get(f"/orders/{order_id}")["status"] == "completed"
 
-    see_the_settled_commission(distributor, order_id)  # 9
+    see_the_settled_commission(distributor, order["order_no"])  # 9
     withdrawal_id = withdraw_the_commission(distributor)
     approve_the_withdrawal(operator, withdrawal_id)  # 10
     see_the_withdrawal_paid(distributor, withdrawal_id)
@@ -343,7 +343,7 @@ def confirm_receipt(friend: Page, order_id: int) -> None:
     assert friend.locator("#order-status.status-received").is_visible()
 
 
-def see_the_settled_commission(distributor: Page, order_id: int) -> None:
+def see_the_settled_commission(distributor: Page, order_no: str) -> None:
     distributor.goto("/me/distribution")
     follow(distributor, distributor.locator("main a[href='/me/distribution/commissions']").first)
     arrive(distributor, "/me/distribution/commissions")
@@ -351,7 +351,7 @@ def see_the_settled_commission(distributor: Page, order_id: int) -> None:
     assert entries.count() == 1
     assert entries.locator(".entry-amount").inner_text() == yuan(COMMISSION_FEN)
     assert entries.locator(".status-settled").is_visible()
-    assert entries.locator("dd").first.inner_text() == f"#{order_id}"
+    assert entries.locator("dd").first.inner_text() == order_no
 
 
 def withdraw_the_commission(distributor: Page) -> int:

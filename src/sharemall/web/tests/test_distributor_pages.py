@@ -20,6 +20,7 @@ from sharemall.accounts.models import Member
 from sharemall.catalog.models import Product
 from sharemall.checkout.services import orders_complete
 from sharemall.distribution.models import CommissionEntry, SubStore
+from sharemall.orders.models import Order
 from sharemall.platform import services as platform
 from sharemall.platform.models import PlatformSettings
 from sharemall.sharing.models import ShareLink
@@ -270,7 +271,7 @@ def test_commissions_page_lists_the_settled_commission(client: Client, settled: 
 
     assert f'id="commission-{entry.pk}"' in body
     assert '<span class="status status-settled">settled</span>' in body
-    assert f"#{settled.order_id}" in body
+    assert f'<dd class="entry-order">{Order.objects.get(pk=settled.order_id).order_no}</dd>' in body
     assert "¥7.60" in body  # the amount
     assert "¥95.00" in body  # the base
     assert "8 %" in body  # the rate
