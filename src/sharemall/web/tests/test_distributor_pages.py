@@ -271,7 +271,10 @@ def test_commissions_page_lists_the_settled_commission(client: Client, settled: 
 
     assert f'id="commission-{entry.pk}"' in body
     assert '<span class="status status-settled">settled</span>' in body
-    assert f'<dd class="entry-order">{Order.objects.get(pk=settled.order_id).order_no}</dd>' in body
+    assert (
+        f'<dd class="entry-order is-wide">{Order.objects.get(pk=settled.order_id).order_no}</dd>'
+        in body
+    )
     assert "¥7.60" in body  # the amount
     assert "¥95.00" in body  # the base
     assert "8 %" in body  # the rate
