@@ -180,7 +180,8 @@ def approve_the_shop(operator: Page) -> None:
     follow(operator, operator.locator("main a", has_text=LEGAL_NAME))
     merchant_id = int(match(path_of(operator.url), r"/platform/merchants/(\d+)"))
     arrive(operator, f"/platform/merchants/{merchant_id}")
-    submit(operator, f"form[action='/platform/merchants/{merchant_id}/approve']")
+    operator.once("dialog", lambda dialog: dialog.accept())  # approving asks first
+    submit(operator, f"form[action='/platform/merchants/{merchant_id}/approve'][data-confirm]")
     assert operator.locator(".pf-badge.status-approved").is_visible()
 
 
@@ -328,7 +329,8 @@ def ship_the_order(merchant: Page, order_id: int) -> None:
     arrive(merchant, f"/merchant/orders/{order_id}")
     merchant.fill("#id_carrier", "顺丰速运")
     merchant.fill("#id_tracking_no", TRACKING_NO)
-    submit(merchant, f"form[action='/merchant/orders/{order_id}/ship']")
+    merchant.once("dialog", lambda dialog: dialog.accept())  # shipping asks first
+    submit(merchant, f"form[action='/merchant/orders/{order_id}/ship'][data-confirm]")
     arrive(merchant, f"/merchant/orders/{order_id}")
     assert merchant.locator(".mc-badge.mc-order-shipped").is_visible()
 
@@ -384,7 +386,8 @@ def approve_the_withdrawal(operator: Page, withdrawal_id: int) -> None:
     arrive(operator, "/platform/withdrawals")
     card = operator.locator(f"#withdrawal-{withdrawal_id}")
     assert yuan(COMMISSION_FEN) in card.inner_text()
-    submit(operator, f"form[action='/platform/withdrawals/{withdrawal_id}/approve']")
+    operator.once("dialog", lambda dialog: dialog.accept())  # paying out asks first
+    submit(operator, f"form[action='/platform/withdrawals/{withdrawal_id}/approve'][data-confirm]")
     arrive(operator, "/platform/withdrawals")
     follow(operator, operator.locator("main a[href='?status=paid']"))
     assert operator.locator(f"#withdrawal-{withdrawal_id} .status-paid").is_visible()
