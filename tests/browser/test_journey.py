@@ -130,7 +130,7 @@ def test_a_new_shop_sells_through_a_share_and_the_sharer_withdraws_the_commissio
     assert jobs["order_completion"] >= 1
     assert friend_api.get(f"/orders/{order_id}")["status"] == "completed"
 
-    see_the_settled_commission(distributor, order_id)  # 9
+    see_the_settled_commission(distributor, order["order_no"])  # 9
     withdrawal_id = withdraw_the_commission(distributor)
     approve_the_withdrawal(operator, withdrawal_id)  # 10
     see_the_withdrawal_paid(distributor, withdrawal_id)
@@ -180,7 +180,8 @@ def approve_the_shop(operator: Page) -> None:
     follow(operator, operator.locator("main a", has_text=LEGAL_NAME))
     merchant_id = int(match(path_of(operator.url), r"/platform/merchants/(\d+)"))
     arrive(operator, f"/platform/merchants/{merchant_id}")
-    submit(operator, f"form[action='/platform/merchants/{merchant_id}/approve']")
+    operator.once("dialog", lambda dialog: dialog.accept())  # approving asks first
+    submit(operator, f"form[action='/platform/merchants/{merchant_id}/approve'][data-confirm]")
     assert operator.locator(".pf-badge.status-approved").is_visible()
 
 
@@ -328,7 +329,8 @@ def ship_the_order(merchant: Page, order_id: int) -> None:
     arrive(merchant, f"/merchant/orders/{order_id}")
     merchant.fill("#id_carrier", "顺丰速运")
     merchant.fill("#id_tracking_no", TRACKING_NO)
-    submit(merchant, f"form[action='/merchant/orders/{order_id}/ship']")
+    merchant.once("dialog", lambda dialog: dialog.accept())  # shipping asks first
+    submit(merchant, f"form[action='/merchant/orders/{order_id}/ship'][data-confirm]")
     arrive(merchant, f"/merchant/orders/{order_id}")
     assert merchant.locator(".mc-badge.mc-order-shipped").is_visible()
 
@@ -342,7 +344,7 @@ def confirm_receipt(friend: Page, order_id: int) -> None:
     assert friend.locator("#order-status.status-received").is_visible()
 
 
-def see_the_settled_commission(distributor: Page, order_id: int) -> None:
+def see_the_settled_commission(distributor: Page, order_no: str) -> None:
     distributor.goto("/me/distribution")
     follow(distributor, distributor.locator("main a[href='/me/distribution/commissions']").first)
     arrive(distributor, "/me/distribution/commissions")
@@ -350,7 +352,7 @@ def see_the_settled_commission(distributor: Page, order_id: int) -> None:
     assert entries.count() == 1
     assert entries.locator(".entry-amount").inner_text() == yuan(COMMISSION_FEN)
     assert entries.locator(".status-settled").is_visible()
-    assert entries.locator("dd").first.inner_text() == f"#{order_id}"
+    assert entries.locator("dd").first.inner_text() == order_no
 
 
 def withdraw_the_commission(distributor: Page) -> int:
@@ -366,7 +368,8 @@ def withdraw_the_commission(distributor: Page) -> int:
     assert yuan(FEE_FEN) in preview.inner_text()
     distributor.check("input[name=channel][value=wechat]")
     distributor.fill("#id_payee", "wxid_journey_wu")
-    submit(distributor, "form[action='/me/distribution/withdraw']")
+    distributor.once("dialog", lambda dialog: dialog.accept())  # the payout asks first
+    submit(distributor, "form[action='/me/distribution/withdraw'][data-confirm]")
     arrive(distributor, "/me/distribution/withdraw")
     withdrawal = distributor.locator("li.entry[id^='withdrawal-']")
     assert withdrawal.count() == 1
@@ -382,7 +385,8 @@ def approve_the_withdrawal(operator: Page, withdrawal_id: int) -> None:
     arrive(operator, "/platform/withdrawals")
     card = operator.locator(f"#withdrawal-{withdrawal_id}")
     assert yuan(COMMISSION_FEN) in card.inner_text()
-    submit(operator, f"form[action='/platform/withdrawals/{withdrawal_id}/approve']")
+    operator.once("dialog", lambda dialog: dialog.accept())  # paying out asks first
+    submit(operator, f"form[action='/platform/withdrawals/{withdrawal_id}/approve'][data-confirm]")
     arrive(operator, "/platform/withdrawals")
     follow(operator, operator.locator("main a[href='?status=paid']"))
     assert operator.locator(f"#withdrawal-{withdrawal_id} .status-paid").is_visible()

@@ -1,4 +1,5 @@
-"""Page forms. They only shape input; the rules live in the account services."""
+"""Page forms and fields shared by every area. They only shape input; the rules live in the
+services."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.core.money import BP_WHOLE, MoneyError, format_bp, parse_percent
@@ -98,3 +100,30 @@ class PercentField(forms.Field):
                 params={"limit": format_bp(self.max_bp).removesuffix(" %")},
             )
         return bp
+
+
+# The nine-photo grid people know from WeChat: an area passes its own rule's limit.
+PHOTO_LIMIT = 9
+PHOTO_TYPES = ",".join(f"image/{kind}" for kind in ("jpeg", "png", "webp"))
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to `limit` photos from one file input, drawn by web/upload_field.html (previews in a
+    grid before anything is sent); the image checks themselves are the service's."""
+
+    def __init__(self, *, limit: int = PHOTO_LIMIT, **kwargs: Any) -> None:
+        self.limit = limit
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": PHOTO_TYPES}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
+        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if not uploads and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(uploads) > self.limit:
+            raise ValidationError(_("Send at most %(n)d photos.") % {"n": self.limit})
+        return [super(PhotosField, self).clean(upload, initial) for upload in uploads]

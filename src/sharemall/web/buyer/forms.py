@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.aftersales import rules as aftersale_rules
 from sharemall.checkout.services import MAX_QUANTITY
 from sharemall.posts import rules as post_rules
-from sharemall.web.forms import PageForm
+from sharemall.web.forms import PageForm, PhotosField
 
 ID_MAX = 2**63 - 1  # past the largest id a database column holds, an id names nothing
 DELIVERY_CHOICES = [("express", _("Express delivery")), ("pickup", _("Store pickup"))]
@@ -115,27 +114,6 @@ class CheckoutForm(PageForm):
         return str(data.get("district") or data.get("city") or data.get("province") or "")
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Up to `limit` photos from one file input (drawn by web/upload_field.html); the image
-    checks themselves are the service's."""
-
-    def __init__(self, *, limit: int = post_rules.MAX_IMAGES, **kwargs: Any) -> None:
-        self.limit = limit
-        accept = ",".join(f"image/{kind}" for kind in ("jpeg", "png", "webp"))
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
-        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
-        if len(uploads) > self.limit:
-            raise forms.ValidationError(_("Send at most %(n)d photos.") % {"n": self.limit})
-        return [super(PhotosField, self).clean(upload, initial) for upload in uploads]
-
-
 class AfterSaleForm(PageForm):
     type = forms.ChoiceField(label=_("What you want"), choices=AFTERSALE_CHOICES)
     reason = forms.CharField(
@@ -170,4 +148,4 @@ class PostForm(PageForm):
         initial=5,
         widget=forms.RadioSelect,
     )
-    images = PhotosField(label=_("Photos (up to 9)"), required=False)
+    images = PhotosField(label=_("Photos (up to 9)"), limit=post_rules.MAX_IMAGES, required=False)

@@ -37,7 +37,9 @@ def commissions(request: HttpRequest, member: Member) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in CommissionEntry.Status.values:
         status = ""
-    entries = distribution_selectors.commissions_of(member, status=status or None)
+    entries = distribution_selectors.commissions_of(member, status=status or None).select_related(
+        "order"  # each card names its order by number
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

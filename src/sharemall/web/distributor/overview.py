@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sharemall.accounts import services as accounts
+from sharemall.accounts.binding import binding_status
 from sharemall.accounts.models import Member
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.web.access import member_page
@@ -36,6 +37,8 @@ def overview(request: HttpRequest, member: Member) -> HttpResponse:
             "links": _recent_links(member),
             "wallet": withdrawals.wallet_summary(member.pk),
             "earnings": _earnings(member, timezone.localdate()),
+            # Who the member is bound to and until when, linked to the binding page.
+            "binding": binding_status(member),
             "section": "overview",
         },
     )

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sharemall.aftersales import rules as aftersale_rules
@@ -18,82 +14,15 @@ from sharemall.aftersales.models import AfterSale
 from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import (
     AFTERSALE_STATUS_LABELS,
-    ORDER_STATUS_LABELS,
     Console,
     _back,
     _render,
-    _trail,
     console_page,
+    order_trail,
+    status_trail,
 )
-from sharemall.web.merchant.forms import (
-    NoteForm,
-    RejectForm,
-)
-from sharemall.web.tables import (
-    DATETIME,
-    EXPORT_SELECTED,
-    MONEY,
-    STATUS,
-    ChoiceFilter,
-    Column,
-    DateRangeFilter,
-    TableSpec,
-    labelled,
-)
-
-
-def _open_or_status(found: QuerySet[AfterSale], status: str) -> QuerySet[AfterSale]:
-    if status == aftersale_rules.OPEN_FILTER:
-        return found.filter(status__in=aftersale_rules.OPEN)
-    return found.filter(status=status)
-
-
-AFTERSALES = TableSpec(
-    columns=(
-        Column(
-            "pk",
-            gettext_lazy("Request"),
-            sortable=True,
-            sort_field="id",
-            link=lambda a: reverse("web:merchant_aftersale", args=[a.pk]),
-        ),
-        Column(
-            "order_id",
-            gettext_lazy("Order"),
-            link=lambda a: reverse("web:merchant_order", args=[a.order_id]),
-        ),
-        Column("kind", gettext_lazy("Kind"), formatter=labelled(AfterSale.Kind.choices)),
-        Column("order.buyer.nickname", gettext_lazy("Buyer")),
-        Column("refund_fen", gettext_lazy("Refund"), sortable=True, kind=MONEY),
-        Column(
-            "status",
-            gettext_lazy("Status"),
-            kind=STATUS,
-            formatter=labelled(AFTERSALE_STATUS_LABELS),
-        ),
-        Column("reason", gettext_lazy("Reason"), formatter=lambda r: Truncator(r).chars(40)),
-        Column("respond_by", gettext_lazy("Answer by"), sortable=True, kind=DATETIME),
-        Column("created_at", gettext_lazy("Requested"), sortable=True, kind=DATETIME),
-    ),
-    filters=(
-        ChoiceFilter(
-            "status",
-            gettext_lazy("Status"),
-            [
-                (aftersale_rules.OPEN_FILTER, gettext_lazy("Open requests")),
-                *AFTERSALE_STATUS_LABELS.items(),
-            ],
-            apply=_open_or_status,
-        ),
-        ChoiceFilter("kind", gettext_lazy("Kind"), AfterSale.Kind.choices),
-        DateRangeFilter("created", gettext_lazy("Requested"), lookup="created_at"),
-    ),
-    search=("order__buyer__phone", "reason"),
-    search_label=gettext_lazy("Buyer phone or reason"),
-    batch=(EXPORT_SELECTED,),
-    export_name="aftersales",
-    empty=gettext_lazy("No after-sales requests here."),
-)
+from sharemall.web.merchant.forms import NoteForm, RejectForm
+from sharemall.web.merchant.lists import AFTERSALES
 
 
 @console_page
@@ -127,13 +56,14 @@ def _aftersale_page(
     aftersale: AfterSale,
     reject_form: RejectForm | None = None,
 ) -> HttpResponse:
-    trail = aftersale_selectors.responsibility_trail(aftersale)
     context = {
         "aftersale": aftersale,
         "label": AFTERSALE_STATUS_LABELS.get(aftersale.status, aftersale.status),
         "lines": aftersale.lines.select_related("order_line").order_by("pk"),
-        "request_events": _trail(trail["aftersale"]["events"], AFTERSALE_STATUS_LABELS),
-        "order_events": _trail(trail["order"]["events"], ORDER_STATUS_LABELS),
+        "request_events": status_trail(
+            aftersale.events.all(), AFTERSALE_STATUS_LABELS, aftersale_rules.note_text
+        ),
+        "order_events": order_trail(aftersale.order),
         "note_form": NoteForm(),
         "reject_form": reject_form or RejectForm(),
         "can_answer": console.is_owner and aftersale.status == aftersale_rules.REQUESTED,

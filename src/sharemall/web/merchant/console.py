@@ -8,10 +8,11 @@ same service; objects of another merchant answer with the 404 page, as the API a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import wraps
 from typing import Any, Concatenate
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -78,6 +79,18 @@ class Console:
     merchant: Merchant
     merchants: tuple[Merchant, ...]
     is_owner: bool
+    # Each merchant's online shop name: what the console calls it (the legal name is for the
+    # certification page and the licence).
+    shop_names: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def shop_name(self) -> str:
+        return self.shop_names.get(self.merchant.pk) or self.merchant.legal_name
+
+    @property
+    def shop_choices(self) -> list[tuple[int, str]]:
+        """The merchants the member may switch between, by shop name."""
+        return [(m.pk, self.shop_names.get(m.pk) or m.legal_name) for m in self.merchants]
 
     def at(self, request: HttpRequest, merchant_id: int) -> Console:
         """The console switched to the merchant of an object the member may open."""
@@ -110,7 +123,8 @@ def _console(request: HttpRequest, member: Member) -> Console | None:
     remembered = request.session.get(SESSION_MERCHANT)
     merchant = by_id.get(remembered) if isinstance(remembered, int) else None
     merchant = merchant or merchants[0]
-    return Console(member, merchant, merchants, _owns(member, merchant.pk))
+    names = {pk: shop.name for pk, shop in merchant_selectors.shops(by_id).items()}
+    return Console(member, merchant, merchants, _owns(member, merchant.pk), names)
 
 
 def console_page(view: ConsoleView) -> Callable[..., HttpResponse]:
@@ -175,13 +189,38 @@ def _back(name: str, *args: object, query: str = "") -> HttpResponseRedirect:
     return HttpResponseRedirect(f"{url}?{query}" if query else url)
 
 
-def _trail(events: Iterable[dict[str, Any]], labels: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """State changes as the trail partial shows them: statuses in words, newest last."""
+def _trail(
+    events: Iterable[dict[str, Any]],
+    labels: Mapping[str, Any],
+    note_text: Callable[[str], str] = str,
+) -> list[dict[str, Any]]:
+    """State changes as the trail partial shows them: statuses and the system's notes in words,
+    newest last."""
     return [
         {
             **event,
             "from": labels.get(event["from"], event["from"]) if event["from"] else "",
             "to": labels.get(event["to"], event["to"]),
+            "note": note_text(event["note"]) if event.get("note") else "",
         }
         for event in events
     ]
+
+
+def status_trail(
+    events: QuerySet[Any], labels: Mapping[str, Any], note_text: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """An order's or a request's own state changes (their event rows read alike)."""
+    return _trail(
+        (
+            {"from": e.from_status, "to": e.to_status, "note": e.note, "at": e.created_at}
+            for e in events.order_by("created_at", "id")
+        ),
+        labels,
+        note_text,
+    )
+
+
+def order_trail(order: Order) -> list[dict[str, Any]]:
+    """The order's history, on its own page and under an after-sales request on it."""
+    return status_trail(order.events.all(), ORDER_STATUS_LABELS, order_rules.note_text)

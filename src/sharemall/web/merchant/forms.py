@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sharemall.catalog import rules as catalog_rules
 from sharemall.core.money import MoneyError, format_yuan, parse_yuan
-from sharemall.web.forms import PageForm
+from sharemall.web.forms import PageForm, PhotosField
 
 WEEKDAYS = (
     (1, _("Monday")),
@@ -198,9 +198,17 @@ class SkuEditForm(PageForm):
 
 
 class ImageForm(PageForm):
-    image = forms.FileField(
-        label=_("Add a photo"), widget=forms.ClearableFileInput(attrs={"accept": IMAGE_TYPES})
+    """Photos added to a product, several at once, up to the room the product has left."""
+
+    images = PhotosField(
+        label=_("Add photos"), error_messages={"required": _("Choose a photo to add.")}
     )
+
+    def __init__(self, *args: Any, room: int = catalog_rules.MAX_IMAGES, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["images"]
+        assert isinstance(field, PhotosField)
+        field.limit = max(room, 0)
 
 
 class ImportForm(PageForm):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sharemall.aftersales import selectors as aftersale_selectors
@@ -18,75 +16,15 @@ from sharemall.orders.models import Order
 from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import (
     AFTERSALE_STATUS_LABELS,
-    ORDER_STATUS_LABELS,
     Console,
     _back,
     _render,
-    _trail,
     console_page,
+    order_trail,
 )
-from sharemall.web.merchant.forms import (
-    PickupForm,
-    ShipForm,
-)
+from sharemall.web.merchant.forms import PickupForm, ShipForm
+from sharemall.web.merchant.lists import ORDERS
 from sharemall.web.merchant.stores import _region_name
-from sharemall.web.tables import (
-    DATETIME,
-    EXPORT_SELECTED,
-    MONEY,
-    STATUS,
-    ChoiceFilter,
-    Column,
-    DateRangeFilter,
-    TableSpec,
-    labelled,
-)
-
-
-def _goods(order: Order) -> str:
-    return "; ".join(
-        f"{line.title} ({line.sku_name}) × {line.quantity}" for line in order.lines.all()
-    )
-
-
-# Orders have no order number of their own yet (helper "buying" adds Order.order_no): the id
-# column stands in for it until then.
-ORDERS = TableSpec(
-    columns=(
-        Column(
-            "pk",
-            gettext_lazy("Order"),
-            sortable=True,
-            sort_field="id",
-            link=lambda o: reverse("web:merchant_order", args=[o.pk]),
-        ),
-        Column("goods", gettext_lazy("Items"), value=_goods),
-        Column("buyer.nickname", gettext_lazy("Buyer")),
-        Column("phone", gettext_lazy("Phone")),
-        Column("total_fen", gettext_lazy("Amount"), sortable=True, kind=MONEY),
-        Column("delivery", gettext_lazy("Delivery"), formatter=labelled(Order.Delivery.choices)),
-        Column(
-            "status",
-            gettext_lazy("Status"),
-            kind=STATUS,
-            formatter=labelled(ORDER_STATUS_LABELS),
-        ),
-        Column("created_at", gettext_lazy("Placed"), sortable=True, kind=DATETIME),
-        Column("paid_at", gettext_lazy("Paid"), sortable=True, kind=DATETIME, in_page=False),
-        Column("carrier", gettext_lazy("Carrier"), in_page=False),
-        Column("tracking_no", gettext_lazy("Tracking number"), in_page=False),
-    ),
-    filters=(
-        ChoiceFilter("status", gettext_lazy("Status"), Order.Status.choices),
-        ChoiceFilter("delivery", gettext_lazy("Delivery"), Order.Delivery.choices),
-        DateRangeFilter("created", gettext_lazy("Placed"), lookup="created_at"),
-    ),
-    search=("buyer__phone", "phone", "receiver", "lines__title"),
-    search_label=gettext_lazy("Buyer phone, receiver or goods"),
-    batch=(EXPORT_SELECTED,),
-    export_name="orders",
-    empty=gettext_lazy("No orders here."),
-)
 
 
 @console_page
@@ -104,13 +42,7 @@ def _order_page(
     context = {
         "order": order,
         "region_name": _region_name(order.region_code),
-        "events": _trail(
-            [
-                {"from": e.from_status, "to": e.to_status, "note": e.note, "at": e.created_at}
-                for e in order.events.order_by("created_at", "id")
-            ],
-            ORDER_STATUS_LABELS,
-        ),
+        "events": order_trail(order),
         "aftersales": [
             (a, AFTERSALE_STATUS_LABELS.get(a.status, a.status))
             for a in aftersale_selectors.aftersales_of_order(order.pk)
@@ -188,7 +120,8 @@ def merchant_pickups(request: HttpRequest, console: Console) -> HttpResponse:
             request,
             verify,
             lambda order: (
-                _("Pickup verified: order %(id)s is now with the buyer.") % {"id": order.pk}
+                _("Pickup verified: order %(number)s is now with the buyer.")
+                % {"number": order.order_no}
             ),
             form=form,
             field="code",

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Min, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -232,7 +233,7 @@ def _product_context(console: Console, product: Product, **forms: Any) -> dict[s
         "edit_form": forms.get("edit_form", edit_form),
         "skus": skus,
         "sku_form": forms.get("sku_form", SkuForm(prefix="new")),
-        "image_form": ImageForm(),
+        "image_form": ImageForm(room=catalog_rules.MAX_IMAGES - len(product.images.all())),
         "max_images": catalog_rules.MAX_IMAGES,
         "is_approved": console.merchant.is_approved,
     }
@@ -303,14 +304,24 @@ def merchant_product_unpublish(
 @require_POST
 @console_page
 def merchant_product_image(request: HttpRequest, console: Console, product_id: int) -> HttpResponse:
-    form = ImageForm(request.POST, request.FILES)
-
     def add(product: Product) -> None:
+        room = catalog_rules.MAX_IMAGES - product.images.count()
+        form = ImageForm(request.POST, request.FILES, room=room)
         if not form.is_valid():
-            messages.error(request, _("Choose a photo to add."))
+            messages.error(request, " ".join(str(e) for e in form.errors["images"]))
             return
-        catalog.image_add(product, read_image_upload(form.cleaned_data["image"]))
-        messages.success(request, _("The photo was added."))
+        photos = form.cleaned_data["images"]
+        # All or none: a bad fourth photo must not leave the first three half-added.
+        with transaction.atomic():
+            for upload in photos:
+                catalog.image_add(product, read_image_upload(upload))
+        added = len(photos)
+        messages.success(
+            request,
+            _("The photo was added.")
+            if added == 1
+            else _("%(n)d photos were added.") % {"n": added},
+        )
 
     return _product_action(request, console, product_id, add)
 

@@ -15,10 +15,12 @@ from django.utils import timezone
 from tests.factories import MemberFactory, merchant, phone, product
 from tests.flows import buy, pay, register, share
 
+from sharemall.accounts.binding import bind
 from sharemall.accounts.models import Member
 from sharemall.catalog.models import Product
 from sharemall.checkout.services import orders_complete
 from sharemall.distribution.models import CommissionEntry, SubStore
+from sharemall.orders.models import Order
 from sharemall.platform import services as platform
 from sharemall.platform.models import PlatformSettings
 from sharemall.sharing.models import ShareLink
@@ -211,10 +213,11 @@ def test_overview_shows_the_wallet_in_yuan_and_the_earnings_chart(
     body = _body(_signed_in(client, settled.sharer).get("/me/distribution"))
 
     assert "<svg" in body
-    assert f"Available to withdraw</dt><dd>¥{EARNED_FEN // 100}.{EARNED_FEN % 100:02d}" in body
-    assert "Pending earnings</dt><dd>¥0.00" in body
-    assert "Withdrawing</dt><dd>¥0.00" in body
-    assert "Withdrawn so far</dt><dd>¥0.00" in body
+    available = f"¥{EARNED_FEN // 100}.{EARNED_FEN % 100:02d}"
+    assert f'Available to withdraw</dt><dd class="available">{available}' in body
+    assert 'Pending earnings</dt><dd class="pending">¥0.00' in body
+    assert 'Withdrawing</dt><dd class="withdrawing">¥0.00' in body
+    assert 'Withdrawn so far</dt><dd class="withdrawn">¥0.00' in body
     # Thirty days, two series: settled (drawn) and pending (empty).
     bars = re.findall(r'<rect class="bar series-(\d)"[^>]*height="([\d.]+)"', body)
     assert len(bars) == 60
@@ -232,7 +235,7 @@ def test_an_unsettled_commission_is_a_pending_bar(client: Client, api: Api) -> N
 
     bars = re.findall(r'<rect class="bar series-(\d)"[^>]*height="([\d.]+)"', body)
     assert [s for s, h in bars if float(h) > 0] == ["1"]
-    assert "Pending earnings</dt><dd>¥7.60" in body
+    assert 'Pending earnings</dt><dd class="pending">¥7.60' in body
 
 
 # --- team ------------------------------------------------------------------------------------
@@ -268,7 +271,10 @@ def test_commissions_page_lists_the_settled_commission(client: Client, settled: 
 
     assert f'id="commission-{entry.pk}"' in body
     assert '<span class="status status-settled">settled</span>' in body
-    assert f"#{settled.order_id}" in body
+    assert (
+        f'<dd class="entry-order is-wide">{Order.objects.get(pk=settled.order_id).order_no}</dd>'
+        in body
+    )
     assert "¥7.60" in body  # the amount
     assert "¥95.00" in body  # the base
     assert "8 %" in body  # the rate
@@ -513,3 +519,32 @@ def test_a_share_of_a_product_taken_off_sale_still_lists(client: Client) -> None
 
     assert f"product #{item.pk}" in body
     assert "Soon gone" not in body
+
+
+def test_the_overview_says_who_i_am_bound_to_and_links_the_binding_page(client: Client) -> None:
+    referrer, member = MemberFactory.create(nickname="RefRita"), MemberFactory.create()
+    assert bind(member, referrer, source="signup:AAAA", newcomer=True)
+
+    body = _body(_signed_in(client, member).get("/me/distribution"))
+
+    row = re.search(
+        r'<a class="dist-card dist-row referrer-row" href="([^"]+)">(.*?)</a>', body, re.S
+    )
+    assert row is not None
+    assert row[1] == "/me/distribution/binding"
+    assert '<span class="binding-parent">RefRita</span>' in row[2]
+    assert "No end" in row[2] or "until " in row[2]
+
+
+def test_an_unbound_member_sees_not_bound_on_the_overview(client: Client) -> None:
+    body = _body(_signed_in(client, MemberFactory.create()).get("/me/distribution"))
+
+    assert re.search(r'referrer-row".*?Not bound', body, re.S)
+
+
+def test_the_payout_request_asks_before_it_is_sent(client: Client, settled: Sale) -> None:
+    body = _body(_signed_in(client, settled.sharer).get("/me/distribution/withdraw"))
+
+    form = re.search(r'<form method="post" action="/me/distribution/withdraw"[^>]*>', body)
+    assert form is not None
+    assert 'data-confirm="Ask for this payout?' in form[0]

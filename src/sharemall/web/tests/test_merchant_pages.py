@@ -505,7 +505,7 @@ def test_an_option_and_a_photo_are_added(client: Client) -> None:
         f"/merchant/products/{item.pk}/skus",
         {"new-name": "礼盒装", "new-price": "199", "new-stock": "5"},
     )
-    client.post(f"/merchant/products/{item.pk}/images", {"image": png()})
+    client.post(f"/merchant/products/{item.pk}/images", {"images": png()})
 
     assert item.skus.filter(name="礼盒装", price_fen=19900, stock=5).exists()
     image = ProductImage.objects.get(product=item)
@@ -1093,9 +1093,9 @@ def test_orders_are_searched_filtered_and_exported(api: Api, client: Client) -> 
     assert export.status_code == 200
     assert export["Content-Type"] == "text/csv; charset=utf-8"
     lines = export.content.decode().lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("Order,Items,Buyer,Phone,Amount,Delivery,Status,Placed,Paid")
+    assert lines[0].startswith("Order no.,Items,Buyer,Phone,Amount,Delivery,Status,Placed,Paid")
     assert len(lines) == 2
-    assert lines[1].startswith(f"{first.pk},好物 (规格1) × 2,")
+    assert lines[1].startswith(f"{first.order_no},好物 (规格1) × 2,")
     assert ",100.00," in lines[1]  # money as plain yuan, for the spreadsheet to sum
 
 
