@@ -180,7 +180,6 @@ def approve_the_shop(operator: Page) -> None:
     follow(operator, operator.locator("main a", has_text=LEGAL_NAME))
     merchant_id = int(match(path_of(operator.url), r"/platform/merchants/(\d+)"))
     arrive(operator, f"/platform/merchants/{merchant_id}")
-    operator.once("dialog", lambda dialog: dialog.accept())  # approving asks first
     submit(operator, f"form[action='/platform/merchants/{merchant_id}/approve'][data-confirm]")
     assert operator.locator(".pf-badge.status-approved").is_visible()
 
@@ -329,7 +328,6 @@ def ship_the_order(merchant: Page, order_id: int) -> None:
     arrive(merchant, f"/merchant/orders/{order_id}")
     merchant.fill("#id_carrier", "顺丰速运")
     merchant.fill("#id_tracking_no", TRACKING_NO)
-    merchant.once("dialog", lambda dialog: dialog.accept())  # shipping asks first
     submit(merchant, f"form[action='/merchant/orders/{order_id}/ship'][data-confirm]")
     arrive(merchant, f"/merchant/orders/{order_id}")
     assert merchant.locator(".mc-badge.mc-order-shipped").is_visible()
@@ -368,7 +366,6 @@ def withdraw_the_commission(distributor: Page) -> int:
     assert yuan(FEE_FEN) in preview.inner_text()
     distributor.check("input[name=channel][value=wechat]")
     distributor.fill("#id_payee", "wxid_journey_wu")
-    distributor.once("dialog", lambda dialog: dialog.accept())  # the payout asks first
     submit(distributor, "form[action='/me/distribution/withdraw'][data-confirm]")
     arrive(distributor, "/me/distribution/withdraw")
     withdrawal = distributor.locator("li.entry[id^='withdrawal-']")
@@ -385,7 +382,6 @@ def approve_the_withdrawal(operator: Page, withdrawal_id: int) -> None:
     arrive(operator, "/platform/withdrawals")
     card = operator.locator(f"#withdrawal-{withdrawal_id}")
     assert yuan(COMMISSION_FEN) in card.inner_text()
-    operator.once("dialog", lambda dialog: dialog.accept())  # paying out asks first
     submit(operator, f"form[action='/platform/withdrawals/{withdrawal_id}/approve'][data-confirm]")
     arrive(operator, "/platform/withdrawals")
     follow(operator, operator.locator("main a[href='?status=paid']"))
