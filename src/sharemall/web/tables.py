@@ -30,7 +30,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -310,7 +310,7 @@ class TableSpec:
         queryset: QuerySet[Any],
         page: Callable[[Table], HttpResponse],
         **bind: Any,
-    ) -> HttpResponseBase:
+    ) -> HttpResponse:
         """A list page: the CSV when it is asked for, else `page(table)`."""
         table = self.bind(request, queryset, **bind)
         if table.wants_csv:

@@ -77,7 +77,7 @@ MERCHANTS = TableSpec(
     export_name="merchants",
     empty=gettext_lazy("No merchant is in this state."),
     tabs=StatusTabs(
-        [(s, _choices_label(Merchant.Status.choices, s)) for s in MERCHANT_FILTERS],
+        [(s, dict(Merchant.Status.choices)[s]) for s in MERCHANT_FILTERS],
         lookup="status",
     ),
     row_id="merchant",

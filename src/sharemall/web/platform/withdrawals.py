@@ -99,7 +99,7 @@ WITHDRAWALS = TableSpec(
     export_name="withdrawals",
     empty=gettext_lazy("No withdrawal is in this state."),
     tabs=StatusTabs(
-        [(s, _choices_label(Withdrawal.Status.choices, s)) for s in WITHDRAWAL_FILTERS],
+        [(s, dict(Withdrawal.Status.choices)[s]) for s in WITHDRAWAL_FILTERS],
         lookup="status",
     ),
     row_actions="web/platform/withdrawals.html#actions",
