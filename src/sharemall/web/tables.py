@@ -204,6 +204,13 @@ class StatusTabs:
     all_label: Label | None = ALL_LABEL
     counted: frozenset[str] | None = None
 
+    @classmethod
+    def pick(cls, choices: Any, values: Sequence[str], **options: Any) -> StatusTabs:
+        """Tabs for some of a model's statuses, in the queue's order, with their (lazy) labels:
+        StatusTabs.pick(X.Status.choices, ("requested", "paid"), lookup="status")."""
+        labels = dict(choices)
+        return cls([(value, labels[value]) for value in values], **options)
+
     @property
     def values(self) -> list[str]:
         values = [str(v) for v, _label in self.choices]

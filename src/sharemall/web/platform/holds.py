@@ -24,7 +24,6 @@ from sharemall.web.tables import (
     DATETIME,
     EXPORT_SELECTED,
     MONEY,
-    NUMBER,
     BatchAction,
     Column,
     TableSpec,
@@ -50,7 +49,7 @@ HOLDS = TableSpec(
             formatter=lambda r: "\n".join(distribution_rules.hold_reasons(r)),
         ),
         Column("order.buyer.nickname", gettext_lazy("Buyer")),
-        Column("order_id", gettext_lazy("Order number"), kind=NUMBER),
+        Column("order.order_no", gettext_lazy("Order number")),
         Column("order.merchant.legal_name", gettext_lazy("Merchant")),
         Column("base_fen", gettext_lazy("Base"), kind=MONEY, in_page=False),
         Column("created_at", gettext_lazy("Held since"), sortable=True, kind=DATETIME),
@@ -61,8 +60,9 @@ HOLDS = TableSpec(
         "beneficiary__nickname",
         "order__buyer__phone",
         "order__merchant__legal_name",
+        "order__order_no",
     ),
-    search_label=gettext_lazy("Earner, buyer or merchant"),
+    search_label=gettext_lazy("Earner, buyer, merchant or order number"),
     batch=(
         BatchAction(
             "release",

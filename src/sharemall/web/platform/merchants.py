@@ -76,10 +76,7 @@ MERCHANTS = TableSpec(
     default_sort="created_at",
     export_name="merchants",
     empty=gettext_lazy("No merchant is in this state."),
-    tabs=StatusTabs(
-        [(s, dict(Merchant.Status.choices)[s]) for s in MERCHANT_FILTERS],
-        lookup="status",
-    ),
+    tabs=StatusTabs.pick(Merchant.Status.choices, MERCHANT_FILTERS, lookup="status"),
     row_id="merchant",
 )
 

@@ -34,7 +34,6 @@ from sharemall.web.tables import (
     Table,
     TableSpec,
     selected_ids,
-    status_column,
 )
 
 REPORTED, HIDDEN = "reported", "hidden"
@@ -76,7 +75,6 @@ _POST_COLUMNS = [
     Column("author.nickname", gettext_lazy("Author")),
     Column("rating", gettext_lazy("Rating"), sortable=True, kind=NUMBER),
     Column("text", gettext_lazy("Text"), formatter=lambda t: Truncator(t).chars(120)),
-    status_column("status", gettext_lazy("Status"), Post.Status.choices),
     Column("created_at", gettext_lazy("Written"), sortable=True, kind=DATETIME),
 ]
 
@@ -88,7 +86,7 @@ POST_TABS = StatusTabs(
 
 REPORTED_POSTS = TableSpec(
     columns=[
-        *_POST_COLUMNS[:5],
+        *_POST_COLUMNS[:5],  # each tab holds one status: no status column
         Column("open_reports", gettext_lazy("Open reports"), sortable=True, kind=NUMBER),
         Column("reasons", gettext_lazy("Reported for"), value=_reasons),
         Column("notes", gettext_lazy("What the reporters wrote"), value=_notes),

@@ -98,10 +98,7 @@ WITHDRAWALS = TableSpec(
     ),
     export_name="withdrawals",
     empty=gettext_lazy("No withdrawal is in this state."),
-    tabs=StatusTabs(
-        [(s, dict(Withdrawal.Status.choices)[s]) for s in WITHDRAWAL_FILTERS],
-        lookup="status",
-    ),
+    tabs=StatusTabs.pick(Withdrawal.Status.choices, WITHDRAWAL_FILTERS, lookup="status"),
     row_actions="web/platform/withdrawals.html#actions",
     actions_label=gettext_lazy("Decision"),
     row_id="withdrawal",
