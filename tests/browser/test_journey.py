@@ -180,6 +180,7 @@ def approve_the_shop(operator: Page) -> None:
     follow(operator, operator.locator("main a", has_text=LEGAL_NAME))
     merchant_id = int(match(path_of(operator.url), r"/platform/merchants/(\d+)"))
     arrive(operator, f"/platform/merchants/{merchant_id}")
+    operator.once("dialog", lambda dialog: dialog.accept())  # "Approve this merchant?"
     submit(operator, f"form[action='/platform/merchants/{merchant_id}/approve']")
     assert operator.locator(".pf-badge.status-approved").is_visible()
 
@@ -383,6 +384,7 @@ def approve_the_withdrawal(operator: Page, withdrawal_id: int) -> None:
     arrive(operator, "/platform/withdrawals")
     card = operator.locator(f"#withdrawal-{withdrawal_id}")
     assert yuan(COMMISSION_FEN) in card.inner_text()
+    operator.once("dialog", lambda dialog: dialog.accept())  # "Approve and pay …?"
     submit(operator, f"form[action='/platform/withdrawals/{withdrawal_id}/approve']")
     arrive(operator, "/platform/withdrawals")
     follow(operator, operator.locator("main a.cs-tab[href$='status=paid']"))
