@@ -384,8 +384,8 @@ def approve_the_withdrawal(operator: Page, withdrawal_id: int) -> None:
     assert yuan(COMMISSION_FEN) in card.inner_text()
     submit(operator, f"form[action='/platform/withdrawals/{withdrawal_id}/approve'][data-confirm]")
     arrive(operator, "/platform/withdrawals")
-    follow(operator, operator.locator("main a[href='?status=paid']"))
-    assert operator.locator(f"#withdrawal-{withdrawal_id} .status-paid").is_visible()
+    follow(operator, operator.locator("main a.cs-tab[href$='status=paid']"))
+    assert operator.locator(f"#withdrawal-{withdrawal_id} .cs-badge-paid").is_visible()
     assert_no_horizontal_overflow(operator)
 
 

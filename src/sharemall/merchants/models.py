@@ -80,8 +80,9 @@ class MerchantEvent(StatusEvent):
 
     @property
     def reason(self) -> str:
-        """What the merchant pages and the events API call the note."""
-        return self.note
+        """What the merchant pages and the events API call the note, in the reader's language
+        when the system wrote it (a fee change); an operator's words as written."""
+        return rules.note_text(self.note)
 
     class Meta(StatusEvent.Meta):
         verbose_name = _("merchant event")

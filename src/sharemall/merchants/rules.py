@@ -12,6 +12,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from sharemall.core.errors import DomainError
 from sharemall.core.i18n import gettext as _
+from sharemall.core.i18n import gettext_lazy, system_note
+from sharemall.core.money import BP_WHOLE, format_bp
 from sharemall.core.transitions import StateMachine
 
 DRAFT, SUBMITTED, APPROVED, REJECTED, SUSPENDED = (
@@ -52,6 +54,32 @@ class InvalidOpeningHours(DomainError):
 
 class ApplicationIncomplete(DomainError):
     code = "application_incomplete"
+
+
+# A change of the platform fee is an event on the merchant's trail (the status stays), its note
+# a fixed phrase with the rates, shown in the reader's language by note_text.
+NOTE_FEE_PREFIX = "platform fee: "
+NOTE_PREFIXES = {NOTE_FEE_PREFIX: gettext_lazy("Platform fee changed: %(text)s")}
+
+
+class InvalidFee(DomainError):
+    code = "invalid_fee"
+
+
+def check_fee(fee_bp: int) -> int:
+    """A platform fee is a whole number of basis points from 0 to the whole price."""
+    if isinstance(fee_bp, bool) or not isinstance(fee_bp, int) or not 0 <= fee_bp <= BP_WHOLE:
+        raise InvalidFee(_("A platform fee is between 0 and 100 percent."))
+    return fee_bp
+
+
+def fee_note(old_bp: int, new_bp: int) -> str:
+    return f"{NOTE_FEE_PREFIX}{format_bp(old_bp)} → {format_bp(new_bp)}"
+
+
+def note_text(note: str) -> str:
+    """A merchant event's note in the reader's language (an operator's own words as written)."""
+    return system_note(note, {}, NOTE_PREFIXES)
 
 
 # What an operator must see before certifying a merchant (PRODUCT §1.1), in the form's order.

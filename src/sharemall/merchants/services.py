@@ -142,6 +142,30 @@ def merchant_reinstate(merchant: Merchant, *, operator: Member, reason: str = ""
     return _move(merchant, rules.APPROVED, actor=operator, reason=reason)
 
 
+def merchant_set_fee(merchant: Merchant, *, operator: Member, fee_bp: int) -> Merchant:
+    """The platform's fee on the merchant's orders from now on (an order keeps the rate it was
+    placed at). Recorded on the merchant's trail with the old and the new rate; setting the
+    rate it already has changes and records nothing."""
+    fee_bp = rules.check_fee(fee_bp)
+    with transaction.atomic():
+        locked = Merchant.objects.select_for_update().filter(pk=merchant.pk).first()
+        if locked is None:
+            raise NotFound(_("No such merchant."))
+        old_bp = locked.platform_fee_bp
+        if old_bp != fee_bp:
+            locked.platform_fee_bp = fee_bp
+            locked.save(update_fields=["platform_fee_bp"])
+            MerchantEvent.objects.create(
+                merchant=locked,
+                from_status=locked.status,
+                to_status=locked.status,
+                actor=operator,
+                note=rules.fee_note(old_bp, fee_bp),
+            )
+    merchant.refresh_from_db()
+    return merchant
+
+
 def licence_upload(merchant: Merchant, data: bytes) -> Merchant:
     if merchant.status not in (*rules.EDITABLE_STATUSES, rules.SUBMITTED):
         raise DomainError(

@@ -113,6 +113,23 @@ def open_report_reasons(post_ids: list[int]) -> dict[int, dict[str, int]]:
     return counts
 
 
+def open_report_notes(post_ids: list[int], *, per_post: int = 5) -> dict[int, list[str]]:
+    """What readers wrote with their open reports (the notes they left), newest first, a few
+    per post: enough for an operator to see what the report is about."""
+    notes: dict[int, list[str]] = {}
+    rows = (
+        PostReport.objects.filter(post_id__in=post_ids, resolved_at__isnull=True)
+        .exclude(note="")
+        .order_by("-created_at", "-id")
+        .values_list("post_id", "note")
+    )
+    for post_id, note in rows:
+        kept = notes.setdefault(post_id, [])
+        if len(kept) < per_post:
+            kept.append(note)
+    return notes
+
+
 def report_queue() -> QuerySet[Post]:
     """Posts with reports no operator has ruled on yet, most reported first."""
     return (

@@ -3,13 +3,17 @@
 A service refuses with a DomainError (the API answers it with a 4xx); a page shows the refusal
 instead: as the form's error when the page re-renders a form, else as an error message on the
 page it goes back to. A write that went through shows its success message.
+
+A decision posted from a list (a row's small form, or the batch bar) does not re-render: it
+goes back to the list. `run_form_action` and `run_form_batch` check the posted form first and
+show what is wrong with it as messages there, so such a view is: find the row, run, go back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -100,3 +104,43 @@ def run_batch[K](
     for item, why in report.refused:
         messages.error(request, _("%(item)s: %(reason)s") % {"item": item, "reason": why})
     return report
+
+
+def form_errors_as_messages(request: HttpRequest, form: forms.Form) -> None:
+    """A form's errors as error messages, for a page that redirects instead of re-rendering."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+
+
+def run_form_action[T](
+    request: HttpRequest,
+    form: forms.Form | None,
+    action: Callable[[dict[str, Any]], T],
+    success: Message | Callable[[T], Message] | None = None,
+) -> Outcome[T] | None:
+    """Run `action` with the form's cleaned data (an empty dict without a form). An invalid
+    form runs nothing and returns None, its errors shown as messages."""
+    if form is not None and not form.is_valid():
+        form_errors_as_messages(request, form)
+        return None
+    data = form.cleaned_data if form is not None else {}
+    return run_action(request, lambda: action(data), success)
+
+
+def run_form_batch[K](
+    request: HttpRequest,
+    form: forms.Form | None,
+    keys: Iterable[K],
+    action: Callable[[K, dict[str, Any]], object],
+    *,
+    name: Callable[[K], str],
+    done: Callable[[int], Message],
+) -> BatchReport | None:
+    """`run_batch` with one form for every item (the batch bar's rule or note): an invalid form
+    runs nothing and returns None, its errors shown as messages."""
+    if form is not None and not form.is_valid():
+        form_errors_as_messages(request, form)
+        return None
+    data = form.cleaned_data if form is not None else {}
+    return run_batch(request, keys, lambda key: action(key, data), name=name, done=done)

@@ -12,6 +12,12 @@ and the template includes `web/console_table.html`. The helper only narrows and 
 selector gave it: scoping (which merchant's rows) stays the selector's business, so no query
 string can widen it. Sorting follows only the columns declared sortable (`?sort=-created_at`);
 anything else falls back to the default order.
+
+A review queue declares a bit more on the same spec: `tabs` (a choice filter shown as status
+tabs with counts above the table), `row_actions` (the last cell of each row: the decisions),
+`row_id` (an id per row, for links and tests) and `batch_fields` (inputs the batch buttons send
+along); `bind(..., selectable=...)` says which rows a batch may take. Every link the table makes
+(tabs, sort, export, reset) keeps the rest of the address: the tab, the filters, the search.
 """
 
 from __future__ import annotations
@@ -23,11 +29,12 @@ from datetime import date
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.core.money import format_yuan
@@ -37,6 +44,8 @@ PAGE_SIZE = 20
 # An export is for a spreadsheet, not a backup: past this many rows, narrow the filters.
 EXPORT_MAX_ROWS = 10_000
 EXPORT_CHUNK = 500
+# A batch is what a page of a table shows, with room to spare.
+BATCH_MAX = 100
 
 Label = str | Promise
 Formatter = Callable[[Any], str]
@@ -125,6 +134,11 @@ class Column:
         return "num" if self.kind in RIGHT_ALIGNED else ""
 
 
+def status_column(key: str, label: Label, choices: Any, **options: Any) -> Column:
+    """A state shown as a badge in words: status_column("status", _("Status"), X.Status.choices)."""
+    return Column(key, label, kind=STATUS, formatter=labelled(choices), **options)
+
+
 @dataclass(frozen=True)
 class ChoiceFilter:
     """A select of values; `lookup` is the ORM field it filters on, or `apply` does the narrowing
@@ -169,6 +183,63 @@ class DateRangeFilter:
 
 Filter = ChoiceFilter | DateRangeFilter
 
+ALL = "all"
+ALL_LABEL = _("All")
+
+
+@dataclass(frozen=True)
+class StatusTabs:
+    """A choice filter shown as tabs above the table, each with how many rows it holds.
+
+    The first choice is the tab shown when the address names none (a queue opens on what waits);
+    `all_label` adds a last tab with every row (None: no such tab). The tab narrows on `lookup`
+    (the field; counted with one grouped query). Without a lookup the view narrows the rows
+    itself, by `chosen()`, which suits tabs whose rows come from different selectors, and gives
+    their counts to `bind(tab_counts=...)`. `counted` limits which tabs show a count (None:
+    every tab but "all")."""
+
+    choices: Sequence[tuple[str, Label]]
+    name: str = "status"
+    lookup: str = ""
+    all_label: Label | None = ALL_LABEL
+    counted: frozenset[str] | None = None
+
+    @classmethod
+    def pick(cls, choices: Any, values: Sequence[str], **options: Any) -> StatusTabs:
+        """Tabs for some of a model's statuses, in the queue's order, with their (lazy) labels:
+        StatusTabs.pick(X.Status.choices, ("requested", "paid"), lookup="status")."""
+        labels = dict(choices)
+        return cls([(value, labels[value]) for value in values], **options)
+
+    @property
+    def values(self) -> list[str]:
+        values = [str(v) for v, _label in self.choices]
+        return [*values, ALL] if self.all_label is not None else values
+
+    def chosen(self, params: QueryDict) -> str:
+        wanted = params.get(self.name, "")
+        return wanted if wanted in self.values else str(self.choices[0][0])
+
+    def counts(self, queryset: QuerySet[Any]) -> dict[str, int]:
+        if not self.lookup:
+            return {}
+        grouped = queryset.order_by().values_list(self.lookup).annotate(n=Count("pk"))
+        return {str(value): n for value, n in grouped}
+
+    def narrow(self, queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
+        if not self.lookup or value == ALL:
+            return queryset
+        return queryset.filter(**{self.lookup: value})
+
+
+@dataclass(frozen=True)
+class Tab:
+    value: str
+    label: Label
+    count: int | None
+    url: str
+    active: bool
+
 
 def _day(raw: str | None) -> date | None:
     try:
@@ -195,6 +266,7 @@ class BatchAction:
 EXPORT_SELECTED = BatchAction("export", _("Export selected"), export=True)
 SEARCH_LABEL = _("Search")
 EMPTY_LABEL = _("Nothing here yet.")
+ACTIONS_LABEL = _("Actions")
 
 
 @dataclass(frozen=True)
@@ -209,6 +281,13 @@ class TableSpec:
     page_size: int = PAGE_SIZE
     empty: Label = EMPTY_LABEL
     row_link: Callable[[Any], str] | None = None
+    tabs: StatusTabs | None = None
+    # The last cell of each row: a template (a partial, included with the row's object as `obj`
+    # and the page's context) or a callable giving the cell's HTML (a SafeString).
+    row_actions: str | Callable[[Any], SafeString] = ""
+    actions_label: Label = ACTIONS_LABEL
+    row_id: str = ""  # "withdrawal" gives each row id="withdrawal-12"
+    batch_fields: str = ""  # a partial of inputs for the batch bar (their form= is `form_id`)
 
     def bind(
         self,
@@ -216,10 +295,34 @@ class TableSpec:
         queryset: QuerySet[Any],
         *,
         defaults: dict[str, str] | None = None,
+        selectable: Callable[[Any], bool] | None = None,
+        tab_counts: dict[str, int] | None = None,
     ) -> Table:
         """The table for this request. `defaults` are parameters assumed when the address does
-        not carry them at all (after-sales open to the open requests; ?status= shows all)."""
-        return Table(self, request, queryset, defaults=defaults)
+        not carry them at all (after-sales open to the open requests; ?status= shows all).
+        `selectable` says which rows a batch may take (default: every row); `tab_counts` are the
+        tabs' counts when the view narrows by tab itself."""
+        return Table(
+            self,
+            request,
+            queryset,
+            defaults=defaults,
+            selectable=selectable,
+            tab_counts=tab_counts,
+        )
+
+    def respond(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        page: Callable[[Table], HttpResponse],
+        **bind: Any,
+    ) -> HttpResponse:
+        """A list page: the CSV when it is asked for, else `page(table)`."""
+        table = self.bind(request, queryset, **bind)
+        if table.wants_csv:
+            return table.csv_response()
+        return page(table)
 
     def sortable(self) -> dict[str, Column]:
         return {c.key: c for c in self.columns if c.sortable}
@@ -239,6 +342,8 @@ class Row:
     pk: Any
     cells: list[Cell]
     link: str = ""
+    selectable: bool = True
+    actions: SafeString | None = None  # the actions cell, when a callable renders it
 
 
 @dataclass(frozen=True)
@@ -270,12 +375,23 @@ class Table:
         queryset: QuerySet[Any],
         *,
         defaults: dict[str, str] | None = None,
+        selectable: Callable[[Any], bool] | None = None,
+        tab_counts: dict[str, int] | None = None,
     ) -> None:
         self.spec = spec
         self.request = request
         self.params = request.GET.copy()
         for name, value in (defaults or {}).items():
             self.params.setdefault(name, value)
+        self.selectable = selectable
+        self.tab = ""
+        self._tab_counts: dict[str, int] = {}
+        if spec.tabs is not None:
+            # Counted before any other filter: a tab says how much waits in it, not how much
+            # of it the search matches.
+            self.tab = spec.tabs.chosen(self.params)
+            self._tab_counts = tab_counts if tab_counts is not None else spec.tabs.counts(queryset)
+            queryset = spec.tabs.narrow(queryset, self.tab)
         self.filter_states: list[FilterState] = []
         for declared in spec.filters:
             if isinstance(declared, DateRangeFilter):
@@ -329,7 +445,42 @@ class Table:
                 Cell(column.text(raw), raw, column, column.link(obj) if column.link else "")
             )
         link = self.spec.row_link(obj) if self.spec.row_link else ""
-        return Row(obj, obj.pk, cells, link)
+        selectable = self.selectable(obj) if self.selectable else True
+        actions = self.spec.row_actions
+        html = actions(obj) if callable(actions) else None
+        return Row(obj, obj.pk, cells, link, selectable, html)
+
+    @property
+    def tabs(self) -> list[Tab]:
+        declared = self.spec.tabs
+        if declared is None:
+            return []
+        counted = declared.counted
+        labels = [*declared.choices]
+        if declared.all_label is not None:
+            labels.append((ALL, declared.all_label))
+        tabs = []
+        for choice, label in labels:
+            value = str(choice)
+            shows_count = value != ALL if counted is None else value in counted
+            count = self._tab_counts.get(value, 0) if shows_count else None
+            # A tab keeps the search, filters and sort; only the page starts again.
+            url = self.url(**{declared.name: value, "page": None})
+            tabs.append(Tab(value, label, count, url, value == self.tab))
+        return tabs
+
+    @property
+    def has_actions(self) -> bool:
+        return bool(self.spec.row_actions)
+
+    @property
+    def actions_template(self) -> str:
+        actions = self.spec.row_actions
+        return actions if isinstance(actions, str) else ""
+
+    @property
+    def column_count(self) -> int:
+        return len(self.page_columns) + int(self.has_batch) + int(self.has_actions)
 
     @property
     def page_columns(self) -> list[Column]:
@@ -391,6 +542,10 @@ class Table:
 
     @property
     def reset_url(self) -> str:
+        """The list without search and filters, on the same tab."""
+        tabs = self.spec.tabs
+        if tabs is not None and tabs.name in self.request.GET:
+            return f"{self.request.path}?{tabs.name}={self.tab}"
         return self.request.path
 
     def url(self, **changes: str | None) -> str:
@@ -411,9 +566,7 @@ class Table:
         return "csv" in (self.params.get("export"), self.request.POST.get("export"))
 
     def selected_ids(self) -> list[int]:
-        """The rows checked for a batch action, as posted (`ids`); unreadable ones dropped."""
-        ids = (_int_param(raw) for raw in self.request.POST.getlist("ids"))
-        return [i for i in ids if i is not None]
+        return selected_ids(self.request)
 
     def csv_rows(self) -> Iterator[list[str]]:
         columns = [c for c in self.spec.columns if c.in_csv]
@@ -439,6 +592,13 @@ class Table:
         name = f"{self.spec.export_name}-{timezone.localdate():%Y%m%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+def selected_ids(request: HttpRequest) -> list[int]:
+    """The rows ticked for a batch action, as posted (`ids`): each once, in the order shown,
+    unreadable ones dropped, at most BATCH_MAX (a batch is a page's work, not more)."""
+    ids = (_int_param(raw) for raw in request.POST.getlist("ids"))
+    return list(dict.fromkeys(i for i in ids if i is not None))[:BATCH_MAX]
 
 
 class _Echo:

@@ -14,8 +14,8 @@ from sharemall.distribution import services as distribution_services
 from sharemall.distribution.models import Partner, RegionAgent
 from sharemall.merchants import rules as merchant_rules
 from sharemall.web.access import not_found, operator_page
-from sharemall.web.actions import run_action
-from sharemall.web.platform.common import _form_errors, _post_only, _render
+from sharemall.web.actions import run_form_action
+from sharemall.web.platform.common import _post_only, _render
 from sharemall.web.platform.forms import (
     AgentForm,
     PartnerForm,
@@ -57,18 +57,14 @@ def _region_name(code: str) -> str:
 @operator_page
 @_post_only
 def agent_appoint(request: HttpRequest, member: Member) -> HttpResponse:
-    form = AgentForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        run_action(
-            request,
-            lambda: distribution_services.region_agent_appoint(
-                member_id=_member_by_phone(form.cleaned_data["phone"]).pk,
-                region_code=form.cleaned_data["region_code"],
-            ),
-            _("The regional agent is appointed."),
-        )
+    run_form_action(
+        request,
+        AgentForm(request.POST),
+        lambda data: distribution_services.region_agent_appoint(
+            member_id=_member_by_phone(data["phone"]).pk, region_code=data["region_code"]
+        ),
+        _("The regional agent is appointed."),
+    )
     return HttpResponseRedirect(reverse("web:platform_agents"))
 
 
@@ -86,15 +82,12 @@ def agent_end(request: HttpRequest, member: Member, agent_id: int) -> HttpRespon
 @operator_page
 @_post_only
 def partner_add(request: HttpRequest, member: Member) -> HttpResponse:
-    form = PartnerForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        run_action(
-            request,
-            lambda: distribution_services.partner_add(
-                member_id=_member_by_phone(form.cleaned_data["phone"]).pk
-            ),
-            _("The member is a partner."),
-        )
+    run_form_action(
+        request,
+        PartnerForm(request.POST),
+        lambda data: distribution_services.partner_add(
+            member_id=_member_by_phone(data["phone"]).pk
+        ),
+        _("The member is a partner."),
+    )
     return HttpResponseRedirect(reverse("web:platform_agents"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,9 +9,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,14 +18,10 @@ from django.utils.translation import gettext as _
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
 from sharemall.platform import rules as platform_rules
-from sharemall.web.access import MemberView
+from sharemall.web.access import MemberView, not_found
+from sharemall.web.actions import run_form_action
 from sharemall.web.humanize import percent
 from sharemall.web.platform import queues as platform_queues
-
-PAGE_SIZE = 20
-
-
-ALL = "all"
 
 
 def _post_only(view: MemberView) -> MemberView:
@@ -51,19 +44,22 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(fallback)
 
 
-def _form_errors(request: HttpRequest, form: forms.Form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
-
-
-def _page(request: HttpRequest, rows: QuerySet[Any]) -> Any:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _status_filter(request: HttpRequest, known: tuple[str, ...]) -> str:
-    chosen = request.GET.get("status", known[0])
-    return chosen if chosen in (*known, ALL) else known[0]
+def _decide[M, T](
+    request: HttpRequest,
+    found: M | None,
+    form: forms.Form | None,
+    act: Callable[[M, dict[str, Any]], T],
+    success: str | Callable[[T], str],
+    *,
+    back: str,
+) -> HttpResponse:
+    """An operator's decision on one row (an application, a withdrawal, a hold, a post): the
+    404 page when the row does not exist, else the form checked and the owning service run,
+    then back to the page the decision was made on (`back` when it did not say)."""
+    if found is None:
+        return not_found(request)
+    run_form_action(request, form, lambda data: act(found, data), success)
+    return _back(request, back)
 
 
 def _choices_label(choices: Iterable[tuple[Any, Any]], value: Any) -> str:
@@ -107,7 +103,8 @@ def _steps(
     return [
         Step(
             at=e["at"],
-            source=_choices_label(choices, e["from"]) if e["from"] else "",
+            # A change that keeps the status (a fee change) reads as its note alone.
+            source=_choices_label(choices, e["from"]) if e["from"] and e["from"] != e["to"] else "",
             target=_choices_label(choices, e["to"]),
             who=_who(names, e["actor_id"]),
             note=notes(e.get("reason") or e.get("note") or ""),
@@ -142,17 +139,6 @@ def setting_rows(values: dict[str, Any]) -> list[tuple[str, str]]:
     return [(platform_rules.setting_label(k), setting_text(k, v)) for k, v in values.items()]
 
 
-# A batch is what one page of a table shows, with room to spare; more is not a page's work.
-BATCH_MAX = 100
-_ROW_ID = re.compile(r"[0-9]{1,18}")
-
-
-def _batch_ids(request: HttpRequest) -> list[int]:
-    """The rows ticked on a table (`ids`), each once, in the order they were shown."""
-    raw = [v for v in request.POST.getlist("ids") if _ROW_ID.fullmatch(v)]
-    return list(dict.fromkeys(int(v) for v in raw))[:BATCH_MAX]
-
-
 # The menu item each page belongs to (base.html marks it current).
 SECTIONS = {
     "platform_dashboard": "dashboard",
@@ -184,12 +170,3 @@ def _render(
         {"section": section, "todo": platform_queues.waiting(), **context},
         status=status,
     )
-
-
-def _tabs(
-    known: tuple[str, ...], labels: Iterable[tuple[Any, Any]]
-) -> list[tuple[str, str, int | None]]:
-    """The status tabs above a queue: each known status with its words, then "all"."""
-    choices = list(labels)
-    tabs: list[tuple[str, str, int | None]] = [(s, _choices_label(choices, s), None) for s in known]
-    return [*tabs, (ALL, _("All"), None)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -19,10 +19,9 @@ from sharemall.orders.models import Order
 from sharemall.payments import rules as payment_rules
 from sharemall.payments.models import Refund
 from sharemall.web.access import not_found, operator_page
-from sharemall.web.actions import run_action
 from sharemall.web.platform.common import (
     _choices_label,
-    _form_errors,
+    _decide,
     _found,
     _names,
     _post_only,
@@ -45,7 +44,7 @@ DISPUTES = TableSpec(
         Column("id", gettext_lazy("Dispute"), sortable=True, kind=NUMBER, link=_dispute_link),
         Column("aftersale.order.merchant.legal_name", gettext_lazy("Merchant")),
         Column("aftersale.buyer.nickname", gettext_lazy("Buyer")),
-        Column("aftersale.order_id", gettext_lazy("Order number"), kind=NUMBER),
+        Column("aftersale.order.order_no", gettext_lazy("Order number")),
         Column(
             "aftersale.kind",
             gettext_lazy("Request"),
@@ -71,24 +70,26 @@ DISPUTES = TableSpec(
         "aftersale__buyer__phone",
         "aftersale__buyer__nickname",
         "statement",
+        "aftersale__order__order_no",
     ),
-    search_label=gettext_lazy("Merchant, buyer or words"),
+    search_label=gettext_lazy("Merchant, buyer, order number or words"),
     batch=(EXPORT_SELECTED,),
     export_name="disputes",
     empty=gettext_lazy("No dispute is waiting for a ruling."),
     row_link=_dispute_link,
+    row_id="dispute",
 )
 
 
 @operator_page
 def disputes(request: HttpRequest, member: Member) -> HttpResponseBase:
-    queue = aftersale_selectors.disputes_open().select_related(
-        "aftersale__order__merchant", "aftersale__buyer"
+    return DISPUTES.respond(
+        request,
+        aftersale_selectors.disputes_open().select_related(
+            "aftersale__order__merchant", "aftersale__buyer"
+        ),
+        lambda table: _render(request, "web/platform/disputes.html", {"table": table}),
     )
-    table = DISPUTES.bind(request, queue)
-    if table.wants_csv:
-        return table.csv_response()
-    return _render(request, "web/platform/disputes.html", {"table": table})
 
 
 def _dispute(dispute_id: int) -> Dispute | None:
@@ -141,21 +142,13 @@ def dispute(request: HttpRequest, member: Member, dispute_id: int) -> HttpRespon
 @operator_page
 @_post_only
 def dispute_rule(request: HttpRequest, member: Member, dispute_id: int) -> HttpResponse:
-    found = _dispute(dispute_id)
-    if found is None:
-        return not_found(request)
-    form = RulingForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        run_action(
-            request,
-            lambda: aftersale_services.dispute_rule(
-                found,
-                operator=member,
-                ruling=form.cleaned_data["ruling"],
-                note=form.cleaned_data["note"],
-            ),
-            _("The ruling is recorded."),
-        )
-    return HttpResponseRedirect(reverse("web:platform_dispute", args=[found.pk]))
+    return _decide(
+        request,
+        _dispute(dispute_id),
+        RulingForm(request.POST),
+        lambda found, data: aftersale_services.dispute_rule(
+            found, operator=member, ruling=data["ruling"], note=data["note"]
+        ),
+        _("The ruling is recorded."),
+        back=reverse("web:platform_dispute", args=[dispute_id]),
+    )

@@ -51,6 +51,16 @@ class MerchantNoteForm(PageForm):
     reason = _reason(MERCHANT_REASON_MAX, required=False)
 
 
+class MerchantFeeForm(PageForm):
+    """The platform fee on a merchant's orders, typed in percent and kept in basis points."""
+
+    fee = PercentField(
+        label=_("Platform fee (%)"),
+        help_text=_("Applies to orders placed from now on; earlier orders keep their rate."),
+        error_messages={"required": _("Enter the platform fee in percent.")},
+    )
+
+
 class CommissionRejectForm(PageForm):
     reason = _reason(COMMISSION_REASON_MAX)
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,9 +13,9 @@ from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution import services as distribution_services
 from sharemall.distribution.models import CommissionEntry
-from sharemall.web.access import not_found, operator_page
-from sharemall.web.actions import run_action, run_batch
-from sharemall.web.platform.common import _back, _batch_ids, _form_errors, _post_only, _render
+from sharemall.web.access import operator_page
+from sharemall.web.actions import run_form_batch
+from sharemall.web.platform.common import _back, _decide, _post_only, _render
 from sharemall.web.platform.forms import (
     CommissionRejectForm,
     CommissionReleaseForm,
@@ -27,10 +24,10 @@ from sharemall.web.tables import (
     DATETIME,
     EXPORT_SELECTED,
     MONEY,
-    NUMBER,
     BatchAction,
     Column,
     TableSpec,
+    selected_ids,
 )
 
 
@@ -52,7 +49,7 @@ HOLDS = TableSpec(
             formatter=lambda r: "\n".join(distribution_rules.hold_reasons(r)),
         ),
         Column("order.buyer.nickname", gettext_lazy("Buyer")),
-        Column("order_id", gettext_lazy("Order number"), kind=NUMBER),
+        Column("order.order_no", gettext_lazy("Order number")),
         Column("order.merchant.legal_name", gettext_lazy("Merchant")),
         Column("base_fen", gettext_lazy("Base"), kind=MONEY, in_page=False),
         Column("created_at", gettext_lazy("Held since"), sortable=True, kind=DATETIME),
@@ -63,8 +60,9 @@ HOLDS = TableSpec(
         "beneficiary__nickname",
         "order__buyer__phone",
         "order__merchant__legal_name",
+        "order__order_no",
     ),
-    search_label=gettext_lazy("Earner, buyer or merchant"),
+    search_label=gettext_lazy("Earner, buyer, merchant or order number"),
     batch=(
         BatchAction(
             "release",
@@ -77,66 +75,58 @@ HOLDS = TableSpec(
     ),
     export_name="fraud-holds",
     empty=gettext_lazy("No commission is held for review."),
+    row_actions="web/platform/holds.html#actions",
+    actions_label=gettext_lazy("Decision"),
+    row_id="entry",
+    batch_fields="web/platform/holds.html#batch_fields",
 )
 
 
 @operator_page
 def holds(request: HttpRequest, member: Member) -> HttpResponseBase:
-    queue = distribution_selectors.held_commissions().select_related(
-        "order__buyer", "order__merchant"
-    )
-    table = HOLDS.bind(request, queue)
-    if table.wants_csv:
-        return table.csv_response()
-    return _render(
+    return HOLDS.respond(
         request,
-        "web/platform/holds.html",
-        {
-            "table": table,
-            "release_form": CommissionReleaseForm(auto_id=False),
-            "reject_form": CommissionRejectForm(auto_id=False),
-        },
+        distribution_selectors.held_commissions().select_related("order__buyer", "order__merchant"),
+        lambda table: _render(
+            request,
+            "web/platform/holds.html",
+            {
+                "table": table,
+                "release_form": CommissionReleaseForm(auto_id=False),
+                "reject_form": CommissionRejectForm(auto_id=False),
+            },
+        ),
     )
 
 
-def _hold_decision(
-    request: HttpRequest,
-    entry_id: int,
-    form: forms.Form,
-    decide: Callable[[CommissionEntry, str], object],
-    done: str,
-) -> HttpResponse:
-    entry = distribution_selectors.commission_for_operator(entry_id)
-    if entry is None:
-        return not_found(request)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        run_action(request, lambda: decide(entry, form.cleaned_data["reason"]), done)
-    return _back(request, reverse("web:platform_holds"))
+QUEUE = "web:platform_holds"
 
 
 @operator_page
 @_post_only
 def hold_release(request: HttpRequest, member: Member, entry_id: int) -> HttpResponse:
-    return _hold_decision(
+    return _decide(
         request,
-        entry_id,
+        distribution_selectors.commission_for_operator(entry_id),
         CommissionReleaseForm(request.POST),
-        lambda e, note: distribution_services.hold_release(e, operator=member, note=note),
+        lambda e, data: distribution_services.hold_release(e, operator=member, note=data["reason"]),
         _("The commission is released."),
+        back=reverse(QUEUE),
     )
 
 
 @operator_page
 @_post_only
 def hold_reject(request: HttpRequest, member: Member, entry_id: int) -> HttpResponse:
-    return _hold_decision(
+    return _decide(
         request,
-        entry_id,
+        distribution_selectors.commission_for_operator(entry_id),
         CommissionRejectForm(request.POST),
-        lambda e, reason: distribution_services.hold_reject(e, operator=member, reason=reason),
+        lambda e, data: distribution_services.hold_reject(
+            e, operator=member, reason=data["reason"]
+        ),
         _("The commission is rejected."),
+        back=reverse(QUEUE),
     )
 
 
@@ -151,18 +141,16 @@ def _held(entry_id: int) -> CommissionEntry:
 @_post_only
 def holds_release_batch(request: HttpRequest, member: Member) -> HttpResponse:
     """Release every ticked hold with one note, each through the same service as one release."""
-    form = CommissionReleaseForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(request, reverse("web:platform_holds"))
-    note = form.cleaned_data["reason"]
-    run_batch(
+    run_form_batch(
         request,
-        _batch_ids(request),
-        lambda pk: distribution_services.hold_release(_held(pk), operator=member, note=note),
+        CommissionReleaseForm(request.POST),
+        selected_ids(request),
+        lambda pk, data: distribution_services.hold_release(
+            _held(pk), operator=member, note=data["reason"]
+        ),
         name=lambda pk: _("Commission %(id)s") % {"id": pk},
         done=lambda n: (
             ngettext("%(n)d commission released.", "%(n)d commissions released.", n) % {"n": n}
         ),
     )
-    return _back(request, reverse("web:platform_holds"))
+    return _back(request, reverse(QUEUE))

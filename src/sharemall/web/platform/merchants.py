@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,24 +17,29 @@ from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants import services as merchant_services
 from sharemall.merchants.models import Merchant
 from sharemall.web.access import not_found, operator_page
-from sharemall.web.actions import run_action
 from sharemall.web.humanize import percent
 from sharemall.web.platform.common import (
-    ALL,
     Step,
     _choices_label,
-    _form_errors,
+    _decide,
     _found,
     _post_only,
     _render,
-    _status_filter,
-    _tabs,
 )
 from sharemall.web.platform.forms import (
+    MerchantFeeForm,
     MerchantNoteForm,
     MerchantReasonForm,
 )
-from sharemall.web.tables import DATETIME, EXPORT_SELECTED, NUMBER, STATUS, Column, TableSpec
+from sharemall.web.tables import (
+    DATETIME,
+    EXPORT_SELECTED,
+    NUMBER,
+    Column,
+    StatusTabs,
+    TableSpec,
+    status_column,
+)
 
 MERCHANT_FILTERS = (
     merchant_rules.SUBMITTED,
@@ -54,12 +60,7 @@ MERCHANTS = TableSpec(
         Column("uscc", gettext_lazy("Licence code")),
         Column("owner.nickname", gettext_lazy("Applicant")),
         Column("owner.phone", gettext_lazy("Mobile number")),
-        Column(
-            "status",
-            gettext_lazy("Status"),
-            kind=STATUS,
-            formatter=lambda s: _choices_label(Merchant.Status.choices, s),
-        ),
+        status_column("status", gettext_lazy("Status"), Merchant.Status.choices),
         Column(
             "platform_fee_bp",
             gettext_lazy("Platform fee"),
@@ -75,24 +76,17 @@ MERCHANTS = TableSpec(
     default_sort="created_at",
     export_name="merchants",
     empty=gettext_lazy("No merchant is in this state."),
+    tabs=StatusTabs.pick(Merchant.Status.choices, MERCHANT_FILTERS, lookup="status"),
+    row_id="merchant",
 )
 
 
 @operator_page
 def merchants(request: HttpRequest, member: Member) -> HttpResponseBase:
-    status = _status_filter(request, MERCHANT_FILTERS)
-    queue = merchant_selectors.merchant_review_queue(None if status == ALL else status)
-    table = MERCHANTS.bind(request, queue.select_related("owner"))
-    if table.wants_csv:
-        return table.csv_response()
-    return _render(
+    return MERCHANTS.respond(
         request,
-        "web/platform/merchants.html",
-        {
-            "table": table,
-            "tab": status,
-            "tabs": _tabs(MERCHANT_FILTERS, Merchant.Status.choices),
-        },
+        merchant_selectors.merchant_review_queue(None).select_related("owner"),
+        lambda table: _render(request, "web/platform/merchants.html", {"table": table}),
     )
 
 
@@ -109,7 +103,10 @@ def merchant(request: HttpRequest, member: Member, merchant_id: int) -> HttpResp
     steps = [
         Step(
             at=e.created_at,
-            source=_choices_label(Merchant.Status.choices, e.from_status) if e.from_status else "",
+            # A fee change leaves the status as it was: only its note says what changed.
+            source=_choices_label(Merchant.Status.choices, e.from_status)
+            if e.from_status and e.from_status != e.to_status
+            else "",
             target=_choices_label(Merchant.Status.choices, e.to_status),
             who=e.actor.nickname if e.actor else _("the system"),
             note=e.reason,
@@ -129,6 +126,7 @@ def merchant(request: HttpRequest, member: Member, merchant_id: int) -> HttpResp
             "reject_form": MerchantReasonForm(auto_id="reject_%s"),
             "suspend_form": MerchantReasonForm(auto_id="suspend_%s"),
             "reinstate_form": MerchantNoteForm(auto_id="reinstate_%s"),
+            "fee_form": MerchantFeeForm(auto_id="fee_%s", initial={"fee": found.platform_fee_bp}),
         },
     )
 
@@ -139,19 +137,17 @@ def _merchant_decision(
     merchant_id: int,
     *,
     form_class: type[forms.Form] | None,
-    decide: Callable[[Merchant, str], object],
+    decide: Callable[[Merchant, dict[str, Any]], object],
     done: str,
 ) -> HttpResponse:
-    found = _merchant(member, merchant_id)
-    if found is None:
-        return not_found(request)
-    form = form_class(request.POST) if form_class is not None else None
-    if form is not None and not form.is_valid():
-        _form_errors(request, form)
-    else:
-        reason = form.cleaned_data["reason"] if form is not None else ""
-        run_action(request, lambda: decide(found, reason), done)
-    return HttpResponseRedirect(reverse("web:platform_merchant", args=[found.pk]))
+    return _decide(
+        request,
+        _merchant(member, merchant_id),
+        form_class(request.POST) if form_class is not None else None,
+        decide,
+        done,
+        back=reverse("web:platform_merchant", args=[merchant_id]),
+    )
 
 
 @operator_page
@@ -162,7 +158,7 @@ def merchant_approve(request: HttpRequest, member: Member, merchant_id: int) -> 
         member,
         merchant_id,
         form_class=None,
-        decide=lambda m, _reason: merchant_services.merchant_approve(m, operator=member),
+        decide=lambda m, _data: merchant_services.merchant_approve(m, operator=member),
         done=_("The merchant is approved."),
     )
 
@@ -175,8 +171,8 @@ def merchant_reject(request: HttpRequest, member: Member, merchant_id: int) -> H
         member,
         merchant_id,
         form_class=MerchantReasonForm,
-        decide=lambda m, reason: merchant_services.merchant_reject(
-            m, operator=member, reason=reason
+        decide=lambda m, data: merchant_services.merchant_reject(
+            m, operator=member, reason=data["reason"]
         ),
         done=_("The application is rejected."),
     )
@@ -190,8 +186,8 @@ def merchant_suspend(request: HttpRequest, member: Member, merchant_id: int) -> 
         member,
         merchant_id,
         form_class=MerchantReasonForm,
-        decide=lambda m, reason: merchant_services.merchant_suspend(
-            m, operator=member, reason=reason
+        decide=lambda m, data: merchant_services.merchant_suspend(
+            m, operator=member, reason=data["reason"]
         ),
         done=_("The merchant is suspended."),
     )
@@ -205,8 +201,22 @@ def merchant_reinstate(request: HttpRequest, member: Member, merchant_id: int) -
         member,
         merchant_id,
         form_class=MerchantNoteForm,
-        decide=lambda m, reason: merchant_services.merchant_reinstate(
-            m, operator=member, reason=reason
+        decide=lambda m, data: merchant_services.merchant_reinstate(
+            m, operator=member, reason=data["reason"]
         ),
         done=_("The merchant is reinstated."),
+    )
+
+
+@operator_page
+@_post_only
+def merchant_fee(request: HttpRequest, member: Member, merchant_id: int) -> HttpResponse:
+    """Set the platform fee on the merchant's future orders, typed in percent."""
+    return _decide(
+        request,
+        _merchant(member, merchant_id),
+        MerchantFeeForm(request.POST),
+        lambda m, data: merchant_services.merchant_set_fee(m, operator=member, fee_bp=data["fee"]),
+        lambda m: _("The platform fee is now %(rate)s.") % {"rate": percent(m.platform_fee_bp)},
+        back=reverse("web:platform_merchant", args=[merchant_id]),
     )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
 
-from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -18,15 +16,8 @@ from sharemall.posts import selectors as post_selectors
 from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
 from sharemall.web.access import operator_page
-from sharemall.web.actions import run_action, run_batch
-from sharemall.web.platform.common import (
-    _back,
-    _batch_ids,
-    _choices_label,
-    _form_errors,
-    _post_only,
-    _render,
-)
+from sharemall.web.actions import run_action, run_form_action, run_form_batch
+from sharemall.web.platform.common import _back, _post_only, _render
 from sharemall.web.platform.forms import (
     BannedWordForm,
     HideForm,
@@ -36,11 +27,13 @@ from sharemall.web.tables import (
     DATETIME,
     EXPORT_SELECTED,
     NUMBER,
-    STATUS,
     THUMB,
     BatchAction,
     Column,
+    StatusTabs,
+    Table,
     TableSpec,
+    selected_ids,
 )
 
 REPORTED, HIDDEN = "reported", "hidden"
@@ -51,9 +44,29 @@ def _thumb(post: Post) -> str:
     return images[0].thumbnail.url if images else ""
 
 
+def _reason_lines(counts: dict[str, int]) -> str:
+    """ "广告 × 2" per line. Reports filed before the convention codes keep their old code, which
+    still has a label."""
+    return "\n".join(
+        f"{post_rules.REPORT_LABELS.get(code, code)} × {n}" for code, n in sorted(counts.items())
+    )
+
+
+def _note_lines(notes: list[str]) -> str:
+    return "\n".join(f"“{Truncator(note).chars(60)}”" for note in notes)
+
+
 def _reasons(post: Post) -> str:
-    """Set on the page's posts by the view (one query for the page): "spam × 2" per line."""
-    return str(getattr(post, "report_reasons", ""))
+    """Set on the page's posts by the view (one query for the page); an export asks per post."""
+    if not hasattr(post, "report_reasons"):
+        return _reason_lines(post_selectors.open_report_reasons([post.pk]).get(post.pk, {}))
+    return str(post.report_reasons)
+
+
+def _notes(post: Post) -> str:
+    if not hasattr(post, "report_notes"):
+        return _note_lines(post_selectors.open_report_notes([post.pk]).get(post.pk, []))
+    return str(post.report_notes)
 
 
 _POST_COLUMNS = [
@@ -62,20 +75,21 @@ _POST_COLUMNS = [
     Column("author.nickname", gettext_lazy("Author")),
     Column("rating", gettext_lazy("Rating"), sortable=True, kind=NUMBER),
     Column("text", gettext_lazy("Text"), formatter=lambda t: Truncator(t).chars(120)),
-    Column(
-        "status",
-        gettext_lazy("Status"),
-        kind=STATUS,
-        formatter=lambda s: _choices_label(Post.Status.choices, s),
-    ),
     Column("created_at", gettext_lazy("Written"), sortable=True, kind=DATETIME),
 ]
 
+POST_TABS = StatusTabs(
+    [(REPORTED, gettext_lazy("Reported")), (HIDDEN, gettext_lazy("Hidden"))],
+    all_label=None,
+    counted=frozenset({REPORTED}),
+)
+
 REPORTED_POSTS = TableSpec(
     columns=[
-        *_POST_COLUMNS[:5],
+        *_POST_COLUMNS[:5],  # each tab holds one status: no status column
         Column("open_reports", gettext_lazy("Open reports"), sortable=True, kind=NUMBER),
         Column("reasons", gettext_lazy("Reported for"), value=_reasons),
+        Column("notes", gettext_lazy("What the reporters wrote"), value=_notes),
         *_POST_COLUMNS[5:],
     ],
     default_sort="-open_reports",
@@ -95,9 +109,15 @@ REPORTED_POSTS = TableSpec(
     ),
     export_name="reported-posts",
     empty=gettext_lazy("No post is waiting for review."),
+    batch_fields="web/platform/posts.html#batch_fields",
+    tabs=POST_TABS,
+    row_actions="web/platform/posts.html#actions",
+    actions_label=gettext_lazy("Decision"),
+    row_id="post",
 )
 
-HIDDEN_POSTS = TableSpec(
+HIDDEN_POSTS = replace(
+    REPORTED_POSTS,
     columns=[
         *_POST_COLUMNS,
         Column(
@@ -107,66 +127,58 @@ HIDDEN_POSTS = TableSpec(
         ),
     ],
     default_sort="-created_at",
-    search=REPORTED_POSTS.search,
-    search_label=REPORTED_POSTS.search_label,
     batch=(EXPORT_SELECTED,),
     export_name="hidden-posts",
     empty=gettext_lazy("No post is hidden."),
+    batch_fields="",
 )
+
+
+def _with_reports(table: Table) -> Table:
+    """The page's reported posts with their reasons and notes, one query each for the page."""
+    page_posts = list(table.page.object_list)
+    ids = [p.pk for p in page_posts]
+    counts = post_selectors.open_report_reasons(ids)
+    notes = post_selectors.open_report_notes(ids)
+    for post in page_posts:
+        post.report_reasons = _reason_lines(counts.get(post.pk, {}))
+        post.report_notes = _note_lines(notes.get(post.pk, []))
+    return table
 
 
 @operator_page
 def posts(request: HttpRequest, member: Member) -> HttpResponseBase:
-    tab = request.GET.get("status", REPORTED)
-    tab = tab if tab in (REPORTED, HIDDEN) else REPORTED
+    tab = POST_TABS.chosen(request.GET)
     if tab == HIDDEN:
-        table = HIDDEN_POSTS.bind(request, post_selectors.hidden_posts())
+        spec, queue = HIDDEN_POSTS, post_selectors.hidden_posts()
     else:
-        table = REPORTED_POSTS.bind(
-            request, post_selectors.report_queue().select_related("product", "author")
-        )
-    if table.wants_csv:
-        return table.csv_response()
-    if tab == REPORTED:
-        page_posts = list(table.page.object_list)
-        counts = post_selectors.open_report_reasons([p.pk for p in page_posts])
-        for post in page_posts:
-            post.report_reasons = "\n".join(
-                f"{post_rules.REPORT_REASONS.get(code, code)} × {n}"
-                for code, n in sorted(counts.get(post.pk, {}).items())
-            )
-    waiting = post_selectors.report_queue().count()
-    return _render(
+        spec = REPORTED_POSTS
+        queue = post_selectors.report_queue().select_related("product", "author")
+    return spec.respond(
         request,
-        "web/platform/posts.html",
-        {
-            "table": table,
-            "tab": tab,
-            "tabs": [
-                (REPORTED, _("Reported"), waiting),
-                (HIDDEN, _("Hidden"), None),
-            ],
-            "batchable": [p.pk for p in table.page.object_list if p.status == post_rules.VISIBLE],
-            "hide_form": HideForm(auto_id=False),
-            "note_form": ModerationNoteForm(auto_id=False),
-        },
+        queue,
+        lambda table: _render(
+            request,
+            "web/platform/posts.html",
+            {
+                "table": _with_reports(table) if tab == REPORTED else table,
+                "tab": tab,
+                "hide_form": HideForm(auto_id=False),
+                "note_form": ModerationNoteForm(auto_id=False),
+            },
+        ),
+        tab_counts={REPORTED: post_selectors.report_queue().count()},
+        selectable=lambda p: p.status == post_rules.VISIBLE,
     )
 
 
-def _moderation(
-    request: HttpRequest, form: forms.Form, act: Callable[[dict[str, Any]], object], done: str
-) -> HttpResponse:
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        run_action(request, lambda: act(form.cleaned_data), done)
-    return _back(request, reverse("web:platform_posts"))
+QUEUE = "web:platform_posts"
 
 
 @operator_page
 @_post_only
 def post_hide(request: HttpRequest, member: Member, post_id: int) -> HttpResponse:
-    return _moderation(
+    run_form_action(
         request,
         HideForm(request.POST),
         lambda data: post_services.post_hide(
@@ -174,23 +186,25 @@ def post_hide(request: HttpRequest, member: Member, post_id: int) -> HttpRespons
         ),
         _("The post is hidden."),
     )
+    return _back(request, reverse(QUEUE))
 
 
 @operator_page
 @_post_only
 def post_keep(request: HttpRequest, member: Member, post_id: int) -> HttpResponse:
-    return _moderation(
+    run_form_action(
         request,
         ModerationNoteForm(request.POST),
         lambda data: post_services.post_keep(operator=member, post_id=post_id, note=data["note"]),
         _("The post stays up; its reports are closed."),
     )
+    return _back(request, reverse(QUEUE))
 
 
 @operator_page
 @_post_only
 def post_restore(request: HttpRequest, member: Member, post_id: int) -> HttpResponse:
-    return _moderation(
+    run_form_action(
         request,
         ModerationNoteForm(request.POST),
         lambda data: post_services.post_restore(
@@ -198,6 +212,7 @@ def post_restore(request: HttpRequest, member: Member, post_id: int) -> HttpResp
         ),
         _("The post is visible again."),
     )
+    return _back(request, reverse(QUEUE))
 
 
 @operator_page
@@ -238,16 +253,14 @@ def banned_word_remove(request: HttpRequest, member: Member, word_id: int) -> Ht
 @_post_only
 def posts_hide_batch(request: HttpRequest, member: Member) -> HttpResponse:
     """Hide every ticked post for one rule, each through the same service as one hiding."""
-    form = HideForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(request, reverse("web:platform_posts"))
-    rule, note = form.cleaned_data["rule"], form.cleaned_data["note"]
-    run_batch(
+    run_form_batch(
         request,
-        _batch_ids(request),
-        lambda pk: post_services.post_hide(operator=member, post_id=pk, rule=rule, note=note),
+        HideForm(request.POST),
+        selected_ids(request),
+        lambda pk, data: post_services.post_hide(
+            operator=member, post_id=pk, rule=data["rule"], note=data["note"]
+        ),
         name=lambda pk: _("Post %(id)s") % {"id": pk},
         done=lambda n: ngettext("%(n)d post hidden.", "%(n)d posts hidden.", n) % {"n": n},
     )
-    return _back(request, reverse("web:platform_posts"))
+    return _back(request, reverse(QUEUE))

@@ -9,9 +9,11 @@ from sharemall.accounts.models import Member
 from sharemall.analytics import rules as analytics_rules
 from sharemall.analytics import spread
 from sharemall.web.access import operator_page
-from sharemall.web.charts import bar_chart
+from sharemall.web.charts import MAX_X_LABELS, bar_chart
 from sharemall.web.dashboards import count_text, period_links
 from sharemall.web.platform.common import _render
+
+CHART_PRODUCTS = MAX_X_LABELS
 
 
 @operator_page
@@ -25,6 +27,7 @@ def propagation(request: HttpRequest, member: Member) -> HttpResponse:
         {
             "report": report,
             "days": days,
+            "minute_in_hours": 1 / 60,
             "periods": period_links(request, days),
             "degree_plot": bar_chart(
                 labels,
@@ -32,8 +35,10 @@ def propagation(request: HttpRequest, member: Member) -> HttpResponse:
                 fmt=count_text,
             ),
             "product_plot": bar_chart(
-                [p.title[:8] for p in report.top_products],
-                [[p.orders for p in report.top_products]],
+                # As many bars as the axis has labels, each named by a few characters: the
+                # table below names them all in full.
+                [p.title[:4] for p in report.top_products[:CHART_PRODUCTS]],
+                [[p.orders for p in report.top_products[:CHART_PRODUCTS]]],
                 fmt=count_text,
             ),
         },

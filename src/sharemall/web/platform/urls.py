@@ -56,6 +56,11 @@ urlpatterns: list[URLPattern] = [
         merchants.merchant_reinstate,
         name="platform_merchant_reinstate",
     ),
+    path(
+        "merchants/<platform_id:merchant_id>/fee",
+        merchants.merchant_fee,
+        name="platform_merchant_fee",
+    ),
     path("disputes", disputes.disputes, name="platform_disputes"),
     path("disputes/<platform_id:dispute_id>", disputes.dispute, name="platform_dispute"),
     path(

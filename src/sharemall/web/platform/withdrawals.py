@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,19 +12,15 @@ from sharemall.wallet import rules as wallet_rules
 from sharemall.wallet import selectors as wallet_selectors
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
-from sharemall.web.access import not_found, operator_page
-from sharemall.web.actions import run_action, run_batch
+from sharemall.web.access import operator_page
+from sharemall.web.actions import run_form_batch
 from sharemall.web.platform.common import (
-    ALL,
     _back,
-    _batch_ids,
     _choices_label,
-    _form_errors,
+    _decide,
     _found,
     _post_only,
     _render,
-    _status_filter,
-    _tabs,
 )
 from sharemall.web.platform.forms import (
     ReferenceForm,
@@ -39,12 +31,14 @@ from sharemall.web.tables import (
     EXPORT_SELECTED,
     MONEY,
     NUMBER,
-    STATUS,
     BatchAction,
     ChoiceFilter,
     Column,
     DateRangeFilter,
+    StatusTabs,
     TableSpec,
+    selected_ids,
+    status_column,
 )
 
 WITHDRAWAL_FILTERS = (
@@ -77,12 +71,7 @@ WITHDRAWALS = TableSpec(
         ),
         Column("payee", gettext_lazy("Payee account")),
         Column("payee_name", gettext_lazy("Payee name"), in_page=False),
-        Column(
-            "status",
-            gettext_lazy("Status"),
-            kind=STATUS,
-            formatter=lambda s: _choices_label(Withdrawal.Status.choices, s),
-        ),
+        status_column("status", gettext_lazy("Status"), Withdrawal.Status.choices),
         Column("requested_at", gettext_lazy("Requested"), sortable=True, kind=DATETIME),
         Column("out_bill_no", gettext_lazy("Bill number"), in_page=False),
         Column("provider_transfer_id", gettext_lazy("Transfer reference"), in_page=False),
@@ -109,92 +98,87 @@ WITHDRAWALS = TableSpec(
     ),
     export_name="withdrawals",
     empty=gettext_lazy("No withdrawal is in this state."),
+    tabs=StatusTabs.pick(Withdrawal.Status.choices, WITHDRAWAL_FILTERS, lookup="status"),
+    row_actions="web/platform/withdrawals.html#actions",
+    actions_label=gettext_lazy("Decision"),
+    row_id="withdrawal",
 )
 
 
 @operator_page
 def withdrawal_queue(request: HttpRequest, member: Member) -> HttpResponseBase:
-    status = _status_filter(request, WITHDRAWAL_FILTERS)
-    queue = wallet_selectors.withdrawal_queue(None if status == ALL else status)
-    table = WITHDRAWALS.bind(request, queue.select_related("member"))
-    if table.wants_csv:
-        return table.csv_response()
-    return _render(
+    return WITHDRAWALS.respond(
         request,
-        "web/platform/withdrawals.html",
-        {
-            "table": table,
-            "tab": status,
-            "tabs": _tabs(WITHDRAWAL_FILTERS, Withdrawal.Status.choices),
-            # Only requested withdrawals of others can be approved in a batch.
-            "batchable": [
-                w.pk
-                for w in table.page.object_list
-                if w.status == wallet_rules.WITHDRAWAL_REQUESTED and w.member_id != member.pk
-            ],
-            "bank": wallet_rules.CHANNEL_BANK,
-            "reason_form": WithdrawalReasonForm(auto_id=False),
-            "reference_form": ReferenceForm(auto_id=False),
-        },
-    )
-
-
-def _withdrawal_decision(
-    request: HttpRequest,
-    withdrawal_id: int,
-    form: forms.Form | None,
-    decide: Callable[[Withdrawal, dict[str, Any]], Withdrawal],
-) -> HttpResponse:
-    found = _found(lambda: wallet_selectors.withdrawal_by_id(withdrawal_id))
-    if found is None:
-        return not_found(request)
-    if form is not None and not form.is_valid():
-        _form_errors(request, form)
-        return _back(request, reverse("web:platform_withdrawals"))
-    data = form.cleaned_data if form is not None else {}
-    run_action(
-        request,
-        lambda: decide(found, data),
-        lambda after: (
-            _("Withdrawal %(id)s is now %(status)s.")
-            % {"id": after.pk, "status": after.get_status_display()}
+        wallet_selectors.withdrawal_queue().select_related("member"),
+        lambda table: _render(
+            request,
+            "web/platform/withdrawals.html",
+            {
+                "table": table,
+                "bank": wallet_rules.CHANNEL_BANK,
+                "reason_form": WithdrawalReasonForm(auto_id=False),
+                "reference_form": ReferenceForm(auto_id=False),
+            },
+        ),
+        # Only requested withdrawals of others can be approved in a batch.
+        selectable=lambda w: (
+            w.status == wallet_rules.WITHDRAWAL_REQUESTED and w.member_id != member.pk
         ),
     )
-    return _back(request, reverse("web:platform_withdrawals"))
+
+
+def _withdrawal(withdrawal_id: int) -> Withdrawal | None:
+    return _found(lambda: wallet_selectors.withdrawal_by_id(withdrawal_id))
+
+
+def _now_is(after: Withdrawal) -> str:
+    return _("Withdrawal %(id)s is now %(status)s.") % {
+        "id": after.pk,
+        "status": after.get_status_display(),
+    }
+
+
+QUEUE = "web:platform_withdrawals"
 
 
 @operator_page
 @_post_only
 def withdrawal_approve(request: HttpRequest, member: Member, withdrawal_id: int) -> HttpResponse:
-    return _withdrawal_decision(
+    return _decide(
         request,
-        withdrawal_id,
+        _withdrawal(withdrawal_id),
         None,
         lambda w, _data: withdrawals.withdrawal_approve(w, operator=member),
+        _now_is,
+        back=reverse(QUEUE),
     )
 
 
 @operator_page
 @_post_only
 def withdrawal_reject(request: HttpRequest, member: Member, withdrawal_id: int) -> HttpResponse:
-    return _withdrawal_decision(
+    return _decide(
         request,
-        withdrawal_id,
+        _withdrawal(withdrawal_id),
         WithdrawalReasonForm(request.POST),
         lambda w, data: withdrawals.withdrawal_reject(w, operator=member, reason=data["reason"]),
+        _now_is,
+        back=reverse(QUEUE),
     )
 
 
 @operator_page
 @_post_only
 def withdrawal_mark_paid(request: HttpRequest, member: Member, withdrawal_id: int) -> HttpResponse:
-    return _withdrawal_decision(
+    return _decide(
         request,
-        withdrawal_id,
+        _withdrawal(withdrawal_id),
         ReferenceForm(request.POST),
         lambda w, data: withdrawals.withdrawal_mark_paid(
             w, operator=member, reference=data["reference"]
         ),
+        _now_is,
+        back=reverse(QUEUE),
     )
 
 
@@ -203,24 +187,28 @@ def withdrawal_mark_paid(request: HttpRequest, member: Member, withdrawal_id: in
 def withdrawal_mark_failed(
     request: HttpRequest, member: Member, withdrawal_id: int
 ) -> HttpResponse:
-    return _withdrawal_decision(
+    return _decide(
         request,
-        withdrawal_id,
+        _withdrawal(withdrawal_id),
         WithdrawalReasonForm(request.POST),
         lambda w, data: withdrawals.withdrawal_mark_failed(
             w, operator=member, reason=data["reason"]
         ),
+        _now_is,
+        back=reverse(QUEUE),
     )
 
 
 @operator_page
 @_post_only
 def withdrawal_retry(request: HttpRequest, member: Member, withdrawal_id: int) -> HttpResponse:
-    return _withdrawal_decision(
+    return _decide(
         request,
-        withdrawal_id,
+        _withdrawal(withdrawal_id),
         None,
         lambda w, _data: withdrawals.withdrawal_retry(w, operator=member),
+        _now_is,
+        back=reverse(QUEUE),
     )
 
 
@@ -230,10 +218,11 @@ def withdrawals_approve_batch(request: HttpRequest, member: Member) -> HttpRespo
     """Approve and pay every ticked withdrawal, one by one through the same service as one
     approval: a refused one (already decided, the operator's own, over the day's cap) is
     reported and the others go on."""
-    run_batch(
+    run_form_batch(
         request,
-        _batch_ids(request),
-        lambda pk: withdrawals.withdrawal_approve(
+        None,
+        selected_ids(request),
+        lambda pk, _data: withdrawals.withdrawal_approve(
             wallet_selectors.withdrawal_by_id(pk), operator=member
         ),
         name=lambda pk: _("Withdrawal %(id)s") % {"id": pk},
@@ -241,4 +230,4 @@ def withdrawals_approve_batch(request: HttpRequest, member: Member) -> HttpRespo
             ngettext("%(n)d withdrawal approved.", "%(n)d withdrawals approved.", n) % {"n": n}
         ),
     )
-    return _back(request, reverse("web:platform_withdrawals"))
+    return _back(request, reverse(QUEUE))

@@ -851,3 +851,111 @@ def test_everything_a_merchant_application_needs_is_clickable(desk: Client) -> N
     desk.post(f"/platform/merchants/{applicant.pk}/approve")
 
     assert Merchant.objects.get(pk=applicant.pk).status == "approved"
+
+
+# --- a merchant's platform fee ---------------------------------------------------------------
+
+
+def test_an_operator_sets_a_merchants_fee_in_percent(desk: Client, operator: Member) -> None:
+    shop = merchant()
+    page = shown(desk, f"/platform/merchants/{shop.pk}")
+    assert f'action="/platform/merchants/{shop.pk}/fee"' in page
+    assert 'data-confirm="Change this merchant’s platform fee?' in page
+
+    response = desk.post(f"/platform/merchants/{shop.pk}/fee", {"fee": "8"})
+
+    assert response["Location"] == f"/platform/merchants/{shop.pk}"
+    shop.refresh_from_db()
+    assert shop.platform_fee_bp == 800
+    event = MerchantEvent.objects.filter(merchant=shop).latest("id")
+    assert (event.actor_id, event.to_status) == (operator.pk, "approved")
+    html = shown(desk, response["Location"])
+    assert "The platform fee is now 8 %." in html
+    assert 'name="fee" value="8"' in html  # the form reads the rate back in percent
+    assert "Platform fee changed:" in html  # on the trail
+    assert "8 %" in shown(desk, "/platform/merchants?status=approved")
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [("abc", "请输入百分比"), ("150", "最多 100 %。"), ("", "请以百分比填写平台服务费率。")],
+)
+def test_a_bad_fee_is_refused_in_chinese(operator: Member, typed: str, error: str) -> None:
+    shop = merchant()
+    before = shop.platform_fee_bp
+    events = MerchantEvent.objects.filter(merchant=shop).count()
+    chinese = Client(headers={"accept-language": "zh-CN"})
+    chinese.force_login(operator)
+
+    response = chinese.post(f"/platform/merchants/{shop.pk}/fee", {"fee": typed})
+
+    assert error in shown(chinese, response["Location"])
+    shop.refresh_from_db()
+    assert shop.platform_fee_bp == before
+    assert MerchantEvent.objects.filter(merchant=shop).count() == events
+
+
+def test_only_an_operator_sets_a_fee(client: Client) -> None:
+    shop = merchant()
+    before = shop.platform_fee_bp
+    client.force_login(shop.owner)
+
+    response = client.post(f"/platform/merchants/{shop.pk}/fee", {"fee": "1"})
+
+    assert response.status_code == 404
+    shop.refresh_from_db()
+    assert shop.platform_fee_bp == before
+
+
+# --- the lists' tabs -------------------------------------------------------------------------
+
+
+def test_queue_tabs_count_what_each_holds_and_keep_the_search(desk: Client) -> None:
+    requested_withdrawal()
+    requested_withdrawal(channel="bank", payee="6222020200001234567")
+
+    html = shown(desk, "/platform/withdrawals?q=138&channel=bank")
+
+    kept = "/platform/withdrawals?q=138&amp;channel=bank"
+    assert f'class="cs-tab is-active" href="{kept}&amp;status=requested"' in html
+    assert 'requested <span class="cs-tab-count">2</span>' in html  # the search does not narrow it
+    assert f'href="{kept}&amp;status=paid"' in html
+    assert '<input type="hidden" name="status" value="requested">' in html
+
+
+def test_reports_show_the_conventions_labels_older_codes_and_the_notes(
+    desk: Client, api: Api
+) -> None:
+    written = reported_post(api)
+    post_services.post_report(
+        reporter=MemberFactory.create(),
+        post_id=written.pk,
+        reason="unfriendly",
+        note="Calls buyers idiots",
+    )
+    # Filed before the convention codes: the code is no longer offered but still has a label.
+    PostReport.objects.create(post=written, reporter=MemberFactory.create(), reason="other")
+
+    html = shown(desk, "/platform/posts")
+
+    assert "Unfriendly conduct: contempt, abuse, discrimination, threats × 1" in html
+    assert "Something else × 1" in html
+    assert "Advertising or spam × 2" in html
+    assert "What the reporters wrote" in html
+    assert "“Calls buyers idiots”" in html
+    assert "unfriendly ×" not in html
+
+
+def test_reported_posts_read_in_chinese(operator: Member, api: Api) -> None:
+    written = reported_post(api)
+    post_services.post_report(
+        reporter=MemberFactory.create(), post_id=written.pk, reason="clickbait"
+    )
+    chinese = Client(headers={"accept-language": "zh-CN"})
+    chinese.force_login(operator)
+
+    html = shown(chinese, "/platform/posts")
+
+    assert "Clickbait" not in html
+    assert "clickbait" not in html
+    assert "举报说明" in html

@@ -3,17 +3,22 @@ page and export the same rows as CSV."""
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils.html import format_html
 from tests.factories import MemberFactory
 
 from sharemall.accounts.models import Member
 from sharemall.web.tables import (
+    BATCH_MAX,
     DATETIME,
     EXPORT_SELECTED,
     MONEY,
@@ -21,9 +26,11 @@ from sharemall.web.tables import (
     ChoiceFilter,
     Column,
     DateRangeFilter,
+    StatusTabs,
     Table,
     TableSpec,
     labelled,
+    selected_ids,
 )
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +219,169 @@ def test_the_partial_renders_toolbar_headers_batch_bar_and_rows(people: list[Mem
     assert html.count('name="ids"') == 2
     assert 'aria-sort="ascending"' in html
     assert "style=" not in html
+
+
+# --- what review queues add: tabs, row actions, row ids, selectable rows, batch fields ---------
+
+DEVICES = replace(
+    MEMBERS,
+    tabs=StatusTabs(
+        [("ios", "iPhone"), ("android", "Android")], name="device", lookup="signup_device"
+    ),
+    row_actions="row_actions.html",
+    actions_label="Decide",
+    row_id="member",
+    batch_fields="batch_fields.html",
+)
+ROW_TEMPLATES = {
+    "row_actions.html": (
+        '<button class="decide">Decide on {{ obj.phone }} for {{ reviewer }}</button>'
+    ),
+    "batch_fields.html": '<input name="why" form="{{ form_id }}">',
+}
+
+
+@pytest.fixture
+def row_templates(settings: Any) -> None:
+    """The partials a spec names, served from memory next to the real templates."""
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["APP_DIRS"] = False
+    templates[0]["OPTIONS"]["loaders"] = [
+        ("django.template.loaders.locmem.Loader", ROW_TEMPLATES),
+        "django.template.loaders.app_directories.Loader",
+    ]
+    settings.TEMPLATES = templates
+
+
+@pytest.fixture
+def devices() -> list[Member]:
+    return [
+        MemberFactory.create(phone="13800000011", nickname="甲", signup_device="ios"),
+        MemberFactory.create(phone="13800000012", nickname="乙", signup_device="ios"),
+        MemberFactory.create(phone="13800000013", nickname="丙", signup_device="android"),
+    ]
+
+
+def bind_devices(params: dict[str, Any] | None = None, **options: Any) -> Table:
+    request = RequestFactory().get("/members", params or {})
+    return DEVICES.bind(request, Member.objects.all(), **options)
+
+
+def test_tabs_open_on_the_first_choice_and_narrow_to_it(devices: list[Member]) -> None:
+    assert bind_devices().tab == "ios"
+    assert phones(bind_devices()) == ["13800000011", "13800000012"]
+    assert phones(bind_devices({"device": "android"})) == ["13800000013"]
+    assert len(phones(bind_devices({"device": "all"}))) == 3
+    assert bind_devices({"device": "'; drop"}).tab == "ios"  # unknown: the first tab
+    assert not bind_devices({"device": "android"}).is_filtered  # a tab is not a filter
+
+
+def test_tabs_count_their_rows_whatever_the_search(devices: list[Member]) -> None:
+    tabs = bind_devices({"q": "甲", "device": "android"}).tabs
+
+    assert [(t.value, t.count, t.active) for t in tabs] == [
+        ("ios", 2, False),
+        ("android", 1, True),
+        ("all", None, False),
+    ]
+
+
+def test_tab_links_keep_the_search_filters_and_sort_and_start_at_page_one(
+    devices: list[Member],
+) -> None:
+    tabs = bind_devices({"q": "138", "sharer": "0", "sort": "-phone", "page": "2"}).tabs
+
+    assert tabs[1].url == "/members?q=138&sharer=0&sort=-phone&device=android"
+
+
+def test_sort_export_and_reset_links_keep_the_tab(devices: list[Member]) -> None:
+    table = bind_devices({"device": "android", "q": "丙"})
+    headers = {h.column.key: h for h in table.headers}
+
+    assert headers["phone"].url == "/members?device=android&q=%E4%B8%99&sort=-phone"
+    assert table.export_url == "/members?device=android&q=%E4%B8%99&export=csv"
+    assert table.reset_url == "/members?device=android"
+    assert bind_devices({"q": "丙"}).reset_url == "/members"
+
+
+def test_tab_counts_can_come_from_the_view(devices: list[Member]) -> None:
+    tabs = bind_devices(tab_counts={"android": 7}).tabs
+
+    assert [t.count for t in tabs] == [0, 7, None]
+
+
+def test_the_partial_renders_tabs_row_actions_ids_and_batch_fields(
+    devices: list[Member], row_templates: None
+) -> None:
+    table = bind_devices({"q": "138", "device": "ios"}, selectable=lambda m: m.nickname == "甲")
+
+    html = render_to_string("web/console_table.html", {"table": table, "reviewer": "小李"})
+
+    assert '<nav class="cs-tabs"' in html
+    assert 'href="/members?q=138&amp;device=android"' in html
+    assert (
+        'class="cs-tab is-active" href="/members?q=138&amp;device=ios" aria-current="true"' in html
+    )
+    assert '<span class="cs-tab-count">2</span>' in html
+    assert '<input type="hidden" name="device" value="ios">' in html  # the search keeps the tab
+    assert '<th scope="col" class="cs-actions-col">Decide</th>' in html
+    # The partial sees its row's object and the page's context.
+    assert '<button class="decide">Decide on 13800000011 for 小李</button>' in html
+    assert f'id="member-{devices[0].pk}"' in html
+    assert f'id="member-{devices[1].pk}"' in html
+    assert html.count('name="ids"') == 1  # only the selectable row can be ticked
+    assert f'<input name="why" form="{table.dom_id}-batch">' in html
+    assert 'name="next" value="/members?q=138&amp;device=ios"' in html
+
+
+def test_row_actions_may_be_a_callable(devices: list[Member]) -> None:
+    spec = replace(
+        DEVICES,
+        row_actions=lambda m: format_html("<a href='/m/{}'>Open</a>", m.pk),
+        batch_fields="",
+    )
+    table = spec.bind(RequestFactory().get("/members"), Member.objects.all())
+
+    html = render_to_string("web/console_table.html", {"table": table})
+
+    assert f"<a href='/m/{devices[0].pk}'>Open</a>" in html
+    assert html.count('class="cs-actions-col"') == 3  # the header and two rows
+
+
+def test_a_plain_table_has_no_tabs_actions_or_row_ids(people: list[Member]) -> None:
+    html = render_to_string("web/console_table.html", {"table": bind()})
+
+    assert "cs-tabs" not in html
+    assert "cs-actions-col" not in html
+    assert "<tr id=" not in html
+    assert html.count('name="ids"') == 3
+
+
+def test_respond_answers_the_csv_or_the_page(devices: list[Member]) -> None:
+    pages: list[Table] = []
+
+    def page(table: Table) -> HttpResponse:
+        pages.append(table)
+        return HttpResponse("page")
+
+    csv = DEVICES.respond(
+        RequestFactory().get("/members", {"export": "csv", "device": "android"}),
+        Member.objects.all(),
+        page,
+    )
+    shown = DEVICES.respond(RequestFactory().get("/members"), Member.objects.all(), page)
+
+    assert csv["Content-Type"] == "text/csv; charset=utf-8"
+    assert len(csv.content.decode().splitlines()) == 2  # the header and the android member
+    assert shown.content == b"page"
+    assert phones(pages[0]) == ["13800000011", "13800000012"]
+
+
+def test_selected_ids_are_each_once_readable_and_capped() -> None:
+    posted = ["3", "x", "3", "-1", str(2**70), *[str(n) for n in range(10, 200)]]
+    request = RequestFactory().post("/members", {"ids": posted})
+
+    ids = selected_ids(request)
+
+    assert ids[:2] == [3, 10]
+    assert len(ids) == BATCH_MAX
