@@ -6,46 +6,26 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from conftest import Api
 from django.test import Client
 from tests.factories import MemberFactory, merchant, product
 
-import sharemall.web
 from sharemall.accounts.models import Member
 from sharemall.catalog.models import Product
 from sharemall.checkout import services as checkout
 from sharemall.distribution import services as distribution
 from sharemall.merchants.models import Store
 from sharemall.orders import selectors as order_selectors
-from sharemall.orders import services as order_services
 from sharemall.orders.models import Order
 from sharemall.posts import services as posts
 from sharemall.posts.models import Post, PostReport
 from sharemall.sharing import services as sharing
 from sharemall.sharing.models import ShareLink
+from sharemall.web.tests.support import EXPRESS, HTMX, PLAN, STATIC, browser, order_in, page
 
 pytestmark = pytest.mark.django_db
-
-PLAN = {"share_budget_bp": 2000, "buyer_discount_bp": 500, "level_bp": [800, 400, 0]}
-EXPRESS = checkout.Delivery("express", "440305", "路 1 号", "收件人", "13912345678")
-HTMX = {"HX-Request": "true"}
-STATIC = Path(sharemall.web.__file__).parent / "static" / "web"
-
-
-def browser(member: Member | None = None) -> Client:
-    client = Client(headers={"accept-language": "en"})
-    if member is not None:
-        client.force_login(member)
-    return client
-
-
-def page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response
-    return response.content.decode()
 
 
 def planned_product(api: Api, price_fen: int = 10000) -> Product:
@@ -65,19 +45,12 @@ def shared_by(sharer: Member, target_type: str, target_id: int) -> str:
 
 
 def bought(buyer: Member, item: Product, quantity: int = 1) -> Order:
-    result = checkout.order_create(
-        buyer=buyer, items=[checkout.Item(item.skus.get().pk, quantity)], delivery=EXPRESS
-    )
-    checkout.sandbox_complete(result.payment)
-    return Order.objects.get(pk=result.orders[0].pk)
+    return order_in(buyer, "paid", item=item, quantity=quantity)
 
 
 def written_post(item: Product, author: Member | None = None) -> Post:
     author = author or MemberFactory.create()
-    order = bought(author, item)
-    order_services.order_ship(order, actor=order.merchant.owner, tracking_no="SF1")
-    order.refresh_from_db()
-    order_services.order_confirm_receipt(order, actor=author)
+    order = order_in(author, "received", item=item)
     return posts.post_create(
         author=author, order_line_id=order.lines.get().pk, text="Lovely tea.", rating=4, images=[]
     )

@@ -1,6 +1,7 @@
-/* Buyer pages: copy a share link, close the share sheet, bring a form's error summary into
-   view. Loaded as a file (the CSP allows no inline script); listeners sit on the document so
-   content swapped in by htmx works too. */
+/* Every buyer page's script, the storefront's too (web/buyer/assets.html and
+   product_assets.html load it): copy a share link, close a panel swapped in by htmx (the share
+   sheet), bring a form's error summary into view. Loaded as a file (the CSP allows no inline
+   script); listeners sit on the document so content swapped in by htmx works too. */
 (function () {
   "use strict";
 
@@ -45,6 +46,7 @@
     }
     var dismiss = target.closest("[data-dismiss]");
     if (dismiss) {
+      event.preventDefault(); // the backdrop is a link to "#": no jump to the top
       var host = document.getElementById(dismiss.getAttribute("data-dismiss"));
       if (host) {
         host.replaceChildren();

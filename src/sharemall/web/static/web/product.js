@@ -1,5 +1,6 @@
 /* Storefront pages: the gallery's 1/N counter, the option sheet (open, pick an option, step the
-   quantity), the share sheet (copy the link, close) and closing sheets with Escape. Loaded as a
+   quantity, close once added to the cart) and closing sheets, the share sheet too, with Escape.
+   Copying the share link and its close button are buyer.js's, loaded with this file. Loaded as a
    file (the CSP allows no inline script). Every form works without it: the bar's buttons then
    submit the first option in stock, and the "Chosen" row opens the sheet as #sku-sheet. */
 (function () {
@@ -76,35 +77,6 @@
     }
   }
 
-  function copyFrom(button) {
-    var field = document.getElementById(button.getAttribute("data-copy"));
-    if (!field) {
-      return;
-    }
-    var done = function () {
-      var copied = button.getAttribute("data-copied");
-      if (copied) {
-        button.textContent = copied;
-      }
-    };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(field.value).then(done, function () {
-        field.select();
-      });
-      return;
-    }
-    // Plain http or an old WeChat browser: select the text so a long press copies it.
-    field.focus();
-    field.select();
-    try {
-      if (document.execCommand("copy")) {
-        done();
-      }
-    } catch (e) {
-      /* selecting is the best we can do */
-    }
-  }
-
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (!(target instanceof Element)) {
@@ -119,14 +91,9 @@
       }
       return;
     }
-    if (target.closest("[data-sheet-close]") || target.closest("[data-dismiss]")) {
+    if (target.closest("[data-sheet-close]")) {
       event.preventDefault();
       closeSheets();
-      return;
-    }
-    var copy = target.closest("[data-copy]");
-    if (copy) {
-      copyFrom(copy);
       return;
     }
     var step = target.closest("[data-step]");
@@ -147,6 +114,10 @@
       clampQuantity(target);
     }
   });
+
+  // Added to the cart through htmx (site.js sets the badge and shows the note): the shopper
+  // stays on the product, with the sheet out of the way.
+  document.addEventListener("cart-changed", closeSheets);
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
