@@ -85,7 +85,7 @@ def test_the_stepper_adds_and_takes_one_and_redraws_only_the_line_with_htmx() ->
     client.post("/cart/add", {"sku": sku.pk, "quantity": 1})
     body = page(client, "/cart")
     assert 'name="step" value="-1"' in body and 'name="step" value="1"' in body
-    assert re.search(r'value="-1" class="step" aria-label="One fewer" disabled', body)
+    assert re.search(r'value="-1" class="stepper-button" aria-label="One fewer" disabled', body)
 
     line = client.post(f"/cart/{sku.pk}/quantity", {"quantity": "1", "step": "1"}, headers=HTMX)
 
@@ -98,7 +98,7 @@ def test_the_stepper_adds_and_takes_one_and_redraws_only_the_line_with_htmx() ->
     client.post(f"/cart/{sku.pk}/quantity", {"quantity": "2", "step": "1"})
     assert client.session["cart"] == {str(sku.pk): 3}
     at_stock = page(client, "/cart")
-    assert re.search(r'value="1" class="step" aria-label="One more" disabled', at_stock)
+    assert re.search(r'value="1" class="stepper-button" aria-label="One more" disabled', at_stock)
 
     client.post(f"/cart/{sku.pk}/quantity", {"quantity": "3", "step": "-1"})
     assert client.session["cart"] == {str(sku.pk): 2}
