@@ -57,21 +57,29 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
+def _sku_to_add(request: HttpRequest, form: AddToCartForm) -> tuple[Sku | None, str]:
+    """The SKU the product page's form asks for, or None, the reason told, and where to go."""
+    if not form.is_valid():
+        messages.error(request, _("Choose an option and a quantity from 1 to 999."))
+        return None, _local_path(request, request.POST.get("back"))
+    sku = _public_sku(form.cleaned_data["sku"])
+    if sku is None:
+        messages.error(request, _("This item is not on sale."))
+        return None, reverse("web:home")
+    if sku.stock <= 0:
+        messages.error(request, _("This option is sold out."))
+        return None, _product_url(sku.product_id)
+    return sku, ""
+
+
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
     """The product page's form: "Add to cart" keeps the item, "Buy now" checks out just it.
     Through htmx, adding keeps the shopper on the product page; without it they see the cart."""
     form = AddToCartForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose an option and a quantity from 1 to 999."))
-        return _go(request, _local_path(request, request.POST.get("back")))
-    sku = _public_sku(form.cleaned_data["sku"])
+    sku, refused = _sku_to_add(request, form)
     if sku is None:
-        messages.error(request, _("This item is not on sale."))
-        return _go(request, reverse("web:home"))
-    if sku.stock <= 0:
-        messages.error(request, _("This option is sold out."))
-        return _go(request, _product_url(sku.product_id))
+        return _go(request, refused)
     quantity = form.cleaned_data["quantity"]
     if form.cleaned_data["intent"] == "buy":
         query = urlencode({"sku": sku.pk, "quantity": quantity})

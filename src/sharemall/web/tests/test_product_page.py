@@ -370,6 +370,19 @@ def test_an_author_has_no_report_button_on_their_own_post() -> None:
     assert f'href="/posts/{post.pk}/report"' not in page(browser(author), f"/posts/{post.pk}")
 
 
+def test_an_author_shares_their_post_from_its_page_with_their_own_link() -> None:
+    author = MemberFactory.create()
+    post = written_post(product(), author)
+    assert post.share_link is not None
+
+    own = page(browser(author), f"/posts/{post.pk}")
+    assert re.search(rf'id="post-share-url"[^>]*value="[^"]*/s/{post.share_link.code}"', own)
+    assert 'data-copy="post-share-url"' in own
+    # Readers get the report button instead, never the author's link.
+    for reader in (browser(), browser(MemberFactory.create())):
+        assert "post-share-url" not in page(reader, f"/posts/{post.pk}")
+
+
 def test_the_product_page_reads_a_bounded_number_of_times(
     api: Api, django_assert_max_num_queries: object
 ) -> None:
@@ -382,5 +395,18 @@ def test_the_product_page_reads_a_bounded_number_of_times(
     client = browser(MemberFactory.create())
     client.get(f"/s/{code}")
 
-    with django_assert_max_num_queries(22):  # type: ignore[operator]
+    # 3 of them for the more-from-this-shop tiles (sold counts, shop names, earnings).
+    with django_assert_max_num_queries(25):  # type: ignore[operator]
         assert client.get(f"/p/{item.pk}").status_code == 200
+
+
+def test_the_store_and_more_from_this_shop_show_tiles_without_the_shops_legal_name() -> None:
+    shop = merchant(legal_name="Tea Company Limited")
+    tea, cups = product(shop, title="Oolong"), product(shop, title="Cups")
+    bought(MemberFactory.create(), tea, quantity=2)
+    store = Store.objects.get(merchant=shop, kind=Store.Kind.ONLINE)
+
+    for url in (f"/stores/{store.pk}", f"/p/{cups.pk}"):
+        body = page(browser(), url)
+        assert '<span class="card-sold">2 sold</span>' in body, url
+        assert 'class="card-shop"' not in body, url  # the page is the shop's own

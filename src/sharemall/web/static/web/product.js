@@ -1,6 +1,7 @@
-/* Storefront pages: the gallery's 1/N counter, the option sheet (open, pick an option, step the
-   quantity, close once added to the cart) and closing sheets, the share sheet too, with Escape.
-   Copying the share link and its close button are buyer.js's, loaded with this file. Loaded as a
+/* Storefront pages: the gallery's 1/N counter, the option sheet (open, pick an option, close
+   once added to the cart) and closing sheets, the share sheet too, with Escape.
+   The quantity's stepper, copying the share link and its close button are buyer.js's, loaded
+   with this file. Loaded as a
    file (the CSP allows no inline script). Every form works without it: the bar's buttons then
    submit the first option in stock, and the "Chosen" row opens the sheet as #sku-sheet. */
 (function () {
@@ -46,19 +47,6 @@
     }
   }
 
-  function quantityInput() {
-    return document.getElementById("buy-quantity");
-  }
-
-  function clampQuantity(input) {
-    var max = parseInt(input.getAttribute("max"), 10) || 999;
-    var value = parseInt(input.value, 10);
-    if (!(value >= 1)) {
-      value = 1;
-    }
-    input.value = String(Math.min(value, max));
-  }
-
   function showChoice(radio) {
     setText("sku-sheet-price", radio.getAttribute("data-price"));
     setText("sku-sheet-stock", radio.getAttribute("data-stock-text"));
@@ -70,10 +58,11 @@
       friendRow.hidden = !friend;
       setText("sku-sheet-friend-price", friend || "");
     }
-    var input = quantityInput();
+    var input = document.getElementById("buy-quantity");
     if (input) {
+      // The stepper (buyer.js) keeps the quantity within the option's stock.
       input.setAttribute("max", radio.getAttribute("data-stock"));
-      clampQuantity(input);
+      input.dispatchEvent(new Event("change", { bubbles: true }));
     }
   }
 
@@ -96,22 +85,12 @@
       closeSheets();
       return;
     }
-    var step = target.closest("[data-step]");
-    if (step) {
-      var input = quantityInput();
-      if (input) {
-        input.value = String((parseInt(input.value, 10) || 1) + parseInt(step.getAttribute("data-step"), 10));
-        clampQuantity(input);
-      }
-    }
   });
 
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (target instanceof HTMLInputElement && target.name === "sku" && target.type === "radio") {
       showChoice(target);
-    } else if (target instanceof HTMLInputElement && target.id === "buy-quantity") {
-      clampQuantity(target);
     }
   });
 
