@@ -9,7 +9,7 @@ import re
 import pytest
 from conftest import Api
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 from PIL import Image
 from tests.factories import CategoryFactory, MemberFactory, OperatorFactory, merchant, product
@@ -59,7 +59,7 @@ def test_the_cart_badge_counts_the_items_in_the_cart() -> None:
     assert re.search(badge + ">3</span>", page(client, "/"))
 
 
-def cart_changed(response: HttpResponse) -> dict[str, object]:
+def cart_changed(response: HttpResponseBase) -> dict[str, object]:
     """The detail of the cart-changed event an htmx answer carries (site.js sets the badges)."""
     detail: dict[str, object] = json.loads(response["HX-Trigger"])["cart-changed"]
     return detail
