@@ -180,6 +180,7 @@ def approve_the_shop(operator: Page) -> None:
     follow(operator, operator.locator("main a", has_text=LEGAL_NAME))
     merchant_id = int(match(path_of(operator.url), r"/platform/merchants/(\d+)"))
     arrive(operator, f"/platform/merchants/{merchant_id}")
+    operator.once("dialog", lambda dialog: dialog.accept())  # "Approve this merchant? …"
     submit(operator, f"form[action='/platform/merchants/{merchant_id}/approve']")
     assert operator.locator(".pf-badge.status-approved").is_visible()
 
@@ -333,6 +334,7 @@ def ship_the_order(merchant: Page, order_id: int) -> None:
     arrive(merchant, f"/merchant/orders/{order_id}")
     merchant.fill("#id_carrier", "顺丰速运")
     merchant.fill("#id_tracking_no", TRACKING_NO)
+    merchant.once("dialog", lambda dialog: dialog.accept())  # "Mark this order as shipped? …"
     submit(merchant, f"form[action='/merchant/orders/{order_id}/ship']")
     arrive(merchant, f"/merchant/orders/{order_id}")
     assert merchant.locator(".mc-badge.mc-order-shipped").is_visible()
@@ -388,6 +390,7 @@ def approve_the_withdrawal(operator: Page, withdrawal_id: int) -> None:
     arrive(operator, "/platform/withdrawals")
     card = operator.locator(f"#withdrawal-{withdrawal_id}")
     assert yuan(COMMISSION_FEN) in card.inner_text()
+    operator.once("dialog", lambda dialog: dialog.accept())  # "Approve and pay ¥…? …"
     submit(operator, f"form[action='/platform/withdrawals/{withdrawal_id}/approve']")
     arrive(operator, "/platform/withdrawals")
     follow(operator, operator.locator("main a[href='?status=paid']"))
