@@ -272,10 +272,15 @@ def buy_through_the_link(friend: Page, share_link: str, product_id: int) -> tupl
     banner = friend.locator("#recommender-banner")  # who shared it, and what the friend saves
     assert DISTRIBUTOR.nickname in banner.inner_text()
     assert "好友立减 " + yuan(DISCOUNT_FEN) in banner.inner_text()
-    # The fixed bar opens the option sheet; its button puts the chosen option in the cart.
+    # The fixed bar opens the option sheet; its button puts the chosen option in the cart and
+    # the friend stays on the product, the bar's badge counting it; the bar's 购物车 opens the cart.
     friend.locator("#buy-slot button[name=intent][value=cart]").click()
     friend.locator("#sku-sheet .pd-sheet-body").wait_for(state="visible")
-    follow(friend, friend.locator("#sku-sheet button[name=intent][value=cart]"))
+    friend.locator("#sku-sheet button[name=intent][value=cart]").click()
+    friend.wait_for_function(
+        "() => document.querySelector('#buy-bar #cart-count').textContent === '1'"
+    )
+    follow(friend, friend.locator("#buy-bar a[href='/cart']"))
     arrive(friend, "/cart")
     # The cart's line is ticked; the bottom bar's 结算 checks out what is ticked.
     assert friend.locator("input[name=pick]").is_checked()

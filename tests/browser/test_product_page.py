@@ -72,14 +72,21 @@ def test_the_buy_bar_stays_on_screen_and_the_option_sheet_adds_to_the_cart(
     page.locator("#sku-sheet [data-step='1']").click()
     assert page.input_value("#buy-quantity") == "2"
 
+    # Added without leaving the product: the sheet closes, a note says so, the badge counts.
+    badge = page.locator("#buy-bar #cart-count")
+    before = int(badge.inner_text() or "0")
+    page.locator("#sku-sheet button[name=intent][value=cart]").click()
+    page.locator(".toast").wait_for()
+    assert "已加入购物车" in page.locator(".toast").inner_text()
+    sheet.wait_for(state="hidden")
+    assert path_of(page.url) == f"/p/{demo.product_id}"
+    assert badge.inner_text() == str(before + 2)
+
     with page.expect_navigation():
-        page.locator("#sku-sheet button[name=intent][value=cart]").click()
+        page.locator("#buy-bar a[href='/cart']").click()
     assert path_of(page.url) == "/cart"
     assert name is not None
     assert name in page.locator("main").inner_text()
-
-    page.goto(f"/p/{demo.product_id}")
-    assert page.locator("#buy-bar #cart-count").inner_text() == "2"
 
 
 def test_the_sheet_closes_and_a_friend_through_a_share_sees_the_recommender(

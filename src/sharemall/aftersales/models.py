@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.aftersales import rules
-from sharemall.core.models import StatusEvent
+from sharemall.core.models import Photo, StatusEvent
 from sharemall.orders.models import Order, OrderLine
 
 
@@ -62,30 +62,19 @@ class AfterSaleLine(models.Model):
         return f"{self.order_line_id} × {self.quantity}"
 
 
-class AfterSalePhoto(models.Model):
-    """A photo the buyer sent with a request (the damaged parcel, the wrong colour), as we
-    re-encoded it (no metadata), and its thumbnail."""
+class AfterSalePhoto(Photo):
+    """A photo the buyer sent with a request (the damaged parcel, the wrong colour)."""
 
     aftersale = models.ForeignKey(AfterSale, on_delete=models.CASCADE, related_name="photos")
-    # Stored under random names by core.images.save_clean_image, never by upload_to.
-    image = models.ImageField(max_length=200)
-    thumbnail = models.ImageField(max_length=200)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    position = models.PositiveSmallIntegerField()
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("evidence photo")
         verbose_name_plural = _("evidence photos")
-        ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["aftersale", "position"], name="aftersale_photo_position_once"
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.image.name or ""
 
 
 class AfterSaleEvent(StatusEvent):

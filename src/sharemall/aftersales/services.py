@@ -5,12 +5,11 @@ itself through the provider and the ledger."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,13 +24,7 @@ from sharemall.aftersales.models import (
     Dispute,
 )
 from sharemall.core.errors import Conflict, DomainError, InvalidTransition
-from sharemall.core.images import (
-    CleanImage,
-    InvalidImage,
-    clean_image,
-    make_thumbnail,
-    save_clean_image,
-)
+from sharemall.core.images import CleanPhoto, StoredPhoto, clean_photos, stored_photos
 from sharemall.distribution import services as distribution
 from sharemall.orders import ledger as order_ledger
 from sharemall.orders import services as orders
@@ -69,47 +62,13 @@ def _move(
     return aftersale
 
 
-def _evidence(photos: Sequence[bytes]) -> list[tuple[CleanImage, CleanImage]]:
-    """The photos decoded, checked and re-encoded (full size, thumbnail) before anything is
-    written; a bad one is refused by its number."""
+def _evidence(photos: Sequence[bytes]) -> list[CleanPhoto]:
+    """The photos decoded, checked and re-encoded before anything is written."""
     if len(photos) > rules.MAX_PHOTOS:
         raise InvalidAfterSale(
             _("Send at most %(n)d photos.") % {"n": rules.MAX_PHOTOS}, code="invalid_image"
         )
-    cleaned = []
-    for index, data in enumerate(photos):
-        try:
-            full = clean_image(data)
-        except InvalidImage as refused:
-            raise InvalidImage(
-                _("Photo %(n)d: %(reason)s") % {"n": index + 1, "reason": refused.message},
-                details={"index": index},
-            ) from None
-        cleaned.append((full, make_thumbnail(full, max_side=rules.THUMBNAIL_SIDE)))
-    return cleaned
-
-
-@dataclass(frozen=True)
-class _StoredPhoto:
-    image: str
-    thumbnail: str
-    width: int
-    height: int
-
-
-def _store_evidence(
-    photos: list[tuple[CleanImage, CleanImage]], written: list[str]
-) -> list[_StoredPhoto]:
-    """Write the files before the transaction: the request's line claims are locked in it, and
-    a slow disk should not hold them."""
-    stored = []
-    for full, thumbnail in photos:
-        names = []
-        for image, folder in ((full, "aftersales"), (thumbnail, "aftersales/thumbs")):
-            names.append(save_clean_image(image, folder, storage=default_storage))
-            written.append(names[-1])
-        stored.append(_StoredPhoto(names[0], names[1], full.width, full.height))
-    return stored
+    return clean_photos(photos, thumbnail_side=rules.THUMBNAIL_SIDE)
 
 
 def aftersale_request(
@@ -152,9 +111,9 @@ def aftersale_request(
                 code="invalid_quantity",
             )
     evidence = _evidence(photos)
-    written: list[str] = []
-    try:
-        stored = _store_evidence(evidence, written)
+    # The files are written before the transaction: the request's line claims are locked in
+    # it, and a slow disk should not hold them. A request that fails takes its files away.
+    with stored_photos(evidence, "aftersales") as stored:
         return _open_request(
             buyer=buyer,
             order=order,
@@ -164,10 +123,6 @@ def aftersale_request(
             order_lines=order_lines,
             photos=stored,
         )
-    except BaseException:
-        for name in written:
-            default_storage.delete(name)
-        raise
 
 
 def _open_request(
@@ -178,7 +133,7 @@ def _open_request(
     lines: Sequence[tuple[int, int]],
     why: str,
     order_lines: dict[int, OrderLine],
-    photos: list[_StoredPhoto],
+    photos: list[StoredPhoto],
 ) -> AfterSale:
     with transaction.atomic():
         claimed: list[tuple[OrderLine, int, int]] = []
@@ -199,14 +154,7 @@ def _open_request(
             for line, q, amount in claimed
         )
         AfterSalePhoto.objects.bulk_create(
-            AfterSalePhoto(
-                aftersale=aftersale,
-                image=photo.image,
-                thumbnail=photo.thumbnail,
-                width=photo.width,
-                height=photo.height,
-                position=position,
-            )
+            AfterSalePhoto(aftersale=aftersale, position=position, **asdict(photo))
             for position, photo in enumerate(photos)
         )
         AfterSaleEvent.objects.create(

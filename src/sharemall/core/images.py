@@ -15,6 +15,8 @@ from __future__ import annotations
 import io
 import re
 import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -129,6 +131,69 @@ def save_clean_image(
     today = timezone.localdate()
     name = f"{folder}/{today:%Y}/{today:%m}/{secrets.token_hex(16)}.{clean.extension}"
     return (storage or default_storage).save(name, ContentFile(clean.content))
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    """An uploaded photo re-encoded at full size, and its thumbnail."""
+
+    full: CleanImage
+    thumbnail: CleanImage
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    """Where a photo and its thumbnail were stored, and the photo's size: a photo row's fields
+    (core.models.Photo) but its owner and position."""
+
+    image: str
+    thumbnail: str
+    width: int
+    height: int
+
+
+def clean_photos(
+    images: Sequence[bytes], *, thumbnail_side: int = THUMBNAIL_SIDE
+) -> list[CleanPhoto]:
+    """Several uploaded photos (a post's, an after-sales request's) decoded, checked and
+    re-encoded with their thumbnails, all before anything is stored. A bad one is refused by its
+    number ("Photo 2: …", its index in the details) so the form can say which to replace. How
+    many a caller takes is its own rule, checked before."""
+    photos = []
+    for index, data in enumerate(images):
+        try:
+            full = clean_image(data)
+        except InvalidImage as refused:
+            raise InvalidImage(
+                _("Photo %(n)d: %(reason)s") % {"n": index + 1, "reason": refused.message},
+                details={"index": index},
+            ) from None
+        photos.append(CleanPhoto(full, make_thumbnail(full, max_side=thumbnail_side)))
+    return photos
+
+
+@contextmanager
+def stored_photos(
+    photos: Sequence[CleanPhoto], folder: str, *, storage: Storage | None = None
+) -> Iterator[list[StoredPhoto]]:
+    """Stores each photo under `folder` and its thumbnail under `folder`/thumbs, for the block
+    to write the rows that point at them. Should the block (or storing itself) fail, the files
+    already written are deleted again: a refused post or request leaves no orphan files."""
+    storage = storage or default_storage
+    written: list[str] = []
+    try:
+        stored = []
+        for photo in photos:
+            image = save_clean_image(photo.full, folder, storage=storage)
+            written.append(image)
+            thumbnail = save_clean_image(photo.thumbnail, f"{folder}/thumbs", storage=storage)
+            written.append(thumbnail)
+            stored.append(StoredPhoto(image, thumbnail, photo.full.width, photo.full.height))
+        yield stored
+    except BaseException:
+        for name in written:
+            storage.delete(name)
+        raise
 
 
 def _check_header(data: bytes, *, max_pixels: int, max_side: int) -> str:

@@ -68,3 +68,23 @@ class StatusEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["created_at", "id"]
+
+
+class Photo(models.Model):
+    """A photo as we re-encoded it (no metadata) and its thumbnail, at its place in a list: a
+    post's pictures, an after-sales request's evidence. The concrete model adds the foreign key
+    to what the photo belongs to and a unique (owner, position) constraint."""
+
+    # Stored under random names by core.images.stored_photos, never by upload_to.
+    image = models.ImageField(max_length=200)
+    thumbnail = models.ImageField(max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name or ""

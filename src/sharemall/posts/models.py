@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.catalog.models import Product
-from sharemall.core.models import StatusEvent
+from sharemall.core.models import Photo, StatusEvent
 from sharemall.orders.models import OrderLine
 from sharemall.posts import rules
 from sharemall.sharing.models import ShareLink
@@ -68,25 +68,15 @@ class Post(models.Model):
         return str(rules.HIDE_RULES.get(self.hidden_rule, self.hidden_rule))
 
 
-class PostImage(models.Model):
-    """A photo as we re-encoded it (no metadata) and its thumbnail."""
+class PostImage(Photo):
+    """One of a post's photos."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
-    # Stored under random names by core.images.save_clean_image, never by upload_to.
-    image = models.ImageField(max_length=200)
-    thumbnail = models.ImageField(max_length=200)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    position = models.PositiveSmallIntegerField()
 
-    class Meta:
-        ordering = ["position", "id"]
+    class Meta(Photo.Meta):
         constraints = [
             models.UniqueConstraint(fields=["post", "position"], name="post_image_position_once"),
         ]
-
-    def __str__(self) -> str:
-        return self.image.name or ""
 
 
 class PostReport(models.Model):

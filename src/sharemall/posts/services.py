@@ -7,55 +7,21 @@ and its share link land in one transaction, and stored files of a failed post ar
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict
 
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
-from sharemall.core.images import (
-    CleanImage,
-    InvalidImage,
-    clean_image,
-    make_thumbnail,
-    save_clean_image,
-)
+from sharemall.core.images import clean_photos, stored_photos
 from sharemall.posts import rules, selectors
 from sharemall.posts.models import BannedWord, ModerationEvent, Post, PostImage, PostReport
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import services as sharing
 
 POST_SHARE_CHANNEL = "post"
-
-
-@dataclass(frozen=True)
-class _Photo:
-    full: CleanImage
-    thumbnail: CleanImage
-
-
-def _photos(images: Sequence[bytes]) -> list[_Photo]:
-    rules.check_image_count(len(images))
-    photos = []
-    for index, data in enumerate(images):
-        try:
-            full = clean_image(data)
-        except InvalidImage as refused:
-            raise InvalidImage(
-                _("Photo %(n)d: %(reason)s") % {"n": index + 1, "reason": refused.message},
-                details={"index": index},
-            ) from None
-        photos.append(_Photo(full, make_thumbnail(full, max_side=rules.THUMBNAIL_SIDE)))
-    return photos
-
-
-def _store(image: CleanImage, folder: str, written: list[str]) -> str:
-    name = save_clean_image(image, folder, storage=default_storage)
-    written.append(name)
-    return name
 
 
 def post_create(
@@ -73,43 +39,32 @@ def post_create(
             % {"words": "、".join(banned)},
             details={"words": banned},
         )
-    photos = _photos(images)
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    post = Post.objects.create(
-                        author=author,
-                        order_line=line,
-                        product_id=line.product_id,
-                        text=text,
-                        rating=rating,
-                    )
-            except IntegrityError:  # a twin request posted about the line first
-                raise rules.NotEligible(
-                    _("You have already posted about this order line.")
-                ) from None
-            for position, photo in enumerate(photos):
-                PostImage.objects.create(
-                    post=post,
-                    image=_store(photo.full, "posts", written),
-                    thumbnail=_store(photo.thumbnail, "posts/thumbs", written),
-                    width=photo.full.width,
-                    height=photo.full.height,
-                    position=position,
+    rules.check_image_count(len(images))
+    photos = clean_photos(images, thumbnail_side=rules.THUMBNAIL_SIDE)
+    # A post that fails takes its stored files away with it.
+    with stored_photos(photos, "posts") as stored, transaction.atomic():
+        try:
+            with transaction.atomic():
+                post = Post.objects.create(
+                    author=author,
+                    order_line=line,
+                    product_id=line.product_id,
+                    text=text,
+                    rating=rating,
                 )
-            post.share_link = sharing.share_create(
-                sharer=author,
-                target_type=sharing_rules.POST,
-                target_id=post.pk,
-                channel=POST_SHARE_CHANNEL,
-            ).link
-            post.save(update_fields=["share_link"])
-    except BaseException:
-        for name in written:
-            default_storage.delete(name)
-        raise
+        except IntegrityError:  # a twin request posted about the line first
+            raise rules.NotEligible(_("You have already posted about this order line.")) from None
+        PostImage.objects.bulk_create(
+            PostImage(post=post, position=position, **asdict(photo))
+            for position, photo in enumerate(stored)
+        )
+        post.share_link = sharing.share_create(
+            sharer=author,
+            target_type=sharing_rules.POST,
+            target_id=post.pk,
+            channel=POST_SHARE_CHANNEL,
+        ).link
+        post.save(update_fields=["share_link"])
     return post
 
 

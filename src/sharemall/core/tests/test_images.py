@@ -10,7 +10,14 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.utils import timezone, translation
 from PIL import Image
 
-from sharemall.core.images import InvalidImage, clean_image, make_thumbnail, save_clean_image
+from sharemall.core.images import (
+    InvalidImage,
+    clean_image,
+    clean_photos,
+    make_thumbnail,
+    save_clean_image,
+    stored_photos,
+)
 
 
 def _encode(image: Image.Image, fmt: str, **kw: object) -> bytes:
@@ -195,3 +202,36 @@ def test_a_folder_outside_plain_lower_case_segments_is_a_programming_error(folde
     clean = clean_image(_encode(Image.new("RGB", (4, 4)), "PNG"))
     with pytest.raises(ValueError, match="folder"):
         save_clean_image(clean, folder)
+
+
+def test_several_photos_are_cleaned_with_thumbnails_and_a_bad_one_is_named_by_its_number() -> None:
+    good = _encode(Image.new("RGB", (900, 300), (9, 9, 9)), "JPEG")
+    photos = clean_photos([good, good], thumbnail_side=120)
+    assert [(p.full.width, p.thumbnail.width, p.thumbnail.height) for p in photos] == [
+        (900, 120, 40)
+    ] * 2
+
+    with translation.override("en"), pytest.raises(InvalidImage) as refused:
+        clean_photos([good, b"not an image"])
+    assert refused.value.message.startswith("Photo 2: ")
+    assert refused.value.details == {"index": 1}
+
+
+def test_stored_photos_land_with_their_thumbnails_and_leave_nothing_when_the_block_fails(
+    tmp_path: Path,
+) -> None:
+    storage = FileSystemStorage(location=tmp_path)
+    photos = clean_photos([_encode(Image.new("RGB", (900, 300)), "PNG")], thumbnail_side=120)
+
+    with stored_photos(photos, "evidence", storage=storage) as stored:
+        (photo,) = stored
+        assert (photo.width, photo.height) == (900, 300)
+        assert photo.image.startswith("evidence/")
+        assert photo.thumbnail.startswith("evidence/thumbs/")
+        assert storage.exists(photo.image) and storage.exists(photo.thumbnail)
+
+    with pytest.raises(RuntimeError), stored_photos(photos, "evidence", storage=storage) as failed:
+        raise RuntimeError("the rows could not be written")
+    assert not storage.exists(failed[0].image)
+    assert not storage.exists(failed[0].thumbnail)
+    assert storage.exists(photo.image)  # what an earlier block kept stays

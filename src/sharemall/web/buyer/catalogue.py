@@ -105,7 +105,8 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
         "web/product.html",
         {
             "product": item,
-            "more": more[:MORE_FROM_SHOP],
+            # Tiles like the home page's (已售, 分享赚), without the shop: it is this one.
+            "more": tiles_for(list(more[:MORE_FROM_SHOP]), viewer),
             "posts": posts,
             "reported": post_selectors.reported_by(viewer, [post.pk for post in posts]),
             **storefront.product_context(request, item),
@@ -122,13 +123,14 @@ def substore_page(request: HttpRequest, member_id: int) -> HttpResponse:
     products = sorted(
         catalog.storefront_products().filter(pk__in=ids), key=lambda p: ids.index(p.pk)
     )
+    viewer = caller(request)
     return render(
         request,
         "web/substore.html",
         {
             "store": store,
-            "products": products,
-            "welcome": storefront.recommender(request, caller(request), products),
+            "tiles": tiles_for(products, viewer),
+            "welcome": storefront.recommender(request, viewer, products),
         },
     )
 
@@ -140,13 +142,15 @@ def store_page(request: HttpRequest, store_id: int) -> HttpResponse:
         return render(request, "web/not_found.html", status=404)
     products = catalog.storefront_products(merchant_id=store.merchant_id)
     page = Paginator(products, PAGE_SIZE).get_page(_int_param(request.GET.get("page")))
+    viewer = caller(request)
     return render(
         request,
         "web/store.html",
         {
             "store": store,
             "page": page,
-            "welcome": storefront.recommender(request, caller(request), list(page)),
+            "tiles": tiles_for(list(page), viewer),
+            "welcome": storefront.recommender(request, viewer, list(page)),
         },
     )
 
@@ -168,6 +172,12 @@ def post_page(request: HttpRequest, post_id: int) -> HttpResponse:
             "price_from": min((sku.price_fen for sku in about.skus.all()), default=None),
             "reported": post_selectors.reported_by(viewer, [item.pk]),
             "welcome": storefront.recommender(request, viewer, [about]),
+            # Its author shares it from here: their own link, which earns on what friends buy.
+            "share_url": (
+                sharing_rules.share_url(settings.PUBLIC_BASE_URL, item.share_link.code)
+                if viewer is not None and item.author_id == viewer.pk and item.share_link
+                else ""
+            ),
         },
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -18,7 +17,6 @@ from sharemall.orders.models import OrderLine
 from sharemall.posts import rules as post_rules
 from sharemall.posts import selectors as post_selectors
 from sharemall.posts import services as posts
-from sharemall.sharing import rules as sharing_rules
 from sharemall.web.access import member_page, not_found
 from sharemall.web.actions import run_action
 from sharemall.web.buyer.common import _buyer_order
@@ -50,11 +48,8 @@ def _create_post(
     if not outcome:
         return None
     post = outcome.value
-    if post.share_link is not None:
-        url = sharing_rules.share_url(settings.PUBLIC_BASE_URL, post.share_link.code)
-        messages.success(
-            request, _("Posted! Share your post with this link: %(url)s") % {"url": url}
-        )
+    # The post page gives its author the share link with a copy button.
+    messages.success(request, _("Posted! Share it with friends: they buy, you earn."))
     return HttpResponseRedirect(reverse("web:post", args=[post.pk]))
 
 

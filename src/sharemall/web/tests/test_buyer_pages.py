@@ -3,7 +3,6 @@ discount, paying in the sandbox, orders, receipt, after-sales and the post compo
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ import pytest
 from conftest import Api
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from PIL import Image
 from tests.factories import MemberFactory, merchant, product
 
 import sharemall.web
@@ -28,6 +26,15 @@ from sharemall.payments.models import Payment
 from sharemall.posts.models import Post
 from sharemall.sharing import services as sharing
 from sharemall.sharing.models import ShareLink
+from sharemall.web.tests.support import (
+    EXPRESS,
+    EXPRESS_FORM,
+    HTMX,
+    browser,
+    order_in,
+    page,
+    png,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,30 +44,6 @@ PLAN = {
     "level_bp": [800, 400, 0],
     "region_agent_bp": 0,
 }
-EXPRESS_FORM = {
-    "delivery": "express",
-    "province": "440000",
-    "city": "440300",
-    "district": "440305",
-    "address": "科技园 1 号",
-    "receiver": "王小二",
-    "phone": "13912345678",
-}
-EXPRESS = checkout.Delivery("express", "440305", "路 1 号", "收件人", "13912345678")
-HTMX = {"HX-Request": "true"}
-
-
-def browser(member: Member | None = None) -> Client:
-    client = Client(headers={"accept-language": "en"})
-    if member is not None:
-        client.force_login(member)
-    return client
-
-
-def page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response
-    return response.content.decode()
 
 
 def checkout_token(client: Client, url: str = "/checkout") -> str:
@@ -74,28 +57,12 @@ def place_order(client: Client, **fields: object) -> Any:
     return client.post("/checkout", {**EXPRESS_FORM, "token": token, **fields})
 
 
-def png(size: tuple[int, int] = (40, 30)) -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", size, (200, 40, 40)).save(out, format="PNG")
-    return SimpleUploadedFile("photo.png", out.getvalue(), content_type="image/png")
-
-
 def paid_order(buyer: Member, price_fen: int = 2500, quantity: int = 2) -> Order:
-    sku = product(price_fen=price_fen).skus.get()
-    result = checkout.order_create(
-        buyer=buyer, items=[checkout.Item(sku.pk, quantity)], delivery=EXPRESS
-    )
-    checkout.sandbox_complete(result.payment)
-    return Order.objects.get(pk=result.orders[0].pk)
+    return order_in(buyer, "paid", title="好物", price_fen=price_fen, quantity=quantity)
 
 
 def received_order(buyer: Member) -> Order:
-    order = paid_order(buyer)
-    order_services.order_ship(order, actor=order.merchant.owner, tracking_no="SF1")
-    order.refresh_from_db()
-    order_services.order_confirm_receipt(order, actor=buyer)
-    order.refresh_from_db()
-    return order
+    return order_in(buyer, "received", title="好物", quantity=2)
 
 
 def assert_clean_markup(body: str) -> None:

@@ -4,58 +4,36 @@ and one next step; after-sales on pages of their own, with photos."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from PIL import Image
 from pytest_django import DjangoAssertNumQueries
 from tests.factories import MemberFactory, merchant, product
 
-from sharemall.accounts.models import Member
 from sharemall.aftersales import services as aftersale_services
 from sharemall.aftersales.models import AfterSale, AfterSalePhoto
 from sharemall.catalog.models import Product, ProductImage
-from sharemall.checkout import services as checkout
 from sharemall.merchants.models import Merchant, Store
 from sharemall.orders import selectors as order_selectors
-from sharemall.orders import services as order_services
 from sharemall.orders.models import Order
 from sharemall.posts import services as post_services
+from sharemall.web.tests.support import (
+    EXPRESS_FORM,
+    HTMX,
+    browser,
+    order_in,
+    page,
+    png,
+)
 
 pytestmark = pytest.mark.django_db
 
-EXPRESS = checkout.Delivery("express", "440305", "路 1 号", "收件人", "13912345678")
-EXPRESS_FORM = {
-    "delivery": "express",
-    "province": "440000",
-    "city": "440300",
-    "district": "440305",
-    "address": "科技园 1 号",
-    "receiver": "王小二",
-    "phone": "13912345678",
-}
-HTMX = {"HX-Request": "true"}
 # An order tab and the count on its corner.
 TAB_COUNT = (
     r'data-tab="{tab}">\s*<span class="tab-label">[^<]*'
     r'<span class="tab-count" data-count="{count}"'
 )
-
-
-def browser(member: Member | None = None) -> Client:
-    client = Client(headers={"accept-language": "en"})
-    if member is not None:
-        client.force_login(member)
-    return client
-
-
-def page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response
-    return response.content.decode()
 
 
 def shop(name: str, legal_name: str) -> Merchant:
@@ -70,30 +48,6 @@ def pictured(m: Merchant, title: str, price_fen: int = 1000) -> Product:
         product=item, image=f"products/{title.replace(' ', '-')}.png", position=0
     )
     return item
-
-
-def png() -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), (200, 40, 40)).save(out, format="PNG")
-    return SimpleUploadedFile("photo.png", out.getvalue(), content_type="image/png")
-
-
-def order_in(buyer: Member, status: str, *, title: str = "Tea") -> Order:
-    """An order of `buyer`, moved through the real services to `status`."""
-    sku = product(title=title, price_fen=2500).skus.get()
-    result = checkout.order_create(buyer=buyer, items=[checkout.Item(sku.pk, 1)], delivery=EXPRESS)
-    order = Order.objects.get(pk=result.orders[0].pk)
-    if status == "pending_payment":
-        return order
-    checkout.sandbox_complete(result.payment)
-    order.refresh_from_db()
-    if status in ("shipped", "received"):
-        order_services.order_ship(order, actor=order.merchant.owner, tracking_no="SF1")
-        order.refresh_from_db()
-    if status == "received":
-        order_services.order_confirm_receipt(order, actor=buyer)
-        order.refresh_from_db()
-    return order
 
 
 # --- cart -------------------------------------------------------------------------------------
@@ -131,7 +85,7 @@ def test_the_stepper_adds_and_takes_one_and_redraws_only_the_line_with_htmx() ->
     client.post("/cart/add", {"sku": sku.pk, "quantity": 1})
     body = page(client, "/cart")
     assert 'name="step" value="-1"' in body and 'name="step" value="1"' in body
-    assert re.search(r'value="-1" class="step" aria-label="One fewer" disabled', body)
+    assert re.search(r'value="-1" class="stepper-button" aria-label="One fewer" disabled', body)
 
     line = client.post(f"/cart/{sku.pk}/quantity", {"quantity": "1", "step": "1"}, headers=HTMX)
 
@@ -144,7 +98,7 @@ def test_the_stepper_adds_and_takes_one_and_redraws_only_the_line_with_htmx() ->
     client.post(f"/cart/{sku.pk}/quantity", {"quantity": "2", "step": "1"})
     assert client.session["cart"] == {str(sku.pk): 3}
     at_stock = page(client, "/cart")
-    assert re.search(r'value="1" class="step" aria-label="One more" disabled', at_stock)
+    assert re.search(r'value="1" class="stepper-button" aria-label="One more" disabled', at_stock)
 
     client.post(f"/cart/{sku.pk}/quantity", {"quantity": "3", "step": "-1"})
     assert client.session["cart"] == {str(sku.pk): 2}

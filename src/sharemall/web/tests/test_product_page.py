@@ -6,46 +6,26 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from conftest import Api
 from django.test import Client
 from tests.factories import MemberFactory, merchant, product
 
-import sharemall.web
 from sharemall.accounts.models import Member
 from sharemall.catalog.models import Product
 from sharemall.checkout import services as checkout
 from sharemall.distribution import services as distribution
 from sharemall.merchants.models import Store
 from sharemall.orders import selectors as order_selectors
-from sharemall.orders import services as order_services
 from sharemall.orders.models import Order
 from sharemall.posts import services as posts
 from sharemall.posts.models import Post, PostReport
 from sharemall.sharing import services as sharing
 from sharemall.sharing.models import ShareLink
+from sharemall.web.tests.support import EXPRESS, HTMX, PLAN, STATIC, browser, order_in, page
 
 pytestmark = pytest.mark.django_db
-
-PLAN = {"share_budget_bp": 2000, "buyer_discount_bp": 500, "level_bp": [800, 400, 0]}
-EXPRESS = checkout.Delivery("express", "440305", "路 1 号", "收件人", "13912345678")
-HTMX = {"HX-Request": "true"}
-STATIC = Path(sharemall.web.__file__).parent / "static" / "web"
-
-
-def browser(member: Member | None = None) -> Client:
-    client = Client(headers={"accept-language": "en"})
-    if member is not None:
-        client.force_login(member)
-    return client
-
-
-def page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response
-    return response.content.decode()
 
 
 def planned_product(api: Api, price_fen: int = 10000) -> Product:
@@ -65,19 +45,12 @@ def shared_by(sharer: Member, target_type: str, target_id: int) -> str:
 
 
 def bought(buyer: Member, item: Product, quantity: int = 1) -> Order:
-    result = checkout.order_create(
-        buyer=buyer, items=[checkout.Item(item.skus.get().pk, quantity)], delivery=EXPRESS
-    )
-    checkout.sandbox_complete(result.payment)
-    return Order.objects.get(pk=result.orders[0].pk)
+    return order_in(buyer, "paid", item=item, quantity=quantity)
 
 
 def written_post(item: Product, author: Member | None = None) -> Post:
     author = author or MemberFactory.create()
-    order = bought(author, item)
-    order_services.order_ship(order, actor=order.merchant.owner, tracking_no="SF1")
-    order.refresh_from_db()
-    order_services.order_confirm_receipt(order, actor=author)
+    order = order_in(author, "received", item=item)
     return posts.post_create(
         author=author, order_line_id=order.lines.get().pk, text="Lovely tea.", rating=4, images=[]
     )
@@ -397,6 +370,19 @@ def test_an_author_has_no_report_button_on_their_own_post() -> None:
     assert f'href="/posts/{post.pk}/report"' not in page(browser(author), f"/posts/{post.pk}")
 
 
+def test_an_author_shares_their_post_from_its_page_with_their_own_link() -> None:
+    author = MemberFactory.create()
+    post = written_post(product(), author)
+    assert post.share_link is not None
+
+    own = page(browser(author), f"/posts/{post.pk}")
+    assert re.search(rf'id="post-share-url"[^>]*value="[^"]*/s/{post.share_link.code}"', own)
+    assert 'data-copy="post-share-url"' in own
+    # Readers get the report button instead, never the author's link.
+    for reader in (browser(), browser(MemberFactory.create())):
+        assert "post-share-url" not in page(reader, f"/posts/{post.pk}")
+
+
 def test_the_product_page_reads_a_bounded_number_of_times(
     api: Api, django_assert_max_num_queries: object
 ) -> None:
@@ -409,5 +395,18 @@ def test_the_product_page_reads_a_bounded_number_of_times(
     client = browser(MemberFactory.create())
     client.get(f"/s/{code}")
 
-    with django_assert_max_num_queries(22):  # type: ignore[operator]
+    # 3 of them for the more-from-this-shop tiles (sold counts, shop names, earnings).
+    with django_assert_max_num_queries(25):  # type: ignore[operator]
         assert client.get(f"/p/{item.pk}").status_code == 200
+
+
+def test_the_store_and_more_from_this_shop_show_tiles_without_the_shops_legal_name() -> None:
+    shop = merchant(legal_name="Tea Company Limited")
+    tea, cups = product(shop, title="Oolong"), product(shop, title="Cups")
+    bought(MemberFactory.create(), tea, quantity=2)
+    store = Store.objects.get(merchant=shop, kind=Store.Kind.ONLINE)
+
+    for url in (f"/stores/{store.pk}", f"/p/{cups.pk}"):
+        body = page(browser(), url)
+        assert '<span class="card-sold">2 sold</span>' in body, url
+        assert 'class="card-shop"' not in body, url  # the page is the shop's own

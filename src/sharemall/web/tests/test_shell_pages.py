@@ -3,60 +3,35 @@ banners operators keep, and the confirmation script every page loads."""
 
 from __future__ import annotations
 
-import io
+import json
 import re
-from pathlib import Path
 
 import pytest
 from conftest import Api
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http.response import HttpResponseBase
 from django.test import Client
 from PIL import Image
 from tests.factories import CategoryFactory, MemberFactory, OperatorFactory, merchant, product
 
-import sharemall.web
 from sharemall.accounts.models import Member
 from sharemall.catalog.models import Product, Sku
-from sharemall.checkout import services as checkout
 from sharemall.merchants import services as merchant_services
 from sharemall.merchants.models import Merchant, Store
 from sharemall.orders.models import Order
 from sharemall.showcase import services as showcase
 from sharemall.showcase.models import Banner
+from sharemall.web.tests.support import HTMX, PLAN, STATIC, browser, image_bytes, order_in, page
 
 pytestmark = pytest.mark.django_db
 
-PLAN = {"share_budget_bp": 2000, "buyer_discount_bp": 500, "level_bp": [800, 400, 0]}
-EXPRESS = checkout.Delivery("express", "440305", "路 1 号", "收件人", "13912345678")
-STATIC = Path(sharemall.web.__file__).parent / "static" / "web"
-
-
-def browser(member: Member | None = None) -> Client:
-    client = Client(headers={"accept-language": "en"})
-    if member is not None:
-        client.force_login(member)
-    return client
-
-
-def page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response
-    return response.content.decode()
-
 
 def jpeg(size: tuple[int, int] = (750, 300)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (230, 60, 60)).save(out, format="JPEG")
-    return out.getvalue()
+    return image_bytes(size, "JPEG")
 
 
 def buy(buyer: Member, p: Product, quantity: int = 1, *, paid: bool = True) -> Order:
-    created = checkout.order_create(
-        buyer=buyer, items=[checkout.Item(p.skus.get().pk, quantity)], delivery=EXPRESS
-    )
-    if paid:
-        checkout.sandbox_complete(created.payment)
-    return Order.objects.get(pk=created.orders[0].pk)
+    return order_in(buyer, "paid" if paid else "pending_payment", item=p, quantity=quantity)
 
 
 # --- the tab bar ------------------------------------------------------------------------------
@@ -75,11 +50,59 @@ def test_the_tab_bar_leads_to_the_four_tabs_and_lights_the_current_one() -> None
 def test_the_cart_badge_counts_the_items_in_the_cart() -> None:
     client = browser()
     sku = product(stock=20).skus.get()
-    assert 'id="cart-count"' not in page(client, "/")
+    # Drawn hidden while the cart is empty, so a change made without reloading can show it.
+    badge = r'<span class="badge" id="cart-count" data-cart-badge'
+    assert re.search(badge + " hidden>", page(client, "/"))
 
     client.post("/cart/add", {"sku": sku.pk, "quantity": 3, "intent": "cart"})
 
-    assert re.search(r'<span class="badge" id="cart-count"[^>]*>3</span>', page(client, "/"))
+    assert re.search(badge + ">3</span>", page(client, "/"))
+
+
+def cart_changed(response: HttpResponseBase) -> dict[str, object]:
+    """The detail of the cart-changed event an htmx answer carries (site.js sets the badges)."""
+    detail: dict[str, object] = json.loads(response["HX-Trigger"])["cart-changed"]
+    return detail
+
+
+def test_adding_to_the_cart_through_htmx_keeps_the_shopper_on_the_product_and_sets_the_badge() -> (
+    None
+):
+    client = browser()
+    sku = product(stock=20).skus.get()
+    form = {"sku": sku.pk, "quantity": 2, "intent": "cart", "back": f"/p/{sku.product_id}"}
+
+    added = client.post("/cart/add", form, headers=HTMX)
+
+    assert added.status_code == 200  # no redirect: the page stays where it is
+    assert cart_changed(added) == {"count": 2, "message": "Added to your cart"}
+    again = client.post("/cart/add", {**form, "quantity": 1}, headers=HTMX)
+    assert cart_changed(again)["count"] == 3
+    # Buying now goes on to checkout, which htmx is told to open as a page.
+    bought = client.post("/cart/add", {**form, "intent": "buy"}, headers=HTMX)
+    assert bought["HX-Redirect"] == f"/checkout?sku={sku.pk}&quantity=2"
+    assert "HX-Trigger" not in bought
+
+
+def test_a_stepper_change_answers_with_the_new_cart_count() -> None:
+    client = browser()
+    tea, cups = (product(stock=20).skus.get() for _ in range(2))
+    client.post("/cart/add", {"sku": tea.pk, "quantity": 1, "intent": "cart"})
+    client.post("/cart/add", {"sku": cups.pk, "quantity": 2, "intent": "cart"})
+
+    stepped = client.post(f"/cart/{tea.pk}/quantity", {"quantity": 1, "step": 1}, headers=HTMX)
+
+    assert stepped.status_code == 200
+    assert 'id="cart-line-body-' in stepped.content.decode()
+    assert cart_changed(stepped) == {"count": 4}  # the whole cart, not the line
+    typed = client.post(f"/cart/{cups.pk}/quantity", {"quantity": 5}, headers=HTMX)
+    assert cart_changed(typed) == {"count": 7}  # 2 + 5
+
+
+def test_the_badge_script_listens_for_the_cart_changed_event() -> None:
+    script = (STATIC / "site.js").read_text()
+    assert 'addEventListener("cart-changed"' in script
+    assert "[data-cart-badge]" in script
 
 
 def test_strangers_see_log_in_and_register_in_the_top_bar_and_members_their_name() -> None:

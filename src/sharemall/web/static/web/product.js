@@ -1,5 +1,7 @@
-/* Storefront pages: the gallery's 1/N counter, the option sheet (open, pick an option, step the
-   quantity), the share sheet (copy the link, close) and closing sheets with Escape. Loaded as a
+/* Storefront pages: the gallery's 1/N counter, the option sheet (open, pick an option, close
+   once added to the cart) and closing sheets, the share sheet too, with Escape.
+   The quantity's stepper, copying the share link and its close button are buyer.js's, loaded
+   with this file. Loaded as a
    file (the CSP allows no inline script). Every form works without it: the bar's buttons then
    submit the first option in stock, and the "Chosen" row opens the sheet as #sku-sheet. */
 (function () {
@@ -45,19 +47,6 @@
     }
   }
 
-  function quantityInput() {
-    return document.getElementById("buy-quantity");
-  }
-
-  function clampQuantity(input) {
-    var max = parseInt(input.getAttribute("max"), 10) || 999;
-    var value = parseInt(input.value, 10);
-    if (!(value >= 1)) {
-      value = 1;
-    }
-    input.value = String(Math.min(value, max));
-  }
-
   function showChoice(radio) {
     setText("sku-sheet-price", radio.getAttribute("data-price"));
     setText("sku-sheet-stock", radio.getAttribute("data-stock-text"));
@@ -69,39 +58,11 @@
       friendRow.hidden = !friend;
       setText("sku-sheet-friend-price", friend || "");
     }
-    var input = quantityInput();
+    var input = document.getElementById("buy-quantity");
     if (input) {
+      // The stepper (buyer.js) keeps the quantity within the option's stock.
       input.setAttribute("max", radio.getAttribute("data-stock"));
-      clampQuantity(input);
-    }
-  }
-
-  function copyFrom(button) {
-    var field = document.getElementById(button.getAttribute("data-copy"));
-    if (!field) {
-      return;
-    }
-    var done = function () {
-      var copied = button.getAttribute("data-copied");
-      if (copied) {
-        button.textContent = copied;
-      }
-    };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(field.value).then(done, function () {
-        field.select();
-      });
-      return;
-    }
-    // Plain http or an old WeChat browser: select the text so a long press copies it.
-    field.focus();
-    field.select();
-    try {
-      if (document.execCommand("copy")) {
-        done();
-      }
-    } catch (e) {
-      /* selecting is the best we can do */
+      input.dispatchEvent(new Event("change", { bubbles: true }));
     }
   }
 
@@ -119,23 +80,10 @@
       }
       return;
     }
-    if (target.closest("[data-sheet-close]") || target.closest("[data-dismiss]")) {
+    if (target.closest("[data-sheet-close]")) {
       event.preventDefault();
       closeSheets();
       return;
-    }
-    var copy = target.closest("[data-copy]");
-    if (copy) {
-      copyFrom(copy);
-      return;
-    }
-    var step = target.closest("[data-step]");
-    if (step) {
-      var input = quantityInput();
-      if (input) {
-        input.value = String((parseInt(input.value, 10) || 1) + parseInt(step.getAttribute("data-step"), 10));
-        clampQuantity(input);
-      }
     }
   });
 
@@ -143,10 +91,12 @@
     var target = event.target;
     if (target instanceof HTMLInputElement && target.name === "sku" && target.type === "radio") {
       showChoice(target);
-    } else if (target instanceof HTMLInputElement && target.id === "buy-quantity") {
-      clampQuantity(target);
     }
   });
+
+  // Added to the cart through htmx (site.js sets the badge and shows the note): the shopper
+  // stays on the product, with the sheet out of the way.
+  document.addEventListener("cart-changed", closeSheets);
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {

@@ -1,5 +1,5 @@
 /* The shell's script, on every page: confirmations before irreversible actions, the top bar's
-   back arrow, and the home carousel. A file, not inline (the CSP allows no inline script);
+   back arrow, the cart badges and short notes (toasts), and the home carousel. A file, not inline (the CSP allows no inline script);
    listeners sit on the document so content swapped in by htmx is covered too. */
 (function () {
   "use strict";
@@ -71,6 +71,36 @@
     if (cameFromUs && window.history.length > 1) {
       event.preventDefault();
       window.history.back();
+    }
+  });
+
+  /* --- cart badges and toasts -----------------------------------------------------------------
+     A cart change made through htmx (a stepper, the product page's add-to-cart) answers with
+     HX-Trigger: {"cart-changed": {"count": 3, "message": "…"}}. Every [data-cart-badge] (the tab
+     bar's, the buy bar's) shows the new count, hidden at 0, and the message shows for a moment. */
+  function toast(text) {
+    var old = document.querySelector(".toast");
+    if (old) {
+      old.remove();
+    }
+    var note = document.createElement("div");
+    note.className = "toast";
+    note.setAttribute("role", "status");
+    note.textContent = text;
+    document.body.appendChild(note);
+    window.setTimeout(function () { note.remove(); }, 1800);
+  }
+
+  document.addEventListener("cart-changed", function (event) {
+    var detail = event.detail || {};
+    var count = parseInt(detail.count, 10) || 0;
+    var badges = document.querySelectorAll("[data-cart-badge]");
+    for (var i = 0; i < badges.length; i++) {
+      badges[i].textContent = count > 99 ? "99+" : String(count);
+      badges[i].hidden = count === 0;
+    }
+    if (detail.message) {
+      toast(String(detail.message));
     }
   });
 
