@@ -396,3 +396,4 @@ def test_the_post_composer_uses_the_photo_grid() -> None:
     assert 'data-upload data-max="9"' in body
     assert 'class="photo-grid" data-upload-grid' in body
     assert '<script src="/static/web/upload.js" defer></script>' in body
+    assert "/static/web/upload.css" in body  # the photo grid's look, for buyer and merchant alike

@@ -2,11 +2,11 @@
 
    How to use it on a page:
      1. The form has enctype="multipart/form-data"; its field is a file field whose widget
-        allows several files (web.buyer.forms.PhotosField, or any <input type=file multiple>).
+        allows several files (web.forms.PhotosField, or any <input type=file multiple>).
      2. Draw it with the partial:
           {% include "web/upload_field.html" with field=form.photos max=9 hint=_("…") %}
-     3. Load this file and buyer.css (for .photo-grid):
-          <script src="{% static 'web/upload.js' %}" defer></script>
+     3. Load this file and upload.css in the page's head:
+          {% include "web/upload_assets.html" %}
 
    Choosing files shows each as a thumbnail (URL.createObjectURL, nothing is sent before the
    form is) with a remove button; choosing again adds to the photos already picked, up to
