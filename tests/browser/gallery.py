@@ -25,7 +25,7 @@ from PIL import Image
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.browser.helpers import login
 from tests.browser.live import REPO, Demo, LiveServer
-from tests.browser.site import ROLES, SITE_PAGES, SitePage, credentials
+from tests.browser.site import MEMBER, ROLES, SITE_PAGES, SitePage, credentials
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext
@@ -95,10 +95,27 @@ def take_all(browser: Browser, server: LiveServer, demo: Demo) -> list[Shot]:
                 who = credentials(demo, role)
                 if who is not None:
                     login(context.new_page(), *who)
+                if role == MEMBER:
+                    fill_cart(context, demo)
                 shots += [take(context, page, viewport, demo) for page in pages]
             finally:
                 context.close()
     return shots
+
+
+def fill_cart(context: BrowserContext, demo: Demo) -> None:
+    """Puts two products from two shops in the member's cart, through the product page's option
+    sheet, so the cart and checkout pictures show lines rather than an empty cart."""
+    tab = context.new_page()
+    try:
+        for product_id in (demo.product_id, demo.merchant_product_id):
+            tab.goto(f"/p/{product_id}")
+            tab.locator("#buy-slot button[name=intent][value=cart]").click()
+            tab.locator("#sku-sheet .pd-sheet-body").wait_for(state="visible")
+            tab.locator("#sku-sheet button[name=intent][value=cart]").click()
+            tab.locator(".toast").wait_for()
+    finally:
+        tab.close()
 
 
 def take(context: BrowserContext, site_page: SitePage, viewport: str, demo: Demo) -> Shot:
@@ -155,13 +172,13 @@ def write_readme(shots: list[Shot]) -> None:
         found = by_page.get(site_page.id, {})
         cells = []
         for viewport in VIEWPORTS:
-            shot = found.get(viewport)
-            if shot is None:
+            taken = found.get(viewport)
+            if taken is None:
                 cells.append("")
-            elif shot.file:
-                cells.append(f"[{viewport}]({shot.file})")
+            elif taken.file:
+                cells.append(f"[{viewport}]({taken.file})")
             else:
-                cells.append(f"missing ({shot.note})")
+                cells.append(f"missing ({taken.note})")
         lines.append(
             f"| {site_page.picture} | {site_page.as_} | `{site_page.path}` | "
             + " | ".join(cells)
