@@ -66,16 +66,21 @@ def _int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _codes(codes: Iterable[object], where: str) -> tuple[str, ...]:
+def _codes(codes: Iterable[object]) -> tuple[str, ...]:
     found = tuple(codes)
     if len(found) > MAX_CODES:
         raise InvalidFreightRule(
-            _("%(where)s names at most %(n)d regions.") % {"where": where, "n": MAX_CODES}
+            _("A list of regions names at most %(n)d regions.") % {"n": MAX_CODES}
         )
+    checked: list[str] = []
     for code in found:
         if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code) or code[:2] == "00":
-            raise InvalidFreightRule(_("%(code)s is not a six-digit region code.") % {"code": code})
-    return found
+            raise InvalidFreightRule(
+                _("%(code)s is not a six-digit region code.") % {"code": code},
+                details={"region_code": str(code)},
+            )
+        checked.append(code)
+    return tuple(checked)
 
 
 def check_rule(rule: Rule) -> Rule:
@@ -88,7 +93,7 @@ def check_rule(rule: Rule) -> Rule:
         if not _int(fen) or not 0 <= fen <= MAX_FEN:
             raise InvalidFreightRule(_("A freight charge is between ¥0 and ¥10,000."))
     return Rule(
-        _codes(rule.region_codes, _("A rule")),
+        _codes(rule.region_codes),
         rule.first_units,
         rule.first_fen,
         rule.extra_units,
@@ -112,7 +117,7 @@ def check_template(template: Template) -> Template:
     rules = tuple(check_rule(r) for r in template.rules)
     if sum(1 for r in rules if not r.region_codes) > 1:
         raise InvalidFreightRule(_("A template has at most one default rule."))
-    no_delivery = _codes(template.no_delivery_region_codes, _("The no-delivery list"))
+    no_delivery = _codes(template.no_delivery_region_codes)
     seen: set[str] = set()
     for code in [c for r in rules for c in r.region_codes] + list(no_delivery):
         if code in seen:
