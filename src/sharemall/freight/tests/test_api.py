@@ -1,0 +1,220 @@
+"""The freight-template API: the owner's, checked whole, nothing written on bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import Api
+from tests.factories import MemberFactory, merchant, product
+
+from sharemall.catalog.models import Product
+from sharemall.freight.models import FreightRule, FreightTemplate
+from sharemall.merchants import services as merchant_services
+
+pytestmark = pytest.mark.django_db
+
+
+def body(**changes: Any) -> dict[str, Any]:
+    return {
+        "name": "全国包邮外的快递",
+        "by": "piece",
+        "rules": [
+            {
+                "region_codes": [],
+                "first_units": 1,
+                "first_fen": 1000,
+                "extra_units": 1,
+                "extra_fen": 500,
+            },
+            {
+                "region_codes": ["440000"],
+                "first_units": 1,
+                "first_fen": 600,
+                "extra_units": 1,
+                "extra_fen": 200,
+            },
+        ],
+        "free_over_fen": 9900,
+        "no_delivery_region_codes": ["650000"],
+        **changes,
+    }
+
+
+def test_the_owner_creates_lists_reads_and_replaces_a_template(api: Api) -> None:
+    m = merchant()
+    created = api.post(f"/merchants/{m.pk}/freight-templates", body(), as_=m.owner)
+    assert created.status == 201, created.body
+    tid = created.body["id"]
+    assert created.body == {"id": tid, "merchant_id": m.pk, **body()}
+    assert [t["id"] for t in api.get(f"/merchants/{m.pk}/freight-templates", as_=m.owner).body] == [
+        tid
+    ]
+    weight = body(
+        name="按重",
+        by="weight",
+        rules=[
+            {
+                "region_codes": [],
+                "first_units": 1000,
+                "first_fen": 1200,
+                "extra_units": 500,
+                "extra_fen": 300,
+            }
+        ],
+        free_over_fen=None,
+        no_delivery_region_codes=[],
+    )
+    replaced = api.put(f"/merchants/{m.pk}/freight-templates/{tid}", weight, as_=m.owner)
+    assert replaced.status == 200, replaced.body
+    assert replaced.body == {"id": tid, "merchant_id": m.pk, **weight}
+    assert api.get(f"/merchants/{m.pk}/freight-templates/{tid}", as_=m.owner).body == (
+        replaced.body
+    )
+    assert FreightRule.objects.filter(template_id=tid).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        (
+            {
+                "rules": [
+                    {
+                        "region_codes": [],
+                        "first_units": 0,
+                        "first_fen": 1,
+                        "extra_units": 1,
+                        "extra_fen": 1,
+                    }
+                ]
+            },
+            "invalid_freight_rule",
+        ),
+        (
+            {
+                "rules": [
+                    {
+                        "region_codes": [],
+                        "first_units": 1,
+                        "first_fen": -1,
+                        "extra_units": 1,
+                        "extra_fen": 1,
+                    }
+                ]
+            },
+            "invalid_freight_rule",
+        ),
+        (
+            {
+                "rules": [
+                    {
+                        "region_codes": ["440000"],
+                        "first_units": 1,
+                        "first_fen": 1,
+                        "extra_units": 1,
+                        "extra_fen": 1,
+                    }
+                ]
+                * 2
+            },
+            "invalid_freight_rule",
+        ),
+        ({"no_delivery_region_codes": ["440000"]}, "invalid_freight_rule"),
+        ({"no_delivery_region_codes": ["4400"]}, "invalid_freight_rule"),
+        ({"free_over_fen": -1}, "invalid_freight_rule"),
+        ({"rules": []}, "invalid_freight_rule"),
+        ({"name": "  "}, "invalid_freight_rule"),
+    ],
+)
+def test_bad_input_is_refused_with_a_code_and_nothing_is_written(
+    api: Api, changes: dict[str, Any], code: str
+) -> None:
+    m = merchant()
+    answer = api.post(f"/merchants/{m.pk}/freight-templates", body(**changes), as_=m.owner)
+    assert (answer.status, answer.error_code) == (400, code)
+    assert not FreightTemplate.objects.exists() and not FreightRule.objects.exists()
+
+
+def test_a_bad_replacement_leaves_the_template_as_it_was(api: Api) -> None:
+    m = merchant()
+    tid = api.post(f"/merchants/{m.pk}/freight-templates", body(), as_=m.owner).body["id"]
+    bad = body(no_delivery_region_codes=["440000"])
+    answer = api.put(f"/merchants/{m.pk}/freight-templates/{tid}", bad, as_=m.owner)
+    assert (answer.status, answer.error_code) == (400, "invalid_freight_rule")
+    assert (
+        api.get(f"/merchants/{m.pk}/freight-templates/{tid}", as_=m.owner).body["rules"]
+        == (body()["rules"])
+    )
+
+
+def test_clerks_are_refused_and_other_merchants_see_nothing(api: Api) -> None:
+    m = merchant()
+    tid = api.post(f"/merchants/{m.pk}/freight-templates", body(), as_=m.owner).body["id"]
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(m, phone=clerk.phone)
+    answer = api.post(f"/merchants/{m.pk}/freight-templates", body(name="店员"), as_=clerk)
+    assert (answer.status, answer.error_code) == (403, "owner_only")
+    other = merchant()
+    # Another merchant's template, even through the other merchant's own path, is missing.
+    path = f"/merchants/{other.pk}/freight-templates/{tid}"
+    assert api.get(path, as_=other.owner).status == 404
+    assert api.put(path, body(name="抢"), as_=other.owner).status == 404
+    assert api.delete(path, as_=other.owner).status == 404
+    assert api.get(f"/merchants/{m.pk}/freight-templates/{tid}", as_=other.owner).status == 404
+    assert FreightTemplate.objects.get(pk=tid).name == body()["name"]
+
+
+def test_a_template_products_use_cannot_be_deleted(api: Api) -> None:
+    m = merchant()
+    tid = api.post(f"/merchants/{m.pk}/freight-templates", body(), as_=m.owner).body["id"]
+    item = product(m)
+    assert api.put(f"/products/{item.pk}", {"freight_template_id": tid}, as_=m.owner).status == 200
+    answer = api.delete(f"/merchants/{m.pk}/freight-templates/{tid}", as_=m.owner)
+    assert (answer.status, answer.error_code) == (409, "template_in_use")
+    assert FreightTemplate.objects.filter(pk=tid).exists()
+    # Once no product names it, it goes.
+    assert api.put(f"/products/{item.pk}", {"freight_template_id": None}, as_=m.owner).status == 200
+    assert api.delete(f"/merchants/{m.pk}/freight-templates/{tid}", as_=m.owner).status == 204
+    assert not FreightTemplate.objects.filter(pk=tid).exists()
+
+
+def test_products_name_their_merchants_template_and_skus_a_weight(api: Api) -> None:
+    m = merchant()
+    tid = api.post(f"/merchants/{m.pk}/freight-templates", body(), as_=m.owner).body["id"]
+    new = {
+        "title": "茶",
+        "freight_template_id": tid,
+        "skus": [{"name": "罐装", "price_fen": 100, "stock": 1, "weight_grams": 250}],
+    }
+    created = api.post(f"/merchants/{m.pk}/products", new, as_=m.owner)
+    assert created.status == 201, created.body
+    assert created.body["freight_template_id"] == tid
+    assert created.body["skus"][0]["weight_grams"] == 250
+    pid = created.body["id"]
+    # Editing the title alone leaves the template as it is.
+    assert (
+        api.put(f"/products/{pid}", {"title": "好茶"}, as_=m.owner).body["freight_template_id"]
+        == tid
+    )
+    sku_id = created.body["skus"][0]["id"]
+    assert (
+        api.put(f"/skus/{sku_id}", {"weight_grams": 300}, as_=m.owner).body["weight_grams"] == 300
+    )
+    negative = api.put(f"/skus/{sku_id}", {"weight_grams": -1}, as_=m.owner)
+    assert (negative.status, negative.error_code) == (400, "invalid_product")
+
+
+def test_another_merchants_template_is_refused_for_a_product(api: Api) -> None:
+    m, other = merchant(), merchant()
+    theirs = api.post(f"/merchants/{other.pk}/freight-templates", body(), as_=other.owner)
+    tid = theirs.body["id"]
+    new = {"title": "茶", "freight_template_id": tid, "skus": [{"name": "罐", "price_fen": 100}]}
+    answer = api.post(f"/merchants/{m.pk}/products", new, as_=m.owner)
+    assert (answer.status, answer.error_code) == (400, "invalid_freight_template")
+    assert not Product.objects.filter(merchant=m).exists()
+    item = product(m)
+    answer = api.put(f"/products/{item.pk}", {"freight_template_id": tid}, as_=m.owner)
+    assert (answer.status, answer.error_code) == (400, "invalid_freight_template")
+    item.refresh_from_db()
+    assert item.freight_template_id is None
