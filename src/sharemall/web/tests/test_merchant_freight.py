@@ -92,7 +92,11 @@ def test_the_owner_edits_and_deletes_a_template(client: Client) -> None:
     )
     assert response.status_code == 302
     saved.refresh_from_db()
-    assert (saved.name, saved.by, saved.rules.first().first_units) == ("按重", "weight", 1000)
+    assert (saved.name, saved.by, next(r.first_units for r in saved.rules.all())) == (
+        "按重",
+        "weight",
+        1000,
+    )
     item = product(m)
     item.freight_template = saved
     item.save()
@@ -122,3 +126,38 @@ def test_clerks_and_other_merchants_get_the_404_page(client: Client) -> None:
     assert client.get(f"/merchant/freight/{saved.pk}").status_code == 404
     assert client.post(f"/merchant/freight/{saved.pk}/delete").status_code == 404
     assert FreightTemplate.objects.filter(pk=saved.pk).exists()
+
+
+def test_a_product_names_a_template_on_its_page(client: Client) -> None:
+    m = merchant()
+    saved = freight.template_create(
+        m,
+        name="包邮外",
+        template=freight_rules.Template("piece", (freight_rules.Rule((), 1, 800, 1, 0),)),
+    )
+    item = product(m, on_sale=False)
+    client.force_login(m.owner)
+    page = client.get(f"/merchant/products/{item.pk}").content.decode()
+    assert f'<option value="{saved.pk}">包邮外</option>' in page
+    edit = {"title": item.title, "description": "", "category": "", "freight_template": saved.pk}
+    assert client.post(f"/merchant/products/{item.pk}", edit).status_code == 302
+    item.refresh_from_db()
+    assert item.freight_template_id == saved.pk
+    assert (
+        client.post(f"/merchant/products/{item.pk}", {**edit, "freight_template": ""}).status_code
+        == 302
+    )
+    item.refresh_from_db()
+    assert item.freight_template_id is None
+    # A new product can name it straight away.
+    new = {
+        "title": "新茶",
+        "freight_template": saved.pk,
+        "sku-TOTAL_FORMS": "1",
+        "sku-INITIAL_FORMS": "0",
+        "sku-0-name": "罐装",
+        "sku-0-price": "12",
+        "sku-0-stock": "3",
+    }
+    assert client.post("/merchant/products/new", new).status_code == 302
+    assert m.products.get(title="新茶").freight_template_id == saved.pk
