@@ -74,7 +74,7 @@ def _codes(codes: Iterable[object]) -> tuple[str, ...]:
         )
     checked: list[str] = []
     for code in found:
-        if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code) or code[:2] == "00":
+        if not isinstance(code, str) or not re.fullmatch(r"[0-9]{6}", code) or code[:2] == "00":
             raise InvalidFreightRule(
                 _("%(code)s is not a six-digit region code.") % {"code": code},
                 details={"region_code": str(code)},

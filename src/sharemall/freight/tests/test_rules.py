@@ -100,6 +100,7 @@ def test_free_over_an_amount() -> None:
         ),
         (Template("piece", (Rule(("4403",), 1, 1, 1, 1),)), "not six digits"),
         (Template("piece", (DEFAULT,), no_delivery_region_codes=("44030x",)), "not digits"),
+        (Template("piece", (DEFAULT,), no_delivery_region_codes=("٤٤٠٠٠٠",)), "not ASCII digits"),
     ],
 )
 def test_unsound_templates_are_refused(template: Template, why: str) -> None:
