@@ -12,7 +12,7 @@ serves only the regions its rules name.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sharemall.core.errors import DomainError
@@ -177,3 +177,53 @@ def parcel_units(by: str, lines: Sequence[tuple[int, int]]) -> int:
     if by == BY_PIECE:
         return sum(quantity for quantity, _weight in lines)
     return sum(quantity * weight for quantity, weight in lines)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a merchant's order as freight sees it: its product's template (None: the
+    product ships free), how many, and one unit's weight."""
+
+    template_id: int | None
+    quantity: int
+    weight_grams: int = 0
+
+
+def order_shipping_fen(
+    templates: Mapping[int, Template], lines: Sequence[Line], region_code: str, goods_fen: int
+) -> int:
+    """What one merchant's order costs to send: one parcel, however many templates it mixes.
+
+    Lines are grouped by template. A template whose free-over amount the order's goods reach
+    charges nothing. Of the others, the one with the highest first charge charges as usual; every
+    other template charges only its further charge, per started block of all its units (at most
+    what it would charge alone), so a mixed parcel never pays two first charges (the way Chinese
+    shops combine templates). Any
+    template that does not serve the region refuses the whole order (`region_not_served`).
+    """
+    if not _int(goods_fen) or goods_fen < 0:
+        raise InvalidFreightRule(_("A goods amount cannot be negative."))
+    grouped: dict[int, list[tuple[int, int]]] = {}
+    for line in lines:
+        if not _int(line.quantity) or line.quantity < 0 or line.weight_grams < 0:
+            raise InvalidFreightRule(_("A parcel cannot weigh or count less than nothing."))
+        if line.template_id is not None:
+            grouped.setdefault(line.template_id, []).append((line.quantity, line.weight_grams))
+    charged: list[tuple[Rule, int]] = []
+    for template_id in sorted(grouped):
+        template = templates[template_id]
+        rule = rule_for(template, region_code)
+        if template.free_over_fen is not None and goods_fen >= template.free_over_fen:
+            continue
+        charged.append((rule, parcel_units(template.by, grouped[template_id])))
+    if not charged:
+        return 0
+    # The highest first charge leads; on a tie, the template created first.
+    lead = max(range(len(charged)), key=lambda i: (charged[i][0].first_fen, -i))
+    total = charge(*charged[lead])
+    for i, (rule, units) in enumerate(charged):
+        if i != lead:
+            further = -(-units // rule.extra_units) * rule.extra_fen
+            # Capped at what the template would charge alone: joining never costs more.
+            total += min(further, charge(rule, units))
+    return total

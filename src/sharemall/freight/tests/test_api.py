@@ -8,6 +8,7 @@ import pytest
 from conftest import Api
 from tests.factories import MemberFactory, merchant
 
+from sharemall.freight import rules, selectors
 from sharemall.freight.models import FreightRule, FreightTemplate
 from sharemall.merchants import services as merchant_services
 
@@ -162,3 +163,18 @@ def test_clerks_are_refused_and_other_merchants_see_nothing(api: Api) -> None:
     assert api.delete(path, as_=other.owner).status == 404
     assert api.get(f"/merchants/{m.pk}/freight-templates/{tid}", as_=other.owner).status == 404
     assert FreightTemplate.objects.get(pk=tid).name == body()["name"]
+
+
+def test_stored_templates_compute_like_the_rules(api: Api) -> None:
+    m = merchant()
+    tid = api.post(f"/merchants/{m.pk}/freight-templates", body(), as_=m.owner).body["id"]
+    stored = selectors.rules_by_id([tid])[tid]
+    assert stored == rules.Template(
+        "piece",
+        (rules.Rule((), 1, 1000, 1, 500), rules.Rule(("440000",), 1, 600, 1, 200)),
+        9900,
+        ("650000",),
+    )
+    # Shenzhen, Nanshan: the Guangdong rule, 600 + 2 × 200.
+    lines = [rules.Line(tid, 3)]
+    assert rules.order_shipping_fen({tid: stored}, lines, "440305", 0) == 1000

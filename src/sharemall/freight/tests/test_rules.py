@@ -8,10 +8,12 @@ from hypothesis import strategies as st
 
 from sharemall.freight.rules import (
     InvalidFreightRule,
+    Line,
     RegionNotServed,
     Rule,
     Template,
     check_template,
+    order_shipping_fen,
     parcel_units,
     shipping_fen,
 )
@@ -209,3 +211,57 @@ def test_the_most_specific_code_decides(template: Template, region: str, units: 
         )
         expected = 0 if template.free_over_fen == 0 else expected
         assert _shipping(template, region, units, 0) == expected
+
+
+# --- one merchant's order, mixing templates ---------------------------------------------------
+
+TEA = Template("weight", (Rule((), 1000, 1200, 500, 300),))  # ¥12 first kg, ¥3 per 500 g
+CUPS = Template("piece", (Rule((), 1, 800, 1, 200),), free_over_fen=20000)  # ¥8, ¥2 each more
+
+
+def test_a_mixed_order_pays_one_first_charge() -> None:
+    templates = {1: TEA, 2: CUPS}
+    lines = [Line(1, 2, 750), Line(2, 3), Line(None, 5)]  # 1500 g of tea, 3 cups, 5 free items
+    # Tea leads (¥12 > ¥8): 1200 + ⌈500/500⌉ × 300 = 1500; cups add ⌈3/1⌉ × 200 = 600.
+    assert order_shipping_fen(templates, lines, "110101", 10000) == 2100
+    # Over ¥200 the cups ship free and the tea alone is charged.
+    assert order_shipping_fen(templates, lines, "110101", 20000) == 1500
+    # Only products without a template: free.
+    assert order_shipping_fen(templates, [Line(None, 9)], "110101", 0) == 0
+
+
+def test_one_template_not_serving_the_region_refuses_the_order() -> None:
+    templates = {1: TEA, 2: Template("piece", (GUANGDONG,))}
+    with pytest.raises(RegionNotServed):
+        order_shipping_fen(templates, [Line(1, 1, 100), Line(2, 1)], "110101", 0)
+
+
+lines_strategy = st.lists(
+    st.builds(Line, st.sampled_from([1, 2, 3, None]), st.integers(0, 50), st.integers(0, 5000)),
+    max_size=6,
+)
+
+
+@given(
+    st.lists(templates(), min_size=3, max_size=3),
+    lines_strategy,
+    st.sampled_from(DISTRICTS),
+    st.integers(0, 2_000_000),
+)
+def test_a_mixed_order_never_costs_more_than_its_parcels_sent_apart(
+    chosen: list[Template], lines: list[Line], region: str, goods_fen: int
+) -> None:
+    by_id = dict(zip([1, 2, 3], chosen, strict=True))
+    try:
+        together = order_shipping_fen(by_id, lines, region, goods_fen)
+    except RegionNotServed:
+        return
+    apart = 0
+    for template_id, template in by_id.items():
+        mine = [(li.quantity, li.weight_grams) for li in lines if li.template_id == template_id]
+        if mine:
+            apart += shipping_fen(template, region, parcel_units(template.by, mine), goods_fen)
+    assert 0 <= together <= apart
+    single = [li for li in lines if li.template_id == 1]
+    if single and len({li.template_id for li in lines} - {None}) == 1:
+        assert together == apart
