@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 from conftest import Api
-from tests.factories import MemberFactory, merchant
+from django.test import Client
+from tests.factories import MemberFactory, OperatorFactory, merchant
 
 from sharemall.freight import rules, selectors
 from sharemall.freight.models import FreightRule, FreightTemplate
@@ -178,3 +179,14 @@ def test_stored_templates_compute_like_the_rules(api: Api) -> None:
     # Shenzhen, Nanshan: the Guangdong rule, 600 + 2 × 200.
     lines = [rules.Line(tid, 3)]
     assert rules.order_shipping_fen({tid: stored}, lines, "440305", 0) == 1000
+
+
+def test_operators_look_at_templates_in_the_admin(api: Api) -> None:
+    m = merchant()
+    tid = api.post(f"/merchants/{m.pk}/freight-templates", body(), as_=m.owner).body["id"]
+    client = Client()
+    client.force_login(OperatorFactory.create())
+    page = client.get(f"/admin/freight/freighttemplate/{tid}/change/")
+    assert page.status_code == 200
+    assert "440000" in page.content.decode()
+    assert client.get("/admin/freight/freighttemplate/add/").status_code == 403
