@@ -34,6 +34,9 @@ from sharemall.config.api import api as ninja_api
 from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import services as distribution
 from sharemall.distribution.models import CommissionPlan
+from sharemall.freight import rules as freight_rules
+from sharemall.freight import services as freight
+from sharemall.freight.models import FreightTemplate
 from sharemall.merchants import services as merchant_services
 from sharemall.merchants.models import Merchant, Staff, Store
 from sharemall.orders import services as order_services
@@ -70,6 +73,7 @@ def snapshot(ids: dict[str, int]) -> dict[str, Any]:
         "withdrawals": list(Withdrawal.objects.order_by("pk").values_list("pk", "status")),
         "posts": list(Post.objects.order_by("pk").values_list("pk", "status")),
         "plans": CommissionPlan.objects.count(),
+        "freight": list(FreightTemplate.objects.order_by("pk").values_list("pk", "name")),
         "members": Member.objects.count(),
         "tokens": ApiToken.objects.count(),
     }
@@ -152,7 +156,11 @@ def build_world() -> World:
         rating=4,
         images=[],
     )
+    template = freight.template_create(
+        own, name="快递", template=freight_rules.Template("piece", (FREIGHT_RULE,))
+    )
     ids = {
+        "template": template.pk,
         "merchant": own.pk,
         "submitted": submitted.pk,
         "product": draft.pk,
@@ -237,6 +245,16 @@ STORE = {
     "address": "路 2 号",
     "latitude": 22.5,
     "longitude": 114.0,
+}
+
+
+FREIGHT_RULE = freight_rules.Rule((), 1, 1000, 1, 500)
+FREIGHT = {
+    "name": "按件",
+    "by": "piece",
+    "rules": [
+        {"region_codes": [], "first_units": 1, "first_fen": 800, "extra_units": 1, "extra_fen": 0}
+    ],
 }
 
 
@@ -360,6 +378,22 @@ CASES: dict[str, Case] = {
         body=lambda: {"title": "新品", "skus": [{"name": "默认", "price_fen": 100, "stock": 1}]},
     ),
     "merchant_products": Case("GET", "/merchants/{merchant}/products", owner_only(200)),
+    "freight_list": Case("GET", "/merchants/{merchant}/freight-templates", owner_only(200)),
+    "freight_create": Case(
+        "POST", "/merchants/{merchant}/freight-templates", owner_only(201), body=lambda: FREIGHT
+    ),
+    "freight_detail": Case(
+        "GET", "/merchants/{merchant}/freight-templates/{template}", owner_only(200)
+    ),
+    "freight_update": Case(
+        "PUT",
+        "/merchants/{merchant}/freight-templates/{template}",
+        owner_only(200),
+        body=lambda: FREIGHT,
+    ),
+    "freight_delete": Case(
+        "DELETE", "/merchants/{merchant}/freight-templates/{template}", owner_only(204)
+    ),
     "storefront": Case("GET", "/products", public()),
     # A draft: only its merchant (owner and clerks) and operators can see it.
     "product_detail": Case(
@@ -698,6 +732,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "999999/reject": "{entry_id}/reject",
         "999999/end": "{agent_id}/end",
         "{post}": "{post_id}",
+        "{template}": "{template_id}",
         "{goods_product}/posts": "{product_id}/posts",
         "banned-words/999999": "banned-words/{word_id}",
     }

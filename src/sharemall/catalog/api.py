@@ -49,6 +49,7 @@ def product_out(product: Product) -> dict[str, Any]:
         "description": product.description,
         "merchant_id": product.merchant_id,
         "category_id": product.category_id,
+        "freight_template_id": product.freight_template_id,
         "status": product.status,
         "skus": list(product.skus.all()),
         "images": [image_out(i) for i in product.images.all()],
@@ -56,7 +57,10 @@ def product_out(product: Product) -> dict[str, Any]:
 
 
 def _drafts(skus: list[SkuIn]) -> list[services.SkuDraft]:
-    return [services.SkuDraft(s.name, s.price_fen, s.stock, s.code, s.list_price_fen) for s in skus]
+    return [
+        services.SkuDraft(s.name, s.price_fen, s.stock, s.code, s.list_price_fen, s.weight_grams)
+        for s in skus
+    ]
 
 
 @router.post("/merchants/{merchant_id}/products", response={201: ProductOut}, auth=member_auth)
@@ -70,6 +74,7 @@ def product_create(
         title=payload.title,
         description=payload.description,
         category_id=payload.category_id,
+        freight_template_id=payload.freight_template_id,
         skus=_drafts(payload.skus),
     )
     return Status(201, product_out(selectors.product_for_staff(member, product.pk)))
@@ -147,7 +152,18 @@ def product_detail(request: HttpRequest, product_id: int) -> dict[str, Any]:
 def product_edit(request: HttpRequest, product_id: int, payload: ProductPatch) -> dict[str, Any]:
     member = require_member(request)
     product = selectors.product_for_staff(member, product_id)
-    services.product_update(product, **payload.dict())
+    template_id = (
+        payload.freight_template_id
+        if "freight_template_id" in payload.model_fields_set
+        else services.KEEP
+    )
+    services.product_update(
+        product,
+        title=payload.title,
+        description=payload.description,
+        category_id=payload.category_id,
+        freight_template_id=template_id,
+    )
     return product_out(selectors.product_for_staff(member, product_id))
 
 
@@ -176,7 +192,11 @@ def sku_edit(request: HttpRequest, sku_id: int, payload: SkuPatch) -> Any:
         payload.list_price_fen if "list_price_fen" in payload.model_fields_set else services.KEEP
     )
     return services.sku_update(
-        sku, name=payload.name, price_fen=payload.price_fen, list_price_fen=list_price
+        sku,
+        name=payload.name,
+        price_fen=payload.price_fen,
+        list_price_fen=list_price,
+        weight_grams=payload.weight_grams,
     )
 
 

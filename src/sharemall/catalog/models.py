@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.catalog import rules
+from sharemall.freight.models import FreightTemplate
 from sharemall.merchants.models import Merchant
 
 
@@ -64,6 +65,15 @@ class Product(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # What a parcel of it costs; none ships free. A template products name cannot be deleted.
+    freight_template = models.ForeignKey(
+        FreightTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("freight template"),
+    )
 
     class Meta:
         verbose_name = _("product")
@@ -93,6 +103,8 @@ class Sku(models.Model):
     # 划线价: the struck-through "was" price a tile shows beside the price; always above it.
     list_price_fen = models.BigIntegerField(_("list price (fen)"), null=True, blank=True)
     stock = models.BigIntegerField(_("stock"), default=0)
+    # What a by-weight freight template weighs one unit at.
+    weight_grams = models.PositiveIntegerField(_("weight (grams)"), default=0)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -9,12 +9,15 @@ class SkuIn(Schema):
     list_price_fen: int | None = Field(default=None, strict=True)
     stock: int = Field(default=0, strict=True)
     code: str = Field(default="", max_length=64)
+    # One unit's weight, for by-weight freight templates.
+    weight_grams: int = Field(default=0, strict=True)
 
 
 class ProductIn(Schema):
     title: str = Field(max_length=400)
     description: str = Field(default="", max_length=40_000)
     category_id: int | None = None
+    freight_template_id: int | None = None
     skus: list[SkuIn] = Field(max_length=200)
 
 
@@ -22,6 +25,8 @@ class ProductPatch(Schema):
     title: str | None = Field(default=None, max_length=400)
     description: str | None = Field(default=None, max_length=40_000)
     category_id: int | None = None
+    # Absent: unchanged; null: no template (ships free).
+    freight_template_id: int | None = None
 
 
 class SkuOut(Schema):
@@ -31,6 +36,7 @@ class SkuOut(Schema):
     list_price_fen: int | None
     stock: int
     code: str
+    weight_grams: int
 
 
 class SkuPatch(Schema):
@@ -38,6 +44,7 @@ class SkuPatch(Schema):
     price_fen: int | None = Field(default=None, strict=True)
     # Absent: unchanged; null: no list price any more.
     list_price_fen: int | None = Field(default=None, strict=True)
+    weight_grams: int | None = Field(default=None, strict=True)
 
 
 class StockIn(Schema):
@@ -60,6 +67,7 @@ class ProductOut(Schema):
     description: str
     merchant_id: int
     category_id: int | None
+    freight_template_id: int | None
     status: str
     skus: list[SkuOut]
     images: list[ImageOut]

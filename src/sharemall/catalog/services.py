@@ -15,6 +15,9 @@ from sharemall.catalog import rules, search
 from sharemall.catalog.models import Category, Product, ProductImage, Sku
 from sharemall.core.errors import Conflict, DomainError, NotFound
 from sharemall.core.images import clean_image
+from sharemall.freight import rules as freight_rules
+from sharemall.freight import selectors as freight
+from sharemall.freight.models import FreightTemplate
 from sharemall.merchants.models import Merchant
 
 
@@ -29,6 +32,7 @@ class SkuDraft:
     stock: int
     code: str = ""
     list_price_fen: int | None = None  # 划线价, above the price when given
+    weight_grams: int = 0  # what a by-weight freight template weighs one unit at
 
 
 # sku_update's "leave the list price as it is" (None clears it).
@@ -67,6 +71,10 @@ def sku_problems(draft: SkuDraft) -> dict[str, str]:
         draft.price_fen < draft.list_price_fen <= rules.MAX_PRICE_FEN
     ):
         problems["list_price_fen"] = _("A list price (划线价) must be above the price.")
+    if not 0 <= draft.weight_grams <= freight_rules.MAX_UNITS:
+        problems["weight_grams"] = _("A weight is between 0 and %(n)d grams.") % {
+            "n": freight_rules.MAX_UNITS
+        }
     return problems
 
 
@@ -76,7 +84,9 @@ def check_sku(draft: SkuDraft) -> SkuDraft:
         raise InvalidProduct(next(iter(problems.values())))
     name = " ".join(draft.name.split())
     code = (draft.code or "").strip()[:64]
-    return SkuDraft(name, draft.price_fen, draft.stock, code, draft.list_price_fen)
+    return SkuDraft(
+        name, draft.price_fen, draft.stock, code, draft.list_price_fen, draft.weight_grams
+    )
 
 
 def _category(category_id: int | None) -> Category | None:
@@ -86,6 +96,17 @@ def _category(category_id: int | None) -> Category | None:
     if category is None:
         raise InvalidProduct(_("No such category."), code="invalid_category")
     return category
+
+
+def _freight_template(merchant_id: int, template_id: int | None) -> FreightTemplate | None:
+    if template_id is None:
+        return None
+    template = freight.merchant_template(merchant_id, template_id)
+    if template is None:
+        raise InvalidProduct(
+            _("No such freight template at this merchant."), code="invalid_freight_template"
+        )
+    return template
 
 
 def unsaved_skus(product: Product, drafts: Sequence[SkuDraft]) -> list[Sku]:
@@ -98,6 +119,7 @@ def unsaved_skus(product: Product, drafts: Sequence[SkuDraft]) -> list[Sku]:
             list_price_fen=s.list_price_fen,
             stock=s.stock,
             code=s.code,
+            weight_grams=s.weight_grams,
             position=i,
         )
         for i, s in enumerate(drafts)
@@ -111,6 +133,7 @@ def product_create(
     skus: Sequence[SkuDraft],
     description: str = "",
     category_id: int | None = None,
+    freight_template_id: int | None = None,
 ) -> Product:
     """A draft product with its SKUs, all or nothing. Unapproved merchants may prepare drafts;
     only publishing needs approval."""
@@ -127,6 +150,7 @@ def product_create(
             title=check_title(title),
             description=check_description(description),
             category=_category(category_id),
+            freight_template=_freight_template(merchant.pk, freight_template_id),
         )
         Sku.objects.bulk_create(unsaved_skus(product, cleaned))
         search.index_product(product)
@@ -139,15 +163,21 @@ def product_update(
     title: str | None = None,
     description: str | None = None,
     category_id: int | None = None,
+    freight_template_id: int | None = KEEP,
 ) -> Product:
+    """Change what is given; `freight_template_id=None` leaves the product without a template."""
     if title is not None:
         product.title = check_title(title)
     if description is not None:
         product.description = check_description(description)
     if category_id is not None:
         product.category = _category(category_id)
+    if freight_template_id != KEEP:
+        product.freight_template = _freight_template(product.merchant_id, freight_template_id)
     with transaction.atomic():
-        product.save(update_fields=["title", "description", "category", "updated_at"])
+        product.save(
+            update_fields=["title", "description", "category", "freight_template", "updated_at"]
+        )
         search.index_product(product)
     return product
 
@@ -194,6 +224,7 @@ def sku_add(product: Product, draft: SkuDraft) -> Sku:
                 list_price_fen=cleaned.list_price_fen,
                 stock=cleaned.stock,
                 code=cleaned.code,
+                weight_grams=cleaned.weight_grams,
                 position=position,
             )
             search.index_product(product)
@@ -208,8 +239,9 @@ def sku_update(
     name: str | None = None,
     price_fen: int | None = None,
     list_price_fen: int | None = KEEP,
+    weight_grams: int | None = None,
 ) -> Sku:
-    """Rename or reprice an option; `list_price_fen=None` removes its list price."""
+    """Rename, reprice or reweigh an option; `list_price_fen=None` removes its list price."""
     draft = check_sku(
         SkuDraft(
             name if name is not None else sku.name,
@@ -217,12 +249,16 @@ def sku_update(
             sku.stock,
             sku.code,
             sku.list_price_fen if list_price_fen == KEEP else list_price_fen,
+            weight_grams if weight_grams is not None else sku.weight_grams,
         )
     )
     try:
         with transaction.atomic():
             Sku.objects.filter(pk=sku.pk).update(
-                name=draft.name, price_fen=draft.price_fen, list_price_fen=draft.list_price_fen
+                name=draft.name,
+                price_fen=draft.price_fen,
+                list_price_fen=draft.list_price_fen,
+                weight_grams=draft.weight_grams,
             )
             search.index_products([sku.product_id])
     except IntegrityError:

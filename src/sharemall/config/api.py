@@ -22,6 +22,7 @@ from sharemall.catalog.api import router as catalog_router
 from sharemall.checkout.api import router as checkout_router
 from sharemall.core.errors import DomainError
 from sharemall.distribution.api import router as distribution_router
+from sharemall.freight.api import router as freight_router
 from sharemall.merchants.api import router as merchants_router
 from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
@@ -43,6 +44,7 @@ api = NinjaAPI(
 api.add_router("", accounts_router)
 api.add_router("", merchants_router)
 api.add_router("", catalog_router)
+api.add_router("", freight_router)
 api.add_router("", checkout_router)
 api.add_router("", orders_router)
 api.add_router("", aftersales_router)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "sharemall.platform",
     "sharemall.accounts",
     "sharemall.merchants",
+    "sharemall.freight",
     "sharemall.catalog",
     "sharemall.payments",
     "sharemall.wallet",

@@ -168,12 +168,24 @@ class ProductForm(PageForm):
     category = forms.TypedChoiceField(
         label=_("Category"), required=False, coerce=int, empty_value=None
     )
+    freight_template = forms.TypedChoiceField(
+        label=_("Freight template"), required=False, coerce=int, empty_value=None
+    )
 
-    def __init__(self, *args: Any, categories: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        categories: list[tuple[int, str]],
+        freight_templates: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         category = self.fields["category"]
         assert isinstance(category, forms.TypedChoiceField)
         category.choices = [("", _("No category")), *categories]
+        freight = self.fields["freight_template"]
+        assert isinstance(freight, forms.TypedChoiceField)
+        freight.choices = [("", _("None: ships free")), *freight_templates]
 
 
 class SkuForm(PageForm):

@@ -21,6 +21,8 @@ from sharemall.catalog.models import Product
 from sharemall.core.errors import DomainError
 from sharemall.core.images import read_image_upload
 from sharemall.core.money import format_yuan
+from sharemall.freight import selectors as freight_selectors
+from sharemall.merchants.models import Merchant
 from sharemall.web.actions import run_action
 from sharemall.web.common import _int_param
 from sharemall.web.merchant.console import (
@@ -60,6 +62,10 @@ def _category_choices() -> list[tuple[int, str]]:
         assert isinstance(children, list)
         choices.extend((int(c["id"]), f"{root['name']} › {c['name']}") for c in children)
     return choices
+
+
+def _freight_choices(merchant: Merchant) -> list[tuple[int, str]]:
+    return [(t.pk, t.name) for t in freight_selectors.templates_of(merchant)]
 
 
 def _thumb(product: Product) -> str:
@@ -181,7 +187,11 @@ def _sku_drafts(formset: Any) -> list[catalog.SkuDraft]:
 @console_page
 @owner_page
 def merchant_product_new(request: HttpRequest, console: Console) -> HttpResponse:
-    form = ProductForm(request.POST or None, categories=_category_choices())
+    form = ProductForm(
+        request.POST or None,
+        categories=_category_choices(),
+        freight_templates=_freight_choices(console.merchant),
+    )
     formset = SkuFormSet(request.POST or None, prefix="sku")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         outcome = run_action(
@@ -191,6 +201,7 @@ def merchant_product_new(request: HttpRequest, console: Console) -> HttpResponse
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 category_id=form.cleaned_data["category"],
+                freight_template_id=form.cleaned_data["freight_template"],
                 skus=_sku_drafts(formset),
             ),
             _("The product was saved as a draft. Add photos, then publish it."),
@@ -210,8 +221,10 @@ def _product_context(console: Console, product: Product, **forms: Any) -> dict[s
             "title": product.title,
             "description": product.description,
             "category": product.category_id,
+            "freight_template": product.freight_template_id,
         },
         categories=_category_choices(),
+        freight_templates=_freight_choices(console.merchant),
     )
     skus = [
         (
@@ -250,7 +263,11 @@ def _own_product(
 def merchant_product(request: HttpRequest, console: Console, product_id: int) -> HttpResponse:
     console, product = _own_product(request, console, product_id)
     if request.method == "POST":
-        form = ProductForm(request.POST, categories=_category_choices())
+        form = ProductForm(
+            request.POST,
+            categories=_category_choices(),
+            freight_templates=_freight_choices(console.merchant),
+        )
         if form.is_valid() and run_action(
             request,
             lambda: catalog.product_update(
@@ -258,6 +275,7 @@ def merchant_product(request: HttpRequest, console: Console, product_id: int) ->
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 category_id=form.cleaned_data["category"],
+                freight_template_id=form.cleaned_data["freight_template"],
             ),
             _("The product was saved."),
             form=form,

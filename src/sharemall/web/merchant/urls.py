@@ -4,6 +4,7 @@ from django.urls import URLPattern, path
 
 from sharemall.web.merchant import (
     aftersales,
+    freight,
     home,
     orders,
     plans,
@@ -65,6 +66,14 @@ urlpatterns: list[URLPattern] = [
         name="merchant_product_plan",
     ),
     path("skus/<int:sku_id>", products.merchant_sku_edit, name="merchant_sku_edit"),
+    path("freight", freight.merchant_freight, name="merchant_freight"),
+    path("freight/new", freight.merchant_freight_new, name="merchant_freight_new"),
+    path("freight/<int:template_id>", freight.merchant_freight_edit, name="merchant_freight_edit"),
+    path(
+        "freight/<int:template_id>/delete",
+        freight.merchant_freight_delete,
+        name="merchant_freight_delete",
+    ),
     path("plan", plans.merchant_plan, name="merchant_plan"),
     path("plan/check", plans.merchant_plan_check, name="merchant_plan_check"),
     path("orders", orders.merchant_orders, name="merchant_orders"),
