@@ -135,7 +135,7 @@ def test_return_and_refund(api: Api, paid_order: tuple[Order, Member, Member]) -
         ).error_code
         == "order_not_eligible"
     )  # not shipped yet
-    api.post(f"/orders/{order.pk}/ship", as_=owner)
+    api.post(f"/orders/{order.pk}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=owner)
     request = ask(api, order, buyer, 1, kind="return_refund")
     assert api.post(f"/aftersales/{request['id']}/approve", as_=owner).body["status"] == (
         "awaiting_return"
@@ -163,7 +163,7 @@ def test_unanswered_requests_are_approved_automatically(
 
 def test_open_request_holds_completion(api: Api, paid_order: tuple[Order, Member, Member]) -> None:
     order, buyer, owner = paid_order
-    api.post(f"/orders/{order.pk}/ship", as_=owner)
+    api.post(f"/orders/{order.pk}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=owner)
     api.post(f"/orders/{order.pk}/confirm-receipt", as_=buyer)
     request = ask(api, order, buyer, 1, kind="return_refund")
     api.post(f"/aftersales/{request['id']}/approve", as_=owner)

@@ -378,7 +378,7 @@ def test_auto_receipt_after_ten_days(api: Api, shop: tuple[Merchant, Product, Sk
     created = buy(api, buyer, sku)
     pay(api, buyer, created["payment_id"])
     order_id = created["orders"][0]["id"]
-    api.post(f"/orders/{order_id}/ship", as_=m.owner)
+    api.post(f"/orders/{order_id}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=m.owner)
     run_due_jobs(timezone.now() + timedelta(days=9))
     assert Order.objects.get(pk=order_id).status == "shipped"
     run_due_jobs(timezone.now() + timedelta(days=10, minutes=1))
@@ -460,3 +460,84 @@ def test_idempotency_key_replays_the_first_order(
     )
     assert different.status == 422
     assert Order.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        {"carrier": "SF", "tracking_no": ""},
+        {"carrier": "", "tracking_no": "SF1"},
+        {"carrier": "  ", "tracking_no": "  "},
+        {"carrier": "SF", "no_logistics": False},
+    ],
+)
+def test_an_express_order_ships_only_with_tracking(
+    api: Api, shop: tuple[Merchant, Product, Sku], body: dict[str, object] | None
+) -> None:
+    m, _p, sku = shop
+    buyer = MemberFactory.create()
+    created = buy(api, buyer, sku)
+    pay(api, buyer, created["payment_id"])
+    order_id = created["orders"][0]["id"]
+
+    refused = api.post(f"/orders/{order_id}/ship", body, as_=m.owner)
+
+    assert (refused.status, refused.error_code) == (400, "tracking_required")
+    order = Order.objects.get(pk=order_id)
+    assert (order.status, order.carrier, order.tracking_no, order.shipped_at) == (
+        "paid",
+        "",
+        "",
+        None,
+    )
+    assert not OrderEvent.objects.filter(order_id=order_id, to_status="shipped").exists()
+
+
+def test_an_order_ships_with_no_logistics_and_the_buyer_reads_it(
+    api: Api, shop: tuple[Merchant, Product, Sku]
+) -> None:
+    m, _p, sku = shop
+    buyer = MemberFactory.create()
+    created = buy(api, buyer, sku)
+    pay(api, buyer, created["payment_id"])
+    order_id = created["orders"][0]["id"]
+
+    shipped = api.post(
+        f"/orders/{order_id}/ship", {"tracking_no": "ignored", "no_logistics": True}, as_=m.owner
+    )
+
+    assert shipped.body == {"id": order_id, "status": "shipped"}
+    seen = api.get(f"/orders/{order_id}", as_=buyer).body
+    assert (seen["shipped_without_logistics"], seen["carrier"], seen["tracking_no"]) == (
+        True,
+        "",
+        "",
+    )
+    assert seen["status_label"] == "待收货"
+
+
+def test_the_buyer_reads_a_fully_refunded_completed_order_as_refunded(
+    api: Api, shop: tuple[Merchant, Product, Sku]
+) -> None:
+    m, _p, sku = shop
+    buyer = MemberFactory.create()
+    created = buy(api, buyer, sku)
+    pay(api, buyer, created["payment_id"])
+    order_id = created["orders"][0]["id"]
+    assert api.get(f"/orders/{order_id}", as_=buyer).body["status_label"] == "待发货"
+    api.post(f"/orders/{order_id}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=m.owner)
+    api.post(f"/orders/{order_id}/confirm-receipt", as_=buyer)
+    assert api.get(f"/orders/{order_id}", as_=buyer).body["status_label"] == "待评价"
+
+    # Every unit refunded, yet the state machine says completed: the buyer reads 已退款.
+    Order.objects.filter(pk=order_id).update(status="completed")
+    line = Order.objects.get(pk=order_id).lines.get()
+    type(line).objects.filter(pk=line.pk).update(
+        claimed_quantity=line.quantity,
+        claimed_fen=line.paid_fen,
+        refunded_quantity=line.quantity,
+        refunded_fen=line.paid_fen,
+    )
+
+    assert api.get(f"/orders/{order_id}", as_=buyer).body["status_label"] == "已退款"

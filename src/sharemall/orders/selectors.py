@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -128,3 +128,16 @@ def best_selling_product_ids(limit: int) -> list[int]:
         .order_by("-sold", "-product_id")[:limit]
     )
     return [row["product_id"] for row in rows]
+
+
+def buyer_status_label(order: Order, lines: Sequence[OrderLine]) -> str:
+    """The status the buyer reads (rules.buyer_status_label) of an order with its lines loaded;
+    asks about reviews only when the order is in the buyer's hands."""
+    unreviewed = order.status in rules.RECEIVED_STATUSES and (
+        OrderLine.objects.filter(order=order).filter(post__isnull=True).exists()
+    )
+    return rules.buyer_status_label(
+        order.status,
+        [(line.quantity, line.refunded_quantity) for line in lines],
+        unreviewed=unreviewed,
+    )

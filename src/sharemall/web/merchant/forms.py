@@ -334,12 +334,18 @@ class PlanForm(PageForm):
 
 
 class ShipForm(PageForm):
+    """A carrier and a tracking number, or the box saying no parcel is sent (the service
+    refuses anything in between with `tracking_required`)."""
+
     carrier = forms.CharField(label=_("Carrier"), max_length=40, required=False)
     tracking_no = forms.CharField(
         label=_("Tracking number"),
         max_length=64,
         required=False,
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    no_logistics = forms.BooleanField(
+        label=_("No logistics needed (virtual goods or local delivery)"), required=False
     )
 
 

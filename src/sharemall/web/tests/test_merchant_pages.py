@@ -843,6 +843,27 @@ def test_orders_are_listed_by_status_and_shipped(api: Api, client: Client) -> No
     assert "cannot go from shipped to shipped" in again.content.decode()
 
 
+def test_the_ship_form_needs_tracking_or_says_no_logistics(api: Api, client: Client) -> None:
+    shop = merchant()
+    order = paid_order(api, shop)
+    signed_in(client, shop.owner)
+    assert 'name="no_logistics"' in page(client, f"/merchant/orders/{order.pk}")
+
+    refused = client.post(
+        f"/merchant/orders/{order.pk}/ship", {"carrier": "顺丰", "tracking_no": ""}, follow=True
+    )
+
+    assert "Give the carrier and the tracking number" in refused.content.decode()
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+    client.post(f"/merchant/orders/{order.pk}/ship", {"no_logistics": "on"})
+
+    order.refresh_from_db()
+    assert (order.status, order.shipped_without_logistics) == ("shipped", True)
+    assert "No logistics needed" in page(client, f"/merchant/orders/{order.pk}")
+
+
 def test_a_pickup_code_is_verified_exactly_once(api: Api, client: Client) -> None:
     shop = merchant()
     store = offline_store(shop)
@@ -919,7 +940,12 @@ def test_a_returned_parcel_is_confirmed(api: Api, client: Client) -> None:
     shop = merchant()
     order = paid_order(api, shop)
     owner = shop.owner
-    assert api.post(f"/orders/{order.pk}/ship", as_=owner).status == 200
+    assert (
+        api.post(
+            f"/orders/{order.pk}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=owner
+        ).status
+        == 200
+    )
     request = ask_refund(api, order, kind="return_refund")
     signed_in(client, owner)
     client.post(f"/merchant/aftersales/{request.pk}/approve")
