@@ -318,6 +318,18 @@ CASES: dict[str, Case] = {
         "PUT", "/merchants/{merchant}", owner_only(400), body=lambda: {"legal_rep": "王五"}
     ),
     "merchant_submit": Case("POST", "/merchants/{merchant}/submit", owner_only(409)),
+    "return_address": Case("GET", "/merchants/{merchant}/return-address", merchant_side(200)),
+    "return_address_set": Case(
+        "PUT",
+        "/merchants/{merchant}/return-address",
+        owner_only(200),
+        body=lambda: {
+            "receiver": "退货组",
+            "phone": "13900001111",
+            "region_code": "440305",
+            "address": "科技园 9 号仓",
+        },
+    ),
     "licence": Case(
         "POST",
         "/merchants/{merchant}/licence",

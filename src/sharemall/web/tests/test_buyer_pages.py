@@ -11,7 +11,7 @@ import pytest
 from conftest import Api
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from tests.factories import MemberFactory, merchant, product
+from tests.factories import MemberFactory, merchant, product, with_return_address
 
 import sharemall.web
 from sharemall.accounts.models import Member
@@ -734,9 +734,15 @@ def test_an_approved_return_takes_the_tracking_number_and_a_request_can_be_withd
         {"type": "return_refund", f"quantity-{line.pk}": "1", "reason": "Wrong size"},
     )
     returned = AfterSale.objects.get()
+    assert 'id="return-address"' not in page(client, f"/aftersales/{returned.pk}")
+    with_return_address(order.merchant)
     aftersale_services.aftersale_approve(returned, actor=order.merchant.owner)
 
-    assert "Approved: send the goods back" in page(client, f"/aftersales/{returned.pk}")
+    approved = page(client, f"/aftersales/{returned.pk}")
+    assert "Approved: send the goods back" in approved
+    sent_to = approved[approved.index('id="return-address"') :]
+    assert "退货组" in sent_to and "13900001111" in sent_to
+    assert "广东省深圳市南山区 科技园 9 号仓" in sent_to
     client.post(f"/aftersales/{returned.pk}/return", {"carrier": "SF", "tracking_no": "SF77"})
     returned.refresh_from_db()
     assert (returned.status, returned.return_tracking_no) == ("return_shipped", "SF77")

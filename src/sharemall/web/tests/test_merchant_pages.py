@@ -948,6 +948,21 @@ def test_a_returned_parcel_is_confirmed(api: Api, client: Client) -> None:
     )
     request = ask_refund(api, order, kind="return_refund")
     signed_in(client, owner)
+    refused = client.post(f"/merchant/aftersales/{request.pk}/approve", follow=True)
+    assert "Set the return address first" in refused.content.decode()
+    request.refresh_from_db()
+    assert request.status == "requested"
+
+    saved = client.post(
+        "/merchant/return-address",
+        {
+            "receiver": "退货组",
+            "phone": "0755-86001234",
+            "region_code": "440305",
+            "address": "科技园 9 号仓",
+        },
+    )
+    assert saved.status_code == 302
     client.post(f"/merchant/aftersales/{request.pk}/approve")
     request.refresh_from_db()
     assert request.status == "awaiting_return"
@@ -1195,3 +1210,46 @@ def test_after_sales_open_on_what_waits_and_all_shows_the_rest(api: Api, client:
     assert f'href="/merchant/aftersales/{waiting.pk}"' in default
     assert f'href="/merchant/aftersales/{done.pk}"' not in default
     assert f'href="/merchant/aftersales/{done.pk}"' in everything
+
+
+def test_the_owner_keeps_the_return_address_and_a_clerk_cannot(client: Client) -> None:
+    shop = merchant()
+    signed_in(client, shop.owner)
+    stores = page(client, "/merchant/stores")
+    assert "No return address yet" in stores
+    assert 'href="/merchant/return-address"' in stores
+    form = page(client, "/merchant/return-address")
+    assert 'id="id_province"' in form and 'name="receiver"' in form
+
+    bad = client.post(
+        "/merchant/return-address",
+        {"receiver": "退货组", "phone": "12345", "region_code": "440300", "address": "9 号仓"},
+    )
+    assert bad.status_code == 200
+    assert "Give a mobile number or a landline with its area code." in bad.content.decode()
+    shop.refresh_from_db()
+    assert shop.return_to is None
+
+    client.post(
+        "/merchant/return-address",
+        {
+            "receiver": "退货组",
+            "phone": "139 0000 1111",
+            "region_code": "440305",
+            "address": "科技园 9 号仓",
+        },
+    )
+    shop.refresh_from_db()
+    assert shop.return_to is not None
+    assert (shop.return_to.phone, shop.return_to.region_name) == (
+        "13900001111",
+        "广东省深圳市南山区",
+    )
+    assert "科技园 9 号仓" in page(client, "/merchant/stores")
+    assert 'value="退货组"' in page(client, "/merchant/return-address")
+
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(shop, phone=clerk.phone)
+    signed_in(client, clerk)
+    assert client.get("/merchant/return-address").status_code == 404
+    assert 'href="/merchant/return-address"' not in page(client, "/merchant/stores")
