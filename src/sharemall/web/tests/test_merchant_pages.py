@@ -950,6 +950,7 @@ def test_a_returned_parcel_is_confirmed(api: Api, client: Client) -> None:
     signed_in(client, owner)
     refused = client.post(f"/merchant/aftersales/{request.pk}/approve", follow=True)
     assert "Set the return address first" in refused.content.decode()
+    assert 'href="/merchant/return-address"' in refused.content.decode()
     request.refresh_from_db()
     assert request.status == "requested"
 
@@ -966,6 +967,9 @@ def test_a_returned_parcel_is_confirmed(api: Api, client: Client) -> None:
     client.post(f"/merchant/aftersales/{request.pk}/approve")
     request.refresh_from_db()
     assert request.status == "awaiting_return"
+    assert "The buyer sends the goods back to: 退货组 0755-86001234" in page(
+        client, f"/merchant/aftersales/{request.pk}"
+    )
     sent = api.post(f"/aftersales/{request.pk}/return", {"tracking_no": "YT9"}, as_=order.buyer)
     assert sent.status == 200
     assert "Goods received, refund the buyer" in page(client, f"/merchant/aftersales/{request.pk}")
