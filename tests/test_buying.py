@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from conftest import Api
@@ -15,6 +16,7 @@ from sharemall.merchants.models import Merchant
 from sharemall.orders.models import Order, OrderEvent
 from sharemall.payments.models import NotificationLog, Payment, Refund
 from sharemall.payments.providers.sandbox import SandboxProvider
+from sharemall.posts import services as post_services
 from sharemall.wallet.services import balance, ledger_check, merchant_receivable, platform
 from tests.factories import MemberFactory, merchant, product
 from tests.flows import ADDRESS, buy, pay
@@ -541,3 +543,34 @@ def test_the_buyer_reads_a_fully_refunded_completed_order_as_refunded(
     )
 
     assert api.get(f"/orders/{order_id}", as_=buyer).body["status_label"] == "已退款"
+
+
+def test_order_lists_answer_each_orders_buyer_status_in_a_fixed_number_of_queries(
+    api: Api, shop: tuple[Merchant, Product, Sku], django_assert_max_num_queries: Any
+) -> None:
+    m, _p, sku = shop
+    buyer = MemberFactory.create()
+    ids = []
+    for _ in range(3):
+        created = buy(api, buyer, sku)
+        pay(api, buyer, created["payment_id"])
+        ids.append(created["orders"][0]["id"])
+    shipped, received = ids[1], ids[2]
+    for order_id in (shipped, received):
+        api.post(f"/orders/{order_id}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=m.owner)
+    api.post(f"/orders/{received}/confirm-receipt", as_=buyer)
+    post_services.post_create(
+        author=buyer,
+        order_line_id=Order.objects.get(pk=received).lines.get().pk,
+        text="很好",
+        rating=5,
+        images=[],
+    )
+
+    with django_assert_max_num_queries(5):  # member, session, orders, lines, …: not per order
+        listed = api.get("/orders", as_=buyer).body
+    by_merchant = api.get(f"/merchants/{m.pk}/orders", as_=m.owner).body
+
+    expected = {ids[0]: "待发货", shipped: "待收货", received: "已完成"}
+    assert {o["id"]: o["status_label"] for o in listed} == expected
+    assert {o["id"]: o["status_label"] for o in by_merchant} == expected

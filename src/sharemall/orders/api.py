@@ -75,5 +75,5 @@ def merchant_orders(
 ) -> list[dict[str, Any]]:
     member = require_member(request)
     merchant = merchant_for_staff(member, merchant_id, owner_only=False)
-    found = selectors.orders_of_merchant(merchant.pk, status=q.status)
+    found = selectors.with_review_state(selectors.orders_of_merchant(merchant.pk, status=q.status))
     return [order_out(o, member) for o in found[q.offset : q.offset + q.limit]]

@@ -52,10 +52,11 @@ def orders_of_payment(payment_id: int) -> QuerySet[Order]:
 
 
 def orders_of_buyer(member: Member, *, status: str | None = None) -> QuerySet[Order]:
+    # The buyer's order list in the API: each order answers with its buyer status.
     orders = Order.objects.filter(buyer=member)
     if status:
         orders = orders.filter(status=status)
-    return _detailed(orders).order_by("-created_at", "-id")
+    return with_review_state(_detailed(orders)).order_by("-created_at", "-id")
 
 
 def orders_of_merchant(merchant_id: int, *, status: str | None = None) -> QuerySet[Order]:
@@ -130,11 +131,21 @@ def best_selling_product_ids(limit: int) -> list[int]:
     return [row["product_id"] for row in rows]
 
 
+def with_review_state(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Orders that know whether a line waits for the buyer's post (`has_unreviewed`), so a
+    page of them reads its buyer statuses without one query per order."""
+    return orders.annotate(has_unreviewed=Exists(_unreviewed_line()))
+
+
 def buyer_status_label(order: Order, lines: Sequence[OrderLine]) -> str:
     """The status the buyer reads (rules.buyer_status_label) of an order with its lines loaded;
-    asks about reviews only when the order is in the buyer's hands."""
+    asks about reviews (unless with_review_state did) only when the order is in the buyer's
+    hands."""
+    known: bool | None = getattr(order, "has_unreviewed", None)
     unreviewed = order.status in rules.RECEIVED_STATUSES and (
-        OrderLine.objects.filter(order=order).filter(post__isnull=True).exists()
+        known
+        if known is not None
+        else OrderLine.objects.filter(order=order, post__isnull=True).exists()
     )
     return rules.buyer_status_label(
         order.status,
