@@ -722,6 +722,27 @@ def test_a_rejected_request_shows_the_answer_and_can_go_to_the_platform() -> Non
     assert "With the platform" in page(client, f"/aftersales/{aftersale.pk}")
 
 
+def test_a_return_approved_by_the_job_before_the_shop_gave_an_address_says_to_ask_the_shop() -> (
+    None
+):
+    buyer = MemberFactory.create()
+    order = paid_order(buyer)
+    order_services.order_ship(order, actor=order.merchant.owner, carrier="SF", tracking_no="SF1")
+    line = order.lines.get()
+    client = browser(buyer)
+    client.post(
+        f"/orders/{order.pk}/aftersales",
+        {"type": "return_refund", f"quantity-{line.pk}": "1", "reason": "Wrong size"},
+    )
+    returned = AfterSale.objects.get()
+    aftersale_services.aftersale_approve(returned, actor=None)  # the job: the shop was silent
+
+    body = page(client, f"/aftersales/{returned.pk}")
+
+    assert 'id="return-address"' in body
+    assert "The shop has not given a return address yet." in body
+
+
 def test_an_approved_return_takes_the_tracking_number_and_a_request_can_be_withdrawn() -> None:
     buyer = MemberFactory.create()
     order = paid_order(buyer)
