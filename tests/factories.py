@@ -80,6 +80,17 @@ def merchant(
     return m
 
 
+def with_return_address(m: Merchant) -> Merchant:
+    """The merchant's return address set, as a return needs before it can be approved."""
+    return merchant_services.merchant_set_return_address(
+        m,
+        receiver="退货组",
+        phone="13900001111",
+        region_code="440305",
+        address="科技园 9 号仓",
+    )
+
+
 class CategoryFactory(factory.django.DjangoModelFactory[Category]):
     class Meta:
         model = Category

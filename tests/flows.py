@@ -60,6 +60,11 @@ def buy_and_receive(
     created = buy(api, buyer, sku, **extra)
     pay(api, buyer, created["payment_id"])
     order_id = created["orders"][0]["id"]
-    assert api.post(f"/orders/{order_id}/ship", as_=merchant_owner).status == 200
+    assert (
+        api.post(
+            f"/orders/{order_id}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=merchant_owner
+        ).status
+        == 200
+    )
     assert api.post(f"/orders/{order_id}/confirm-receipt", as_=buyer).status == 200
     return created

@@ -9,12 +9,12 @@ from conftest import Api
 from django.utils import timezone
 
 from sharemall.accounts.models import Member
-from sharemall.aftersales.models import AfterSale
+from sharemall.aftersales.models import AfterSale, AfterSaleEvent
 from sharemall.config.jobs import run_due_jobs
 from sharemall.orders.models import Order, OrderLine
 from sharemall.payments.models import Refund
 from sharemall.wallet.services import balance, ledger_check, merchant_receivable, platform
-from tests.factories import MemberFactory, OperatorFactory, merchant, product
+from tests.factories import MemberFactory, OperatorFactory, merchant, product, with_return_address
 from tests.flows import ADDRESS
 
 pytestmark = pytest.mark.django_db
@@ -135,17 +135,39 @@ def test_return_and_refund(api: Api, paid_order: tuple[Order, Member, Member]) -
         ).error_code
         == "order_not_eligible"
     )  # not shipped yet
-    api.post(f"/orders/{order.pk}/ship", as_=owner)
+    api.post(f"/orders/{order.pk}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=owner)
     request = ask(api, order, buyer, 1, kind="return_refund")
-    assert api.post(f"/aftersales/{request['id']}/approve", as_=owner).body["status"] == (
-        "awaiting_return"
+    # No return address yet: the buyer would not know where to send the goods.
+    refused = api.post(f"/aftersales/{request['id']}/approve", as_=owner)
+    assert (refused.status, refused.error_code) == (400, "return_address_missing")
+    assert AfterSale.objects.get(pk=request["id"]).status == "requested"
+    assert (
+        not AfterSaleEvent.objects.filter(aftersale_id=request["id"])
+        .exclude(to_status="requested")
+        .exists()
     )
+    assert api.get(f"/aftersales/{request['id']}", as_=buyer).body["return_address"] is None
+
+    with_return_address(order.merchant)
+    approved = api.post(f"/aftersales/{request['id']}/approve", as_=owner).body
+    assert approved["status"] == "awaiting_return"
+    sent_to = {
+        "receiver": "退货组",
+        "phone": "13900001111",
+        "region_code": "440305",
+        "region_name": "广东省深圳市南山区",
+        "address": "科技园 9 号仓",
+    }
+    assert approved["return_address"] == sent_to
+    assert api.get(f"/aftersales/{request['id']}", as_=buyer).body["return_address"] == sent_to
     sent = api.post(
         f"/aftersales/{request['id']}/return", {"carrier": "SF", "tracking_no": "SF9"}, as_=buyer
     )
     assert sent.body["status"] == "return_shipped"
+    assert sent.body["return_address"] == sent_to  # still shown while the parcel travels
     done = api.post(f"/aftersales/{request['id']}/confirm-return", as_=owner)
     assert done.body["status"] == "refunded"
+    assert done.body["return_address"] is None
     order.refresh_from_db()
     assert order.status == "shipped"  # partly refunded: the rest is still on its way
 
@@ -163,10 +185,11 @@ def test_unanswered_requests_are_approved_automatically(
 
 def test_open_request_holds_completion(api: Api, paid_order: tuple[Order, Member, Member]) -> None:
     order, buyer, owner = paid_order
-    api.post(f"/orders/{order.pk}/ship", as_=owner)
+    api.post(f"/orders/{order.pk}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=owner)
     api.post(f"/orders/{order.pk}/confirm-receipt", as_=buyer)
     request = ask(api, order, buyer, 1, kind="return_refund")
-    api.post(f"/aftersales/{request['id']}/approve", as_=owner)
+    with_return_address(order.merchant)
+    assert api.post(f"/aftersales/{request['id']}/approve", as_=owner).status == 200
     run_due_jobs(timezone.now() + timedelta(days=8))
     assert Order.objects.get(pk=order.pk).status == "received"
     api.post(f"/aftersales/{request['id']}/cancel", as_=buyer)
@@ -234,3 +257,18 @@ def test_the_merchant_lists_its_aftersales_queue(
     # Another merchant's queue is as good as missing; the buyer is not its staff.
     assert api.get(queue, as_=buyer).status == 404
     assert api.get(f"/merchants/{merchant().pk}/aftersales", as_=owner).status == 404
+
+
+def test_a_silent_merchant_without_a_return_address_is_approved_by_the_job_all_the_same(
+    api: Api, paid_order: tuple[Order, Member, Member]
+) -> None:
+    order, buyer, owner = paid_order
+    api.post(f"/orders/{order.pk}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=owner)
+    request = ask(api, order, buyer, 1, kind="return_refund")
+
+    run_due_jobs(timezone.now() + timedelta(days=3, minutes=1))
+
+    seen = api.get(f"/aftersales/{request['id']}", as_=buyer).body
+    assert (seen["status"], seen["return_address"]) == ("awaiting_return", None)
+    with_return_address(order.merchant)  # the buyer sees it as soon as the shop sets it
+    assert api.get(f"/aftersales/{request['id']}", as_=buyer).body["return_address"] is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from conftest import Api
@@ -15,6 +16,7 @@ from sharemall.merchants.models import Merchant
 from sharemall.orders.models import Order, OrderEvent
 from sharemall.payments.models import NotificationLog, Payment, Refund
 from sharemall.payments.providers.sandbox import SandboxProvider
+from sharemall.posts import services as post_services
 from sharemall.wallet.services import balance, ledger_check, merchant_receivable, platform
 from tests.factories import MemberFactory, merchant, product
 from tests.flows import ADDRESS, buy, pay
@@ -378,7 +380,7 @@ def test_auto_receipt_after_ten_days(api: Api, shop: tuple[Merchant, Product, Sk
     created = buy(api, buyer, sku)
     pay(api, buyer, created["payment_id"])
     order_id = created["orders"][0]["id"]
-    api.post(f"/orders/{order_id}/ship", as_=m.owner)
+    api.post(f"/orders/{order_id}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=m.owner)
     run_due_jobs(timezone.now() + timedelta(days=9))
     assert Order.objects.get(pk=order_id).status == "shipped"
     run_due_jobs(timezone.now() + timedelta(days=10, minutes=1))
@@ -460,3 +462,115 @@ def test_idempotency_key_replays_the_first_order(
     )
     assert different.status == 422
     assert Order.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        {"carrier": "SF", "tracking_no": ""},
+        {"carrier": "", "tracking_no": "SF1"},
+        {"carrier": "  ", "tracking_no": "  "},
+        {"carrier": "SF", "no_logistics": False},
+    ],
+)
+def test_an_express_order_ships_only_with_tracking(
+    api: Api, shop: tuple[Merchant, Product, Sku], body: dict[str, object] | None
+) -> None:
+    m, _p, sku = shop
+    buyer = MemberFactory.create()
+    created = buy(api, buyer, sku)
+    pay(api, buyer, created["payment_id"])
+    order_id = created["orders"][0]["id"]
+
+    refused = api.post(f"/orders/{order_id}/ship", body, as_=m.owner)
+
+    assert (refused.status, refused.error_code) == (400, "tracking_required")
+    order = Order.objects.get(pk=order_id)
+    assert (order.status, order.carrier, order.tracking_no, order.shipped_at) == (
+        "paid",
+        "",
+        "",
+        None,
+    )
+    assert not OrderEvent.objects.filter(order_id=order_id, to_status="shipped").exists()
+
+
+def test_an_order_ships_with_no_logistics_and_the_buyer_reads_it(
+    api: Api, shop: tuple[Merchant, Product, Sku]
+) -> None:
+    m, _p, sku = shop
+    buyer = MemberFactory.create()
+    created = buy(api, buyer, sku)
+    pay(api, buyer, created["payment_id"])
+    order_id = created["orders"][0]["id"]
+
+    shipped = api.post(
+        f"/orders/{order_id}/ship", {"tracking_no": "ignored", "no_logistics": True}, as_=m.owner
+    )
+
+    assert shipped.body == {"id": order_id, "status": "shipped"}
+    seen = api.get(f"/orders/{order_id}", as_=buyer).body
+    assert (seen["shipped_without_logistics"], seen["carrier"], seen["tracking_no"]) == (
+        True,
+        "",
+        "",
+    )
+    assert seen["status_label"] == "待收货"
+
+
+def test_the_buyer_reads_a_fully_refunded_completed_order_as_refunded(
+    api: Api, shop: tuple[Merchant, Product, Sku]
+) -> None:
+    m, _p, sku = shop
+    buyer = MemberFactory.create()
+    created = buy(api, buyer, sku)
+    pay(api, buyer, created["payment_id"])
+    order_id = created["orders"][0]["id"]
+    assert api.get(f"/orders/{order_id}", as_=buyer).body["status_label"] == "待发货"
+    api.post(f"/orders/{order_id}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=m.owner)
+    api.post(f"/orders/{order_id}/confirm-receipt", as_=buyer)
+    assert api.get(f"/orders/{order_id}", as_=buyer).body["status_label"] == "待评价"
+
+    # Every unit refunded, yet the state machine says completed: the buyer reads 已退款.
+    Order.objects.filter(pk=order_id).update(status="completed")
+    line = Order.objects.get(pk=order_id).lines.get()
+    type(line).objects.filter(pk=line.pk).update(
+        claimed_quantity=line.quantity,
+        claimed_fen=line.paid_fen,
+        refunded_quantity=line.quantity,
+        refunded_fen=line.paid_fen,
+    )
+
+    assert api.get(f"/orders/{order_id}", as_=buyer).body["status_label"] == "已退款"
+
+
+def test_order_lists_answer_each_orders_buyer_status_in_a_fixed_number_of_queries(
+    api: Api, shop: tuple[Merchant, Product, Sku], django_assert_max_num_queries: Any
+) -> None:
+    m, _p, sku = shop
+    buyer = MemberFactory.create()
+    ids = []
+    for _ in range(3):
+        created = buy(api, buyer, sku)
+        pay(api, buyer, created["payment_id"])
+        ids.append(created["orders"][0]["id"])
+    shipped, received = ids[1], ids[2]
+    for order_id in (shipped, received):
+        api.post(f"/orders/{order_id}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=m.owner)
+    api.post(f"/orders/{received}/confirm-receipt", as_=buyer)
+    post_services.post_create(
+        author=buyer,
+        order_line_id=Order.objects.get(pk=received).lines.get().pk,
+        text="很好",
+        rating=5,
+        images=[],
+    )
+
+    with django_assert_max_num_queries(5):  # member, session, orders, lines, …: not per order
+        listed = api.get("/orders", as_=buyer).body
+    by_merchant = api.get(f"/merchants/{m.pk}/orders", as_=m.owner).body
+
+    expected = {ids[0]: "待发货", shipped: "待收货", received: "已完成"}
+    assert {o["id"]: o["status_label"] for o in listed} == expected
+    assert {o["id"]: o["status_label"] for o in by_merchant} == expected

@@ -95,7 +95,7 @@ def test_a_sale_through_a_share_pays_two_levels_by_default(
     )
 
     order_id = created["orders"][0]["id"]
-    api.post(f"/orders/{order_id}/ship", as_=owner)
+    api.post(f"/orders/{order_id}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=owner)
     api.post(f"/orders/{order_id}/confirm-receipt", as_=buyer)
     run_due_jobs(timezone.now() + timedelta(days=8))
     assert Order.objects.get(pk=order_id).status == "completed"
@@ -487,7 +487,7 @@ def test_settling_and_reversing_commissions_write_events(
     ).body
     api.post(f"/payments/sandbox/{created['payment_id']}/complete", as_=buyer)
     order_id = created["orders"][0]["id"]
-    api.post(f"/orders/{order_id}/ship", as_=owner)
+    api.post(f"/orders/{order_id}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=owner)
     api.post(f"/orders/{order_id}/confirm-receipt", as_=buyer)
     run_due_jobs(timezone.now() + timedelta(days=8))
     entries = CommissionEntry.objects.filter(order_id=order_id, reversal_of=None)

@@ -81,7 +81,10 @@ def test_workers_completing_the_same_orders_complete_each_once() -> None:
         )
         checkout.sandbox_complete(bought.payment)
         order = orders.order_ship(
-            Order.objects.get(pk=bought.orders[0].pk), actor=shop.merchant.owner
+            Order.objects.get(pk=bought.orders[0].pk),
+            actor=shop.merchant.owner,
+            carrier="SF",
+            tracking_no="SF1",
         )
         orders.order_confirm_receipt(order, actor=buyer)
     outcomes = at_once(checkout.orders_complete, timezone.now() + timedelta(days=8))

@@ -198,9 +198,12 @@ def test_buy_pay_replay_fulfil_refund_timeout_complete(live: Live) -> None:
     assert Counter(s for s, _ in answers) == {200: 16}
     assert {b["status"] for _, b in answers} == {"paid"}
 
-    assert live.call("POST", f"/api/v1/orders/{order_id}/ship", token=owner)[1]["status"] == (
-        "shipped"
-    )
+    assert live.call(
+        "POST",
+        f"/api/v1/orders/{order_id}/ship",
+        {"carrier": "SF", "tracking_no": "SF1"},
+        token=owner,
+    )[1]["status"] == ("shipped")
     assert (
         live.call("POST", f"/api/v1/orders/{order_id}/confirm-receipt", token=buyer)[1]["status"]
         == "received"

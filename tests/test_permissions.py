@@ -147,7 +147,7 @@ def build_world() -> World:
     checkout.sandbox_complete(reviewed.payment)
     reviewed_order = reviewed.orders[0]
     reviewed_order.refresh_from_db()
-    order_services.order_ship(reviewed_order, actor=own.owner)
+    order_services.order_ship(reviewed_order, actor=own.owner, no_logistics=True)
     order_services.order_confirm_receipt(reviewed_order, actor=buyer)
     the_post = post_services.post_create(
         author=buyer,
@@ -336,6 +336,18 @@ CASES: dict[str, Case] = {
         "PUT", "/merchants/{merchant}", owner_only(400), body=lambda: {"legal_rep": "王五"}
     ),
     "merchant_submit": Case("POST", "/merchants/{merchant}/submit", owner_only(409)),
+    "return_address": Case("GET", "/merchants/{merchant}/return-address", merchant_side(200)),
+    "return_address_set": Case(
+        "PUT",
+        "/merchants/{merchant}/return-address",
+        owner_only(200),
+        body=lambda: {
+            "receiver": "退货组",
+            "phone": "13900001111",
+            "region_code": "440305",
+            "address": "科技园 9 号仓",
+        },
+    ),
     "licence": Case(
         "POST",
         "/merchants/{merchant}/licence",
@@ -443,7 +455,12 @@ CASES: dict[str, Case] = {
     "order_detail": Case("GET", "/orders/{order}", parties(200)),
     "merchant_orders": Case("GET", "/merchants/{merchant}/orders", merchant_side(200)),
     "merchant_aftersales": Case("GET", "/merchants/{merchant}/aftersales", merchant_side(200)),
-    "ship": Case("POST", "/orders/{order}/ship", merchant_side(200)),
+    "ship": Case(
+        "POST",
+        "/orders/{order}/ship",
+        merchant_side(200),
+        body=lambda: {"carrier": "SF", "tracking_no": "SF1"},
+    ),
     # An express order: the merchant passes the permission check and meets the rule.
     "ready_for_pickup": Case("POST", "/orders/{order}/ready-for-pickup", merchant_side(400)),
     # Paid but not shipped: the buyer passes the permission check and meets the state rule.

@@ -128,7 +128,11 @@ def test_nobody_posts_before_receipt_or_about_someone_elses_line(
     assert post(api, waiting, paid_line).error_code == "not_eligible"
     pay(api, waiting, created["payment_id"])
     assert post(api, waiting, paid_line).error_code == "not_eligible"
-    api.post(f"/orders/{created['orders'][0]['id']}/ship", as_=owner)
+    api.post(
+        f"/orders/{created['orders'][0]['id']}/ship",
+        {"carrier": "SF", "tracking_no": "SF1"},
+        as_=owner,
+    )
     assert post(api, waiting, paid_line).error_code == "not_eligible"
     assert post(api, waiting, 999_999).error_code == "not_eligible"
     assert post(api, None, line_id).status == 401  # type: ignore[arg-type]

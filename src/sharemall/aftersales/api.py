@@ -13,6 +13,7 @@ from sharemall.aftersales.models import AfterSale, Dispute
 from sharemall.core.errors import DomainError
 from sharemall.core.idempotency import atomic_answer
 from sharemall.core.schemas import StatusPageQuery
+from sharemall.merchants.schemas import ReturnAddressOut
 from sharemall.merchants.selectors import merchant_for_staff
 from sharemall.orders.selectors import order_for_buyer, order_for_party
 
@@ -47,6 +48,8 @@ class AfterSaleOut(Schema):
     respond_by: datetime
     created_at: datetime
     lines: list[AfterSaleLineOut]
+    # Where to send the goods while an approved return travels back; null otherwise.
+    return_address: ReturnAddressOut | None
 
 
 class NoteIn(Schema):
@@ -80,6 +83,7 @@ class DisputeOut(Schema):
 
 
 def out(a: AfterSale) -> dict[str, Any]:
+    address = selectors.return_address_of(a)
     return {
         "id": a.pk,
         "order_id": a.order_id,
@@ -94,6 +98,15 @@ def out(a: AfterSale) -> dict[str, Any]:
             {"line_id": p.order_line_id, "quantity": p.quantity, "refund_fen": p.refund_fen}
             for p in a.lines.all()
         ],
+        "return_address": None
+        if address is None
+        else {
+            "receiver": address.receiver,
+            "phone": address.phone,
+            "region_code": address.region_code,
+            "region_name": address.region_name,
+            "address": address.address,
+        },
     }
 
 

@@ -47,6 +47,13 @@ ALL = (
 # Orders a buyer may ask about: paid and not yet completed.
 ELIGIBLE_ORDER_STATUSES = ("paid", "shipped", "ready_for_pickup", "received")
 RETURN_ORDER_STATUSES = ("shipped", "received")
+# While the goods travel back, the buyer is shown where to send them (and the tracking they
+# gave); before approval there is nothing to send, afterwards nothing to show.
+RETURN_ADDRESS_STATUSES = (AWAITING_RETURN, RETURN_SHIPPED)
+
+
+def shows_return_address(kind: str, status: str) -> bool:
+    return kind == RETURN_REFUND and status in RETURN_ADDRESS_STATUSES
 
 
 # A request's states in words, for the back office's trail (the model has no choices).

@@ -15,6 +15,7 @@ from sharemall.aftersales.models import AfterSale, AfterSaleEvent, Dispute
 from sharemall.core.errors import Forbidden, NotFound
 from sharemall.distribution.models import CommissionEntry
 from sharemall.merchants.models import Merchant, MerchantEvent
+from sharemall.merchants.rules import ReturnAddress
 from sharemall.merchants.selectors import is_owner, merchant_ids_of
 from sharemall.orders.models import Order, OrderEvent
 from sharemall.payments.models import Payment
@@ -28,7 +29,9 @@ def _parties(member: Member) -> Q:
 
 
 def aftersale_for_party(member: Member, aftersale_id: int) -> AfterSale:
-    found = AfterSale.objects.select_related("order", "order__payment").prefetch_related("lines")
+    found = AfterSale.objects.select_related(
+        "order", "order__payment", "order__merchant"
+    ).prefetch_related("lines")
     if not member.is_operator:
         found = found.filter(_parties(member))
     aftersale = found.filter(pk=aftersale_id).first()
@@ -39,7 +42,7 @@ def aftersale_for_party(member: Member, aftersale_id: int) -> AfterSale:
 
 def aftersale_for_merchant(member: Member, aftersale_id: int) -> AfterSale:
     aftersale = (
-        AfterSale.objects.select_related("order", "order__payment")
+        AfterSale.objects.select_related("order", "order__payment", "order__merchant")
         .prefetch_related("lines")
         .filter(pk=aftersale_id, order__merchant_id__in=merchant_ids_of(member))
         .first()
@@ -60,7 +63,7 @@ def aftersale_to_decide(member: Member, aftersale_id: int) -> AfterSale:
 
 def aftersale_for_buyer(member: Member, aftersale_id: int) -> AfterSale:
     aftersale = (
-        AfterSale.objects.select_related("order", "dispute")
+        AfterSale.objects.select_related("order", "order__merchant", "dispute")
         .prefetch_related("lines__order_line", "photos", "events")
         .filter(pk=aftersale_id, buyer=member)
         .first()
@@ -81,13 +84,22 @@ def aftersales_of_buyer(member: Member) -> QuerySet[AfterSale]:
 
 
 def aftersales_of_order(order_id: int) -> QuerySet[AfterSale]:
-    return AfterSale.objects.filter(order_id=order_id).prefetch_related("lines").order_by("pk")
+    return (
+        AfterSale.objects.filter(order_id=order_id)
+        .select_related("order__merchant")
+        .prefetch_related("lines")
+        .order_by("pk")
+    )
 
 
 def aftersales_of_merchant(merchant_id: int, *, status: str | None = None) -> QuerySet[AfterSale]:
     """Requests on the merchant's orders, newest first. `status` narrows them to one status,
     or with "open" to every request still waiting on someone."""
-    found = AfterSale.objects.filter(order__merchant_id=merchant_id).prefetch_related("lines")
+    found = (
+        AfterSale.objects.filter(order__merchant_id=merchant_id)
+        .select_related("order__merchant")
+        .prefetch_related("lines")
+    )
     if status == rules.OPEN_FILTER:
         found = found.filter(status__in=rules.OPEN)
     elif status:
@@ -308,3 +320,11 @@ def _dispute_trail(dispute: Dispute) -> dict[str, Any]:
         "ruled_by": dispute.ruled_by_id,
         "ruled_at": dispute.ruled_at,
     }
+
+
+def return_address_of(aftersale: AfterSale) -> ReturnAddress | None:
+    """Where the buyer sends the goods of an approved return; None before approval, after
+    the return, or while the merchant has given no address."""
+    if not rules.shows_return_address(aftersale.kind, aftersale.status):
+        return None
+    return aftersale.order.merchant.return_to

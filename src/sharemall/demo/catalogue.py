@@ -58,6 +58,8 @@ class Merchant:
     stores: tuple[Store, ...] = ()
     staff_phone: str = ""
     staff_nickname: str = ""
+    # Where buyers send returns (a district code and the street address): the warehouse.
+    returns_to: tuple[str, str] = ("", "")
 
     @property
     def uscc(self) -> str:
@@ -75,6 +77,7 @@ TEA = Merchant(
     uscc_body="91440300MA5F8K2L3",
     legal_rep="陈志强",
     owner_phone="13900000001",
+    returns_to=("440309", "民治街道梅龙路85号茗香园仓储中心3楼"),
     stores=(
         Store(
             name="茗香园 南山海岸城店",
@@ -232,6 +235,7 @@ BEAUTY = Merchant(
     uscc_body="91330106MA2H4P7Q1",
     legal_rep="林婉清",
     owner_phone="13900000002",
+    returns_to=("330110", "仓前街道文一西路1500号青禾仓2号库"),
     products=(
         Product(
             "青禾 玻尿酸补水精华液",
@@ -351,6 +355,7 @@ KITCHEN = Merchant(
     uscc_body="91440106MA9W3T6C8",
     legal_rep="黄家明",
     owner_phone="13900000003",
+    returns_to=("440113", "大石街道105国道大石段218号悦厨仓库"),
     products=(
         Product(
             "悦厨 304不锈钢炒锅 少油烟",
@@ -470,6 +475,7 @@ DEER = Merchant(
     uscc_body="91510100MA6C7D4N2",
     legal_rep="邓小鹿",
     owner_phone="13900000005",
+    returns_to=("510107", "武科西二路8号小鹿优选售后仓"),
     products=(
         Product(
             "宽口径玻璃奶瓶 防胀气",
@@ -618,5 +624,6 @@ APPLICANT = Merchant(
     uscc_body="91310104MA1FR8K2X",
     legal_rep="顾晓岚",
     owner_phone="13900000009",
+    returns_to=("310117", "九亭镇沪松公路1399号拾光工作室"),
     products=(),
 )

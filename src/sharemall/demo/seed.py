@@ -47,6 +47,7 @@ from sharemall.merchants.services import (
     licence_upload,
     merchant_apply,
     merchant_approve,
+    merchant_set_return_address,
     staff_add,
     store_create,
     store_update,
@@ -176,6 +177,15 @@ class _Seeder:
         if operator is None:
             return merchant
         merchant = merchant_approve(merchant, operator=operator)
+        region_code, address = spec.returns_to
+        if address:  # returns can be approved in the demo's after-sales stories
+            merchant = merchant_set_return_address(
+                merchant,
+                receiver=f"{spec.short_name}售后",
+                phone=spec.owner_phone,
+                region_code=region_code,
+                address=address,
+            )
         # Shoppers know a shop by its shop name; the application named it after the company.
         online = Store.objects.get(merchant=merchant, kind=Store.Kind.ONLINE)
         store_update(online, name=f"{spec.short_name}官方旗舰店")

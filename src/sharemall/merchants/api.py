@@ -18,6 +18,8 @@ from sharemall.merchants.schemas import (
     NearbyStoreOut,
     ReasonIn,
     RegionOut,
+    ReturnAddressIn,
+    ReturnAddressOut,
     StaffIn,
     StaffOut,
     StoreIn,
@@ -157,6 +159,38 @@ def suspend(request: HttpRequest, merchant_id: int, payload: ReasonIn) -> Mercha
 def reinstate(request: HttpRequest, merchant_id: int, payload: ReasonIn) -> Merchant:
     operator, merchant = _reviewed(request, merchant_id)
     return services.merchant_reinstate(merchant, operator=operator, reason=payload.reason)
+
+
+# --- return address --------------------------------------------------------------------------
+
+
+def return_address_out(merchant: Merchant) -> dict[str, Any]:
+    """The merchant's return address; every field empty while none is set."""
+    given = merchant.return_to
+    if given is None:
+        return dict.fromkeys(ReturnAddressOut.model_fields, "")
+    return {
+        "receiver": given.receiver,
+        "phone": given.phone,
+        "region_code": given.region_code,
+        "region_name": given.region_name,
+        "address": given.address,
+    }
+
+
+@router.get("/merchants/{merchant_id}/return-address", response=ReturnAddressOut, auth=member_auth)
+def return_address(request: HttpRequest, merchant_id: int) -> dict[str, Any]:
+    """Where buyers send returns: its staff may read it, to tell a buyer on the phone."""
+    merchant = selectors.merchant_for_staff(require_member(request), merchant_id, owner_only=False)
+    return return_address_out(merchant)
+
+
+@router.put("/merchants/{merchant_id}/return-address", response=ReturnAddressOut, auth=member_auth)
+def return_address_set(
+    request: HttpRequest, merchant_id: int, payload: ReturnAddressIn
+) -> dict[str, Any]:
+    merchant = selectors.merchant_for_staff(require_member(request), merchant_id, owner_only=True)
+    return return_address_out(services.merchant_set_return_address(merchant, **payload.dict()))
 
 
 # --- stores and staff ------------------------------------------------------------------------

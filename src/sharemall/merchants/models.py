@@ -42,6 +42,12 @@ class Merchant(models.Model):
     platform_fee_bp = models.PositiveIntegerField(
         _("platform fee (bp)"), default=default_platform_fee_bp
     )
+    # Where buyers send goods back once a return is approved; empty until the owner sets it,
+    # and a return cannot be approved without it.
+    return_receiver = models.CharField(_("return receiver"), max_length=40, blank=True)
+    return_phone = models.CharField(_("return phone"), max_length=20, blank=True)
+    return_region_code = models.CharField(_("return region"), max_length=6, blank=True)
+    return_address = models.CharField(_("return address"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,6 +76,15 @@ class Merchant(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == rules.APPROVED
+
+    @property
+    def return_to(self) -> rules.ReturnAddress | None:
+        """The return address, or None while the owner has not given one."""
+        if not self.return_address:
+            return None
+        return rules.ReturnAddress(
+            self.return_receiver, self.return_phone, self.return_region_code, self.return_address
+        )
 
 
 class MerchantEvent(StatusEvent):

@@ -227,3 +227,50 @@ def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float,
     cos_lat = max(math.cos(math.radians(lat)), 1e-6)
     dlng = min(180.0, math.degrees(radius_m / (EARTH_RADIUS_M * cos_lat)))
     return lat - dlat, lat + dlat, lng - dlng, lng + dlng
+
+
+# --- return address ---------------------------------------------------------------------------
+
+# A return desk often answers a landline: 区号 (0 and two or three digits), the number, and an
+# optional extension; mobile numbers go through accounts.rules.normalize_phone instead.
+LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
+
+
+@dataclass(frozen=True)
+class ReturnAddress:
+    """Where a buyer sends goods back once a return is approved."""
+
+    receiver: str
+    phone: str
+    region_code: str
+    address: str
+
+    @property
+    def region_name(self) -> str:
+        return region(self.region_code).full_name if self.region_code else ""
+
+
+def clean_return_address(
+    *, receiver: str, phone: str, region_code: str, address: str, mobile: str | None
+) -> ReturnAddress:
+    """A complete return address or a refusal with a code. `mobile`: the phone as a mobile
+    number when it is one (the caller normalises it), else None and it must be a landline."""
+    receiver = " ".join((receiver or "").split())
+    address = " ".join((address or "").split())
+    if not receiver or len(receiver) > 40:
+        raise DomainError(
+            _("Give the receiver's name (at most 40 characters)."), code="invalid_receiver"
+        )
+    if not address or len(address) > 200:
+        raise DomainError(
+            _("Give the street address (at most 200 characters)."), code="invalid_address"
+        )
+    number = mobile or "".join((phone or "").split())
+    if mobile is None and not LANDLINE.fullmatch(number):
+        raise DomainError(
+            _("Give a mobile number or a landline with its area code."), code="invalid_phone"
+        )
+    place = region(region_code)
+    if place.level != "district":
+        raise InvalidRegion(_("Choose the district of the return address."))
+    return ReturnAddress(receiver, number, place.code, address)

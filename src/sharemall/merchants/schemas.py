@@ -117,3 +117,18 @@ class RegionOut(Schema):
     name: str
     full_name: str
     level: str
+
+
+class ReturnAddressIn(Schema):
+    receiver: str = Field(max_length=100)
+    phone: str = Field(max_length=32)
+    region_code: str = Field(max_length=12)
+    address: str = Field(max_length=400)
+
+
+class ReturnAddressOut(Schema):
+    receiver: str
+    phone: str
+    region_code: str
+    region_name: str
+    address: str

@@ -295,3 +295,25 @@ def merchant_resubmit(
         if licence:
             licence_upload(merchant, licence)
         return merchant_submit(merchant, actor=actor)
+
+
+def merchant_set_return_address(
+    merchant: Merchant, *, receiver: str, phone: str, region_code: str, address: str
+) -> Merchant:
+    """The owner sets where buyers send returns (checked whole: nothing is written on a
+    refusal)."""
+    try:
+        mobile: str | None = normalize_phone(phone)
+    except DomainError:
+        mobile = None  # perhaps a landline: the rule decides
+    clean = rules.clean_return_address(
+        receiver=receiver, phone=phone, region_code=region_code, address=address, mobile=mobile
+    )
+    Merchant.objects.filter(pk=merchant.pk).update(
+        return_receiver=clean.receiver,
+        return_phone=clean.phone,
+        return_region_code=clean.region_code,
+        return_address=clean.address,
+    )
+    merchant.refresh_from_db()
+    return merchant

@@ -16,11 +16,14 @@ router = Router(tags=["orders"])
 
 def order_out(order: Order, viewer: Member) -> dict[str, Any]:
     """The order as `viewer` may see it: the pickup code is the buyer's secret to show."""
-    data = {f: getattr(order, f) for f in OrderOut.model_fields if f not in {"lines"}}
+    data = {
+        f: getattr(order, f) for f in OrderOut.model_fields if f not in {"lines", "status_label"}
+    }
     data["pickup_code"] = (
         order.pickup_code if order.buyer_id == viewer.pk and order.pickup_code else None
     )
     data["lines"] = list(order.lines.all())
+    data["status_label"] = selectors.buyer_status_label(order, data["lines"])
     return data
 
 
@@ -36,7 +39,11 @@ def ship(request: HttpRequest, order_id: int, payload: ShipIn | None = None) -> 
     order = selectors.order_for_merchant_staff(member, order_id)
     body = payload or ShipIn()
     return services.order_ship(
-        order, actor=member, carrier=body.carrier, tracking_no=body.tracking_no
+        order,
+        actor=member,
+        carrier=body.carrier,
+        tracking_no=body.tracking_no,
+        no_logistics=body.no_logistics,
     )
 
 
@@ -68,5 +75,5 @@ def merchant_orders(
 ) -> list[dict[str, Any]]:
     member = require_member(request)
     merchant = merchant_for_staff(member, merchant_id, owner_only=False)
-    found = selectors.orders_of_merchant(merchant.pk, status=q.status)
+    found = selectors.with_review_state(selectors.orders_of_merchant(merchant.pk, status=q.status))
     return [order_out(o, member) for o in found[q.offset : q.offset + q.limit]]

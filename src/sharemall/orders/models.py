@@ -78,6 +78,8 @@ class Order(models.Model):
     device_id = models.CharField(max_length=64, blank=True)
     carrier = models.CharField(max_length=40, blank=True)
     tracking_no = models.CharField(max_length=64, blank=True)
+    # Shipped with no parcel to track: virtual goods or the shop's own local delivery.
+    shipped_without_logistics = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sharemall.core.i18n import gettext_lazy, system_note
 from sharemall.core.transitions import StateMachine
 
@@ -61,6 +63,56 @@ BUYER_TAB_STATUSES: dict[str, tuple[str, ...]] = {
     TO_RECEIVE: (SHIPPED, READY_FOR_PICKUP),
     TO_REVIEW: RECEIVED_STATUSES,
 }
+
+
+# The status a buyer understands (PRODUCT §5): one of these, whatever the order's state machine
+# says. The state alone is not enough: a completed order whose every unit was refunded reads
+# 已退款, and a received order reads 待评价 while a line is not reviewed yet.
+LABEL_UNPAID, LABEL_TO_SHIP, LABEL_TO_RECEIVE, LABEL_TO_REVIEW = (
+    UNPAID,
+    TO_SHIP,
+    TO_RECEIVE,
+    TO_REVIEW,
+)
+LABEL_DONE, LABEL_REFUNDED, LABEL_CANCELLED = "done", "refunded", "cancelled"
+BUYER_LABELS = {
+    LABEL_UNPAID: gettext_lazy("Unpaid"),  # 待付款
+    LABEL_TO_SHIP: gettext_lazy("To ship"),  # 待发货
+    LABEL_TO_RECEIVE: gettext_lazy("To receive"),  # 待收货
+    LABEL_TO_REVIEW: gettext_lazy("To review"),  # 待评价
+    LABEL_DONE: gettext_lazy("Finished"),  # 已完成
+    LABEL_REFUNDED: gettext_lazy("Refunded"),  # 已退款
+    LABEL_CANCELLED: gettext_lazy("Cancelled"),  # 已取消 (never paid)
+}
+
+
+def fully_refunded(lines: Iterable[tuple[int, int]]) -> bool:
+    """Whether every unit of every (quantity, refunded_quantity) line went back."""
+    lines = list(lines)
+    return bool(lines) and all(refunded >= quantity for quantity, refunded in lines)
+
+
+def buyer_status(status: str, lines: Iterable[tuple[int, int]], *, unreviewed: bool = False) -> str:
+    """The buyer's status key (a key of BUYER_LABELS) of an order in `status` whose lines are
+    (quantity, refunded_quantity) pairs; `unreviewed`: a line still waits for the buyer's post."""
+    if status == PENDING_PAYMENT:
+        return LABEL_UNPAID
+    if status == CANCELLED:
+        return LABEL_CANCELLED
+    if status == CLOSED or fully_refunded(lines):
+        return LABEL_REFUNDED
+    if status == PAID:
+        return LABEL_TO_SHIP
+    if status in (SHIPPED, READY_FOR_PICKUP):
+        return LABEL_TO_RECEIVE
+    return LABEL_TO_REVIEW if unreviewed else LABEL_DONE
+
+
+def buyer_status_label(
+    status: str, lines: Iterable[tuple[int, int]], *, unreviewed: bool = False
+) -> str:
+    """buyer_status in the reader's language."""
+    return str(BUYER_LABELS[buyer_status(status, lines, unreviewed=unreviewed)])
 
 
 def refund_share(

@@ -39,6 +39,8 @@ class OrderOut(Schema):
     refunded_fen: int
     carrier: str
     tracking_no: str
+    shipped_without_logistics: bool
+    status_label: str
     created_at: datetime
     paid_at: datetime | None
     shipped_at: datetime | None
@@ -55,6 +57,7 @@ class OrderStatusOut(Schema):
 class ShipIn(Schema):
     carrier: str = Field(default="", max_length=40)
     tracking_no: str = Field(default="", max_length=64)
+    no_logistics: bool = False
 
 
 class PickupVerifyIn(Schema):

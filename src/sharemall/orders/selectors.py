@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -52,10 +52,11 @@ def orders_of_payment(payment_id: int) -> QuerySet[Order]:
 
 
 def orders_of_buyer(member: Member, *, status: str | None = None) -> QuerySet[Order]:
+    # The buyer's order list in the API: each order answers with its buyer status.
     orders = Order.objects.filter(buyer=member)
     if status:
         orders = orders.filter(status=status)
-    return _detailed(orders).order_by("-created_at", "-id")
+    return with_review_state(_detailed(orders)).order_by("-created_at", "-id")
 
 
 def orders_of_merchant(merchant_id: int, *, status: str | None = None) -> QuerySet[Order]:
@@ -128,3 +129,26 @@ def best_selling_product_ids(limit: int) -> list[int]:
         .order_by("-sold", "-product_id")[:limit]
     )
     return [row["product_id"] for row in rows]
+
+
+def with_review_state(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Orders that know whether a line waits for the buyer's post (`has_unreviewed`), so a
+    page of them reads its buyer statuses without one query per order."""
+    return orders.annotate(has_unreviewed=Exists(_unreviewed_line()))
+
+
+def buyer_status_label(order: Order, lines: Sequence[OrderLine]) -> str:
+    """The status the buyer reads (rules.buyer_status_label) of an order with its lines loaded;
+    asks about reviews (unless with_review_state did) only when the order is in the buyer's
+    hands."""
+    known: bool | None = getattr(order, "has_unreviewed", None)
+    unreviewed = order.status in rules.RECEIVED_STATUSES and (
+        known
+        if known is not None
+        else OrderLine.objects.filter(order=order, post__isnull=True).exists()
+    )
+    return rules.buyer_status_label(
+        order.status,
+        [(line.quantity, line.refunded_quantity) for line in lines],
+        unreviewed=unreviewed,
+    )

@@ -210,19 +210,38 @@ def orders_cancel_left_unpaid(*, note: str) -> int:
     return healed
 
 
-def order_ship(order: Order, *, actor: Member, carrier: str = "", tracking_no: str = "") -> Order:
+def order_ship(
+    order: Order,
+    *,
+    actor: Member,
+    carrier: str = "",
+    tracking_no: str = "",
+    no_logistics: bool = False,
+) -> Order:
+    """Ship an express order: with a carrier and a tracking number the buyer can follow, or
+    explicitly with no logistics (virtual goods, the shop's own local delivery)."""
     if order.delivery != rules.EXPRESS:
         raise DomainError(
             _("A pickup order is collected at the store, not shipped."), code="not_express"
         )
+    rules.ORDER.check(order.status, rules.SHIPPED)  # shipped twice: say so, not "tracking"
+    carrier, tracking_no = carrier.strip()[:40], tracking_no.strip()[:64]
+    if not no_logistics and not (carrier and tracking_no):
+        raise DomainError(
+            _("Give the carrier and the tracking number, or say no logistics is needed."),
+            code="tracking_required",
+        )
+    if no_logistics:
+        carrier = tracking_no = ""
     _check_not_fully_refunded(order)
     return _move(
         order,
         rules.SHIPPED,
         actor=actor,
         shipped_at=timezone.now(),
-        carrier=carrier.strip()[:40],
-        tracking_no=tracking_no.strip()[:64],
+        carrier=carrier,
+        tracking_no=tracking_no,
+        shipped_without_logistics=no_logistics,
     )
 
 

@@ -103,7 +103,12 @@ def _received_sale(api: Api) -> int:
     created = buy(api, buyer, item.skus.get(), share_code=code)
     pay(api, buyer, created["payment_id"])
     order_id = int(created["orders"][0]["id"])
-    assert api.post(f"/orders/{order_id}/ship", as_=shop.owner).status == 200
+    assert (
+        api.post(
+            f"/orders/{order_id}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=shop.owner
+        ).status
+        == 200
+    )
     assert api.post(f"/orders/{order_id}/confirm-receipt", as_=buyer).status == 200
     assert CommissionEntry.objects.filter(order_id=order_id, status="pending").count() >= 1
     return order_id

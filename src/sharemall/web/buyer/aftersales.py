@@ -149,6 +149,8 @@ def aftersale_page(request: HttpRequest, member: Member, aftersale_id: int) -> H
                 (str(order_views.AFTERSALE_STATUS_LABELS.get(e.to_status, e.to_status)), e)
                 for e in sorted(aftersale.events.all(), key=lambda e: (e.created_at, e.pk))[::-1]
             ],
+            "shows_return_address": aftersale_rules.shows_return_address(aftersale.kind, status),
+            "return_address": aftersale_selectors.return_address_of(aftersale),
             "can_cancel": status in (aftersale_rules.REQUESTED, aftersale_rules.AWAITING_RETURN),
             "can_return": status == aftersale_rules.AWAITING_RETURN,
             "can_escalate": status in (aftersale_rules.REJECTED, aftersale_rules.RETURN_SHIPPED),

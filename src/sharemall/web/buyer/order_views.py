@@ -31,17 +31,6 @@ TABS: list[tuple[str, Promise]] = [
     (order_rules.AFTERSALES, _("After-sales")),
 ]
 
-STATUS_LABELS = {
-    order_rules.PENDING_PAYMENT: _("Awaiting payment"),
-    order_rules.PAID: _("Awaiting shipment"),
-    order_rules.SHIPPED: _("Shipped"),
-    order_rules.READY_FOR_PICKUP: _("Ready to pick up"),
-    order_rules.RECEIVED: _("Received"),
-    order_rules.COMPLETED: _("Completed"),
-    order_rules.CANCELLED: _("Cancelled"),
-    order_rules.CLOSED: _("Closed (refunded)"),
-}
-
 # What the order page's header says under the status.
 STATUS_HINTS = {
     order_rules.PENDING_PAYMENT: _("Pay before the time runs out, or the order is cancelled."),
@@ -78,10 +67,14 @@ AFTERSALE_STATUS_LABELS = {
 }
 
 
-def status_label(order: Order) -> str:
-    if order.status == order_rules.PAID and order.delivery == order_rules.PICKUP:
-        return str(_("Being prepared"))
-    return str(STATUS_LABELS.get(order.status, order.status))
+def status_label(order: Order, *, unreviewed: bool) -> str:
+    """The status the buyer reads (order lines prefetched); `unreviewed`: a line still waits
+    for the buyer's post."""
+    return order_rules.buyer_status_label(
+        order.status,
+        [(line.quantity, line.refunded_quantity) for line in order.lines.all()],
+        unreviewed=unreviewed,
+    )
 
 
 @dataclass(frozen=True)
@@ -108,10 +101,11 @@ class OrderCard:
     shop: merchant_selectors.Shop | None
     lines: list[LineThumb] = field(default_factory=list)
     action: Action | None = None
+    unreviewed: bool = False
 
     @property
     def status_label(self) -> str:
-        return status_label(self.order)
+        return status_label(self.order, unreviewed=self.unreviewed)
 
     @property
     def shop_name(self) -> str:
@@ -181,6 +175,7 @@ def order_cards(member: Member, orders: Sequence[Order]) -> list[OrderCard]:
             shops.get(order.merchant_id),
             [LineThumb(line, covers.get(line.product_id, "")) for line in order.lines.all()],
             _next_action(order, postable.get(order.pk), open_aftersales.get(order.pk)),
+            unreviewed=order.pk in postable,
         )
         for order in orders
     ]

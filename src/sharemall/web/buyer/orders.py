@@ -126,7 +126,9 @@ def order_page(request: HttpRequest, member: Member, order_id: int) -> HttpRespo
         {
             "order": order,
             "shop": merchant_selectors.shops([order.merchant_id]).get(order.merchant_id),
-            "status_label": order_views.status_label(order),
+            "status_label": order_views.status_label(
+                order, unreviewed=any(view.can_post for view in lines)
+            ),
             "status_hint": order_views.STATUS_HINTS.get(order.status, ""),
             "region_name": _region_name(order.region_code),
             "lines": lines,

@@ -68,6 +68,8 @@ def _aftersale_page(
         "reject_form": reject_form or RejectForm(),
         "can_answer": console.is_owner and aftersale.status == aftersale_rules.REQUESTED,
         "can_confirm_return": aftersale.status == aftersale_rules.RETURN_SHIPPED,
+        "is_return": aftersale.kind == aftersale_rules.RETURN_REFUND,
+        "return_to": aftersale.order.merchant.return_to,
     }
     return _render(request, console, "web/merchant/aftersale.html", context)
 

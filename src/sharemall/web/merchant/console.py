@@ -65,6 +65,7 @@ SECTIONS = (
     ("aftersale", "aftersales"),
     ("store", "stores"),
     ("region", "stores"),
+    ("return_address", "stores"),
     ("staff", "staff"),
     ("certification", "certification"),
     ("licence", "certification"),

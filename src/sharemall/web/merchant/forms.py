@@ -345,13 +345,31 @@ class PlanForm(PageForm):
         }
 
 
+class ReturnAddressForm(PageForm):
+    """Where buyers send returns. The region is picked in three steps (region_picker.html);
+    the service checks the whole address and refuses it with a code."""
+
+    receiver = forms.CharField(label=_("Receiver"), max_length=40)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=32, widget=forms.TextInput(attrs=PHONE_ATTRS)
+    )
+    region_code = forms.CharField(label=_("District"), max_length=12)
+    address = forms.CharField(label=_("Street address"), max_length=200)
+
+
 class ShipForm(PageForm):
+    """A carrier and a tracking number, or the box saying no parcel is sent (the service
+    refuses anything in between with `tracking_required`)."""
+
     carrier = forms.CharField(label=_("Carrier"), max_length=40, required=False)
     tracking_no = forms.CharField(
         label=_("Tracking number"),
         max_length=64,
         required=False,
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    no_logistics = forms.BooleanField(
+        label=_("No logistics needed (virtual goods or local delivery)"), required=False
     )
 
 

@@ -71,6 +71,7 @@ def merchant_order_ship(request: HttpRequest, console: Console, order_id: int) -
     console, order = _own_order(request, console, order_id)
     form = ShipForm(request.POST)
     if form.is_valid():
+        # A refusal (no tracking, already shipped) comes back as a message on the order page.
         run_action(
             request,
             lambda: orders.order_ship(
@@ -78,6 +79,7 @@ def merchant_order_ship(request: HttpRequest, console: Console, order_id: int) -
                 actor=console.member,
                 carrier=form.cleaned_data["carrier"],
                 tracking_no=form.cleaned_data["tracking_no"],
+                no_logistics=form.cleaned_data["no_logistics"],
             ),
             _("The order was marked as shipped."),
         )

@@ -15,7 +15,7 @@ from sharemall.merchants.models import Store
 from sharemall.web.access import not_found
 from sharemall.web.actions import run_action
 from sharemall.web.merchant.console import Console, _back, _render, console_page, owner_page
-from sharemall.web.merchant.forms import StoreForm
+from sharemall.web.merchant.forms import ReturnAddressForm, StoreForm
 
 STORE_ERROR_FIELDS = {
     "invalid_region": "region_code",
@@ -31,7 +31,10 @@ def merchant_stores(request: HttpRequest, console: Console) -> HttpResponse:
         request,
         console,
         "web/merchant/stores.html",
-        {"stores": [(store, _region_name(store.region_code)) for store in stores]},
+        {
+            "stores": [(store, _region_name(store.region_code)) for store in stores],
+            "return_to": console.merchant.return_to,
+        },
     )
 
 
@@ -70,12 +73,12 @@ def merchant_regions(request: HttpRequest, console: Console) -> HttpResponse:
     try:
         if city:
             children = merchant_rules.region_children(city)
-            return render(request, "web/merchant/store_form.html#district", {"third": children})
+            return render(request, "web/merchant/region_picker.html#district", {"third": children})
         children = merchant_rules.region_children(province) if province else []
     except merchant_rules.InvalidRegion:
         children = []
     return render(
-        request, "web/merchant/store_form.html#second", {"second": children, "refreshed": True}
+        request, "web/merchant/region_picker.html#second", {"second": children, "refreshed": True}
     )
 
 
@@ -143,3 +146,44 @@ def merchant_store_edit(request: HttpRequest, console: Console, store_id: int) -
     ):
         return _back("merchant_stores")
     return _store_page(request, console, form, store)
+
+
+RETURN_ADDRESS_ERROR_FIELDS = {
+    "invalid_receiver": "receiver",
+    "invalid_phone": "phone",
+    "invalid_region": "region_code",
+    "invalid_address": "address",
+}
+
+
+@console_page
+@owner_page
+def merchant_return_address(request: HttpRequest, console: Console) -> HttpResponse:
+    """The owner says where buyers send returns; a return cannot be approved without it."""
+    given = console.merchant.return_to
+    form = ReturnAddressForm(
+        request.POST or None,
+        initial={
+            "receiver": given.receiver,
+            "phone": given.phone,
+            "region_code": given.region_code,
+            "address": given.address,
+        }
+        if given is not None
+        else None,
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_action(
+            request,
+            lambda: merchants.merchant_set_return_address(console.merchant, **form.cleaned_data),
+            _("The return address was saved."),
+            form=form,
+            error_fields=RETURN_ADDRESS_ERROR_FIELDS,
+        )
+    ):
+        return _back("merchant_stores")
+    code = form["region_code"].value() or ""
+    context = {"form": form, **_region_steps(str(code))}
+    return _render(request, console, "web/merchant/return_address.html", context)

@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern] = [
     path("stores/new", stores.merchant_store_new, name="merchant_store_new"),
     path("stores/regions", stores.merchant_regions, name="merchant_regions"),
     path("stores/<int:store_id>", stores.merchant_store_edit, name="merchant_store_edit"),
+    path("return-address", stores.merchant_return_address, name="merchant_return_address"),
     path("staff", staff.merchant_staff, name="merchant_staff"),
     path(
         "staff/<int:member_id>/remove",

@@ -72,7 +72,9 @@ def order_in(
     checkout.sandbox_complete(result.payment)
     order.refresh_from_db()
     if status in ("shipped", "received"):
-        order_services.order_ship(order, actor=order.merchant.owner, tracking_no="SF1")
+        order_services.order_ship(
+            order, actor=order.merchant.owner, carrier="SF", tracking_no="SF1"
+        )
         order.refresh_from_db()
     if status == "received":
         order_services.order_confirm_receipt(order, actor=buyer)

@@ -11,7 +11,7 @@ import pytest
 from conftest import Api
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from tests.factories import MemberFactory, merchant, product
+from tests.factories import MemberFactory, merchant, product, with_return_address
 
 import sharemall.web
 from sharemall.accounts.models import Member
@@ -535,7 +535,7 @@ def test_orders_list_shows_only_the_buyers_orders_newest_first() -> None:
     assert f'href="/orders/{second.pk}"' in body
     assert body.index(f'href="/orders/{second.pk}"') < body.index(f'href="/orders/{first.pk}"')
     assert f'href="/orders/{someone_else.pk}"' not in body
-    assert ">Awaiting shipment<" in body
+    assert ">To ship<" in body
 
 
 def test_orders_list_is_paginated() -> None:
@@ -722,10 +722,31 @@ def test_a_rejected_request_shows_the_answer_and_can_go_to_the_platform() -> Non
     assert "With the platform" in page(client, f"/aftersales/{aftersale.pk}")
 
 
+def test_a_return_approved_by_the_job_before_the_shop_gave_an_address_says_to_ask_the_shop() -> (
+    None
+):
+    buyer = MemberFactory.create()
+    order = paid_order(buyer)
+    order_services.order_ship(order, actor=order.merchant.owner, carrier="SF", tracking_no="SF1")
+    line = order.lines.get()
+    client = browser(buyer)
+    client.post(
+        f"/orders/{order.pk}/aftersales",
+        {"type": "return_refund", f"quantity-{line.pk}": "1", "reason": "Wrong size"},
+    )
+    returned = AfterSale.objects.get()
+    aftersale_services.aftersale_approve(returned, actor=None)  # the job: the shop was silent
+
+    body = page(client, f"/aftersales/{returned.pk}")
+
+    assert 'id="return-address"' in body
+    assert "The shop has not given a return address yet." in body
+
+
 def test_an_approved_return_takes_the_tracking_number_and_a_request_can_be_withdrawn() -> None:
     buyer = MemberFactory.create()
     order = paid_order(buyer)
-    order_services.order_ship(order, actor=order.merchant.owner)
+    order_services.order_ship(order, actor=order.merchant.owner, no_logistics=True)
     order.refresh_from_db()
     line = order.lines.get()
     client = browser(buyer)
@@ -734,9 +755,15 @@ def test_an_approved_return_takes_the_tracking_number_and_a_request_can_be_withd
         {"type": "return_refund", f"quantity-{line.pk}": "1", "reason": "Wrong size"},
     )
     returned = AfterSale.objects.get()
+    assert 'id="return-address"' not in page(client, f"/aftersales/{returned.pk}")
+    with_return_address(order.merchant)
     aftersale_services.aftersale_approve(returned, actor=order.merchant.owner)
 
-    assert "Approved: send the goods back" in page(client, f"/aftersales/{returned.pk}")
+    approved = page(client, f"/aftersales/{returned.pk}")
+    assert "Approved: send the goods back" in approved
+    sent_to = approved[approved.index('id="return-address"') :]
+    assert "退货组" in sent_to and "13900001111" in sent_to
+    assert "广东省深圳市南山区 科技园 9 号仓" in sent_to
     client.post(f"/aftersales/{returned.pk}/return", {"carrier": "SF", "tracking_no": "SF77"})
     returned.refresh_from_db()
     assert (returned.status, returned.return_tracking_no) == ("return_shipped", "SF77")

@@ -16,7 +16,8 @@ from sharemall.aftersales.models import AfterSale, AfterSalePhoto
 from sharemall.catalog.models import Product, ProductImage
 from sharemall.merchants.models import Merchant, Store
 from sharemall.orders import selectors as order_selectors
-from sharemall.orders.models import Order
+from sharemall.orders import services as order_services
+from sharemall.orders.models import Order, OrderLine
 from sharemall.posts import services as post_services
 from sharemall.web.tests.support import (
     EXPRESS_FORM,
@@ -298,7 +299,7 @@ def test_the_order_page_shows_the_number_status_lines_amounts_and_history() -> N
     body = page(browser(buyer), f"/orders/{order.pk}")
 
     assert f'<dd class="order-no-value" id="order-no">{order.order_no}</dd>' in body
-    assert 'id="order-status">Shipped<' in body
+    assert 'id="order-status">To receive<' in body
     assert re.search(r'data-confirm="[^"]+"', body)
     assert f'action="/orders/{order.pk}/confirm-receipt"' in body
     history = body[body.index('class="timeline"') :]
@@ -306,6 +307,37 @@ def test_the_order_page_shows_the_number_status_lines_amounts_and_history() -> N
     assert history.index("Payment received") < history.index("Order placed")
     assert f'href="/orders/{order.pk}/aftersales/new"' in body
     assert 'id="aftersale-form"' not in body  # asking has its own page
+
+
+def test_an_order_shipped_without_logistics_says_so() -> None:
+    buyer = MemberFactory.create()
+    order = order_in(buyer, "paid")
+    order_services.order_ship(order, actor=order.merchant.owner, no_logistics=True)
+
+    body = page(browser(buyer), f"/orders/{order.pk}")
+
+    assert '<p class="tracking-row" id="no-logistics">No logistics needed</p>' in body
+    assert "Tracking:" not in body
+
+
+def test_a_received_order_everything_refunded_reads_refunded_in_the_list_and_page() -> None:
+    buyer = MemberFactory.create()
+    reviewed_later = order_in(buyer, "received")
+    refunded = order_in(buyer, "received")
+    line = refunded.lines.get()
+    OrderLine.objects.filter(pk=line.pk).update(
+        claimed_quantity=line.quantity,
+        claimed_fen=line.paid_fen,
+        refunded_quantity=line.quantity,
+        refunded_fen=line.paid_fen,
+    )
+    client = browser(buyer)
+
+    listed = page(client, "/orders")
+    assert listed.count('class="order-status status-received">Refunded<') == 1
+    assert ">To review<" in listed  # the other one still waits for the buyer's post
+    assert 'id="order-status">Refunded<' in page(client, f"/orders/{refunded.pk}")
+    assert 'id="order-status">To review<' in page(client, f"/orders/{reviewed_later.pk}")
 
 
 # --- after-sales ------------------------------------------------------------------------------

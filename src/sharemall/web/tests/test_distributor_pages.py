@@ -87,7 +87,12 @@ def _sale(api: Api, *, settle: bool) -> Sale:
     pay(api, buyer, created["payment_id"])
     order_id = created["orders"][0]["id"]
     if settle:
-        assert api.post(f"/orders/{order_id}/ship", as_=shop.owner).status == 200
+        assert (
+            api.post(
+                f"/orders/{order_id}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=shop.owner
+            ).status
+            == 200
+        )
         assert api.post(f"/orders/{order_id}/confirm-receipt", as_=buyer).status == 200
         # The order-completion job, as `run-due-jobs` runs it once the return window closes.
         assert orders_complete(timezone.now() + timedelta(days=8)) == 1

@@ -843,6 +843,27 @@ def test_orders_are_listed_by_status_and_shipped(api: Api, client: Client) -> No
     assert "cannot go from shipped to shipped" in again.content.decode()
 
 
+def test_the_ship_form_needs_tracking_or_says_no_logistics(api: Api, client: Client) -> None:
+    shop = merchant()
+    order = paid_order(api, shop)
+    signed_in(client, shop.owner)
+    assert 'name="no_logistics"' in page(client, f"/merchant/orders/{order.pk}")
+
+    refused = client.post(
+        f"/merchant/orders/{order.pk}/ship", {"carrier": "顺丰", "tracking_no": ""}, follow=True
+    )
+
+    assert "Give the carrier and the tracking number" in refused.content.decode()
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+    client.post(f"/merchant/orders/{order.pk}/ship", {"no_logistics": "on"})
+
+    order.refresh_from_db()
+    assert (order.status, order.shipped_without_logistics) == ("shipped", True)
+    assert "No logistics needed" in page(client, f"/merchant/orders/{order.pk}")
+
+
 def test_a_pickup_code_is_verified_exactly_once(api: Api, client: Client) -> None:
     shop = merchant()
     store = offline_store(shop)
@@ -919,12 +940,36 @@ def test_a_returned_parcel_is_confirmed(api: Api, client: Client) -> None:
     shop = merchant()
     order = paid_order(api, shop)
     owner = shop.owner
-    assert api.post(f"/orders/{order.pk}/ship", as_=owner).status == 200
+    assert (
+        api.post(
+            f"/orders/{order.pk}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=owner
+        ).status
+        == 200
+    )
     request = ask_refund(api, order, kind="return_refund")
     signed_in(client, owner)
+    refused = client.post(f"/merchant/aftersales/{request.pk}/approve", follow=True)
+    assert "Set the return address first" in refused.content.decode()
+    assert 'href="/merchant/return-address"' in refused.content.decode()
+    request.refresh_from_db()
+    assert request.status == "requested"
+
+    saved = client.post(
+        "/merchant/return-address",
+        {
+            "receiver": "退货组",
+            "phone": "0755-86001234",
+            "region_code": "440305",
+            "address": "科技园 9 号仓",
+        },
+    )
+    assert saved.status_code == 302
     client.post(f"/merchant/aftersales/{request.pk}/approve")
     request.refresh_from_db()
     assert request.status == "awaiting_return"
+    assert "The buyer sends the goods back to: 退货组 0755-86001234" in page(
+        client, f"/merchant/aftersales/{request.pk}"
+    )
     sent = api.post(f"/aftersales/{request.pk}/return", {"tracking_no": "YT9"}, as_=order.buyer)
     assert sent.status == 200
     assert "Goods received, refund the buyer" in page(client, f"/merchant/aftersales/{request.pk}")
@@ -1169,3 +1214,46 @@ def test_after_sales_open_on_what_waits_and_all_shows_the_rest(api: Api, client:
     assert f'href="/merchant/aftersales/{waiting.pk}"' in default
     assert f'href="/merchant/aftersales/{done.pk}"' not in default
     assert f'href="/merchant/aftersales/{done.pk}"' in everything
+
+
+def test_the_owner_keeps_the_return_address_and_a_clerk_cannot(client: Client) -> None:
+    shop = merchant()
+    signed_in(client, shop.owner)
+    stores = page(client, "/merchant/stores")
+    assert "No return address yet" in stores
+    assert 'href="/merchant/return-address"' in stores
+    form = page(client, "/merchant/return-address")
+    assert 'id="id_province"' in form and 'name="receiver"' in form
+
+    bad = client.post(
+        "/merchant/return-address",
+        {"receiver": "退货组", "phone": "12345", "region_code": "440300", "address": "9 号仓"},
+    )
+    assert bad.status_code == 200
+    assert "Give a mobile number or a landline with its area code." in bad.content.decode()
+    shop.refresh_from_db()
+    assert shop.return_to is None
+
+    client.post(
+        "/merchant/return-address",
+        {
+            "receiver": "退货组",
+            "phone": "139 0000 1111",
+            "region_code": "440305",
+            "address": "科技园 9 号仓",
+        },
+    )
+    shop.refresh_from_db()
+    assert shop.return_to is not None
+    assert (shop.return_to.phone, shop.return_to.region_name) == (
+        "13900001111",
+        "广东省深圳市南山区",
+    )
+    assert "科技园 9 号仓" in page(client, "/merchant/stores")
+    assert 'value="退货组"' in page(client, "/merchant/return-address")
+
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(shop, phone=clerk.phone)
+    signed_in(client, clerk)
+    assert client.get("/merchant/return-address").status_code == 404
+    assert 'href="/merchant/return-address"' not in page(client, "/merchant/stores")
