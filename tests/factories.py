@@ -81,7 +81,7 @@ def merchant(
 
 
 def with_return_address(m: Merchant) -> Merchant:
-    """The merchant's return address set, as a return needs before it can be approved."""
+    """The merchant's return address set: where an approved return is sent."""
     return merchant_services.merchant_set_return_address(
         m,
         receiver="退货组",

@@ -209,14 +209,10 @@ def aftersale_approve(aftersale: AfterSale, *, actor: Member | None, note: str =
     if aftersale.status != rules.REQUESTED:
         raise InvalidTransition(_("Only a new request can be approved."))
     if aftersale.kind == rules.RETURN_REFUND:
-        # The buyer is told where to send the goods. A merchant approving must have said
-        # where; the job approving for a silent merchant (actor None) still approves, and the
-        # buyer's page asks them to contact the shop until the address is set.
-        if actor is not None and aftersale.order.merchant.return_to is None:
-            raise DomainError(
-                _("Set the return address first: the buyer needs to know where to send it."),
-                code="return_address_missing",
-            )
+        # The buyer is shown the merchant's return address. A shop that has not set one can
+        # still approve (the API contract promises it, and the job approves for a silent
+        # merchant too): its after-sales page warns it, and the buyer's page says to contact
+        # the shop until the address is set.
         return _move(aftersale, rules.AWAITING_RETURN, actor=actor, note=note)
     return _refund(aftersale, actor=actor, note=note)
 
