@@ -5,7 +5,10 @@ Sign convention (wallet): debit positive, credit negative; every transaction sum
 
 - payment captured: provider_funds +A, buyer_payments_clearing −A (the money lands in clearing),
   and in the same transaction, per order: clearing +T, merchant_receivable −(T − fee),
-  platform_fees −fee
+  platform_fees −fee. T is the order's total, goods − discount + shipping: the merchant is owed
+  the shipping it sends the parcel with. The fee is charged on the goods only,
+  fee = (T − shipping) × rate rounded down (PRODUCT names no fee on postage; like the commission
+  base, shipping stays out of it)
 - late payment (paid after we closed the payment, or a second payment of a paid one):
   provider_funds +A, clearing −A; it goes back at once as a refund paid out
 - refund approved:  merchant_receivable +(r − fee_r), platform_fees +fee_r, clearing −r
@@ -39,7 +42,9 @@ FEES = "platform_fees"
 
 
 def platform_fee(order: Order) -> int:
-    return apply_bp(order.total_fen, order.platform_fee_bp)
+    """The fee the platform keeps on an order: a share of the goods the buyer pays for, never
+    of the shipping (which is the merchant's, to pay the carrier)."""
+    return apply_bp(order.total_fen - order.shipping_fen, order.platform_fee_bp)
 
 
 def _nonzero(entries: list[Entry]) -> list[Entry]:
