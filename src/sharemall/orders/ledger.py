@@ -18,8 +18,10 @@ Keys: `payment:<id>:captured`, `payment:<id>:late:<provider txn id>`,
 `refund:<source key>:approved` (source key `aftersale:<id>`), `refund:<refund no>:paid`.
 
 The fee given back with a refund (fee_r) is cumulative: after any refund the order's fee given
-back is fee × refunded ÷ total rounded down, and the refund that completes the order gives back
-whatever fee remains, read from the ledger. The refunds of one order are serialised by the
+back is fee × refunded ÷ goods rounded down (goods: the fee's base, total − shipping), and the
+refund that brings the refunded total to the goods gives back whatever fee remains, read from the
+ledger. Shipping refunded (docs/freight.md) is the merchant's alone: it moves receivable back to
+clearing and no fee; shipping the merchant keeps after refunding all the goods carries no fee. The refunds of one order are serialised by the
 update of the order's refunded total in the same transaction, so the fee postings of a fully
 refunded order always sum to zero, however many refunds ran at once.
 """
@@ -88,7 +90,8 @@ def post_late_payment(payment: Payment, *, provider_txn_id: str, amount_fen: int
 
 def fee_to_give_back(*, fee: int, total_fen: int, refunded_fen: int, fee_returned: int) -> int:
     """The platform fee a refund gives back, from the order's refunded total including this
-    refund and the fee its earlier refunds already gave back.
+    refund and the fee its earlier refunds already gave back. `total_fen` is the fee's base, the
+    order's goods paid (total − shipping); shipping is refunded only with the last goods.
 
     Cumulative: after any refund the fee given back is fee × refunded ÷ total rounded down, and
     the refund that completes the order gives back whatever fee remains — so the pieces sum to
@@ -124,7 +127,8 @@ def post_refund_approved(
     """
     fee_back = fee_to_give_back(
         fee=platform_fee(order),
-        total_fen=order.total_fen,
+        # The fee's base: the goods. Their full refund gives back the whole fee, shipping or not.
+        total_fen=order.total_fen - order.shipping_fen,
         refunded_fen=refunded_fen,
         fee_returned=fee_returned([k for k in earlier_keys if k != key]),
     )

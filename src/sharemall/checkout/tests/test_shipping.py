@@ -200,3 +200,55 @@ def test_the_quote_is_what_checkout_charges_for_random_carts(api: Api) -> None:
         pay(api, buyer, created["payment_id"])
     assert Order.objects.filter(shipping_fen__gt=0).exists()
     assert ledger_check() == []
+
+
+def _paid_with_shipping(api: Api) -> tuple[Order, Any, Merchant]:
+    """3 pieces at ¥50 by the by-piece template to Nanshan: ¥150 of goods and ¥10 shipping."""
+    m = merchant()
+    sku = _shipped_with(product(m, price_fen=5000), _template(m, BY_PIECE))
+    buyer = MemberFactory.create()
+    created = api.post("/orders", _body([(sku.pk, 3)]), as_=buyer).body
+    pay(api, buyer, created["payment_id"])
+    order = Order.objects.get(pk=created["orders"][0]["id"])
+    assert (order.shipping_fen, order.total_fen) == (1000, 16000)
+    return order, buyer, m
+
+
+def _refund(api: Api, order: Order, buyer: Any, quantity: int) -> dict[str, Any]:
+    line = order.lines.get()
+    asked = api.post(
+        f"/orders/{order.pk}/aftersales",
+        {"type": "refund", "lines": [{"line_id": line.pk, "quantity": quantity}], "reason": "x"},
+        as_=buyer,
+    )
+    assert asked.status == 201, asked.body
+    approved = api.post(f"/aftersales/{asked.body['id']}/approve", as_=order.merchant.owner)
+    assert approved.status == 200, approved.body
+    return dict(approved.body)
+
+
+def test_refunding_everything_before_shipping_gives_the_shipping_back(api: Api) -> None:
+    order, buyer, m = _paid_with_shipping(api)
+    assert _refund(api, order, buyer, 1)["refund_fen"] == 5000  # a part: goods only
+    assert _refund(api, order, buyer, 2)["refund_fen"] == 10000 + 1000  # the rest, and shipping
+    order.refresh_from_db()
+    assert order.refunded_fen == order.total_fen and order.status == "closed"
+    owed = Posting.objects.filter(account__kind="merchant_receivable", account__owner_id=m.pk)
+    fees = Posting.objects.filter(account__kind="platform_fees")
+    assert sum(p.amount_fen for p in owed) == 0 and sum(p.amount_fen for p in fees) == 0
+    assert ledger_check() == []
+
+
+def test_after_shipping_the_shipping_is_not_refunded_automatically(api: Api) -> None:
+    order, buyer, m = _paid_with_shipping(api)
+    shipped = api.post(
+        f"/orders/{order.pk}/ship", {"carrier": "SF", "tracking_no": "SF1"}, as_=m.owner
+    )
+    assert shipped.status == 200, shipped.body
+    assert _refund(api, order, buyer, 3)["refund_fen"] == 15000
+    order.refresh_from_db()
+    assert order.refunded_fen == 15000
+    owed = Posting.objects.filter(account__kind="merchant_receivable", account__owner_id=m.pk)
+    # The merchant keeps the shipping, less nothing: the fee was on the goods only.
+    assert -sum(p.amount_fen for p in owed) == 1000
+    assert ledger_check() == []
