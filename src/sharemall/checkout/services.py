@@ -74,6 +74,26 @@ def quote(
     )
 
 
+def quote_preview(
+    *,
+    buyer: Member,
+    items: Sequence[Item],
+    delivery_type: str,
+    region_code: str,
+    share_code: str | None = None,
+) -> pricing.Priced:
+    """The checkout page's quote while the address is being filled in: the same pricing, with
+    shipping once a district is chosen (`Priced.shipping_known`)."""
+    return pricing.preview(
+        buyer=buyer,
+        items=items,
+        delivery_type=delivery_type,
+        region_code=region_code,
+        share_code=share_code,
+        now=timezone.now(),
+    )
+
+
 def order_create(
     *,
     buyer: Member,

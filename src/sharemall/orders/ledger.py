@@ -19,11 +19,12 @@ Keys: `payment:<id>:captured`, `payment:<id>:late:<provider txn id>`,
 
 The fee given back with a refund (fee_r) is cumulative: after any refund the order's fee given
 back is fee × refunded ÷ goods rounded down (goods: the fee's base, total − shipping), and the
-refund that brings the refunded total to the goods gives back whatever fee remains, read from the
-ledger. Shipping refunded (docs/freight.md) is the merchant's alone: it moves receivable back to
-clearing and no fee; shipping the merchant keeps after refunding all the goods carries no fee. The refunds of one order are serialised by the
-update of the order's refunded total in the same transaction, so the fee postings of a fully
-refunded order always sum to zero, however many refunds ran at once.
+refund that brings the refunded total to the goods gives back whatever fee remains, read from
+the ledger. Shipping refunded (docs/freight.md) is the merchant's alone: it moves receivable
+back to clearing with no fee; shipping kept after all the goods are refunded carries no fee.
+The refunds of one order are serialised by the update of the order's refunded total in the same
+transaction, so the fee postings of a fully refunded order always sum to zero, however many
+refunds ran at once.
 """
 
 from __future__ import annotations
