@@ -137,14 +137,15 @@ def _open_request(
     photos: list[StoredPhoto],
 ) -> AfterSale:
     with transaction.atomic():
-        # The order row is locked first: the requests of one order queue here, so exactly one
-        # of them can be the one that claims the last units and takes the shipping with it.
-        locked = Order.objects.select_for_update().get(pk=order.pk)
         claimed: list[tuple[OrderLine, int, int]] = []
         # In line order, so two requests on the same lines queue instead of deadlocking.
         for line_id, quantity in sorted(lines):
             line = order_lines[line_id]
             claimed.append((line, quantity, _claim_units(line, quantity)))
+        # Then the order row (lines before order, as a refund locks them): requests of one order
+        # queue here, and each reads the others' committed claims after the wait, so exactly one
+        # of them claims the last units and takes the shipping with it.
+        locked = Order.objects.select_for_update().get(pk=order.pk)
         aftersale = AfterSale.objects.create(
             order=order,
             buyer=buyer,
