@@ -79,3 +79,12 @@ def test_the_check_can_fail() -> None:
     assert _vague({"type": "array", "items": {}}, document, "x")
     assert _vague({"type": "object", "additionalProperties": True}, document, "x")
     assert not _vague({"type": "object", "properties": {"a": {"type": "integer"}}}, document, "x")
+
+
+def test_the_price_quote_documents_its_money_fields() -> None:
+    document = api.get_openapi_schema()
+    op = next(op for label, op in _operations() if label.endswith("POST /api/v1/orders/quote"))
+    ref = op["responses"][200]["content"][JSON]["schema"]["$ref"].rsplit("/", 1)[-1]
+    order = document["components"]["schemas"]["QuoteOrderOut"]["properties"]
+    assert set(document["components"]["schemas"][ref]["properties"]) >= {"orders", "total_fen"}
+    assert set(order) == {"merchant_id", "goods_fen", "discount_fen", "shipping_fen", "total_fen"}

@@ -451,6 +451,22 @@ CASES: dict[str, Case] = {
             },
         },
     ),
+    # Writes nothing: what POST /orders would charge for the same body.
+    "order_quote": Case(
+        "POST",
+        "/orders/quote",
+        signed_in(200),
+        body=lambda: {
+            "items": [{"sku_id": GOODS[0], "quantity": 1}],
+            "delivery": {
+                "type": "express",
+                "region_code": "440305",
+                "address": "路 2 号",
+                "receiver": "甲",
+                "phone": "13912345678",
+            },
+        },
+    ),
     "my_orders": Case("GET", "/orders", signed_in(200)),
     "order_detail": Case("GET", "/orders/{order}", parties(200)),
     "merchant_orders": Case("GET", "/merchants/{merchant}/orders", merchant_side(200)),

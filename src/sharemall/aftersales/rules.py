@@ -86,3 +86,9 @@ def status_label(status: str) -> str:
 def note_text(note: str) -> str:
     """A request event's note in the reader's language (a person's own words as written)."""
     return system_note(note, NOTES, NOTE_PREFIXES)
+
+
+def shipping_refund_fen(shipping_fen: int, *, shipped: bool, everything: bool) -> int:
+    """Shipping given back with a refund (docs/freight.md): an order that has not shipped
+    refunds it with the request that refunds everything; after shipping, never automatically."""
+    return shipping_fen if everything and not shipped else 0

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,12 +142,16 @@ def _open_request(
         for line_id, quantity in sorted(lines):
             line = order_lines[line_id]
             claimed.append((line, quantity, _claim_units(line, quantity)))
+        # Then the order row (lines before order, as a refund locks them): requests of one order
+        # queue here, and each reads the others' committed claims after the wait, so exactly one
+        # of them claims the last units and takes the shipping with it.
+        locked = Order.objects.select_for_update().get(pk=order.pk)
         aftersale = AfterSale.objects.create(
             order=order,
             buyer=buyer,
             kind=kind,
             reason=why,
-            refund_fen=sum(amount for _l, _q, amount in claimed),
+            refund_fen=sum(amount for _l, _q, amount in claimed) + _shipping_refund(locked),
             respond_by=timezone.now() + timedelta(days=settings.AFTERSALES_AUTO_APPROVE_DAYS),
         )
         AfterSaleLine.objects.bulk_create(
@@ -162,6 +167,19 @@ def _open_request(
         )
         orders.aftersale_opened(order)
     return aftersale
+
+
+def _shipping_refund(order: Order) -> int:
+    """The shipping a request gives back on top of its lines (docs/freight.md): all of it when
+    the order has not shipped and the request claims its last units (everything is refunded);
+    otherwise none — after shipping, the postage is spent. The request's lines are already
+    claimed when this is asked."""
+    everything_claimed = not OrderLine.objects.filter(
+        order=order, claimed_quantity__lt=F("quantity")
+    ).exists()
+    return rules.shipping_refund_fen(
+        order.shipping_fen, shipped=order.shipped_at is not None, everything=everything_claimed
+    )
 
 
 def _claim_units(line: OrderLine, quantity: int, *, reclaim: bool = False) -> int:
@@ -317,7 +335,9 @@ def _refund(aftersale: AfterSale, *, actor: Member | None, note: str) -> AfterSa
         parts = sorted((p.order_line_id, p.quantity, p.refund_fen) for p in aftersale.lines.all())
         # Updating the order's refunded total locks its row until this commits: the refunds of
         # one order queue here, so what is read below includes every earlier refund.
-        orders.lines_refunded(order, parts)
+        # What the request refunds beyond its lines is the order's shipping (_shipping_refund).
+        shipping = aftersale.refund_fen - sum(fen for _line, _q, fen in parts)
+        orders.lines_refunded(order, parts, shipping_fen=shipping)
         order.refresh_from_db(fields=["refunded_fen"])
         order_ledger.post_refund_approved(
             order,

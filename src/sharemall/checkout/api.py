@@ -18,6 +18,7 @@ from sharemall.checkout.schemas import (
     PaymentOut,
     PaymentStatusOut,
     PayStartOut,
+    QuoteOut,
 )
 from sharemall.core.errors import Conflict, DomainError, NotFound
 from sharemall.core.http import client_address
@@ -52,6 +53,7 @@ def _created(result: services.CheckoutResult) -> dict[str, Any]:
                 "order_no": o.order_no,
                 "merchant_id": o.merchant_id,
                 "status": o.status,
+                "shipping_fen": o.shipping_fen,
                 "total_fen": o.total_fen,
                 "lines": result.lines[o.pk],
             }
@@ -60,16 +62,49 @@ def _created(result: services.CheckoutResult) -> dict[str, Any]:
     }
 
 
+def _items(payload: OrderCreateIn) -> list[services.Item]:
+    return [services.Item(i.sku_id, i.quantity) for i in payload.items]
+
+
+def _delivery(payload: OrderCreateIn) -> services.Delivery:
+    d = payload.delivery
+    return services.Delivery(d.type, d.region_code, d.address, d.receiver, d.phone, d.store_id)
+
+
+@router.post("/orders/quote", response=QuoteOut, auth=member_auth)
+def order_quote(request: HttpRequest, payload: OrderCreateIn) -> dict[str, Any]:
+    """What POST /orders would charge for this body — goods, discount, shipping and totals per
+    merchant order — writing nothing: both run the same pricing."""
+    priced = services.quote(
+        buyer=require_member(request),
+        items=_items(payload),
+        delivery=_delivery(payload),
+        share_code=payload.share_code,
+    )
+    orders = [
+        {
+            "merchant_id": d.merchant.pk,
+            "goods_fen": d.goods_fen,
+            "discount_fen": d.discount_fen,
+            "shipping_fen": d.shipping_fen,
+            "total_fen": d.total_fen,
+        }
+        for d in priced.drafts
+    ]
+    return {
+        "orders": orders,
+        **{k: sum(o[k] for o in orders) for k in ("goods_fen", "discount_fen", "shipping_fen")},
+        "total_fen": priced.total_fen,
+    }
+
+
 @router.post("/orders", response={201: CheckoutOut}, auth=member_auth)
 @decorate_view(atomic_answer)
 def order_create(request: HttpRequest, payload: OrderCreateIn) -> Status[dict[str, Any]]:
-    d = payload.delivery
     result = services.order_create(
         buyer=require_member(request),
-        items=[services.Item(i.sku_id, i.quantity) for i in payload.items],
-        delivery=services.Delivery(
-            d.type, d.region_code, d.address, d.receiver, d.phone, d.store_id
-        ),
+        items=_items(payload),
+        delivery=_delivery(payload),
         share_code=payload.share_code,
         client_ip=client_address(request),
         device_id=request.headers.get("X-Device-Id", ""),

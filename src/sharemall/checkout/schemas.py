@@ -36,6 +36,7 @@ class CreatedOrderOut(Schema):
     order_no: str
     merchant_id: int
     status: str
+    shipping_fen: int
     total_fen: int
     lines: list[CreatedLineOut]
 
@@ -46,6 +47,24 @@ class CheckoutOut(Schema):
     amount_fen: int
     expires_at: str
     orders: list[CreatedOrderOut]
+
+
+class QuoteOrderOut(Schema):
+    merchant_id: int
+    goods_fen: int
+    discount_fen: int
+    shipping_fen: int
+    total_fen: int
+
+
+class QuoteOut(Schema):
+    """What POST /orders would charge for the same body: per merchant order, and in all."""
+
+    orders: list[QuoteOrderOut]
+    goods_fen: int
+    discount_fen: int
+    shipping_fen: int
+    total_fen: int
 
 
 class PayIn(Schema):

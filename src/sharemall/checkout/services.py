@@ -33,18 +33,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.accounts.rules import normalize_phone
-from sharemall.catalog import rules as catalog_rules
 from sharemall.catalog import services as catalog
-from sharemall.catalog.models import Sku
+from sharemall.checkout import pricing
 from sharemall.core.errors import Conflict, DomainError, NotFound
-from sharemall.core.http import ip_or_none
-from sharemall.distribution import rules as distribution_rules
-from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution import services as distribution
 from sharemall.distribution.models import CommissionEntry
-from sharemall.merchants import rules as merchant_rules
-from sharemall.merchants.models import Merchant, Store
 from sharemall.orders import ledger as order_ledger
 from sharemall.orders import rules as order_rules
 from sharemall.orders import services as orders
@@ -56,24 +49,12 @@ from sharemall.payments.providers.sandbox import SandboxProvider
 
 logger = logging.getLogger(__name__)
 
-MAX_LINES = 50
-MAX_QUANTITY = 999
-
-
-@dataclass(frozen=True)
-class Item:
-    sku_id: int
-    quantity: int
-
-
-@dataclass(frozen=True)
-class Delivery:
-    type: str
-    region_code: str = ""
-    address: str = ""
-    receiver: str = ""
-    phone: str = ""
-    store_id: int | None = None
+# The shapes of a checkout request, where callers have always found them.
+Item = pricing.Item
+Delivery = pricing.Delivery
+InvalidOrder = pricing.InvalidOrder
+MAX_LINES = pricing.MAX_LINES
+MAX_QUANTITY = pricing.MAX_QUANTITY
 
 
 @dataclass(frozen=True)
@@ -83,64 +64,34 @@ class CheckoutResult:
     lines: dict[int, list[OrderLine]]
 
 
-class InvalidOrder(DomainError):
-    code = "invalid_order"
-
-
-def _merged(items: Sequence[Item]) -> dict[int, int]:
-    if not items:
-        raise InvalidOrder(_("The order has no items."))
-    wanted: dict[int, int] = {}
-    for item in items:
-        if not 1 <= item.quantity <= MAX_QUANTITY:
-            raise InvalidOrder(
-                _("A quantity is between 1 and %(n)d.") % {"n": MAX_QUANTITY},
-                code="invalid_quantity",
-            )
-        wanted[item.sku_id] = wanted.get(item.sku_id, 0) + item.quantity
-    if len(wanted) > MAX_LINES:
-        raise InvalidOrder(_("An order has at most %(n)d lines.") % {"n": MAX_LINES})
-    if any(q > MAX_QUANTITY for q in wanted.values()):
-        raise InvalidOrder(
-            _("A quantity is between 1 and %(n)d.") % {"n": MAX_QUANTITY}, code="invalid_quantity"
-        )
-    return wanted
-
-
-def _express_fields(delivery: Delivery) -> dict[str, str]:
-    region = merchant_rules.region(delivery.region_code)
-    if region.level != "district":
-        raise merchant_rules.InvalidRegion(_("Choose the district to deliver to."))
-    address = " ".join(delivery.address.split())
-    receiver = " ".join(delivery.receiver.split())
-    if not address or len(address) > 200:
-        raise InvalidOrder(_("Enter the delivery address."), code="invalid_address")
-    if not receiver or len(receiver) > 40:
-        raise InvalidOrder(_("Enter who receives the parcel."), code="invalid_address")
-    return {
-        "region_code": region.code,
-        "address": address,
-        "receiver": receiver,
-        "phone": normalize_phone(delivery.phone),
-    }
-
-
-def _pickup_store(delivery: Delivery) -> Store:
-    if delivery.store_id is None:
-        raise InvalidOrder(_("Choose the store to pick up at."), code="invalid_store")
-    store = (
-        Store.objects.select_related("merchant")
-        .filter(
-            pk=delivery.store_id,
-            kind=Store.Kind.OFFLINE,
-            is_active=True,
-            merchant__status=merchant_rules.APPROVED,
-        )
-        .first()
+def quote(
+    *, buyer: Member, items: Sequence[Item], delivery: Delivery, share_code: str | None = None
+) -> pricing.Priced:
+    """What `order_create` would charge for the same request, writing nothing (POST
+    /orders/quote and the checkout page): the very pricing it runs."""
+    return pricing.price(
+        buyer=buyer, items=items, delivery=delivery, share_code=share_code, now=timezone.now()
     )
-    if store is None:
-        raise InvalidOrder(_("That store does not take pickup orders."), code="invalid_store")
-    return store
+
+
+def quote_preview(
+    *,
+    buyer: Member,
+    items: Sequence[Item],
+    delivery_type: str,
+    region_code: str,
+    share_code: str | None = None,
+) -> pricing.Priced:
+    """The checkout page's quote while the address is being filled in: the same pricing, with
+    shipping once a district is chosen (`Priced.shipping_known`)."""
+    return pricing.preview(
+        buyer=buyer,
+        items=items,
+        delivery_type=delivery_type,
+        region_code=region_code,
+        share_code=share_code,
+        now=timezone.now(),
+    )
 
 
 def order_create(
@@ -156,22 +107,17 @@ def order_create(
 
     Prices come from the database, never from the client.
     """
-    wanted = _merged(items)
-    if delivery.type not in (order_rules.EXPRESS, order_rules.PICKUP):
-        raise InvalidOrder(_("Delivery is express or pickup."), code="invalid_delivery")
-    skus = _buyable_skus(wanted)
-    address, store = _destination(delivery, skus)
     now = timezone.now()
-    attribution = distribution.attribute(buyer, share_code=share_code, now=now)
-    drafts = _order_drafts(
-        _priced_lines(wanted, skus, attribution),
-        delivery_type=delivery.type,
-        address=address,
-        store=store,
-        attribution=attribution,
+    priced = pricing.price(
+        buyer=buyer,
+        items=items,
+        delivery=delivery,
+        share_code=share_code,
+        now=now,
         client_ip=client_ip,
         device_id=device_id,
     )
+    drafts, attribution, wanted = priced.drafts, priced.attribution, priced.wanted
     with transaction.atomic():
         payment = payments.payment_create(
             buyer=buyer,
@@ -184,121 +130,6 @@ def order_create(
         # concurrent checkouts of it queue for the shortest time (a flash sale's hot row).
         catalog.stock_reserve(wanted)
     return CheckoutResult(payment, created.orders, created.lines)
-
-
-def _buyable_skus(wanted: Mapping[int, int]) -> dict[int, Sku]:
-    """The wanted SKUs with their products and merchants; each must exist and be on sale."""
-    skus = {
-        s.pk: s for s in Sku.objects.select_related("product__merchant").filter(pk__in=list(wanted))
-    }
-    missing = sorted(set(wanted) - set(skus))
-    if missing:
-        raise InvalidOrder(
-            _("Unknown SKU: %(ids)s") % {"ids": ", ".join(map(str, missing))},
-            code="unknown_sku",
-            details={"sku_ids": missing},
-        )
-    for sku in skus.values():
-        if not catalog_rules.is_buyable(sku.product.status, sku.product.merchant.status):
-            raise InvalidOrder(
-                _("%(title)s is not on sale.") % {"title": sku.product.title}, code="not_for_sale"
-            )
-    return skus
-
-
-def _destination(
-    delivery: Delivery, skus: Mapping[int, Sku]
-) -> tuple[dict[str, str], Store | None]:
-    """Where the goods go: an express address, or an offline store of the goods' merchant."""
-    if delivery.type == order_rules.EXPRESS:
-        return _express_fields(delivery), None
-    store = _pickup_store(delivery)
-    if any(s.product.merchant_id != store.merchant_id for s in skus.values()):
-        raise InvalidOrder(
-            _("A store can only hand over its own merchant's goods."),
-            code="pickup_store_mismatch",
-        )
-    return {"region_code": "", "address": "", "receiver": "", "phone": ""}, store
-
-
-@dataclass(frozen=True)
-class _MerchantLines:
-    merchant: Merchant
-    lines: list[orders.LineDraft]
-
-
-def _priced_lines(
-    wanted: Mapping[int, int], skus: Mapping[int, Sku], attribution: distribution.Attribution
-) -> list[_MerchantLines]:
-    """Each merchant's lines at database prices, less the share discount, in merchant order."""
-    plans = distribution.plans_for(list(skus.values()))
-    by_merchant: dict[int, list[orders.LineDraft]] = {}
-    merchants = {}
-    for sku_id in sorted(wanted):
-        sku = skus[sku_id]
-        plan = plans.get(sku_id)
-        list_fen = sku.price_fen * wanted[sku_id]
-        # A buyer arriving through a share saves the plan's buyer discount (PRODUCT §5.1).
-        discount = (
-            distribution_rules.buyer_discount(plan, list_fen=list_fen, quantity=wanted[sku_id])
-            if plan is not None and attribution.through_share
-            else 0
-        )
-        merchants[sku.product.merchant_id] = sku.product.merchant
-        by_merchant.setdefault(sku.product.merchant_id, []).append(
-            orders.LineDraft(
-                sku_id=sku.pk,
-                product_id=sku.product_id,
-                title=sku.product.title,
-                sku_name=sku.name,
-                unit_price_fen=sku.price_fen,
-                quantity=wanted[sku_id],
-                discount_fen=discount,
-                plan=plan.as_snapshot() if plan is not None else None,
-            )
-        )
-    return [_MerchantLines(merchants[mid], lines) for mid, lines in sorted(by_merchant.items())]
-
-
-def _order_drafts(
-    priced: list[_MerchantLines],
-    *,
-    delivery_type: str,
-    address: dict[str, str],
-    store: Store | None,
-    attribution: distribution.Attribution,
-    client_ip: str | None,
-    device_id: str,
-) -> list[orders.OrderDraft]:
-    """One order per merchant, each carrying the delivery and the share that brought the buyer."""
-    return [
-        orders.OrderDraft(
-            merchant=group.merchant,
-            delivery=delivery_type,
-            lines=group.lines,
-            pickup_store=store,
-            region_code=address["region_code"],
-            address=address["address"],
-            receiver=address["receiver"],
-            phone=address["phone"],
-            referrer_id=attribution.referrer.pk if attribution.referrer else None,
-            share_link_id=attribution.link_id,
-            attribution=attribution.kind,
-            share_rewarded=attribution.rewarded,
-            degree=_degree(attribution, group.lines),
-            client_ip=ip_or_none(client_ip),
-            device_id=device_id,
-        )
-        for group in priced
-    ]
-
-
-def _degree(attribution: distribution.Attribution, lines: list[orders.LineDraft]) -> int | None:
-    if not attribution.through_share or attribution.referrer is None:
-        return None
-    return distribution_selectors.share_degree(
-        attribution.referrer.pk, sorted({line.product_id for line in lines})
-    )
 
 
 def payment_notification_handle(

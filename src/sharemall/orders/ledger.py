@@ -5,7 +5,10 @@ Sign convention (wallet): debit positive, credit negative; every transaction sum
 
 - payment captured: provider_funds +A, buyer_payments_clearing −A (the money lands in clearing),
   and in the same transaction, per order: clearing +T, merchant_receivable −(T − fee),
-  platform_fees −fee
+  platform_fees −fee. T is the order's total, goods − discount + shipping: the merchant is owed
+  the shipping it sends the parcel with. The fee is charged on the goods only,
+  fee = (T − shipping) × rate rounded down (PRODUCT names no fee on postage; like the commission
+  base, shipping stays out of it)
 - late payment (paid after we closed the payment, or a second payment of a paid one):
   provider_funds +A, clearing −A; it goes back at once as a refund paid out
 - refund approved:  merchant_receivable +(r − fee_r), platform_fees +fee_r, clearing −r
@@ -15,10 +18,13 @@ Keys: `payment:<id>:captured`, `payment:<id>:late:<provider txn id>`,
 `refund:<source key>:approved` (source key `aftersale:<id>`), `refund:<refund no>:paid`.
 
 The fee given back with a refund (fee_r) is cumulative: after any refund the order's fee given
-back is fee × refunded ÷ total rounded down, and the refund that completes the order gives back
-whatever fee remains, read from the ledger. The refunds of one order are serialised by the
-update of the order's refunded total in the same transaction, so the fee postings of a fully
-refunded order always sum to zero, however many refunds ran at once.
+back is fee × refunded ÷ goods rounded down (goods: the fee's base, total − shipping), and the
+refund that brings the refunded total to the goods gives back whatever fee remains, read from
+the ledger. Shipping refunded (docs/freight.md) is the merchant's alone: it moves receivable
+back to clearing with no fee; shipping kept after all the goods are refunded carries no fee.
+The refunds of one order are serialised by the update of the order's refunded total in the same
+transaction, so the fee postings of a fully refunded order always sum to zero, however many
+refunds ran at once.
 """
 
 from __future__ import annotations
@@ -39,7 +45,9 @@ FEES = "platform_fees"
 
 
 def platform_fee(order: Order) -> int:
-    return apply_bp(order.total_fen, order.platform_fee_bp)
+    """The fee the platform keeps on an order: a share of the goods the buyer pays for, never
+    of the shipping (which is the merchant's, to pay the carrier)."""
+    return apply_bp(order.total_fen - order.shipping_fen, order.platform_fee_bp)
 
 
 def _nonzero(entries: list[Entry]) -> list[Entry]:
@@ -83,7 +91,8 @@ def post_late_payment(payment: Payment, *, provider_txn_id: str, amount_fen: int
 
 def fee_to_give_back(*, fee: int, total_fen: int, refunded_fen: int, fee_returned: int) -> int:
     """The platform fee a refund gives back, from the order's refunded total including this
-    refund and the fee its earlier refunds already gave back.
+    refund and the fee its earlier refunds already gave back. `total_fen` is the fee's base, the
+    order's goods paid (total − shipping); shipping is refunded only with the last goods.
 
     Cumulative: after any refund the fee given back is fee × refunded ÷ total rounded down, and
     the refund that completes the order gives back whatever fee remains — so the pieces sum to
@@ -119,7 +128,8 @@ def post_refund_approved(
     """
     fee_back = fee_to_give_back(
         fee=platform_fee(order),
-        total_fen=order.total_fen,
+        # The fee's base: the goods. Their full refund gives back the whole fee, shipping or not.
+        total_fen=order.total_fen - order.shipping_fen,
         refunded_fen=refunded_fen,
         fee_returned=fee_returned([k for k in earlier_keys if k != key]),
     )

@@ -396,9 +396,12 @@ def line_release(line_id: int, quantity: int, amount: int) -> None:
     )
 
 
-def lines_refunded(order: Order, parts: Sequence[tuple[int, int, int]]) -> int:
-    """Record refunded (line_id, quantity, fen) parts of a claim; returns the order's refunded
-    total before them (the ledger splits the fee cumulatively from it)."""
+def lines_refunded(
+    order: Order, parts: Sequence[tuple[int, int, int]], *, shipping_fen: int = 0
+) -> int:
+    """Record refunded (line_id, quantity, fen) parts of a claim, and the shipping it gives
+    back; returns the order's refunded total before them (the ledger splits the fee
+    cumulatively from it)."""
     order.refresh_from_db()
     before = order.refunded_fen
     for line_id, quantity, amount in parts:
@@ -406,7 +409,7 @@ def lines_refunded(order: Order, parts: Sequence[tuple[int, int, int]]) -> int:
             refunded_quantity=F("refunded_quantity") + quantity,
             refunded_fen=F("refunded_fen") + amount,
         )
-    total = sum(amount for _line, _q, amount in parts)
+    total = sum(amount for _line, _q, amount in parts) + shipping_fen
     Order.objects.filter(pk=order.pk).update(refunded_fen=F("refunded_fen") + total)
     return before
 

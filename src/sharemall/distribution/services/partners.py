@@ -45,7 +45,11 @@ def partner_dividends(*, starts: datetime, ends: datetime, pool_bp: int) -> Divi
     paid_orders = Order.objects.filter(paid_at__gte=starts, paid_at__lt=ends).exclude(
         status__in=["cancelled", "pending_payment"]
     )
-    fees = sum(apply_bp(o.total_fen - o.refunded_fen, o.platform_fee_bp) for o in paid_orders)
+    # The fee is charged on goods only (orders/ledger.py): shipping stays out of the pool.
+    fees = sum(
+        apply_bp(max(0, o.total_fen - o.shipping_fen - o.refunded_fen), o.platform_fee_bp)
+        for o in paid_orders
+    )
     gmv = {
         row["referrer_id"]: int(row["gmv"] or 0) - int(row["refunded"] or 0)
         for row in paid_orders.filter(referrer_id__in=partners)

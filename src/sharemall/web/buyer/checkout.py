@@ -9,17 +9,16 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from sharemall.accounts.models import Member
 from sharemall.checkout import services as checkout
+from sharemall.checkout.pricing import Priced
 from sharemall.core.errors import DomainError
 from sharemall.core.http import client_address
 from sharemall.core.money import format_yuan
-from sharemall.distribution import rules as distribution_rules
-from sharemall.distribution import services as distribution
+from sharemall.freight.rules import RegionNotServed
 from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants.models import Merchant, Store
@@ -67,16 +66,20 @@ class QuoteGroup:
     merchant: Merchant | None
     shop_name: str
     lines: list[QuoteLine] = field(default_factory=list)
+    shipping_fen: int = 0
 
     @property
     def total_fen(self) -> int:
-        return sum(line.paid_fen for line in self.lines)
+        return sum(line.paid_fen for line in self.lines) + self.shipping_fen
 
 
 @dataclass(frozen=True)
 class Quote:
     groups: list[QuoteGroup]
     sharer: Member | None
+    # False until a district is chosen: the page then says shipping comes with the address.
+    shipping_known: bool = True
+    not_served: bool = False
 
     @property
     def goods_fen(self) -> int:
@@ -87,31 +90,60 @@ class Quote:
         return sum(q.discount_fen for g in self.groups for q in g.lines)
 
     @property
+    def shipping_fen(self) -> int:
+        return sum(g.shipping_fen for g in self.groups)
+
+    @property
     def total_fen(self) -> int:
-        return self.goods_fen - self.discount_fen
+        return self.goods_fen - self.discount_fen + self.shipping_fen
 
 
-def _quote(member: Member, lines: list[cart.CartLine], share_code: str | None) -> Quote:
-    """What checkout will charge, by the rules order_create applies: a buyer who came through
-    someone else's share saves the plan's buyer discount. The order itself recomputes it."""
-    attribution = distribution.attribute(member, share_code=share_code, now=timezone.now())
-    skus = [line.sku for line in lines if line.sku is not None]
-    plans = distribution.plans_for(skus) if attribution.through_share else {}
+def _quote(
+    member: Member,
+    lines: list[cart.CartLine],
+    share_code: str | None,
+    *,
+    delivery_type: str = order_rules.EXPRESS,
+    region_code: str = "",
+) -> Quote:
+    """What checkout will charge, from the very pricing order_create runs (share discount and
+    each shop's shipping to the chosen district), laid out over the cart's lines."""
+    items = [checkout.Item(line.sku_id, line.quantity) for line in lines]
+
+    def priced(region: str) -> Priced:
+        return checkout.quote_preview(
+            buyer=member,
+            items=items,
+            delivery_type=delivery_type,
+            region_code=region,
+            share_code=share_code,
+        )
+
+    try:
+        found, not_served = priced(region_code), False
+    except RegionNotServed:
+        # Checkout will refuse this address; the page still shows the goods and says why.
+        found, not_served = priced(""), True
+    drafts = {d.merchant.pk: d for d in found.drafts}
     groups = []
     for group in cart.by_merchant(lines):
-        quoted = QuoteGroup(group.merchant, group.shop_name)
-        for line in group.lines:
-            plan = plans.get(line.sku_id)
-            discount = (
-                distribution_rules.buyer_discount(
-                    plan, list_fen=line.amount_fen, quantity=line.quantity
-                )
-                if plan is not None
-                else 0
+        draft = drafts.get(group.merchant.pk) if group.merchant is not None else None
+        discounts = {ld.sku_id: ld.discount_fen for ld in draft.lines} if draft else {}
+        groups.append(
+            QuoteGroup(
+                group.merchant,
+                group.shop_name,
+                [QuoteLine(line, discounts.get(line.sku_id, 0)) for line in group.lines],
+                draft.shipping_fen if draft else 0,
             )
-            quoted.lines.append(QuoteLine(line, discount))
-        groups.append(quoted)
-    return Quote(groups, attribution.referrer if attribution.through_share else None)
+        )
+    attribution = found.attribution
+    return Quote(
+        groups,
+        attribution.referrer if attribution.through_share else None,
+        shipping_known=found.shipping_known,
+        not_served=not_served,
+    )
 
 
 def _new_checkout_token(request: HttpRequest) -> str:
@@ -253,6 +285,16 @@ def _place_order(
     return HttpResponseRedirect(_pay_url(result.payment))
 
 
+def _chosen_region(form: CheckoutForm) -> str:
+    """The most precise division the form names so far (a municipality's districts sit in the
+    city list), for the shipping shown before the order is placed."""
+    for name in ("district", "city"):
+        value = str(form[name].value() or "")
+        if value.isdigit() and len(value) == 6:
+            return value
+    return ""
+
+
 @member_page
 def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
     chosen = _checkout_items(request)
@@ -278,7 +320,13 @@ def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
         "web/buyer/checkout.html",
         {
             "form": form,
-            "quote": _quote(member, lines, sharing_selectors.code_from_cookie(request)),
+            "quote": _quote(
+                member,
+                lines,
+                sharing_selectors.code_from_cookie(request),
+                delivery_type=str(form["delivery"].value() or order_rules.EXPRESS),
+                region_code=_chosen_region(form),
+            ),
             "buy_now": buy_now,
             "picked": chosen.picked,
             "stores": stores,

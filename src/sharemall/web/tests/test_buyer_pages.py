@@ -19,6 +19,8 @@ from sharemall.aftersales import services as aftersale_services
 from sharemall.aftersales.models import AfterSale, Dispute
 from sharemall.catalog.models import Product, Sku
 from sharemall.checkout import services as checkout
+from sharemall.freight import rules as freight_rules
+from sharemall.freight import services as freight_services
 from sharemall.merchants import services as merchant_services
 from sharemall.orders import services as order_services
 from sharemall.orders.models import Order
@@ -375,6 +377,33 @@ def test_checkout_without_a_share_has_no_discount(api: Api) -> None:
     place_order(client)
 
     assert Order.objects.get(buyer=buyer).discount_fen == 0
+
+
+def test_checkout_shows_each_shops_shipping_once_the_district_is_chosen() -> None:
+    shop = merchant()
+    template = freight_services.template_create(
+        shop,
+        name="快递",
+        template=freight_rules.Template(
+            by="piece", rules=(freight_rules.Rule((), 1, 1000, 1, 500),)
+        ),
+    )
+    item = product(shop, price_fen=2000)
+    Product.objects.filter(pk=item.pk).update(freight_template=template)
+    buyer = MemberFactory.create()
+    client = browser(buyer)
+    client.post("/cart/add", {"sku": item.skus.get().pk, "quantity": 2})
+
+    assert "After choosing the district" in page(client, "/checkout")
+    # The address is not complete yet: the page comes back with the district's shipping,
+    # 2 pieces at ¥10 + ¥5, and the total including it.
+    again = place_order(client, address="").content.decode()
+    assert "¥15.00" in again and "¥55.00" in again
+    place_order(client)
+
+    order = Order.objects.get(buyer=buyer)
+    assert (order.shipping_fen, order.total_fen) == (1500, 5500)
+    assert Payment.objects.get(buyer=buyer).amount_fen == 5500
 
 
 def test_several_merchants_are_several_orders_under_one_payment() -> None:
