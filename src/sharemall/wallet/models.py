@@ -64,14 +64,18 @@ class Account(models.Model):
         MEMBER_AVAILABLE = rules.MEMBER_AVAILABLE, _("member available")
         MEMBER_WITHDRAWING = rules.MEMBER_WITHDRAWING, _("member withdrawing")
         MERCHANT_RECEIVABLE = rules.MERCHANT_RECEIVABLE, _("merchant receivable")
+        MERCHANT_AVAILABLE = rules.MERCHANT_AVAILABLE, _("merchant available")
+        MERCHANT_WITHDRAWING = rules.MERCHANT_WITHDRAWING, _("merchant withdrawing")
+        ORDER_RECEIVABLE = rules.ORDER_RECEIVABLE, _("order receivable")
         PLATFORM_FEES = rules.PLATFORM_FEES, _("platform fees")
         BUYER_PAYMENTS_CLEARING = rules.BUYER_PAYMENTS_CLEARING, _("buyer payments clearing")
         PROVIDER_FUNDS = rules.PROVIDER_FUNDS, _("funds at payment providers")
         PAYOUTS = rules.PAYOUTS, _("payouts")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    # A member id for member_* kinds, a merchant id for merchant_receivable. Plain integers, not
-    # foreign keys: the wallet sits below accounts and merchants and must not import them.
+    # A member id for member_* kinds, a merchant id for merchant_*, an order id for
+    # order_receivable. Plain integers, not foreign keys: the wallet sits below accounts,
+    # merchants and orders and must not import them.
     owner_id = models.BigIntegerField(_("owner"), null=True, blank=True)
     # Tracked accounts cache their balance on the normal side (rules.normal_sign × the sum of
     # their postings, so positive when a member has money), kept in step by every posting and

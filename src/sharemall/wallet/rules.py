@@ -6,8 +6,9 @@ transaction sums to zero. An arrow "A → B" in the docs means "debit A, credit 
 
 - payment captured:   provider_funds +A, buyer_payments_clearing −A
 - order allocated:    buyer_payments_clearing +T, merchant_receivable −(T − fee), platform_fees −fee
-- commission pending: merchant_receivable +c, member_pending −c
-- withdrawal held:    member_available +x, member_withdrawing −x
+- commission pending: order_receivable +c, member_pending −c
+- order settled:      order_receivable +n, merchant_available −n
+- withdrawal held:    member_available +x, member_withdrawing −x   (merchant_… alike)
 - withdrawal paid:    member_withdrawing +x, payouts −x
 
 Each kind has a normal side. `provider_funds` (buyers' money received through WeChat Pay or
@@ -15,7 +16,14 @@ Alipay, net of refunds) is an asset, normally in debit; every other account is w
 owes, has earned or has paid out, normally in credit. A *balance* is always read on the normal
 side, so the balances people look at are positive: what a member may withdraw, what a merchant is
 owed, what waits in clearing, what was paid out — and provider_funds equals the sum of all the
-others. A balance below zero is a debt (a member's commission clawed back after settlement).
+others. A balance below zero is a debt (a member's commission, or a merchant's sale, clawed back
+after settlement).
+
+What an order owes its merchant waits in the order's own `order_receivable` account (owned by the
+order id) until the order settles; settling moves exactly that account's balance to the
+merchant's `merchant_available`, so no recomputation can ever disagree with what was posted.
+`merchant_receivable` (owned by a merchant id) is where orders booked before per-order accounts
+existed still wait.
 """
 
 from __future__ import annotations
@@ -35,21 +43,27 @@ MEMBER_PENDING = "member_pending"
 MEMBER_AVAILABLE = "member_available"
 MEMBER_WITHDRAWING = "member_withdrawing"
 MERCHANT_RECEIVABLE = "merchant_receivable"
+MERCHANT_AVAILABLE = "merchant_available"
+MERCHANT_WITHDRAWING = "merchant_withdrawing"
+ORDER_RECEIVABLE = "order_receivable"
 PLATFORM_FEES = "platform_fees"
 BUYER_PAYMENTS_CLEARING = "buyer_payments_clearing"
 PROVIDER_FUNDS = "provider_funds"
 PAYOUTS = "payouts"
 
 MEMBER_KINDS = (MEMBER_PENDING, MEMBER_AVAILABLE, MEMBER_WITHDRAWING)
-MERCHANT_KINDS = (MERCHANT_RECEIVABLE,)
+MERCHANT_KINDS = (MERCHANT_RECEIVABLE, MERCHANT_AVAILABLE, MERCHANT_WITHDRAWING)
+ORDER_KINDS = (ORDER_RECEIVABLE,)
 PLATFORM_KINDS = (PLATFORM_FEES, BUYER_PAYMENTS_CLEARING, PROVIDER_FUNDS, PAYOUTS)
-OWNED_KINDS = MEMBER_KINDS + MERCHANT_KINDS
+OWNED_KINDS = MEMBER_KINDS + MERCHANT_KINDS + ORDER_KINDS
 ALL_KINDS = OWNED_KINDS + PLATFORM_KINDS
-# Member balances are shown on every wallet page and guarded by conditional updates when money
-# is held, so they are cached on the account row. Platform and merchant accounts take part in
-# nearly every order: a cached balance there would make every checkout queue on one hot row, so
-# their balance is the sum of their postings.
-TRACKED_KINDS = MEMBER_KINDS
+# Member and merchant withdrawable balances are shown on every wallet page and guarded by
+# conditional updates when money is held, so they are cached on the account row. Platform
+# accounts take part in nearly every order: a cached balance there would make every checkout
+# queue on one hot row, so their balance (like an order's and the legacy receivable) is the sum
+# of their postings. A merchant's available balance moves only when an order settles, is
+# refunded after settling, or is withdrawn: never on the checkout path.
+TRACKED_KINDS = (*MEMBER_KINDS, MERCHANT_AVAILABLE, MERCHANT_WITHDRAWING)
 DEBIT_NORMAL_KINDS = (PROVIDER_FUNDS,)
 
 KEY_MAX_LENGTH = 200
@@ -131,6 +145,17 @@ def member(kind: str, member_id: int) -> AccountRef:
 
 def merchant_receivable(merchant_id: int) -> AccountRef:
     return AccountRef(MERCHANT_RECEIVABLE, merchant_id)
+
+
+def merchant(kind: str, merchant_id: int) -> AccountRef:
+    if kind not in MERCHANT_KINDS:
+        raise ValueError(f"{kind!r} is not a merchant account kind")
+    return AccountRef(kind, merchant_id)
+
+
+def order_receivable(order_id: int) -> AccountRef:
+    """What one order owes its merchant until it settles."""
+    return AccountRef(ORDER_RECEIVABLE, order_id)
 
 
 def normal_sign(kind: str) -> int:

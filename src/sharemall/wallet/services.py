@@ -28,7 +28,9 @@ from sharemall.wallet.rules import (
     InsufficientBalance,
     UnbalancedTransaction,
     member,
+    merchant,
     merchant_receivable,
+    order_receivable,
     platform,
     transfer,
 )
@@ -48,7 +50,9 @@ __all__ = [
     "ledger_counts",
     "ledger_post",
     "member",
+    "merchant",
     "merchant_receivable",
+    "order_receivable",
     "platform",
     "transfer",
 ]
