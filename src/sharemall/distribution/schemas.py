@@ -44,6 +44,8 @@ class SettingsIn(Schema):
     share_daily_cap: int | None = Field(default=None, strict=True)
     share_product_daily_cap: int | None = Field(default=None, strict=True)
     share_budget_cap_bp: int | None = Field(default=None, strict=True)
+    settlement_delay_days: int | None = Field(default=None, strict=True)
+    quality_guarantee_days: int | None = Field(default=None, strict=True)
 
 
 class PlatformRulesOut(Schema):
@@ -56,6 +58,8 @@ class PlatformRulesOut(Schema):
     share_daily_cap: int
     share_product_daily_cap: int
     share_budget_cap_bp: int
+    settlement_delay_days: int
+    quality_guarantee_days: int
 
 
 class SettingsOut(PlatformRulesOut):

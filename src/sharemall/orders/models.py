@@ -85,6 +85,11 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # When what the order owes its merchant moved from the order's receivable account to the
+    # merchant's available balance (settlement, T+N days after completion). From then on every
+    # posting for the order (a refund in the quality-guarantee window, a commission reversed)
+    # moves the merchant's available balance instead: see orders/ledger.py.
+    settled_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -118,6 +123,12 @@ class Order(models.Model):
             models.Index(fields=["status", "shipped_at"]),
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["share_link_id"]),
+            # The settlement sweep: completed orders not settled yet, oldest completion first.
+            models.Index(
+                fields=["completed_at"],
+                condition=Q(status=rules.COMPLETED, settled_at__isnull=True),
+                name="order_settlement_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,8 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
         "binding_mode",
         "share_daily_cap",
         "share_budget_cap_bp",
+        "settlement_delay_days",
+        "quality_guarantee_days",
         "updated_at",
     )
     readonly_fields = ("updated_at",)

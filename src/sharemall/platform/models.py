@@ -26,6 +26,15 @@ class PlatformSettings(models.Model):
         _("rewarded shares per member per product per day"), default=3
     )
     share_budget_cap_bp = models.PositiveIntegerField(_("share budget cap (bp)"), default=3000)
+    # T+N: a completed order's money waits this many days before the merchant may withdraw it.
+    settlement_delay_days = models.PositiveSmallIntegerField(
+        _("merchant settlement delay (days)"), default=0
+    )
+    # After-sales after completion: the buyer may still ask for a refund within this window,
+    # and a refund then claws the money back from the merchant's available balance.
+    quality_guarantee_days = models.PositiveSmallIntegerField(
+        _("quality-guarantee window (days)"), default=15
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -23,6 +23,8 @@ DEFAULTS: dict[str, object] = {
     "share_daily_cap": 20,
     "share_product_daily_cap": 3,
     "share_budget_cap_bp": 3000,
+    "settlement_delay_days": 0,
+    "quality_guarantee_days": 15,
 }
 
 # What each setting is called where people read it (the settings page, its history, the
@@ -37,6 +39,8 @@ SETTING_LABELS = {
     "share_daily_cap": gettext_lazy("Rewarded shares per member per day"),
     "share_product_daily_cap": gettext_lazy("Rewarded shares per member per product per day"),
     "share_budget_cap_bp": gettext_lazy("Share budget cap"),
+    "settlement_delay_days": gettext_lazy("Merchant settlement delay (T+N days)"),
+    "quality_guarantee_days": gettext_lazy("Quality-guarantee window (days)"),
 }
 SETTING_HELP = {
     "max_levels": gettext_lazy("Two is the default and keeps every sale within three people."),
@@ -45,6 +49,12 @@ SETTING_HELP = {
     "attribution_window_days": gettext_lazy("How long a share click counts for an order."),
     "share_budget_cap_bp": gettext_lazy(
         "The most a merchant may give up for sharing, in percent of the price (100 is all of it)."
+    ),
+    "settlement_delay_days": gettext_lazy(
+        "Days after an order completes before its money becomes available to the merchant."
+    ),
+    "quality_guarantee_days": gettext_lazy(
+        "Days after an order completes in which the buyer may still ask for a refund."
     ),
 }
 DISTRIBUTION_MODES = {
@@ -82,6 +92,8 @@ def check(values: dict[str, object]) -> None:
         ("share_daily_cap", 0, 10_000),
         ("share_product_daily_cap", 0, 10_000),
         ("share_budget_cap_bp", 0, 10_000),
+        ("settlement_delay_days", 0, 90),
+        ("quality_guarantee_days", 0, 90),
     ):
         value = values[name]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:

@@ -614,6 +614,8 @@ SETTINGS = {
     "share_daily_cap": "20",
     "share_product_daily_cap": "3",
     "share_budget_cap_percent": "30",
+    "settlement_delay_days": "0",
+    "quality_guarantee_days": "15",
 }
 
 
