@@ -26,6 +26,7 @@ from sharemall.freight.api import router as freight_router
 from sharemall.merchants.api import router as merchants_router
 from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
+from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
 from sharemall.wallet.api import router as wallet_router
 
@@ -53,6 +54,7 @@ api.add_router("", sharing_router)
 api.add_router("", posts_router)
 api.add_router("", analytics_router)
 api.add_router("", wallet_router)
+api.add_router("", settlement_router)
 
 _HTTP_CODES = {
     400: "bad_request",

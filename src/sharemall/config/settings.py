@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "sharemall.accounts",
     "sharemall.merchants",
     "sharemall.freight",
+    "sharemall.settlement",
     "sharemall.catalog",
     "sharemall.payments",
     "sharemall.wallet",
