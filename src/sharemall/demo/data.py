@@ -102,3 +102,8 @@ POST_TEXTS = (
     "回购第三次了，家里人都说好，这个价格很值。",
     "太好用了太好用了！！！五星五星五星，闭眼入不会错，全家都在用！！！",  # reported: not genuine
 )
+
+# Postage in the demo shops' freight templates: the far west costs more, and the shops send
+# nothing outside the mainland (GB/T 2260 province codes).
+FAR_WEST_REGIONS = ("540000", "630000", "650000")  # 西藏, 青海, 新疆
+NOT_DELIVERED_REGIONS = ("710000", "810000", "820000")  # 台湾, 香港, 澳门

@@ -42,6 +42,9 @@ from sharemall.demo.pictures import (
     product_photo,
 )
 from sharemall.demo.stories import Stories, subject_of
+from sharemall.freight import rules as freight_rules
+from sharemall.freight.models import FreightTemplate
+from sharemall.freight.services import template_create
 from sharemall.merchants.models import Merchant, Store
 from sharemall.merchants.services import (
     licence_upload,
@@ -103,6 +106,7 @@ class _Seeder:
         self.files: list[tuple[Storage, str]] = []  # written pictures, removed if we roll back
         self.categories: dict[str, int] = {}
         self.stores: dict[str, list[Store]] = {}
+        self.freight: dict[int, FreightTemplate] = {}  # each shop's postage, by merchant id
 
     def keep(self, field_file: Any) -> None:
         """Remembers a written picture, to remove it if the seed rolls back."""
@@ -206,6 +210,7 @@ class _Seeder:
             for s in spec.stores
         ]
         self.stores[spec.uscc] = stores
+        self.freight[merchant.pk] = self.freight_template(merchant)
         if spec.staff_phone and stores:
             staff = self.account(spec.staff_phone, spec.staff_nickname)
             staff_add(merchant, phone=staff.phone, store_id=stores[0].pk)
@@ -213,11 +218,30 @@ class _Seeder:
             distributor_enable(staff)
         return merchant
 
+    @staticmethod
+    def freight_template(merchant: Merchant) -> FreightTemplate:
+        """Postage as most shops on the mainland charge it: ¥8 a parcel and ¥2 an extra piece,
+        more to the far west, free over ¥99, nothing sent outside the mainland."""
+        return template_create(
+            merchant,
+            name="标准快递",
+            template=freight_rules.Template(
+                by="piece",
+                rules=(
+                    freight_rules.Rule((), 1, 800, 1, 200),
+                    freight_rules.Rule(data.FAR_WEST_REGIONS, 1, 1800, 1, 800),
+                ),
+                free_over_fen=9900,
+                no_delivery_region_codes=data.NOT_DELIVERED_REGIONS,
+            ),
+        )
+
     def product(
         self, merchant: Merchant, spec: data.Merchant, item: data.Product, index: int
     ) -> None:
         product = product_create(
             merchant,
+            freight_template_id=self.freight[merchant.pk].pk,
             title=item.title,
             description=item.description,
             category_id=self.categories[item.category],

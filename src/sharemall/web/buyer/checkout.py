@@ -162,6 +162,10 @@ def _spend_checkout_token(request: HttpRequest, token: str) -> bool:
     return True
 
 
+# The event the region picker sends after it is redrawn; the amounts listen for it.
+REGION_CHANGED = "region-changed"
+
+
 @dataclass(frozen=True)
 class CheckoutItems:
     """What this checkout buys: the cart (or the lines ticked in it), or one "Buy now" item."""
@@ -320,13 +324,7 @@ def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
         "web/buyer/checkout.html",
         {
             "form": form,
-            "quote": _quote(
-                member,
-                lines,
-                sharing_selectors.code_from_cookie(request),
-                delivery_type=str(form["delivery"].value() or order_rules.EXPRESS),
-                region_code=_chosen_region(form),
-            ),
+            "quote": _form_quote(request, member, form, lines),
             "buy_now": buy_now,
             "picked": chosen.picked,
             "stores": stores,
@@ -342,6 +340,33 @@ def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
     )
 
 
+def _form_quote(
+    request: HttpRequest, member: Member, form: CheckoutForm, lines: list[cart.CartLine]
+) -> Quote:
+    """The quote for what the form says so far: the delivery chosen and the district."""
+    return _quote(
+        member,
+        lines,
+        sharing_selectors.code_from_cookie(request),
+        delivery_type=str(form["delivery"].value() or order_rules.EXPRESS),
+        region_code=_chosen_region(form),
+    )
+
+
+@require_GET
+@member_page
+def quote_summary(request: HttpRequest, member: Member) -> HttpResponse:
+    """The amounts part of the checkout page, redrawn (htmx) when the buyer picks a district,
+    switches between delivery and pickup: the same pricing the order will be charged by."""
+    lines = [line for line in cart.lines_for(_checkout_items(request).items) if line.available]
+    form = CheckoutForm(request.GET)
+    return render(
+        request,
+        "web/buyer/checkout.html#quote_summary",
+        {"form": form, "quote": _form_quote(request, member, form, lines)},
+    )
+
+
 @require_GET
 def regions(request: HttpRequest) -> HttpResponse:
     """The address form's region lists, redrawn when a province or city is chosen (htmx)."""
@@ -350,4 +375,7 @@ def regions(request: HttpRequest) -> HttpResponse:
         request.GET.get("city", "")[:6],
         request.GET.get("district", "")[:6],
     )
-    return render(request, "web/buyer/checkout.html#region_picker", {"regions": picker})
+    response = render(request, "web/buyer/checkout.html#region_picker", {"regions": picker})
+    # The amounts follow once the new lists are in place (the quote reads the district).
+    response["HX-Trigger-After-Settle"] = REGION_CHANGED
+    return response

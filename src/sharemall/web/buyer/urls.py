@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern] = [
     path("cart/<int:sku_id>/remove", cart.cart_remove, name="buyer_cart_remove"),
     path("checkout", checkout.checkout_page, name="buyer_checkout"),
     path("checkout/regions", checkout.regions, name="buyer_regions"),
+    path("checkout/quote", checkout.quote_summary, name="buyer_checkout_quote"),
     path("checkout/pay/<str:payment_no>", pay.pay_page, name="buyer_pay"),
     path("checkout/pay/<str:payment_no>/<str:provider>", pay.pay_start, name="buyer_pay_start"),
     path("pay-for-me/<str:token>", pay.pay_for_me_page, name="buyer_pay_for_me"),

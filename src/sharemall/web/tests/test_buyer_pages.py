@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from conftest import Api
@@ -404,6 +405,39 @@ def test_checkout_shows_each_shops_shipping_once_the_district_is_chosen() -> Non
     order = Order.objects.get(buyer=buyer)
     assert (order.shipping_fen, order.total_fen) == (1500, 5500)
     assert Payment.objects.get(buyer=buyer).amount_fen == 5500
+
+
+def test_the_amounts_follow_the_district_and_the_delivery_without_a_reload() -> None:
+    shop = merchant()
+    template = freight_services.template_create(
+        shop,
+        name="快递",
+        template=freight_rules.Template(
+            by="piece",
+            rules=(freight_rules.Rule((), 1, 1000, 1, 500),),
+            no_delivery_region_codes=("650000",),
+        ),
+    )
+    item = product(shop, price_fen=2000)
+    Product.objects.filter(pk=item.pk).update(freight_template=template)
+    client = browser(MemberFactory.create())
+    client.post("/cart/add", {"sku": item.skus.get().pk, "quantity": 2})
+    address = {"province": "440000", "city": "440300", "district": "440305"}
+
+    before = page(client, "/checkout/quote?delivery=express")
+    chosen = page(client, "/checkout/quote?" + urlencode({"delivery": "express", **address}))
+    pickup = page(client, "/checkout/quote?" + urlencode({"delivery": "pickup", **address}))
+    far = page(
+        client,
+        "/checkout/quote?delivery=express&province=650000&city=650100&district=650102",
+    )
+    regions = client.get("/checkout/regions?province=440000")
+
+    assert 'id="quote-summary"' in before and "After choosing the district" in before
+    assert "¥15.00" in chosen and "¥55.00" in chosen
+    assert "¥55.00" not in pickup and "¥40.00" in pickup  # store pickup pays no shipping
+    assert "does not deliver to the chosen district" in far
+    assert regions["HX-Trigger-After-Settle"] == "region-changed"
 
 
 def test_several_merchants_are_several_orders_under_one_payment() -> None:
