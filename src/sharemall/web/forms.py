@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from sharemall.core.money import BP_WHOLE, MoneyError, format_bp, parse_percent
+from sharemall.core.money import BP_WHOLE, MoneyError, format_bp, parse_percent, parse_yuan
 
 
 class PageForm(forms.Form):
@@ -59,6 +59,26 @@ class RegisterForm(PageForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class YuanField(forms.CharField):
+    """An amount typed in yuan ("12.5", "¥12.50"), cleaned to whole fen without floats; empty
+    is None. `invalid` is what to say about anything else (a price, a charge, a withdrawal)."""
+
+    def __init__(self, *, invalid: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+        self.invalid = invalid or _("Write an amount in yuan such as 5 or 5.50.")
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse_yuan(text)
+        except MoneyError:
+            raise ValidationError(str(self.invalid)) from None
 
 
 class PercentField(forms.Field):

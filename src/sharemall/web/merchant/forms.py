@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sharemall.catalog import rules as catalog_rules
 from sharemall.core.money import MoneyError, format_yuan, parse_yuan
-from sharemall.web.forms import PageForm, PhotosField
+from sharemall.web.forms import PageForm, PhotosField, YuanField
 
 WEEKDAYS = (
     (1, _("Monday")),
@@ -26,24 +26,7 @@ IMAGE_TYPES = "image/jpeg,image/png,image/webp"
 PHONE_ATTRS = {"autocomplete": "tel", "inputmode": "tel"}
 
 
-class YuanField(forms.CharField):
-    """A price typed in yuan ("12.5", "¥12.50"), cleaned to whole fen without floats."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> int | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return parse_yuan(text)
-        except MoneyError:
-            raise forms.ValidationError(
-                _("Write the price in yuan, above zero with at most two decimals, e.g. 12.50.")
-            ) from None
+PRICE_INVALID = _("Write the price in yuan, above zero with at most two decimals, e.g. 12.50.")
 
 
 class ApplicationForm(PageForm):
@@ -190,8 +173,10 @@ class ProductForm(PageForm):
 
 class SkuForm(PageForm):
     name = forms.CharField(label=_("Option"), max_length=catalog_rules.SKU_NAME_MAX)
-    price = YuanField(label=_("Price (¥)"))
-    list_price = YuanField(label=_("List price (¥, struck through)"), required=False)
+    price = YuanField(label=_("Price (¥)"), invalid=PRICE_INVALID)
+    list_price = YuanField(
+        label=_("List price (¥, struck through)"), required=False, invalid=PRICE_INVALID
+    )
     stock = forms.IntegerField(
         label=_("Stock"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
@@ -202,8 +187,10 @@ SkuFormSet = forms.formset_factory(SkuForm, extra=3, max_num=catalog_rules.MAX_S
 
 
 class SkuEditForm(PageForm):
-    price = YuanField(label=_("Price (¥)"))
-    list_price = YuanField(label=_("List price (¥, struck through)"), required=False)
+    price = YuanField(label=_("Price (¥)"), invalid=PRICE_INVALID)
+    list_price = YuanField(
+        label=_("List price (¥, struck through)"), required=False, invalid=PRICE_INVALID
+    )
     stock = forms.IntegerField(
         label=_("Stock"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )

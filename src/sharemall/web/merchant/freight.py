@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sharemall.core.money import MoneyError, format_yuan, parse_yuan
+from sharemall.core.money import format_yuan
 from sharemall.freight import rules as freight_rules
 from sharemall.freight import selectors as freight_selectors
 from sharemall.freight import services as freight
 from sharemall.freight.models import FreightTemplate
 from sharemall.merchants import rules as merchant_rules
 from sharemall.web.actions import run_action
-from sharemall.web.forms import PageForm
+from sharemall.web.forms import PageForm, YuanField
 from sharemall.web.merchant.console import Console, _back, _render, console_page, owner_page
 from sharemall.web.tables import DATETIME, MONEY, NUMBER, Column, TableSpec, labelled
 
@@ -100,24 +100,6 @@ def _listed(console: Console) -> QuerySet[FreightTemplate]:
 # --- the form ----------------------------------------------------------------------------------
 
 
-class ChargeField(forms.CharField):
-    """A charge typed in yuan ("8", "¥8.50"), zero allowed, cleaned to whole fen."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> int | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return parse_yuan(text)
-        except MoneyError:
-            raise forms.ValidationError(_("Write an amount in yuan such as 5 or 5.50.")) from None
-
-
 class CodesField(forms.CharField):
     """Region codes separated by commas or spaces, as a list (each is checked by the rules)."""
 
@@ -134,7 +116,7 @@ class TemplateForm(PageForm):
         widget=forms.RadioSelect,
         initial=freight_rules.BY_PIECE,
     )
-    free_over = ChargeField(label=gettext_lazy("Free shipping from (¥, optional)"), required=False)
+    free_over = YuanField(label=gettext_lazy("Free shipping from (¥, optional)"), required=False)
     no_delivery = CodesField(
         label=gettext_lazy("Regions not delivered to (codes, optional)"),
         required=False,
@@ -149,9 +131,9 @@ class RuleForm(PageForm):
         max_length=4000,
     )
     first_units = forms.IntegerField(label=gettext_lazy("First units"), required=False)
-    first = ChargeField(label=gettext_lazy("First charge (¥)"), required=False)
+    first = YuanField(label=gettext_lazy("First charge (¥)"), required=False)
     extra_units = forms.IntegerField(label=gettext_lazy("Each further units"), required=False)
-    extra = ChargeField(label=gettext_lazy("Further charge (¥)"), required=False)
+    extra = YuanField(label=gettext_lazy("Further charge (¥)"), required=False)
 
     def is_blank(self) -> bool:
         data = self.cleaned_data
