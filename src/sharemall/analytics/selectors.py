@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import StrIndex, Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -380,13 +380,14 @@ def _orders(merchant_id: int | None) -> QuerySet[Order]:
 def _paid_orders(
     merchant_id: int | None, window: tuple[datetime, datetime]
 ) -> dict[str, dict[date, float]]:
-    """By the day they were paid: GMV (what buyers paid, refunds and all: the sale happened),
-    paid orders, and the paid orders a share brought."""
+    """By the day they were paid: GMV (what buyers paid for the goods, refunds and all: the
+    sale happened; postage is the carrier's, so it stays out, as it does of commissions and
+    fees), paid orders, and the paid orders a share brought."""
     return _by_day(
         _orders(merchant_id).filter(paid_at__isnull=False),
         "paid_at",
         window,
-        gmv=Sum("total_fen"),
+        gmv=Sum(F("total_fen") - F("shipping_fen")),
         orders=Count("pk"),
         share_orders=Count("pk", filter=Q(attribution="share")),
     )

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +54,7 @@ def partner_dividends(*, starts: datetime, ends: datetime, pool_bp: int) -> Divi
         row["referrer_id"]: int(row["gmv"] or 0) - int(row["refunded"] or 0)
         for row in paid_orders.filter(referrer_id__in=partners)
         .values("referrer_id")
-        .annotate(gmv=Sum("total_fen"), refunded=Sum("refunded_fen"))
+        .annotate(gmv=Sum(F("total_fen") - F("shipping_fen")), refunded=Sum("refunded_fen"))
     }
     weights = [max(0, gmv.get(p, 0)) for p in partners]
     pool = apply_bp(fees, pool_bp)
