@@ -175,13 +175,14 @@ class SettingsForm(PageForm):
     attribution_window_days = _number("attribution_window_days")
     share_daily_cap = _number("share_daily_cap")
     share_product_daily_cap = _number("share_product_daily_cap")
-    settlement_delay_days = _number("settlement_delay_days")
-    quality_guarantee_days = _number("quality_guarantee_days")
     share_budget_cap_percent = PercentField(
         label=_rule_text(platform_rules.SETTING_LABELS["share_budget_cap_bp"]),
         help_text=_rule_text(platform_rules.SETTING_HELP["share_budget_cap_bp"]),
         error_messages={"required": _("Enter the share budget cap in percent.")},
     )
+    # Money and after-sales, after the distribution rules.
+    settlement_delay_days = _number("settlement_delay_days")
+    quality_guarantee_days = _number("quality_guarantee_days")
     accept_risk = forms.BooleanField(
         label=_("I understand the legal risk and want three levels."), required=False
     )
