@@ -20,13 +20,14 @@ def _not_found() -> NotFound:
 
 
 def holder_filter(holder: rules.Holder) -> dict[str, Any]:
-    """The fields that name a holder on a withdrawal or a day of the cap (also to create one)."""
+    """The fields that name a holder on a day of the cap (also to create one)."""
     if holder.is_merchant:
         return {"member_id": None, "merchant_id": holder.owner_id}
     return {"member_id": holder.owner_id, "merchant_id": None}
 
 
-def _held_by(holder: rules.Holder) -> QuerySet[Withdrawal]:
+def held_by(holder: rules.Holder) -> QuerySet[Withdrawal]:
+    """Every withdrawal of the holder's money (a member's own excludes their merchants')."""
     found = Withdrawal.objects.all()
     if holder.is_merchant:
         return found.filter(merchant_id=holder.owner_id)
@@ -40,7 +41,7 @@ def day_rows(holder: rules.Holder, day: date) -> QuerySet[WithdrawalDay]:
 
 def withdrawals_of(member: Member) -> QuerySet[Withdrawal]:
     """The member's own withdrawals, newest first."""
-    return _held_by(rules.Holder(rules.HOLDER_MEMBER, member.pk)).order_by("-id")
+    return held_by(rules.Holder(rules.HOLDER_MEMBER, member.pk)).order_by("-id")
 
 
 def withdrawal_of_member(member: Member, withdrawal_id: int) -> Withdrawal:
@@ -53,7 +54,7 @@ def withdrawal_of_member(member: Member, withdrawal_id: int) -> Withdrawal:
 
 def withdrawals_of_merchant(merchant_id: int) -> QuerySet[Withdrawal]:
     """The merchant's withdrawals, newest first (the caller checked who may see them)."""
-    return _held_by(rules.Holder(rules.HOLDER_MERCHANT, merchant_id)).order_by("-id")
+    return held_by(rules.Holder(rules.HOLDER_MERCHANT, merchant_id)).order_by("-id")
 
 
 def withdrawal_of_merchant(merchant_id: int, withdrawal_id: int) -> Withdrawal:

@@ -39,7 +39,12 @@ from sharemall.core.ids import numeric_code
 from sharemall.core.money import format_yuan
 from sharemall.wallet import payouts, rules
 from sharemall.wallet.models import Withdrawal, WithdrawalDay, WithdrawalEvent
-from sharemall.wallet.selectors import day_rows, holder_filter, merchant_withdrawal_balances
+from sharemall.wallet.selectors import (
+    day_rows,
+    held_by,
+    holder_filter,
+    merchant_withdrawal_balances,
+)
 from sharemall.wallet.services import (
     InsufficientBalance,
     balances_for_member,
@@ -150,7 +155,7 @@ def withdrawal_policy(holder_kind: str = rules.HOLDER_MEMBER) -> rules.Withdrawa
 
 
 def _withdrawn(holder: rules.Holder) -> int:
-    paid = Withdrawal.objects.filter(status=rules.WITHDRAWAL_PAID, **holder_filter(holder))
+    paid = held_by(holder).filter(status=rules.WITHDRAWAL_PAID)
     return int(paid.aggregate(total=Coalesce(Sum("amount_fen"), 0))["total"])
 
 
