@@ -3,12 +3,7 @@ after-sales claims on the same units. Skipped on SQLite, which serialises writer
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection, connections
 
 from sharemall.aftersales import services
 from sharemall.aftersales.models import AfterSale
@@ -17,36 +12,14 @@ from sharemall.orders.models import Order, OrderLine
 from sharemall.payments.models import Refund
 from sharemall.wallet.services import balance, ledger_check, merchant_receivable, platform
 from tests.aftersales_support import ask, fee_postings_of, paid_order
+from tests.races import all_at_once, postgres_only
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("race tests need PostgreSQL")
-
-
-def all_at_once(tasks: list[Callable[[], Any]]) -> list[Any]:
-    """Run every task in its own thread, released together; each outcome or its exception."""
-    barrier = threading.Barrier(len(tasks))
-    outcomes: list[Any] = [None] * len(tasks)
-
-    def run(i: int, task: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=20)
-            outcomes[i] = task()
-        except Exception as exc:  # the outcome is what the test counts
-            outcomes[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(tasks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    postgres_only()
 
 
 @pytest.mark.parametrize("round_", range(3))

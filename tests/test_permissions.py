@@ -47,6 +47,7 @@ from sharemall.sharing import services as sharing
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
 from sharemall.wallet.services import Entry, ledger_post, member, merchant_receivable
+from sharemall.wallet.services import merchant as merchant_account
 from tests.factories import MemberFactory, OperatorFactory, merchant, phone, product, valid_uscc
 
 ROLES = ["anonymous", "member", "buyer", "other_merchant", "own_merchant", "staff", "operator"]
@@ -141,6 +142,17 @@ def build_world() -> World:
         ],
     )
     withdrawal = withdrawals.withdrawal_request(member=buyer, amount_fen=1000, channel="wechat")
+    ledger_post(
+        key="test:settled",
+        kind="order_settled",
+        entries=[
+            Entry(merchant_receivable(own.pk), 5000),
+            Entry(merchant_account("merchant_available", own.pk), -5000),
+        ],
+    )
+    shop_withdrawal = withdrawals.withdrawal_request(
+        member=own.owner, merchant_id=own.pk, amount_fen=1000, channel="alipay"
+    )
     reviewed = checkout.order_create(
         buyer=buyer, items=[checkout.Item(goods.pk, 1)], delivery=express
     )
@@ -175,6 +187,7 @@ def build_world() -> World:
         "payment": unpaid.payment.pk,
         "line": line_id,
         "withdrawal": withdrawal.pk,
+        "shop_withdrawal": shop_withdrawal.pk,
         "goods_product": goods.product_id,
         "buyer_id": buyer.pk,
         "post": the_post.pk,
@@ -699,6 +712,17 @@ CASES.update(
         "withdrawal_retry": Case(
             "POST", "/platform/withdrawals/{withdrawal}/retry", operator_only(409)
         ),
+        # --- merchant withdrawals: money leaving the shop is the owner's call ---
+        "merchant_withdraw": Case(
+            "POST",
+            "/merchants/{merchant}/withdrawals",
+            owner_only(201),
+            body=lambda: {"amount_fen": 1000, "channel": "alipay"},
+        ),
+        "merchant_withdrawals": Case("GET", "/merchants/{merchant}/withdrawals", owner_only(200)),
+        "merchant_withdrawal_detail": Case(
+            "GET", "/merchants/{merchant}/withdrawals/{shop_withdrawal}", owner_only(200)
+        ),
     }
 )
 
@@ -760,6 +784,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{payment}": "{payment_id}",
         "{pay_token}": "{token}",
         "{withdrawal}": "{withdrawal_id}",
+        "{shop_withdrawal}": "{withdrawal_id}",
         "{buyer_id}": "{member_id}",
         "999999/release": "{entry_id}/release",
         "999999/reject": "{entry_id}/reject",

@@ -277,6 +277,14 @@ WITHDRAWAL_MIN_FEN = env_int("WITHDRAWAL_MIN_FEN", default=100, minimum=1)
 WITHDRAWAL_DAILY_CAP_FEN = env_int("WITHDRAWAL_DAILY_CAP_FEN", default=500_000, minimum=1)
 WITHDRAWAL_FEE_FREE_FEN = env_int("WITHDRAWAL_FEE_FREE_FEN", default=100_000)
 WITHDRAWAL_FEE_BP = env_int("WITHDRAWAL_FEE_BP", default=10)
+# A merchant's withdrawals of its settled sales (the same mechanism, its own terms): by default
+# ¥1 at least, ¥500,000 a day per merchant, and no fee.
+MERCHANT_WITHDRAWAL_MIN_FEN = env_int("MERCHANT_WITHDRAWAL_MIN_FEN", default=100, minimum=1)
+MERCHANT_WITHDRAWAL_DAILY_CAP_FEN = env_int(
+    "MERCHANT_WITHDRAWAL_DAILY_CAP_FEN", default=50_000_000, minimum=1
+)
+MERCHANT_WITHDRAWAL_FEE_FREE_FEN = env_int("MERCHANT_WITHDRAWAL_FEE_FREE_FEN", default=0)
+MERCHANT_WITHDRAWAL_FEE_BP = env_int("MERCHANT_WITHDRAWAL_FEE_BP", default=0)
 
 # Partners share this part of each month's platform fees, by attributed GMV.
 PARTNER_POOL_BP = env_int("PARTNER_POOL_BP", default=1000)

@@ -1,4 +1,5 @@
-"""The wallet's JSON edge: balances, a member's withdrawals, and the operators' review."""
+"""The wallet's JSON edge: balances, a member's withdrawals, and the operators' review (of
+members' and merchants' withdrawals alike; a merchant asks through the settlement app)."""
 
 from __future__ import annotations
 
@@ -21,21 +22,19 @@ from sharemall.wallet.schemas import (
     WithdrawalOut,
     WithdrawalReviewOut,
     WithdrawalStatusOut,
+    withdrawal_out,
 )
 
 router = Router(tags=["wallet"])
 
 _STATUS_PATTERN = "^(" + "|".join(rules.WITHDRAWAL_STATUSES) + ")$"
-
-
-def withdrawal_out(withdrawal: Withdrawal) -> dict[str, Any]:
-    data = {name: getattr(withdrawal, name) for name in WithdrawalOut.model_fields}
-    data["payee"] = rules.mask_payee(withdrawal.channel, withdrawal.payee)
-    return data
+_HOLDER_PATTERN = "^(" + "|".join(rules.HOLDER_KINDS) + ")$"
 
 
 class QueueQuery(PageQuery):
     status: str | None = Field(default=None, pattern=_STATUS_PATTERN)
+    # Whose money: "member" (their own) or "merchant".
+    holder: str | None = Field(default=None, pattern=_HOLDER_PATTERN)
 
 
 # --- the member ------------------------------------------------------------------------------
@@ -75,7 +74,7 @@ def withdrawal_detail(request: HttpRequest, withdrawal_id: int) -> dict[str, Any
 @router.get("/platform/withdrawals", response=list[WithdrawalReviewOut], auth=member_auth)
 def withdrawal_queue(request: HttpRequest, q: Query[QueueQuery]) -> Any:
     require_operator(request)
-    return selectors.withdrawal_queue(q.status)[q.offset : q.offset + q.limit]
+    return selectors.withdrawal_queue(q.status, q.holder)[q.offset : q.offset + q.limit]
 
 
 def _reviewed(request: HttpRequest, withdrawal_id: int) -> tuple[Any, Withdrawal]:

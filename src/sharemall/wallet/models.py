@@ -168,8 +168,9 @@ class Posting(AppendOnlyModel):
 
 
 class Withdrawal(models.Model):
-    """A member taking money out. From request until it is paid, rejected or failed the amount
-    sits in the member's withdrawing account (ledger key `withdrawal:<id>:hold`)."""
+    """A member taking money out: their own, or a merchant's they own (`merchant_id` set). From
+    request until it is paid, rejected or failed the amount sits in the holder's withdrawing
+    account (ledger key `withdrawal:<id>:hold`)."""
 
     class Status(models.TextChoices):
         REQUESTED = rules.WITHDRAWAL_REQUESTED, _("requested")
@@ -189,7 +190,10 @@ class Withdrawal(models.Model):
         related_name="withdrawals",
         verbose_name=_("member"),
     )
-    # What leaves the member's balance; the payee receives amount_fen − fee_fen.
+    # Set when the money is a merchant's: `member` is then who asked for it (the owner), kept
+    # for the audit trail and the four-eyes rule. A plain id like Account.owner_id.
+    merchant_id = models.BigIntegerField(_("merchant"), null=True, blank=True)
+    # What leaves the holder's balance; the payee receives amount_fen − fee_fen.
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     fee_fen = models.BigIntegerField(_("fee (fen)"), default=0)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
@@ -244,11 +248,20 @@ class Withdrawal(models.Model):
         ]
         indexes = [
             models.Index(fields=["member", "-id"], name="wallet_withdrawal_member_idx"),
+            models.Index(
+                fields=["merchant_id", "-id"],
+                condition=Q(merchant_id__isnull=False),
+                name="wallet_withdrawal_merchant_idx",
+            ),
             models.Index(fields=["status", "id"], name="wallet_withdrawal_status_idx"),
         ]
 
     def __str__(self) -> str:
         return f"withdrawal {self.pk} {self.status}"
+
+    @property
+    def holder(self) -> rules.Holder:
+        return rules.holder_of(self.member_id, self.merchant_id)
 
     @property
     def payout_fen(self) -> int:
@@ -268,14 +281,22 @@ class WithdrawalEvent(StatusEvent):
 
 
 class WithdrawalDay(models.Model):
-    """How much a member asked to withdraw on one day (China time), for the daily cap.
+    """How much one holder (a member's own money, or a merchant's) asked to withdraw on one day
+    (China time), for the daily cap. Exactly one of `member` and `merchant_id` is set.
 
     Raised by a conditional UPDATE that only matches while the total stays within the cap, so
     concurrent requests can never pass it together; lowered when a withdrawal is rejected or
     fails.
     """
 
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    merchant_id = models.BigIntegerField(null=True, blank=True)
     day = models.DateField()
     requested_fen = models.BigIntegerField(default=0)
 
@@ -283,11 +304,26 @@ class WithdrawalDay(models.Model):
         verbose_name = _("withdrawals of a day")
         verbose_name_plural = _("withdrawals of a day")
         constraints = [
-            models.UniqueConstraint(fields=["member", "day"], name="wallet_withdrawal_day_once"),
+            models.UniqueConstraint(
+                fields=["member", "day"],
+                condition=Q(merchant_id__isnull=True),
+                name="wallet_withdrawal_day_once",
+            ),
+            models.UniqueConstraint(
+                fields=["merchant_id", "day"],
+                condition=Q(merchant_id__isnull=False),
+                name="wallet_withdrawal_merchant_day_once",
+            ),
+            models.CheckConstraint(
+                condition=(Q(member__isnull=False) & Q(merchant_id__isnull=True))
+                | (Q(member__isnull=True) & Q(merchant_id__isnull=False)),
+                name="wallet_withdrawal_day_one_holder",
+            ),
             models.CheckConstraint(
                 condition=Q(requested_fen__gte=0), name="wallet_withdrawal_day_not_negative"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.member_id} {self.day}: {self.requested_fen}"
+        who = self.member_id if self.merchant_id is None else f"merchant {self.merchant_id}"
+        return f"{who} {self.day}: {self.requested_fen}"

@@ -1,5 +1,6 @@
 """Pure rules of the ledger: account kinds, account references, what makes a transaction whole;
-and of withdrawals: their states, channels, fee and daily cap (at the end of the module).
+and of withdrawals: their holders (a member or a merchant), states, channels, fee and daily cap
+(at the end of the module).
 
 Signs are those of double-entry bookkeeping: a debit is positive, a credit negative, and every
 transaction sums to zero. An arrow "A → B" in the docs means "debit A, credit B", e.g.
@@ -9,7 +10,7 @@ transaction sums to zero. An arrow "A → B" in the docs means "debit A, credit 
 - commission pending: order_receivable +c, member_pending −c
 - order settled:      order_receivable +n, merchant_available −n
 - withdrawal held:    member_available +x, member_withdrawing −x   (merchant_… alike)
-- withdrawal paid:    member_withdrawing +x, payouts −x
+- withdrawal paid:    member_withdrawing +x, payouts −x            (merchant_… alike)
 
 Each kind has a normal side. `provider_funds` (buyers' money received through WeChat Pay or
 Alipay, net of refunds) is an asset, normally in debit; every other account is what the platform
@@ -264,6 +265,45 @@ class WithdrawalPolicy:
 
     def fee_for(self, amount_fen: int) -> int:
         return apply_bp(max(0, amount_fen - self.fee_free_fen), self.fee_bp)
+
+
+HOLDER_MEMBER = "member"
+HOLDER_MERCHANT = "merchant"
+HOLDER_KINDS = (HOLDER_MEMBER, HOLDER_MERCHANT)
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Whose money a withdrawal takes: a member's own commission, or a merchant's sales. The
+    holder decides the two accounts the money moves between, and whose terms apply."""
+
+    kind: str
+    owner_id: int
+
+    def __post_init__(self) -> None:
+        if self.kind not in HOLDER_KINDS:
+            raise ValueError(f"unknown withdrawal holder {self.kind!r}")
+
+    @property
+    def available(self) -> AccountRef:
+        kind = MEMBER_AVAILABLE if self.kind == HOLDER_MEMBER else MERCHANT_AVAILABLE
+        return AccountRef(kind, self.owner_id)
+
+    @property
+    def withdrawing(self) -> AccountRef:
+        kind = MEMBER_WITHDRAWING if self.kind == HOLDER_MEMBER else MERCHANT_WITHDRAWING
+        return AccountRef(kind, self.owner_id)
+
+    @property
+    def is_merchant(self) -> bool:
+        return self.kind == HOLDER_MERCHANT
+
+
+def holder_of(member_id: int, merchant_id: int | None) -> Holder:
+    """A withdrawal's holder: its merchant when it has one, else the member who asked."""
+    if merchant_id is not None:
+        return Holder(HOLDER_MERCHANT, merchant_id)
+    return Holder(HOLDER_MEMBER, member_id)
 
 
 def cap_day(moment: datetime) -> date:

@@ -250,21 +250,26 @@ def ledger_post(*, key: str, kind: str, entries: Sequence[Entry], memo: str = ""
 def hold(
     *,
     key: str,
-    member_id: int,
+    source: AccountRef,
+    destination: AccountRef,
     amount_fen: int,
-    from_kind: str = rules.MEMBER_AVAILABLE,
-    to_kind: str = rules.MEMBER_WITHDRAWING,
     kind: str = "withdrawal_hold",
     memo: str = "",
 ) -> PostResult:
-    """Move `amount_fen` between two of a member's accounts only if the source balance covers
-    it; otherwise raise InsufficientBalance and write nothing. Two concurrent holds can never
-    spend the same fen. Idempotent per `key` like ledger_post."""
+    """Move `amount_fen` between two tracked accounts of one owner (a member's or a merchant's
+    available and withdrawing) only if the source balance covers it; otherwise raise
+    InsufficientBalance and write nothing. Two concurrent holds can never spend the same fen.
+    Idempotent per `key` like ledger_post."""
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
         raise DomainError(_("The amount must be a positive number of fen."), code="invalid_amount")
-    if from_kind == to_kind:
+    if source == destination:
         raise ValueError("a hold moves money between two different accounts")
-    source, destination = member(from_kind, member_id), member(to_kind, member_id)
+    if not (source.tracks_balance and destination.tracks_balance):
+        raise ValueError("a hold moves money between tracked accounts only")
+    if source.owner_id != destination.owner_id or (source.kind in rules.MEMBER_KINDS) != (
+        destination.kind in rules.MEMBER_KINDS
+    ):
+        raise ValueError("a hold moves money between two accounts of one owner")
     entries = transfer(debit=source, credit=destination, amount_fen=amount_fen)
     rules.check_labels(key, kind)
     using = DEFAULT_DB_ALIAS

@@ -1,7 +1,13 @@
 """Withdrawals: a request holds the money at once; an operator approves it (a provider pays it,
 or a bank card is paid by hand) or rejects it; a rejection or a failure gives the money back.
 
-The money, in the ledger (keys of the n-th retry after a failure end in ":<n>"):
+One mechanism for every holder (`rules.Holder`): a member taking out their own money, or the
+owner of a merchant taking out the merchant's. The holder decides the two accounts (member_… or
+merchant_… available and withdrawing), the terms (`withdrawal_policy`) and whose daily cap a
+request counts against; everything else is the same.
+
+The money, in the ledger (keys of the n-th retry after a failure end in ":<n>"; "available" and
+"withdrawing" are the holder's):
 
 - requested:          available → withdrawing                     `withdrawal:<id>:hold`
 - paid:               withdrawing → payouts (amount − fee)
@@ -33,6 +39,12 @@ from sharemall.core.ids import numeric_code
 from sharemall.core.money import format_yuan
 from sharemall.wallet import payouts, rules
 from sharemall.wallet.models import Withdrawal, WithdrawalDay, WithdrawalEvent
+from sharemall.wallet.selectors import (
+    day_rows,
+    held_by,
+    holder_filter,
+    merchant_withdrawal_balances,
+)
 from sharemall.wallet.services import (
     InsufficientBalance,
     balances_for_member,
@@ -56,12 +68,18 @@ __all__ = [
     "DEFAULT_DAILY_CAP_FEN",
     "DEFAULT_FEE_BP",
     "DEFAULT_FEE_FREE_FEN",
+    "DEFAULT_MERCHANT_DAILY_CAP_FEN",
+    "DEFAULT_MERCHANT_FEE_BP",
+    "DEFAULT_MERCHANT_FEE_FREE_FEN",
+    "DEFAULT_MERCHANT_MIN_FEN",
     "DEFAULT_MIN_FEN",
     "JOB_BATCH",
     "RECHECK_AFTER",
+    "MerchantWithdrawalSummary",
     "WalletSummary",
     "WithdrawalRefused",
     "ledger_key",
+    "merchant_withdrawal_summary",
     "wallet_summary",
     "withdrawal_approve",
     "withdrawal_mark_failed",
@@ -77,7 +95,27 @@ DEFAULT_MIN_FEN = 100  # ¥1
 DEFAULT_DAILY_CAP_FEN = 500_000  # ¥5,000 per member per day
 DEFAULT_FEE_FREE_FEN = 100_000  # no fee on the first ¥1,000 of a withdrawal
 DEFAULT_FEE_BP = 10  # 0.1 % of the rest
+# A merchant's terms, apart from a member's: shops move larger sums and pay no fee by default.
+DEFAULT_MERCHANT_MIN_FEN = 100  # ¥1
+DEFAULT_MERCHANT_DAILY_CAP_FEN = 50_000_000  # ¥500,000 per merchant per day
+DEFAULT_MERCHANT_FEE_FREE_FEN = 0
+DEFAULT_MERCHANT_FEE_BP = 0
 BANK_CARD_DIGITS = range(12, 20)
+
+_POLICY_SETTINGS = {
+    rules.HOLDER_MEMBER: (
+        ("WITHDRAWAL_MIN_FEN", DEFAULT_MIN_FEN),
+        ("WITHDRAWAL_DAILY_CAP_FEN", DEFAULT_DAILY_CAP_FEN),
+        ("WITHDRAWAL_FEE_FREE_FEN", DEFAULT_FEE_FREE_FEN),
+        ("WITHDRAWAL_FEE_BP", DEFAULT_FEE_BP),
+    ),
+    rules.HOLDER_MERCHANT: (
+        ("MERCHANT_WITHDRAWAL_MIN_FEN", DEFAULT_MERCHANT_MIN_FEN),
+        ("MERCHANT_WITHDRAWAL_DAILY_CAP_FEN", DEFAULT_MERCHANT_DAILY_CAP_FEN),
+        ("MERCHANT_WITHDRAWAL_FEE_FREE_FEN", DEFAULT_MERCHANT_FEE_FREE_FEN),
+        ("MERCHANT_WITHDRAWAL_FEE_BP", DEFAULT_MERCHANT_FEE_BP),
+    ),
+}
 
 
 class WithdrawalRefused(DomainError):
@@ -92,29 +130,53 @@ class WalletSummary:
     withdrawn_fen: int
 
 
-def withdrawal_policy() -> rules.WithdrawalPolicy:
-    """The terms in force, from settings; a bad value stops the request loudly."""
+@dataclass(frozen=True, slots=True)
+class MerchantWithdrawalSummary:
+    """A merchant's money as far as withdrawals go (what is still pending settlement is the
+    settlement app's to tell)."""
+
+    available_fen: int
+    withdrawing_fen: int
+    withdrawn_fen: int
+
+
+def withdrawal_policy(holder_kind: str = rules.HOLDER_MEMBER) -> rules.WithdrawalPolicy:
+    """The terms in force for a member's or a merchant's withdrawals, from settings; a bad
+    value stops the request loudly."""
+    minimum, cap, fee_free, fee_bp = (
+        getattr(settings, name, default) for name, default in _POLICY_SETTINGS[holder_kind]
+    )
     try:
         return rules.WithdrawalPolicy(
-            minimum_fen=getattr(settings, "WITHDRAWAL_MIN_FEN", DEFAULT_MIN_FEN),
-            daily_cap_fen=getattr(settings, "WITHDRAWAL_DAILY_CAP_FEN", DEFAULT_DAILY_CAP_FEN),
-            fee_free_fen=getattr(settings, "WITHDRAWAL_FEE_FREE_FEN", DEFAULT_FEE_FREE_FEN),
-            fee_bp=getattr(settings, "WITHDRAWAL_FEE_BP", DEFAULT_FEE_BP),
+            minimum_fen=minimum, daily_cap_fen=cap, fee_free_fen=fee_free, fee_bp=fee_bp
         )
     except ValueError as exc:
-        raise ImproperlyConfigured(f"withdrawal settings: {exc}") from exc
+        raise ImproperlyConfigured(f"{holder_kind} withdrawal settings: {exc}") from exc
+
+
+def _withdrawn(holder: rules.Holder) -> int:
+    paid = held_by(holder).filter(status=rules.WITHDRAWAL_PAID)
+    return int(paid.aggregate(total=Coalesce(Sum("amount_fen"), 0))["total"])
 
 
 def wallet_summary(member_id: int) -> WalletSummary:
+    """A member's own money; a merchant's withdrawals are not theirs."""
     balances = balances_for_member(member_id)
-    withdrawn = Withdrawal.objects.filter(
-        member_id=member_id, status=rules.WITHDRAWAL_PAID
-    ).aggregate(total=Coalesce(Sum("amount_fen"), 0))["total"]
+    withdrawn = _withdrawn(rules.Holder(rules.HOLDER_MEMBER, member_id))
     return WalletSummary(
         pending_fen=balances[rules.MEMBER_PENDING],
         available_fen=balances[rules.MEMBER_AVAILABLE],
         withdrawing_fen=balances[rules.MEMBER_WITHDRAWING],
-        withdrawn_fen=int(withdrawn),
+        withdrawn_fen=withdrawn,
+    )
+
+
+def merchant_withdrawal_summary(merchant_id: int) -> MerchantWithdrawalSummary:
+    available, withdrawing = merchant_withdrawal_balances(merchant_id)
+    return MerchantWithdrawalSummary(
+        available_fen=available,
+        withdrawing_fen=withdrawing,
+        withdrawn_fen=_withdrawn(rules.Holder(rules.HOLDER_MERCHANT, merchant_id)),
     )
 
 
@@ -184,44 +246,48 @@ def _over_cap(cap_fen: int, left_fen: int | None = None) -> WithdrawalRefused:
     )
 
 
-def _day_claim(member_id: int, day: date, amount_fen: int, cap_fen: int) -> None:
-    """Count `amount_fen` against the member's day, or raise if it would pass the cap. The
+def _day_claim(holder: rules.Holder, day: date, amount_fen: int, cap_fen: int) -> None:
+    """Count `amount_fen` against the holder's day, or raise if it would pass the cap. The
     UPDATE only matches while the total stays within the cap, so concurrent requests cannot
     pass it together."""
     WithdrawalDay.objects.bulk_create(
-        [WithdrawalDay(member_id=member_id, day=day)], ignore_conflicts=True
+        [WithdrawalDay(day=day, **holder_filter(holder))], ignore_conflicts=True
     )
-    claimed = WithdrawalDay.objects.filter(
-        member_id=member_id, day=day, requested_fen__lte=cap_fen - amount_fen
-    ).update(requested_fen=F("requested_fen") + amount_fen)
+    claimed = (
+        day_rows(holder, day)
+        .filter(requested_fen__lte=cap_fen - amount_fen)
+        .update(requested_fen=F("requested_fen") + amount_fen)
+    )
     if claimed != 1:
-        used = (
-            WithdrawalDay.objects.filter(member_id=member_id, day=day)
-            .values_list("requested_fen", flat=True)
-            .first()
-        )
+        used = day_rows(holder, day).values_list("requested_fen", flat=True).first()
         raise _over_cap(cap_fen, max(0, cap_fen - (used or 0)))
 
 
 def _hold(withdrawal: Withdrawal) -> None:
+    holder = withdrawal.holder
     try:
         hold(
             key=ledger_key(withdrawal, "hold"),
-            member_id=withdrawal.member_id,
+            source=holder.available,
+            destination=holder.withdrawing,
             amount_fen=withdrawal.amount_fen,
             kind="withdrawal_hold",
             memo=withdrawal.out_bill_no,
         )
     except InsufficientBalance as exc:
+        message = (
+            _("The merchant's available balance does not cover %(amount)s.")
+            if holder.is_merchant
+            else _("Your available balance does not cover %(amount)s.")
+        )
         raise InsufficientBalance(
-            _("Your available balance does not cover %(amount)s.")
-            % {"amount": format_yuan(withdrawal.amount_fen)},
-            details=exc.details,
+            message % {"amount": format_yuan(withdrawal.amount_fen)}, details=exc.details
         ) from exc
 
 
 def _check_reviewer(withdrawal: Withdrawal, operator: Member) -> None:
-    # Four eyes on money leaving the platform: an operator's own withdrawal is someone else's call.
+    # Four eyes on money leaving the platform: an operator's own withdrawal, or one they asked
+    # for as a merchant's owner, is someone else's call.
     if withdrawal.member_id == operator.pk:
         raise Forbidden(
             _("Another operator must review your own withdrawal."), code="own_withdrawal"
@@ -238,12 +304,16 @@ def withdrawal_request(
     channel: str,
     payee: str = "",
     payee_name: str = "",
+    merchant_id: int | None = None,
     now: datetime | None = None,
 ) -> Withdrawal:
-    """Ask to take `amount_fen` out; the money is held at once, so two requests can never spend
-    the same fen. Refused, with nothing written, below the minimum, past the daily cap, or when
-    the available balance does not cover it (a negative balance is a debt and covers nothing)."""
-    policy = withdrawal_policy()
+    """Ask to take `amount_fen` out of the member's own balance, or, with `merchant_id`, out of
+    that merchant's (the caller has checked that `member` may: the owner, of an approved
+    merchant). The money is held at once, so two requests can never spend the same fen.
+    Refused, with nothing written, below the minimum, past the daily cap, or when the available
+    balance does not cover it (a negative balance is a debt and covers nothing)."""
+    holder = rules.holder_of(member.pk, merchant_id)
+    policy = withdrawal_policy(holder.kind)
     now = now or timezone.now()
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool):
         raise WithdrawalRefused(
@@ -260,6 +330,7 @@ def withdrawal_request(
         raise WithdrawalRefused(
             _("Choose WeChat Pay, Alipay or a bank card."), code="invalid_channel"
         )
+    # A merchant's WeChat payout goes to the owner who asks, like a member's own.
     payee = (
         _wechat_payee(member, payee) if channel == rules.CHANNEL_WECHAT else _payee(channel, payee)
     )
@@ -268,9 +339,10 @@ def withdrawal_request(
         raise _over_cap(policy.daily_cap_fen)
     day = rules.cap_day(now)
     with transaction.atomic():
-        _day_claim(member.pk, day, amount_fen, policy.daily_cap_fen)
+        _day_claim(holder, day, amount_fen, policy.daily_cap_fen)
         withdrawal = Withdrawal.objects.create(
             member=member,
+            merchant_id=merchant_id,
             amount_fen=amount_fen,
             fee_fen=policy.fee_for(amount_fen),
             channel=channel,
@@ -357,11 +429,12 @@ def withdrawal_retry(
         # Only a failed withdrawal gave its money back; retrying anything else would hold the
         # same money twice.
         raise InvalidTransition(_("Only a failed withdrawal can be retried."))
-    policy = withdrawal_policy()
+    holder = withdrawal.holder
+    policy = withdrawal_policy(holder.kind)
     now = now or timezone.now()
     day = rules.cap_day(now)
     with transaction.atomic():
-        _day_claim(withdrawal.member_id, day, withdrawal.amount_fen, policy.daily_cap_fen)
+        _day_claim(holder, day, withdrawal.amount_fen, policy.daily_cap_fen)
         withdrawal = move(
             withdrawal,
             rules.WITHDRAWAL_APPROVED,

@@ -1,8 +1,9 @@
 """Withdrawals, the provider side and the outcomes: a payout is sent (or asked about again)
 under the withdrawal's own out-bill number, and its answer moves the withdrawal to paid (the
 money leaves for the payee and the fee) or failed (the money goes back), each with its ledger
-posting in one transaction. `services_withdrawals` holds the member's request and the
-operator's decisions and re-exports what its callers use from here.
+posting in one transaction, on the accounts of the withdrawal's holder (a member or a
+merchant). `services_withdrawals` holds the request and the operator's decisions and
+re-exports what its callers use from here.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from django.utils.translation import gettext as _
 from sharemall.accounts.models import Member
 from sharemall.core.errors import InvalidTransition
 from sharemall.wallet import payouts, rules
-from sharemall.wallet.models import Withdrawal, WithdrawalDay
+from sharemall.wallet.models import Withdrawal
+from sharemall.wallet.selectors import day_rows
 from sharemall.wallet.services import Entry, hold, ledger_post, platform
-from sharemall.wallet.services import member as member_account
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +57,11 @@ def provider_for(withdrawal: Withdrawal) -> str:
 
 
 def _day_release(withdrawal: Withdrawal) -> None:
-    released = WithdrawalDay.objects.filter(
-        member_id=withdrawal.member_id,
-        day=withdrawal.cap_day,
-        requested_fen__gte=withdrawal.amount_fen,
-    ).update(requested_fen=F("requested_fen") - withdrawal.amount_fen)
+    released = (
+        day_rows(withdrawal.holder, withdrawal.cap_day)
+        .filter(requested_fen__gte=withdrawal.amount_fen)
+        .update(requested_fen=F("requested_fen") - withdrawal.amount_fen)
+    )
     if released != 1:
         logger.error(
             "withdrawal %s: the day counter of %s had less than %s to release",
@@ -71,13 +72,14 @@ def _day_release(withdrawal: Withdrawal) -> None:
 
 
 def give_back(withdrawal: Withdrawal) -> None:
-    """Return the held money to the available balance and free its share of the day's cap."""
+    """Return the held money to the holder's available balance and free its share of the day's
+    cap."""
+    holder = withdrawal.holder
     hold(
         key=ledger_key(withdrawal, "returned"),
-        member_id=withdrawal.member_id,
+        source=holder.withdrawing,
+        destination=holder.available,
         amount_fen=withdrawal.amount_fen,
-        from_kind=rules.MEMBER_WITHDRAWING,
-        to_kind=rules.MEMBER_AVAILABLE,
         kind="withdrawal_returned",
         memo=withdrawal.out_bill_no,
     )
@@ -86,9 +88,7 @@ def give_back(withdrawal: Withdrawal) -> None:
 
 def record_paid(withdrawal: Withdrawal, *, actor: Member | None, reference: str) -> Withdrawal:
     entries = [
-        Entry(
-            member_account(rules.MEMBER_WITHDRAWING, withdrawal.member_id), withdrawal.amount_fen
-        ),
+        Entry(withdrawal.holder.withdrawing, withdrawal.amount_fen),
         Entry(platform(rules.PAYOUTS), -withdrawal.payout_fen),
     ]
     if withdrawal.fee_fen:

@@ -14,6 +14,8 @@ from sharemall.wallet.rules import (
     MEMBER_AVAILABLE,
     MEMBER_PENDING,
     MEMBER_WITHDRAWING,
+    MERCHANT_AVAILABLE,
+    MERCHANT_WITHDRAWING,
     PLATFORM_FEES,
     PROVIDER_FUNDS,
 )
@@ -28,6 +30,7 @@ from sharemall.wallet.services import (
     ledger_check,
     ledger_post,
     member,
+    merchant,
     merchant_receivable,
     platform,
     transfer,
@@ -73,6 +76,16 @@ def credit_available(amount: int, key: str = "credit:1", member_id: int = MEMBER
             credit=member(MEMBER_AVAILABLE, member_id),
             amount_fen=amount,
         ),
+    )
+
+
+def hold_out(*, key: str, amount_fen: int) -> services.PostResult:
+    """Hold the member's money for a withdrawal: available → withdrawing."""
+    return hold(
+        key=key,
+        source=member(MEMBER_AVAILABLE, MEMBER_ID),
+        destination=member(MEMBER_WITHDRAWING, MEMBER_ID),
+        amount_fen=amount_fen,
     )
 
 
@@ -348,7 +361,7 @@ def test_the_database_refuses_an_account_for_the_wrong_owner() -> None:
 def test_a_hold_moves_available_money_to_withdrawing() -> None:
     credit_available(500)
 
-    result = hold(key="withdrawal:1:hold", member_id=MEMBER_ID, amount_fen=300)
+    result = hold_out(key="withdrawal:1:hold", amount_fen=300)
 
     assert result.created is True
     assert result.transaction.kind == "withdrawal_hold"
@@ -367,7 +380,7 @@ def test_a_hold_moves_available_money_to_withdrawing() -> None:
 def test_a_hold_of_exactly_the_balance_succeeds() -> None:
     credit_available(500)
 
-    hold(key="withdrawal:1:hold", member_id=MEMBER_ID, amount_fen=500)
+    hold_out(key="withdrawal:1:hold", amount_fen=500)
 
     assert balances_for_member(MEMBER_ID)[MEMBER_AVAILABLE] == 0
 
@@ -391,7 +404,7 @@ def test_a_hold_the_balance_does_not_cover_is_refused_and_writes_nothing(availab
 
     with transaction.atomic():  # the caller's transaction stays usable after the refusal
         with pytest.raises(InsufficientBalance) as refused:
-            hold(key="withdrawal:1:hold", member_id=MEMBER_ID, amount_fen=300)
+            hold_out(key="withdrawal:1:hold", amount_fen=300)
         capture(1, key="after-the-refusal")
 
     assert refused.value.code == "insufficient_balance"
@@ -405,26 +418,25 @@ def test_a_hold_the_balance_does_not_cover_is_refused_and_writes_nothing(availab
 
 def test_a_repeated_hold_returns_the_first_even_when_the_money_is_gone() -> None:
     credit_available(300)
-    first = hold(key="withdrawal:1:hold", member_id=MEMBER_ID, amount_fen=300)
+    first = hold_out(key="withdrawal:1:hold", amount_fen=300)
 
-    again = hold(key="withdrawal:1:hold", member_id=MEMBER_ID, amount_fen=300)
+    again = hold_out(key="withdrawal:1:hold", amount_fen=300)
 
     assert (again.created, again.transaction.pk) == (False, first.transaction.pk)
     assert balances_for_member(MEMBER_ID)[MEMBER_WITHDRAWING] == 300
     with pytest.raises(IdempotencyConflict):
-        hold(key="withdrawal:1:hold", member_id=MEMBER_ID, amount_fen=299)
+        hold_out(key="withdrawal:1:hold", amount_fen=299)
 
 
 def test_a_hold_can_return_withdrawing_money() -> None:
     credit_available(300)
-    hold(key="withdrawal:1:hold", member_id=MEMBER_ID, amount_fen=300)
+    hold_out(key="withdrawal:1:hold", amount_fen=300)
 
     hold(
         key="withdrawal:1:rejected",
-        member_id=MEMBER_ID,
+        source=member(MEMBER_WITHDRAWING, MEMBER_ID),
+        destination=member(MEMBER_AVAILABLE, MEMBER_ID),
         amount_fen=300,
-        from_kind=MEMBER_WITHDRAWING,
-        to_kind=MEMBER_AVAILABLE,
         kind="withdrawal_rejected",
     )
 
@@ -432,11 +444,49 @@ def test_a_hold_can_return_withdrawing_money() -> None:
     assert balances_for_member(MEMBER_ID)[MEMBER_WITHDRAWING] == 0
 
 
+def test_a_hold_moves_a_merchants_money_only_while_its_balance_covers_it() -> None:
+    available = merchant(MERCHANT_AVAILABLE, MERCHANT_ID)
+    withdrawing = merchant(MERCHANT_WITHDRAWING, MERCHANT_ID)
+    ledger_post(
+        key="order:1:settled",
+        kind="order_settled",
+        entries=transfer(debit=merchant_receivable(MERCHANT_ID), credit=available, amount_fen=500),
+    )
+
+    hold(key="withdrawal:1:hold", source=available, destination=withdrawing, amount_fen=500)
+    with pytest.raises(InsufficientBalance):
+        hold(key="withdrawal:2:hold", source=available, destination=withdrawing, amount_fen=1)
+
+    assert (balance(available), balance(withdrawing)) == (0, 500)
+    assert not LedgerTransaction.objects.filter(key="withdrawal:2:hold").exists()
+    assert ledger_check() == []
+
+
+@pytest.mark.parametrize(
+    ("source", "destination"),
+    [
+        # Not one owner's.
+        (member(MEMBER_AVAILABLE, MEMBER_ID), member(MEMBER_WITHDRAWING, MEMBER_ID + 1)),
+        # A member's and a merchant's that happen to share an id.
+        (member(MEMBER_AVAILABLE, MEMBER_ID), merchant(MERCHANT_WITHDRAWING, MEMBER_ID)),
+        # Not tracked, so nothing could guard the balance.
+        (merchant_receivable(MERCHANT_ID), merchant(MERCHANT_WITHDRAWING, MERCHANT_ID)),
+        (member(MEMBER_AVAILABLE, MEMBER_ID), member(MEMBER_AVAILABLE, MEMBER_ID)),
+    ],
+)
+def test_a_hold_is_between_two_tracked_accounts_of_one_owner(
+    source: services.AccountRef, destination: services.AccountRef
+) -> None:
+    credit_available(300)
+    with pytest.raises(ValueError):
+        hold(key="withdrawal:1:hold", source=source, destination=destination, amount_fen=100)
+
+
 @pytest.mark.parametrize("amount", [0, -1])
 def test_a_hold_needs_a_positive_amount(amount: int) -> None:
     credit_available(300)
     with pytest.raises(DomainError) as refused:
-        hold(key="withdrawal:1:hold", member_id=MEMBER_ID, amount_fen=amount)
+        hold_out(key="withdrawal:1:hold", amount_fen=amount)
     assert refused.value.code == "invalid_amount"
 
 
@@ -447,7 +497,7 @@ def test_ledger_check_is_empty_when_healthy() -> None:
     assert ledger_check() == []
     capture(1_000)
     credit_available(400)
-    hold(key="h", member_id=MEMBER_ID, amount_fen=100)
+    hold_out(key="h", amount_fen=100)
     assert ledger_check() == []
 
 
@@ -510,7 +560,7 @@ def test_statements_per_posting_once_accounts_are_known() -> None:
     # Commit once so the platform account ids are known, as in a running server.
     credit_available(1_000, key="warm-up")
     capture(100, key="warm-up-2")
-    hold(key="warm-up-hold", member_id=MEMBER_ID, amount_fen=1)
+    hold_out(key="warm-up-hold", amount_fen=1)
     ledger_post(
         key="warm-up-3",
         kind="test",
@@ -546,7 +596,7 @@ def test_statements_per_posting_once_accounts_are_known() -> None:
     with transaction.atomic(), CaptureQueriesContext(connection) as replay:
         capture(500, key="payment:2:captured")
     with transaction.atomic(), CaptureQueriesContext(connection) as a_hold:
-        hold(key="withdrawal:1:hold", member_id=MEMBER_ID, amount_fen=100)
+        hold_out(key="withdrawal:1:hold", amount_fen=100)
 
     # INSERT transaction, INSERT postings.
     assert len(platform_only) == 2

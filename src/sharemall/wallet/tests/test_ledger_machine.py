@@ -248,10 +248,9 @@ class LedgerMachine(RuleBasedStateMachine):
         try:
             result = hold(
                 key=key,
-                member_id=member_id,
+                source=member(source, member_id),
+                destination=member(destination, member_id),
                 amount_fen=amount,
-                from_kind=source,
-                to_kind=destination,
                 kind="withdrawal_hold",
             )
         except InsufficientBalance:
@@ -306,10 +305,9 @@ class LedgerMachine(RuleBasedStateMachine):
             member_id, amount, source, destination = posted.hold_args
             result = hold(
                 key=key,
-                member_id=member_id,
+                source=member(source, member_id),
+                destination=member(destination, member_id),
                 amount_fen=amount,
-                from_kind=source,
-                to_kind=destination,
                 kind=posted.kind,
             )
         assert not result.created

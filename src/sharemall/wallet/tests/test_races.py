@@ -72,7 +72,12 @@ def test_concurrent_holds_never_spend_the_same_fen() -> None:
     )
 
     outcomes = race(
-        lambda i: hold(key=f"withdrawal:{i}:hold", member_id=MEMBER_ID, amount_fen=10_000)
+        lambda i: hold(
+            key=f"withdrawal:{i}:hold",
+            source=member(rules.MEMBER_AVAILABLE, MEMBER_ID),
+            destination=member(rules.MEMBER_WITHDRAWING, MEMBER_ID),
+            amount_fen=10_000,
+        )
     )
 
     won = [o for o in outcomes if isinstance(o, PostResult)]

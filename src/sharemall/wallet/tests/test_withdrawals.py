@@ -4,7 +4,6 @@ a provider or by hand, the money given back on a rejection or a failure, and the
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from tests.factories import MemberFactory, OperatorFactory
+from tests.races import all_at_once, postgres_only
 
 from sharemall.accounts.models import Member
 from sharemall.accounts.services import token_issue
@@ -822,28 +822,16 @@ def test_the_provider_is_called_after_the_approval_commits(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_never_spend_the_same_fen() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("races need PostgreSQL")
+    postgres_only()
     threads = 50
     who = MemberFactory.create()
     fund(who, 5_000)  # 50 × ¥50 stays within the daily cap: only the balance can refuse
-    barrier = threading.Barrier(threads)
-    outcomes: list[Any] = [None] * threads
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[i] = withdrawal_request(member=who, amount_fen=5_000, channel="wechat")
-        except Exception as exc:  # the outcome under test
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    outcomes = all_at_once(
+        [
+            lambda: withdrawal_request(member=who, amount_fen=5_000, channel="wechat")
+            for _ in range(threads)
+        ]
+    )
 
     won = [o for o in outcomes if isinstance(o, Withdrawal)]
     refused = [o for o in outcomes if isinstance(o, InsufficientBalance)]

@@ -12,6 +12,7 @@ from sharemall.web.merchant import (
     products,
     staff,
     stores,
+    withdrawals,
 )
 
 urlpatterns: list[URLPattern] = [
@@ -75,6 +76,7 @@ urlpatterns: list[URLPattern] = [
         freight.merchant_freight_delete,
         name="merchant_freight_delete",
     ),
+    path("withdrawals", withdrawals.merchant_withdrawals, name="merchant_withdrawals"),
     path("plan", plans.merchant_plan, name="merchant_plan"),
     path("plan/check", plans.merchant_plan_check, name="merchant_plan_check"),
     path("orders", orders.merchant_orders, name="merchant_orders"),

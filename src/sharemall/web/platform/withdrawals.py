@@ -1,13 +1,15 @@
-"""The withdrawal queue."""
+"""The withdrawal queue: members' own withdrawals and merchants', decided alike."""
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from sharemall.accounts.models import Member
+from sharemall.merchants.models import Merchant
 from sharemall.wallet import rules as wallet_rules
 from sharemall.wallet import selectors as wallet_selectors
 from sharemall.wallet import services_withdrawals as withdrawals
@@ -50,9 +52,29 @@ WITHDRAWAL_FILTERS = (
 )
 
 
+HOLDERS = (
+    (wallet_rules.HOLDER_MEMBER, gettext_lazy("Member")),
+    (wallet_rules.HOLDER_MERCHANT, gettext_lazy("Merchant")),
+)
+
+
+def _holder(withdrawal: Withdrawal) -> str:
+    kind = _choices_label(HOLDERS, withdrawal.holder.kind)
+    if withdrawal.merchant_id is None:
+        return kind
+    name = getattr(withdrawal, "merchant_name", None) or withdrawal.merchant_id
+    return f"{kind}\n{name}"
+
+
+def _of_holder(queryset: QuerySet[Withdrawal], kind: str) -> QuerySet[Withdrawal]:
+    return queryset.filter(merchant_id__isnull=kind != wallet_rules.HOLDER_MERCHANT)
+
+
 WITHDRAWALS = TableSpec(
     columns=[
         Column("id", gettext_lazy("Number"), sortable=True, kind=NUMBER),
+        # Whose money: a member's own, or a merchant's (then the member is the owner who asked).
+        Column("holder", gettext_lazy("Whose money"), value=_holder, in_csv=False),
         Column(
             "member",
             gettext_lazy("Member"),
@@ -76,14 +98,22 @@ WITHDRAWALS = TableSpec(
         Column("out_bill_no", gettext_lazy("Bill number"), in_page=False),
         Column("provider_transfer_id", gettext_lazy("Transfer reference"), in_page=False),
         Column("reason", gettext_lazy("Reason"), in_page=False),
+        Column(
+            "holder_kind",
+            gettext_lazy("Whose money"),
+            value=lambda w: _choices_label(HOLDERS, w.holder.kind),
+            in_page=False,
+        ),
+        Column("merchant_name", gettext_lazy("Merchant"), in_page=False),
     ],
     default_sort="requested_at",
     filters=(
+        ChoiceFilter("holder", gettext_lazy("Whose money"), HOLDERS, apply=_of_holder),
         ChoiceFilter("channel", gettext_lazy("Channel"), Withdrawal.Channel.choices),
         DateRangeFilter("requested", gettext_lazy("Requested"), "requested_at"),
     ),
-    search=("member__phone", "member__nickname", "out_bill_no", "payee_name"),
-    search_label=gettext_lazy("Member, phone or bill number"),
+    search=("member__phone", "member__nickname", "out_bill_no", "payee_name", "merchant_name"),
+    search_label=gettext_lazy("Member, merchant, phone or bill number"),
     batch=(
         BatchAction(
             "approve",
@@ -109,7 +139,14 @@ WITHDRAWALS = TableSpec(
 def withdrawal_queue(request: HttpRequest, member: Member) -> HttpResponseBase:
     return WITHDRAWALS.respond(
         request,
-        wallet_selectors.withdrawal_queue().select_related("member"),
+        wallet_selectors.withdrawal_queue()
+        .select_related("member")
+        .annotate(
+            # The merchant's legal name: who the money is paid to (a plain id on the withdrawal).
+            merchant_name=Subquery(
+                Merchant.objects.filter(pk=OuterRef("merchant_id")).values("legal_name")[:1]
+            )
+        ),
         lambda table: _render(
             request,
             "web/platform/withdrawals.html",

@@ -17,6 +17,9 @@ from sharemall.accounts.models import Member
 from sharemall.distribution.models import CommissionEntry
 from sharemall.posts.models import Post
 from sharemall.wallet.models import Withdrawal, WithdrawalEvent
+from sharemall.wallet.services import ledger_post, merchant_receivable, transfer
+from sharemall.wallet.services import merchant as merchant_account
+from sharemall.wallet.services_withdrawals import withdrawal_request
 from sharemall.web.tests.test_platform_pages import (
     held_commission,
     open_dispute,
@@ -240,3 +243,44 @@ def test_settings_names_read_in_chinese_on_the_compliance_report(operator: Membe
     assert "分佣层级" in html
     assert "max_levels" not in html
     assert "30 %" in html  # the share budget cap, 3000 bp
+
+
+def test_withdrawals_show_whose_money_and_filter_by_it(desk: Client, operator: Member) -> None:
+    own = requested_withdrawal()
+    shop = merchant(legal_name="Delta Bowls Ltd")
+    ledger_post(
+        key="test:settled",
+        kind="order_settled",
+        entries=transfer(
+            debit=merchant_receivable(shop.pk),
+            credit=merchant_account("merchant_available", shop.pk),
+            amount_fen=80_000,
+        ),
+    )
+    shops = withdrawal_request(
+        member=shop.owner,
+        merchant_id=shop.pk,
+        amount_fen=60_000,
+        channel="bank",
+        payee="6222020200001234567",
+    )
+
+    everyone = body(desk.get("/platform/withdrawals"))
+    merchants_only = body(desk.get("/platform/withdrawals?holder=merchant"))
+    found = body(desk.get("/platform/withdrawals?q=Delta"))
+    rows = csv_of(desk.get("/platform/withdrawals?holder=merchant&export=csv"))
+
+    assert f'id="withdrawal-{own.pk}"' in everyone and f'id="withdrawal-{shops.pk}"' in everyone
+    assert "Delta Bowls Ltd" in everyone
+    assert f'id="withdrawal-{shops.pk}"' in merchants_only
+    assert f'id="withdrawal-{own.pk}"' not in merchants_only
+    assert f'id="withdrawal-{shops.pk}"' in found and f'id="withdrawal-{own.pk}"' not in found
+    assert rows[0][-2:] == ["Whose money", "Merchant"]
+    assert [r[0] for r in rows[1:]] == [str(shops.pk)]
+    assert rows[1][-2:] == ["Merchant", "Delta Bowls Ltd"]
+
+    approved = desk.post(
+        f"/platform/withdrawals/{shops.pk}/approve", {"next": "/platform/withdrawals"}
+    )
+    assert approved.status_code == 302
+    assert Withdrawal.objects.get(pk=shops.pk).status == "approved"
