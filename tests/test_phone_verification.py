@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from conftest import Api
 from django.utils import timezone
-from tests.factories import PASSWORD, MemberFactory, merchant, phone, product
 
 from sharemall.accounts.models import ApiToken, Member
 from sharemall.sharing import services as sharing
 from sharemall.sms.models import SandboxSms
 from sharemall.verification.models import SendGuard, VerificationCode
+from tests.factories import PASSWORD, MemberFactory, merchant, phone, product
 
 pytestmark = pytest.mark.django_db
 
@@ -112,9 +112,7 @@ def test_a_code_lives_five_minutes(api: Api) -> None:
     before = timezone.now()
     code_for(api, number, "login")
     row = VerificationCode.objects.get(phone=number)
-    assert (
-        timedelta(seconds=299) <= row.expires_at - before <= timedelta(seconds=301)
-    )
+    assert timedelta(seconds=299) <= row.expires_at - before <= timedelta(seconds=301)
 
 
 def test_a_used_code_cannot_be_used_again(api: Api) -> None:
@@ -246,9 +244,7 @@ def test_log_in_by_code_binds_a_newcomer_through_the_share_code(api: Api) -> Non
 
 def test_password_reset_then_log_in_with_the_new_password(api: Api) -> None:
     member = MemberFactory.create()
-    old_token = api.post("/auth/login", {"phone": member.phone, "password": PASSWORD}).body[
-        "token"
-    ]
+    old_token = api.post("/auth/login", {"phone": member.phone, "password": PASSWORD}).body["token"]
     code = code_for(api, member.phone, "reset_password")
     answer = api.post(
         "/auth/password-reset",
@@ -302,9 +298,7 @@ def test_the_sandbox_inbox_is_newest_first(api: Api) -> None:
     assert set(inbox(api, number)[0]) == {"code", "purpose", "sent_at"}
 
 
-def test_the_sandbox_inbox_exists_only_with_the_sandbox_backend(
-    api: Api, settings: Any
-) -> None:
+def test_the_sandbox_inbox_exists_only_with_the_sandbox_backend(api: Api, settings: Any) -> None:
     settings.SMS_BACKEND = ""
     answer = api.get(f"/sandbox/sms/{phone()}")
     assert answer.status == 404

@@ -38,7 +38,8 @@ ALIYUN_API_VERSION = "2017-05-25"
 
 
 class Backend(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def send(self, phone: str, template: str, params: Mapping[str, str]) -> str:
         """Send one message to a mainland mobile number (11 digits); the provider's id."""
