@@ -307,11 +307,13 @@ if SMS_BACKEND not in {"", "sandbox", "aliyun", "tencent"}:
     raise ImproperlyConfigured(
         f"SMS_BACKEND must be sandbox, aliyun or tencent; got {SMS_BACKEND!r}"
     )
-SMS_CODE_TTL_SECONDS = env_int("SMS_CODE_TTL_SECONDS", default=300, minimum=60)
+SMS_CODE_TTL_SECONDS = env_int("SMS_CODE_TTL_SECONDS", default=300, minimum=1)
 SMS_CODE_MAX_ATTEMPTS = env_int("SMS_CODE_MAX_ATTEMPTS", default=5, minimum=1)
 SMS_RESEND_SECONDS = env_int("SMS_RESEND_SECONDS", default=60, minimum=1)
 SMS_DAILY_LIMIT_PER_PHONE = env_int("SMS_DAILY_LIMIT_PER_PHONE", default=10, minimum=1)
-SMS_DAILY_LIMIT_PER_ADDRESS = env_int("SMS_DAILY_LIMIT_PER_ADDRESS", default=30, minimum=1)
+# Per address (IP) only while AUTH_THROTTLE is on, like the other per-address limits; set well
+# above one person's needs, since many phones share an address behind carrier and office NAT.
+SMS_DAILY_LIMIT_PER_ADDRESS = env_int("SMS_DAILY_LIMIT_PER_ADDRESS", default=100, minimum=1)
 
 
 def _sms_templates(prefix: str) -> dict[str, str]:
