@@ -211,6 +211,41 @@ def test_bad_code_requests_are_4xx_with_a_code(api: Api) -> None:
     assert api.post("/auth/sms-code", {"phone": phone()}).error_code == "invalid_input"
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "code"),
+    [
+        ("/auth/login-by-code", {"phone": "13800138000"}, "invalid_input"),
+        ("/auth/login-by-code", {"phone": "12345", "sms_code": "123456"}, "invalid_phone"),
+        ("/auth/login-by-code", {"phone": "13800138000", "sms_code": "1" * 17}, "invalid_input"),
+        ("/auth/login-by-code", {"phone": "13800138000", "sms_code": "abcdef"}, "invalid_code"),
+        ("/auth/login-by-code", {"phone": "13800138000", "sms_code": 123456}, "invalid_input"),
+        ("/auth/password-reset", {"phone": "13800138000", "sms_code": "1"}, "invalid_input"),
+        (
+            "/auth/password-reset",
+            {"phone": "x", "sms_code": "123456", "new_password": NEW_PASSWORD},
+            "invalid_phone",
+        ),
+        (
+            "/auth/password-reset",
+            {"phone": "13800138000", "sms_code": "123456", "new_password": "1"},
+            "invalid_password",
+        ),
+        (
+            "/auth/register",
+            {"phone": "13800138000", "password": PASSWORD, "nickname": "n", "sms_code": []},
+            "invalid_input",
+        ),
+    ],
+)
+def test_bad_code_input_is_4xx_with_a_code(
+    api: Api, path: str, body: dict[str, Any], code: str
+) -> None:
+    answer = api.post(path, body)
+    assert 400 <= answer.status < 500
+    assert answer.error_code == code
+    assert not Member.objects.exists()
+
+
 def test_log_in_by_code_makes_a_member_of_a_new_number(api: Api) -> None:
     number = phone()
     code = code_for(api, number, "login")
