@@ -29,7 +29,12 @@ import requests
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
-from sharemall.sms.rules import SmsUnavailable, aliyun_authorization, template_for
+from sharemall.sms.rules import (
+    SmsUnavailable,
+    aliyun_authorization,
+    aliyun_canonical_query,
+    template_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -113,9 +118,9 @@ class AliyunBackend:
             access_key_secret=self.access_key_secret,
         )
         try:
+            # The query exactly as signed (RFC 3986: a space is %20, never "+").
             response = requests.post(
-                f"https://{self.endpoint}/",
-                params=query,
+                f"https://{self.endpoint}/?{aliyun_canonical_query(query)}",
                 data=body,
                 headers=headers,
                 timeout=TIMEOUT_SECONDS,

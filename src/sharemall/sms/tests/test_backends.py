@@ -58,15 +58,17 @@ def test_aliyun_sends_a_signed_sendsms_request() -> None:
         ALIYUN_URL,
         json={"Code": "OK", "Message": "OK", "BizId": "9006197469364984", "RequestId": "r"},
     )
-    message_id = aliyun().send("13800138000", "verify_login", {"code": "123456"})
+    message_id = aliyun().send("13800138000", "verify_login", {"code": "123 456"})
     assert message_id == "9006197469364984"
     call = responses.calls[0].request
-    query = dict(parse_qsl(urlsplit(str(call.url)).query))
+    raw_query = urlsplit(str(call.url)).query
+    assert "+" not in raw_query  # spaces and all encoded as signed (RFC 3986)
+    query = dict(parse_qsl(raw_query))
     assert query == {
         "PhoneNumbers": "13800138000",
         "SignName": "分享商城",
         "TemplateCode": "SMS_100",
-        "TemplateParam": '{"code": "123456"}',
+        "TemplateParam": '{"code": "123 456"}',
     }
     headers = call.headers
     assert headers["x-acs-action"] == "SendSms"
@@ -94,6 +96,38 @@ def test_aliyun_sends_a_signed_sendsms_request() -> None:
     )
     assert headers["Authorization"].startswith(
         "ACS3-HMAC-SHA256 Credential=LTAI-test,SignedHeaders=host;x-acs-action;"
+    )
+
+
+def test_the_aliyun_signature_matches_the_official_signer() -> None:
+    """The expected value was computed by Aliyun's own signer for these inputs
+    (alibabacloud-openapi-util 0.2.4, Client.get_authorization, ACS3-HMAC-SHA256)."""
+    empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    authorization = aliyun_authorization(
+        method="POST",
+        path="/",
+        query={
+            "PhoneNumbers": "13800138000",
+            "SignName": "分享商城",
+            "TemplateCode": "SMS_100",
+            "TemplateParam": '{"code": "123 456~*"}',
+        },
+        headers={
+            "host": "dysmsapi.aliyuncs.com",
+            "x-acs-action": "SendSms",
+            "x-acs-version": "2017-05-25",
+            "x-acs-date": "2026-12-06T10:00:00Z",
+            "x-acs-signature-nonce": "abc",
+            "x-acs-content-sha256": empty,
+        },
+        body=b"",
+        access_key_id="AK",
+        access_key_secret="SECRET",
+    )
+    assert authorization == (
+        "ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host;x-acs-action;x-acs-content-sha256;"
+        "x-acs-date;x-acs-signature-nonce;x-acs-version,"
+        "Signature=b9f76949d53ace9e213827a0444592bb09cb0be54ccb7df3e7526ecfd9339da7"
     )
 
 
