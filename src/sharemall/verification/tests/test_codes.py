@@ -131,3 +131,18 @@ def test_old_codes_are_purged_after_two_days() -> None:
     services.code_issue(phone=PHONE, purpose="login", now=start)
     assert services.codes_purge(start) == 1
     assert VerificationCode.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("sandbox")
+def test_the_back_office_lists_codes_without_them(client: Any, admin_user: Any) -> None:
+    services.code_issue(phone=PHONE, purpose="login")
+    code = _sent_code()
+    client.force_login(admin_user)
+    page = client.get("/admin/verification/verificationcode/").content.decode()
+    assert PHONE in page
+    row = VerificationCode.objects.get()
+    detail = client.get(f"/admin/verification/verificationcode/{row.pk}/change/").content.decode()
+    assert PHONE in detail
+    assert row.code_hash not in detail
+    assert f">{code}<" not in detail
