@@ -44,6 +44,11 @@ def test_secret_key_is_required_without_debug(tmp_path: Path) -> None:
         ({"DATABASE_URL": "nonsense"}, "DATABASE_URL"),
         ({"AUTH_THROTTLE": "sometimes"}, "AUTH_THROTTLE must be one of"),
         ({"SANDBOX_PAYMENTS": "2"}, "SANDBOX_PAYMENTS must be one of"),
+        ({"PHONE_VERIFICATION": "later"}, "PHONE_VERIFICATION must be one of"),
+        ({"SMS_BACKEND": "pigeon"}, "SMS_BACKEND must be sandbox, aliyun or tencent"),
+        # A real SMS backend without its settings stops the process, naming what is missing.
+        ({"SMS_BACKEND": "aliyun"}, "ALIYUN_SMS_ACCESS_KEY_ID"),
+        ({"SMS_BACKEND": "tencent"}, "TENCENT_SMS_SDK_APP_ID"),
     ],
 )
 def test_bad_configuration_fails_loudly_at_start(

@@ -341,6 +341,30 @@ CASES: dict[str, Case] = {
     "enable_distribution": Case("POST", "/me/distributor", signed_in(200)),
     "logout": Case("POST", "/auth/logout", signed_in(204)),
     "logout_everywhere": Case("POST", "/auth/logout-everywhere", signed_in(204)),
+    # --- SMS codes: open to all, as sign-up and log-in are; a made-up code meets the rule ---
+    "sms_code": Case(
+        "POST",
+        "/auth/sms-code",
+        public(202),
+        body=lambda: {"phone": "13800138000", "purpose": "login"},
+    ),
+    "sandbox_sms": Case("GET", "/sandbox/sms/13800138000", public(200)),
+    "login_by_code": Case(
+        "POST",
+        "/auth/login-by-code",
+        public(400),
+        body=lambda: {"phone": "13800138000", "sms_code": "000000"},
+    ),
+    "password_reset": Case(
+        "POST",
+        "/auth/password-reset",
+        public(400),
+        body=lambda: {
+            "phone": "13800138000",
+            "sms_code": "000000",
+            "new_password": "An0ther-Sh4re-pass",
+        },
+    ),
     "apply": Case("POST", "/merchants", signed_in(201), body=application),
     "my_merchants": Case("GET", "/merchants/mine", signed_in(200)),
     "merchant_detail": Case("GET", "/merchants/{merchant}", merchant_or_operator(200)),
@@ -793,6 +817,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{template}": "{template_id}",
         "{goods_product}/posts": "{product_id}/posts",
         "banned-words/999999": "banned-words/{word_id}",
+        "sms/13800138000": "sms/{phone}",
     }
     normalised = set()
     for method, raw_path in covered:

@@ -22,9 +22,10 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sharemall.config.settings")
     if args and args[0] == "demo":
-        # The demo is for trying ShareMall on one machine: sandbox payments on, and a
-        # throwaway secret key unless the caller set one.
+        # The demo is for trying ShareMall on one machine: sandbox payments and text messages
+        # on, and a throwaway secret key unless the caller set one.
         os.environ.setdefault("SANDBOX_PAYMENTS", "1")
+        os.environ.setdefault("SMS_BACKEND", "sandbox")
         os.environ.setdefault("SECRET_KEY", "demo-" + secrets.token_urlsafe(40))
     if args and args[0] in OURS:
         args[0] = args[0].replace("-", "_")

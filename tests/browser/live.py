@@ -43,6 +43,8 @@ SERVER_VARIABLES = (
     "REDIS_URL",
     "AUTH_THROTTLE",
     "SANDBOX_PAYMENTS",
+    "SMS_BACKEND",
+    "PHONE_VERIFICATION",
     "CLICK_INGEST",
     "MEDIA_ROOT",
     "MEDIA_STORAGE",
@@ -143,6 +145,9 @@ class LiveServer:
             SECURE_COOKIES="off",  # plain http on loopback: secure cookies would never be sent
             SANDBOX_PAYMENTS="1",
             AUTH_THROTTLE="off",  # every test logs in from 127.0.0.1
+            # The journeys sign up without a texted code; the codes have their own tests.
+            SMS_BACKEND="sandbox",
+            PHONE_VERIFICATION="off",
             MEDIA_ROOT=str(workdir / "media"),
             WEB_CONCURRENCY="1",  # a few browser tabs at a time, and the machine has two cores
             LOG_LEVEL="WARNING",

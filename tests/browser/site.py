@@ -65,6 +65,8 @@ SITE_PAGES = [
     SitePage("/substores/{substore_id}", name="substore"),
     SitePage("/login/", name="login"),
     SitePage("/register/", name="register"),
+    SitePage("/login/code/", name="login-code"),
+    SitePage("/password-reset/", name="password-reset"),
     # A member buying.
     SitePage("/me", MEMBER, protected=True, name="me"),
     SitePage("/me/settings", MEMBER, protected=True, name="me-settings"),

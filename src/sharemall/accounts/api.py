@@ -8,6 +8,10 @@ from sharemall.accounts.schemas import (
     LoginIn,
     LoginOut,
     MeOut,
+    PasswordResetIn,
+    PasswordResetOut,
+    SmsCodeIn,
+    SmsCodeOut,
 )
 from sharemall.core.http import client_address
 
@@ -45,3 +49,27 @@ def me(request: HttpRequest) -> object:
 @router.post("/me/distributor", response=DistributorOut, auth=member_auth)
 def enable_distribution(request: HttpRequest) -> object:
     return services.distributor_enable(require_member(request))
+
+
+@router.post("/auth/sms-code", response={202: SmsCodeOut}, auth=None)
+def sms_code(request: HttpRequest, payload: SmsCodeIn) -> Status[dict[str, int]]:
+    """Text a 6-digit code for `purpose` (good for 5 minutes, 5 guesses, one use). Answered
+    alike whether or not the number has an account; again within 60 s → 429 `too_soon` with
+    `retry_after` (seconds) in the details."""
+    issued = services.sms_code_request(
+        phone=payload.phone, purpose=payload.purpose, address=client_address(request)
+    )
+    return Status(202, {"resend_after": issued.resend_after, "expires_in": issued.expires_in})
+
+
+@router.post("/auth/password-reset", response=PasswordResetOut, auth=None)
+def password_reset(request: HttpRequest, payload: PasswordResetIn) -> dict[str, bool]:
+    """Set a new password with a `reset_password` code; every token of the member is revoked
+    and its page sessions end. A wrong, used or expired code → 400 `invalid_code`."""
+    services.password_reset(
+        phone=payload.phone,
+        sms_code=payload.sms_code,
+        new_password=payload.new_password,
+        address=client_address(request),
+    )
+    return {"reset": True}

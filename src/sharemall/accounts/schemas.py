@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -9,6 +10,8 @@ class RegisterIn(Schema):
     password: str = Field(max_length=128)
     nickname: str = Field(max_length=80)
     share_code: str | None = Field(default=None, max_length=32)
+    # Required while PHONE_VERIFICATION is on: the code POST /auth/sms-code texted (register).
+    sms_code: str | None = Field(default=None, max_length=16)
 
 
 class RegisterOut(Schema):
@@ -39,3 +42,38 @@ class MeOut(Schema):
 
 class DistributorOut(Schema):
     is_distributor: bool
+
+
+class SmsCodeIn(Schema):
+    phone: str = Field(max_length=32)
+    purpose: Literal["register", "login", "reset_password"]
+
+
+class SmsCodeOut(Schema):
+    """The same for every phone, whether or not a code was sent (registered numbers stay
+    private): when it may ask again and how long a code is good for, in seconds."""
+
+    resend_after: int
+    expires_in: int
+
+
+class LoginByCodeIn(Schema):
+    phone: str = Field(max_length=32)
+    sms_code: str = Field(max_length=16)
+    share_code: str | None = Field(default=None, max_length=32)
+
+
+class LoginByCodeOut(Schema):
+    id: int
+    token: str
+    is_new: bool
+
+
+class PasswordResetIn(Schema):
+    phone: str = Field(max_length=32)
+    sms_code: str = Field(max_length=16)
+    new_password: str = Field(max_length=128)
+
+
+class PasswordResetOut(Schema):
+    reset: bool

@@ -1,4 +1,5 @@
-"""Writes for members: registration, login with lockout, tokens, roles."""
+"""Writes for members: registration, login with lockout or by SMS code, password reset, tokens,
+roles."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from sharemall.accounts.rules import TOKEN_PREFIX, hash_token, normalize_phone
 from sharemall.core.errors import Conflict, DomainError, RateLimited, Unauthenticated
 from sharemall.core.http import ip_or_none
 from sharemall.core.throttle import allow
+from sharemall.verification import services as verification
+from sharemall.verification.rules import invalid_code
+from sharemall.verification.services import Issued
 
 NICKNAME_MAX = 40
 # A phone's wrong guesses are forgotten a day after the last one (unless it is locked then).
@@ -90,16 +94,107 @@ def member_signup(
     device: str = "",
     referrer: Member | None = None,
     source: str = "",
+    sms_code: str | None = None,
 ) -> Member:
     """Register, and bind the newcomer to `referrer` (the sharer whose link brought them, found
-    by the edge) as the binding mode allows. Nothing is ever paid for a sign-up."""
-    newcomer = member_register(
-        phone=phone, password=password, nickname=nickname, address=address, device=device
-    )
-    if referrer is not None:
-        # Just made: nobody can be below it yet, so no cycle walk and no rebinding lock.
-        bind(newcomer, referrer, source=source or "signup", newcomer=True)
+    by the edge) as the binding mode allows. Nothing is ever paid for a sign-up.
+
+    While PHONE_VERIFICATION is on the phone must be proved with the sign-up code texted to it
+    (400 `invalid_code` otherwise); the code is used up only if the member is made."""
+    checked = None
+    if settings.PHONE_VERIFICATION:
+        checked = verification.code_check(
+            phone=normalize_phone(phone), purpose="register", code=sms_code
+        )
+    with transaction.atomic():
+        if checked is not None:
+            verification.code_consume(checked)
+        newcomer = member_register(
+            phone=phone, password=password, nickname=nickname, address=address, device=device
+        )
+        if referrer is not None:
+            # Just made: nobody can be below it yet, so no cycle walk and no rebinding lock.
+            bind(newcomer, referrer, source=source or "signup", newcomer=True)
     return newcomer
+
+
+def sms_code_request(*, phone: str, purpose: str, address: str | None = None) -> Issued:
+    """Text the phone a verification code for `purpose` (register, login, reset_password).
+
+    The answer never tells whether the number has an account: a sign-up code for a number
+    already registered, or a reset code for one that is not, is answered alike and sends
+    nothing (and counts against the interval and caps all the same)."""
+    _address_gate("sms-code", address)
+    normalized = normalize_phone(phone)
+    registered = Member.objects.filter(phone=normalized).exists()
+    deliver = {"register": not registered, "reset_password": registered}.get(purpose, True)
+    return verification.code_issue(
+        phone=normalized, purpose=purpose, address=address, deliver=deliver
+    )
+
+
+def member_login_by_code(
+    *,
+    phone: str,
+    sms_code: str,
+    address: str | None = None,
+    device: str = "",
+    referrer: Member | None = None,
+    source: str = "",
+) -> tuple[Member, bool]:
+    """Log in with the code texted to the phone (no password); a number without an account
+    gets one, bound to `referrer` as at sign-up. Answers the member and whether it is new."""
+    _address_gate("login", address)
+    normalized = normalize_phone(phone)
+    checked = verification.code_check(phone=normalized, purpose="login", code=sms_code)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            verification.code_consume(checked, now=now)
+            member = Member.objects.filter(phone=normalized).first()
+            is_new = member is None
+            if member is None:
+                member = Member(
+                    phone=normalized,
+                    nickname=_("User %(digits)s") % {"digits": normalized[-4:]},
+                    signup_ip=ip_or_none(address),
+                    signup_device=device.strip()[:64],
+                )
+                member.set_unusable_password()
+                member.save(force_insert=True)
+                if referrer is not None:
+                    bind(member, referrer, source=source or "signup", newcomer=True)
+            elif not member.is_active:
+                raise Unauthenticated(
+                    _("Wrong phone number or password."), code="invalid_credentials"
+                )
+            Member.objects.filter(pk=member.pk).update(last_login=now)
+    except IntegrityError:
+        # The same number signed up a moment ago by another request: its code is spent.
+        raise invalid_code() from None
+    return member, is_new
+
+
+def password_reset(
+    *, phone: str, sms_code: str, new_password: str, address: str | None = None
+) -> Member:
+    """Set a new password with the reset code texted to the phone. Every bearer token of the
+    member is revoked (page sessions end by themselves: they carry the old password's hash),
+    and a lockout from wrong passwords is lifted."""
+    _address_gate("password-reset", address)
+    normalized = normalize_phone(phone)
+    member = Member.objects.filter(phone=normalized, is_active=True).first()
+    _check_password(new_password, member)
+    checked = verification.code_check(phone=normalized, purpose="reset_password", code=sms_code)
+    if member is None:  # no reset code is ever delivered to such a number
+        raise invalid_code()
+    with transaction.atomic():
+        verification.code_consume(checked)
+        member.set_password(new_password)
+        member.save(update_fields=["password"])
+        tokens_revoke_all(member)
+        LoginGuard.objects.filter(phone=normalized).delete()
+    return member
 
 
 def member_login(*, phone: str, password: str, address: str | None = None) -> Member:

@@ -28,6 +28,7 @@ from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
 from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
+from sharemall.verification.api import router as verification_router
 from sharemall.wallet.api import router as wallet_router
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ api.add_router("", posts_router)
 api.add_router("", analytics_router)
 api.add_router("", wallet_router)
 api.add_router("", settlement_router)
+api.add_router("", verification_router)
 
 _HTTP_CODES = {
     400: "bad_request",

@@ -41,6 +41,7 @@ def all_jobs() -> list[Job]:
     from sharemall.core.idempotency import idempotency_records_purge  # noqa: PLC0415
     from sharemall.distribution.services import partner_dividends_due  # noqa: PLC0415
     from sharemall.orders.services import orders_auto_receive  # noqa: PLC0415
+    from sharemall.verification.services import codes_purge  # noqa: PLC0415
     from sharemall.wallet.services_withdrawals import withdrawals_check  # noqa: PLC0415
 
     return [
@@ -54,6 +55,7 @@ def all_jobs() -> list[Job]:
         Job("partner_dividends", partner_dividends_due),
         Job("idempotency_records_purge", idempotency_records_purge),
         Job("login_guards_purge", login_guards_purge),
+        Job("verification_codes_purge", codes_purge),
     ]
 
 

@@ -1,5 +1,6 @@
 """ShareMall settings: one module, every deployment choice read from the environment."""
 
+import os
 import re
 from pathlib import Path
 
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "sharemall.core",
     "sharemall.platform",
+    "sharemall.sms",
+    "sharemall.verification",
     "sharemall.accounts",
     "sharemall.merchants",
     "sharemall.freight",
@@ -300,6 +303,46 @@ LOGIN_FAILURE_LOCKOUT = env_int("LOGIN_FAILURE_LOCKOUT", default=5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", default=15, minimum=1)
 AUTH_ADDRESS_LIMIT_PER_MINUTE = env_int("AUTH_ADDRESS_LIMIT_PER_MINUTE", default=20, minimum=1)
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", default=30, minimum=1)
+
+# Phone verification (docs/sms.md). Sign-up needs an SMS code unless PHONE_VERIFICATION is off.
+PHONE_VERIFICATION = env_bool("PHONE_VERIFICATION", default=True)
+# Where text messages go: sandbox (recorded in the database and readable at
+# /api/v1/sandbox/sms/<phone>: never in production), aliyun or tencent. Unset means the sandbox
+# only under DEBUG (the demo sets it); otherwise no backend, and code requests answer 503
+# sms_unavailable rather than expose codes anywhere.
+SMS_BACKEND = env_str("SMS_BACKEND", "sandbox" if DEBUG else "").lower()
+if SMS_BACKEND not in {"", "sandbox", "aliyun", "tencent"}:
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND must be sandbox, aliyun or tencent; got {SMS_BACKEND!r}"
+    )
+SMS_CODE_TTL_SECONDS = env_int("SMS_CODE_TTL_SECONDS", default=300, minimum=1)
+SMS_CODE_MAX_ATTEMPTS = env_int("SMS_CODE_MAX_ATTEMPTS", default=5, minimum=1)
+SMS_RESEND_SECONDS = env_int("SMS_RESEND_SECONDS", default=60, minimum=1)
+SMS_DAILY_LIMIT_PER_PHONE = env_int("SMS_DAILY_LIMIT_PER_PHONE", default=10, minimum=1)
+# Per address (IP) only while AUTH_THROTTLE is on, like the other per-address limits; set well
+# above one person's needs, since many phones share an address behind carrier and office NAT.
+SMS_DAILY_LIMIT_PER_ADDRESS = env_int("SMS_DAILY_LIMIT_PER_ADDRESS", default=100, minimum=1)
+
+
+def _sms_templates(prefix: str) -> dict[str, str]:
+    """ALIYUN_SMS_TEMPLATE_VERIFY=SMS_123 → {"verify": "SMS_123"}: our template names."""
+    return {
+        name.removeprefix(prefix).lower(): value.strip()
+        for name, value in os.environ.items()
+        if name.startswith(prefix) and value.strip()
+    }
+
+
+ALIYUN_SMS = {
+    key: env_str(f"ALIYUN_SMS_{key}")
+    for key in ("ACCESS_KEY_ID", "ACCESS_KEY_SECRET", "SIGN_NAME", "ENDPOINT")
+}
+ALIYUN_SMS_TEMPLATES = _sms_templates("ALIYUN_SMS_TEMPLATE_")
+TENCENT_SMS = {
+    key: env_str(f"TENCENT_SMS_{key}")
+    for key in ("SECRET_ID", "SECRET_KEY", "SDK_APP_ID", "SIGN_NAME", "REGION", "ENDPOINT")
+}
+TENCENT_SMS_TEMPLATES = _sms_templates("TENCENT_SMS_TEMPLATE_")
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,9 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("SANDBOX_PAYMENTS", "1")
 # Tests see each share click as soon as its answer arrives.
 os.environ.setdefault("CLICK_INGEST", "direct")
+# Most tests sign members up without an SMS code; the verification tests turn it on.
+os.environ.setdefault("PHONE_VERIFICATION", "off")
+os.environ.setdefault("SMS_BACKEND", "sandbox")
 
 from sharemall.config.settings import *  # noqa: F403
 

@@ -11,7 +11,7 @@ from ninja import Router, Status
 from sharemall.accounts import services as accounts
 from sharemall.accounts.auth import member_auth, require_member, require_operator
 from sharemall.accounts.binding import binding_status
-from sharemall.accounts.schemas import RegisterIn, RegisterOut
+from sharemall.accounts.schemas import LoginByCodeIn, LoginByCodeOut, RegisterIn, RegisterOut
 from sharemall.catalog.selectors import product_for_staff, sku_for_staff
 from sharemall.core.errors import NotFound
 from sharemall.core.http import client_address
@@ -65,9 +65,28 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[dict[str, obje
         device=request.headers.get("X-Device-Id", ""),
         referrer=referrer,
         source=source,
+        sms_code=payload.sms_code,
     )
     token = accounts.token_issue(member, label="register")
     return Status(201, {"id": member.pk, "token": token, "parent_id": member.parent_id})
+
+
+@router.post("/auth/login-by-code", response=LoginByCodeOut, auth=None)
+def login_by_code(request: HttpRequest, payload: LoginByCodeIn) -> dict[str, object]:
+    """Log in with a `login` code from POST /auth/sms-code; a new number becomes a member,
+    bound through `share_code` as at sign-up. A wrong, used or expired code → 400
+    `invalid_code`."""
+    referrer, source = services.signup_referrer(payload.share_code)
+    member, is_new = accounts.member_login_by_code(
+        phone=payload.phone,
+        sms_code=payload.sms_code,
+        address=client_address(request),
+        device=request.headers.get("X-Device-Id", ""),
+        referrer=referrer,
+        source=source,
+    )
+    token = accounts.token_issue(member, label="login-by-code")
+    return {"id": member.pk, "token": token, "is_new": is_new}
 
 
 def _settings_out() -> dict[str, Any]:

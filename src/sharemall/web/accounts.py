@@ -1,12 +1,15 @@
-"""Signing in, registering and signing out."""
+"""Signing in (by password or by a texted code), registering, resetting a forgotten password
+and signing out."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,7 +22,7 @@ from sharemall.core.http import client_address
 from sharemall.distribution import services as distribution
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.web.actions import run_action
-from sharemall.web.forms import LoginForm, RegisterForm
+from sharemall.web.forms import CodeLoginForm, LoginForm, PasswordResetForm, RegisterForm
 
 PHONE_BACKEND = "sharemall.accounts.backends.PhoneBackend"
 
@@ -30,7 +33,10 @@ REGISTER_ERROR_FIELDS = {
     "phone_taken": "phone",
     "invalid_nickname": "nickname",
     "invalid_password": "password",
+    "invalid_code": "sms_code",
 }
+CODE_ERROR_FIELDS = {"invalid_phone": "phone", "invalid_code": "sms_code"}
+RESET_ERROR_FIELDS = {**CODE_ERROR_FIELDS, "invalid_password": "new_password"}
 
 
 def _safe_next(request: HttpRequest, target: str | None) -> str:
@@ -77,8 +83,9 @@ def login(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("password")
 @never_cache
 def register(request: HttpRequest) -> HttpResponse:
+    verify = bool(settings.PHONE_VERIFICATION)
     if request.method == "POST":
-        form = RegisterForm(request.POST)
+        form = RegisterForm(request.POST, phone_verification=verify)
         if form.is_valid():
             referrer, source = distribution.signup_referrer(
                 sharing_selectors.code_from_cookie(request)
@@ -92,6 +99,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     address=client_address(request),
                     referrer=referrer,
                     source=source,
+                    sms_code=form.cleaned_data.get("sms_code"),
                 ),
                 form=form,
                 error_fields=REGISTER_ERROR_FIELDS,
@@ -104,8 +112,71 @@ def register(request: HttpRequest) -> HttpResponse:
                 )
                 return HttpResponseRedirect(_safe_next(request, form.cleaned_data["next"]))
     else:
-        form = RegisterForm(initial={"next": request.GET.get("next", "")})
+        form = RegisterForm(
+            initial={"next": request.GET.get("next", "")}, phone_verification=verify
+        )
     return render(request, "web/register.html", {"form": form})
+
+
+@never_cache
+def login_by_code(request: HttpRequest) -> HttpResponse:
+    """Log in with a texted code, no password; a new number becomes a member (bound to the
+    sharer whose link brought it, as at sign-up)."""
+    if request.method == "POST":
+        form = CodeLoginForm(request.POST)
+        if form.is_valid():
+            referrer, source = distribution.signup_referrer(
+                sharing_selectors.code_from_cookie(request)
+            )
+            outcome = run_action(
+                request,
+                lambda: accounts.member_login_by_code(
+                    phone=form.cleaned_data["phone"],
+                    sms_code=form.cleaned_data["sms_code"],
+                    address=client_address(request),
+                    referrer=referrer,
+                    source=source,
+                ),
+                form=form,
+                error_fields=CODE_ERROR_FIELDS,
+            )
+            if outcome:
+                member, is_new = outcome.value
+                _sign_in(request, member)
+                if is_new:
+                    messages.success(
+                        request, _("Welcome to ShareMall, %(name)s!") % {"name": member.nickname}
+                    )
+                return HttpResponseRedirect(_safe_next(request, form.cleaned_data["next"]))
+    else:
+        form = CodeLoginForm(initial={"next": request.GET.get("next", "")})
+    return render(request, "web/login_code.html", {"form": form})
+
+
+@sensitive_post_parameters("new_password")
+@never_cache
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Forgot the password: a new one with a texted code, then log in with it."""
+    if request.method == "POST":
+        form = PasswordResetForm(request.POST)
+        if form.is_valid():
+            outcome = run_action(
+                request,
+                lambda: accounts.password_reset(
+                    phone=form.cleaned_data["phone"],
+                    sms_code=form.cleaned_data["sms_code"],
+                    new_password=form.cleaned_data["new_password"],
+                    address=client_address(request),
+                ),
+                form=form,
+                error_fields=RESET_ERROR_FIELDS,
+            )
+            if outcome:
+                messages.success(request, _("Your password is changed. Log in with the new one."))
+                return HttpResponseRedirect(reverse("web:login"))
+    else:
+        form = PasswordResetForm()
+    return render(request, "web/password_reset.html", {"form": form})
 
 
 @require_POST

@@ -46,6 +46,18 @@ class RegisterForm(PageForm):
             attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}
         ),
     )
+    sms_code = forms.CharField(
+        label=_("Verification code"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "data-sms-purpose": "register",
+            }
+        ),
+    )
     nickname = forms.CharField(
         label=_("Nickname"),
         max_length=40,
@@ -59,6 +71,57 @@ class RegisterForm(PageForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, phone_verification: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not phone_verification:
+            del self.fields["sms_code"]
+
+
+def _sms_code_field(purpose: str) -> forms.CharField:
+    """The box for a texted code; the page's "Get code" button beside it (sms.js) asks the API
+    for a code of `purpose` for the phone typed above."""
+    return forms.CharField(
+        label=_("Verification code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "data-sms-purpose": purpose,
+            }
+        ),
+    )
+
+
+class CodeLoginForm(PageForm):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}
+        ),
+    )
+    sms_code = _sms_code_field("login")
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class PasswordResetForm(PageForm):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}
+        ),
+    )
+    sms_code = _sms_code_field("reset_password")
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=128,
+        strip=False,
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
 
 class YuanField(forms.CharField):

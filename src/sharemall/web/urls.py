@@ -25,6 +25,8 @@ urlpatterns = [
     path("login/", accounts.login, name="login"),
     path("logout/", accounts.logout, name="logout"),
     path("register/", accounts.register, name="register"),
+    path("login/code/", accounts.login_by_code, name="login_by_code"),
+    path("password-reset/", accounts.password_reset, name="password_reset"),
     path("pay/sandbox/<str:payment_no>", sandbox.sandbox_pay, name="sandbox_pay"),
     path("platform/compliance", compliance.compliance, name="compliance"),
     path(

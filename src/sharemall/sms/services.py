@@ -1,0 +1,55 @@
+"""Sending a text message through the configured backend (SMS_BACKEND).
+
+`send(phone, template, params)` is the one way out: verification codes use it now, notices
+later. `template` is our name for the message (e.g. `verify_login`); each provider maps it to
+its own template id from the environment (`ALIYUN_SMS_TEMPLATE_*`, `TENCENT_SMS_TEMPLATE_*`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from sharemall.sms.models import SandboxSms
+from sharemall.sms.providers import AliyunBackend, Backend, TencentBackend
+from sharemall.sms.rules import SmsUnavailable
+
+
+class SandboxBackend:
+    """Sends nothing: records the message in the sandbox outbox (SandboxSms) instead."""
+
+    name = "sandbox"
+
+    def send(self, phone: str, template: str, params: Mapping[str, str]) -> str:
+        message_id = "sandbox-" + secrets.token_hex(12)
+        SandboxSms.objects.create(
+            phone=phone, template=template[:64], params=dict(params), message_id=message_id
+        )
+        return message_id
+
+
+def backend() -> Backend | None:
+    """The configured backend, or None when SMS_BACKEND is unset (no messages can be sent)."""
+    kind = settings.SMS_BACKEND
+    if kind == "sandbox":
+        return SandboxBackend()
+    if kind == "aliyun":
+        return AliyunBackend.from_settings(settings.ALIYUN_SMS, settings.ALIYUN_SMS_TEMPLATES)
+    if kind == "tencent":
+        return TencentBackend.from_settings(settings.TENCENT_SMS, settings.TENCENT_SMS_TEMPLATES)
+    return None
+
+
+def is_sandbox() -> bool:
+    return bool(settings.SMS_BACKEND == "sandbox")
+
+
+def send(phone: str, template: str, params: Mapping[str, str]) -> str:
+    """Send one message; the provider's message id. SmsUnavailable when it cannot be sent."""
+    channel = backend()
+    if channel is None:
+        raise SmsUnavailable(_("Text messages are not set up on this site yet."))
+    return channel.send(phone, template, params)
