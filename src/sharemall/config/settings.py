@@ -308,9 +308,9 @@ API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", default=30, minimum=1)
 PHONE_VERIFICATION = env_bool("PHONE_VERIFICATION", default=True)
 # Where text messages go: sandbox (recorded in the database and readable at
 # /api/v1/sandbox/sms/<phone>: never in production), aliyun or tencent. Unset means the sandbox
-# only under DEBUG (the demo sets it); otherwise no backend, and code requests answer 503
-# sms_unavailable rather than expose codes anywhere.
-SMS_BACKEND = env_str("SMS_BACKEND", "sandbox" if DEBUG else "").lower()
+# where the other providers are sandboxes too (SANDBOX_PAYMENTS, the demo) or under DEBUG;
+# otherwise no backend, and code requests answer 503 sms_unavailable rather than expose codes.
+SMS_BACKEND = env_str("SMS_BACKEND", "sandbox" if DEBUG or SANDBOX_PAYMENTS else "").lower()
 if SMS_BACKEND not in {"", "sandbox", "aliyun", "tencent"}:
     raise ImproperlyConfigured(
         f"SMS_BACKEND must be sandbox, aliyun or tencent; got {SMS_BACKEND!r}"
