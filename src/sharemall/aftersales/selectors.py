@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,9 +21,25 @@ from sharemall.merchants.rules import ReturnAddress
 from sharemall.merchants.selectors import is_owner, merchant_ids_of
 from sharemall.orders.models import Order, OrderEvent
 from sharemall.payments.models import Payment
+from sharemall.platform import services as platform
 from sharemall.posts.models import Post
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing.models import ShareLink
+
+
+def guarantee_until(order: Order) -> datetime | None:
+    """When a completed order's quality-guarantee window ends (the platform's setting, days
+    after completion); None while the order is not completed."""
+    if order.completed_at is None:
+        return None
+    return rules.guarantee_ends(order.completed_at, platform.current().quality_guarantee_days)
+
+
+def can_request(order: Order) -> bool:
+    """Whether the order can take an after-sales request of some kind now."""
+    return not rules.request_refusal(
+        order.status, None, guarantee_until=guarantee_until(order), now=timezone.now()
+    )
 
 
 def _parties(member: Member) -> Q:

@@ -62,3 +62,16 @@ class ShipIn(Schema):
 
 class PickupVerifyIn(Schema):
     code: str = Field(min_length=1, max_length=12)
+
+
+class ShipRowOut(Schema):
+    row: int
+    order_no: str
+    status: str  # "shipped" or "error"
+    code: str | None = None
+    message: str | None = None
+
+
+class ShipBatchOut(Schema):
+    shipped: int
+    results: list[ShipRowOut]
