@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import Api
 from django.utils import timezone
-from tests.aftersales_support import paid_order
 
 from sharemall.accounts.models import Member
 from sharemall.aftersales import rules
@@ -20,6 +19,7 @@ from sharemall.orders.models import Order, OrderEvent
 from sharemall.platform import services as platform
 from sharemall.wallet.services import ledger_check
 from sharemall.web.tests.support import browser, page
+from tests.aftersales_support import paid_order
 
 pytestmark = pytest.mark.django_db
 

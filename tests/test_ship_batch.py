@@ -8,12 +8,12 @@ import io
 import pytest
 from conftest import Answer, Api
 from django.core.files.uploadedfile import SimpleUploadedFile
-from tests.factories import MemberFactory, merchant, product
 
 from sharemall.checkout import services as checkout
 from sharemall.merchants.models import Merchant
 from sharemall.orders import services
 from sharemall.orders.models import Order, OrderEvent
+from tests.factories import MemberFactory, merchant, product
 
 pytestmark = pytest.mark.django_db
 
