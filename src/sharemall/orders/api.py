@@ -1,16 +1,21 @@
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 
 from sharemall.accounts.auth import member_auth, require_member
 from sharemall.accounts.models import Member
+from sharemall.core import sheets
+from sharemall.core.errors import DomainError
 from sharemall.core.schemas import StatusPageQuery
 from sharemall.merchants.selectors import merchant_for_staff, store_for_staff
 from sharemall.orders import rules, selectors, services
 from sharemall.orders.models import Order
 from sharemall.orders.schemas import (
+    ExportQuery,
     OrderOut,
     OrderStatusOut,
     PickupVerifyIn,
@@ -104,3 +109,21 @@ def ship_batch(request: HttpRequest, merchant_id: int, file: File[UploadedFile])
     data = file.read(rules.SHIP_BATCH_MAX_BYTES + 1)
     result = services.orders_ship_batch(merchant, data, actor=member)
     return {"shipped": result.shipped, "results": [r.as_dict() for r in result.results]}
+
+
+@router.get("/merchants/{merchant_id}/orders/export", auth=member_auth)
+def orders_export(request: HttpRequest, merchant_id: int, q: Query[ExportQuery]) -> HttpResponse:
+    """The merchant's orders as a CSV (UTF-8 with BOM) or XLSX download, one row per order
+    line, narrowed by `status`, the days placed `from`..`to` (inclusive, China time) and a
+    search `q`. At most 50,000 lines: more is 400 export_too_large (narrow the filters)."""
+    merchant = merchant_for_staff(require_member(request), merchant_id, owner_only=False)
+    if q.status and q.status not in rules.ALL_STATUSES:
+        raise DomainError(_("Unknown order status."), code="invalid_status")
+    lines = selectors.order_lines_to_export(
+        merchant.pk, status=q.status, start=q.from_, end=q.to, q=q.q
+    )
+    return sheets.sheet_response(
+        selectors.export_rows(lines),
+        name=f"orders-{timezone.localdate():%Y%m%d}",
+        file_format=q.format,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from sharemall.core.i18n import gettext_lazy, system_note
@@ -186,3 +187,26 @@ def ship_columns(header: Sequence[str]) -> tuple[dict[str, int], list[str]]:
 
 def is_no_logistics(carrier: str, tracking_no: str) -> bool:
     return not tracking_no.strip() and carrier.strip().casefold() in NO_LOGISTICS_WORDS
+
+
+# --- the merchant's order export ---------------------------------------------------------------
+
+EXPORT_MAX_ROWS = 50_000
+_PHONE_LIKE = re.compile(r"\+?\d[\d -]{6,}\d")
+
+
+def masked_phone(phone: str) -> str:
+    """A phone number with the middle hidden (139****5678): enough to tell buyers apart."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def buyer_name(nickname: str, phone: str) -> str:
+    """How an export names a buyer: the nickname, never a full phone number (a nickname that
+    is one is masked too; no nickname shows the masked phone)."""
+    nickname = nickname.strip()
+    if not nickname:
+        return masked_phone(phone)
+    return _PHONE_LIKE.sub(lambda m: masked_phone(m.group()), nickname)

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Schema
 from pydantic import Field
@@ -75,3 +75,11 @@ class ShipRowOut(Schema):
 class ShipBatchOut(Schema):
     shipped: int
     results: list[ShipRowOut]
+
+
+class ExportQuery(Schema):
+    format: str = Field(default="csv", pattern="^(csv|xlsx)$")
+    status: str = Field(default="", max_length=20)
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    q: str = Field(default="", max_length=100)
