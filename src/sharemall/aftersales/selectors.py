@@ -18,7 +18,7 @@ from sharemall.core.errors import Forbidden, NotFound
 from sharemall.distribution.models import CommissionEntry
 from sharemall.merchants.models import Merchant, MerchantEvent
 from sharemall.merchants.rules import ReturnAddress
-from sharemall.merchants.selectors import is_owner, merchant_ids_of
+from sharemall.merchants.selectors import is_owner, merchant_ids_of, return_address_for
 from sharemall.orders.models import Order, OrderEvent
 from sharemall.payments.models import Payment
 from sharemall.platform import services as platform
@@ -48,7 +48,7 @@ def _parties(member: Member) -> Q:
 
 def aftersale_for_party(member: Member, aftersale_id: int) -> AfterSale:
     found = AfterSale.objects.select_related(
-        "order", "order__payment", "order__merchant"
+        "order", "order__payment", "order__merchant", "order__pickup_store"
     ).prefetch_related("lines")
     if not member.is_operator:
         found = found.filter(_parties(member))
@@ -60,7 +60,9 @@ def aftersale_for_party(member: Member, aftersale_id: int) -> AfterSale:
 
 def aftersale_for_merchant(member: Member, aftersale_id: int) -> AfterSale:
     aftersale = (
-        AfterSale.objects.select_related("order", "order__payment", "order__merchant")
+        AfterSale.objects.select_related(
+            "order", "order__payment", "order__merchant", "order__pickup_store"
+        )
         .prefetch_related("lines")
         .filter(pk=aftersale_id, order__merchant_id__in=merchant_ids_of(member))
         .first()
@@ -345,4 +347,10 @@ def return_address_of(aftersale: AfterSale) -> ReturnAddress | None:
     the return, or while the merchant has given no address."""
     if not rules.shows_return_address(aftersale.kind, aftersale.status):
         return None
-    return aftersale.order.merchant.return_to
+    return return_address_of_order(aftersale.order)
+
+
+def return_address_of_order(order: Order) -> ReturnAddress | None:
+    """Where returns of the order go: its pickup store's own return address when the store has
+    one, else the merchant's; None while neither is set."""
+    return return_address_for(order.merchant, order.pickup_store)

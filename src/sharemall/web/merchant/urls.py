@@ -25,6 +25,11 @@ urlpatterns: list[URLPattern] = [
     path("stores/regions", stores.merchant_regions, name="merchant_regions"),
     path("stores/<int:store_id>", stores.merchant_store_edit, name="merchant_store_edit"),
     path("return-address", stores.merchant_return_address, name="merchant_return_address"),
+    path(
+        "stores/<int:store_id>/return-address",
+        stores.merchant_store_return_address,
+        name="merchant_store_return_address",
+    ),
     path("staff", staff.merchant_staff, name="merchant_staff"),
     path(
         "staff/<int:member_id>/remove",
