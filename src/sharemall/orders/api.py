@@ -111,7 +111,21 @@ def ship_batch(request: HttpRequest, merchant_id: int, file: File[UploadedFile])
     return {"shipped": result.shipped, "results": [r.as_dict() for r in result.results]}
 
 
-@router.get("/merchants/{merchant_id}/orders/export", auth=member_auth)
+@router.get(
+    "/merchants/{merchant_id}/orders/export",
+    auth=member_auth,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The orders, one row per order line, as CSV or XLSX.",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    sheets.XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
 def orders_export(request: HttpRequest, merchant_id: int, q: Query[ExportQuery]) -> HttpResponse:
     """The merchant's orders as a CSV (UTF-8 with BOM) or XLSX download, one row per order
     line, narrowed by `status`, the days placed `from`..`to` (inclusive, China time) and a
