@@ -298,7 +298,8 @@ def aftersale_escalate(aftersale: AfterSale, *, actor: Member, statement: str) -
     """The buyer takes a rejected (or stuck) request to the platform."""
     text = _text(statement, "statement", 1000)
     # A completed order's request goes to the platform within the quality guarantee only.
-    _check_eligible(aftersale.order, None)
+    if aftersale.order.status == rules.COMPLETED_ORDER:
+        _check_eligible(aftersale.order, None)
     with transaction.atomic():
         was_closed = aftersale.status == rules.REJECTED
         aftersale = _move(aftersale, rules.DISPUTED, actor=actor, note=text, closed_at=None)
