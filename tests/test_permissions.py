@@ -374,6 +374,20 @@ CASES: dict[str, Case] = {
     ),
     "merchant_submit": Case("POST", "/merchants/{merchant}/submit", owner_only(409)),
     "return_address": Case("GET", "/merchants/{merchant}/return-address", merchant_side(200)),
+    "store_return_address": Case(
+        "GET", "/merchants/{merchant}/stores/{store}/return-address", merchant_side(200)
+    ),
+    "store_return_address_set": Case(
+        "PUT",
+        "/merchants/{merchant}/stores/{store}/return-address",
+        owner_only(200),
+        body=lambda: {
+            "receiver": "门店退货",
+            "phone": "13900001111",
+            "region_code": "440305",
+            "address": "门店后仓",
+        },
+    ),
     "return_address_set": Case(
         "PUT",
         "/merchants/{merchant}/return-address",
@@ -507,6 +521,16 @@ CASES: dict[str, Case] = {
     "my_orders": Case("GET", "/orders", signed_in(200)),
     "order_detail": Case("GET", "/orders/{order}", parties(200)),
     "merchant_orders": Case("GET", "/merchants/{merchant}/orders", merchant_side(200)),
+    "orders_export": Case("GET", "/merchants/{merchant}/orders/export", merchant_side(200)),
+    # A sheet with its header and no rows: past the permission check, nothing ships.
+    "orders_ship_batch": Case(
+        "POST",
+        "/merchants/{merchant}/orders/ship-batch",
+        merchant_side(200),
+        multipart=lambda: {
+            "file": SimpleUploadedFile("ship.csv", "订单号,快递公司,快递单号\n".encode())
+        },
+    ),
     "merchant_aftersales": Case("GET", "/merchants/{merchant}/aftersales", merchant_side(200)),
     "ship": Case(
         "POST",

@@ -1,5 +1,7 @@
 """After-sales states."""
 
+from datetime import datetime, timedelta
+
 from sharemall.core.i18n import gettext_lazy, system_note
 from sharemall.core.transitions import StateMachine
 
@@ -44,9 +46,39 @@ ALL = (
     DISPUTED,
     CANCELLED,
 )
-# Orders a buyer may ask about: paid and not yet completed.
-ELIGIBLE_ORDER_STATUSES = ("paid", "shipped", "ready_for_pickup", "received")
-RETURN_ORDER_STATUSES = ("shipped", "received")
+# Orders a buyer may ask about: paid, and not completed longer ago than the quality-guarantee
+# window (PRODUCT §12: a platform setting, days after completion).
+COMPLETED_ORDER = "completed"
+ELIGIBLE_ORDER_STATUSES = ("paid", "shipped", "ready_for_pickup", "received", COMPLETED_ORDER)
+RETURN_ORDER_STATUSES = ("shipped", "received", COMPLETED_ORDER)
+# Why an order cannot take a request (request_refusal), as error codes.
+NOT_ELIGIBLE, NOT_SENT, GUARANTEE_EXPIRED = (
+    "order_not_eligible",
+    "order_not_sent",
+    "guarantee_expired",
+)
+
+
+def guarantee_ends(completed_at: datetime | None, days: int) -> datetime | None:
+    """The last moment of a completed order's quality-guarantee window; None before completion."""
+    return None if completed_at is None else completed_at + timedelta(days=days)
+
+
+def request_refusal(
+    order_status: str, kind: str | None, *, guarantee_until: datetime | None, now: datetime
+) -> str:
+    """Why an order in `order_status` cannot take a request of `kind` (None: of any kind) at
+    `now`: one of NOT_ELIGIBLE, NOT_SENT, GUARANTEE_EXPIRED, or "" when it can. A completed
+    order takes requests until `guarantee_until` (guarantee_ends), inclusive."""
+    if order_status not in ELIGIBLE_ORDER_STATUSES:
+        return NOT_ELIGIBLE
+    if order_status == COMPLETED_ORDER and (guarantee_until is None or now > guarantee_until):
+        return GUARANTEE_EXPIRED
+    if kind == RETURN_REFUND and order_status not in RETURN_ORDER_STATUSES:
+        return NOT_SENT
+    return ""
+
+
 # While the goods travel back, the buyer is shown where to send them (and the tracking they
 # gave); before approval there is nothing to send, afterwards nothing to show.
 RETURN_ADDRESS_STATUSES = (AWAITING_RETURN, RETURN_SHIPPED)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,12 +18,28 @@ from sharemall.core.errors import Forbidden, NotFound
 from sharemall.distribution.models import CommissionEntry
 from sharemall.merchants.models import Merchant, MerchantEvent
 from sharemall.merchants.rules import ReturnAddress
-from sharemall.merchants.selectors import is_owner, merchant_ids_of
+from sharemall.merchants.selectors import is_owner, merchant_ids_of, return_address_for
 from sharemall.orders.models import Order, OrderEvent
 from sharemall.payments.models import Payment
+from sharemall.platform import services as platform
 from sharemall.posts.models import Post
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing.models import ShareLink
+
+
+def guarantee_until(order: Order) -> datetime | None:
+    """When a completed order's quality-guarantee window ends (the platform's setting, days
+    after completion); None while the order is not completed."""
+    if order.completed_at is None:
+        return None
+    return rules.guarantee_ends(order.completed_at, platform.current().quality_guarantee_days)
+
+
+def can_request(order: Order) -> bool:
+    """Whether the order can take an after-sales request of some kind now."""
+    return not rules.request_refusal(
+        order.status, None, guarantee_until=guarantee_until(order), now=timezone.now()
+    )
 
 
 def _parties(member: Member) -> Q:
@@ -30,7 +48,7 @@ def _parties(member: Member) -> Q:
 
 def aftersale_for_party(member: Member, aftersale_id: int) -> AfterSale:
     found = AfterSale.objects.select_related(
-        "order", "order__payment", "order__merchant"
+        "order", "order__payment", "order__merchant", "order__pickup_store"
     ).prefetch_related("lines")
     if not member.is_operator:
         found = found.filter(_parties(member))
@@ -42,7 +60,9 @@ def aftersale_for_party(member: Member, aftersale_id: int) -> AfterSale:
 
 def aftersale_for_merchant(member: Member, aftersale_id: int) -> AfterSale:
     aftersale = (
-        AfterSale.objects.select_related("order", "order__payment", "order__merchant")
+        AfterSale.objects.select_related(
+            "order", "order__payment", "order__merchant", "order__pickup_store"
+        )
         .prefetch_related("lines")
         .filter(pk=aftersale_id, order__merchant_id__in=merchant_ids_of(member))
         .first()
@@ -327,4 +347,10 @@ def return_address_of(aftersale: AfterSale) -> ReturnAddress | None:
     the return, or while the merchant has given no address."""
     if not rules.shows_return_address(aftersale.kind, aftersale.status):
         return None
-    return aftersale.order.merchant.return_to
+    return return_address_of_order(aftersale.order)
+
+
+def return_address_of_order(order: Order) -> ReturnAddress | None:
+    """Where returns of the order go: its pickup store's own return address when the store has
+    one, else the merchant's; None while neither is set."""
+    return return_address_for(order.merchant, order.pickup_store)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.aftersales import rules
+from sharemall.aftersales import rules, selectors
 from sharemall.aftersales.models import (
     AfterSale,
     AfterSaleEvent,
@@ -86,14 +86,7 @@ def aftersale_request(
     stored photos of a request that fails are removed."""
     if kind not in (rules.REFUND, rules.RETURN_REFUND):
         raise InvalidAfterSale(_("Choose refund or return and refund."))
-    if order.status not in rules.ELIGIBLE_ORDER_STATUSES:
-        raise InvalidAfterSale(
-            _("This order cannot take an after-sales request now."), code="order_not_eligible"
-        )
-    if kind == rules.RETURN_REFUND and order.status not in rules.RETURN_ORDER_STATUSES:
-        raise InvalidAfterSale(
-            _("Goods can be returned once they were sent."), code="order_not_eligible"
-        )
+    _check_eligible(order, kind)
     why = _text(reason, "reason")
     if not lines:
         raise InvalidAfterSale(_("Choose the lines and quantities to refund."))
@@ -123,6 +116,30 @@ def aftersale_request(
             why=why,
             order_lines=order_lines,
             photos=stored,
+        )
+
+
+def _check_eligible(order: Order, kind: str | None) -> None:
+    """Refuse a request (of `kind`, or of any kind) on an order that cannot take one now: not
+    paid, returned goods not sent yet, or completed longer ago than the quality guarantee."""
+    until = selectors.guarantee_until(order)
+    refusal = rules.request_refusal(order.status, kind, guarantee_until=until, now=timezone.now())
+    if refusal == rules.GUARANTEE_EXPIRED:
+        raise InvalidAfterSale(
+            _(
+                "The quality-guarantee window of this order ended on %(date)s; "
+                "after-sales requests are closed."
+            )
+            % {"date": f"{timezone.localtime(until):%Y-%m-%d %H:%M}" if until else "-"},
+            code=rules.GUARANTEE_EXPIRED,
+        )
+    if refusal == rules.NOT_SENT:
+        raise InvalidAfterSale(
+            _("Goods can be returned once they were sent."), code=rules.NOT_ELIGIBLE
+        )
+    if refusal:
+        raise InvalidAfterSale(
+            _("This order cannot take an after-sales request now."), code=rules.NOT_ELIGIBLE
         )
 
 
@@ -280,10 +297,9 @@ def aftersale_confirm_return(aftersale: AfterSale, *, actor: Member) -> AfterSal
 def aftersale_escalate(aftersale: AfterSale, *, actor: Member, statement: str) -> Dispute:
     """The buyer takes a rejected (or stuck) request to the platform."""
     text = _text(statement, "statement", 1000)
-    if aftersale.order.status == "completed":
-        raise InvalidAfterSale(
-            _("The order is completed; contact the platform."), code="order_not_eligible"
-        )
+    # A completed order's request goes to the platform within the quality guarantee only.
+    if aftersale.order.status == rules.COMPLETED_ORDER:
+        _check_eligible(aftersale.order, None)
     with transaction.atomic():
         was_closed = aftersale.status == rules.REJECTED
         aftersale = _move(aftersale, rules.DISPUTED, actor=actor, note=text, closed_at=None)

@@ -1,11 +1,13 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from sharemall.accounts.auth import member_auth, require_member, require_operator
+from sharemall.core.errors import NotFound
 from sharemall.core.images import read_image_upload
 from sharemall.merchants import rules, selectors, services
 from sharemall.merchants.models import Merchant, Staff, Store
@@ -166,7 +168,10 @@ def reinstate(request: HttpRequest, merchant_id: int, payload: ReasonIn) -> Merc
 
 def return_address_out(merchant: Merchant) -> dict[str, Any]:
     """The merchant's return address; every field empty while none is set."""
-    given = merchant.return_to
+    return _address_out(merchant.return_to)
+
+
+def _address_out(given: rules.ReturnAddress | None) -> dict[str, Any]:
     if given is None:
         return dict.fromkeys(ReturnAddressOut.model_fields, "")
     return {
@@ -191,6 +196,37 @@ def return_address_set(
 ) -> dict[str, Any]:
     merchant = selectors.merchant_for_staff(require_member(request), merchant_id, owner_only=True)
     return return_address_out(services.merchant_set_return_address(merchant, **payload.dict()))
+
+
+def _store_of(request: HttpRequest, merchant_id: int, store_id: int, *, owner_only: bool) -> Store:
+    store = selectors.store_for_staff(require_member(request), store_id, owner_only=owner_only)
+    if store.merchant_id != merchant_id:
+        raise NotFound(_("No such store."))
+    return store
+
+
+@router.get(
+    "/merchants/{merchant_id}/stores/{store_id}/return-address",
+    response=ReturnAddressOut,
+    auth=member_auth,
+)
+def store_return_address(request: HttpRequest, merchant_id: int, store_id: int) -> dict[str, Any]:
+    """The store's own return address (for the returns of its pickup orders); every field empty
+    while it has none and its returns go to the merchant's."""
+    return _address_out(_store_of(request, merchant_id, store_id, owner_only=False).return_to)
+
+
+@router.put(
+    "/merchants/{merchant_id}/stores/{store_id}/return-address",
+    response=ReturnAddressOut,
+    auth=member_auth,
+)
+def store_return_address_set(
+    request: HttpRequest, merchant_id: int, store_id: int, payload: ReturnAddressIn
+) -> dict[str, Any]:
+    """The owner sets the store's own return address; every field empty clears it."""
+    store = _store_of(request, merchant_id, store_id, owner_only=True)
+    return _address_out(services.store_set_return_address(store, **payload.dict()).return_to)
 
 
 # --- stores and staff ------------------------------------------------------------------------

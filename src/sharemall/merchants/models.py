@@ -123,6 +123,12 @@ class Store(models.Model):
     opening_hours = models.JSONField(_("opening hours"), default=list, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Where returns of this store's orders go, instead of the merchant's return address;
+    # empty (the usual case) means the merchant's.
+    return_receiver = models.CharField(_("return receiver"), max_length=40, blank=True)
+    return_phone = models.CharField(_("return phone"), max_length=20, blank=True)
+    return_region_code = models.CharField(_("return region"), max_length=6, blank=True)
+    return_address = models.CharField(_("return address"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -146,6 +152,15 @@ class Store(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def return_to(self) -> rules.ReturnAddress | None:
+        """The store's own return address, or None when its returns go to the merchant's."""
+        if not self.return_address:
+            return None
+        return rules.ReturnAddress(
+            self.return_receiver, self.return_phone, self.return_region_code, self.return_address
+        )
 
 
 class Staff(models.Model):

@@ -180,3 +180,10 @@ def shop_names(merchant_ids: Iterable[int]) -> dict[int, str]:
             merchant_id__in=list(merchant_ids), kind=Store.Kind.ONLINE
         ).values_list("merchant_id", "name")
     )
+
+
+def return_address_for(merchant: Merchant, store: Store | None) -> rules.ReturnAddress | None:
+    """Where the buyer sends back goods of an order of `merchant` (from `store`, for a pickup
+    order): the store's own return address when it has one, else the merchant's."""
+    own = store.return_to if store is not None else None
+    return own or merchant.return_to

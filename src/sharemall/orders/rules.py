@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 
 from sharemall.core.i18n import gettext_lazy, system_note
 from sharemall.core.transitions import StateMachine
@@ -151,3 +152,61 @@ NOTES = {
 def note_text(note: str) -> str:
     """An order event's note in the reader's language (a person's own words as written)."""
     return system_note(note, NOTES)
+
+
+# --- batch shipping (a merchant's CSV of order numbers and tracking) -------------------------
+
+SHIP_BATCH_MAX_BYTES = 1024 * 1024
+SHIP_BATCH_MAX_ROWS = 1_000
+# Canonical column → the header spellings accepted (compared case-insensitively, spaces ignored).
+SHIP_COLUMNS: dict[str, tuple[str, ...]] = {
+    "order_no": ("order_no", "订单号", "订单编号", "order no.", "order no", "order number"),
+    "carrier": ("carrier", "快递公司", "物流公司", "承运商"),
+    "tracking_no": ("tracking_no", "快递单号", "运单号", "物流单号", "tracking number"),
+}
+# The downloadable template's header (the English names are read back just as well).
+SHIP_TEMPLATE_HEADER = ("订单号", "快递公司", "快递单号")
+# A carrier cell meaning "shipped with no parcel to track" when the tracking cell is empty.
+NO_LOGISTICS_WORDS = frozenset({"无需物流", "no logistics", "no_logistics"})
+_SHIP_HEADERS = {
+    alias.casefold().replace(" ", ""): name
+    for name, aliases in SHIP_COLUMNS.items()
+    for alias in aliases
+}
+
+
+def ship_columns(header: Sequence[str]) -> tuple[dict[str, int], list[str]]:
+    """Where each shipping column is in a header row, and the canonical columns it lacks."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = _SHIP_HEADERS.get(cell.strip().casefold().replace(" ", ""))
+        if name is not None and name not in found:
+            found[name] = index
+    return found, [name for name in SHIP_COLUMNS if name not in found]
+
+
+def is_no_logistics(carrier: str, tracking_no: str) -> bool:
+    return not tracking_no.strip() and carrier.strip().casefold() in NO_LOGISTICS_WORDS
+
+
+# --- the merchant's order export ---------------------------------------------------------------
+
+EXPORT_MAX_ROWS = 50_000
+_PHONE_LIKE = re.compile(r"\+?\d[\d -]{6,}\d")
+
+
+def masked_phone(phone: str) -> str:
+    """A phone number with the middle hidden (139****5678): enough to tell buyers apart."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def buyer_name(nickname: str, phone: str) -> str:
+    """How an export names a buyer: the nickname, never a full phone number (a nickname that
+    is one is masked too; no nickname shows the masked phone)."""
+    nickname = nickname.strip()
+    if not nickname:
+        return masked_phone(phone)
+    return _PHONE_LIKE.sub(lambda m: masked_phone(m.group()), nickname)

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Schema
 from pydantic import Field
@@ -62,3 +62,24 @@ class ShipIn(Schema):
 
 class PickupVerifyIn(Schema):
     code: str = Field(min_length=1, max_length=12)
+
+
+class ShipRowOut(Schema):
+    row: int
+    order_no: str
+    status: str  # "shipped" or "error"
+    code: str | None = None
+    message: str | None = None
+
+
+class ShipBatchOut(Schema):
+    shipped: int
+    results: list[ShipRowOut]
+
+
+class ExportQuery(Schema):
+    format: str = Field(default="csv", pattern="^(csv|xlsx)$")
+    status: str = Field(default="", max_length=20)
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    q: str = Field(default="", max_length=100)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
+from sharemall.catalog import importing
 from sharemall.catalog import services as catalog
 from sharemall.core.errors import Conflict, DomainError, InvalidTransition, NotFound
 from sharemall.core.ids import numeric_code
@@ -423,3 +424,144 @@ def order_close_if_fully_refunded(order: Order, *, actor: Member | None) -> Orde
     ):
         return _move(order, rules.CLOSED, actor=actor, note=rules.NOTE_FULLY_REFUNDED)
     return order
+
+
+# --- batch shipping ---------------------------------------------------------------------------
+
+
+class ShipBatchTooLarge(DomainError):
+    code = "file_too_large"
+
+
+class ShipBatchBadColumns(DomainError):
+    code = "missing_columns"
+
+
+SHIPPED_ROW, ERROR_ROW = "shipped", "error"
+
+
+@dataclass(frozen=True)
+class ShipRowResult:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    order_no: str
+    status: str  # SHIPPED_ROW or ERROR_ROW
+    code: str = ""
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"row": self.row, "order_no": self.order_no, "status": self.status}
+        if self.status == ERROR_ROW:
+            found.update(code=self.code, message=self.message)
+        return found
+
+
+@dataclass(frozen=True)
+class ShipBatchResult:
+    results: list[ShipRowResult]
+
+    @property
+    def shipped(self) -> int:
+        return sum(1 for r in self.results if r.status == SHIPPED_ROW)
+
+
+def _ship_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """The sheet's rows under its header as (row number, {column: text}); refuses a file too
+    large, unreadable, or without the three columns."""
+    if len(data) > rules.SHIP_BATCH_MAX_BYTES:
+        raise ShipBatchTooLarge(
+            _("A shipping file can be at most %(mb)d MB.")
+            % {"mb": rules.SHIP_BATCH_MAX_BYTES // (1024 * 1024)}
+        )
+    too_many = ShipBatchTooLarge(
+        _("A shipping file can have at most %(n)s order rows.")
+        % {"n": f"{rules.SHIP_BATCH_MAX_ROWS:,}"},
+        code="too_many_rows",
+    )
+    try:
+        rows = importing.read_rows(data)
+    except importing.ImportTooLarge:
+        raise too_many from None
+    (_header_row, header), body = rows[0], rows[1:]
+    columns, missing = rules.ship_columns(header)
+    if missing:
+        raise ShipBatchBadColumns(
+            _(
+                "The first row must name the columns 订单号 (order_no), 快递公司 (carrier) and "
+                "快递单号 (tracking_no); missing: %(missing)s."
+            )
+            % {"missing": ", ".join(missing)},
+            details={"missing": missing},
+        )
+    if len(body) > rules.SHIP_BATCH_MAX_ROWS:
+        raise too_many
+    return [
+        (
+            number,
+            {
+                name: (cells[index] if index < len(cells) else "").strip()
+                for name, index in columns.items()
+            },
+        )
+        for number, cells in body
+    ]
+
+
+def orders_ship_batch(merchant: Merchant, data: bytes, *, actor: Member) -> ShipBatchResult:
+    """Ship the merchant's express orders listed in a CSV (or XLSX) sheet of order numbers,
+    carriers and tracking numbers. Each row ships through order_ship, in its own transaction:
+    a row that is refused (unknown number, another merchant's order, not waiting to ship, no
+    tracking) is reported with its reason and the others still ship."""
+    rows = _ship_rows(data)
+    numbers = {cells["order_no"] for _n, cells in rows if cells["order_no"]}
+    found = {o.order_no: o for o in Order.objects.filter(order_no__in=numbers)}
+    seen: set[str] = set()
+    results = []
+    for number, cells in rows:
+        order_no = cells["order_no"][:24]
+        refusal = _row_refusal(merchant, order_no, found.get(order_no), seen)
+        seen.add(order_no)
+        if refusal is None:
+            refusal = _ship_row(found[order_no], actor, cells["carrier"], cells["tracking_no"])
+        if refusal is None:
+            results.append(ShipRowResult(number, order_no, SHIPPED_ROW))
+        else:
+            results.append(ShipRowResult(number, order_no, ERROR_ROW, *refusal))
+    return ShipBatchResult(results)
+
+
+def _row_refusal(
+    merchant: Merchant, order_no: str, order: Order | None, seen: set[str]
+) -> tuple[str, str] | None:
+    """Why a row cannot name an order to ship (code, message), before trying to ship it."""
+    if not order_no:
+        return "missing_order_no", _("The order number is missing.")
+    if order_no in seen:
+        return "duplicate_row", _("This order number is on an earlier row too.")
+    if order is None:
+        return "unknown_order", _("No order has this number.")
+    if order.merchant_id != merchant.pk:
+        return "not_your_order", _("This order belongs to another shop.")
+    return None
+
+
+def _ship_row(
+    order: Order, actor: Member, carrier: str, tracking_no: str
+) -> tuple[str, str] | None:
+    """Ship one row's order as a single shipment would be; the refusal (code, message) if not."""
+    try:
+        with transaction.atomic():
+            order_ship(
+                order,
+                actor=actor,
+                carrier=carrier,
+                tracking_no=tracking_no,
+                no_logistics=rules.is_no_logistics(carrier, tracking_no),
+            )
+    except InvalidTransition:
+        order.refresh_from_db(fields=["status"])
+        return "not_shippable", _("This order is not waiting to be shipped: it is %(status)s.") % {
+            "status": Order.Status(order.status).label
+        }
+    except DomainError as exc:
+        return exc.code, exc.message
+    return None

@@ -22,7 +22,6 @@ along); `bind(..., selectable=...)` says which rows a batch may take. Every link
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +36,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from sharemall.core import sheets
 from sharemall.core.money import format_yuan
 from sharemall.web.common import _int_param
 
@@ -288,6 +288,9 @@ class TableSpec:
     actions_label: Label = ACTIONS_LABEL
     row_id: str = ""  # "withdrawal" gives each row id="withdrawal-12"
     batch_fields: str = ""  # a partial of inputs for the batch bar (their form= is `form_id`)
+    # A view of its own for the list's downloads (a URL name), when they hold other rows than
+    # the table (an order list exporting one row per order line); "" exports the table itself.
+    export_view: str = ""
 
     def bind(
         self,
@@ -538,7 +541,22 @@ class Table:
 
     @property
     def export_url(self) -> str:
-        return self.url(export="csv", page=None)
+        return self._export_url(sheets.CSV)
+
+    @property
+    def export_xlsx_url(self) -> str:
+        return self._export_url(sheets.XLSX)
+
+    def _export_url(self, file_format: str) -> str:
+        """The download of what the list shows; a spec with its own `export_view` (a URL name)
+        gets the list's parameters (tab, filters, search, sort) and `format` sent there."""
+        if not self.spec.export_view:
+            return self.url(export=file_format, page=None)
+        query = self.params.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        query["format"] = file_format
+        return f"{reverse(self.spec.export_view)}?{query.urlencode()}"
 
     @property
     def reset_url(self) -> str:
@@ -559,11 +577,21 @@ class Table:
         encoded = query.urlencode()
         return f"{self.request.path}?{encoded}" if encoded else self.request.path
 
-    # --- CSV ---
+    # --- CSV and XLSX ---
+
+    @property
+    def export_format(self) -> str:
+        """The download asked for (`export=csv` or `export=xlsx`, in the address or posted by
+        "export selected"), or ""."""
+        for asked in (self.params.get("export"), self.request.POST.get("export")):
+            if asked in sheets.FORMATS:
+                return str(asked)
+        return ""
 
     @property
     def wants_csv(self) -> bool:
-        return "csv" in (self.params.get("export"), self.request.POST.get("export"))
+        """Whether a download is asked for: CSV or XLSX (csv_response answers both)."""
+        return bool(self.export_format)
 
     def selected_ids(self) -> list[int]:
         return selected_ids(self.request)
@@ -575,23 +603,16 @@ class Table:
         if self.request.method == "POST":  # "export selected": only the checked rows
             queryset = queryset.filter(pk__in=self.selected_ids())
         for obj in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=EXPORT_CHUNK):
-            yield [_csv_safe(c.csv_text(c.raw(obj))) for c in columns]
+            yield [c.csv_text(c.raw(obj)) for c in columns]
 
     def csv_response(self) -> HttpResponse:
-        """The same rows as the page shows (all pages, same filters and order), as UTF-8 with a
-        BOM so Excel in China opens it right; read in chunks, capped at EXPORT_MAX_ROWS (so it is
-        a plain HttpResponse, which every page view may return)."""
-        writer = csv.writer(_Echo())
-
-        def lines() -> Iterator[str]:
-            yield "\ufeff"
-            for row in self.csv_rows():
-                yield writer.writerow(row)
-
-        response = HttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        name = f"{self.spec.export_name}-{timezone.localdate():%Y%m%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        """The same rows as the page shows (all pages, same filters and order), as CSV in UTF-8
+        with a BOM so Excel in China opens it right, or as XLSX when `export=xlsx`; read in
+        chunks, capped at EXPORT_MAX_ROWS (so it is a plain HttpResponse, which every page view
+        may return)."""
+        name = f"{self.spec.export_name}-{timezone.localdate():%Y%m%d}"
+        file_format = sheets.XLSX if self.export_format == sheets.XLSX else sheets.CSV
+        return sheets.sheet_response(self.csv_rows(), name=name, file_format=file_format)
 
 
 def selected_ids(request: HttpRequest) -> list[int]:
@@ -599,25 +620,3 @@ def selected_ids(request: HttpRequest) -> list[int]:
     unreadable ones dropped, at most BATCH_MAX (a batch is a page's work, not more)."""
     ids = (_int_param(raw) for raw in request.POST.getlist("ids"))
     return list(dict.fromkeys(i for i in ids if i is not None))[:BATCH_MAX]
-
-
-class _Echo:
-    """A file-like object csv.writer writes one line to and hands straight back."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(text: str) -> str:
-    """Spreadsheets run a cell starting with = + - @ as a formula; a buyer's nickname must not."""
-    if text and text[0] in "=+-@\t\r" and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

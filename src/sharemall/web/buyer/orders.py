@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sharemall.accounts.models import Member
-from sharemall.aftersales import rules as aftersale_rules
 from sharemall.aftersales import selectors as aftersale_selectors
 from sharemall.aftersales.models import AfterSale
 from sharemall.checkout import services as checkout
@@ -98,9 +97,8 @@ def _timeline(order: Order) -> list[TimelineEntry]:
 
 
 def can_request_aftersale(order: Order, lines: list[LineView]) -> bool:
-    return order.status in aftersale_rules.ELIGIBLE_ORDER_STATUSES and any(
-        view.refundable > 0 for view in lines
-    )
+    """Paid, not past the quality guarantee once completed, and some units not claimed yet."""
+    return any(view.refundable > 0 for view in lines) and aftersale_selectors.can_request(order)
 
 
 def _aftersales(order: Order) -> list[tuple[AfterSale, str]]:
@@ -120,6 +118,7 @@ def order_page(request: HttpRequest, member: Member, order_id: int) -> HttpRespo
         order.status == order_rules.PENDING_PAYMENT
         and order.payment.status == Payment.Status.PENDING
     )
+    can_request = can_request_aftersale(order, lines)
     return render(
         request,
         "web/buyer/order.html",
@@ -138,7 +137,9 @@ def order_page(request: HttpRequest, member: Member, order_id: int) -> HttpRespo
             "can_pay": can_pay,
             "pay_for_me_url": checkout.pay_for_me_url(order.payment) if can_pay else "",
             "can_confirm": order.status == order_rules.SHIPPED,
-            "can_request": can_request_aftersale(order, lines),
+            "can_request": can_request,
+            # A completed order takes requests until its quality guarantee ends: say until when.
+            "guarantee_until": aftersale_selectors.guarantee_until(order) if can_request else None,
         },
     )
 

@@ -69,7 +69,7 @@ def _aftersale_page(
         "can_answer": console.is_owner and aftersale.status == aftersale_rules.REQUESTED,
         "can_confirm_return": aftersale.status == aftersale_rules.RETURN_SHIPPED,
         "is_return": aftersale.kind == aftersale_rules.RETURN_REFUND,
-        "return_to": aftersale.order.merchant.return_to,
+        "return_to": aftersale_selectors.return_address_of_order(aftersale.order),
     }
     return _render(request, console, "web/merchant/aftersale.html", context)
 

@@ -74,6 +74,8 @@ ORDERS = TableSpec(
     search_label=gettext_lazy("Order no., buyer phone, receiver or goods"),
     batch=(EXPORT_SELECTED,),
     export_name="orders",
+    # The downloads hold one row per order line, with the receiver and the amounts.
+    export_view="web:merchant_orders_export",
     empty=gettext_lazy("No orders here."),
 )
 

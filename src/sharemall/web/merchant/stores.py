@@ -156,21 +156,23 @@ RETURN_ADDRESS_ERROR_FIELDS = {
 }
 
 
+def _address_initial(given: merchant_rules.ReturnAddress | None) -> dict[str, str] | None:
+    if given is None:
+        return None
+    return {
+        "receiver": given.receiver,
+        "phone": given.phone,
+        "region_code": given.region_code,
+        "address": given.address,
+    }
+
+
 @console_page
 @owner_page
 def merchant_return_address(request: HttpRequest, console: Console) -> HttpResponse:
     """The owner says where buyers send returns; a return cannot be approved without it."""
-    given = console.merchant.return_to
     form = ReturnAddressForm(
-        request.POST or None,
-        initial={
-            "receiver": given.receiver,
-            "phone": given.phone,
-            "region_code": given.region_code,
-            "address": given.address,
-        }
-        if given is not None
-        else None,
+        request.POST or None, initial=_address_initial(console.merchant.return_to)
     )
     if (
         request.method == "POST"
@@ -186,4 +188,40 @@ def merchant_return_address(request: HttpRequest, console: Console) -> HttpRespo
         return _back("merchant_stores")
     code = form["region_code"].value() or ""
     context = {"form": form, **_region_steps(str(code))}
+    return _render(request, console, "web/merchant/return_address.html", context)
+
+
+@console_page
+@owner_page
+def merchant_store_return_address(
+    request: HttpRequest, console: Console, store_id: int
+) -> HttpResponse:
+    """A store's own return address, for the returns of its pickup orders (else the merchant's
+    is shown); "use the merchant's" clears it."""
+    store = merchant_selectors.store_for_staff(console.member, store_id)
+    console = console.at(request, store.merchant_id)
+    if request.method == "POST" and "clear" in request.POST:
+        run_action(
+            request,
+            lambda: merchants.store_set_return_address(
+                store, receiver="", phone="", region_code="", address=""
+            ),
+            _("Returns of this store now go to the merchant's return address."),
+        )
+        return _back("merchant_store_edit", store.pk)
+    form = ReturnAddressForm(request.POST or None, initial=_address_initial(store.return_to))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_action(
+            request,
+            lambda: merchants.store_set_return_address(store, **form.cleaned_data),
+            _("The store's return address was saved."),
+            form=form,
+            error_fields=RETURN_ADDRESS_ERROR_FIELDS,
+        )
+    ):
+        return _back("merchant_store_edit", store.pk)
+    code = form["region_code"].value() or ""
+    context = {"form": form, "store": store, **_region_steps(str(code))}
     return _render(request, console, "web/merchant/return_address.html", context)

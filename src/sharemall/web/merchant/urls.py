@@ -6,6 +6,7 @@ from sharemall.web.merchant import (
     aftersales,
     freight,
     home,
+    order_sheets,
     orders,
     plans,
     product_import,
@@ -25,6 +26,11 @@ urlpatterns: list[URLPattern] = [
     path("stores/regions", stores.merchant_regions, name="merchant_regions"),
     path("stores/<int:store_id>", stores.merchant_store_edit, name="merchant_store_edit"),
     path("return-address", stores.merchant_return_address, name="merchant_return_address"),
+    path(
+        "stores/<int:store_id>/return-address",
+        stores.merchant_store_return_address,
+        name="merchant_store_return_address",
+    ),
     path("staff", staff.merchant_staff, name="merchant_staff"),
     path(
         "staff/<int:member_id>/remove",
@@ -80,6 +86,17 @@ urlpatterns: list[URLPattern] = [
     path("plan", plans.merchant_plan, name="merchant_plan"),
     path("plan/check", plans.merchant_plan_check, name="merchant_plan_check"),
     path("orders", orders.merchant_orders, name="merchant_orders"),
+    path(
+        "orders/ship-batch",
+        order_sheets.merchant_orders_ship_batch,
+        name="merchant_orders_ship_batch",
+    ),
+    path(
+        "orders/ship-batch/template.csv",
+        order_sheets.merchant_orders_ship_template,
+        name="merchant_orders_ship_template",
+    ),
+    path("orders/export", order_sheets.merchant_orders_export, name="merchant_orders_export"),
     path("orders/<int:order_id>", orders.merchant_order, name="merchant_order"),
     path("orders/<int:order_id>/ship", orders.merchant_order_ship, name="merchant_order_ship"),
     path("orders/<int:order_id>/ready", orders.merchant_order_ready, name="merchant_order_ready"),
