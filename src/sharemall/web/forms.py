@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.core.money import BP_WHOLE, MoneyError, format_bp, parse_percent, parse_yuan
@@ -128,7 +129,7 @@ class YuanField(forms.CharField):
     """An amount typed in yuan ("12.5", "¥12.50"), cleaned to whole fen without floats; empty
     is None. `invalid` is what to say about anything else (a price, a charge, a withdrawal)."""
 
-    def __init__(self, *, invalid: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, invalid: str | Promise | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 20)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
