@@ -22,7 +22,6 @@ along); `bind(..., selectable=...)` says which rows a batch may take. Every link
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +36,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from sharemall.core.csvexport import csv_response
 from sharemall.core.money import format_yuan
 from sharemall.web.common import _int_param
 
@@ -575,23 +575,14 @@ class Table:
         if self.request.method == "POST":  # "export selected": only the checked rows
             queryset = queryset.filter(pk__in=self.selected_ids())
         for obj in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=EXPORT_CHUNK):
-            yield [_csv_safe(c.csv_text(c.raw(obj))) for c in columns]
+            yield [c.csv_text(c.raw(obj)) for c in columns]
 
     def csv_response(self) -> HttpResponse:
         """The same rows as the page shows (all pages, same filters and order), as UTF-8 with a
         BOM so Excel in China opens it right; read in chunks, capped at EXPORT_MAX_ROWS (so it is
         a plain HttpResponse, which every page view may return)."""
-        writer = csv.writer(_Echo())
-
-        def lines() -> Iterator[str]:
-            yield "\ufeff"
-            for row in self.csv_rows():
-                yield writer.writerow(row)
-
-        response = HttpResponse(lines(), content_type="text/csv; charset=utf-8")
         name = f"{self.spec.export_name}-{timezone.localdate():%Y%m%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return csv_response(self.csv_rows(), filename=name)
 
 
 def selected_ids(request: HttpRequest) -> list[int]:
@@ -599,25 +590,3 @@ def selected_ids(request: HttpRequest) -> list[int]:
     unreadable ones dropped, at most BATCH_MAX (a batch is a page's work, not more)."""
     ids = (_int_param(raw) for raw in request.POST.getlist("ids"))
     return list(dict.fromkeys(i for i in ids if i is not None))[:BATCH_MAX]
-
-
-class _Echo:
-    """A file-like object csv.writer writes one line to and hands straight back."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(text: str) -> str:
-    """Spreadsheets run a cell starting with = + - @ as a formula; a buyer's nickname must not."""
-    if text and text[0] in "=+-@\t\r" and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
