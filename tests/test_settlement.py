@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from sharemall.config.jobs import all_jobs, run_due_jobs
 from sharemall.distribution.models import CommissionEntry
-from sharemall.distribution.services import region_agent_appoint
+from sharemall.distribution.services import hold_reject, region_agent_appoint
 from sharemall.merchants.models import Staff
 from sharemall.orders.ledger import merchant_side, platform_fee
 from sharemall.orders.models import Order
@@ -28,7 +28,7 @@ from sharemall.wallet.services import (
     platform,
     transfer,
 )
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, OperatorFactory
 from tests.settlement_support import (
     after_window,
     commissions_of,
@@ -250,3 +250,20 @@ def test_balance_is_for_the_merchants_people_only(api: Api) -> None:
     assert api.get(f"/merchants/{shop.pk}/balance", as_=MemberFactory.create()).status == 404
     assert api.get(f"/merchants/{shop.pk}/balance").status == 401
     assert api.get("/merchants/999999/balance", as_=shop.owner).status == 404
+
+
+def test_a_held_commission_rejected_after_settlement_goes_to_the_available_balance() -> None:
+    shop = shop_with_plan()
+    order = receive(sell(shop, [(9000, 1)]))
+    held = CommissionEntry.objects.filter(order=order, reversal_of=None).first()
+    assert held is not None
+    CommissionEntry.objects.filter(pk=held.pk).update(status="held")  # as the risk rules do
+    run_due_jobs(after_window())
+    before = _available(shop.pk)
+    assert before == order.total_fen - platform_fee(order) - commissions_of(order)
+
+    hold_reject(held, operator=OperatorFactory.create(), reason="刷单")
+
+    assert _available(shop.pk) == before + held.amount_fen
+    assert balance(order_receivable(order.pk)) == 0
+    assert ledger_clean() == []

@@ -165,6 +165,8 @@ def test_statement_csv_is_utf8_with_a_bom_and_chinese_headers(api: Api) -> None:
         ("period=day&from=2026-02-01&to=2026-01-01", "invalid_input"),
         ("period=week&from=2026-01-01&to=2026-01-01", "invalid_input"),
         ("period=day&from=2026-13-01&to=2026-01-01", "invalid_input"),
+        ("period=day&from=9999-12-31&to=9999-12-31", "invalid_input"),
+        ("period=month&from=0001-01-01&to=0001-01-01", "invalid_input"),
     ],
 )
 def test_a_statement_range_out_of_bounds_is_refused(api: Api, query: str, code: str) -> None:

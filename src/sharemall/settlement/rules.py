@@ -30,6 +30,10 @@ DAY, MONTH = "day", "month"
 PERIODS = (DAY, MONTH)
 MAX_DAYS = 366
 MAX_MONTHS = 36
+# Dates a statement may ask for: wide enough for any real ledger, narrow enough that a period's
+# bounds are always a real moment in every time zone.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(9998, 12, 31)
 
 # Transaction kinds, as the modules that post them name them (orders/ledger.py,
 # distribution/services/postings.py, wallet withdrawals).
@@ -104,6 +108,12 @@ def periods(period: str, start: date, end: date) -> list[tuple[date, date]]:
     if start > end:
         raise InvalidStatementRange(
             _("The start date is after the end date."), code="invalid_input"
+        )
+    if start < EARLIEST or end > LATEST:
+        raise InvalidStatementRange(
+            _("Statements cover dates from %(earliest)s to %(latest)s.")
+            % {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+            code="invalid_input",
         )
     if period == DAY:
         days = (end - start).days + 1
