@@ -13,7 +13,7 @@ from sharemall.aftersales.models import AfterSale
 from sharemall.config.jobs import run_due_jobs
 from sharemall.orders.models import Order, OrderLine
 from sharemall.payments.models import Refund
-from sharemall.wallet.services import balance, ledger_check, merchant_receivable, platform
+from sharemall.wallet.services import balance, ledger_check, order_receivable, platform
 from tests.factories import MemberFactory, OperatorFactory, merchant, product, with_return_address
 from tests.flows import ADDRESS
 
@@ -63,7 +63,7 @@ def test_partial_refunds_return_exactly_what_was_paid(
     assert order.status == "closed"  # everything refunded before it was received
     assert sum(Refund.objects.values_list("amount_fen", flat=True)) == 9999
     # The ledger is back where it started for the merchant and the platform.
-    assert balance(merchant_receivable(order.merchant_id)) == 0
+    assert balance(order_receivable(order.pk)) == 0
     assert balance(platform("platform_fees")) == 0
     assert balance(platform("provider_funds")) == 0
     assert balance(platform("buyer_payments_clearing")) == 0

@@ -17,7 +17,13 @@ from sharemall.orders.models import Order, OrderEvent
 from sharemall.payments.models import NotificationLog, Payment, Refund
 from sharemall.payments.providers.sandbox import SandboxProvider
 from sharemall.posts import services as post_services
-from sharemall.wallet.services import balance, ledger_check, merchant_receivable, platform
+from sharemall.wallet.services import (
+    AccountRef,
+    balance,
+    ledger_check,
+    order_receivable,
+    platform,
+)
 from tests.factories import MemberFactory, merchant, product
 from tests.flows import ADDRESS, buy, pay
 
@@ -56,10 +62,11 @@ def test_order_pay_ship_receive_complete(api: Api, shop: tuple[Merchant, Product
         "status": "paid",
     }
     assert api.get(f"/orders/{order['id']}", as_=buyer).body["status"] == "paid"
-    # The ledger: money landed in clearing and went to the merchant net of the 5 % fee.
+    # The ledger: money landed in clearing and went to the order's account, owed to the merchant
+    # net of the 5 % fee until the order settles.
     assert balance(platform("provider_funds")) == 19800
     assert balance(platform("buyer_payments_clearing")) == 0
-    assert balance(merchant_receivable(m.pk)) == 19800 - 990
+    assert balance(order_receivable(order["id"])) == 19800 - 990
     assert balance(platform("platform_fees")) == 990
     assert ledger_check() == []
 
@@ -79,6 +86,10 @@ def test_order_pay_ship_receive_complete(api: Api, shop: tuple[Merchant, Product
     assert list(
         OrderEvent.objects.filter(order_id=order["id"]).values_list("to_status", flat=True)
     ) == ["pending_payment", "paid", "shipped", "received", "completed"]
+    # With no settlement delay it settled in the same run: the merchant may withdraw it.
+    assert balance(order_receivable(order["id"])) == 0
+    assert balance(AccountRef("merchant_available", m.pk)) == 19800 - 990
+    assert ledger_check() == []
 
 
 def test_replayed_sandbox_completion_pays_once(
@@ -199,8 +210,11 @@ def test_a_cart_of_two_merchants_is_two_orders_under_one_payment(api: Api) -> No
     )
     pay(api, buyer, answer.body["payment_id"])
     assert set(Order.objects.values_list("status", flat=True)) == {"paid"}
-    assert balance(merchant_receivable(a.merchant_id)) == 950
-    assert balance(merchant_receivable(b.merchant_id)) == 4750
+    owed = {
+        o.merchant_id: balance(order_receivable(o.pk))
+        for o in Order.objects.filter(payment_id=answer.body["payment_id"])
+    }
+    assert owed == {a.merchant_id: 950, b.merchant_id: 4750}
 
 
 @pytest.mark.parametrize(

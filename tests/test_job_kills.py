@@ -33,6 +33,7 @@ from sharemall.distribution.models import CommissionEntry
 from sharemall.orders import services as orders
 from sharemall.orders.models import Order, OrderEvent
 from sharemall.payments.models import Payment
+from sharemall.settlement.selectors import merchant_ledger_check
 from sharemall.wallet.services import ledger_check
 from sharemall.wallet.tests.support import committing_db  # noqa: F401 - a fixture
 from tests.factories import MemberFactory, merchant, phone, product
@@ -182,6 +183,10 @@ def _stuck() -> dict[str, int]:
             ),
         ).count(),
         "received orders not completed": Order.objects.filter(status="received").count(),
+        # No settlement delay: an order completes and settles in the same run.
+        "completed orders not settled": Order.objects.filter(
+            status="completed", settled_at__isnull=True
+        ).count(),
     }
 
 
@@ -226,3 +231,6 @@ def test_killed_job_runs_leave_nothing_half_done(api: Api, tmp_path: Path) -> No
     assert "settled" in statuses
     assert "pending" not in statuses  # settled, or held for review (risk rules)
     assert ledger_check() == []
+    assert merchant_ledger_check() == []
+    # Each settled order's money reached its merchant exactly once.
+    assert Order.objects.filter(pk__in=sold, settled_at__isnull=False).count() == ITEMS

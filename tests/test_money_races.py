@@ -10,7 +10,7 @@ from sharemall.aftersales.models import AfterSale
 from sharemall.core.errors import DomainError
 from sharemall.orders.models import Order, OrderLine
 from sharemall.payments.models import Refund
-from sharemall.wallet.services import balance, ledger_check, merchant_receivable, platform
+from sharemall.wallet.services import balance, ledger_check, order_receivable, platform
 from tests.aftersales_support import ask, fee_postings_of, paid_order
 from tests.races import all_at_once, postgres_only
 
@@ -38,7 +38,7 @@ def test_concurrent_partial_refunds_give_back_exactly_the_fee(round_: int) -> No
     assert order.status == "closed"
     assert sum(Refund.objects.values_list("amount_fen", flat=True)) == order.total_fen
     assert fee_postings_of(order) == 0
-    assert balance(merchant_receivable(order.merchant_id)) == 0
+    assert balance(order_receivable(order.pk)) == 0
     assert balance(platform("platform_fees")) == 0
     assert balance(platform("buyer_payments_clearing")) == 0
     assert balance(platform("provider_funds")) == 0

@@ -532,6 +532,17 @@ CASES: dict[str, Case] = {
         },
     ),
     "merchant_aftersales": Case("GET", "/merchants/{merchant}/aftersales", merchant_side(200)),
+    "merchant_balance": Case("GET", "/merchants/{merchant}/balance", owner_only(200)),
+    "merchant_statements": Case(
+        "GET",
+        "/merchants/{merchant}/statements?period=day&from=2026-01-01&to=2026-01-31",
+        owner_only(200),
+    ),
+    "merchant_statements_csv": Case(
+        "GET",
+        "/merchants/{merchant}/statements.csv?period=month&from=2026-01-01&to=2026-03-01",
+        owner_only(200),
+    ),
     "ship": Case(
         "POST",
         "/orders/{order}/ship",

@@ -428,19 +428,22 @@ def _refunds(
     merchant_id: int | None, window: tuple[datetime, datetime]
 ) -> dict[str, dict[date, float]]:
     """Approved refunds by the day they were approved, read from the ledger (the refund's
-    clearing posting is the amount; its receivable posting names the merchant)."""
+    clearing posting is the amount; its posting on the merchant's side names the merchant: an
+    account of one of its orders before settlement, its available balance after, or the legacy
+    receivable of orders booked before per-order accounts; see orders/ledger.py)."""
     postings = Posting.objects.filter(
         transaction__kind=REFUND_APPROVED, account__kind=wallet_rules.BUYER_PAYMENTS_CLEARING
     )
     if merchant_id is not None:
+        merchant_side = Q(
+            account__kind=wallet_rules.ORDER_RECEIVABLE,
+            account__owner_id__in=Order.objects.filter(merchant_id=merchant_id).values("pk"),
+        ) | Q(
+            account__kind__in=(wallet_rules.MERCHANT_RECEIVABLE, wallet_rules.MERCHANT_AVAILABLE),
+            account__owner_id=merchant_id,
+        )
         postings = postings.filter(
-            Exists(
-                Posting.objects.filter(
-                    transaction_id=OuterRef("transaction_id"),
-                    account__kind=wallet_rules.MERCHANT_RECEIVABLE,
-                    account__owner_id=merchant_id,
-                )
-            )
+            Exists(Posting.objects.filter(merchant_side, transaction_id=OuterRef("transaction_id")))
         )
     found = _by_day(
         postings,

@@ -41,6 +41,7 @@ def all_jobs() -> list[Job]:
     from sharemall.core.idempotency import idempotency_records_purge  # noqa: PLC0415
     from sharemall.distribution.services import partner_dividends_due  # noqa: PLC0415
     from sharemall.orders.services import orders_auto_receive  # noqa: PLC0415
+    from sharemall.settlement.services import merchants_settle_due  # noqa: PLC0415
     from sharemall.verification.services import codes_purge  # noqa: PLC0415
     from sharemall.wallet.services_withdrawals import withdrawals_check  # noqa: PLC0415
 
@@ -51,6 +52,9 @@ def all_jobs() -> list[Job]:
         Job("aftersales_finish_refunds", aftersales_finish_refunds),
         Job("late_refunds_retry", late_refunds_retry),
         Job("order_completion", orders_complete),
+        # Right after completion: with no settlement delay, an order completes and settles
+        # into its merchant's available balance in the same run.
+        Job("merchant_settlement", merchants_settle_due),
         Job("withdrawals_check", withdrawals_check),
         Job("partner_dividends", partner_dividends_due),
         Job("idempotency_records_purge", idempotency_records_purge),

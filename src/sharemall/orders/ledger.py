@@ -3,25 +3,39 @@ callback or a retried job can never post twice.
 
 Sign convention (wallet): debit positive, credit negative; every transaction sums to zero.
 
+What an order owes its merchant waits in the order's own account, `order_receivable:<order id>`,
+until the order settles (settlement.services); from then on the merchant's side of the order is
+the merchant's `merchant_available` balance. `merchant_side(order)` says which, read under a lock
+of the order row, and every posting that touches the merchant's side of an order goes there.
+
 - payment captured: provider_funds +A, buyer_payments_clearing −A (the money lands in clearing),
-  and in the same transaction, per order: clearing +T, merchant_receivable −(T − fee),
+  and in the same transaction, per order: clearing +T, order_receivable −T (the order's gross),
+  order_receivable +fee (the fee, a separate entry so the breakdown reads from the ledger),
   platform_fees −fee. T is the order's total, goods − discount + shipping: the merchant is owed
   the shipping it sends the parcel with. The fee is charged on the goods only,
   fee = (T − shipping) × rate rounded down (PRODUCT names no fee on postage; like the commission
   base, shipping stays out of it)
 - late payment (paid after we closed the payment, or a second payment of a paid one):
   provider_funds +A, clearing −A; it goes back at once as a refund paid out
-- refund approved:  merchant_receivable +(r − fee_r), platform_fees +fee_r, clearing −r
+- refund approved:  side +r, side −fee_r (two entries), platform_fees +fee_r, clearing −r, where
+  side = merchant_side(order): the order's account before settlement, the merchant's available
+  balance after (which may then go negative: a debt, never dropped)
 - refund paid out:  clearing +r, provider_funds −r
+- order settled (settlement.services): order_receivable +n, merchant_available −n, n the order
+  account's whole balance
 
 Keys: `payment:<id>:captured`, `payment:<id>:late:<provider txn id>`,
-`refund:<source key>:approved` (source key `aftersale:<id>`), `refund:<refund no>:paid`.
+`refund:<source key>:approved` (source key `aftersale:<id>`), `refund:<refund no>:paid`,
+`order:<id>:settled`.
+
+Orders captured before per-order accounts existed owe their merchant through the legacy
+`merchant_receivable:<merchant id>` account, which counts as pending; nothing new posts there.
 
 The fee given back with a refund (fee_r) is cumulative: after any refund the order's fee given
 back is fee × refunded ÷ goods rounded down (goods: the fee's base, total − shipping), and the
 refund that brings the refunded total to the goods gives back whatever fee remains, read from
-the ledger. Shipping refunded (docs/freight.md) is the merchant's alone: it moves receivable
-back to clearing with no fee; shipping kept after all the goods are refunded carries no fee.
+the ledger. Shipping refunded (docs/freight.md) is the merchant's alone: it moves the merchant's
+side back to clearing with no fee; shipping kept after all the goods are refunded carries no fee.
 The refunds of one order are serialised by the update of the order's refunded total in the same
 transaction, so the fee postings of a fully refunded order always sum to zero, however many
 refunds ran at once.
@@ -37,7 +51,15 @@ from sharemall.core.money import apply_bp
 from sharemall.orders.models import Order
 from sharemall.payments.models import Payment, Refund
 from sharemall.wallet.models import Posting
-from sharemall.wallet.services import Entry, ledger_post, merchant_receivable, platform
+from sharemall.wallet.rules import MERCHANT_AVAILABLE
+from sharemall.wallet.services import (
+    AccountRef,
+    Entry,
+    ledger_post,
+    merchant,
+    order_receivable,
+    platform,
+)
 
 PROVIDER_FUNDS = "provider_funds"
 CLEARING = "buyer_payments_clearing"
@@ -48,6 +70,26 @@ def platform_fee(order: Order) -> int:
     """The fee the platform keeps on an order: a share of the goods the buyer pays for, never
     of the shipping (which is the merchant's, to pay the carrier)."""
     return apply_bp(order.total_fen - order.shipping_fen, order.platform_fee_bp)
+
+
+def merchant_side(order: Order) -> AccountRef:
+    """Where the merchant's side of `order` is booked now: the order's own account until it
+    settles, the merchant's available balance after.
+
+    Locks the order row (inside the caller's atomic block) and reads `settled_at` fresh, so a
+    posting racing the settlement of the same order queues behind it or goes first, and never
+    lands on an account the settlement has already emptied. Callers that lock order lines lock
+    them before calling this, as every refund does: lines, then the order.
+    """
+    settled_at = (
+        Order.objects.select_for_update()
+        .filter(pk=order.pk)
+        .values_list("settled_at", flat=True)
+        .get()
+    )
+    if settled_at is None:
+        return order_receivable(order.pk)
+    return merchant(MERCHANT_AVAILABLE, order.merchant_id)
 
 
 def _nonzero(entries: list[Entry]) -> list[Entry]:
@@ -62,9 +104,14 @@ def post_payment_captured(payment: Payment, orders: Sequence[Order]) -> None:
         Entry(platform(PROVIDER_FUNDS), payment.amount_fen),
         Entry(platform(CLEARING), -payment.amount_fen),
         Entry(platform(CLEARING), sum(order.total_fen for order in orders)),
+        # Just paid, so never settled: straight to the order's own account.
         *(
-            Entry(merchant_receivable(order.merchant_id), -(order.total_fen - fee))
+            entry
             for order, fee in zip(orders, fees, strict=True)
+            for entry in (
+                Entry(order_receivable(order.pk), -order.total_fen),
+                Entry(order_receivable(order.pk), fee),
+            )
         ),
         Entry(platform(FEES), -sum(fees)),
     ]
@@ -133,12 +180,14 @@ def post_refund_approved(
         refunded_fen=refunded_fen,
         fee_returned=fee_returned([k for k in earlier_keys if k != key]),
     )
+    side = merchant_side(order)
     ledger_post(
         key=refund_approved_key(key),
         kind="refund_approved",
         entries=_nonzero(
             [
-                Entry(merchant_receivable(order.merchant_id), amount - fee_back),
+                Entry(side, amount),
+                Entry(side, -fee_back),
                 Entry(platform(FEES), fee_back),
                 Entry(platform(CLEARING), -amount),
             ]

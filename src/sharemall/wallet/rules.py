@@ -6,7 +6,8 @@ Signs are those of double-entry bookkeeping: a debit is positive, a credit negat
 transaction sums to zero. An arrow "A → B" in the docs means "debit A, credit B", e.g.
 
 - payment captured:   provider_funds +A, buyer_payments_clearing −A
-- order allocated:    buyer_payments_clearing +T, merchant_receivable −(T − fee), platform_fees −fee
+- order allocated:    buyer_payments_clearing +T, order_receivable −T, order_receivable +fee,
+                      platform_fees −fee
 - commission pending: order_receivable +c, member_pending −c
 - order settled:      order_receivable +n, merchant_available −n
 - withdrawal held:    member_available +x, member_withdrawing −x   (merchant_… alike)

@@ -11,7 +11,7 @@ from tests.aftersales_support import ask, fee_postings_of, paid_order
 from sharemall.aftersales import services
 from sharemall.orders.ledger import FEES, fee_to_give_back, platform_fee
 from sharemall.orders.models import Order
-from sharemall.wallet.services import balance, ledger_check, merchant_receivable, platform
+from sharemall.wallet.services import balance, ledger_check, order_receivable, platform
 
 
 @pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_a_full_refund_in_parts_gives_back_the_whole_fee(parts: list[int]) -> No
     assert order.refunded_fen == order.total_fen
     assert fee_postings_of(order) == 0
     assert balance(platform(FEES)) == 0
-    assert balance(merchant_receivable(order.merchant_id)) == 0
+    assert balance(order_receivable(order.pk)) == 0
     assert balance(platform("buyer_payments_clearing")) == 0
     assert balance(platform("provider_funds")) == 0
     assert ledger_check() == []

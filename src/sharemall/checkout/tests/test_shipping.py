@@ -114,8 +114,9 @@ def test_by_piece_shipping_is_paid_owed_to_the_merchant_and_never_a_commission_b
     # The merchant is owed the shipping; the platform fee is charged on the goods only.
     fee = (goods - discount) * order.platform_fee_bp // 10_000
     captured = Posting.objects.filter(transaction__key=f"payment:{order.payment_id}:captured")
-    owed = captured.get(account__kind="merchant_receivable", account__owner_id=m.pk)
-    assert owed.amount_fen == -(total - fee)
+    # Booked on the order's own account: its gross credited, the fee debited beside it.
+    owed = captured.filter(account__kind="order_receivable", account__owner_id=order.pk)
+    assert sorted(p.amount_fen for p in owed) == sorted([-total, fee])
     assert captured.get(account__kind="platform_fees").amount_fen == -fee
     assert ledger_check() == []
 
@@ -228,12 +229,12 @@ def _refund(api: Api, order: Order, buyer: Any, quantity: int) -> dict[str, Any]
 
 
 def test_refunding_everything_before_shipping_gives_the_shipping_back(api: Api) -> None:
-    order, buyer, m = _paid_with_shipping(api)
+    order, buyer, _m = _paid_with_shipping(api)
     assert _refund(api, order, buyer, 1)["refund_fen"] == 5000  # a part: goods only
     assert _refund(api, order, buyer, 2)["refund_fen"] == 10000 + 1000  # the rest, and shipping
     order.refresh_from_db()
     assert order.refunded_fen == order.total_fen and order.status == "closed"
-    owed = Posting.objects.filter(account__kind="merchant_receivable", account__owner_id=m.pk)
+    owed = Posting.objects.filter(account__kind="order_receivable", account__owner_id=order.pk)
     fees = Posting.objects.filter(account__kind="platform_fees")
     assert sum(p.amount_fen for p in owed) == 0 and sum(p.amount_fen for p in fees) == 0
     assert ledger_check() == []
@@ -248,7 +249,7 @@ def test_after_shipping_the_shipping_is_not_refunded_automatically(api: Api) -> 
     assert _refund(api, order, buyer, 3)["refund_fen"] == 15000
     order.refresh_from_db()
     assert order.refunded_fen == 15000
-    owed = Posting.objects.filter(account__kind="merchant_receivable", account__owner_id=m.pk)
+    owed = Posting.objects.filter(account__kind="order_receivable", account__owner_id=order.pk)
     # The merchant keeps the shipping, less nothing: the fee was on the goods only.
     assert -sum(p.amount_fen for p in owed) == 1000
     assert ledger_check() == []

@@ -41,8 +41,10 @@ def hold_reject(entry: CommissionEntry, *, operator: Member, reason: str) -> Com
     if not why:
         raise DomainError(_("Give the reason for rejecting."), code="invalid_input")
     with transaction.atomic():
+        # The order row first, as completion and settlement lock it before anything else: the
+        # money goes back to the merchant's side of the order, wherever that is (post_moves).
+        order = Order.objects.select_for_update().get(pk=entry.order_id)
         _decide(entry, REJECTED, operator=operator, note=why, reason=why[:300])
-        order = Order.objects.get(pk=entry.order_id)
         post_moves(
             f"commissions:{entry.pk}:rejected",
             "commission_rejected",

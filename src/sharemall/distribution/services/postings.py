@@ -2,11 +2,17 @@
 
 Money moves only through the ledger, one balanced transaction per event with its own key:
 
-- created (order paid):     merchant_receivable +c, member_pending −c      (pending and held)
+- created (order paid):     side +c, member_pending −c      (pending and held)
 - settled (order complete): member_pending +c, member_available −c
-- reversed before settling: member_pending +d, merchant_receivable −d
-- reversed after settling:  member_available +d, merchant_receivable −d    (may leave a debt)
-- rejected after review:    member_pending +c, merchant_receivable −c
+- reversed before settling: member_pending +d, side −d
+- reversed after settling:  member_available +d, side −d    (may leave a debt)
+- rejected after review:    member_pending +c, side −c
+
+`side` is the merchant's side of the order, `orders.ledger.merchant_side(order)`: the order's own
+`order_receivable` account until the order settles into the merchant's available balance, that
+balance after. (Commission "settled" above is the member's: the commission becomes withdrawable
+when the order completes. The merchant's order settles separately, T+N days after completion.)
+Region-agent entries are commission entries like the others and move the same way.
 """
 
 from collections import defaultdict
@@ -15,8 +21,9 @@ from collections.abc import Sequence
 from sharemall.distribution.models import (
     CommissionEntry,
 )
+from sharemall.orders.ledger import merchant_side
 from sharemall.orders.models import Order
-from sharemall.wallet.services import Entry, ledger_post, member, merchant_receivable
+from sharemall.wallet.services import Entry, ledger_post, member
 
 
 def post_moves(
@@ -27,8 +34,9 @@ def post_moves(
     *,
     reverse: bool = False,
 ) -> None:
-    """Between the merchant's receivable and members' accounts. `moves` are (member, account
-    kind, fen): credited to the member normally, debited when `reverse`."""
+    """Between the merchant's side of the order (see `merchant_side`, which locks the order row:
+    call it inside the transaction that changes the entries) and members' accounts. `moves` are
+    (member, account kind, fen): credited to the member normally, debited when `reverse`."""
     sign = 1 if reverse else -1
     totals: dict[tuple[int, str], int] = defaultdict(int)
     for member_id, kind_name, amount in moves:
@@ -36,9 +44,7 @@ def post_moves(
     entries = [Entry(member(k, m), sign * amount) for (m, k), amount in totals.items() if amount]
     if not entries:
         return
-    entries.append(
-        Entry(merchant_receivable(order.merchant_id), -sign * sum(a for a in totals.values()))
-    )
+    entries.append(Entry(merchant_side(order), -sign * sum(a for a in totals.values())))
     ledger_post(key=key, kind=kind, entries=entries)
 
 
