@@ -56,7 +56,7 @@ def _statement(request: HttpRequest, merchant_id: int, q: StatementQuery) -> lis
 def merchant_balance(request: HttpRequest, merchant_id: int) -> dict[str, int]:
     """What the merchant's unsettled orders hold (pending), what it may withdraw (available,
     negative when refunds after settlement took back more than it had), what withdrawals hold
-    and what was paid out. Owner and staff; anyone else 404."""
+    and what was paid out. The owner only: a clerk gets 403, anyone else 404."""
     merchant = merchant_for_staff(require_member(request), merchant_id, owner_only=True)
     return asdict(selectors.merchant_balance(merchant.pk))
 

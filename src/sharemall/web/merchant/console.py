@@ -56,6 +56,7 @@ ORDER_STATUS_LABELS = dict(Order.Status.choices)
 SECTIONS = (
     ("freight", "freight"),
     ("withdrawal", "withdrawals"),
+    ("settlement", "settlement"),
     ("plan", "plan"),
     ("import", "import"),
     ("propagation", "propagation"),

@@ -426,3 +426,15 @@ class WithdrawForm(PageForm):
             if not (data.get("payee_name") or "").strip():
                 self.add_error("payee_name", _("Enter the name on the bank card."))
         return data
+
+
+class StatementForm(PageForm):
+    """Which statement to show: by day or by month, between two dates (China time)."""
+
+    period = forms.ChoiceField(
+        label=_("By"),
+        choices=[("day", _("Day")), ("month", _("Month"))],
+        initial="day",
+    )
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))

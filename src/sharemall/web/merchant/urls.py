@@ -13,6 +13,7 @@ from sharemall.web.merchant import (
     products,
     staff,
     stores,
+    settlement,
     withdrawals,
 )
 
@@ -83,6 +84,7 @@ urlpatterns: list[URLPattern] = [
         name="merchant_freight_delete",
     ),
     path("withdrawals", withdrawals.merchant_withdrawals, name="merchant_withdrawals"),
+    path("settlement", settlement.merchant_settlement, name="merchant_settlement"),
     path("plan", plans.merchant_plan, name="merchant_plan"),
     path("plan/check", plans.merchant_plan_check, name="merchant_plan_check"),
     path("orders", orders.merchant_orders, name="merchant_orders"),

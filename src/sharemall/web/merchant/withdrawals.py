@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sharemall.core.money import format_yuan
+from sharemall.settlement import selectors as settlement_selectors
 from sharemall.settlement import services_withdrawals as settlement
 from sharemall.wallet import rules as wallet_rules
 from sharemall.wallet import selectors as wallet_selectors
@@ -108,9 +109,7 @@ def merchant_withdrawals(request: HttpRequest, console: Console) -> HttpResponse
             "table": table,
             "available_fen": available,
             "withdrawing_fen": withdrawing,
-            # What is still waiting to settle (the settlement app's figure) goes here once the
-            # merchant's balance reads it; until then the page shows only what can move.
-            "pending_fen": None,
+            "pending_fen": settlement_selectors.merchant_balance(merchant_id).pending_fen,
             "policy": policy,
             "left_today_fen": max(0, policy.daily_cap_fen - asked),
             "can_withdraw": console.merchant.is_approved,
