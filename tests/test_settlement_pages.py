@@ -38,12 +38,9 @@ def test_the_owner_reads_the_balance_and_the_statement_and_downloads_it(client: 
     assert f"¥{balance.available_fen / 100:,.2f}" in html
     assert 'id="statement-totals"' in html and 'id="statement-export-csv"' in html
     # The order's goods show in the period it settled (today, as the ledger records it).
-    (today,) = [
-        row
-        for row in selectors.statements(
-            shop.pk, period="day", start=timezone.localdate(), end=timezone.localdate()
-        )
-    ]
+    (today,) = selectors.statements(
+        shop.pk, period="day", start=timezone.localdate(), end=timezone.localdate()
+    )
     assert today.orders_fen > 0 and f"¥{today.orders_fen / 100:,.2f}" in html
     assert 'id="statement-totals"' in monthly
     assert download.status_code == 200

@@ -11,9 +11,9 @@ from sharemall.web.merchant import (
     plans,
     product_import,
     products,
+    settlement,
     staff,
     stores,
-    settlement,
     withdrawals,
 )
 
