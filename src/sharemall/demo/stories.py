@@ -47,6 +47,9 @@ from sharemall.orders.services import (
 from sharemall.payments.models import Payment
 from sharemall.posts.models import Post
 from sharemall.posts.services import post_create, post_report
+from sharemall.settlement.selectors import merchant_balance
+from sharemall.settlement.services import merchants_settle_due
+from sharemall.settlement.services_withdrawals import merchant_withdrawal_request
 from sharemall.sharing.services import click_record, share_create
 from sharemall.wallet.services_withdrawals import wallet_summary, withdrawal_request
 
@@ -156,6 +159,8 @@ class Stories:
         # The completion job closes the after-sales window of the older orders and settles
         # their commissions (PRODUCT §5.4): the money members can now withdraw.
         checkout.orders_complete(timezone.now())
+        # With no settlement delay, those orders settle into their shops' available balances.
+        merchants_settle_due(timezone.now())
         recent = [self.play(story) for story in RECENT]
         self.posts(recent)
         self.complaints(recent)
@@ -165,6 +170,7 @@ class Stories:
         # and puts their stock back.
         checkout.unpaid_timeout(timezone.now())
         self.withdrawal()
+        self.shop_withdrawal()
 
     # --- people and links ---------------------------------------------------------------------
 
@@ -368,6 +374,24 @@ class Stories:
                 channel="alipay",
                 payee="ajie.tea@example.com",
                 payee_name="刘杰",
+            )
+
+
+    def shop_withdrawal(self) -> None:
+        """The tea shop takes half of its settled money to its bank card; the operator has not
+        looked yet, so the back office's queue holds a shop's withdrawal beside a member's."""
+        shop = Merchant.objects.filter(uscc=data.MARKER.uscc).first()
+        if shop is None:
+            return
+        half = merchant_balance(shop.pk).available_fen // 2
+        if half >= 100:
+            merchant_withdrawal_request(
+                member=shop.owner,
+                merchant_id=shop.pk,
+                amount_fen=half,
+                channel="bank",
+                payee="6222021001122334455",
+                payee_name=shop.legal_name,
             )
 
 

@@ -432,8 +432,8 @@ class StatementForm(PageForm):
     """Which statement to show: by day or by month, between two dates (China time)."""
 
     period = forms.ChoiceField(
-        label=_("By"),
-        choices=[("day", _("Day")), ("month", _("Month"))],
+        label=_("Statement period"),
+        choices=[("day", _("By day")), ("month", _("By month"))],
         initial="day",
     )
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))

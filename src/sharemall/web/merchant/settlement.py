@@ -76,6 +76,22 @@ def _totals(rows: list[StatementRow]) -> StatementRow | None:
     )
 
 
+def _moved(row: StatementRow) -> bool:
+    return bool(
+        row.orders_count
+        or row.opening_fen != row.closing_fen
+        or any(
+            (
+                row.orders_fen,
+                row.refunds_fen,
+                row.fees_fen,
+                row.commissions_fen,
+                row.withdrawals_fen,
+            )
+        )
+    )
+
+
 @console_page
 @owner_page
 def merchant_settlement(request: HttpRequest, console: Console) -> HttpResponse:
@@ -103,8 +119,10 @@ def merchant_settlement(request: HttpRequest, console: Console) -> HttpResponse:
         {
             "form": form,
             "balance": settlement.merchant_balance(merchant_id),
-            # Newest first, as a statement is read; the totals row sums the whole range.
-            "rows": rows[::-1],
+            # Newest first, as a statement is read, leaving out periods where nothing moved;
+            # the totals row sums the whole range.
+            "rows": [row for row in rows[::-1] if _moved(row)],
+            "quiet_periods": sum(1 for row in rows if not _moved(row)),
             "totals": _totals(rows),
             "export_query": form.data.urlencode() if form.is_valid() else "",
         },
