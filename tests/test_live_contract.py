@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import licence_png
+from tests.factories import licence_png, valid_uscc
 from tests.flows import ADDRESS
 
 SHAREMALL = str(Path(sys.executable).parent / "sharemall")
@@ -150,7 +150,8 @@ def _shop(live: Live, stock: int, price_fen: int = 10_000) -> tuple[str, int]:
         "/api/v1/merchants",
         {
             "legal_name": f"直营店{stock}",
-            "uscc": "91110000600037341L" if stock == 10 else "9144030071526726XG",
+            "uscc": {10: "91110000600037341L", 5: "9144030071526726XG"}.get(stock)
+            or valid_uscc(stock),
             "legal_rep": "张三",
             "contact_phone": "13912345678",
         },
@@ -281,3 +282,138 @@ def test_thirty_concurrent_buyers_for_five_units(live: Live) -> None:
         )
     assert Counter(s for s, _ in answers) == {201: 5, 409: 25}
     assert {b["error"]["code"] for s, b in answers if s == 409} == {"out_of_stock"}
+
+
+def test_a_shared_sale_settles_to_the_merchant_who_withdraws_it_and_a_later_refund_leaves_a_debt(
+    live: Live,
+) -> None:
+    """What the acceptance checks walk: a merchant with a freight template and a plan sells
+    through a share; after the jobs the merchant's available balance is the payment less the
+    fee and the commissions, and it can be withdrawn; a refund in the quality-guarantee window
+    after settlement leaves a debt that blocks the next withdrawal."""
+    owner, sku = _shop(live, stock=20, price_fen=5_000)
+    merchant_id = live.call("GET", "/api/v1/merchants/mine", token=owner)[1][0]["id"]
+    status, template = live.call(
+        "POST",
+        f"/api/v1/merchants/{merchant_id}/freight-templates",
+        {
+            "name": "快递",
+            "by": "piece",
+            "rules": [
+                {
+                    "region_codes": [],
+                    "first_units": 1,
+                    "first_fen": 800,
+                    "extra_units": 1,
+                    "extra_fen": 200,
+                }
+            ],
+            "free_over_fen": 100_000,
+        },
+        owner,
+    )
+    assert status == 201, template
+    product_id = _product_of(live, sku, owner)
+    status, _updated = live.call(
+        "PUT", f"/api/v1/products/{product_id}", {"freight_template_id": template["id"]}, owner
+    )
+    assert status == 200, _updated
+    status, plan = live.call(
+        "PUT",
+        f"/api/v1/merchants/{merchant_id}/commission-plan",
+        {
+            "share_budget_bp": 2000,
+            "buyer_discount_bp": 500,
+            "level_bp": [1000, 500, 0],
+            "region_agent_bp": 0,
+        },
+        owner,
+    )
+    assert status == 200, plan
+    sharer = live.member("13700000031")
+    code = live.call(
+        "POST", "/api/v1/shares", {"target_type": "product", "target_id": product_id}, sharer
+    )[1]["code"]
+    buyer_id_token = live.call(
+        "POST",
+        "/api/v1/auth/register",
+        {"phone": "13700000032", "password": PASSWORD, "nickname": "买家", "share_code": code},
+    )[1]
+    buyer = buyer_id_token["token"]
+    body = {"items": [{"sku_id": sku, "quantity": 2}], "delivery": ADDRESS, "share_code": code}
+
+    status, quote = live.call("POST", "/api/v1/orders/quote", body, buyer)
+    assert status == 200, quote
+    status, created = live.call("POST", "/api/v1/orders", body, buyer)
+    assert status == 201, created
+    (order,) = created["orders"]
+    assert quote["orders"][0]["total_fen"] == order["total_fen"] == created["amount_fen"]
+    assert order["shipping_fen"] == 1000 and order["order_no"]
+    live.call("POST", f"/api/v1/payments/sandbox/{created['payment_id']}/complete", token=buyer)
+    live.call(
+        "POST",
+        f"/api/v1/orders/{order['id']}/ship",
+        {"carrier": "SF", "tracking_no": "SF31"},
+        owner,
+    )
+    live.call("POST", f"/api/v1/orders/{order['id']}/confirm-receipt", token=buyer)
+
+    live.jobs(datetime.now(UTC) + timedelta(days=8))
+
+    assert (
+        live.call("GET", f"/api/v1/orders/{order['id']}", token=buyer)[1]["status"] == "completed"
+    )
+    commissions = sum(
+        c["amount_fen"] for c in live.call("GET", "/api/v1/commissions", token=sharer)[1]
+    )
+    assert commissions > 0
+    goods = order["total_fen"] - order["shipping_fen"]
+    fee = goods * 500 // 10_000  # the default platform fee: 5 % of the goods
+    balance = live.call("GET", f"/api/v1/merchants/{merchant_id}/balance", token=owner)[1]
+    assert balance["available_fen"] == created["amount_fen"] - fee - commissions
+    assert balance["pending_fen"] == 0
+
+    status, withdrawal = live.call(
+        "POST",
+        f"/api/v1/merchants/{merchant_id}/withdrawals",
+        {
+            "amount_fen": balance["available_fen"],
+            "channel": "alipay",
+            "payee": "shop@example.com",
+            "payee_name": "直营店",
+        },
+        owner,
+    )
+    assert (status, withdrawal["status"]) == (201, "requested"), withdrawal
+    op = live.call("POST", "/api/v1/auth/login", {"phone": "13800000000", "password": PASSWORD})[1][
+        "token"
+    ]
+    paid = live.call("POST", f"/api/v1/platform/withdrawals/{withdrawal['id']}/approve", token=op)[
+        1
+    ]
+    assert paid["status"] == "paid"
+
+    # A refund after settlement, inside the quality-guarantee window: a debt.
+    line_id = live.call("GET", f"/api/v1/orders/{order['id']}", token=buyer)[1]["lines"][0]["id"]
+    status, aftersale = live.call(
+        "POST",
+        f"/api/v1/orders/{order['id']}/aftersales",
+        {"type": "refund", "lines": [{"line_id": line_id, "quantity": 1}], "reason": "质量问题"},
+        buyer,
+    )
+    assert status == 201, aftersale
+    assert live.call("POST", f"/api/v1/aftersales/{aftersale['id']}/approve", token=owner)[0] == 200
+    after = live.call("GET", f"/api/v1/merchants/{merchant_id}/balance", token=owner)[1]
+    assert after["available_fen"] < 0
+    status, refused = live.call(
+        "POST",
+        f"/api/v1/merchants/{merchant_id}/withdrawals",
+        {
+            "amount_fen": 100,
+            "channel": "alipay",
+            "payee": "shop@example.com",
+            "payee_name": "直营店",
+        },
+        owner,
+    )
+    assert (status, refused["error"]["code"]) == (400, "insufficient_balance")
