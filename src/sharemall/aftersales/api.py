@@ -56,6 +56,12 @@ class NoteIn(Schema):
     note: str = Field(default="", max_length=500)
 
 
+class ApproveIn(NoteIn):
+    # After dispatch the postage is the merchant's to give back (docs/freight.md): with the
+    # request that refunds the order's last goods.
+    refund_shipping: bool = False
+
+
 class ReasonIn(Schema):
     reason: str = Field(max_length=500)
 
@@ -276,11 +282,18 @@ def trail(request: HttpRequest, aftersale_id: int) -> dict[str, Any]:
 
 @router.post("/aftersales/{aftersale_id}/approve", response=AfterSaleOut, auth=member_auth)
 def approve(
-    request: HttpRequest, aftersale_id: int, payload: NoteIn | None = None
+    request: HttpRequest, aftersale_id: int, payload: ApproveIn | None = None
 ) -> dict[str, Any]:
+    """Approve: a refund is paid back at once (the sandbox at once), a return waits for the
+    goods. `refund_shipping: true` gives the order's postage back too, only with the request
+    that refunds its last goods: else 400 `shipping_with_last_goods` (`no_shipping` when the
+    order paid none)."""
     member = require_member(request)
     aftersale = selectors.aftersale_to_decide(member, aftersale_id)
-    done = services.aftersale_approve(aftersale, actor=member, note=payload.note if payload else "")
+    payload = payload or ApproveIn()
+    done = services.aftersale_approve(
+        aftersale, actor=member, note=payload.note, refund_shipping=payload.refund_shipping
+    )
     return out(done)
 
 

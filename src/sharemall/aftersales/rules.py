@@ -57,6 +57,8 @@ NOT_ELIGIBLE, NOT_SENT, GUARANTEE_EXPIRED = (
     "order_not_sent",
     "guarantee_expired",
 )
+# Why a merchant cannot give the postage back with a request (shipping_offer_refusal).
+NO_SHIPPING, SHIPPING_WITH_LAST_GOODS = "no_shipping", "shipping_with_last_goods"
 
 
 def guarantee_ends(completed_at: datetime | None, days: int) -> datetime | None:
@@ -118,6 +120,21 @@ def status_label(status: str) -> str:
 def note_text(note: str) -> str:
     """A request event's note in the reader's language (a person's own words as written)."""
     return system_note(note, NOTES, NOTE_PREFIXES)
+
+
+def shipping_offer_refusal(
+    *, shipping_fen: int, shipping_included: bool, everything: bool
+) -> str | None:
+    """Why a merchant cannot give the postage back with this request (docs/freight.md), or
+    None: the order must have paid shipping, and the request must be the one that refunds the
+    order's last goods, unless it carries the shipping already (given back before dispatch)."""
+    if shipping_fen <= 0:
+        return NO_SHIPPING
+    if shipping_included:
+        return None
+    if not everything:
+        return SHIPPING_WITH_LAST_GOODS
+    return None
 
 
 def shipping_refund_fen(shipping_fen: int, *, shipped: bool, everything: bool) -> int:

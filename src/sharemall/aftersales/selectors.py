@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,7 @@ from sharemall.distribution.models import CommissionEntry
 from sharemall.merchants.models import Merchant, MerchantEvent
 from sharemall.merchants.rules import ReturnAddress
 from sharemall.merchants.selectors import is_owner, merchant_ids_of, return_address_for
-from sharemall.orders.models import Order, OrderEvent
+from sharemall.orders.models import Order, OrderEvent, OrderLine
 from sharemall.payments.models import Payment
 from sharemall.platform import services as platform
 from sharemall.posts.models import Post
@@ -354,3 +354,29 @@ def return_address_of_order(order: Order) -> ReturnAddress | None:
     """Where returns of the order go: its pickup store's own return address when the store has
     one, else the merchant's; None while neither is set."""
     return return_address_for(order.merchant, order.pickup_store)
+
+
+def everything_claimed(order: Order) -> bool:
+    """Whether open or finished requests claim every unit of the order: the request that took
+    the last units is the one shipping goes back with (docs/freight.md)."""
+    return not OrderLine.objects.filter(order=order, claimed_quantity__lt=F("quantity")).exists()
+
+
+def shipping_included(aftersale: AfterSale) -> bool:
+    """Whether the request's refund carries the order's shipping beyond its lines."""
+    return aftersale.refund_fen > sum(part.refund_fen for part in aftersale.lines.all())
+
+
+def shipping_offer_fen(aftersale: AfterSale) -> int:
+    """The postage the merchant may choose to give back with this new request: the order's
+    shipping when the request refunds the order's last goods without it; else 0. For the
+    approval form; the service checks again under the order's lock."""
+    order = aftersale.order
+    if aftersale.status != rules.REQUESTED or shipping_included(aftersale):
+        return 0
+    refusal = rules.shipping_offer_refusal(
+        shipping_fen=order.shipping_fen,
+        shipping_included=False,
+        everything=everything_claimed(order),
+    )
+    return 0 if refusal else order.shipping_fen

@@ -191,11 +191,10 @@ def _shipping_refund(order: Order) -> int:
     the order has not shipped and the request claims its last units (everything is refunded);
     otherwise none — after shipping, the postage is spent. The request's lines are already
     claimed when this is asked."""
-    everything_claimed = not OrderLine.objects.filter(
-        order=order, claimed_quantity__lt=F("quantity")
-    ).exists()
     return rules.shipping_refund_fen(
-        order.shipping_fen, shipped=order.shipped_at is not None, everything=everything_claimed
+        order.shipping_fen,
+        shipped=order.shipped_at is not None,
+        everything=selectors.everything_claimed(order),
     )
 
 
@@ -240,9 +239,16 @@ def _release(aftersale: AfterSale) -> None:
         orders.line_release(part.order_line_id, part.quantity, part.refund_fen)
 
 
-def aftersale_approve(aftersale: AfterSale, *, actor: Member | None, note: str = "") -> AfterSale:
+def aftersale_approve(
+    aftersale: AfterSale, *, actor: Member | None, note: str = "", refund_shipping: bool = False
+) -> AfterSale:
+    """Approve a request: a refund is paid back at once, a return waits for the goods.
+    `refund_shipping` is the merchant's choice to give the postage back too, after dispatch
+    (docs/freight.md), with the request that refunds the order's last goods."""
     if aftersale.status != rules.REQUESTED:
         raise InvalidTransition(_("Only a new request can be approved."))
+    if refund_shipping:
+        aftersale = _add_shipping(aftersale)
     if aftersale.kind == rules.RETURN_REFUND:
         # The buyer is shown the merchant's return address. A shop that has not set one can
         # still approve (the API contract promises it, and the job approves for a silent
@@ -250,6 +256,39 @@ def aftersale_approve(aftersale: AfterSale, *, actor: Member | None, note: str =
         # the shop until the address is set.
         return _move(aftersale, rules.AWAITING_RETURN, actor=actor, note=note)
     return _refund(aftersale, actor=actor, note=note)
+
+
+def _add_shipping(aftersale: AfterSale) -> AfterSale:
+    """Add the order's shipping to the request's refund, once. Under the order's row lock (as
+    a new request takes it), so no other request can claim the last goods meanwhile; the
+    request's own row changes only while it is still new and unchanged."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=aftersale.order_id)
+        included = selectors.shipping_included(aftersale)
+        refusal = rules.shipping_offer_refusal(
+            shipping_fen=order.shipping_fen,
+            shipping_included=included,
+            everything=selectors.everything_claimed(order),
+        )
+        if refusal == rules.NO_SHIPPING:
+            raise InvalidAfterSale(_("This order paid no shipping."), code=refusal)
+        if refusal == rules.SHIPPING_WITH_LAST_GOODS:
+            raise InvalidAfterSale(
+                _(
+                    "Shipping is given back with the request that refunds the order's last "
+                    "goods; other goods of this order are not part of a request yet."
+                ),
+                code=refusal,
+            )
+        if included:
+            return aftersale
+        added = AfterSale.objects.filter(
+            pk=aftersale.pk, status=rules.REQUESTED, refund_fen=aftersale.refund_fen
+        ).update(refund_fen=F("refund_fen") + order.shipping_fen)
+        if added != 1:
+            raise InvalidTransition(_("The request changed meanwhile; look at it again."))
+    aftersale.refresh_from_db()
+    return aftersale
 
 
 def aftersale_reject(aftersale: AfterSale, *, actor: Member, reason: str) -> AfterSale:

@@ -376,7 +376,6 @@ class Stories:
                 payee_name="刘杰",
             )
 
-
     def shop_withdrawal(self) -> None:
         """The tea shop takes half of its settled money to its bank card; the operator has not
         looked yet, so the back office's queue holds a shop's withdrawal beside a member's."""

@@ -21,7 +21,7 @@ from sharemall.web.merchant.console import (
     order_trail,
     status_trail,
 )
-from sharemall.web.merchant.forms import NoteForm, RejectForm
+from sharemall.web.merchant.forms import ApproveForm, RejectForm
 from sharemall.web.merchant.lists import AFTERSALES
 
 
@@ -64,7 +64,8 @@ def _aftersale_page(
             aftersale.events.all(), AFTERSALE_STATUS_LABELS, aftersale_rules.note_text
         ),
         "order_events": order_trail(aftersale.order),
-        "note_form": NoteForm(),
+        "note_form": ApproveForm(),
+        "shipping_offer_fen": aftersale_selectors.shipping_offer_fen(aftersale),
         "reject_form": reject_form or RejectForm(),
         "can_answer": console.is_owner and aftersale.status == aftersale_rules.REQUESTED,
         "can_confirm_return": aftersale.status == aftersale_rules.RETURN_SHIPPED,
@@ -86,10 +87,15 @@ def merchant_aftersale_approve(
     request: HttpRequest, console: Console, aftersale_id: int
 ) -> HttpResponse:
     console, aftersale = _own_aftersale(request, console, aftersale_id, to_decide=True)
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    form = ApproveForm(request.POST)
+    valid = form.is_valid()
+    note = form.cleaned_data["note"] if valid else ""
+    refund_shipping = bool(valid and form.cleaned_data["refund_shipping"])
     outcome = run_action(
-        request, lambda: aftersales.aftersale_approve(aftersale, actor=console.member, note=note)
+        request,
+        lambda: aftersales.aftersale_approve(
+            aftersale, actor=console.member, note=note, refund_shipping=refund_shipping
+        ),
     )
     if outcome:
         done = outcome.value

@@ -385,6 +385,14 @@ class NoteForm(PageForm):
     note = forms.CharField(label=_("Note to the buyer"), max_length=500, required=False)
 
 
+class ApproveForm(NoteForm):
+    refund_shipping = forms.BooleanField(
+        label=_("Also give the shipping back"),
+        required=False,
+        help_text=_("The parcel was sent, so the postage is yours to keep unless you choose so."),
+    )
+
+
 class RejectForm(PageForm):
     reason = forms.CharField(
         label=_("Why you refuse"),

@@ -37,17 +37,19 @@ def _default_range(period: str, today: date) -> tuple[date, date]:
     return today - timedelta(days=DEFAULT_DAYS - 1), today
 
 
-def _choice(request: HttpRequest) -> StatementForm:
-    """The form as asked, with the default range filled in where the owner left it out."""
+def _choice(request: HttpRequest) -> tuple[StatementForm, str]:
+    """The form as asked, with the default range filled in where the owner left it out, and
+    its query (for the download link)."""
     data = request.GET.copy()
-    period = data.get("period") if data.get("period") in settlement_rules.PERIODS else "day"
+    asked = data.get("period") or ""
+    period = asked if asked in settlement_rules.PERIODS else settlement_rules.DAY
     start, end = _default_range(period, _today())
     data.setdefault("period", period)
     if not data.get("start"):
         data["start"] = start.isoformat()
     if not data.get("end"):
         data["end"] = end.isoformat()
-    return StatementForm(data)
+    return StatementForm(data), data.urlencode()
 
 
 def _totals(rows: list[StatementRow]) -> StatementRow | None:
@@ -96,7 +98,7 @@ def _moved(row: StatementRow) -> bool:
 @owner_page
 def merchant_settlement(request: HttpRequest, console: Console) -> HttpResponse:
     merchant_id = console.merchant.pk
-    form = _choice(request)
+    form, query = _choice(request)
     rows: list[StatementRow] = []
     if form.is_valid():
         data = form.cleaned_data
@@ -124,6 +126,6 @@ def merchant_settlement(request: HttpRequest, console: Console) -> HttpResponse:
             "rows": [row for row in rows[::-1] if _moved(row)],
             "quiet_periods": sum(1 for row in rows if not _moved(row)),
             "totals": _totals(rows),
-            "export_query": form.data.urlencode() if form.is_valid() else "",
+            "export_query": query if form.is_valid() else "",
         },
     )
