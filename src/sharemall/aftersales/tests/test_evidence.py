@@ -5,7 +5,12 @@ behind; a buyer adds photos to an open request up to the limit."""
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -19,6 +24,7 @@ from tests.hostile_images import (
     metadata_segments,
     trailing_bytes,
 )
+from tests.races import all_at_once, postgres_only
 
 from sharemall.accounts.models import Member
 from sharemall.aftersales import rules, services
@@ -169,3 +175,35 @@ def test_photos_join_only_an_open_request_of_ones_own() -> None:
 
     assert not AfterSalePhoto.objects.exists()
     assert stored_files() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_at_once_never_pass_the_limit() -> None:
+    postgres_only()
+    order, buyer, _owner = paid_order(units=3, price_fen=3333)
+    request = ask(order, buyer, 1)
+
+    real_stored = services.stored_photos
+    both_stored = threading.Barrier(2, timeout=20)
+
+    @contextmanager
+    def stored_then_wait(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        # Both uploads have counted the photos and written their files before either counts
+        # again in its transaction.
+        with real_stored(*args, **kwargs) as stored:
+            both_stored.wait()
+            yield stored
+
+    def add_five() -> AfterSale:
+        mine = AfterSale.objects.get(pk=request.pk)
+        return services.aftersale_photos_add(mine, actor=buyer, photos=[png()] * 5)
+
+    with mock.patch.object(services, "stored_photos", stored_then_wait):
+        outcomes = all_at_once([add_five, add_five])
+
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], services.TooManyPhotos), outcomes
+    kept = AfterSalePhoto.objects.filter(aftersale=request)
+    assert sorted(kept.values_list("position", flat=True)) == [0, 1, 2, 3, 4]
+    assert len(stored_files()) == 10  # the refused upload's files were taken away
