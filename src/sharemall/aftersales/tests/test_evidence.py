@@ -30,7 +30,7 @@ from sharemall.accounts.models import Member
 from sharemall.aftersales import rules, services
 from sharemall.aftersales.models import AfterSale, AfterSalePhoto, Dispute, DisputePhoto
 from sharemall.core.errors import DomainError, InvalidTransition
-from sharemall.core.images import InvalidImage
+from sharemall.core.images import InvalidImage, stored_photos
 
 pytestmark = pytest.mark.django_db
 
@@ -184,14 +184,13 @@ def test_two_uploads_at_once_never_pass_the_limit() -> None:
     order, buyer, _owner = paid_order(units=3, price_fen=3333)
     request = ask(order, buyer, 1)
 
-    real_stored = services.stored_photos
     both_stored = threading.Barrier(2, timeout=20)
 
     @contextmanager
     def stored_then_wait(*args: Any, **kwargs: Any) -> Iterator[Any]:
         # Both uploads have counted the photos and written their files before either counts
         # again in its transaction.
-        with real_stored(*args, **kwargs) as stored:
+        with stored_photos(*args, **kwargs) as stored:
             both_stored.wait()
             yield stored
 
