@@ -607,6 +607,13 @@ CASES: dict[str, Case] = {
     "aftersale_escalate": Case(
         "POST", "/aftersales/{aftersale}/escalate", buyer_only(409), body=lambda: {"statement": "x"}
     ),
+    # An open request: its buyer adds a photo; another member's request is not found.
+    "aftersale_photos": Case(
+        "POST",
+        "/aftersales/{aftersale}/photos",
+        buyer_only(201),
+        multipart=lambda: {"images": [_png_upload()]},
+    ),
     "disputes": Case("GET", "/platform/disputes", operator_only(200)),
     "dispute_rule": Case(
         "POST",

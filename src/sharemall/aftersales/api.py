@@ -3,8 +3,9 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from sharemall.accounts.auth import member_auth, require_member, require_operator
@@ -12,6 +13,7 @@ from sharemall.aftersales import rules, selectors, services
 from sharemall.aftersales.models import AfterSale, Dispute
 from sharemall.core.errors import DomainError
 from sharemall.core.idempotency import atomic_answer
+from sharemall.core.images import read_image_upload
 from sharemall.core.schemas import StatusPageQuery
 from sharemall.merchants.schemas import ReturnAddressOut
 from sharemall.merchants.selectors import merchant_for_staff
@@ -37,6 +39,13 @@ class AfterSaleLineOut(Schema):
     refund_fen: int
 
 
+class PhotoOut(Schema):
+    """An evidence photo: the full image and its thumbnail, absolute addresses."""
+
+    url: str
+    thumbnail_url: str
+
+
 class AfterSaleOut(Schema):
     id: int
     order_id: int
@@ -50,6 +59,8 @@ class AfterSaleOut(Schema):
     lines: list[AfterSaleLineOut]
     # Where to send the goods while an approved return travels back; null otherwise.
     return_address: ReturnAddressOut | None
+    # The buyer's photos of the problem, in the order sent.
+    photos: list[PhotoOut]
 
 
 class NoteIn(Schema):
@@ -86,9 +97,27 @@ class DisputeOut(Schema):
     statement: str
     opened_at: datetime
     ruling: str
+    # The photos the buyer sent with the escalation.
+    photos: list[PhotoOut]
 
 
-def out(a: AfterSale) -> dict[str, Any]:
+def photos_out(request: HttpRequest, photos: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Absolute addresses, as the posts give theirs: an app can use them as they are."""
+    return [{k: request.build_absolute_uri(v) for k, v in photo.items()} for photo in photos]
+
+
+def dispute_out(request: HttpRequest, d: Dispute) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "aftersale_id": d.aftersale_id,
+        "statement": d.statement,
+        "opened_at": d.opened_at,
+        "ruling": d.ruling,
+        "photos": photos_out(request, selectors.photo_urls(d.photos.all())),
+    }
+
+
+def out(a: AfterSale, request: HttpRequest) -> dict[str, Any]:
     address = selectors.return_address_of(a)
     return {
         "id": a.pk,
@@ -113,6 +142,7 @@ def out(a: AfterSale) -> dict[str, Any]:
             "region_name": address.region_name,
             "address": address.address,
         },
+        "photos": photos_out(request, selectors.photo_urls(a.photos.all())),
     }
 
 
@@ -129,13 +159,13 @@ def request_aftersale(
         lines=[(line.line_id, line.quantity) for line in payload.lines],
         reason=payload.reason,
     )
-    return Status(201, out(selectors.aftersale_for_party(buyer, aftersale.pk)))
+    return Status(201, out(selectors.aftersale_for_party(buyer, aftersale.pk), request))
 
 
 @router.get("/orders/{order_id}/aftersales", response=list[AfterSaleOut], auth=member_auth)
 def order_aftersales(request: HttpRequest, order_id: int) -> list[dict[str, Any]]:
     order = order_for_party(require_member(request), order_id)
-    return [out(a) for a in selectors.aftersales_of_order(order.pk)]
+    return [out(a, request) for a in selectors.aftersales_of_order(order.pk)]
 
 
 @router.get("/merchants/{merchant_id}/aftersales", response=list[AfterSaleOut], auth=member_auth)
@@ -149,12 +179,12 @@ def merchant_aftersales(
             _("Unknown status: %(status)s") % {"status": q.status}, code="invalid_status"
         )
     found = selectors.aftersales_of_merchant(merchant.pk, status=q.status)
-    return [out(a) for a in found[q.offset : q.offset + q.limit]]
+    return [out(a, request) for a in found[q.offset : q.offset + q.limit]]
 
 
 @router.get("/aftersales/{aftersale_id}", response=AfterSaleOut, auth=member_auth)
 def aftersale_detail(request: HttpRequest, aftersale_id: int) -> dict[str, Any]:
-    return out(selectors.aftersale_for_party(require_member(request), aftersale_id))
+    return out(selectors.aftersale_for_party(require_member(request), aftersale_id), request)
 
 
 class TrailStepOut(Schema):
@@ -197,6 +227,7 @@ class TrailAfterSaleOut(Schema):
     refund_fen: int
     reason: str
     events: list[NotedStepOut]
+    photos: list[PhotoOut]
 
 
 class TrailRefundOut(Schema):
@@ -225,6 +256,7 @@ class TrailDisputeOut(Schema):
     ruling_note: str
     ruled_by: int | None
     ruled_at: datetime | None
+    photos: list[PhotoOut]
 
 
 class TrailReferralOut(Schema):
@@ -277,7 +309,11 @@ class TrailOut(Schema):
 def trail(request: HttpRequest, aftersale_id: int) -> dict[str, Any]:
     """The responsibility trail: certification, every state change, the money."""
     aftersale = selectors.aftersale_for_party(require_member(request), aftersale_id)
-    return selectors.responsibility_trail(aftersale)
+    found = selectors.responsibility_trail(aftersale)
+    for part in (found["aftersale"], found["dispute"]):
+        if part is not None:
+            part["photos"] = photos_out(request, part["photos"])
+    return found
 
 
 @router.post("/aftersales/{aftersale_id}/approve", response=AfterSaleOut, auth=member_auth)
@@ -294,21 +330,21 @@ def approve(
     done = services.aftersale_approve(
         aftersale, actor=member, note=payload.note, refund_shipping=payload.refund_shipping
     )
-    return out(done)
+    return out(done, request)
 
 
 @router.post("/aftersales/{aftersale_id}/reject", response=AfterSaleOut, auth=member_auth)
 def reject(request: HttpRequest, aftersale_id: int, payload: ReasonIn) -> dict[str, Any]:
     member = require_member(request)
     aftersale = selectors.aftersale_to_decide(member, aftersale_id)
-    return out(services.aftersale_reject(aftersale, actor=member, reason=payload.reason))
+    return out(services.aftersale_reject(aftersale, actor=member, reason=payload.reason), request)
 
 
 @router.post("/aftersales/{aftersale_id}/cancel", response=AfterSaleOut, auth=member_auth)
 def cancel(request: HttpRequest, aftersale_id: int) -> dict[str, Any]:
     member = require_member(request)
     aftersale = selectors.aftersale_for_buyer(member, aftersale_id)
-    return out(services.aftersale_cancel(aftersale, actor=member))
+    return out(services.aftersale_cancel(aftersale, actor=member), request)
 
 
 @router.post("/aftersales/{aftersale_id}/return", response=AfterSaleOut, auth=member_auth)
@@ -318,7 +354,8 @@ def returned(request: HttpRequest, aftersale_id: int, payload: ReturnIn) -> dict
     return out(
         services.aftersale_return_shipped(
             aftersale, actor=member, carrier=payload.carrier, tracking_no=payload.tracking_no
-        )
+        ),
+        request,
     )
 
 
@@ -326,22 +363,39 @@ def returned(request: HttpRequest, aftersale_id: int, payload: ReturnIn) -> dict
 def confirm_return(request: HttpRequest, aftersale_id: int) -> dict[str, Any]:
     member = require_member(request)
     aftersale = selectors.aftersale_for_merchant(member, aftersale_id)
-    return out(services.aftersale_confirm_return(aftersale, actor=member))
+    return out(services.aftersale_confirm_return(aftersale, actor=member), request)
 
 
 @router.post("/aftersales/{aftersale_id}/escalate", response={201: DisputeOut}, auth=member_auth)
-def escalate(request: HttpRequest, aftersale_id: int, payload: EscalateIn) -> Status[Dispute]:
+def escalate(
+    request: HttpRequest, aftersale_id: int, payload: EscalateIn
+) -> Status[dict[str, Any]]:
     member = require_member(request)
     aftersale = selectors.aftersale_for_buyer(member, aftersale_id)
-    return Status(
-        201, services.aftersale_escalate(aftersale, actor=member, statement=payload.statement)
+    dispute = services.aftersale_escalate(aftersale, actor=member, statement=payload.statement)
+    return Status(201, dispute_out(request, dispute))
+
+
+@router.post("/aftersales/{aftersale_id}/photos", response={201: AfterSaleOut}, auth=member_auth)
+def add_photos(
+    request: HttpRequest, aftersale_id: int, images: File[list[UploadedFile]]
+) -> Status[dict[str, Any]]:
+    """Multipart: the buyer adds photos of the problem (`images`, 1 to 9 files) to a request
+    still open or before the platform, up to 9 in all (400 `too_many_photos`)."""
+    member = require_member(request)
+    aftersale = selectors.aftersale_for_buyer(member, aftersale_id)
+    if len(images) > rules.MAX_PHOTOS:
+        raise services.TooManyPhotos(_("Send at most %(n)d photos.") % {"n": rules.MAX_PHOTOS})
+    services.aftersale_photos_add(
+        aftersale, actor=member, photos=[read_image_upload(upload) for upload in images]
     )
+    return Status(201, out(selectors.aftersale_for_party(member, aftersale.pk), request))
 
 
 @router.get("/platform/disputes", response=list[DisputeOut], auth=member_auth)
-def disputes(request: HttpRequest) -> Any:
+def disputes(request: HttpRequest) -> list[dict[str, Any]]:
     require_operator(request)
-    return selectors.disputes_open()[:200]
+    return [dispute_out(request, d) for d in selectors.disputes_open()[:200]]
 
 
 @router.post("/platform/disputes/{dispute_id}/rule", response=AfterSaleOut, auth=member_auth)
@@ -349,5 +403,6 @@ def rule(request: HttpRequest, dispute_id: int, payload: RulingIn) -> dict[str, 
     operator = require_operator(request)
     dispute = selectors.dispute_for_operator(dispute_id)
     return out(
-        services.dispute_rule(dispute, operator=operator, ruling=payload.ruling, note=payload.note)
+        services.dispute_rule(dispute, operator=operator, ruling=payload.ruling, note=payload.note),
+        request,
     )

@@ -106,3 +106,18 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"dispute {self.pk}"
+
+
+class DisputePhoto(Photo):
+    """A photo the buyer sent with the escalation, for the operator who rules."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="photos")
+
+    class Meta(Photo.Meta):
+        verbose_name = _("dispute photo")
+        verbose_name_plural = _("dispute photos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dispute", "position"], name="dispute_photo_position_once"
+            ),
+        ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from sharemall.accounts.models import Member
 from sharemall.aftersales import rules
 from sharemall.aftersales.models import AfterSale, AfterSaleEvent, Dispute
 from sharemall.core.errors import Forbidden, NotFound
+from sharemall.core.models import Photo
 from sharemall.distribution.models import CommissionEntry
 from sharemall.merchants.models import Merchant, MerchantEvent
 from sharemall.merchants.rules import ReturnAddress
@@ -49,7 +51,7 @@ def _parties(member: Member) -> Q:
 def aftersale_for_party(member: Member, aftersale_id: int) -> AfterSale:
     found = AfterSale.objects.select_related(
         "order", "order__payment", "order__merchant", "order__pickup_store"
-    ).prefetch_related("lines")
+    ).prefetch_related("lines", "photos")
     if not member.is_operator:
         found = found.filter(_parties(member))
     aftersale = found.filter(pk=aftersale_id).first()
@@ -63,7 +65,7 @@ def aftersale_for_merchant(member: Member, aftersale_id: int) -> AfterSale:
         AfterSale.objects.select_related(
             "order", "order__payment", "order__merchant", "order__pickup_store"
         )
-        .prefetch_related("lines")
+        .prefetch_related("lines", "photos", "dispute__photos")
         .filter(pk=aftersale_id, order__merchant_id__in=merchant_ids_of(member))
         .first()
     )
@@ -84,7 +86,7 @@ def aftersale_to_decide(member: Member, aftersale_id: int) -> AfterSale:
 def aftersale_for_buyer(member: Member, aftersale_id: int) -> AfterSale:
     aftersale = (
         AfterSale.objects.select_related("order", "order__merchant", "dispute")
-        .prefetch_related("lines__order_line", "photos", "events")
+        .prefetch_related("lines__order_line", "photos", "dispute__photos", "events")
         .filter(pk=aftersale_id, buyer=member)
         .first()
     )
@@ -107,7 +109,7 @@ def aftersales_of_order(order_id: int) -> QuerySet[AfterSale]:
     return (
         AfterSale.objects.filter(order_id=order_id)
         .select_related("order__merchant")
-        .prefetch_related("lines")
+        .prefetch_related("lines", "photos")
         .order_by("pk")
     )
 
@@ -118,7 +120,7 @@ def aftersales_of_merchant(merchant_id: int, *, status: str | None = None) -> Qu
     found = (
         AfterSale.objects.filter(order__merchant_id=merchant_id)
         .select_related("order__merchant")
-        .prefetch_related("lines")
+        .prefetch_related("lines", "photos")
     )
     if status == rules.OPEN_FILTER:
         found = found.filter(status__in=rules.OPEN)
@@ -128,12 +130,18 @@ def aftersales_of_merchant(merchant_id: int, *, status: str | None = None) -> Qu
 
 
 def disputes_open() -> QuerySet[Dispute]:
-    return Dispute.objects.filter(ruling="").select_related("aftersale").order_by("opened_at")
+    return (
+        Dispute.objects.filter(ruling="")
+        .select_related("aftersale")
+        .prefetch_related("photos")
+        .order_by("opened_at")
+    )
 
 
 def dispute_for_operator(dispute_id: int) -> Dispute:
     dispute = (
         Dispute.objects.select_related("aftersale", "aftersale__order")
+        .prefetch_related("photos", "aftersale__photos")
         .filter(pk=dispute_id)
         .first()
     )
@@ -242,7 +250,7 @@ def responsibility_trail(aftersale: AfterSale) -> dict[str, Any]:
     order = aftersale.order
     merchant = _merchant_trail(order.merchant)
     payment = order.payment
-    dispute = Dispute.objects.filter(aftersale=aftersale).first()
+    dispute = Dispute.objects.prefetch_related("photos").filter(aftersale=aftersale).first()
     return {
         "merchant": merchant,
         "order": _order_trail(order),
@@ -305,6 +313,7 @@ def _aftersale_trail(aftersale: AfterSale) -> dict[str, Any]:
         "refund_fen": aftersale.refund_fen,
         "reason": aftersale.reason,
         "events": _status_events(aftersale.events.all()),
+        "photos": photo_urls(aftersale.photos.all()),
     }
 
 
@@ -339,7 +348,14 @@ def _dispute_trail(dispute: Dispute) -> dict[str, Any]:
         "ruling_note": dispute.ruling_note,
         "ruled_by": dispute.ruled_by_id,
         "ruled_at": dispute.ruled_at,
+        "photos": photo_urls(dispute.photos.all()),
     }
+
+
+def photo_urls(photos: Iterable[Photo]) -> list[dict[str, str]]:
+    """Evidence photos as the answers give them: the full image and its thumbnail, in order
+    (addresses relative to the site; the API makes them absolute)."""
+    return [{"url": p.image.url, "thumbnail_url": p.thumbnail.url} for p in photos]
 
 
 def return_address_of(aftersale: AfterSale) -> ReturnAddress | None:

@@ -23,6 +23,7 @@ from sharemall.aftersales.models import (
     AfterSaleLine,
     AfterSalePhoto,
     Dispute,
+    DisputePhoto,
 )
 from sharemall.core.errors import Conflict, DomainError, InvalidTransition
 from sharemall.core.images import CleanPhoto, StoredPhoto, clean_photos, stored_photos
@@ -63,13 +64,18 @@ def _move(
     return aftersale
 
 
-def _evidence(photos: Sequence[bytes]) -> list[CleanPhoto]:
-    """The photos decoded, checked and re-encoded before anything is written."""
-    if len(photos) > rules.MAX_PHOTOS:
+def _evidence(photos: Sequence[bytes], *, room: int = rules.MAX_PHOTOS) -> list[CleanPhoto]:
+    """The photos decoded, checked and re-encoded before anything is written; at most `room`
+    of them (what MAX_PHOTOS leaves after the photos already sent)."""
+    if len(photos) > room:
         raise InvalidAfterSale(
             _("Send at most %(n)d photos.") % {"n": rules.MAX_PHOTOS}, code="invalid_image"
         )
     return clean_photos(photos, thumbnail_side=rules.THUMBNAIL_SIDE)
+
+
+class TooManyPhotos(DomainError):
+    code = "too_many_photos"
 
 
 def aftersale_request(
@@ -333,13 +339,18 @@ def aftersale_confirm_return(aftersale: AfterSale, *, actor: Member) -> AfterSal
     return _refund(aftersale, actor=actor, note=rules.NOTE_RETURN_RECEIVED)
 
 
-def aftersale_escalate(aftersale: AfterSale, *, actor: Member, statement: str) -> Dispute:
-    """The buyer takes a rejected (or stuck) request to the platform."""
+def aftersale_escalate(
+    aftersale: AfterSale, *, actor: Member, statement: str, photos: Sequence[bytes] = ()
+) -> Dispute:
+    """The buyer takes a rejected (or stuck) request to the platform, with photos for the
+    operator as a request takes them: cleaned before anything is written, and removed again
+    should the escalation fail."""
     text = _text(statement, "statement", 1000)
     # A completed order's request goes to the platform within the quality guarantee only.
     if aftersale.order.status == rules.COMPLETED_ORDER:
         _check_eligible(aftersale.order, None)
-    with transaction.atomic():
+    evidence = _evidence(photos)
+    with stored_photos(evidence, "disputes") as stored, transaction.atomic():
         was_closed = aftersale.status == rules.REJECTED
         aftersale = _move(aftersale, rules.DISPUTED, actor=actor, note=text, closed_at=None)
         if was_closed:
@@ -348,7 +359,51 @@ def aftersale_escalate(aftersale: AfterSale, *, actor: Member, statement: str) -
             for part in aftersale.lines.select_related("order_line").order_by("order_line_id"):
                 _claim_units(part.order_line, part.quantity, reclaim=True)
             orders.aftersale_opened(aftersale.order)
-        return Dispute.objects.create(aftersale=aftersale, statement=text)
+        dispute = Dispute.objects.create(aftersale=aftersale, statement=text)
+        DisputePhoto.objects.bulk_create(
+            DisputePhoto(dispute=dispute, position=position, **asdict(photo))
+            for position, photo in enumerate(stored)
+        )
+        return dispute
+
+
+def aftersale_photos_add(
+    aftersale: AfterSale, *, actor: Member, photos: Sequence[bytes]
+) -> AfterSale:
+    """More evidence for a request still open (or before the platform): the photos join the
+    request's own, MAX_PHOTOS in all. Only its buyer sends them."""
+    if aftersale.buyer_id != actor.pk:
+        raise InvalidAfterSale(_("Only the buyer sends photos of the problem."))
+    if aftersale.status not in rules.OPEN:
+        raise InvalidTransition(_("Photos can be added while the request is open."))
+    if not photos:
+        raise InvalidAfterSale(_("Send at least one photo."), code="invalid_image")
+    room = rules.MAX_PHOTOS - aftersale.photos.count()
+    if len(photos) > room:
+        raise TooManyPhotos(_too_many(room))
+    evidence = _evidence(photos)
+    with stored_photos(evidence, "aftersales") as stored, transaction.atomic():
+        # The request's row is the queue: two uploads at once both count what the other wrote.
+        locked = AfterSale.objects.select_for_update().get(pk=aftersale.pk)
+        if locked.status not in rules.OPEN:
+            raise InvalidTransition(_("Photos can be added while the request is open."))
+        taken = list(locked.photos.values_list("position", flat=True))
+        if len(taken) + len(stored) > rules.MAX_PHOTOS:
+            raise TooManyPhotos(_too_many(rules.MAX_PHOTOS - len(taken)))
+        start = max(taken, default=-1) + 1
+        AfterSalePhoto.objects.bulk_create(
+            AfterSalePhoto(aftersale=locked, position=start + offset, **asdict(photo))
+            for offset, photo in enumerate(stored)
+        )
+    aftersale.refresh_from_db()
+    return aftersale
+
+
+def _too_many(room: int) -> str:
+    return _("A request keeps at most %(max)d photos; %(n)d more can be added.") % {
+        "max": rules.MAX_PHOTOS,
+        "n": max(0, room),
+    }
 
 
 def dispute_rule(dispute: Dispute, *, operator: Member, ruling: str, note: str) -> AfterSale:

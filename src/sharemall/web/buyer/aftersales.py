@@ -31,6 +31,7 @@ from sharemall.web.buyer.forms import (
 from sharemall.web.buyer.orders import can_request_aftersale, line_views
 
 AFTERSALE_ERROR_FIELDS = {"invalid_image": "photos", "invalid_input": "reason"}
+ESCALATE_ERROR_FIELDS = {"invalid_image": "photos", "invalid_input": "statement"}
 
 
 def _aftersale_url(aftersale_id: int) -> str:
@@ -137,6 +138,12 @@ def aftersale_page(request: HttpRequest, member: Member, aftersale_id: int) -> H
     aftersale = _buyer_aftersale(member, aftersale_id)
     if aftersale is None:
         return not_found(request)
+    return _aftersale_page(request, aftersale, EscalateForm())
+
+
+def _aftersale_page(
+    request: HttpRequest, aftersale: AfterSale, escalate_form: EscalateForm
+) -> HttpResponse:
     card = order_views.aftersale_cards([aftersale])[0]
     status = aftersale.status
     return render(
@@ -155,7 +162,13 @@ def aftersale_page(request: HttpRequest, member: Member, aftersale_id: int) -> H
             "can_return": status == aftersale_rules.AWAITING_RETURN,
             "can_escalate": status in (aftersale_rules.REJECTED, aftersale_rules.RETURN_SHIPPED),
             "return_form": ReturnForm(),
-            "escalate_form": EscalateForm(),
+            "escalate_form": escalate_form,
+            "escalate_errors": error_links(
+                escalate_form,
+                {"statement": f"statement-{aftersale.pk}", "photos": "upload-photos"},
+            ),
+            "max_photos": aftersale_rules.MAX_PHOTOS,
+            "dispute": getattr(aftersale, "dispute", None),
         },
     )
 
@@ -203,15 +216,23 @@ def aftersale_escalate(request: HttpRequest, member: Member, aftersale_id: int) 
     aftersale = _buyer_aftersale(member, aftersale_id)
     if aftersale is None:
         return not_found(request)
-    form = EscalateForm(request.POST)
+    form = EscalateForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Tell the platform what went wrong."))
-        return HttpResponseRedirect(_aftersale_url(aftersale.pk))
-    run_action(
+        if "statement" in form.errors:
+            messages.error(request, _("Tell the platform what went wrong."))
+        return _aftersale_page(request, aftersale, form)
+    outcome = run_action(
         request,
         lambda: aftersales.aftersale_escalate(
-            aftersale, actor=member, statement=form.cleaned_data["statement"]
+            aftersale,
+            actor=member,
+            statement=form.cleaned_data["statement"],
+            photos=[read_image_upload(upload) for upload in form.cleaned_data["photos"]],
         ),
         _("The platform will look into it and rule."),
+        form=form,
+        error_fields=ESCALATE_ERROR_FIELDS,
     )
-    return HttpResponseRedirect(_aftersale_url(aftersale.pk))
+    if outcome:
+        return HttpResponseRedirect(_aftersale_url(aftersale.pk))
+    return _aftersale_page(request, _buyer_aftersale(member, aftersale.pk) or aftersale, form)

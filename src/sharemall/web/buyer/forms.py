@@ -131,7 +131,12 @@ class ReturnForm(PageForm):
 
 class EscalateForm(PageForm):
     statement = forms.CharField(
-        label=_("What went wrong"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Tell the platform what went wrong"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photos = PhotosField(
+        label=_("Photos for the platform"), limit=aftersale_rules.MAX_PHOTOS, required=False
     )
 
 

@@ -71,6 +71,7 @@ def _aftersale_page(
         "can_confirm_return": aftersale.status == aftersale_rules.RETURN_SHIPPED,
         "is_return": aftersale.kind == aftersale_rules.RETURN_REFUND,
         "return_to": aftersale_selectors.return_address_of_order(aftersale.order),
+        "dispute": getattr(aftersale, "dispute", None),
     }
     return _render(request, console, "web/merchant/aftersale.html", context)
 
