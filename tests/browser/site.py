@@ -107,6 +107,11 @@ SITE_PAGES = [
         MERCHANT,
         "merchant-propagation",
     ),
+    _console("/merchant/freight", MERCHANT, "merchant-freight"),
+    _console("/merchant/orders/ship-batch", MERCHANT, "merchant-ship-batch"),
+    _console("/merchant/settlement", MERCHANT, "merchant-settlement"),
+    _console("/merchant/withdrawals", MERCHANT, "merchant-withdrawals"),
+    _console("/merchant/return-address", MERCHANT, "merchant-return-address"),
     _console("/merchant/pickups", STAFF, "staff-pickups"),
     # The back office.
     _console("/platform/", OPERATOR, "platform-dashboard"),
