@@ -12,6 +12,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.core.money import BP_WHOLE, MoneyError, format_bp, parse_percent, parse_yuan
+from sharemall.wallet import rules as wallet_rules
+from sharemall.wallet.models import Withdrawal
 
 
 class PageForm(forms.Form):
@@ -211,3 +213,30 @@ class PhotosField(forms.FileField):
         if len(uploads) > self.limit:
             raise ValidationError(_("Send at most %(n)d photos.") % {"n": self.limit})
         return [super(PhotosField, self).clean(upload, initial) for upload in uploads]
+
+
+class WithdrawalForm(PageForm):
+    """Where a withdrawal is paid: the channel, the account and its holder. A member's and a
+    merchant's withdrawal pages add the amount and their own words for the account."""
+
+    channel = forms.ChoiceField(
+        label=_("Pay to"), choices=Withdrawal.Channel.choices, widget=forms.RadioSelect
+    )
+    payee = forms.CharField(label=_("Account"), max_length=128, required=False)
+    payee_name = forms.CharField(
+        label=_("Real name of the account holder"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A bank card is paid by an operator, by hand: without the card and its holder they
+        # could only fail it, so ask for both now.
+        if data.get("channel") == wallet_rules.CHANNEL_BANK:
+            if not (data.get("payee") or "").strip():
+                self.add_error("payee", _("Enter the bank card number."))
+            if not (data.get("payee_name") or "").strip():
+                self.add_error("payee_name", _("Enter the name on the bank card."))
+        return data

@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from sharemall.core.money import AmountTooLarge, InexactAmount, MoneyError, parse_yuan
 from sharemall.wallet import rules as wallet_rules
-from sharemall.wallet.models import Withdrawal
 from sharemall.wallet.schemas import MAX_AMOUNT_FEN
-from sharemall.web.forms import PageForm
+from sharemall.web.forms import PageForm, WithdrawalForm
 
 # The API's own limits, so a page never sends what the endpoint would refuse at its edge.
 SUBSTORE_TITLE_MAX = 80
@@ -51,35 +50,22 @@ def fen_from_yuan(text: str) -> int:
     return fen
 
 
-class WithdrawForm(PageForm):
+class WithdrawForm(WithdrawalForm):
+    """A member takes their commissions out."""
+
     amount = forms.CharField(
         label=gettext_lazy("Amount (yuan)"),
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    channel = forms.ChoiceField(
-        label=gettext_lazy("Pay to"),
-        choices=Withdrawal.Channel.choices,
-        initial=wallet_rules.CHANNEL_WECHAT,
-        widget=forms.RadioSelect,
-    )
-    payee = forms.CharField(
-        label=gettext_lazy("Account"),
-        max_length=128,
-        required=False,
-        help_text=gettext_lazy(
-            "Your Alipay account or bank card number; for WeChat Pay, your WeChat account."
-        ),
-    )
-    payee_name = forms.CharField(
-        label=gettext_lazy("Real name of the account holder"),
-        max_length=64,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
+    field_order = ("amount", "channel", "payee", "payee_name")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["channel"].initial = wallet_rules.CHANNEL_WECHAT
+        self.fields["payee"].help_text = _(
+            "Your Alipay account or bank card number; for WeChat Pay, your WeChat account."
+        )
         # The fee preview follows the amount as it is typed (htmx; no script of ours).
         self.fields["amount"].widget.attrs.update(
             {
@@ -95,17 +81,6 @@ class WithdrawForm(PageForm):
 
     def clean_amount(self) -> int:
         return fen_from_yuan(self.cleaned_data["amount"])
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        # A bank card is paid by an operator, by hand: without the card and its holder they
-        # could only fail it, so ask for both now.
-        if data.get("channel") == wallet_rules.CHANNEL_BANK:
-            if not (data.get("payee") or "").strip():
-                self.add_error("payee", _("Enter the bank card number."))
-            if not (data.get("payee_name") or "").strip():
-                self.add_error("payee_name", _("Enter the name on the bank card."))
-        return data
 
 
 class ProductIdsField(forms.Field):

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from sharemall.catalog import rules as catalog_rules
 from sharemall.core.money import MoneyError, format_yuan, parse_yuan
 from sharemall.wallet import rules as wallet_rules
-from sharemall.wallet.models import Withdrawal
-from sharemall.web.forms import PageForm, PhotosField, YuanField
+from sharemall.web.forms import PageForm, PhotosField, WithdrawalForm, YuanField
 
 WEEKDAYS = (
     (1, _("Monday")),
@@ -401,39 +400,22 @@ class RejectForm(PageForm):
     )
 
 
-class WithdrawForm(PageForm):
+class WithdrawForm(WithdrawalForm):
     """The merchant's owner takes money out of the shop's available balance."""
 
     amount = YuanField(
         label=_("Amount (yuan)"),
         invalid=_("Write the amount in yuan, above zero with at most two decimals, e.g. 12.50."),
     )
-    channel = forms.ChoiceField(
-        label=_("Pay to"),
-        choices=Withdrawal.Channel.choices,
-        initial=wallet_rules.CHANNEL_BANK,
-        widget=forms.RadioSelect,
-    )
-    payee = forms.CharField(
-        label=_("Account"),
-        max_length=128,
-        required=False,
-        help_text=_(
-            "The shop's bank card or Alipay account; WeChat Pay pays the owner's linked WeChat."
-        ),
-    )
-    payee_name = forms.CharField(label=_("Account holder's name"), max_length=64, required=False)
+    field_order = ("amount", "channel", "payee", "payee_name")
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        # A bank card is paid by an operator, by hand: without the card and its holder they
-        # could only fail it.
-        if data.get("channel") == wallet_rules.CHANNEL_BANK:
-            if not (data.get("payee") or "").strip():
-                self.add_error("payee", _("Enter the bank card number."))
-            if not (data.get("payee_name") or "").strip():
-                self.add_error("payee_name", _("Enter the name on the bank card."))
-        return data
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].initial = wallet_rules.CHANNEL_BANK
+        self.fields["payee"].help_text = str(
+            _("The shop's bank card or Alipay account; WeChat Pay pays the owner's linked WeChat.")
+        )
+        self.fields["payee_name"].label = str(_("Account holder's name"))
 
 
 class StatementForm(PageForm):
