@@ -317,14 +317,19 @@ def merchant_set_return_address(
     clean = _clean_return_address(
         receiver=receiver, phone=phone, region_code=region_code, address=address
     )
-    Merchant.objects.filter(pk=merchant.pk).update(
-        return_receiver=clean.receiver,
-        return_phone=clean.phone,
-        return_region_code=clean.region_code,
-        return_address=clean.address,
-    )
+    Merchant.objects.filter(pk=merchant.pk).update(**_return_fields(clean))
     merchant.refresh_from_db()
     return merchant
+
+
+def _return_fields(clean: rules.ReturnAddress | None) -> dict[str, str]:
+    """The return-address columns (the same on merchants and stores); None clears them."""
+    return {
+        "return_receiver": clean.receiver if clean else "",
+        "return_phone": clean.phone if clean else "",
+        "return_region_code": clean.region_code if clean else "",
+        "return_address": clean.address if clean else "",
+    }
 
 
 def store_set_return_address(
@@ -333,19 +338,14 @@ def store_set_return_address(
     """The owner gives a store its own return address, used for the returns of its (pickup)
     orders instead of the merchant's; every field empty clears it (back to the merchant's).
     Checked whole, like the merchant's."""
-    if not any(value.strip() for value in (receiver, phone, region_code, address)):
-        Store.objects.filter(pk=store.pk).update(
-            return_receiver="", return_phone="", return_region_code="", return_address=""
-        )
-    else:
-        clean = _clean_return_address(
+    cleared = not any(value.strip() for value in (receiver, phone, region_code, address))
+    clean = (
+        None
+        if cleared
+        else _clean_return_address(
             receiver=receiver, phone=phone, region_code=region_code, address=address
         )
-        Store.objects.filter(pk=store.pk).update(
-            return_receiver=clean.receiver,
-            return_phone=clean.phone,
-            return_region_code=clean.region_code,
-            return_address=clean.address,
-        )
+    )
+    Store.objects.filter(pk=store.pk).update(**_return_fields(clean))
     store.refresh_from_db()
     return store
