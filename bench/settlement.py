@@ -17,8 +17,9 @@ reads of its money (balance, statements, the statements CSV) and the ledger chec
    (AFTERSALES_WINDOW_DAYS + 1), as a later run of the jobs would see it.
 3. Timed: `checkout.orders_complete(now)` (completion with commissions settled), repeated until
    it completes nothing (it takes 1,000 a run), then `settlement.merchants_settle_due(now)` the
-   same way; statements per settled order counted on one order (`order_settle`, Django's query
-   capture) before the timed run.
+   same way. Statements counted with Django's query capture before each timed run, on the first
+   order alone: its completion (`orders_complete` at the moment only its window has closed)
+   and its settlement (`order_settle`).
 4. Reads: `merchant_balance` (200 calls), `statements(period="day")` over 31 days and
    `period="month"` over 12 months (50 calls each), all after 5 warm-up calls; the 31-day CSV
    through `GET /api/v1/merchants/{id}/statements.csv` with the owner's bearer token (Django's
