@@ -16,6 +16,8 @@ class DeliveryIn(Schema):
     receiver: str = Field(default="", max_length=80)
     phone: str = Field(default="", max_length=32)
     store_id: int | None = None
+    # A saved address of the caller's address book, instead of the four fields above.
+    address_id: int | None = None
 
 
 class OrderCreateIn(Schema):
