@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 from conftest import Api
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from tests.factories import MemberFactory
 
 from sharemall.accounts.models import Member
@@ -171,3 +172,36 @@ def test_the_api_refuses_bad_addresses_with_their_codes(api: Api) -> None:
     assert api.delete(f"/me/addresses/{mine}", as_=other).status == 404
     bad = api.put(f"/me/addresses/{mine}", body(region_code="1"), as_=m)
     assert (bad.status, bad.error_code) == (400, "invalid_region")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_saves_keep_one_default_and_the_cap() -> None:
+    m: Member = MemberFactory.create()
+    for i in range(rules.MAX_ADDRESSES - 4):
+        services.address_create(m, fields(address=f"{i} 号"))
+    threads_n = 8
+    barrier = threading.Barrier(threads_n)
+    refused: list[str] = []
+    lock = threading.Lock()
+
+    def save(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.address_create(m, fields(address=f"并发 {i}"), is_default=True)
+        except rules.TooManyAddresses as exc:
+            with lock:
+                refused.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(threads_n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert Address.objects.filter(member=m).count() == rules.MAX_ADDRESSES
+    assert refused == ["too_many_addresses"] * 4
+    assert len(defaults(m)) == 1
