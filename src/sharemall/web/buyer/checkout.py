@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -277,9 +277,14 @@ class SavedChoice:
 def _saved_choices(
     request: HttpRequest, saved: list[Address], chosen: Address | None
 ) -> list[SavedChoice]:
+    # What is being bought stays in the link: the "Buy now" item or the ticked cart lines.
+    source = request.POST if request.method == "POST" else request.GET
+    kept = QueryDict(mutable=True)
+    for name in ("sku", "quantity", "pick"):
+        kept.setlist(name, source.getlist(name))
     choices = []
     for address in saved:
-        query = request.GET.copy()
+        query = kept.copy()
         query["address"] = str(address.pk)
         choices.append(
             SavedChoice(

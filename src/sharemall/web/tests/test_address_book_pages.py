@@ -192,3 +192,18 @@ def test_save_to_the_address_book_at_checkout() -> None:
         {**EXPRESS_FORM, "token": _token(page(client, "/checkout")), "save_address": "on"},
     )
     assert Address.objects.filter(member=member).count() == 1
+
+
+def test_choosing_a_saved_address_keeps_the_buy_now_item() -> None:
+    member = MemberFactory.create()
+    first = saved(member)
+    client = browser(member)
+    sku = _shipped_item()
+    body = page(client, f"/checkout?sku={sku}&quantity=2")
+    assert f'href="/checkout?sku={sku}&amp;quantity=2&amp;address={first.pk}"' in body
+    # Also after a refused order (the form came back by POST).
+    answer = client.post(
+        "/checkout",
+        {**EXPRESS_FORM, "token": _token(body), "sku": sku, "quantity": 2, "address": ""},
+    )
+    assert f"/checkout?sku={sku}&amp;quantity=2&amp;address={first.pk}" in answer.content.decode()
