@@ -285,3 +285,21 @@ def test_a_wechatpay_timestamp_of_many_digits_is_malformed(
 
 def _token(member: Member) -> str:
     return token_issue(member)
+
+
+def test_an_address_id_past_64_bits_is_refused_and_writes_nothing(api: Api, member: Member) -> None:
+    before = _counts()
+    answer = api.post(
+        "/orders",
+        {
+            "items": [{"sku_id": 1, "quantity": 1}],
+            "delivery": {"type": "express", "address_id": HUGE},
+        },
+        as_=member,
+    )
+    _refused(answer, 400, 404)
+    body = {"region_code": "440305", "address": "路", "receiver": "甲", "phone": "13912345678"}
+    _refused(api.put(f"/me/addresses/{HUGE}", body, as_=member), 404)
+    _refused(api.delete(f"/me/addresses/{INT64_MAX + 1}", as_=member), 404)
+    _refused(api.post("/me/addresses", {**body, "region_code": "4403\x0005"}, as_=member), 400)
+    assert _counts() == before

@@ -26,6 +26,9 @@ from django.test import override_settings
 from PIL import Image
 
 from sharemall.accounts.models import ApiToken, Member
+from sharemall.addresses import rules as address_rules
+from sharemall.addresses import services as addresses
+from sharemall.addresses.models import Address
 from sharemall.aftersales import services as aftersales
 from sharemall.catalog import services as catalog_services
 from sharemall.catalog.models import Product, Sku
@@ -77,6 +80,9 @@ def snapshot(ids: dict[str, int]) -> dict[str, Any]:
         "freight": list(FreightTemplate.objects.order_by("pk").values_list("pk", "name")),
         "members": Member.objects.count(),
         "tokens": ApiToken.objects.count(),
+        "addresses": list(
+            Address.objects.order_by("pk").values_list("pk", "address", "is_default")
+        ),
     }
 
 
@@ -171,7 +177,14 @@ def build_world() -> World:
     template = freight.template_create(
         own, name="快递", template=freight_rules.Template("piece", (FREIGHT_RULE,))
     )
+    saved = addresses.address_create(
+        buyer,
+        address_rules.address_fields(
+            region_code="440305", address="路 1 号", receiver="收件人", phone="13912345678"
+        ),
+    )
     ids = {
+        "address": saved.pk,
         "template": template.pk,
         "merchant": own.pk,
         "submitted": submitted.pk,
@@ -261,6 +274,14 @@ STORE = {
 }
 
 
+ADDRESS = {
+    "region_code": "440304",
+    "address": "路 3 号",
+    "receiver": "乙",
+    "phone": "13912345678",
+    "is_default": True,
+}
+
 FREIGHT_RULE = freight_rules.Rule((), 1, 1000, 1, 500)
 FREIGHT = {
     "name": "按件",
@@ -340,6 +361,11 @@ CASES: dict[str, Case] = {
     "me": Case("GET", "/me", signed_in(200)),
     "enable_distribution": Case("POST", "/me/distributor", signed_in(200)),
     "logout": Case("POST", "/auth/logout", signed_in(204)),
+    # --- the address book: the member's own; another's address answers 404 ---
+    "my_addresses": Case("GET", "/me/addresses", signed_in(200)),
+    "address_create": Case("POST", "/me/addresses", signed_in(201), body=lambda: ADDRESS),
+    "address_update": Case("PUT", "/me/addresses/{address}", buyer_only(200), body=lambda: ADDRESS),
+    "address_delete": Case("DELETE", "/me/addresses/{address}", buyer_only(204)),
     "logout_everywhere": Case("POST", "/auth/logout-everywhere", signed_in(204)),
     # --- SMS codes: open to all, as sign-up and log-in are; a made-up code meets the rule ---
     "sms_code": Case(
@@ -857,6 +883,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "999999/end": "{agent_id}/end",
         "{post}": "{post_id}",
         "{template}": "{template_id}",
+        "{address}": "{address_id}",
         "{goods_product}/posts": "{product_id}/posts",
         "banned-words/999999": "banned-words/{word_id}",
         "sms/13800138000": "sms/{phone}",

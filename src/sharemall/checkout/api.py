@@ -9,6 +9,7 @@ from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 
 from sharemall.accounts.auth import member_auth, require_member
+from sharemall.accounts.models import Member
 from sharemall.checkout import services
 from sharemall.checkout.schemas import (
     CheckoutOut,
@@ -66,8 +67,10 @@ def _items(payload: OrderCreateIn) -> list[services.Item]:
     return [services.Item(i.sku_id, i.quantity) for i in payload.items]
 
 
-def _delivery(payload: OrderCreateIn) -> services.Delivery:
+def _delivery(payload: OrderCreateIn, buyer: Member) -> services.Delivery:
     d = payload.delivery
+    if d.address_id is not None:
+        return services.saved_delivery(buyer, d.type, d.address_id)
     return services.Delivery(d.type, d.region_code, d.address, d.receiver, d.phone, d.store_id)
 
 
@@ -75,10 +78,11 @@ def _delivery(payload: OrderCreateIn) -> services.Delivery:
 def order_quote(request: HttpRequest, payload: OrderCreateIn) -> dict[str, Any]:
     """What POST /orders would charge for this body — goods, discount, shipping and totals per
     merchant order — writing nothing: both run the same pricing."""
+    buyer = require_member(request)
     priced = services.quote(
-        buyer=require_member(request),
+        buyer=buyer,
         items=_items(payload),
-        delivery=_delivery(payload),
+        delivery=_delivery(payload, buyer),
         share_code=payload.share_code,
     )
     orders = [
@@ -101,10 +105,11 @@ def order_quote(request: HttpRequest, payload: OrderCreateIn) -> dict[str, Any]:
 @router.post("/orders", response={201: CheckoutOut}, auth=member_auth)
 @decorate_view(atomic_answer)
 def order_create(request: HttpRequest, payload: OrderCreateIn) -> Status[dict[str, Any]]:
+    buyer = require_member(request)
     result = services.order_create(
-        buyer=require_member(request),
+        buyer=buyer,
         items=_items(payload),
-        delivery=_delivery(payload),
+        delivery=_delivery(payload, buyer),
         share_code=payload.share_code,
         client_ip=client_address(request),
         device_id=request.headers.get("X-Device-Id", ""),

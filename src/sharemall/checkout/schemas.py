@@ -3,6 +3,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from sharemall.core.schemas import Id
+
 
 class ItemIn(Schema):
     sku_id: int
@@ -16,6 +18,8 @@ class DeliveryIn(Schema):
     receiver: str = Field(default="", max_length=80)
     phone: str = Field(default="", max_length=32)
     store_id: int | None = None
+    # A saved address of the caller's address book, instead of the four fields above.
+    address_id: Id | None = None
 
 
 class OrderCreateIn(Schema):

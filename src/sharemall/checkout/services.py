@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
+from sharemall.addresses import selectors as address_book
 from sharemall.catalog import services as catalog
 from sharemall.checkout import pricing
 from sharemall.core.errors import Conflict, DomainError, NotFound
@@ -55,6 +56,17 @@ Delivery = pricing.Delivery
 InvalidOrder = pricing.InvalidOrder
 MAX_LINES = pricing.MAX_LINES
 MAX_QUANTITY = pricing.MAX_QUANTITY
+
+
+def saved_delivery(buyer: Member, delivery_type: str, address_id: int) -> Delivery:
+    """Express delivery to one of the buyer's saved addresses (`delivery.address_id`): another
+    member's answers 404; a saved address with pickup is refused as invalid_address."""
+    if delivery_type != order_rules.EXPRESS:
+        raise InvalidOrder(_("A saved address is for express delivery."), code="invalid_address")
+    address = address_book.address_of(buyer, address_id)
+    return Delivery(
+        order_rules.EXPRESS, address.region_code, address.address, address.receiver, address.phone
+    )
 
 
 @dataclass(frozen=True)

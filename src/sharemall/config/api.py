@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sharemall.accounts.api import router as accounts_router
+from sharemall.addresses.api import router as addresses_router
 from sharemall.aftersales.api import router as aftersales_router
 from sharemall.analytics.api import router as analytics_router
 from sharemall.catalog.api import router as catalog_router
@@ -47,6 +48,7 @@ api.add_router("", accounts_router)
 api.add_router("", merchants_router)
 api.add_router("", catalog_router)
 api.add_router("", freight_router)
+api.add_router("", addresses_router)
 api.add_router("", checkout_router)
 api.add_router("", orders_router)
 api.add_router("", aftersales_router)

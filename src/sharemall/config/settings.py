@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "sharemall.accounts",
     "sharemall.merchants",
     "sharemall.freight",
+    "sharemall.addresses",
     "sharemall.settlement",
     "sharemall.catalog",
     "sharemall.payments",

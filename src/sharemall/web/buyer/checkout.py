@@ -5,14 +5,19 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from sharemall.accounts.models import Member
+from sharemall.addresses import rules as address_rules
+from sharemall.addresses import selectors as address_book
+from sharemall.addresses import services as addresses
+from sharemall.addresses.models import Address
 from sharemall.checkout import services as checkout
 from sharemall.checkout.pricing import Priced
 from sharemall.core.errors import DomainError
@@ -227,6 +232,113 @@ def _region_picker(province: str, city: str, district: str) -> RegionPicker:
     return RegionPicker(provinces, cities, districts, province, city, district)
 
 
+def form_region_picker(form: forms.Form) -> RegionPicker:
+    """The picker as an address form (checkout's, the address book's) has it chosen."""
+    return _region_picker(
+        str(form["province"].value() or ""),
+        str(form["city"].value() or ""),
+        str(form["district"].value() or ""),
+    )
+
+
+def region_picker_for(code: str) -> RegionPicker:
+    """The picker showing a saved district: under its city, or right under a municipality
+    (whose districts the picker lists as cities)."""
+    province = code[:2] + "0000"
+    picker = _region_picker(province, code[:4] + "00", code)
+    if picker.district != code:
+        picker = _region_picker(province, code, "")
+    return picker
+
+
+def address_initial(address: Address) -> dict[str, str]:
+    """A saved address as the address fields' values (checkout's and the address book's)."""
+    picker = region_picker_for(address.region_code)
+    return {
+        "province": picker.province,
+        "city": picker.city,
+        "district": picker.district,
+        "address": address.address,
+        "receiver": address.receiver,
+        "phone": address.phone,
+    }
+
+
+@dataclass(frozen=True)
+class SavedChoice:
+    """A saved address offered at checkout, and the link that fills the form with it."""
+
+    address: Address
+    region_name: str
+    url: str
+    chosen: bool
+
+
+def _saved_choices(
+    request: HttpRequest, saved: list[Address], chosen: Address | None
+) -> list[SavedChoice]:
+    # What is being bought stays in the link: the "Buy now" item or the ticked cart lines.
+    source = request.POST if request.method == "POST" else request.GET
+    kept = QueryDict(mutable=True)
+    for name in ("sku", "quantity", "pick"):
+        kept.setlist(name, source.getlist(name))
+    choices = []
+    for address in saved:
+        query = kept.copy()
+        query["address"] = str(address.pk)
+        choices.append(
+            SavedChoice(
+                address,
+                address_rules.region_name(address.region_code),
+                f"{reverse('web:buyer_checkout')}?{query.urlencode()}",
+                chosen is not None and address.pk == chosen.pk,
+            )
+        )
+    return choices
+
+
+def _chosen_saved(request: HttpRequest, saved: list[Address]) -> Address | None:
+    """The saved address to fill the form with: the one the buyer picked (?address=), else
+    the default."""
+    wanted = request.GET.get("address", "")
+    for address in saved:
+        if str(address.pk) == wanted:
+            return address
+    return next((a for a in saved if a.is_default), saved[0] if saved else None)
+
+
+def _save_typed_address(request: HttpRequest, member: Member, delivery: checkout.Delivery) -> None:
+    """ "Save to my address book" at checkout: the address the order went to, unless the book
+    has it already; a full book says so and the order stands."""
+    if delivery.type != order_rules.EXPRESS:
+        return
+    try:
+        fields = address_rules.address_fields(
+            region_code=delivery.region_code,
+            address=delivery.address,
+            receiver=delivery.receiver,
+            phone=delivery.phone,
+        )
+    except DomainError:
+        return
+    if (
+        address_book.addresses_of(member)
+        .filter(
+            region_code=fields.region_code,
+            address=fields.address,
+            receiver=fields.receiver,
+            phone=fields.phone,
+        )
+        .exists()
+    ):
+        return
+    run_action(
+        request,
+        lambda: addresses.address_create(member, fields),
+        _("The address was saved to your address book."),
+    )
+
+
 def _delivery(form: CheckoutForm) -> checkout.Delivery:
     data = form.cleaned_data
     if data["delivery"] == order_rules.PICKUP:
@@ -260,12 +372,13 @@ def _place_order(
     if not _spend_checkout_token(request, form.cleaned_data["token"]):
         messages.info(request, _("This order was already placed. Here are your orders."))
         return HttpResponseRedirect(reverse("web:buyer_orders"))
+    delivery = _delivery(form)
     outcome = run_action(
         request,
         lambda: checkout.order_create(
             buyer=member,
             items=[checkout.Item(line.sku_id, line.quantity) for line in lines],
-            delivery=_delivery(form),
+            delivery=delivery,
             share_code=sharing_selectors.code_from_cookie(request),
             client_ip=client_address(request),
         ),
@@ -280,6 +393,8 @@ def _place_order(
         ]
         return None
     result = outcome.value
+    if form.cleaned_data.get("save_address"):
+        _save_typed_address(request, member, delivery)
     if buy_now is None:
         cart.remove(request.session, [line.sku_id for line in lines])
     messages.success(
@@ -310,6 +425,8 @@ def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
         elif chosen.picked is not None:
             messages.error(request, _("Tick what you want to check out."))
         return HttpResponseRedirect(reverse("web:buyer_cart"))
+    saved = list(address_book.addresses_of(member))
+    chosen_saved = None
     if request.method == "POST":
         form = CheckoutForm(request.POST)
         if form.is_valid():
@@ -317,7 +434,12 @@ def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
             if response is not None:
                 return response
     else:
-        form = CheckoutForm(initial={"token": _new_checkout_token(request)})
+        # The default saved address (or the one picked) fills the express fields, editable.
+        chosen_saved = _chosen_saved(request, saved)
+        initial = {"token": _new_checkout_token(request)}
+        if chosen_saved is not None:
+            initial.update(address_initial(chosen_saved))
+        form = CheckoutForm(initial=initial)
     stores = _pickup_stores(lines)
     return render(
         request,
@@ -329,11 +451,8 @@ def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
             "picked": chosen.picked,
             "stores": stores,
             "chosen_store": str(form["store"].value() or ""),
-            "regions": _region_picker(
-                str(form["province"].value() or ""),
-                str(form["city"].value() or ""),
-                str(form["district"].value() or ""),
-            ),
+            "regions": form_region_picker(form),
+            "saved_addresses": _saved_choices(request, saved, chosen_saved),
             "skipped": len(items) - len(lines),
             "errors": error_links(form, {"store": "pickup-fields"}, top="checkout-form"),
         },

@@ -82,6 +82,7 @@ class CheckoutForm(PageForm):
     store = forms.IntegerField(
         label=_("Pickup store"), min_value=1, max_value=ID_MAX, required=False
     )
+    save_address = forms.BooleanField(label=_("Save to my address book"), required=False)
 
     def clean(self) -> dict[str, Any]:
         """Only the chosen way's fields are needed; all that is missing is said at once (the
@@ -154,3 +155,32 @@ class PostForm(PageForm):
         widget=forms.RadioSelect,
     )
     images = PhotosField(label=_("Photos (up to 9)"), limit=post_rules.MAX_IMAGES, required=False)
+
+
+class AddressForm(PageForm):
+    """An address of the address book, with the checkout page's region picker; the address
+    book's rules (those of checkout) judge the values."""
+
+    id = forms.IntegerField(min_value=1, max_value=ID_MAX, required=False, widget=forms.HiddenInput)
+    province = forms.CharField(label=_("Province"), max_length=6, required=False)
+    city = forms.CharField(label=_("City"), max_length=6, required=False)
+    district = forms.CharField(label=_("District"), max_length=6, required=False)
+    address = forms.CharField(
+        label=_("Street address"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    receiver = forms.CharField(
+        label=_("Receiver"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    is_default = forms.BooleanField(label=_("Use as my default address"), required=False)
+
+    def region_code(self) -> str:
+        """The most precise division chosen: a municipality's districts sit in the city list."""
+        data = self.cleaned_data
+        return str(data.get("district") or data.get("city") or data.get("province") or "")

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from sharemall.accounts.models import Member
+from sharemall.addresses import rules as address_rules
+from sharemall.addresses import selectors as address_book
+from sharemall.addresses import services as addresses
+from sharemall.addresses.models import Address
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.orders import rules as order_rules
 from sharemall.orders import selectors as order_selectors
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.web.access import member_page
+from sharemall.web.actions import run_action
+from sharemall.web.buyer.checkout import address_initial, form_region_picker
+from sharemall.web.buyer.forms import AddressForm
 
 
 @dataclass(frozen=True)
@@ -56,10 +66,98 @@ def me(request: HttpRequest, member: Member) -> HttpResponse:
     )
 
 
+# Which address-form field an address book refusal belongs to, by its domain code.
+ADDRESS_ERROR_FIELDS = {
+    "invalid_region": "district",
+    "invalid_phone": "phone",
+    "invalid_address": "address",
+    "too_many_addresses": None,
+}
+
+
+@dataclass(frozen=True)
+class SavedAddress:
+    address: Address
+    region_name: str
+
+
+def _save_address(member: Member, form: AddressForm) -> Address:
+    data = form.cleaned_data
+    fields = address_rules.address_fields(
+        region_code=form.region_code(),
+        address=data["address"],
+        receiver=data["receiver"],
+        phone=data["phone"],
+    )
+    if data.get("id"):
+        return addresses.address_update(
+            member, data["id"], fields, is_default=data.get("is_default", False)
+        )
+    return addresses.address_create(member, fields, is_default=data.get("is_default", False))
+
+
+def _addresses_url() -> str:
+    return reverse("web:me_addresses")
+
+
 @member_page
 def me_addresses(request: HttpRequest, member: Member) -> HttpResponse:
-    """A placeholder until the address book comes: addresses are typed at checkout."""
-    return render(request, "web/me_placeholder.html", {"page": "addresses"})
+    """The address book: the saved addresses (the default first), and the form that adds one
+    or, with ?edit=<id>, changes one. Checkout fills its address from the default."""
+    saved = list(address_book.addresses_of(member))
+    if request.method == "POST":
+        form = AddressForm(request.POST)
+        if form.is_valid() and run_action(
+            request,
+            lambda: _save_address(member, form),
+            gettext("Address saved."),
+            form=form,
+            error_fields=ADDRESS_ERROR_FIELDS,
+        ):
+            return HttpResponseRedirect(_addresses_url())
+    else:
+        editing = next((a for a in saved if str(a.pk) == request.GET.get("edit")), None)
+        initial: dict[str, object] = {"is_default": not saved}
+        if editing is not None:
+            initial = {
+                **address_initial(editing),
+                "id": editing.pk,
+                "is_default": editing.is_default,
+            }
+        form = AddressForm(initial=initial)
+    return render(
+        request,
+        "web/buyer/addresses.html",
+        {
+            "addresses": [SavedAddress(a, address_rules.region_name(a.region_code)) for a in saved],
+            "form": form,
+            "editing": bool(form["id"].value()),
+            "full": len(saved) >= address_rules.MAX_ADDRESSES,
+            "regions": form_region_picker(form),
+        },
+    )
+
+
+@require_POST
+@member_page
+def me_address_default(request: HttpRequest, member: Member, address_id: int) -> HttpResponse:
+    run_action(
+        request,
+        lambda: addresses.address_make_default(member, address_id),
+        gettext("This is now your default address."),
+    )
+    return HttpResponseRedirect(_addresses_url())
+
+
+@require_POST
+@member_page
+def me_address_delete(request: HttpRequest, member: Member, address_id: int) -> HttpResponse:
+    run_action(
+        request,
+        lambda: addresses.address_delete(member, address_id),
+        gettext("Address deleted."),
+    )
+    return HttpResponseRedirect(_addresses_url())
 
 
 @member_page

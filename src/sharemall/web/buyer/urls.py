@@ -19,6 +19,12 @@ urlpatterns: list[URLPattern] = [
     path("categories", browse.categories, name="categories"),
     path("me", me.me, name="me"),
     path("me/addresses", me.me_addresses, name="me_addresses"),
+    path(
+        "me/addresses/<int:address_id>/default",
+        me.me_address_default,
+        name="me_address_default",
+    ),
+    path("me/addresses/<int:address_id>/delete", me.me_address_delete, name="me_address_delete"),
     path("me/messages", me.me_messages, name="me_messages"),
     path("me/settings", me.me_settings, name="me_settings"),
     path("stores/nearby", browse.stores_nearby, name="stores_nearby"),

@@ -203,7 +203,7 @@ def test_me_shows_my_shop_to_merchants_and_the_back_office_to_operators() -> Non
 @pytest.mark.parametrize(
     ("path", "text"),
     [
-        ("/me/addresses", "The address book is coming soon."),
+        ("/me/addresses", "No saved addresses yet."),
         ("/me/messages", "No messages yet."),
         ("/me/settings", 'action="/i18n/setlang/"'),
     ],
