@@ -22,6 +22,8 @@ from django.utils import timezone
 from sharemall.accounts.binding import bind
 from sharemall.accounts.models import Member
 from sharemall.accounts.services import distributor_enable
+from sharemall.addresses.rules import AddressFields, address_fields
+from sharemall.addresses.services import address_create
 from sharemall.aftersales.models import AfterSale
 from sharemall.aftersales.services import (
     aftersale_approve,
@@ -153,6 +155,7 @@ class Stories:
     now: datetime = field(default_factory=timezone.now)
 
     def run(self) -> None:
+        self.address_books()
         self.plans_and_shares()
         for story in HISTORY:
             self.play(story)
@@ -173,6 +176,22 @@ class Stories:
         self.shop_withdrawal()
 
     # --- people and links ---------------------------------------------------------------------
+
+    def address_books(self) -> None:
+        """Every member keeps their home in the address book (checkout fills it in); the
+        first also keeps the office, to choose between."""
+        for member in self.members:
+            address_create(member, _home(member))
+        first = self.members[0]
+        address_create(
+            first,
+            address_fields(
+                region_code="440304",
+                address="福田区深南大道 6008 号 18 楼",
+                receiver=first.nickname,
+                phone=first.phone,
+            ),
+        )
 
     def plans_and_shares(self) -> None:
         """Plans, the sharing chain, share links with a few clicks, and the demo member's
@@ -226,9 +245,11 @@ class Stories:
             store = self.stores[T.uscc][0]
             delivery = checkout.Delivery("pickup", store_id=store.pk)
         else:
-            # Each buyer ships to their own door: a shared address is a brushing signal.
+            # Each buyer ships to their own door (the address book's home): a shared address
+            # is a brushing signal.
+            home = _home(buyer)
             delivery = checkout.Delivery(
-                "express", "440305", f"科技园南区 8 栋 {1200 + buyer.pk} 室", buyer.nickname, phone
+                "express", home.region_code, home.address, home.receiver, phone
             )
         result = checkout.order_create(
             buyer=buyer,
@@ -392,6 +413,15 @@ class Stories:
                 payee="6222021001122334455",
                 payee_name=shop.legal_name,
             )
+
+
+def _home(member: Member) -> AddressFields:
+    return address_fields(
+        region_code="440305",
+        address=f"南山区科技园南区 8 栋 {1200 + member.pk} 室",
+        receiver=member.nickname,
+        phone=member.phone,
+    )
 
 
 def _subject(product_id: int) -> Subject:
