@@ -187,7 +187,7 @@ class Stories:
             first,
             address_fields(
                 region_code="440304",
-                address="福田区深南大道 6008 号 18 楼",
+                address="深南大道 6008 号 18 楼",
                 receiver=first.nickname,
                 phone=first.phone,
             ),
@@ -418,7 +418,7 @@ class Stories:
 def _home(member: Member) -> AddressFields:
     return address_fields(
         region_code="440305",
-        address=f"南山区科技园南区 8 栋 {1200 + member.pk} 室",
+        address=f"科技园南区 8 栋 {1200 + member.pk} 室",
         receiver=member.nickname,
         phone=member.phone,
     )
