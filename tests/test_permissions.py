@@ -691,6 +691,9 @@ CASES.update(
         "team": Case("GET", "/team", signed_in(200)),
         "bindings": Case("GET", "/me/bindings", signed_in(200)),
         "binding": Case("GET", "/me/binding", signed_in(200)),
+        # --- personal data: one's own only; closing with a wrong password writes nothing ---
+        "export": Case("GET", "/me/export", signed_in(200)),
+        "close": Case("POST", "/me/close", signed_in(400), body=lambda: {"password": "wrong"}),
         "plan_get": Case("GET", "/merchants/{merchant}/commission-plan", owner_only(200)),
         "plan_set": Case(
             "PUT", "/merchants/{merchant}/commission-plan", owner_only(200), body=lambda: PLAN_BODY

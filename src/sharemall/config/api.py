@@ -26,6 +26,7 @@ from sharemall.freight.api import router as freight_router
 from sharemall.merchants.api import router as merchants_router
 from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
+from sharemall.privacy.api import router as privacy_router
 from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
 from sharemall.verification.api import router as verification_router
@@ -57,6 +58,7 @@ api.add_router("", analytics_router)
 api.add_router("", wallet_router)
 api.add_router("", settlement_router)
 api.add_router("", verification_router)
+api.add_router("", privacy_router)
 
 _HTTP_CODES = {
     400: "bad_request",
