@@ -11,6 +11,7 @@ from sharemall.web.buyer import (
     orders,
     pay,
     posts,
+    privacy,
     sharing,
 )
 
@@ -21,6 +22,8 @@ urlpatterns: list[URLPattern] = [
     path("me/addresses", me.me_addresses, name="me_addresses"),
     path("me/messages", me.me_messages, name="me_messages"),
     path("me/settings", me.me_settings, name="me_settings"),
+    path("me/settings/export", privacy.me_export, name="me_export"),
+    path("me/settings/close", privacy.me_close, name="me_close"),
     path("stores/nearby", browse.stores_nearby, name="stores_nearby"),
     path("stores/nearby/list", browse.stores_nearby_list, name="stores_nearby_list"),
     path("p/<int:product_id>/share", sharing.product_share, name="buyer_product_share"),
