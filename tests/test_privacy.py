@@ -16,11 +16,12 @@ from sharemall.core import personal_data
 from sharemall.distribution.models import CommissionEntry
 from sharemall.legal.models import Consent
 from sharemall.orders.models import Order
+from sharemall.posts.models import Post
 from sharemall.verification.models import SendGuard
 from sharemall.wallet.models import Posting
 from sharemall.wallet.services import balances_for_member
-from tests.factories import PASSWORD, MemberFactory, merchant
-from tests.flows import register
+from tests.factories import PASSWORD, MemberFactory, merchant, product
+from tests.flows import buy_and_receive, register
 from tests.settlement_support import ledger_clean, sell, shop_with_plan
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +170,26 @@ def test_the_number_can_be_registered_again_by_a_new_person(api: Api) -> None:
 
 def _items(body: Any) -> list[dict[str, Any]]:
     return list(body["items"] if isinstance(body, dict) else body)
+
+
+def test_closing_takes_the_members_posts_down(api: Api) -> None:
+    """Posts are the author's own words and photos: closing takes them down as a deletion by the
+    author would (the order line they were about stays)."""
+    shop = merchant()
+    item = product(shop, price_fen=5_000, stock=5)
+    buyer = MemberFactory.create()
+    created = buy_and_receive(api, buyer, item.skus.get(), shop.owner)
+    line_id = created["orders"][0]["lines"][0]["id"]
+    made = api.call(
+        "POST",
+        "/posts",
+        data={"order_line_id": line_id, "text": "用了一周，很满意。", "rating": 5},
+        as_=buyer,
+    )
+    assert made.status == 201, made.body
+    assert close(api, buyer).status == 200
+    assert list(Post.objects.filter(author=buyer).values_list("status", flat=True)) == ["deleted"]
+    assert api.get(f"/posts/{made.body['id']}").status == 404
 
 
 def test_a_wrong_password_is_refused_and_writes_nothing(api: Api) -> None:

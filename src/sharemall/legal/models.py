@@ -36,6 +36,10 @@ class LegalDocument(models.Model):
         return f"{self.kind} v{self.version}"
 
     @property
+    def slug(self) -> str:
+        return rules.SLUGS[self.kind]
+
+    @property
     def paragraphs(self) -> list[str]:
         return rules.paragraphs(self.body)
 

@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.accounts.models import Member
+from sharemall.legal import selectors as legal_selectors
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.orders import rules as order_rules
 from sharemall.orders import selectors as order_selectors
@@ -52,6 +53,7 @@ def me(request: HttpRequest, member: Member) -> HttpResponse:
             ],
             "wallet": withdrawals.wallet_summary(member.pk),
             "is_merchant": bool(merchant_selectors.merchant_ids_of(member)),
+            "outdated_terms": legal_selectors.outdated_for(member),
         },
     )
 

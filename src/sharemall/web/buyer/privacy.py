@@ -8,12 +8,15 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from sharemall.accounts.models import Member
+from sharemall.core.http import client_address
+from sharemall.legal import services as legal
 from sharemall.privacy import selectors as privacy_selectors
 from sharemall.privacy import services as privacy
 from sharemall.web.access import member_page
@@ -32,6 +35,15 @@ def me_export(request: HttpRequest, member: Member) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="sharemall-my-data.json"'
     return response
+
+
+@member_page
+def me_consent(request: HttpRequest, member: Member) -> HttpResponse:
+    """The member accepts the current versions of the terms (the banner on 我的)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    legal.consent_record(member, address=client_address(request))
+    return HttpResponseRedirect(reverse("web:me"))
 
 
 @sensitive_post_parameters("password")

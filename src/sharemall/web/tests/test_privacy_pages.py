@@ -11,6 +11,7 @@ from django.test import Client
 from tests.factories import PASSWORD, MemberFactory, OperatorFactory, merchant
 
 from sharemall.accounts.models import Member
+from sharemall.legal import services as legal
 from sharemall.legal.models import Consent, LegalDocument
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +135,22 @@ def test_the_legal_back_office_is_for_operators_only() -> None:
     client = Client()
     client.force_login(MemberFactory.create())
     assert client.get("/platform/legal").status_code == 404
+
+
+def test_a_new_policy_version_is_shown_on_me_until_accepted() -> None:
+    member = MemberFactory.create()
+    legal.consent_record(member)
+    client = Client()
+    client.force_login(member)
+    assert "me/consent" not in client.get("/me").content.decode()
+
+    legal.document_publish(
+        kind="privacy_policy", title="隐私政策（第二版）", body="新的内容。", actor=member
+    )
+    page = client.get("/me").content.decode()
+    assert "me/consent" in page and "隐私政策（第二版）" in page
+    token = client.cookies["csrftoken"].value
+    assert client.post("/me/consent", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert Consent.objects.filter(member=member, kind="privacy_policy", version=2).exists()
+    assert "me/consent" not in client.get("/me").content.decode()
+    assert client.get("/me/consent").status_code == 405
