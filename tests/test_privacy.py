@@ -199,6 +199,7 @@ def test_a_wrong_password_is_refused_and_writes_nothing(api: Api) -> None:
     someone.refresh_from_db()
     assert someone.is_active and someone.closed_at is None
     assert api.post("/me/close", {}, as_=someone).error_code == "invalid_password"
+    assert api.post("/me/close", {"password": 5}, as_=someone).error_code == "invalid_input"
 
 
 def test_money_left_is_refused_and_writes_nothing(api: Api) -> None:
