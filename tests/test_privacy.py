@@ -17,6 +17,7 @@ from sharemall.distribution.models import CommissionEntry
 from sharemall.legal.models import Consent
 from sharemall.orders.models import Order
 from sharemall.posts.models import Post
+from sharemall.sharing.models import ShareClick, ShareLink
 from sharemall.verification.models import SendGuard
 from sharemall.wallet.models import Posting
 from sharemall.wallet.services import balances_for_member
@@ -119,6 +120,12 @@ def test_closing_erases_personal_data_and_keeps_the_books(api: Api) -> None:
     parent_id = buyer.parent_id
     before = snapshot()
     token = api.post("/auth/login", {"phone": old_phone, "password": PASSWORD}).body["token"]
+    ShareClick.objects.create(
+        link=ShareLink.objects.get(pk=sale.order.share_link_id),
+        visitor_key="k",
+        visitor=buyer,
+        ip="203.0.113.9",
+    )
 
     answer = close(api, token)
     assert answer.status == 200, answer.body
@@ -133,6 +140,7 @@ def test_closing_erases_personal_data_and_keeps_the_books(api: Api) -> None:
     assert buyer.parent_id == parent_id  # its own binding stays
     assert snapshot() == before
     assert ledger_clean() == []
+    assert list(ShareClick.objects.filter(visitor=buyer).values_list("ip", flat=True)) == [""]
     assert not ApiToken.objects.filter(member=buyer, revoked_at__isnull=True).exists()
 
     # The hidden check: it cannot log in, and its export is gone.

@@ -5,11 +5,11 @@ Kept, unchanged, for the retention period (E-commerce Law art. 31: three years f
 of the deal): orders with their lines and the delivery details as they were, ledger postings,
 commission entries, withdrawals, and the binding rows (the member stays a node of the tree, so
 the downline keeps its binding history). Erased: the phone (a placeholder takes its place, so
-the number can be registered again by a new person), nickname, sign-up device and IP, password,
-tokens and page sessions, merchant staff roles, and what the apps registered in
-sharemall.core.personal_data (the address book). Experience posts are taken down as if the
-author deleted them: their text and photos are the person's own words and pictures, and an
-anonymous post would still tie a product review to a real purchase.
+the number can be registered again by a new person), nickname, sign-up device and IP, the IP of
+its share-link clicks, password, tokens and page sessions, merchant staff roles, and what the
+apps registered in sharemall.core.personal_data (the address book). Experience posts are
+taken down as if the author deleted them: their text and photos are the person's own words and
+pictures, and an anonymous post would still tie a product review to a real purchase.
 
 No money is posted: a member who still has money (pending, available or being withdrawn) is
 refused with 400 `balance_not_empty` so nobody loses any; a debt (a negative balance) stays on
@@ -28,6 +28,7 @@ from sharemall.core.errors import DomainError
 from sharemall.merchants.models import Merchant, Staff
 from sharemall.posts import rules as post_rules
 from sharemall.posts.models import ModerationEvent, Post
+from sharemall.sharing.models import ShareClick
 from sharemall.wallet import rules as wallet_rules
 from sharemall.wallet.models import Withdrawal
 from sharemall.wallet.services import balances_for_member
@@ -76,6 +77,7 @@ def member_close(member: Member, *, password: str = "", sms_code: str = "") -> M
         for provider in personal_data.providers().values():
             provider.erase(locked)
         Staff.objects.filter(member=locked).delete()
+        ShareClick.objects.filter(visitor=locked).update(ip="")
         for post in Post.objects.filter(author=locked).exclude(status=post_rules.DELETED):
             post_rules.POST.move(
                 post, post_rules.DELETED, actor=locked, event={"action": ModerationEvent.DELETE}

@@ -154,3 +154,15 @@ def test_a_new_policy_version_is_shown_on_me_until_accepted() -> None:
     assert Consent.objects.filter(member=member, kind="privacy_policy", version=2).exists()
     assert "me/consent" not in client.get("/me").content.decode()
     assert client.get("/me/consent").status_code == 405
+
+
+def test_a_member_without_a_password_closes_with_a_texted_code() -> None:
+    member = MemberFactory.create()
+    member.set_unusable_password()
+    member.save()
+    client = Client()
+    client.force_login(member)
+    page = client.get("/me/settings/close").content.decode()
+    assert 'name="sms_code"' in page and 'data-sms-purpose="login"' in page
+    assert 'name="password"' not in page
+    assert f'name="phone" value="{member.phone}"' in page
