@@ -394,7 +394,13 @@ def test_registering_on_the_page_binds_through_the_landing_cookie(
     assert browser.get(f"/s/{code}").status_code == 302
     page = browser.post(
         "/register/",
-        {"phone": "13700001101", "nickname": "新人", "password": PASSWORD, "password2": PASSWORD},
+        {
+            "phone": "13700001101",
+            "nickname": "新人",
+            "password": PASSWORD,
+            "password2": PASSWORD,
+            "accept_terms": "on",
+        },
     )
     assert page.status_code in {200, 302}
     newcomer = Member.objects.get(phone="13700001101")

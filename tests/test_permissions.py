@@ -717,6 +717,19 @@ CASES.update(
         "team": Case("GET", "/team", signed_in(200)),
         "bindings": Case("GET", "/me/bindings", signed_in(200)),
         "binding": Case("GET", "/me/binding", signed_in(200)),
+        # --- personal data: one's own only; closing with a wrong password writes nothing ---
+        "export": Case("GET", "/me/export", signed_in(200)),
+        "close": Case("POST", "/me/close", signed_in(400), body=lambda: {"password": "wrong"}),
+        # --- terms: the current text is public, publishing is the operators' ---
+        "legal_document": Case("GET", "/legal/privacy_policy", public(200)),
+        "consent": Case("POST", "/me/consents", signed_in(200)),
+        "legal_history": Case("GET", "/platform/legal/user_agreement", operator_only(200)),
+        "legal_publish": Case(
+            "POST",
+            "/platform/legal/user_agreement",
+            operator_only(201),
+            body=lambda: {"title": "用户协议", "body": "第二版。"},
+        ),
         "plan_get": Case("GET", "/merchants/{merchant}/commission-plan", owner_only(200)),
         "plan_set": Case(
             "PUT", "/merchants/{merchant}/commission-plan", owner_only(200), body=lambda: PLAN_BODY
@@ -887,6 +900,8 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{goods_product}/posts": "{product_id}/posts",
         "banned-words/999999": "banned-words/{word_id}",
         "sms/13800138000": "sms/{phone}",
+        "legal/privacy_policy": "legal/{kind}",
+        "legal/user_agreement": "legal/{kind}",
     }
     normalised = set()
     for method, raw_path in covered:

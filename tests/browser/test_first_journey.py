@@ -34,6 +34,7 @@ def test_friend_opens_a_share_link_registers_and_is_bound_to_the_sharer(
     page.fill("#id_phone", FRIEND_PHONE)
     page.fill("#id_nickname", FRIEND_NICKNAME)
     page.fill("#id_password", FRIEND_PASSWORD)
+    page.check("#id_accept_terms")
     submit(page)
 
     assert path_of(page.url) == product_path

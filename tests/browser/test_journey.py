@@ -430,6 +430,7 @@ def register(page: Page, person: Person) -> None:
     page.fill("#id_phone", person.phone)
     page.fill("#id_nickname", person.nickname)
     page.fill("#id_password", person.password)
+    page.check("#id_accept_terms")
     submit(page, "form[action='/register/']")
 
 

@@ -51,6 +51,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("back-office access"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Set when the member closed their account: the row stays as a node of the binding tree
+    # and the party of its orders and ledger, with its personal data erased.
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     objects: ClassVar[MemberManager] = MemberManager()
 

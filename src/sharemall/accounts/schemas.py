@@ -12,6 +12,9 @@ class RegisterIn(Schema):
     share_code: str | None = Field(default=None, max_length=32)
     # Required while PHONE_VERIFICATION is on: the code POST /auth/sms-code texted (register).
     sms_code: str | None = Field(default=None, max_length=16)
+    # The client showed the user agreement and privacy policy and the person accepted them;
+    # their current versions are recorded with the sign-up. False → 400 `terms_not_accepted`.
+    accept_terms: bool = True
 
 
 class RegisterOut(Schema):
@@ -61,6 +64,8 @@ class LoginByCodeIn(Schema):
     phone: str = Field(max_length=32)
     sms_code: str = Field(max_length=16)
     share_code: str | None = Field(default=None, max_length=32)
+    # As at sign-up; only read when the number has no account yet.
+    accept_terms: bool = True
 
 
 class LoginByCodeOut(Schema):

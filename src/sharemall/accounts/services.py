@@ -18,14 +18,19 @@ from django.utils.translation import gettext as _
 from sharemall.accounts.binding import bind
 from sharemall.accounts.models import ApiToken, LoginGuard, Member
 from sharemall.accounts.rules import TOKEN_PREFIX, hash_token, normalize_phone
+from sharemall.accounts.signals import member_signed_up
 from sharemall.core.errors import Conflict, DomainError, RateLimited, Unauthenticated
 from sharemall.core.http import ip_or_none
 from sharemall.core.throttle import allow
 from sharemall.verification import services as verification
+from sharemall.verification.models import VerificationCode
 from sharemall.verification.rules import invalid_code
 from sharemall.verification.services import Issued
 
 NICKNAME_MAX = 40
+# What a closed account is called wherever it still appears (a node of a team, an old order):
+# stored data, the same in every language.
+CLOSED_NICKNAME = "已注销用户"
 # A phone's wrong guesses are forgotten a day after the last one (unless it is locked then).
 LOGIN_GUARD_KEEP = timedelta(days=1)
 
@@ -54,6 +59,13 @@ def _clean_nickname(nickname: str) -> str:
             code="invalid_nickname",
         )
     return cleaned
+
+
+def _terms_refused() -> DomainError:
+    return DomainError(
+        _("Accept the user agreement and the privacy policy to sign up."),
+        code="terms_not_accepted",
+    )
 
 
 def _check_password(password: str, member: Member | None = None) -> None:
@@ -95,12 +107,15 @@ def member_signup(
     referrer: Member | None = None,
     source: str = "",
     sms_code: str | None = None,
+    accept_terms: bool = True,
 ) -> Member:
     """Register, and bind the newcomer to `referrer` (the sharer whose link brought them, found
     by the edge) as the binding mode allows. Nothing is ever paid for a sign-up.
 
     While PHONE_VERIFICATION is on the phone must be proved with the sign-up code texted to it
     (400 `invalid_code` otherwise); the code is used up only if the member is made."""
+    if not accept_terms:
+        raise _terms_refused()
     checked = None
     if settings.PHONE_VERIFICATION:
         checked = verification.code_check(
@@ -115,6 +130,7 @@ def member_signup(
         if referrer is not None:
             # Just made: nobody can be below it yet, so no cycle walk and no rebinding lock.
             bind(newcomer, referrer, source=source or "signup", newcomer=True)
+        member_signed_up.send(sender=Member, member=newcomer, address=address)
     return newcomer
 
 
@@ -141,6 +157,7 @@ def member_login_by_code(
     device: str = "",
     referrer: Member | None = None,
     source: str = "",
+    accept_terms: bool = True,
 ) -> tuple[Member, bool]:
     """Log in with the code texted to the phone (no password); a number without an account
     gets one, bound to `referrer` as at sign-up. Answers the member and whether it is new."""
@@ -154,6 +171,8 @@ def member_login_by_code(
             member = Member.objects.filter(phone=normalized).first()
             is_new = member is None
             if member is None:
+                if not accept_terms:
+                    raise _terms_refused()
                 member = Member(
                     phone=normalized,
                     nickname=_("User %(digits)s") % {"digits": normalized[-4:]},
@@ -164,6 +183,7 @@ def member_login_by_code(
                 member.save(force_insert=True)
                 if referrer is not None:
                     bind(member, referrer, source=source or "signup", newcomer=True)
+                member_signed_up.send(sender=Member, member=member, address=address)
             elif not member.is_active:
                 raise Unauthenticated(
                     _("Wrong phone number or password."), code="invalid_credentials"
@@ -339,4 +359,48 @@ def distributor_enable(member: Member) -> Member:
     """Enabling distribution is free and needs no approval: nothing is ever paid to join."""
     Member.objects.filter(pk=member.pk).update(is_distributor=True)
     member.is_distributor = True
+    return member
+
+
+def closing_confirm(
+    member: Member, *, password: str = "", sms_code: str = ""
+) -> VerificationCode | None:
+    """Closing an account asks for the current password, or for a member who never set one
+    (signed up by texted code) a `login` code texted to the phone: 400 `invalid_password` or
+    `invalid_code` otherwise. Call it outside a transaction (a wrong guess stays counted); the
+    code it answers is used up by member_close, only once the account closes."""
+    if member.has_usable_password():
+        if not password or not member.check_password(password):
+            raise InvalidPassword(_("The password is wrong."))
+        return None
+    return verification.code_check(phone=member.phone, purpose="login", code=sms_code or None)
+
+
+def member_close(member: Member, *, code: VerificationCode | None = None) -> Member:
+    """Close the account and erase what identifies the person (PIPL art. 47): the phone becomes
+    a placeholder that is no phone number, so the number can be registered again by somebody
+    else; the nickname, sign-up device and address go; the password becomes unusable (which
+    also ends its page sessions) and every token is revoked. The row itself stays: it is the
+    party of orders, commissions and ledger postings kept for the legal retention period, and a
+    node of its downline's binding history. Run inside the caller's transaction; closing twice
+    is refused (409 `already_closed`)."""
+    now = timezone.now()
+    placeholder = f"closed-{member.pk}-{secrets.token_hex(3)}"[:20]
+    closed = Member.objects.filter(pk=member.pk, closed_at__isnull=True).update(
+        phone=placeholder,
+        nickname=CLOSED_NICKNAME,
+        signup_ip=None,
+        signup_device="",
+        password=make_password(None),
+        is_active=False,
+        is_distributor=False,
+        closed_at=now,
+    )
+    if not closed:
+        raise Conflict(_("This account is already closed."), code="already_closed")
+    if code is not None:
+        verification.code_consume(code, now=now)
+    LoginGuard.objects.filter(phone=member.phone).delete()
+    tokens_revoke_all(member)
+    member.refresh_from_db()
     return member

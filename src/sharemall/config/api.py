@@ -24,9 +24,11 @@ from sharemall.checkout.api import router as checkout_router
 from sharemall.core.errors import DomainError
 from sharemall.distribution.api import router as distribution_router
 from sharemall.freight.api import router as freight_router
+from sharemall.legal.api import router as legal_router
 from sharemall.merchants.api import router as merchants_router
 from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
+from sharemall.privacy.api import router as privacy_router
 from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
 from sharemall.verification.api import router as verification_router
@@ -59,6 +61,8 @@ api.add_router("", analytics_router)
 api.add_router("", wallet_router)
 api.add_router("", settlement_router)
 api.add_router("", verification_router)
+api.add_router("", privacy_router)
+api.add_router("", legal_router)
 
 _HTTP_CODES = {
     400: "bad_request",

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "sharemall.posts",
     "sharemall.analytics",
     "sharemall.showcase",
+    "sharemall.legal",
+    "sharemall.privacy",
     "sharemall.web",
     "sharemall.config",
 ]

@@ -66,6 +66,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[dict[str, obje
         referrer=referrer,
         source=source,
         sms_code=payload.sms_code,
+        accept_terms=payload.accept_terms,
     )
     token = accounts.token_issue(member, label="register")
     return Status(201, {"id": member.pk, "token": token, "parent_id": member.parent_id})
@@ -84,6 +85,7 @@ def login_by_code(request: HttpRequest, payload: LoginByCodeIn) -> dict[str, obj
         device=request.headers.get("X-Device-Id", ""),
         referrer=referrer,
         source=source,
+        accept_terms=payload.accept_terms,
     )
     token = accounts.token_issue(member, label="login-by-code")
     return {"id": member.pk, "token": token, "is_new": is_new}

@@ -73,6 +73,14 @@ class RegisterForm(PageForm):
         help_text=_("At least 8 characters, not only digits, not a common password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    # The page shows the box with links to both documents; their current versions are
+    # recorded with the sign-up.
+    accept_terms = forms.BooleanField(
+        label=_("I have read and agree to the User Agreement and the Privacy Policy"),
+        error_messages={
+            "required": _("Accept the user agreement and the privacy policy to sign up.")
+        },
+    )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, phone_verification: bool = False, **kwargs: Any) -> None:
@@ -240,3 +248,32 @@ class WithdrawalForm(PageForm):
             if not (data.get("payee_name") or "").strip():
                 self.add_error("payee_name", _("Enter the name on the bank card."))
         return data
+
+
+class CloseAccountForm(PageForm):
+    """Closing the account: the current password, or for a member who never set one a `login`
+    code texted to the phone."""
+
+    password = forms.CharField(
+        label=_("Current password"),
+        max_length=128,
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    sms_code = forms.CharField(
+        label=_("Verification code"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "data-sms-purpose": "login",
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, passwordless: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["password" if passwordless else "sms_code"]

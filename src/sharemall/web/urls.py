@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from sharemall.web import accounts, health
+from sharemall.web import accounts, health, legal
 from sharemall.web.buyer import catalogue, sandbox
 from sharemall.web.merchant import propagation
 from sharemall.web.platform import compliance
@@ -34,6 +34,7 @@ urlpatterns = [
         propagation.merchant_propagation,
         name="merchant_propagation",
     ),
+    path("legal/<slug:slug>", legal.document, name="legal"),
     path("healthz", health.healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     # Each area keeps its own package (URL module, one module per feature) and templates folder.

@@ -17,6 +17,7 @@ from sharemall.addresses import rules as address_rules
 from sharemall.addresses import selectors as address_book
 from sharemall.addresses import services as addresses
 from sharemall.addresses.models import Address
+from sharemall.legal import selectors as legal_selectors
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.orders import rules as order_rules
 from sharemall.orders import selectors as order_selectors
@@ -62,6 +63,7 @@ def me(request: HttpRequest, member: Member) -> HttpResponse:
             ],
             "wallet": withdrawals.wallet_summary(member.pk),
             "is_merchant": bool(merchant_selectors.merchant_ids_of(member)),
+            "outdated_terms": legal_selectors.outdated_for(member),
         },
     )
 

@@ -11,6 +11,7 @@ from sharemall.web.buyer import (
     orders,
     pay,
     posts,
+    privacy,
     sharing,
 )
 
@@ -27,6 +28,9 @@ urlpatterns: list[URLPattern] = [
     path("me/addresses/<int:address_id>/delete", me.me_address_delete, name="me_address_delete"),
     path("me/messages", me.me_messages, name="me_messages"),
     path("me/settings", me.me_settings, name="me_settings"),
+    path("me/settings/export", privacy.me_export, name="me_export"),
+    path("me/settings/close", privacy.me_close, name="me_close"),
+    path("me/consent", privacy.me_consent, name="me_consent"),
     path("stores/nearby", browse.stores_nearby, name="stores_nearby"),
     path("stores/nearby/list", browse.stores_nearby_list, name="stores_nearby_list"),
     path("p/<int:product_id>/share", sharing.product_share, name="buyer_product_share"),

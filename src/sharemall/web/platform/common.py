@@ -154,6 +154,7 @@ SECTIONS = {
     "platform_agents": "agents",
     "compliance": "compliance",
     "platform_settings": "settings",
+    "platform_legal": "legal",
 }
 
 

@@ -125,6 +125,7 @@ def test_register_page_creates_a_member_and_signs_in(client: Client) -> None:
             "phone": "138 0013 8000",
             "nickname": "Xiao Ming",
             "password": "Tea-and-2-biscuits",
+            "accept_terms": "on",
             "csrfmiddlewaretoken": token,
         },
     )
@@ -151,7 +152,13 @@ def test_register_shows_the_service_error_on_the_form(
 
     response = client.post(
         "/register/",
-        {"phone": phone, "nickname": "Xiao", "password": password, "csrfmiddlewaretoken": token},
+        {
+            "phone": phone,
+            "nickname": "Xiao",
+            "password": password,
+            "accept_terms": "on",
+            "csrfmiddlewaretoken": token,
+        },
     )
 
     assert response.status_code == 200
@@ -170,6 +177,7 @@ def test_register_refuses_a_phone_already_registered(client: Client) -> None:
             "phone": member.phone,
             "nickname": "Copycat",
             "password": "Tea-and-2-biscuits",
+            "accept_terms": "on",
             "csrfmiddlewaretoken": token,
         },
     )

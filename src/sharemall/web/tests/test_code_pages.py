@@ -70,6 +70,7 @@ def test_sign_up_on_the_page_with_the_texted_code(client: Client) -> None:
             "sms_code": code,
             "nickname": "新人",
             "password": PASSWORD,
+            "accept_terms": "on",
             "csrfmiddlewaretoken": token,
         },
     )
@@ -88,6 +89,7 @@ def test_a_wrong_code_on_the_register_page_is_shown_at_the_code(client: Client) 
             "sms_code": "000000",
             "nickname": "新人",
             "password": PASSWORD,
+            "accept_terms": "on",
             "csrfmiddlewaretoken": token,
         },
     )

@@ -1,0 +1,74 @@
+"""Publishing a new version of a legal document, and recording members' consent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.core.errors import Conflict, DomainError
+from sharemall.core.http import ip_or_none
+from sharemall.legal import first_versions, rules, selectors
+from sharemall.legal.models import Consent, LegalDocument
+
+
+def current(kind: str) -> LegalDocument:
+    """The current version of `kind`; the first one is put in place if there is none yet (it
+    is also seeded by a data migration)."""
+    document = selectors.current(kind)
+    if document is not None:
+        return document
+    title, body = first_versions.FIRST_VERSIONS[kind]
+    document, _created = LegalDocument.objects.get_or_create(
+        kind=kind, version=1, defaults={"title": title, "body": body}
+    )
+    return document
+
+
+def document_publish(*, kind: str, title: str, body: str, actor: Member) -> LegalDocument:
+    """A new version of `kind`, current from now on; earlier versions stay as they were."""
+    if kind not in rules.KINDS:
+        raise DomainError(_("No such document."), code="unknown_document")
+    title = " ".join(title.split())
+    body = body.strip()
+    if not title or len(title) > rules.TITLE_MAX_LENGTH:
+        raise DomainError(_("Give the document a title."), code="invalid_title")
+    if not body or len(body) > rules.BODY_MAX_LENGTH:
+        raise DomainError(_("The document text is empty or too long."), code="invalid_body")
+    latest = current(kind)
+    try:
+        with transaction.atomic():
+            return LegalDocument.objects.create(
+                kind=kind,
+                version=latest.version + 1,
+                title=title,
+                body=body,
+                published_by=actor,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("Someone published a new version at the same time."), code="version_taken"
+        ) from None
+
+
+def consent_record(member: Member, *, address: str | None = None) -> list[Consent]:
+    """The member accepts the current version of every document (once per version)."""
+    now = timezone.now()
+    made = []
+    for kind in rules.KINDS:
+        document = current(kind)
+        consent, _created = Consent.objects.get_or_create(
+            member=member,
+            kind=kind,
+            version=document.version,
+            defaults={"accepted_at": now, "ip": ip_or_none(address)},
+        )
+        made.append(consent)
+    return made
+
+
+def consent_on_signup(sender: Any, *, member: Member, address: str | None = None, **_: Any) -> None:
+    consent_record(member, address=address)
