@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from sharemall.accounts.binding import bind
 from sharemall.accounts.models import ApiToken, Binding, Member
-from sharemall.core import personal_data
+from sharemall.addresses.models import Address
+from sharemall.addresses.rules import address_fields
+from sharemall.addresses.services import address_create
 from sharemall.distribution.models import CommissionEntry
 from sharemall.legal.models import Consent
 from sharemall.orders.models import Order
@@ -92,25 +94,21 @@ def test_export_is_for_members_only(api: Api) -> None:
     assert api.post("/me/close", {"password": PASSWORD}).status == 401
 
 
-def test_a_registered_provider_exports_and_erases(api: Api) -> None:
-    """The address book plugs in here from its AppConfig.ready(), without privacy importing it."""
-    erased: list[int] = []
-    before = personal_data.providers().get("addresses")
-    personal_data.register(
-        "addresses",
-        export=lambda m: [{"receiver": "王小二", "member": m.pk}],
-        erase=lambda m: erased.append(m.pk),
+def test_the_address_book_is_exported_and_erased_on_closing(api: Api) -> None:
+    someone = MemberFactory.create()
+    address_create(
+        someone,
+        address_fields(
+            region_code="440305", address="科技园 1 号", receiver="王小二", phone="13912345678"
+        ),
     )
-    try:
-        someone = MemberFactory.create()
-        exported = api.get("/me/export", as_=someone).body["addresses"]
-        assert exported == [{"receiver": "王小二", "member": someone.pk}]
-        assert close(api, someone).status == 200
-        assert erased == [someone.pk]
-    finally:
-        personal_data._providers.pop("addresses")
-        if before is not None:
-            personal_data._providers["addresses"] = before
+
+    exported = api.get("/me/export", as_=someone).body["addresses"]
+    assert [(a["receiver"], a["region_code"], a["is_default"]) for a in exported] == [
+        ("王小二", "440305", True)
+    ]
+    assert close(api, someone).status == 200
+    assert not Address.objects.filter(member=someone).exists()
 
 
 def test_closing_erases_personal_data_and_keeps_the_books(api: Api) -> None:

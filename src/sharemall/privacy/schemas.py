@@ -115,9 +115,7 @@ class ShareLinkOut(Schema):
 
 
 class ExportOut(Schema):
-    """Apps below privacy that keep personal data of their own add their part through
-    sharemall.core.personal_data under their own key, declared here (the address book under
-    `addresses`), as lists of plain records."""
+    """Everything the platform keeps about the member, the address book included."""
 
     format: int
     exported_at: datetime

@@ -1,7 +1,6 @@
 """A member's personal data as one JSON document (PIPL art. 45: the right to a copy).
 
-Read straight from the apps privacy sits above; apps below that keep personal data of their
-own add their part through sharemall.core.personal_data."""
+Read straight from the apps privacy sits above, the address book included."""
 
 from __future__ import annotations
 
@@ -10,7 +9,8 @@ from typing import Any
 from django.utils import timezone
 
 from sharemall.accounts.models import Binding, Member
-from sharemall.core import personal_data
+from sharemall.addresses import selectors as address_book
+from sharemall.addresses.rules import region_name
 from sharemall.distribution.models import CommissionEntry
 from sharemall.legal.selectors import consents_of
 from sharemall.orders.models import Order
@@ -172,7 +172,17 @@ def member_export(member: Member) -> dict[str, Any]:
         "withdrawals": _withdrawals(member),
         "posts": _posts(member),
         "share_links": _share_links(member),
+        "addresses": [
+            {
+                "region_code": a.region_code,
+                "region_name": region_name(a.region_code),
+                "address": a.address,
+                "receiver": a.receiver,
+                "phone": a.phone,
+                "is_default": a.is_default,
+                "created_at": a.created_at.isoformat(),
+            }
+            for a in address_book.addresses_of(member).order_by("pk")
+        ],
     }
-    for name, provider in sorted(personal_data.providers().items()):
-        document[name] = provider.export(member)
     return document

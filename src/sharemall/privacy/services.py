@@ -6,8 +6,8 @@ of the deal): orders with their lines and the delivery details as they were, led
 commission entries, withdrawals, and the binding rows (the member stays a node of the tree, so
 the downline keeps its binding history). Erased: the phone (a placeholder takes its place, so
 the number can be registered again by a new person), nickname, sign-up device and IP, the IP of
-its share-link clicks, password, tokens and page sessions, merchant staff roles, and what the
-apps registered in sharemall.core.personal_data (the address book). Experience posts are
+its share-link clicks, password, tokens and page sessions, merchant staff roles, and the
+address book. Experience posts are
 taken down as if the author deleted them: their text and photos are the person's own words and
 pictures, and an anonymous post would still tie a product review to a real purchase.
 
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from sharemall.accounts import services as accounts
 from sharemall.accounts.models import Member
-from sharemall.core import personal_data
+from sharemall.addresses.models import Address
 from sharemall.core.errors import DomainError
 from sharemall.merchants.models import Merchant, Staff
 from sharemall.posts import rules as post_rules
@@ -74,8 +74,7 @@ def member_close(member: Member, *, password: str = "", sms_code: str = "") -> M
         refusal = _refusal(locked)  # again, under the lock: money may have moved meanwhile
         if refusal is not None:
             raise refusal
-        for provider in personal_data.providers().values():
-            provider.erase(locked)
+        Address.objects.filter(member=locked).delete()
         Staff.objects.filter(member=locked).delete()
         ShareClick.objects.filter(visitor=locked).update(ip="")
         for post in Post.objects.filter(author=locked).exclude(status=post_rules.DELETED):
