@@ -28,6 +28,8 @@ from sharemall.aftersales.models import (
 from sharemall.core.errors import Conflict, DomainError, InvalidTransition
 from sharemall.core.images import CleanPhoto, StoredPhoto, clean_photos, stored_photos
 from sharemall.distribution import services as distribution
+from sharemall.notifications import rules as notices
+from sharemall.notifications.services import notify
 from sharemall.orders import ledger as order_ledger
 from sharemall.orders import services as orders
 from sharemall.orders.models import Order, OrderLine
@@ -487,6 +489,13 @@ def _finish_refund(aftersale: AfterSale, order: Order) -> AfterSale:
         )
         orders.aftersale_closed(order)
         orders.order_close_if_fully_refunded(order, actor=None)
+        notify(
+            order.buyer_id,
+            notices.REFUND_SUCCEEDED,
+            f"aftersale:{aftersale.pk}:refunded",
+            order_no=order.order_no,
+            amount=notices.yuan(aftersale.refund_fen),
+        )
     return aftersale
 
 
