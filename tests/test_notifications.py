@@ -44,7 +44,7 @@ def test_a_shipped_order_gives_the_buyer_exactly_one_message(api: Api) -> None:
     assert answer.status == 200
     shipped = [m for m in answer.body if m["kind"] == rules.ORDER_SHIPPED]
     assert len(shipped) == 1
-    assert order.order_no in shipped[0]["title"]
+    assert shipped[0]["title"] == f"您的订单 {order.order_no} 已发货"
     assert shipped[0]["read"] is False
     assert set(shipped[0]) == {"id", "kind", "title", "body", "created_at", "read"}
 

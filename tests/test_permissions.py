@@ -742,6 +742,10 @@ CASES.update(
         "plan_history": Case(
             "GET", "/merchants/{merchant}/commission-plan/history", owner_only(200)
         ),
+        # --- messages: each member reads only their own ---
+        "messages": Case("GET", "/me/messages", signed_in(200)),
+        "messages_read_all": Case("POST", "/me/messages/read-all", signed_in(200)),
+        "message_read_unknown": Case("POST", "/me/messages/999999999/read", signed_in(404)),
         # --- wallet ---
         "wallet": Case("GET", "/wallet", signed_in(200)),
         "withdraw": Case(
@@ -860,6 +864,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{goods_product}/posts": "{product_id}/posts",
         "banned-words/999999": "banned-words/{word_id}",
         "sms/13800138000": "sms/{phone}",
+        "messages/999999999/": "messages/{message_id}/",
     }
     normalised = set()
     for method, raw_path in covered:
