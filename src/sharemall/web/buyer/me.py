@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.accounts.models import Member
+from sharemall.core.errors import NotFound
 from sharemall.merchants import selectors as merchant_selectors
+from sharemall.notifications import selectors as notice_selectors
+from sharemall.notifications import services as notices
+from sharemall.notifications.schemas import message_out
 from sharemall.orders import rules as order_rules
 from sharemall.orders import selectors as order_selectors
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.web.access import member_page
+
+MESSAGES_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,24 @@ def me_addresses(request: HttpRequest, member: Member) -> HttpResponse:
 
 @member_page
 def me_messages(request: HttpRequest, member: Member) -> HttpResponse:
-    """A placeholder until the message centre comes."""
-    return render(request, "web/me_placeholder.html", {"page": "messages"})
+    """The message centre: the newest notices, unread ones marked; 全部已读 on POST."""
+    if request.method == "POST":
+        notices.messages_read_all(member)
+        return redirect("web:me_messages")
+    found = notice_selectors.messages_of(member)[:MESSAGES_SHOWN]
+    return render(
+        request, "web/me_messages.html", {"messages_list": [message_out(n) for n in found]}
+    )
+
+
+@member_page
+def me_message(request: HttpRequest, member: Member, message_id: int) -> HttpResponse:
+    """One message, marked read by opening it; someone else's is a 404."""
+    try:
+        notice = notices.message_read(member, message_id)
+    except NotFound as missing:
+        raise Http404 from missing
+    return render(request, "web/me_message.html", {"message": message_out(notice)})
 
 
 @member_page

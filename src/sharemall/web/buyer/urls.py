@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern] = [
     path("me", me.me, name="me"),
     path("me/addresses", me.me_addresses, name="me_addresses"),
     path("me/messages", me.me_messages, name="me_messages"),
+    path("me/messages/<int:message_id>", me.me_message, name="me_message"),
     path("me/settings", me.me_settings, name="me_settings"),
     path("stores/nearby", browse.stores_nearby, name="stores_nearby"),
     path("stores/nearby/list", browse.stores_nearby_list, name="stores_nearby_list"),
