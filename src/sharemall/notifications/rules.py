@@ -152,14 +152,16 @@ BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 # A provider that fails for hours loses nothing: a delivery is only given up after this long.
 GIVE_UP_AFTER = timedelta(days=3)
+JITTER_STEPS = 16
 
 
 def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     """How long to wait after the `attempts`-th failed try: doubling from 30 s, capped at an
-    hour, with "equal jitter" (half fixed, half random) so retries of one outage spread out."""
+    hour, with "equal jitter" (half fixed, half random, in JITTER_STEPS steps so a batch's
+    failures are written with few updates) so retries of one outage spread out."""
     step = BACKOFF_FIRST * (1 << min(max(attempts - 1, 0), 20))
     step = min(step, BACKOFF_CAP)
-    share: float = (rng or random).random()
+    share = (rng or random).randrange(JITTER_STEPS) / JITTER_STEPS
     return step / 2 + step / 2 * share
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,25 +176,15 @@ def notifications_deliver(
 
 
 def _finish_many(unsent: list[tuple[Delivery, Outcome]], token: str) -> None:
-    """Write the failures and skips of a batch: one UPDATE per chunk, each field a CASE on the
-    id, still only for rows this claim holds."""
-    for start in range(0, len(unsent), 500):
-        chunk = unsent[start : start + 500]
-        fields = {name for _delivery, outcome in chunk for name in outcome}
-        updates = {
-            name: Case(
-                *(
-                    When(pk=d.pk, then=Value(outcome[name]))
-                    for d, outcome in chunk
-                    if name in outcome
-                ),
-                default=F(name),
-            )
-            for name in fields
-        }
-        Delivery.objects.filter(
-            pk__in=[d.pk for d, _outcome in chunk], claim=token, status=rules.PENDING
-        ).update(claim="", **updates)
+    """Write the failures and skips of a batch: one UPDATE per distinct outcome (the back-off
+    jitter comes in a few steps, so a batch has few), still only for rows this claim holds."""
+    groups: dict[tuple[tuple[str, object], ...], list[int]] = {}
+    for delivery, outcome in unsent:
+        groups.setdefault(tuple(sorted(outcome.items())), []).append(delivery.pk)
+    for outcome_items, ids in groups.items():
+        Delivery.objects.filter(pk__in=ids, claim=token, status=rules.PENDING).update(
+            claim="", **dict(outcome_items)
+        )
 
 
 # --- the member's messages -------------------------------------------------------------------
