@@ -134,3 +134,26 @@ def test_backoff_doubles_with_jitter_and_a_cap() -> None:
     assert timedelta(seconds=15) <= first <= timedelta(seconds=30)
     assert rules.backoff(30, rng) <= timedelta(hours=1)
     assert rules.backoff(30, rng) >= timedelta(minutes=30)
+
+
+def test_notification_settings_change_the_channels(api: Api) -> None:
+    member = MemberFactory.create()
+    answer = api.get("/me/notification-settings", as_=member)
+    assert answer.status == 200
+    shipped = next(s for s in answer.body if s["kind"] == rules.ORDER_SHIPPED)
+    assert shipped == {"kind": rules.ORDER_SHIPPED, "in_app": True, "sms": True, "wechat": True}
+    paid = next(s for s in answer.body if s["kind"] == rules.ORDER_PAID)
+    assert paid["sms"] is False
+    answer = api.put(
+        "/me/notification-settings",
+        [{"kind": rules.ORDER_SHIPPED, "sms": False}, {"kind": rules.ORDER_PAID, "sms": True}],
+        as_=member,
+    )
+    assert answer.status == 200
+    shipped = next(s for s in answer.body if s["kind"] == rules.ORDER_SHIPPED)
+    assert shipped["sms"] is False and shipped["wechat"] is True
+    notice = notify(member.pk, rules.ORDER_SHIPPED, "k", order_no="1")
+    assert notice
+    assert list(notice.deliveries.values_list("channel", flat=True)) == [rules.WECHAT]
+    bad = api.put("/me/notification-settings", [{"kind": "nope", "sms": True}], as_=member)
+    assert bad.status == 400

@@ -746,6 +746,13 @@ CASES.update(
         "messages": Case("GET", "/me/messages", signed_in(200)),
         "messages_read_all": Case("POST", "/me/messages/read-all", signed_in(200)),
         "message_read_unknown": Case("POST", "/me/messages/999999999/read", signed_in(404)),
+        "notification_settings": Case("GET", "/me/notification-settings", signed_in(200)),
+        "notification_settings_put": Case(
+            "PUT",
+            "/me/notification-settings",
+            signed_in(200),
+            body=lambda: [{"kind": "order_shipped", "sms": False}],
+        ),
         # --- wallet ---
         "wallet": Case("GET", "/wallet", signed_in(200)),
         "withdraw": Case(

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
+from pydantic import Field
 
 from sharemall.notifications import rules
 from sharemall.notifications.models import Notice
@@ -16,6 +17,22 @@ class MessageOut(Schema):
     body: str
     created_at: datetime
     read: bool
+
+
+_KIND_PATTERN = "^(" + "|".join(rules.KINDS) + ")$"
+
+
+class SettingOut(Schema):
+    kind: str
+    in_app: bool
+    sms: bool
+    wechat: bool
+
+
+class SettingIn(Schema):
+    kind: str = Field(pattern=_KIND_PATTERN)
+    sms: bool | None = None
+    wechat: bool | None = None
 
 
 class ReadAllOut(Schema):

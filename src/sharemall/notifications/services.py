@@ -205,3 +205,15 @@ def messages_read_all(member: Member) -> int:
     return Notice.objects.filter(recipient=member, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def settings_set(member: Member, choices: list[tuple[str, str, bool]]) -> None:
+    """Keep the member's channel choices: (kind, channel, enabled); in-app cannot be turned
+    off (unknown kinds and channels are refused by the schema)."""
+    with transaction.atomic():
+        for kind, channel, enabled in choices:
+            if kind not in rules.RULES or channel not in rules.OUTBOUND:
+                raise DomainError(_("Unknown notice kind or channel."), code="invalid_setting")
+            NotificationPreference.objects.update_or_create(
+                member=member, kind=kind, channel=channel, defaults={"enabled": enabled}
+            )
