@@ -157,3 +157,18 @@ def test_notification_settings_change_the_channels(api: Api) -> None:
     assert list(notice.deliveries.values_list("channel", flat=True)) == [rules.WECHAT]
     bad = api.put("/me/notification-settings", [{"kind": "nope", "sms": True}], as_=member)
     assert bad.status == 400
+
+
+def test_after_sales_tell_the_buyer() -> None:
+    from sharemall.aftersales import services as aftersales  # noqa: PLC0415
+    from tests.aftersales_support import ask, paid_order  # noqa: PLC0415
+
+    order, buyer, owner = paid_order(units=2, price_fen=1000)
+    refunded = aftersales.aftersale_approve(ask(order, buyer, 1), actor=owner)
+    assert refunded.status == "refunded"
+    notice = Notice.objects.get(recipient=buyer, kind=rules.REFUND_SUCCEEDED)
+    assert notice.params == {"order_no": order.order_no, "amount": "10.00"}
+    rejected = aftersales.aftersale_reject(ask(order, buyer, 1), actor=owner, reason="不符合")
+    assert Notice.objects.filter(
+        recipient=buyer, kind=rules.AFTERSALE_ANSWERED, key=f"aftersale:{rejected.pk}:rejected"
+    ).exists()

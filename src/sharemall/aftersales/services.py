@@ -262,7 +262,15 @@ def aftersale_approve(
         # still approve (the API contract promises it, and the job approves for a silent
         # merchant too): its after-sales page warns it, and the buyer's page says to contact
         # the shop until the address is set.
-        return _move(aftersale, rules.AWAITING_RETURN, actor=actor, note=note)
+        with transaction.atomic():
+            aftersale = _move(aftersale, rules.AWAITING_RETURN, actor=actor, note=note)
+            notify(
+                aftersale.buyer_id,
+                notices.AFTERSALE_ANSWERED,
+                f"aftersale:{aftersale.pk}:approved",
+                order_no=aftersale.order.order_no,
+            )
+        return aftersale
     return _refund(aftersale, actor=actor, note=note)
 
 
@@ -312,6 +320,12 @@ def aftersale_reject(aftersale: AfterSale, *, actor: Member, reason: str) -> Aft
         )
         _release(aftersale)
         orders.aftersale_closed(aftersale.order)
+        notify(
+            aftersale.buyer_id,
+            notices.AFTERSALE_ANSWERED,
+            f"aftersale:{aftersale.pk}:rejected",
+            order_no=aftersale.order.order_no,
+        )
     return aftersale
 
 
