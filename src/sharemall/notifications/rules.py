@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sharemall.core.i18n import gettext
+from sharemall.core.i18n import LazyText, gettext, gettext_lazy
 
 
 def gettext_noop(message: str) -> str:
@@ -107,6 +107,19 @@ RULES: dict[str, Rule] = {
     ),
 }
 KINDS = tuple(RULES)
+
+# How the settings page names each kind.
+KIND_LABELS: dict[str, LazyText] = {
+    ORDER_PAID: gettext_lazy("New orders (shop owners)"),
+    ORDER_SHIPPED: gettext_lazy("Order shipped"),
+    REFUND_SUCCEEDED: gettext_lazy("Refund succeeded"),
+    WITHDRAWAL_PAID: gettext_lazy("Withdrawal paid"),
+    WITHDRAWAL_FAILED: gettext_lazy("Withdrawal failed"),
+    AFTERSALE_ANSWERED: gettext_lazy("After-sales answered"),
+    COMMISSION_SETTLED: gettext_lazy("Commission settled"),
+    MERCHANT_APPLICATION_DECIDED: gettext_lazy("Shop application decided"),
+    POST_HIDDEN: gettext_lazy("Post hidden"),
+}
 
 
 def outbound_channels(kind: str, preferences: Mapping[str, bool]) -> list[str]:

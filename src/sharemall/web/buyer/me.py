@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
 from sharemall.merchants import selectors as merchant_selectors
+from sharemall.notifications import rules as notice_rules
 from sharemall.notifications import selectors as notice_selectors
 from sharemall.notifications import services as notices
 from sharemall.notifications.schemas import message_out
@@ -96,3 +97,24 @@ def me_settings(request: HttpRequest, member: Member) -> HttpResponse:
     return render(
         request, "web/me_settings.html", {"member": member, "phone": _masked(member.phone)}
     )
+
+
+@member_page
+def me_notification_settings(request: HttpRequest, member: Member) -> HttpResponse:
+    """Which kinds of notice also come by SMS or WeChat (in-app always); saved on POST."""
+    if request.method == "POST":
+        ticked = set(request.POST.getlist("on"))
+        notices.settings_set(
+            member,
+            [
+                (kind, channel, f"{kind}:{channel}" in ticked)
+                for kind in notice_rules.KINDS
+                for channel in notice_rules.OUTBOUND
+            ],
+        )
+        return redirect("web:me_notification_settings")
+    rows = [
+        {**row, "label": notice_rules.KIND_LABELS[str(row["kind"])]}
+        for row in notice_selectors.settings_of(member)
+    ]
+    return render(request, "web/me_notification_settings.html", {"rows": rows})

@@ -22,6 +22,11 @@ urlpatterns: list[URLPattern] = [
     path("me/messages", me.me_messages, name="me_messages"),
     path("me/messages/<int:message_id>", me.me_message, name="me_message"),
     path("me/settings", me.me_settings, name="me_settings"),
+    path(
+        "me/settings/notifications",
+        me.me_notification_settings,
+        name="me_notification_settings",
+    ),
     path("stores/nearby", browse.stores_nearby, name="stores_nearby"),
     path("stores/nearby/list", browse.stores_nearby_list, name="stores_nearby_list"),
     path("p/<int:product_id>/share", sharing.product_share, name="buyer_product_share"),

@@ -37,3 +37,18 @@ def test_messages_are_listed_opened_and_counted() -> None:
     assert client.post("/me/messages").status_code == 302
     badge = BADGE.search(page(client, "/me/messages"))
     assert badge and badge["hidden"]
+
+
+def test_the_notification_settings_page_saves_the_channels() -> None:
+    member = MemberFactory.create()
+    client = browser(member)
+    assert "/me/settings/notifications" in page(client, "/me/settings")
+    html = page(client, "/me/settings/notifications")
+    assert 'value="order_shipped:sms" aria-label="Order shipped · SMS" checked' in html
+    answer = client.post("/me/settings/notifications", {"on": ["order_paid:sms"]})
+    assert answer.status_code == 302
+    html = page(client, "/me/settings/notifications")
+    assert 'value="order_shipped:sms" aria-label="Order shipped · SMS">' in html
+    assert 'value="order_paid:sms" aria-label="New orders (shop owners) · SMS" checked' in html
+    shipped = notify(member.pk, rules.ORDER_SHIPPED, "s", order_no="1")
+    assert shipped and not shipped.deliveries.exists()
