@@ -781,6 +781,17 @@ CASES.update(
         "plan_history": Case(
             "GET", "/merchants/{merchant}/commission-plan/history", owner_only(200)
         ),
+        # --- messages: each member reads only their own ---
+        "messages": Case("GET", "/me/messages", signed_in(200)),
+        "messages_read_all": Case("POST", "/me/messages/read-all", signed_in(200)),
+        "message_read_unknown": Case("POST", "/me/messages/999999999/read", signed_in(404)),
+        "notification_settings": Case("GET", "/me/notification-settings", signed_in(200)),
+        "notification_settings_put": Case(
+            "PUT",
+            "/me/notification-settings",
+            signed_in(200),
+            body=lambda: [{"kind": "order_shipped", "sms": False}],
+        ),
         # --- wallet ---
         "wallet": Case("GET", "/wallet", signed_in(200)),
         "withdraw": Case(
@@ -902,6 +913,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "sms/13800138000": "sms/{phone}",
         "legal/privacy_policy": "legal/{kind}",
         "legal/user_agreement": "legal/{kind}",
+        "messages/999999999/": "messages/{message_id}/",
     }
     normalised = set()
     for method, raw_path in covered:

@@ -28,6 +28,8 @@ from sharemall.aftersales.models import (
 from sharemall.core.errors import Conflict, DomainError, InvalidTransition
 from sharemall.core.images import CleanPhoto, StoredPhoto, clean_photos, stored_photos
 from sharemall.distribution import services as distribution
+from sharemall.notifications import rules as notices
+from sharemall.notifications.services import notify
 from sharemall.orders import ledger as order_ledger
 from sharemall.orders import services as orders
 from sharemall.orders.models import Order, OrderLine
@@ -260,7 +262,15 @@ def aftersale_approve(
         # still approve (the API contract promises it, and the job approves for a silent
         # merchant too): its after-sales page warns it, and the buyer's page says to contact
         # the shop until the address is set.
-        return _move(aftersale, rules.AWAITING_RETURN, actor=actor, note=note)
+        with transaction.atomic():
+            aftersale = _move(aftersale, rules.AWAITING_RETURN, actor=actor, note=note)
+            notify(
+                aftersale.buyer_id,
+                notices.AFTERSALE_ANSWERED,
+                f"aftersale:{aftersale.pk}:approved",
+                order_no=aftersale.order.order_no,
+            )
+        return aftersale
     return _refund(aftersale, actor=actor, note=note)
 
 
@@ -310,6 +320,12 @@ def aftersale_reject(aftersale: AfterSale, *, actor: Member, reason: str) -> Aft
         )
         _release(aftersale)
         orders.aftersale_closed(aftersale.order)
+        notify(
+            aftersale.buyer_id,
+            notices.AFTERSALE_ANSWERED,
+            f"aftersale:{aftersale.pk}:rejected",
+            order_no=aftersale.order.order_no,
+        )
     return aftersale
 
 
@@ -487,6 +503,13 @@ def _finish_refund(aftersale: AfterSale, order: Order) -> AfterSale:
         )
         orders.aftersale_closed(order)
         orders.order_close_if_fully_refunded(order, actor=None)
+        notify(
+            order.buyer_id,
+            notices.REFUND_SUCCEEDED,
+            f"aftersale:{aftersale.pk}:refunded",
+            order_no=order.order_no,
+            amount=notices.yuan(aftersale.refund_fen),
+        )
     return aftersale
 
 

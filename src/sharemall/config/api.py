@@ -26,6 +26,7 @@ from sharemall.distribution.api import router as distribution_router
 from sharemall.freight.api import router as freight_router
 from sharemall.legal.api import router as legal_router
 from sharemall.merchants.api import router as merchants_router
+from sharemall.notifications.api import router as notifications_router
 from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
 from sharemall.privacy.api import router as privacy_router
@@ -63,6 +64,7 @@ api.add_router("", settlement_router)
 api.add_router("", verification_router)
 api.add_router("", privacy_router)
 api.add_router("", legal_router)
+api.add_router("", notifications_router)
 
 _HTTP_CODES = {
     400: "bad_request",

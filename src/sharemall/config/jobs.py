@@ -40,6 +40,7 @@ def all_jobs() -> list[Job]:
     )
     from sharemall.core.idempotency import idempotency_records_purge  # noqa: PLC0415
     from sharemall.distribution.services import partner_dividends_due  # noqa: PLC0415
+    from sharemall.notifications.services import notifications_deliver  # noqa: PLC0415
     from sharemall.orders.services import orders_auto_receive  # noqa: PLC0415
     from sharemall.settlement.services import merchants_settle_due  # noqa: PLC0415
     from sharemall.verification.services import codes_purge  # noqa: PLC0415
@@ -57,6 +58,8 @@ def all_jobs() -> list[Job]:
         Job("merchant_settlement", merchants_settle_due),
         Job("withdrawals_check", withdrawals_check),
         Job("partner_dividends", partner_dividends_due),
+        # Last of the business sweeps: what they told members goes out in the same run.
+        Job("notifications_deliver", notifications_deliver),
         Job("idempotency_records_purge", idempotency_records_purge),
         Job("login_guards_purge", login_guards_purge),
         Job("verification_codes_purge", codes_purge),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "sharemall.sms",
     "sharemall.verification",
     "sharemall.accounts",
+    "sharemall.notifications",
     "sharemall.merchants",
     "sharemall.freight",
     "sharemall.addresses",

@@ -22,6 +22,8 @@ from sharemall.catalog import services as catalog
 from sharemall.core.errors import Conflict, DomainError, InvalidTransition, NotFound
 from sharemall.core.ids import numeric_code
 from sharemall.merchants.models import Merchant, Store
+from sharemall.notifications import rules as notices
+from sharemall.notifications.services import notify
 from sharemall.orders import rules
 from sharemall.orders.models import Order, OrderEvent, OrderLine
 from sharemall.payments.models import Payment
@@ -162,7 +164,10 @@ def orders_mark_paid(payment: Payment) -> list[Order]:
     )
     if not moved:
         return []
-    return list(Order.objects.filter(pk__in=moved).order_by("pk"))
+    paid = list(Order.objects.filter(pk__in=moved).select_related("merchant").order_by("pk"))
+    for o in paid:  # in the caller's transaction (checkout's capture): the outbox
+        notify(o.merchant.owner_id, notices.ORDER_PAID, f"order:{o.pk}:paid", order_no=o.order_no)
+    return paid
 
 
 def _release_stock(order_ids: Sequence[int]) -> None:
@@ -235,15 +240,23 @@ def order_ship(
     if no_logistics:
         carrier = tracking_no = ""
     _check_not_fully_refunded(order)
-    return _move(
-        order,
-        rules.SHIPPED,
-        actor=actor,
-        shipped_at=timezone.now(),
-        carrier=carrier,
-        tracking_no=tracking_no,
-        shipped_without_logistics=no_logistics,
-    )
+    with transaction.atomic():
+        order = _move(
+            order,
+            rules.SHIPPED,
+            actor=actor,
+            shipped_at=timezone.now(),
+            carrier=carrier,
+            tracking_no=tracking_no,
+            shipped_without_logistics=no_logistics,
+        )
+        notify(
+            order.buyer_id,
+            notices.ORDER_SHIPPED,
+            f"order:{order.pk}:shipped",
+            order_no=order.order_no,
+        )
+    return order
 
 
 def order_ready_for_pickup(order: Order, *, actor: Member) -> Order:

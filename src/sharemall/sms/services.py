@@ -23,10 +23,16 @@ class SandboxBackend:
 
     name = "sandbox"
 
-    def send(self, phone: str, template: str, params: Mapping[str, str]) -> str:
-        message_id = "sandbox-" + secrets.token_hex(12)
-        SandboxSms.objects.create(
-            phone=phone, template=template[:64], params=dict(params), message_id=message_id
+    def send(
+        self, phone: str, template: str, params: Mapping[str, str], *, dedupe_id: str = ""
+    ) -> str:
+        """Idempotent by `dedupe_id`: the same id sent again records nothing more."""
+        message_id = (
+            ("sandbox-" + dedupe_id)[:40] if dedupe_id else "sandbox-" + secrets.token_hex(12)
+        )
+        SandboxSms.objects.get_or_create(
+            message_id=message_id,
+            defaults={"phone": phone, "template": template[:64], "params": dict(params)},
         )
         return message_id
 
@@ -47,9 +53,14 @@ def is_sandbox() -> bool:
     return bool(settings.SMS_BACKEND == "sandbox")
 
 
-def send(phone: str, template: str, params: Mapping[str, str]) -> str:
-    """Send one message; the provider's message id. SmsUnavailable when it cannot be sent."""
+def send(phone: str, template: str, params: Mapping[str, str], *, dedupe_id: str = "") -> str:
+    """Send one message; the provider's message id. SmsUnavailable when it cannot be sent.
+
+    `dedupe_id` names the message across retries (notices): the sandbox sends one message per
+    id; Aliyun and Tencent have no idempotent send, so a retry after a lost answer may repeat."""
     channel = backend()
     if channel is None:
         raise SmsUnavailable(_("Text messages are not set up on this site yet."))
+    if isinstance(channel, SandboxBackend):
+        return channel.send(phone, template, params, dedupe_id=dedupe_id)
     return channel.send(phone, template, params)

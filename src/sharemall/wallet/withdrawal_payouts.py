@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.core.errors import InvalidTransition
+from sharemall.notifications import rules as notices
+from sharemall.notifications.services import notify
 from sharemall.wallet import payouts, rules
 from sharemall.wallet.models import Withdrawal
 from sharemall.wallet.selectors import day_rows
@@ -108,6 +110,13 @@ def record_paid(withdrawal: Withdrawal, *, actor: Member | None, reference: str)
             entries=entries,
             memo=withdrawal.out_bill_no,
         )
+        notify(
+            withdrawal.member_id,
+            notices.WITHDRAWAL_PAID,
+            ledger_key(withdrawal, "paid"),
+            bill_no=withdrawal.out_bill_no,
+            amount=notices.yuan(withdrawal.amount_fen),
+        )
     return withdrawal
 
 
@@ -117,6 +126,13 @@ def record_failed(withdrawal: Withdrawal, *, actor: Member | None, reason: str) 
             withdrawal, rules.WITHDRAWAL_FAILED, actor=actor, note=reason, reason=reason[:500]
         )
         give_back(withdrawal)
+        notify(
+            withdrawal.member_id,
+            notices.WITHDRAWAL_FAILED,
+            ledger_key(withdrawal, "failed"),
+            bill_no=withdrawal.out_bill_no,
+            amount=notices.yuan(withdrawal.amount_fen),
+        )
     return withdrawal
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -17,8 +17,13 @@ from sharemall.addresses import rules as address_rules
 from sharemall.addresses import selectors as address_book
 from sharemall.addresses import services as addresses
 from sharemall.addresses.models import Address
+from sharemall.core.errors import NotFound
 from sharemall.legal import selectors as legal_selectors
 from sharemall.merchants import selectors as merchant_selectors
+from sharemall.notifications import rules as notice_rules
+from sharemall.notifications import selectors as notice_selectors
+from sharemall.notifications import services as notices
+from sharemall.notifications.schemas import message_out
 from sharemall.orders import rules as order_rules
 from sharemall.orders import selectors as order_selectors
 from sharemall.wallet import services_withdrawals as withdrawals
@@ -26,6 +31,8 @@ from sharemall.web.access import member_page
 from sharemall.web.actions import run_action
 from sharemall.web.buyer.checkout import address_initial, form_region_picker
 from sharemall.web.buyer.forms import AddressForm
+
+MESSAGES_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -164,8 +171,24 @@ def me_address_delete(request: HttpRequest, member: Member, address_id: int) -> 
 
 @member_page
 def me_messages(request: HttpRequest, member: Member) -> HttpResponse:
-    """A placeholder until the message centre comes."""
-    return render(request, "web/me_placeholder.html", {"page": "messages"})
+    """The message centre: the newest notices, unread ones marked; 全部已读 on POST."""
+    if request.method == "POST":
+        notices.messages_read_all(member)
+        return redirect("web:me_messages")
+    found = notice_selectors.messages_of(member)[:MESSAGES_SHOWN]
+    return render(
+        request, "web/me_messages.html", {"messages_list": [message_out(n) for n in found]}
+    )
+
+
+@member_page
+def me_message(request: HttpRequest, member: Member, message_id: int) -> HttpResponse:
+    """One message, marked read by opening it; someone else's is a 404."""
+    try:
+        notice = notices.message_read(member, message_id)
+    except NotFound as missing:
+        raise Http404 from missing
+    return render(request, "web/me_message.html", {"message": message_out(notice)})
 
 
 @member_page
@@ -174,3 +197,24 @@ def me_settings(request: HttpRequest, member: Member) -> HttpResponse:
     return render(
         request, "web/me_settings.html", {"member": member, "phone": _masked(member.phone)}
     )
+
+
+@member_page
+def me_notification_settings(request: HttpRequest, member: Member) -> HttpResponse:
+    """Which kinds of notice also come by SMS or WeChat (in-app always); saved on POST."""
+    if request.method == "POST":
+        ticked = set(request.POST.getlist("on"))
+        notices.settings_set(
+            member,
+            [
+                (kind, channel, f"{kind}:{channel}" in ticked)
+                for kind in notice_rules.KINDS
+                for channel in notice_rules.OUTBOUND
+            ],
+        )
+        return redirect("web:me_notification_settings")
+    rows = [
+        {**row, "label": notice_rules.KIND_LABELS[str(row["kind"])]}
+        for row in notice_selectors.settings_of(member)
+    ]
+    return render(request, "web/me_notification_settings.html", {"rows": rows})

@@ -1,5 +1,6 @@
-"""What every page's shell needs: which bottom tab is current, and the cart's item count for
-its badge. A context processor (settings.TEMPLATES), so no view has to remember it."""
+"""What every page's shell needs: which bottom tab is current, the cart's item count and the
+unread messages' count for their badges. A context processor (settings.TEMPLATES), so no view
+has to remember it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from sharemall.notifications import selectors as notice_selectors
 from sharemall.web.buyer import session_cart
 
 # The pages (URL names) the four bottom tabs open: these show the brand, not a back arrow.
@@ -29,10 +31,18 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         # A callable, so the session is read only on pages that draw the tab bar.
         return session_cart.count(request.session) if hasattr(request, "session") else 0
 
+    def unread_count() -> int:
+        # Also a callable: one count on the partial unread index, only where the bar is drawn.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return 0
+        return notice_selectors.unread_count(user.pk)
+
     return {
         "shell": {
             "tab": active_tab(url_name),
             "is_tab_root": url_name in TAB_ROOTS,
             "cart_count": cart_count,
+            "unread_count": unread_count,
         }
     }
