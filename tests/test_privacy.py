@@ -17,6 +17,9 @@ from sharemall.addresses.rules import address_fields
 from sharemall.addresses.services import address_create
 from sharemall.distribution.models import CommissionEntry
 from sharemall.legal.models import Consent
+from sharemall.notifications.models import Notice
+from sharemall.notifications.rules import ORDER_SHIPPED
+from sharemall.notifications.services import notify
 from sharemall.orders.models import Order
 from sharemall.posts.models import Post
 from sharemall.sharing.models import ShareClick, ShareLink
@@ -94,7 +97,7 @@ def test_export_is_for_members_only(api: Api) -> None:
     assert api.post("/me/close", {"password": PASSWORD}).status == 401
 
 
-def test_the_address_book_is_exported_and_erased_on_closing(api: Api) -> None:
+def test_the_address_book_and_the_messages_go_on_closing(api: Api) -> None:
     someone = MemberFactory.create()
     address_create(
         someone,
@@ -103,12 +106,15 @@ def test_the_address_book_is_exported_and_erased_on_closing(api: Api) -> None:
         ),
     )
 
+    notify(someone.pk, ORDER_SHIPPED, "test:shipped", order_no="2026120600000001")
+
     exported = api.get("/me/export", as_=someone).body["addresses"]
     assert [(a["receiver"], a["region_code"], a["is_default"]) for a in exported] == [
         ("王小二", "440305", True)
     ]
     assert close(api, someone).status == 200
     assert not Address.objects.filter(member=someone).exists()
+    assert not Notice.objects.filter(recipient=someone).exists()
 
 
 def test_closing_erases_personal_data_and_keeps_the_books(api: Api) -> None:

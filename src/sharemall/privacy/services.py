@@ -6,8 +6,8 @@ of the deal): orders with their lines and the delivery details as they were, led
 commission entries, withdrawals, and the binding rows (the member stays a node of the tree, so
 the downline keeps its binding history). Erased: the phone (a placeholder takes its place, so
 the number can be registered again by a new person), nickname, sign-up device and IP, the IP of
-its share-link clicks, password, tokens and page sessions, merchant staff roles, and the
-address book. Experience posts are
+its share-link clicks, password, tokens and page sessions, merchant staff roles, the address
+book, and the member's messages and notification settings. Experience posts are
 taken down as if the author deleted them: their text and photos are the person's own words and
 pictures, and an anonymous post would still tie a product review to a real purchase.
 
@@ -26,6 +26,7 @@ from sharemall.accounts.models import Member
 from sharemall.addresses.models import Address
 from sharemall.core.errors import DomainError
 from sharemall.merchants.models import Merchant, Staff
+from sharemall.notifications.models import Notice, NotificationPreference
 from sharemall.posts import rules as post_rules
 from sharemall.posts.models import ModerationEvent, Post
 from sharemall.sharing.models import ShareClick
@@ -75,6 +76,9 @@ def member_close(member: Member, *, password: str = "", sms_code: str = "") -> M
         if refusal is not None:
             raise refusal
         Address.objects.filter(member=locked).delete()
+        # Messages are to the person, not records the law keeps: they go, undelivered texts too.
+        Notice.objects.filter(recipient=locked).delete()
+        NotificationPreference.objects.filter(member=locked).delete()
         Staff.objects.filter(member=locked).delete()
         ShareClick.objects.filter(visitor=locked).update(ip="")
         for post in Post.objects.filter(author=locked).exclude(status=post_rules.DELETED):
