@@ -10,11 +10,14 @@ import pytest
 from conftest import Api
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Sum
 
 from sharemall.config.jobs import all_jobs, run_due_jobs
 from sharemall.distribution.models import CommissionEntry
 from sharemall.distribution.services import hold_reject, region_agent_appoint
 from sharemall.merchants.models import Staff
+from sharemall.notifications.models import Notice
+from sharemall.notifications.rules import COMMISSION_SETTLED
 from sharemall.orders.ledger import merchant_side, platform_fee
 from sharemall.orders.models import Order
 from sharemall.settlement.selectors import merchant_balance, merchant_ledger_check
@@ -268,3 +271,18 @@ def test_a_held_commission_rejected_after_settlement_goes_to_the_available_balan
     assert _available(shop.pk) == before + held.amount_fen
     assert balance(order_receivable(order.pk)) == 0
     assert ledger_clean() == []
+
+
+def test_settled_commissions_tell_each_sharer_once() -> None:
+    sale = sell(shop_with_plan(), [(10_000, 1)])
+    receive(sale)
+    call_command("run_due_jobs", "--now", after_window().isoformat())
+    call_command("run_due_jobs", "--now", after_window().isoformat())
+
+    paid = dict(
+        CommissionEntry.objects.filter(order=sale.order, reversal_of=None)
+        .values_list("beneficiary_id")
+        .annotate(total=Sum("amount_fen"))
+    )
+    told = Notice.objects.filter(kind=COMMISSION_SETTLED)
+    assert paid and sorted(told.values_list("recipient_id", flat=True)) == sorted(paid)

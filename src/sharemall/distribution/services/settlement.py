@@ -1,5 +1,6 @@
 """Settlement: a completed order's pending entries become available to withdraw."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -12,6 +13,8 @@ from sharemall.distribution.models import (
 )
 from sharemall.distribution.rules import COMMISSION, PENDING, SETTLED
 from sharemall.distribution.services.postings import move_pending_to_available
+from sharemall.notifications import rules as notices
+from sharemall.notifications.services import notify
 from sharemall.orders.models import Order
 
 
@@ -33,5 +36,22 @@ def commissions_settle(orders: Iterable[Order]) -> int:
                 raise InvalidTransition(_("Commissions changed meanwhile; try again."))
             due = list(CommissionEntry.objects.filter(pk__in=moved))
             move_pending_to_available(f"commissions:{order.pk}:settled", order, due)
+            _tell_beneficiaries(order, due)
             settled += len(moved)
     return settled
+
+
+def _tell_beneficiaries(order: Order, entries: list[CommissionEntry]) -> None:
+    """Each member paid by the order hears once, in the settlement's transaction, what became
+    available to withdraw (the notice's key is per order and member)."""
+    totals: dict[int, int] = defaultdict(int)
+    for entry in entries:
+        totals[entry.beneficiary_id] += entry.amount_fen
+    for member_id, amount in sorted(totals.items()):
+        if amount > 0:
+            notify(
+                member_id,
+                notices.COMMISSION_SETTLED,
+                f"commissions:{order.pk}:settled:{member_id}",
+                amount=notices.yuan(amount),
+            )
