@@ -172,3 +172,50 @@ def test_after_sales_tell_the_buyer() -> None:
     assert Notice.objects.filter(
         recipient=buyer, kind=rules.AFTERSALE_ANSWERED, key=f"aftersale:{rejected.pk}:rejected"
     ).exists()
+
+
+def test_the_applicant_hears_each_decision_in_their_language() -> None:
+    from sharemall.merchants import services as merchants  # noqa: PLC0415
+    from tests.factories import OperatorFactory  # noqa: PLC0415
+
+    operator = OperatorFactory.create()
+    application = merchant(approved=False)
+    merchants.merchant_reject(application, operator=operator, reason="营业执照不清晰")
+    merchants.merchant_submit(application, actor=application.owner)
+    approved = merchants.merchant_approve(application, operator=operator)
+    merchants.merchant_suspend(approved, operator=operator, reason="核查")
+    merchants.merchant_reinstate(approved, operator=operator)  # not a decision on the application
+    told = Notice.objects.filter(
+        recipient=application.owner, kind=rules.MERCHANT_APPLICATION_DECIDED
+    ).order_by("pk")
+    assert [n.params["decision"] for n in told] == ["rejected", "approved"]
+    assert [rules.body(n.kind, n.params) for n in told] == [
+        "您的开店申请已驳回。",
+        "您的开店申请已通过。",
+    ]
+    # SMS by default: a shop owner waits for this one.
+    assert set(told[1].deliveries.values_list("channel", flat=True)) == {rules.SMS, rules.WECHAT}
+    sent = rules.sms_params(told[1].kind, told[1].params)
+    assert sent["decision"] == "已通过"
+
+
+def test_the_author_of_a_hidden_post_is_told_the_rule_once(api: Api) -> None:
+    from sharemall.posts import services as posts  # noqa: PLC0415
+    from tests.factories import OperatorFactory  # noqa: PLC0415
+    from tests.flows import buy_and_receive  # noqa: PLC0415
+
+    shop = merchant()
+    item = product(shop, price_fen=1000, stock=10, title="保温杯")
+    buyer = MemberFactory.create()
+    line_id = buy_and_receive(api, buyer, item.skus.get(), shop.owner)["orders"][0]["lines"][0][
+        "id"
+    ]
+    created = api.call(
+        "POST", "/posts", data={"order_line_id": line_id, "text": "好用", "rating": 5}, as_=buyer
+    )
+    assert created.status in (200, 201), created.body
+    operator = OperatorFactory.create()
+    posts.post_hide(operator=operator, post_id=created.body["id"], rule="spam")
+    posts.post_restore(operator=operator, post_id=created.body["id"])
+    notice = Notice.objects.get(recipient=buyer, kind=rules.POST_HIDDEN)
+    assert rules.body(notice.kind, notice.params) == "您的帖子「保温杯」已被隐藏：广告或垃圾信息"

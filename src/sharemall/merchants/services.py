@@ -14,6 +14,8 @@ from sharemall.core.errors import Conflict, DomainError, NotFound
 from sharemall.core.images import clean_image
 from sharemall.merchants import rules
 from sharemall.merchants.models import Merchant, MerchantEvent, Staff, Store
+from sharemall.notifications import rules as notices
+from sharemall.notifications.services import notify
 
 NAME_MAX = 120
 
@@ -122,7 +124,12 @@ def merchant_approve(merchant: Merchant, *, operator: Member) -> Merchant:
         raise NotFound(_("No such merchant."))
     if merchant.status == rules.SUBMITTED:
         rules.check_complete(stored)
-    return _move(merchant, rules.APPROVED, actor=operator)
+    with transaction.atomic():
+        was = merchant.status
+        merchant = _move(merchant, rules.APPROVED, actor=operator)
+        if was == rules.SUBMITTED:  # a reinstatement is not an application decided
+            _tell_decision(merchant, notices.APPROVED)
+    return merchant
 
 
 def _reason(reason: str) -> str:
@@ -131,7 +138,23 @@ def _reason(reason: str) -> str:
 
 def merchant_reject(merchant: Merchant, *, operator: Member, reason: str) -> Merchant:
     why = _reason(reason)
-    return _move(merchant, rules.REJECTED, actor=operator, reason=why, rejection_reason=why)
+    with transaction.atomic():
+        merchant = _move(merchant, rules.REJECTED, actor=operator, reason=why, rejection_reason=why)
+        _tell_decision(merchant, notices.REJECTED)
+    return merchant
+
+
+def _tell_decision(merchant: Merchant, decision: str) -> None:
+    """The applicant hears of the decision, in the decision's transaction. Keyed by its event
+    row: an application rejected, mended and approved is told both times."""
+    event_id = MerchantEvent.objects.filter(merchant=merchant).latest("pk").pk
+    notify(
+        merchant.owner_id,
+        notices.MERCHANT_APPLICATION_DECIDED,
+        f"merchant:{merchant.pk}:decided:{event_id}",
+        decision=decision,
+        name=merchant.legal_name,
+    )
 
 
 def merchant_suspend(merchant: Merchant, *, operator: Member, reason: str) -> Merchant:

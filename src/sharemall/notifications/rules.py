@@ -46,6 +46,9 @@ class Rule:
     body: str
     default_outbound: tuple[str, ...]  # channels on unless the member turned them off
     sms_template: str  # our SMS template name (ALIYUN_SMS_TEMPLATE_<NAME>, falls back to NOTICE)
+    # Parameters stored as msgids (a decision, a rule's label): translated when read, like the
+    # title and body, so a notice reads in the reader's language.
+    translated: tuple[str, ...] = ()
 
 
 RULES: dict[str, Rule] = {
@@ -96,14 +99,16 @@ RULES: dict[str, Rule] = {
     MERCHANT_APPLICATION_DECIDED: Rule(
         gettext_noop("Your shop application was decided"),
         gettext_noop("Your shop application was %(decision)s."),
-        (),
+        (SMS, WECHAT),
         "notice_merchant_application",
+        translated=("decision",),
     ),
     POST_HIDDEN: Rule(
         gettext_noop("Your post was hidden"),
         gettext_noop('Your post "%(title)s" was hidden: %(reason)s'),
         (),
         "notice_post_hidden",
+        translated=("reason",),
     ),
 }
 KINDS = tuple(RULES)
@@ -129,27 +134,43 @@ def outbound_channels(kind: str, preferences: Mapping[str, bool]) -> list[str]:
     return [c for c in OUTBOUND if preferences.get(c, c in rule.default_outbound)]
 
 
-def _render(msgid: str, params: Mapping[str, object]) -> str:
+# The decision words of MERCHANT_APPLICATION_DECIDED.
+APPROVED = gettext_noop("approved")
+REJECTED = gettext_noop("rejected")
+
+
+def _readable(rule: Rule, params: Mapping[str, object]) -> dict[str, object]:
+    values = dict(params)
+    for name in rule.translated:
+        if isinstance(values.get(name), str):
+            values[name] = gettext(str(values[name]))
+    return values
+
+
+def _render(msgid: str, rule: Rule, params: Mapping[str, object]) -> str:
     text = gettext(msgid)
     try:
-        return text % dict(params)
+        return text % _readable(rule, params)
     except (KeyError, TypeError, ValueError):
         return text
 
 
 def title(kind: str, params: Mapping[str, object]) -> str:
     rule = RULES.get(kind)
-    return _render(rule.title, params) if rule else kind
+    return _render(rule.title, rule, params) if rule else kind
 
 
 def body(kind: str, params: Mapping[str, object]) -> str:
     rule = RULES.get(kind)
-    return _render(rule.body, params) if rule else ""
+    return _render(rule.body, rule, params) if rule else ""
 
 
-def sms_params(params: Mapping[str, object]) -> dict[str, str]:
-    """The template variables sent to the provider: every parameter as text."""
-    return {key: str(value) for key, value in params.items()}
+def sms_params(kind: str, params: Mapping[str, object]) -> dict[str, str]:
+    """The template variables sent to the provider: every parameter as text, translated ones
+    in the active language (the worker's: Chinese)."""
+    rule = RULES.get(kind)
+    values = _readable(rule, params) if rule else dict(params)
+    return {key: str(value) for key, value in values.items()}
 
 
 def yuan(fen: int) -> str:

@@ -80,7 +80,7 @@ def _send_sms(delivery: Delivery) -> str:
     return sms.send(
         phone,
         rules.RULES[notice.kind].sms_template,
-        rules.sms_params(notice.params),
+        rules.sms_params(notice.kind, notice.params),
         dedupe_id=delivery.dedupe_id,
     )
 

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
 from sharemall.core.images import clean_photos, stored_photos
+from sharemall.notifications import rules as notices
+from sharemall.notifications.services import notify
 from sharemall.posts import rules, selectors
 from sharemall.posts.models import BannedWord, ModerationEvent, Post, PostImage, PostReport
 from sharemall.sharing import rules as sharing_rules
@@ -104,6 +106,8 @@ def _moderate(
                 event={"action": action, "rule": rule},
                 hidden_rule=rule,
             )
+            if action == ModerationEvent.HIDE:
+                _tell_hidden(post, rule)
         else:  # a ruling that keeps the post as it is
             ModerationEvent.objects.create(
                 post=post,
@@ -120,6 +124,18 @@ def _moderate(
         )
     post.refresh_from_db()
     return post
+
+
+def _tell_hidden(post: Post, rule: str) -> None:
+    """The author hears why, in the ruling's transaction; keyed by the ruling's event row."""
+    event_id = ModerationEvent.objects.filter(post=post).latest("pk").pk
+    notify(
+        post.author_id,
+        notices.POST_HIDDEN,
+        f"post:{post.pk}:hidden:{event_id}",
+        title=post.product.title,
+        reason=rules.HIDE_RULES[rule].message,
+    )
 
 
 def _post(post_id: int) -> Post:
