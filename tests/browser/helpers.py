@@ -65,6 +65,22 @@ def submit(page: Page, form: str = "main form") -> None:
     assert asked == ([asks] if asks else []), f"expected the question {asks!r}, got {asked!r}"
 
 
+def enter_texted_code(page: Page, phone: str, form: str = "main form") -> None:
+    """Presses the form's "Get code" as a member would, then types the code the sandbox texted
+    to `phone` (read back through GET /api/v1/sandbox/sms/{phone}, as the member reads their
+    phone)."""
+    from tests.browser.live import Api  # noqa: PLC0415 - live imports these helpers' users
+
+    button = page.locator(f"{form} button[data-sms-send]")
+    button.click()
+    page.wait_for_function(  # the button counts down once the code is on its way
+        "(b) => b.disabled && /\\d/.test(b.textContent)", arg=button.element_handle()
+    )
+    parts = urlsplit(page.url)
+    texted = Api(f"{parts.scheme}://{parts.netloc}").get(f"/sandbox/sms/{phone}")
+    page.fill(f"{form} #id_sms_code", texted[0]["code"])
+
+
 def login(page: Page, phone: str, password: str, next_path: str = "") -> None:
     """Signs in through the login page, as a member would."""
     page.goto("/login/" + (f"?{urlencode({'next': next_path})}" if next_path else ""))

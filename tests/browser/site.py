@@ -67,11 +67,16 @@ SITE_PAGES = [
     SitePage("/register/", name="register"),
     SitePage("/login/code/", name="login-code"),
     SitePage("/password-reset/", name="password-reset"),
+    SitePage("/legal/user-agreement", name="legal-user-agreement"),
+    SitePage("/legal/privacy", name="legal-privacy"),
     # A member buying.
     SitePage("/me", MEMBER, protected=True, name="me"),
     SitePage("/me/settings", MEMBER, protected=True, name="me-settings"),
     SitePage("/me/addresses", MEMBER, protected=True, name="me-addresses"),
     SitePage("/me/messages", MEMBER, protected=True, name="me-messages"),
+    SitePage("/me/messages/{message_id}", MEMBER, protected=True, name="me-message"),
+    SitePage("/me/settings/notifications", MEMBER, protected=True, name="me-notification-settings"),
+    SitePage("/me/settings/close", MEMBER, protected=True, name="me-close"),
     SitePage("/cart", MEMBER, name="cart"),
     SitePage("/checkout", MEMBER, name="checkout"),
     SitePage("/orders", MEMBER, protected=True, name="orders"),
@@ -127,6 +132,7 @@ SITE_PAGES = [
     _console("/platform/propagation", OPERATOR, "platform-propagation"),
     _console("/platform/banners", OPERATOR, "platform-banners"),
     _console("/platform/banners/new", OPERATOR, "platform-banner-new"),
+    _console("/platform/legal", OPERATOR, "platform-legal"),
 ]
 PROTECTED_PAGES = [page for page in SITE_PAGES if page.protected]
 CONSOLE_PAGES = [page for page in SITE_PAGES if page.console]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.helpers import path_of, query_of, submit
+from tests.browser.helpers import enter_texted_code, path_of, query_of, submit
 from tests.browser.live import Demo, LiveServer
 
 if TYPE_CHECKING:
@@ -35,6 +35,13 @@ def test_friend_opens_a_share_link_registers_and_is_bound_to_the_sharer(
     page.fill("#id_nickname", FRIEND_NICKNAME)
     page.fill("#id_password", FRIEND_PASSWORD)
     page.check("#id_accept_terms")
+    # Sign-up proves the phone: a mistyped code is refused under its box, the texted one passes.
+    page.fill("#id_sms_code", "000000")
+    submit(page)
+    assert path_of(page.url) == "/register/"
+    assert page.locator(".auth-field.has-error #id_sms_code").count() == 1
+    page.fill("#id_password", FRIEND_PASSWORD)  # a password box is never filled back in
+    enter_texted_code(page, FRIEND_PHONE)
     submit(page)
 
     assert path_of(page.url) == product_path

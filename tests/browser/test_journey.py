@@ -26,6 +26,7 @@ from stdnum.cn import uscc
 
 from tests.browser.helpers import (
     assert_no_horizontal_overflow,
+    enter_texted_code,
     login,
     path_of,
     query_of,
@@ -428,6 +429,7 @@ def follow(page: Page, link: Locator) -> None:
 
 def register(page: Page, person: Person) -> None:
     page.fill("#id_phone", person.phone)
+    enter_texted_code(page, person.phone, "form[action='/register/']")
     page.fill("#id_nickname", person.nickname)
     page.fill("#id_password", person.password)
     page.check("#id_accept_terms")

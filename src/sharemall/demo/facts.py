@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from sharemall.aftersales.models import AfterSale, Dispute
 from sharemall.demo import data
 from sharemall.merchants.models import Merchant, Store
+from sharemall.notifications.models import Notice
 from sharemall.orders.models import Order
 
 
@@ -55,6 +56,12 @@ def demo_facts() -> dict[str, int]:
         ),
         "store_id": first(
             Store.objects.filter(merchant__uscc=shop, kind=Store.Kind.OFFLINE)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+        # A message in the demo member's message centre (the oldest: opening it marks it read).
+        "message_id": first(
+            Notice.objects.filter(recipient__phone=member)
             .order_by("pk")
             .values_list("pk", flat=True)
         ),
