@@ -4,8 +4,11 @@ Read straight from the apps privacy sits above, the address book included."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from sharemall.accounts.models import Binding, Member
@@ -13,12 +16,54 @@ from sharemall.addresses import selectors as address_book
 from sharemall.addresses.rules import region_name
 from sharemall.distribution.models import CommissionEntry
 from sharemall.legal.selectors import consents_of
-from sharemall.orders.models import Order
+from sharemall.orders.models import Order, OrderLine
 from sharemall.posts.models import Post
 from sharemall.sharing.models import ShareLink
 from sharemall.wallet.models import Withdrawal
 
 FORMAT_VERSION = 1
+
+# What each section holds, by column (the document's keys are the columns' names).
+PROFILE_COLUMNS = (
+    "id",
+    "phone",
+    "nickname",
+    "is_distributor",
+    "date_joined",
+    "last_login",
+    "signup_ip",
+    "signup_device",
+)
+BINDING_COLUMNS = (
+    "parent_id",
+    "previous_parent_id",
+    "mode",
+    "source",
+    "bound_at",
+    "bound_until",
+)
+ORDER_COLUMNS = (
+    "order_no",
+    "merchant_id",
+    "status",
+    "created_at",
+    "delivery",
+    "region_code",
+    "address",
+    "receiver",
+    "phone",
+    "goods_fen",
+    "discount_fen",
+    "shipping_fen",
+    "total_fen",
+    "refunded_fen",
+)
+LINE_COLUMNS = ("title", "sku_name", "unit_price_fen", "quantity", "paid_fen", "refunded_fen")
+COMMISSION_COLUMNS = ("id", "order_id", "kind", "level", "amount_fen", "status", "reversal_of")
+WITHDRAWAL_COLUMNS = ("id", "merchant_id", "amount_fen", "fee_fen", "channel", "payee", "status")
+POST_COLUMNS = ("id", "product_id", "text", "rating", "status", "created_at")
+SHARE_LINK_COLUMNS = ("code", "target_type", "target_id", "channel", "created_at")
+ADDRESS_COLUMNS = ("region_code", "address", "receiver", "phone", "is_default", "created_at")
 
 
 def _when(value: Any) -> str | None:
@@ -32,157 +77,56 @@ def mask(account: str) -> str:
     return "*" * (len(account) - 4) + account[-4:]
 
 
-def _profile(member: Member) -> dict[str, Any]:
-    return {
-        "id": member.pk,
-        "phone": member.phone,
-        "nickname": member.nickname,
-        "is_distributor": member.is_distributor,
-        "date_joined": _when(member.date_joined),
-        "last_login": _when(member.last_login),
-        "signup_ip": member.signup_ip,
-        "signup_device": member.signup_device,
-    }
-
-
-def _binding(member: Member) -> dict[str, Any]:
-    history = Binding.objects.filter(member=member).order_by("bound_at", "id")
-    return {
-        "parent_id": member.parent_id,
-        "bound_until": _when(member.bound_until),
-        "history": [
-            {
-                "parent_id": b.parent_id,
-                "previous_parent_id": b.previous_parent_id,
-                "mode": b.mode,
-                "source": b.source,
-                "bound_at": _when(b.bound_at),
-                "bound_until": _when(b.bound_until),
-            }
-            for b in history
-        ],
-    }
+def _rows(
+    queryset: QuerySet[Any], columns: Sequence[str], **shown: Callable[[Any], Any]
+) -> list[dict[str, Any]]:
+    """Each row of `queryset` as `{column: value}`, in id order: a date as ISO text, a column
+    named in `shown` through its function (a masked payee, a region's name)."""
+    rows = []
+    for values in queryset.order_by("pk").values(*columns):
+        for column, value in values.items():
+            if column in shown:
+                values[column] = shown[column](value)
+            elif isinstance(value, datetime):
+                values[column] = value.isoformat()
+        rows.append(values)
+    return rows
 
 
 def _orders(member: Member) -> list[dict[str, Any]]:
-    orders = Order.objects.filter(buyer=member).prefetch_related("lines").order_by("id")
+    orders = Order.objects.filter(buyer=member)
+    lines: dict[int, list[dict[str, Any]]] = {}
+    for line in _rows(OrderLine.objects.filter(order__in=orders), ("order_id", *LINE_COLUMNS)):
+        lines.setdefault(line.pop("order_id"), []).append(line)
     return [
-        {
-            "order_no": o.order_no,
-            "merchant_id": o.merchant_id,
-            "status": o.status,
-            "created_at": _when(o.created_at),
-            "delivery": o.delivery,
-            "region_code": o.region_code,
-            "address": o.address,
-            "receiver": o.receiver,
-            "phone": o.phone,
-            "goods_fen": o.goods_fen,
-            "discount_fen": o.discount_fen,
-            "shipping_fen": o.shipping_fen,
-            "total_fen": o.total_fen,
-            "refunded_fen": o.refunded_fen,
-            "lines": [
-                {
-                    "title": line.title,
-                    "sku_name": line.sku_name,
-                    "unit_price_fen": line.unit_price_fen,
-                    "quantity": line.quantity,
-                    "paid_fen": line.paid_fen,
-                    "refunded_fen": line.refunded_fen,
-                }
-                for line in o.lines.all()
-            ],
-        }
-        for o in orders
-    ]
-
-
-def _commissions(member: Member) -> list[dict[str, Any]]:
-    rows = CommissionEntry.objects.filter(beneficiary=member).order_by("id")
-    return [
-        {
-            "id": c.pk,
-            "order_id": c.order_id,
-            "kind": c.kind,
-            "level": c.level,
-            "amount_fen": c.amount_fen,
-            "status": c.status,
-            "reversal_of": c.reversal_of_id,
-        }
-        for c in rows
-    ]
-
-
-def _withdrawals(member: Member) -> list[dict[str, Any]]:
-    rows = Withdrawal.objects.filter(member=member).order_by("id")
-    return [
-        {
-            "id": w.pk,
-            "merchant_id": w.merchant_id,
-            "amount_fen": w.amount_fen,
-            "fee_fen": w.fee_fen,
-            "channel": w.channel,
-            "payee": mask(w.payee),
-            "status": w.status,
-        }
-        for w in rows
-    ]
-
-
-def _posts(member: Member) -> list[dict[str, Any]]:
-    rows = Post.objects.filter(author=member).order_by("id")
-    return [
-        {
-            "id": p.pk,
-            "product_id": p.product_id,
-            "text": p.text,
-            "rating": p.rating,
-            "status": p.status,
-            "created_at": _when(p.created_at),
-        }
-        for p in rows
-    ]
-
-
-def _share_links(member: Member) -> list[dict[str, Any]]:
-    rows = ShareLink.objects.filter(sharer=member).order_by("id")
-    return [
-        {
-            "code": s.code,
-            "target_type": s.target_type,
-            "target_id": s.target_id,
-            "channel": s.channel,
-            "created_at": _when(s.created_at),
-        }
-        for s in rows
+        {**order, "lines": lines.get(order.pop("id"), [])}
+        for order in _rows(orders, ("id", *ORDER_COLUMNS))
     ]
 
 
 def member_export(member: Member) -> dict[str, Any]:
     """Everything kept about the member that identifies them or that they made."""
-    document: dict[str, Any] = {
+    return {
         "format": FORMAT_VERSION,
         "exported_at": timezone.now().isoformat(),
-        "profile": _profile(member),
+        "profile": _rows(Member.objects.filter(pk=member.pk), PROFILE_COLUMNS)[0],
         "consents": consents_of(member),
-        "binding": _binding(member),
+        "binding": {
+            "parent_id": member.parent_id,
+            "bound_until": _when(member.bound_until),
+            "history": _rows(Binding.objects.filter(member=member), BINDING_COLUMNS),
+        },
         "orders": _orders(member),
-        "commissions": _commissions(member),
-        "withdrawals": _withdrawals(member),
-        "posts": _posts(member),
-        "share_links": _share_links(member),
+        "commissions": _rows(
+            CommissionEntry.objects.filter(beneficiary=member), COMMISSION_COLUMNS
+        ),
+        "withdrawals": _rows(
+            Withdrawal.objects.filter(member=member), WITHDRAWAL_COLUMNS, payee=mask
+        ),
+        "posts": _rows(Post.objects.filter(author=member), POST_COLUMNS),
+        "share_links": _rows(ShareLink.objects.filter(sharer=member), SHARE_LINK_COLUMNS),
         "addresses": [
-            {
-                "region_code": a.region_code,
-                "region_name": region_name(a.region_code),
-                "address": a.address,
-                "receiver": a.receiver,
-                "phone": a.phone,
-                "is_default": a.is_default,
-                "created_at": a.created_at.isoformat(),
-            }
-            for a in address_book.addresses_of(member).order_by("pk")
+            {**row, "region_name": region_name(row["region_code"])}
+            for row in _rows(address_book.addresses_of(member), ADDRESS_COLUMNS)
         ],
     }
-    return document
