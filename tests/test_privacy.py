@@ -4,6 +4,7 @@ new person who sees nothing of the old account."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from django.utils import timezone
 
 from sharemall.accounts.binding import bind
 from sharemall.accounts.models import ApiToken, Binding, Member
+from sharemall.accounts.rules import RECENT_SIGN_IN
+from sharemall.accounts.services import token_issue
 from sharemall.addresses.models import Address
 from sharemall.addresses.rules import address_fields
 from sharemall.addresses.services import address_create
@@ -210,8 +213,27 @@ def test_a_wrong_password_is_refused_and_writes_nothing(api: Api) -> None:
     assert answer.status == 400 and answer.error_code == "invalid_password"
     someone.refresh_from_db()
     assert someone.is_active and someone.closed_at is None
-    assert api.post("/me/close", {}, as_=someone).error_code == "invalid_password"
     assert api.post("/me/close", {"password": 5}, as_=someone).error_code == "invalid_input"
+
+
+def test_a_fresh_sign_in_confirms_closing_and_an_old_token_must_send_the_password(
+    api: Api,
+) -> None:
+    someone = MemberFactory.create()
+    old = token_issue(someone)
+    ApiToken.objects.filter(member=someone).update(
+        created_at=timezone.now() - RECENT_SIGN_IN - timedelta(seconds=1)
+    )
+    for body in (b"{}", b""):  # an empty object, or no body at all
+        answer = api.call("POST", "/me/close", raw=body, as_=old)
+        assert answer.error_code == "invalid_password", answer.body
+    someone.refresh_from_db()
+    assert someone.closed_at is None
+    # Just signed in: the token is the proof, as the password would be.
+    fresh = api.post("/auth/login", {"phone": someone.phone, "password": PASSWORD}).body["token"]
+    assert api.call("POST", "/me/close", raw=b"", as_=fresh).status == 200
+    assert api.post("/auth/login", {"phone": someone.phone, "password": PASSWORD}).status == 401
+    assert api.get("/me/export", as_=fresh).status == 401
 
 
 def test_money_left_is_refused_and_writes_nothing(api: Api) -> None:

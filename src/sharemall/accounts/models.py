@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -56,6 +57,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     objects: ClassVar[MemberManager] = MemberManager()
+    # When the credential of the current request was issued (its bearer token's creation), set
+    # by token authentication; None otherwise. Not stored.
+    authenticated_at: datetime | None = None
 
     USERNAME_FIELD = "phone"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["nickname"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import phonenumbers
 
@@ -10,6 +11,9 @@ from sharemall.core.errors import DomainError
 from sharemall.core.i18n import gettext as _
 
 TOKEN_PREFIX = "smt_"  # noqa: S105 - a public prefix, not a secret
+# A token issued this recently proves the person is at the keyboard ("sudo mode"): closing the
+# account through the API with it needs no password again. An older token must send one.
+RECENT_SIGN_IN = timedelta(minutes=10)
 
 
 class InvalidPhone(DomainError):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from sharemall.accounts.binding import bind
 from sharemall.accounts.models import ApiToken, LoginGuard, Member
-from sharemall.accounts.rules import TOKEN_PREFIX, hash_token, normalize_phone
+from sharemall.accounts.rules import RECENT_SIGN_IN, TOKEN_PREFIX, hash_token, normalize_phone
 from sharemall.accounts.signals import member_signed_up
 from sharemall.core.errors import Conflict, DomainError, RateLimited, Unauthenticated
 from sharemall.core.http import ip_or_none
@@ -323,6 +323,7 @@ def token_authenticate(raw: str) -> Member | None:
     # Touch at most once a minute: a read-mostly API should not write on every request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.member.authenticated_at = token.created_at
     return token.member
 
 
@@ -367,8 +368,14 @@ def closing_confirm(
 ) -> VerificationCode | None:
     """Closing an account asks for the current password, or for a member who never set one
     (signed up by texted code) a `login` code texted to the phone: 400 `invalid_password` or
-    `invalid_code` otherwise. Call it outside a transaction (a wrong guess stays counted); the
-    code it answers is used up by member_close, only once the account closes."""
+    `invalid_code` otherwise. A caller who sends neither but signed in within
+    `RECENT_SIGN_IN` (a fresh bearer token) has just proved it. Call it outside a
+    transaction (a wrong guess stays counted); the code it answers is used up by member_close,
+    only once the account closes."""
+    signed_in = member.authenticated_at
+    just_signed_in = signed_in is not None and timezone.now() - signed_in <= RECENT_SIGN_IN
+    if just_signed_in and not password and not sms_code:
+        return None
     if member.has_usable_password():
         if not password or not member.check_password(password):
             raise InvalidPassword(_("The password is wrong."))

@@ -18,11 +18,13 @@ def export(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/me/close", response=CloseOut, auth=member_auth)
-def close(request: HttpRequest, payload: CloseIn) -> dict[str, bool]:
+def close(request: HttpRequest, payload: CloseIn | None = None) -> dict[str, bool]:
     """Close the caller's account: personal data erased, orders, ledger and commissions kept.
     Wrong password → 400 `invalid_password`; money left → 400 `balance_not_empty`; owner of a
-    shop → 400 `owns_merchant`. Every token is revoked; logging in again is refused."""
+    shop → 400 `owns_merchant`. A bearer token issued in the last ten minutes may send no body:
+    the fresh sign-in is the confirmation. Every token is revoked; logging in again is refused."""
+    confirm = payload or CloseIn()
     services.member_close(
-        require_member(request), password=payload.password, sms_code=payload.sms_code
+        require_member(request), password=confirm.password, sms_code=confirm.sms_code
     )
     return {"closed": True}
