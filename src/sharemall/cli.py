@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> None:
         # on, and a throwaway secret key unless the caller set one.
         os.environ.setdefault("SANDBOX_PAYMENTS", "1")
         os.environ.setdefault("SMS_BACKEND", "sandbox")
+        os.environ.setdefault("WECHAT_SANDBOX", "1")
         os.environ.setdefault("SECRET_KEY", "demo-" + secrets.token_urlsafe(40))
     if args and args[0] in OURS:
         args[0] = args[0].replace("-", "_")

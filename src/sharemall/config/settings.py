@@ -348,6 +348,56 @@ TENCENT_SMS = {
 }
 TENCENT_SMS_TEMPLATES = _sms_templates("TENCENT_SMS_TEMPLATE_")
 
+# WeChat (docs/wechat.md): the platform's official account (OA), its mini-program (MP) and an
+# Open Platform third-party component through which merchants connect their own accounts. Each
+# is off until its settings are given. WECHAT_SANDBOX=1 (the demo) turns on the built-in
+# simulator of WeChat's servers at /wechat-sim/ and points every account at it, with the
+# simulator's fixed sandbox credentials wherever none are set: the same client code, only the
+# base URLs differ. The simulator's API host is answered in process (core/inprocess.py).
+WECHAT_SANDBOX = env_bool("WECHAT_SANDBOX", default=False)
+_WECHAT_SIM = "/wechat-sim"
+# Server-to-server calls (api.weixin.qq.com) and the pages a browser is sent to
+# (open.weixin.qq.com: OAuth, component authorisation; mp.weixin.qq.com: QR images).
+WECHAT_API_BASE = env_str(
+    "WECHAT_API_BASE",
+    f"http://sandbox.invalid{_WECHAT_SIM}" if WECHAT_SANDBOX else "https://api.weixin.qq.com",
+).rstrip("/")
+WECHAT_OPEN_BASE = env_str(
+    "WECHAT_OPEN_BASE", _WECHAT_SIM if WECHAT_SANDBOX else "https://open.weixin.qq.com"
+).rstrip("/")
+WECHAT_MP_WEB_BASE = env_str(
+    "WECHAT_MP_WEB_BASE", _WECHAT_SIM if WECHAT_SANDBOX else "https://mp.weixin.qq.com"
+).rstrip("/")
+# The simulator's credentials: public test values, only ever used with the sandbox.
+WECHAT_SANDBOX_ACCOUNTS = {
+    "OA": {
+        "APP_ID": "wx5a0d1e00000000aa",
+        "APP_SECRET": "sandbox-oa-secret-0000000000000000",
+        "TOKEN": "sandboxtoken",
+        "AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+        "ORIGINAL_ID": "gh_5a0d1e000000",
+    },
+    "MP": {"APP_ID": "wx5a0d1e00000000bb", "APP_SECRET": "sandbox-mp-secret-0000000000000000"},
+    "COMPONENT": {
+        "APP_ID": "wx5a0d1e00000000cc",
+        "APP_SECRET": "sandbox-component-secret-00000000",
+        "TOKEN": "sandboxcomponenttoken",
+        "AES_KEY": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq",
+    },
+}
+
+
+def _wechat_account(prefix: str, keys: tuple[str, ...]) -> dict[str, str]:
+    """WECHAT_OA_APP_ID… → {"APP_ID": …}; under the sandbox, unset keys take the simulator's."""
+    fallback = WECHAT_SANDBOX_ACCOUNTS[prefix] if WECHAT_SANDBOX else {}
+    return {key: env_str(f"WECHAT_{prefix}_{key}", fallback.get(key, "")) for key in keys}
+
+
+# AES_KEY is the 43-character EncodingAESKey: set, messages use safe mode (encrypted).
+WECHAT_OA = _wechat_account("OA", ("APP_ID", "APP_SECRET", "TOKEN", "AES_KEY", "ORIGINAL_ID"))
+WECHAT_MP = _wechat_account("MP", ("APP_ID", "APP_SECRET"))
+WECHAT_COMPONENT = _wechat_account("COMPONENT", ("APP_ID", "APP_SECRET", "TOKEN", "AES_KEY"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
