@@ -137,3 +137,30 @@ class Binding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} → {self.parent_id}"
+
+
+class WechatIdentity(models.Model):
+    """A member's WeChat account under one of our apps: the official account, the mini-program
+    or a merchant's own account. WeChat names a person by an openid per app and, across the
+    apps of one Open Platform, by one unionid, which is how a member who logged in on the
+    mini-program is recognised in the official account. Payouts to WeChat go to the openid
+    under the payment app (ADR 0009)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="wechat_identities")
+    app_id = models.CharField(max_length=40)
+    openid = models.CharField(max_length=64)
+    unionid = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("WeChat identity")
+        verbose_name_plural = _("WeChat identities")
+        constraints = [
+            models.UniqueConstraint(fields=["app_id", "openid"], name="wechat_openid_once"),
+            # A member holds at most one identity per app.
+            models.UniqueConstraint(fields=["member", "app_id"], name="wechat_one_per_app"),
+        ]
+        indexes = [models.Index(fields=["unionid"], name="wechat_unionid")]
+
+    def __str__(self) -> str:
+        return f"{self.app_id}:{self.openid}"

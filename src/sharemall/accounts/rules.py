@@ -16,6 +16,16 @@ TOKEN_PREFIX = "smt_"  # noqa: S105 - a public prefix, not a secret
 RECENT_SIGN_IN = timedelta(minutes=10)
 
 
+# A member who arrived through WeChat and has not given a phone yet holds a placeholder in the
+# phone column (unique, and never a number anyone can type); so does a closed account.
+NO_PHONE_PREFIXES = ("wx-", "closed-")
+
+
+def has_phone(phone: str) -> bool:
+    """Whether the phone column holds a real number (one SMS can reach)."""
+    return bool(phone) and not phone.startswith(NO_PHONE_PREFIXES)
+
+
 class InvalidPhone(DomainError):
     code = "invalid_phone"
 

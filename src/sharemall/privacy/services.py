@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sharemall.accounts import services as accounts
-from sharemall.accounts.models import Member
+from sharemall.accounts.models import Member, WechatIdentity
 from sharemall.addresses.models import Address
 from sharemall.core.errors import DomainError
 from sharemall.merchants.models import Merchant, Staff
@@ -76,6 +76,8 @@ def member_close(member: Member, *, password: str = "", sms_code: str = "") -> M
         if refusal is not None:
             raise refusal
         Address.objects.filter(member=locked).delete()
+        # Its WeChat accounts unlinked: the same WeChat user arriving again is a new member.
+        WechatIdentity.objects.filter(member=locked).delete()
         # Messages are to the person, not records the law keeps: they go, undelivered texts too.
         Notice.objects.filter(recipient=locked).delete()
         NotificationPreference.objects.filter(member=locked).delete()

@@ -1,0 +1,132 @@
+"""Members found or made from a WeChat identity (official account, OAuth, mini-program).
+
+A WeChat user is the same member across our apps through the unionid; a new one becomes a
+member with no phone yet (a `wx-…` placeholder, accounts.rules.has_phone) and is bound to the
+sharer whose link or QR code brought them, exactly as a sign-up through a share link is.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.binding import bind
+from sharemall.accounts.models import Member, WechatIdentity
+from sharemall.accounts.signals import member_signed_up
+from sharemall.core.errors import Conflict, Unauthenticated
+
+NICKNAME_MAX = 40
+
+
+@dataclass(frozen=True)
+class WechatUser:
+    app_id: str
+    openid: str
+    unionid: str = ""
+    nickname: str = ""
+
+
+def _placeholder_phone() -> str:
+    return f"wx-{secrets.token_hex(8)}"
+
+
+def _found(user: WechatUser) -> Member | None:
+    identity = (
+        WechatIdentity.objects.select_related("member")
+        .filter(app_id=user.app_id, openid=user.openid)
+        .first()
+    )
+    if identity is not None:
+        return identity.member
+    if user.unionid:
+        sibling = (
+            WechatIdentity.objects.select_related("member")
+            .filter(unionid=user.unionid)
+            .order_by("pk")
+            .first()
+        )
+        if sibling is not None:
+            WechatIdentity.objects.create(
+                member=sibling.member,
+                app_id=user.app_id,
+                openid=user.openid,
+                unionid=user.unionid,
+            )
+            return sibling.member
+    return None
+
+
+def member_from_wechat(
+    user: WechatUser,
+    *,
+    referrer: Member | None = None,
+    source: str = "",
+    address: str | None = None,
+) -> tuple[Member, bool]:
+    """The member behind a WeChat user, made (and bound to `referrer`) when new. Answers the
+    member and whether it is new. A closed account's identities are gone with it, so the same
+    WeChat user arriving again is a new member."""
+    try:
+        with transaction.atomic():
+            member = _found(user)
+            if member is not None:
+                if not member.is_active:
+                    raise Unauthenticated(_("This account is closed."), code="invalid_credentials")
+                Member.objects.filter(pk=member.pk).update(last_login=timezone.now())
+                return member, False
+            member = Member(
+                phone=_placeholder_phone(),
+                nickname=(user.nickname.strip() or _("WeChat user"))[:NICKNAME_MAX],
+                last_login=timezone.now(),
+            )
+            member.set_unusable_password()
+            member.save(force_insert=True)
+            WechatIdentity.objects.create(
+                member=member, app_id=user.app_id, openid=user.openid, unionid=user.unionid
+            )
+            if referrer is not None:
+                bind(member, referrer, source=source or "wechat", newcomer=True)
+            member_signed_up.send(sender=Member, member=member, address=address)
+    except IntegrityError:
+        # The same WeChat user arrived twice at once: the other request made the member.
+        member = _found(user)
+        if member is None:
+            raise
+        return member, False
+    return member, True
+
+
+def wechat_link(member: Member, user: WechatUser) -> WechatIdentity:
+    """Link a WeChat account to a signed-in member (a phone account adding its WeChat).
+    409 `wechat_taken` when that WeChat account belongs to another member."""
+    existing = WechatIdentity.objects.filter(app_id=user.app_id, openid=user.openid).first()
+    if existing is not None:
+        if existing.member_id != member.pk:
+            raise Conflict(
+                _("This WeChat account is linked to another member."), code="wechat_taken"
+            )
+        return existing
+    try:
+        with transaction.atomic():
+            return WechatIdentity.objects.create(
+                member=member, app_id=user.app_id, openid=user.openid, unionid=user.unionid
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("Your account is already linked to another WeChat account."),
+            code="wechat_taken",
+        ) from None
+
+
+def openid_of(member: Member, app_id: str) -> str:
+    """The member's openid under `app_id`, or "" when none is linked."""
+    return (
+        WechatIdentity.objects.filter(member=member, app_id=app_id)
+        .values_list("openid", flat=True)
+        .first()
+        or ""
+    )

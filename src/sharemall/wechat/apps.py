@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WechatConfig(AppConfig):
+    """Our side of WeChat: the official account's server, OAuth and mini-program log-in, JS-SDK
+    share cards, QR codes that bind, subscribe messages and merchants' own accounts."""
+
+    name = "sharemall.wechat"
+    label = "wechat"
+    verbose_name = _("WeChat")
