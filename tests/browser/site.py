@@ -133,6 +133,7 @@ SITE_PAGES = [
     _console("/platform/banners", OPERATOR, "platform-banners"),
     _console("/platform/banners/new", OPERATOR, "platform-banner-new"),
     _console("/platform/legal", OPERATOR, "platform-legal"),
+    _console("/platform/wechat", OPERATOR, "platform-wechat"),
 ]
 PROTECTED_PAGES = [page for page in SITE_PAGES if page.protected]
 CONSOLE_PAGES = [page for page in SITE_PAGES if page.console]

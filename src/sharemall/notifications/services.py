@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
+from sharemall.accounts.rules import has_phone
 from sharemall.core.errors import DomainError, NotFound
 from sharemall.notifications import rules
 from sharemall.notifications.models import Delivery, Notice, NotificationPreference
@@ -75,7 +76,7 @@ class ChannelMissing(Exception):
 def _send_sms(delivery: Delivery) -> str:
     notice = delivery.notice
     phone = notice.recipient.phone
-    if not phone:
+    if not has_phone(phone):  # a WeChat member without a number yet, or a closed account
         raise ChannelMissing("no phone")
     return sms.send(
         phone,
@@ -86,11 +87,19 @@ def _send_sms(delivery: Delivery) -> str:
 
 
 def _send_wechat(delivery: Delivery) -> str:
-    # Kept ready: WeChat subscribe messages arrive with the WeChat adapter.
+    # Until the WeChat app plugs its sender in (register_sender), the channel is skipped.
     raise ChannelMissing("wechat adapter not set up")
 
 
 SENDERS: dict[str, Callable[[Delivery], str]] = {rules.SMS: _send_sms, rules.WECHAT: _send_wechat}
+
+
+def register_sender(channel: str, sender: Callable[[Delivery], str]) -> None:
+    """A feature above notifications plugs in a channel's sender from its app's ready() (WeChat
+    subscribe messages): notifications never imports the features it serves."""
+    if channel not in rules.OUTBOUND:
+        raise ValueError(f"unknown channel {channel}")
+    SENDERS[channel] = sender
 
 
 def _claim(now: datetime, limit: int) -> tuple[str, list[Delivery]]:

@@ -9,3 +9,11 @@ class WechatConfig(AppConfig):
     name = "sharemall.wechat"
     label = "wechat"
     verbose_name = _("WeChat")
+
+    def ready(self) -> None:
+        # Subscribe messages are the notifications' WeChat channel.
+        from sharemall.notifications import rules as notices  # noqa: PLC0415
+        from sharemall.notifications.services import register_sender  # noqa: PLC0415
+        from sharemall.wechat.subscribe import send  # noqa: PLC0415
+
+        register_sender(notices.WECHAT, send)

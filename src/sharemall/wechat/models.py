@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Credential(models.Model):
@@ -25,3 +26,26 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.app_id}"
+
+
+class SubscribeTemplate(models.Model):
+    """The operator's WeChat subscribe-message template for one kind of notice: which app sends
+    it, its template id from WeChat's back office, and which of our values fills each key
+    (wechat/subscribe_rules.py). A kind without one is not sent on WeChat."""
+
+    kind = models.CharField(_("notice kind"), max_length=40, unique=True)
+    app = models.CharField(_("sent by"), max_length=4, default="mp")
+    template_id = models.CharField(_("template id"), max_length=64)
+    fields = models.JSONField(_("fields"), default=dict)
+    # The mini-program page (mp) or the web path (oa) the message opens; empty for none.
+    page = models.CharField(_("opens"), max_length=200, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("subscribe message template")
+        verbose_name_plural = _("subscribe message templates")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.template_id}"

@@ -155,6 +155,7 @@ SECTIONS = {
     "compliance": "compliance",
     "platform_settings": "settings",
     "platform_legal": "legal",
+    "platform_wechat": "wechat",
 }
 
 

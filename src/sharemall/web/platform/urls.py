@@ -13,6 +13,7 @@ from sharemall.web.platform import (
     posts,
     propagation,
     settings,
+    wechat,
     withdrawals,
 )
 
@@ -106,6 +107,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path("settings", settings.settings_page, name="platform_settings"),
     path("legal", legal.legal_page, name="platform_legal"),
+    path("wechat", wechat.wechat_page, name="platform_wechat"),
     path("posts", posts.posts, name="platform_posts"),
     path("posts/hide", posts.posts_hide_batch, name="platform_posts_hide"),
     path("posts/<platform_id:post_id>/hide", posts.post_hide, name="platform_post_hide"),
