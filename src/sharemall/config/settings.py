@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sharemall.analytics",
     "sharemall.showcase",
     "sharemall.legal",
+    "sharemall.wechat_sim",
     "sharemall.privacy",
     "sharemall.web",
     "sharemall.config",
