@@ -7,7 +7,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -135,17 +135,24 @@ def component_login(request: HttpRequest) -> HttpResponse:
 # ---- QR codes and avatars -------------------------------------------------------------------
 
 
-def _live_qr(ticket: str) -> QrTicket:
+def _live_qr(ticket: str) -> QrTicket | None:
     qr = QrTicket.objects.filter(ticket=ticket).first()
     if qr is None or (qr.expires_at is not None and qr.expires_at <= timezone.now()):
-        raise Http404
+        return None
     return qr
+
+
+# These answer 404 themselves rather than raise Http404: they are also fetched in process,
+# where no handler turns an exception into an answer.
+_GONE = b"ticket invalid or expired"
 
 
 @require_http_methods(["GET"])
 def showqrcode(request: HttpRequest) -> HttpResponse:
     """mp.weixin.qq.com/cgi-bin/showqrcode?ticket=…: the QR image of a ticket."""
     qr = _live_qr(request.GET.get("ticket", ""))
+    if qr is None:
+        return HttpResponseNotFound(_GONE, content_type="text/plain")
     return HttpResponse(images.qr_png(api.scan_url(request, qr.ticket)), content_type="image/png")
 
 
@@ -154,9 +161,9 @@ def scan(request: HttpRequest, ticket: str) -> HttpResponse:
     """Where a QR code leads: a fake user "scans" it, following the account (subscribe with
     the scene) or, already a follower, sending SCAN."""
     qr = _live_qr(ticket)
-    app = selectors.app_by_id(qr.app_id)
-    if app is None:
-        raise Http404
+    app = selectors.app_by_id(qr.app_id) if qr else None
+    if qr is None or app is None:
+        return _problem_page(request, _("This QR code is invalid or has expired."), status=404)
     context: dict[str, Any] = {"app": app, "qr": qr, "users": selectors.users()[:USERS_SHOWN]}
     if request.method == "POST":
         user = _chosen_user(request)
@@ -176,7 +183,7 @@ def scan(request: HttpRequest, ticket: str) -> HttpResponse:
 def avatar(request: HttpRequest, user_id: int) -> HttpResponse:
     user = selectors.user_by_id(user_id)
     if user is None:
-        raise Http404
+        return HttpResponseNotFound(b"no such user", content_type="text/plain")
     return HttpResponse(
         images.avatar_svg(user.nickname, user.avatar_colour), content_type="image/svg+xml"
     )

@@ -279,12 +279,15 @@ def phone_number(app_id: str, code: str | None) -> dict[str, Any]:
 
 def create_qr(app_id: str, body: object) -> QrTicket:
     request = rules.parse_qr_request(body)
+    now = timezone.now()
+    expire = request.expire_seconds
     return QrTicket.objects.create(
         app_id=app_id,
         ticket=rules.new_ticket(),
         action_name=request.action_name,
         scene=request.scene,
-        expires_at=_later(request.expire_seconds) if request.expire_seconds else None,
+        created_at=now,
+        expires_at=now + timedelta(seconds=expire) if expire else None,
     )
 
 
