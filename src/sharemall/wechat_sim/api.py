@@ -263,7 +263,9 @@ def getuserphonenumber(request: HttpRequest) -> dict[str, Any]:
     row = _token(request, Kind.ACCESS)
     services.require_app_kind(row, ["mp"])
     code = _body(request).get("code")
-    return _ok(phone_info=services.phone_number(row.app_id, code if isinstance(code, str) else None))
+    return _ok(
+        phone_info=services.phone_number(row.app_id, code if isinstance(code, str) else None)
+    )
 
 
 @wechat("POST")
@@ -273,7 +275,9 @@ def getwxacodeunlimit(request: HttpRequest) -> HttpResponse:
     body = _body(request)
     scene = rules.check_wxacode_scene(body.get("scene"))
     page = body.get("page") if isinstance(body.get("page"), str) else "pages/index/index"
-    png = images.qr_png(f"wxacode:{page}?scene={scene}", width=images.clamp_width(body.get("width")))
+    png = images.qr_png(
+        f"wxacode:{page}?scene={scene}", width=images.clamp_width(body.get("width"))
+    )
     return HttpResponse(png, content_type="image/png")
 
 
@@ -294,7 +298,7 @@ def _component(request: HttpRequest) -> tuple[str, dict[str, Any]]:
 
 @wechat("POST")
 def create_preauthcode(request: HttpRequest) -> dict[str, Any]:
-    component_app_id, _body_ = _component(request)
+    component_app_id = _component(request)[0]
     code = services.pre_auth_code(component_app_id)
     return {"pre_auth_code": code.code, "expires_in": rules.PRE_AUTH_CODE_TTL}
 
@@ -373,7 +377,9 @@ def helper(methods: set[str]) -> Callable[[Callable[..., HttpResponse]], View]:
         @functools.wraps(view)
         def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in methods:
-                answer = _problem(405, "method_not_allowed", _("This endpoint does not accept that method."))
+                answer = _problem(
+                    405, "method_not_allowed", _("This endpoint does not accept that method.")
+                )
                 answer["Allow"] = ", ".join(sorted(methods))
                 return answer
             if request.method == "POST":

@@ -42,6 +42,9 @@ class SimOpenid(models.Model):
             models.UniqueConstraint(fields=["user", "app_id"], name="wechat_sim_one_openid_per_app")
         ]
 
+    def __str__(self) -> str:
+        return self.openid
+
 
 class MerchantAccount(models.Model):
     """A merchant's own (fake, certified) official account, which a component can be
@@ -76,6 +79,9 @@ class Authorization(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.component_app_id} → {self.authorizer_app_id}"
+
 
 class IssuedToken(models.Model):
     """A token WeChat handed out. Issuing a new one of the same kind for the same app (and user,
@@ -101,6 +107,9 @@ class IssuedToken(models.Model):
     class Meta:
         indexes = [models.Index(fields=["kind", "app_id", "replaced_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.app_id}"
+
 
 class IssuedCode(models.Model):
     """A short-lived, single-use code: OAuth, wx.login, getPhoneNumber, a component's pre-auth
@@ -125,6 +134,9 @@ class IssuedCode(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.app_id}"
+
 
 class QrTicket(models.Model):
     """A parametric QR code an account created, and the scene it carries."""
@@ -138,6 +150,9 @@ class QrTicket(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["app_id", "scene"])]
+
+    def __str__(self) -> str:
+        return self.scene
 
 
 class SentMessage(models.Model):
@@ -154,6 +169,9 @@ class SentMessage(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.template_id} → {self.openid}"
 
 
 class Push(models.Model):
@@ -173,3 +191,6 @@ class Push(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.url}"

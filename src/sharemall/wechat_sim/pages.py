@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from sharemall.wechat_sim import api, images, push, rules, selectors, services
 from sharemall.wechat_sim.models import IssuedCode, QrTicket, SimUser
 from sharemall.wechat_sim.rules import WeChatError
+from sharemall.wechat_sim.selectors import App
 
 USERS_SHOWN = 20
 
@@ -49,22 +50,29 @@ def _chosen_user(request: HttpRequest) -> SimUser | None:
 # ---- OAuth ---------------------------------------------------------------------------------
 
 
+def _oauth_problem(app: App | None, redirect_uri: str, scope: str, response_type: str) -> str:
+    """What WeChat's error page would say about an authorize request ("" when it is fine)."""
+    if app is None or app.kind not in {"oa", "merchant_oa"}:
+        return _("This app id is not an official account (10016).")
+    if not _redirect_target(redirect_uri):
+        return _("The redirect_uri is not a web address (10003).")
+    if scope not in rules.OAUTH_SCOPES:
+        return _("The scope must be snsapi_base or snsapi_userinfo (10005).")
+    if response_type != "code":
+        return _("response_type must be code (10004).")
+    return ""
+
+
 @require_http_methods(["GET", "POST"])
 def authorize(request: HttpRequest) -> HttpResponse:
     """open.weixin.qq.com/connect/oauth2/authorize: WeChat asks who (and, for
     snsapi_userinfo, whether to share the profile), then sends the browser back with a code."""
     query = request.GET
     app = selectors.app_by_id(query.get("appid", ""))
-    if app is None or app.kind not in {"oa", "merchant_oa"}:
-        return _problem_page(request, _("This app id is not an official account (10016)."))
-    redirect_uri = query.get("redirect_uri", "")
-    if not _redirect_target(redirect_uri):
-        return _problem_page(request, _("The redirect_uri is not a web address (10003)."))
-    scope = query.get("scope", "")
-    if scope not in rules.OAUTH_SCOPES:
-        return _problem_page(request, _("The scope must be snsapi_base or snsapi_userinfo (10005)."))
-    if query.get("response_type") != "code":
-        return _problem_page(request, _("response_type must be code (10004)."))
+    redirect_uri, scope = query.get("redirect_uri", ""), query.get("scope", "")
+    problem = _oauth_problem(app, redirect_uri, scope, query.get("response_type", ""))
+    if problem or app is None:
+        return _problem_page(request, problem)
     if request.method == "POST":
         user = _chosen_user(request)
         if user is None:
@@ -89,23 +97,33 @@ def authorize(request: HttpRequest) -> HttpResponse:
 # ---- component authorisation -----------------------------------------------------------------
 
 
+def _component_problem(
+    component: App | None, component_app_id: str, redirect_uri: str, pre_auth: str
+) -> str:
+    if component is None or component_app_id != component.app_id:
+        return _("Unknown component_appid.")
+    if not _redirect_target(redirect_uri):
+        return _("The redirect_uri is not a web address.")
+    code = IssuedCode.objects.filter(
+        kind=IssuedCode.Kind.PRE_AUTH, app_id=component.app_id, code=pre_auth
+    ).first()
+    if code is None or code.used_at is not None or code.expires_at <= timezone.now():
+        return _("The pre_auth_code is invalid, used or expired.")
+    return ""
+
+
 @require_http_methods(["GET", "POST"])
 def component_login(request: HttpRequest) -> HttpResponse:
     """mp.weixin.qq.com/cgi-bin/componentloginpage: a merchant picks which of its accounts the
     third-party platform may run; the platform gets an auth_code on its redirect_uri."""
     query = request.GET
     component = selectors.component_app()
-    if component is None or query.get("component_appid") != component.app_id:
-        return _problem_page(request, _("Unknown component_appid."))
-    redirect_uri = query.get("redirect_uri", "")
-    if not _redirect_target(redirect_uri):
-        return _problem_page(request, _("The redirect_uri is not a web address."))
-    pre_auth = query.get("pre_auth_code", "")
-    code = IssuedCode.objects.filter(
-        kind=IssuedCode.Kind.PRE_AUTH, app_id=component.app_id, code=pre_auth
-    ).first()
-    if code is None or code.used_at is not None or code.expires_at <= timezone.now():
-        return _problem_page(request, _("The pre_auth_code is invalid, used or expired."))
+    redirect_uri, pre_auth = query.get("redirect_uri", ""), query.get("pre_auth_code", "")
+    problem = _component_problem(
+        component, query.get("component_appid", ""), redirect_uri, pre_auth
+    )
+    if problem or component is None:
+        return _problem_page(request, problem)
     accounts = selectors.merchant_accounts()
     if request.method == "POST":
         chosen = accounts.filter(app_id=request.POST.get("authorizer_appid", "")).first()
@@ -128,7 +146,11 @@ def component_login(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "wechat_sim/component_login.html",
-        {"component": component, "accounts": accounts, "redirect_host": urlsplit(redirect_uri).netloc},
+        {
+            "component": component,
+            "accounts": accounts,
+            "redirect_host": urlsplit(redirect_uri).netloc,
+        },
     )
 
 
@@ -192,6 +214,17 @@ def avatar(request: HttpRequest, user_id: int) -> HttpResponse:
 # ---- the index and its forms ----------------------------------------------------------------
 
 
+def _mini_program_code(action: str, user_id: str) -> tuple[str, Any]:
+    mp = selectors.app_of_kind("mp")
+    user = selectors.user_by_id(user_id)
+    if mp is None or user is None:
+        return _("Refused"), _("Pick a user (and configure the mini-program).")
+    if action == "mp_login_code":
+        code = services.login_code(mp.app_id, user)
+        return _("wx.login code"), {"code": code.code, "user_id": user.pk}
+    return _("Phone code"), {"code": services.phone_code(mp.app_id, user).code}
+
+
 def _index_action(request: HttpRequest) -> tuple[str, Any]:
     """Runs one of the index's forms: (title, what to show)."""
     action = request.POST.get("action", "")
@@ -200,14 +233,7 @@ def _index_action(request: HttpRequest) -> tuple[str, Any]:
         user = services.create_user(nickname=post.get("nickname", ""), phone=post.get("phone", ""))
         return _("User created"), api.user_json(request, user)
     if action in {"mp_login_code", "phone_code"}:
-        mp = selectors.app_of_kind("mp")
-        user = selectors.user_by_id(post.get("user_id", ""))
-        if mp is None or user is None:
-            return _("Refused"), _("Pick a user (and configure the mini-program).")
-        if action == "mp_login_code":
-            code = services.login_code(mp.app_id, user)
-            return _("wx.login code"), {"code": code.code, "user_id": user.pk}
-        return _("Phone code"), {"code": services.phone_code(mp.app_id, user).code}
+        return _mini_program_code(action, post.get("user_id", ""))
     if action == "push":
         delivery = push.push_event(
             app_id=post.get("app_id") or None,
@@ -237,7 +263,7 @@ def index(request: HttpRequest) -> HttpResponse:
         except push.PushRefused as exc:
             title, shown = _("Refused"), exc.message
         context["result_title"] = title
-        context["result"] = shown if isinstance(shown, str) else json.dumps(
-            shown, ensure_ascii=False, indent=2
+        context["result"] = (
+            shown if isinstance(shown, str) else json.dumps(shown, ensure_ascii=False, indent=2)
         )
     return render(request, "wechat_sim/index.html", context)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from xml.parsers.expat import ExpatError
 from dataclasses import dataclass
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 import requests
 import xmltodict
@@ -101,20 +101,30 @@ def push_event(
     who already follows the account sends SCAN, one who does not sends subscribe with
     EventKey `qrscene_<scene>` (as WeChat does, whichever of the two was asked)."""
     if event not in rules.PUSH_EVENTS:
-        raise PushRefused("unknown_event", "The event must be subscribe, SCAN, unsubscribe or text.")
+        raise PushRefused(
+            "unknown_event", "The event must be subscribe, SCAN, unsubscribe or text."
+        )
     if scene is not None and not 0 < len(scene) <= rules.QR_SCENE_STR_MAX:
         raise PushRefused("invalid_scene", "A scene is 1 to 64 characters.")
     app = _app(app_id)
     row = _openid(app, user_id, openid)
     now = int(time.time())
-    common = {"to_user": app.original_id, "from_user": row.openid, "create_time": now}
+    to_user, from_user = app.original_id, row.openid
     if event == "text":
         if not content:
             raise PushRefused("content_required", "A text message needs content.")
-        xml = rules.text_xml(**common, content=content, msg_id=now * 1000 + secrets.randbelow(1000))
+        xml = rules.text_xml(
+            to_user=to_user,
+            from_user=from_user,
+            create_time=now,
+            content=content,
+            msg_id=now * 1000 + secrets.randbelow(1000),
+        )
     elif event == "unsubscribe":
         services.set_following(row, following=False)
-        xml = rules.event_xml(**common, event="unsubscribe", event_key="")
+        xml = rules.event_xml(
+            to_user=to_user, from_user=from_user, create_time=now, event="unsubscribe", event_key=""
+        )
     elif event == "SCAN" and scene is None:
         raise PushRefused("scene_required", "A SCAN event needs a scene.")
     else:
@@ -122,7 +132,14 @@ def push_event(
         ticket = services.qr_for_scene(app.app_id, scene).ticket if scene else None
         if name == "subscribe":
             services.set_following(row, following=True, scene=scene)
-        xml = rules.event_xml(**common, event=name, event_key=key, ticket=ticket)
+        xml = rules.event_xml(
+            to_user=to_user,
+            from_user=from_user,
+            create_time=now,
+            event=name,
+            event_key=key,
+            ticket=ticket,
+        )
     return _deliver(app, xml, kind=event, openid=row.openid, head=("ToUserName", app.original_id))
 
 
@@ -139,7 +156,9 @@ def push_component_ticket() -> Delivery:
     return _deliver(app, xml, kind="component_verify_ticket", head=("AppId", app.app_id))
 
 
-def push_authorized(component_app_id: str, authorizer_app_id: str, auth_code: str, pre_auth: str, expires_at: int) -> Delivery | None:
+def push_authorized(
+    component_app_id: str, authorizer_app_id: str, auth_code: str, pre_auth: str, expires_at: int
+) -> Delivery | None:
     """Tells the component an account authorised it (best effort, as the redirect carries the
     code too)."""
     app = component_app()
@@ -213,5 +232,3 @@ def _open_answer(crypto: WeChatCrypto, text: str) -> tuple[str, str]:
     except (ExpatError, KeyError, TypeError, ValueError) as exc:
         return "", f"the reply is not a safe-mode message: {exc}"
     return str(plain), ""
-
-

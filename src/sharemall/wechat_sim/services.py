@@ -422,10 +422,11 @@ def authorization(component_app_id: str, authorizer_app_id: object) -> Authoriza
     return found
 
 
-def authorizer_token(component_app_id: str, body: dict[str, Any]) -> tuple[Authorization, IssuedToken]:
+def authorizer_token(
+    component_app_id: str, body: dict[str, Any]
+) -> tuple[Authorization, IssuedToken]:
     found = authorization(component_app_id, body.get("authorizer_appid"))
     given = body.get("authorizer_refresh_token")
     if not isinstance(given, str) or not secrets.compare_digest(given, found.refresh_token):
         raise WeChatError(rules.INVALID_REFRESH_TOKEN)
     return found, issue_token(IssuedToken.Kind.AUTHORIZER, found.authorizer_app_id)
-

@@ -6,154 +6,265 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='MerchantAccount',
+            name="MerchantAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('app_id', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=64)),
-                ('original_id', models.CharField(max_length=32, unique=True)),
-                ('principal_name', models.CharField(max_length=128)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("app_id", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=64)),
+                ("original_id", models.CharField(max_length=32, unique=True)),
+                ("principal_name", models.CharField(max_length=128)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Push',
+            name="Push",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('app_id', models.CharField(max_length=32)),
-                ('url', models.CharField(max_length=500)),
-                ('kind', models.CharField(max_length=32)),
-                ('openid', models.CharField(blank=True, max_length=64)),
-                ('plaintext', models.TextField()),
-                ('encrypted', models.BooleanField(default=False)),
-                ('status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('answer', models.TextField(blank=True)),
-                ('answer_plaintext', models.TextField(blank=True)),
-                ('error', models.TextField(blank=True)),
-                ('pushed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("app_id", models.CharField(max_length=32)),
+                ("url", models.CharField(max_length=500)),
+                ("kind", models.CharField(max_length=32)),
+                ("openid", models.CharField(blank=True, max_length=64)),
+                ("plaintext", models.TextField()),
+                ("encrypted", models.BooleanField(default=False)),
+                ("status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("answer", models.TextField(blank=True)),
+                ("answer_plaintext", models.TextField(blank=True)),
+                ("error", models.TextField(blank=True)),
+                ("pushed_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='SimUser',
+            name="SimUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nickname', models.CharField(max_length=64)),
-                ('avatar_colour', models.CharField(max_length=7)),
-                ('phone', models.CharField(max_length=20)),
-                ('unionid', models.CharField(max_length=64, unique=True)),
-                ('declined_templates', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nickname", models.CharField(max_length=64)),
+                ("avatar_colour", models.CharField(max_length=7)),
+                ("phone", models.CharField(max_length=20)),
+                ("unionid", models.CharField(max_length=64, unique=True)),
+                ("declined_templates", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Authorization',
+            name="Authorization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('component_app_id', models.CharField(max_length=32)),
-                ('authorizer_app_id', models.CharField(max_length=32)),
-                ('refresh_token', models.CharField(max_length=160, unique=True)),
-                ('func_info', models.JSONField(default=list)),
-                ('authorized_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("component_app_id", models.CharField(max_length=32)),
+                ("authorizer_app_id", models.CharField(max_length=32)),
+                ("refresh_token", models.CharField(max_length=160, unique=True)),
+                ("func_info", models.JSONField(default=list)),
+                ("authorized_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('component_app_id', 'authorizer_app_id'), name='wechat_sim_one_authorization_per_pair')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("component_app_id", "authorizer_app_id"),
+                        name="wechat_sim_one_authorization_per_pair",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='QrTicket',
+            name="QrTicket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('app_id', models.CharField(max_length=32)),
-                ('ticket', models.CharField(max_length=160, unique=True)),
-                ('action_name', models.CharField(max_length=24)),
-                ('scene', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("app_id", models.CharField(max_length=32)),
+                ("ticket", models.CharField(max_length=160, unique=True)),
+                ("action_name", models.CharField(max_length=24)),
+                ("scene", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['app_id', 'scene'], name='wechat_sim__app_id_5f4f21_idx')],
+                "indexes": [
+                    models.Index(fields=["app_id", "scene"], name="wechat_sim__app_id_5f4f21_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SentMessage',
+            name="SentMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('app_id', models.CharField(max_length=32)),
-                ('api', models.CharField(max_length=16)),
-                ('openid', models.CharField(db_index=True, max_length=64)),
-                ('template_id', models.CharField(max_length=128)),
-                ('page', models.CharField(blank=True, max_length=512)),
-                ('data', models.JSONField(default=dict)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='wechat_sim.simuser')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("app_id", models.CharField(max_length=32)),
+                ("api", models.CharField(max_length=16)),
+                ("openid", models.CharField(db_index=True, max_length=64)),
+                ("template_id", models.CharField(max_length=128)),
+                ("page", models.CharField(blank=True, max_length=512)),
+                ("data", models.JSONField(default=dict)),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="wechat_sim.simuser"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='IssuedCode',
+            name="IssuedCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('oauth', 'oauth code'), ('login', 'wx.login code'), ('phone', 'phone code'), ('pre_auth', 'pre_auth_code'), ('auth', 'authorization_code'), ('verify_ticket', 'component_verify_ticket')], max_length=16)),
-                ('app_id', models.CharField(max_length=32)),
-                ('code', models.CharField(max_length=160, unique=True)),
-                ('scope', models.CharField(blank=True, max_length=32)),
-                ('subject', models.CharField(blank=True, max_length=32)),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='wechat_sim.simuser')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("oauth", "oauth code"),
+                            ("login", "wx.login code"),
+                            ("phone", "phone code"),
+                            ("pre_auth", "pre_auth_code"),
+                            ("auth", "authorization_code"),
+                            ("verify_ticket", "component_verify_ticket"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("app_id", models.CharField(max_length=32)),
+                ("code", models.CharField(max_length=160, unique=True)),
+                ("scope", models.CharField(blank=True, max_length=32)),
+                ("subject", models.CharField(blank=True, max_length=32)),
+                ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="wechat_sim.simuser",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SimOpenid',
+            name="SimOpenid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('app_id', models.CharField(max_length=32)),
-                ('openid', models.CharField(max_length=64, unique=True)),
-                ('subscribed', models.BooleanField(default=False)),
-                ('subscribed_at', models.DateTimeField(blank=True, null=True)),
-                ('subscribe_scene', models.CharField(blank=True, max_length=32)),
-                ('qr_scene_str', models.CharField(blank=True, max_length=64)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='openids', to='wechat_sim.simuser')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("app_id", models.CharField(max_length=32)),
+                ("openid", models.CharField(max_length=64, unique=True)),
+                ("subscribed", models.BooleanField(default=False)),
+                ("subscribed_at", models.DateTimeField(blank=True, null=True)),
+                ("subscribe_scene", models.CharField(blank=True, max_length=32)),
+                ("qr_scene_str", models.CharField(blank=True, max_length=64)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="openids",
+                        to="wechat_sim.simuser",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'app_id'), name='wechat_sim_one_openid_per_app')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "app_id"), name="wechat_sim_one_openid_per_app"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IssuedToken',
+            name="IssuedToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('access', 'access_token'), ('component', 'component_access_token'), ('authorizer', 'authorizer_access_token'), ('jsapi', 'jsapi_ticket'), ('sns', 'sns access_token')], max_length=16)),
-                ('app_id', models.CharField(max_length=32)),
-                ('token', models.CharField(max_length=160, unique=True)),
-                ('scope', models.CharField(blank=True, max_length=32)),
-                ('refresh_token', models.CharField(blank=True, max_length=160)),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('replaced_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='wechat_sim.simuser')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("access", "access_token"),
+                            ("component", "component_access_token"),
+                            ("authorizer", "authorizer_access_token"),
+                            ("jsapi", "jsapi_ticket"),
+                            ("sns", "sns access_token"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("app_id", models.CharField(max_length=32)),
+                ("token", models.CharField(max_length=160, unique=True)),
+                ("scope", models.CharField(blank=True, max_length=32)),
+                ("refresh_token", models.CharField(blank=True, max_length=160)),
+                ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("replaced_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="wechat_sim.simuser",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'app_id', 'replaced_at'], name='wechat_sim__kind_f524ef_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["kind", "app_id", "replaced_at"], name="wechat_sim__kind_f524ef_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -11,7 +11,6 @@ import requests
 from django.conf import settings
 from django.test import Client
 
-
 from sharemall.core import inprocess
 from sharemall.wechat_sim.tests import urls as test_urls
 
@@ -48,7 +47,10 @@ class Sim:
 
     def token(self, app: dict[str, str] = OA) -> str:
         answer = self.get(
-            "cgi-bin/token", grant_type="client_credential", appid=app["APP_ID"], secret=app["APP_SECRET"]
+            "cgi-bin/token",
+            grant_type="client_credential",
+            appid=app["APP_ID"],
+            secret=app["APP_SECRET"],
         ).json()
         return str(answer["access_token"])
 

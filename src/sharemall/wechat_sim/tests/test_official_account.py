@@ -15,14 +15,24 @@ def test_qrcode_create_for_each_action(sim: Sim) -> None:
     temp = _qr(
         sim,
         token,
-        {"expire_seconds": 600, "action_name": "QR_STR_SCENE", "action_info": {"scene": {"scene_str": "s" * 64}}},
+        {
+            "expire_seconds": 600,
+            "action_name": "QR_STR_SCENE",
+            "action_info": {"scene": {"scene_str": "s" * 64}},
+        },
     )
-    assert temp["expire_seconds"] == 600 and str(temp["url"]).startswith("http://testserver/wechat-sim/q/")
+    assert temp["expire_seconds"] == 600 and str(temp["url"]).startswith(
+        "http://testserver/wechat-sim/q/"
+    )
     permanent = _qr(
-        sim, token, {"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": "abc"}}}
+        sim,
+        token,
+        {"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": "abc"}}},
     )
     assert "expire_seconds" not in permanent and permanent["ticket"]
-    numeric = _qr(sim, token, {"action_name": "QR_SCENE", "action_info": {"scene": {"scene_id": 42}}})
+    numeric = _qr(
+        sim, token, {"action_name": "QR_SCENE", "action_info": {"scene": {"scene_id": 42}}}
+    )
     assert numeric["expire_seconds"] == 60
     assert QrTicket.objects.get(ticket=numeric["ticket"]).scene == "42"
 
@@ -34,9 +44,14 @@ def test_qrcode_create_refuses_bad_bodies(sim: Sim) -> None:
     assert _qr(sim, token, {"action_name": "QR_ANY"})["errcode"] == 40052
     zero = {"action_name": "QR_LIMIT_SCENE", "action_info": {"scene": {"scene_id": 100001}}}
     assert _qr(sim, token, zero)["errcode"] == 40053
-    assert sim.http.post(
-        "http://sandbox.invalid/wechat-sim/cgi-bin/qrcode/create", params={"access_token": token}, data=b"{no"
-    ).json()["errcode"] == 47001
+    assert (
+        sim.http.post(
+            "http://sandbox.invalid/wechat-sim/cgi-bin/qrcode/create",
+            params={"access_token": token},
+            data=b"{no",
+        ).json()["errcode"]
+        == 47001
+    )
     # A mini-program may not make official-account QR codes.
     assert _qr(sim, sim.token(MP), long_scene)["errcode"] == 48001
 
@@ -65,30 +80,58 @@ def test_user_info_before_and_after_following(sim: Sim) -> None:
     assert after["subscribe_scene"] == "ADD_SCENE_QR_CODE" and after["qr_scene_str"] == "SHARE1"
     assert after["headimgurl"].endswith(".svg")
     mp_openid = user["openids"][MP["APP_ID"]]
-    assert sim.get("cgi-bin/user/info", access_token=token, openid=mp_openid).json()["errcode"] == 40003
+    assert (
+        sim.get("cgi-bin/user/info", access_token=token, openid=mp_openid).json()["errcode"]
+        == 40003
+    )
     assert sim.get("cgi-bin/user/info", access_token=token).json()["errcode"] == 41009
 
 
 def test_subscribe_messages_are_recorded_and_refusals_answer_43101(sim: Sim) -> None:
     user = sim.user()
     openid = user["openids"][OA["APP_ID"]]
-    message = {"touser": openid, "template_id": "TPL-ORDER", "page": "/orders/1", "data": {"thing1": {"value": "已发货"}}}
+    message = {
+        "touser": openid,
+        "template_id": "TPL-ORDER",
+        "page": "/orders/1",
+        "data": {"thing1": {"value": "已发货"}},
+    }
     answer = sim.post("cgi-bin/message/subscribe/bizsend", message, access_token=sim.token()).json()
     assert answer["errcode"] == 0 and answer["errmsg"] == "ok"
     listed = sim.get("api/messages", openid=openid).json()["messages"]
     assert [(m["api"], m["template_id"], m["data"]) for m in listed] == [
         ("bizsend", "TPL-ORDER", {"thing1": {"value": "已发货"}})
     ]
-    refused = sim.post(f"api/users/{user['id']}/templates", {"template_id": "TPL-ORDER", "accept": False})
+    refused = sim.post(
+        f"api/users/{user['id']}/templates", {"template_id": "TPL-ORDER", "accept": False}
+    )
     assert refused.json()["declined_templates"] == ["TPL-ORDER"]
     again = sim.post("cgi-bin/message/subscribe/bizsend", message, access_token=sim.token()).json()
     assert again["errcode"] == 43101
-    assert sim.post(
-        "cgi-bin/message/subscribe/bizsend", message | {"template_id": ""}, access_token=sim.token()
-    ).json()["errcode"] == 40037
+    assert (
+        sim.post(
+            "cgi-bin/message/subscribe/bizsend",
+            message | {"template_id": ""},
+            access_token=sim.token(),
+        ).json()["errcode"]
+        == 40037
+    )
     # The mini-program sends to its own openid through subscribe/send.
     mp_message = message | {"touser": user["openids"][MP["APP_ID"]], "template_id": "TPL-MP"}
     mp_token = sim.token(MP)
-    assert sim.post("cgi-bin/message/subscribe/send", mp_message, access_token=mp_token).json()["errcode"] == 0
-    assert sim.post("cgi-bin/message/subscribe/send", message, access_token=mp_token).json()["errcode"] == 40003
-    assert sim.post("cgi-bin/message/subscribe/send", mp_message, access_token=sim.token()).json()["errcode"] == 48001
+    assert (
+        sim.post("cgi-bin/message/subscribe/send", mp_message, access_token=mp_token).json()[
+            "errcode"
+        ]
+        == 0
+    )
+    assert (
+        sim.post("cgi-bin/message/subscribe/send", message, access_token=mp_token).json()["errcode"]
+        == 40003
+    )
+    assert (
+        sim.post("cgi-bin/message/subscribe/send", mp_message, access_token=sim.token()).json()[
+            "errcode"
+        ]
+        == 48001
+    )

@@ -20,12 +20,18 @@ def test_index_renders_in_chinese_and_its_forms_work(browser: Client, sim: Sim) 
     user_id = sim.get("api/users").json()["users"][0]["id"]
     code = browser.post("/wechat-sim/", {"action": "mp_login_code", "user_id": user_id})
     assert "wx.login" in code.content.decode()
-    pushed = browser.post("/wechat-sim/", {"action": "push", "app_id": OA["APP_ID"], "user_id": user_id, "event": "subscribe"})
+    pushed = browser.post(
+        "/wechat-sim/",
+        {"action": "push", "app_id": OA["APP_ID"], "user_id": user_id, "event": "subscribe"},
+    )
     assert "已推送" in pushed.content.decode() and callbacks.received
     refused = browser.post("/wechat-sim/", {"action": "push", "user_id": user_id, "event": "nope"})
     assert "已拒绝" in refused.content.decode()
     ticket = browser.post("/wechat-sim/", {"action": "component_ticket"})
-    assert callbacks.received[-1]["xml"]["InfoType"] == "component_verify_ticket" and ticket.status_code == 200
+    assert (
+        callbacks.received[-1]["xml"]["InfoType"] == "component_verify_ticket"
+        and ticket.status_code == 200
+    )
     english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/wechat-sim/")
     assert "WeChat simulator" in english.content.decode()
 
@@ -38,7 +44,9 @@ def test_scan_page_follows_the_account(browser: Client, sim: Sim) -> None:
     done = browser.post(path, {"nickname": "大伟"})
     assert done.status_code == 200 and callbacks.received[-1]["xml"]["EventKey"] == "qrscene_SC1"
     assert browser.get("/wechat-sim/q/unknown").status_code == 404
-    avatar = browser.get(sim.get("api/users").json()["users"][0]["avatar_url"].removeprefix("http://testserver"))
+    avatar = browser.get(
+        sim.get("api/users").json()["users"][0]["avatar_url"].removeprefix("http://testserver")
+    )
     assert avatar["Content-Type"] == "image/svg+xml"
 
 
@@ -49,7 +57,11 @@ class SimClient(WeChatClient):  # type: ignore[misc]
         return dict(
             self._fetch_access_token(
                 url=f"{BASE}/cgi-bin/token",
-                params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+                params={
+                    "grant_type": "client_credential",
+                    "appid": self.appid,
+                    "secret": self.secret,
+                },
             )
         )
 

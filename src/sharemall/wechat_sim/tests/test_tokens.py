@@ -29,12 +29,17 @@ def test_token_refuses_bad_credentials_as_wechat(sim: Sim) -> None:
 
 def test_a_new_token_invalidates_the_previous_one(sim: Sim) -> None:
     first = sim.token()
-    assert sim.get("cgi-bin/ticket/getticket", access_token=first, type="jsapi").json()["errcode"] == 0
+    assert (
+        sim.get("cgi-bin/ticket/getticket", access_token=first, type="jsapi").json()["errcode"] == 0
+    )
     second = sim.token()
     stale = sim.get("cgi-bin/ticket/getticket", access_token=first, type="jsapi").json()
     assert stale["errcode"] == 40001
     assert stale["errmsg"].startswith("invalid credential")
-    assert sim.get("cgi-bin/ticket/getticket", access_token=second, type="jsapi").json()["errcode"] == 0
+    assert (
+        sim.get("cgi-bin/ticket/getticket", access_token=second, type="jsapi").json()["errcode"]
+        == 0
+    )
     # Each app has its own token: the mini-program's does not touch the account's.
     sim.token(MP)
     assert sim.get("cgi-bin/ticket/getticket", access_token=second).json()["errcode"] == 0
