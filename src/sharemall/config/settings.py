@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sharemall.showcase",
     "sharemall.legal",
     "sharemall.wechat",
+    "sharemall.wechat_sim",
     "sharemall.privacy",
     "sharemall.web",
     "sharemall.config",

@@ -41,3 +41,5 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", serve_media),
     path("", include("sharemall.web.urls")),
 ]
+if settings.WECHAT_SANDBOX:  # WeChat's servers, simulated: never mounted in production
+    urlpatterns.insert(0, path("wechat-sim/", include("sharemall.wechat_sim.urls")))
