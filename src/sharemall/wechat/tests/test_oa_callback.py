@@ -271,6 +271,19 @@ def test_a_sharer_scanning_their_own_code_binds_nobody(oa: None) -> None:
     assert sharer.parent_id is None
 
 
+@responses.activate
+def test_a_switched_off_member_following_again_is_welcomed_but_not_bound(oa: None) -> None:
+    member, _ = member_from_wechat(WechatUser(app_id=OA["APP_ID"], openid="o_off"))
+    Member.objects.filter(pk=member.pk).update(is_active=False)
+    link = link_of(MemberFactory.create())
+    answer = push(event_xml("o_off", "SCAN", link.code))
+    assert answer.status_code == 200
+    assert link.code in reply_of(answer)["Content"]
+    member.refresh_from_db()
+    assert member.parent_id is None
+    assert OaEvent.objects.get().member_id is None
+
+
 # --- unfollows and messages -------------------------------------------------------------
 
 
