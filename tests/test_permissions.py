@@ -669,6 +669,16 @@ CASES.update(
         "share_qr": Case("GET", "/shares/{code}/qr.png", public()),
         "share_poster": Case("GET", "/shares/{code}/poster.png", public()),
         "share_click": Case("POST", "/shares/{code}/click", public()),
+        # --- the official account (off in tests: WeChat's calls answer 503 to everyone) ---
+        "oa_callback_check": Case("GET", "/wechat/oa/callback", public(503)),
+        "oa_callback": Case("POST", "/wechat/oa/callback", public(503)),
+        # Only the sharer gets a code for their share; the others never learn it exists.
+        "oa_qrcode": Case(
+            "POST",
+            "/wechat/oa/qrcode",
+            {**signed_in(404), "buyer": 503},
+            body=lambda: {"share_code": CODES["code"]},
+        ),
         # --- posts ---
         # The buyer's line in the world is paid, not received: past the gate to the rule.
         "post_create": Case(

@@ -49,3 +49,76 @@ class SubscribeTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.template_id}"
+
+
+class OaEvent(models.Model):
+    """An event the official account's server received and acted on (subscribe, SCAN,
+    unsubscribe). WeChat retries a push it got no answer for within five seconds, three times,
+    with the same FromUserName, CreateTime and Event: the unique key makes each one count once,
+    and `reply` lets a retry get the same answer as the first."""
+
+    app_id = models.CharField(max_length=40)
+    openid = models.CharField(max_length=64)
+    create_time = models.BigIntegerField()  # WeChat's CreateTime, seconds since the epoch
+    key = models.CharField(max_length=40)  # the Event as sent ("subscribe", "SCAN", …)
+    scene = models.CharField(max_length=64, blank=True)
+    member = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reply = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["app_id", "openid", "create_time", "key"], name="wechat_oa_event_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} from {self.openid}"
+
+
+class OaFollower(models.Model):
+    """Whether a WeChat user follows the official account, and since when: for the operator,
+    and for messages that may only go to followers. `changed_at` is the time WeChat stamped on
+    the event that set the state, so a late event never overwrites a newer one."""
+
+    app_id = models.CharField(max_length=40)
+    openid = models.CharField(max_length=64)
+    member = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subscribed = models.BooleanField(default=False)
+    subscribed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["app_id", "openid"], name="wechat_oa_follower_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.openid} ({'following' if self.subscribed else 'not following'})"
+
+
+class OaQrCode(models.Model):
+    """A temporary parametric QR code of the official account whose scene is a share code:
+    scanning it follows the account and binds the follower to the sharer. One per share link,
+    reused until a day before WeChat lets it expire."""
+
+    app_id = models.CharField(max_length=40)
+    link = models.ForeignKey("sharing.ShareLink", on_delete=models.CASCADE, related_name="+")
+    ticket = models.CharField(max_length=200)
+    url = models.CharField(max_length=200, blank=True)  # what the code encodes (weixin.qq.com/q/…)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["app_id", "link"], name="wechat_oa_qrcode_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"QR code of share {self.link_id}"
