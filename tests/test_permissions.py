@@ -679,6 +679,20 @@ CASES.update(
             {**signed_in(404), "buyer": 503},
             body=lambda: {"share_code": CODES["code"]},
         ),
+        # --- WeChat subscribe-message templates (the operator's) ---
+        "subscribe_templates": Case(
+            "GET", "/platform/wechat/subscribe-templates", operator_only(200)
+        ),
+        "subscribe_template_put": Case(
+            "PUT",
+            "/platform/wechat/subscribe-templates/order_shipped",
+            operator_only(200),
+            body=lambda: {"app": "mp", "template_id": "TPL-1", "fields": "thing1=@title"},
+        ),
+        # Never set in the world: the operator is told there is none.
+        "subscribe_template_delete": Case(
+            "DELETE", "/platform/wechat/subscribe-templates/post_hidden", operator_only(404)
+        ),
         # --- posts ---
         # The buyer's line in the world is paid, not received: past the gate to the rule.
         "post_create": Case(
@@ -913,6 +927,8 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{shop_withdrawal}": "{withdrawal_id}",
         "{buyer_id}": "{member_id}",
         "999999/release": "{entry_id}/release",
+        "subscribe-templates/order_shipped": "subscribe-templates/{kind}",
+        "subscribe-templates/post_hidden": "subscribe-templates/{kind}",
         "999999/reject": "{entry_id}/reject",
         "999999/end": "{agent_id}/end",
         "{post}": "{post_id}",
