@@ -76,6 +76,7 @@ def test_the_package_goes_once_the_payee_accepted(wechat: WeChatLike) -> None:
         ("succeeded", {"state": "SUCCESS"}),
     ]
     withdrawal = approved(member)
+    assert withdrawal.decided_at is not None
     later = withdrawal.decided_at + RECHECK_AFTER
 
     assert withdrawals_check(later) == 0

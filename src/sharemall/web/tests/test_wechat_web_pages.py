@@ -15,17 +15,20 @@ from tests.factories import MemberFactory, product
 
 from sharemall.accounts.identities import WechatUser, wechat_link
 from sharemall.accounts.models import Member
+from sharemall.payments.tests.provider_keys import verify_sha256
 from sharemall.payments.tests.test_wechatpay import (  # noqa: F401 (fixtures)
     APPID,
     MCHID,
     answer,
     http,
     merchant_key,
-    verify_sha256,
+    sent,
     wechat_settings,
 )
 from sharemall.sharing.models import ShareLink
+from sharemall.wallet import services_withdrawals
 from sharemall.wallet.models import Withdrawal
+from sharemall.wallet.services_withdrawals import WithdrawalRefused
 from sharemall.web.tests.test_provider_pay_pages import unpaid
 from sharemall.wechat import config
 
@@ -68,8 +71,7 @@ def test_in_wechat_a_member_with_an_openid_pays_in_place(
     page = browser(buyer).get(f"/checkout/pay/{payment.payment_no}/wechatpay")
 
     assert page.status_code == 200
-    sent = json.loads(http.calls[0].request.body)
-    assert sent["payer"] == {"openid": "o-buyer"}
+    assert sent(http.calls[0])["payer"] == {"openid": "o-buyer"}
     body = page.content.decode()
     start = body.index('data-wechat-pay="') + len('data-wechat-pay="')
     params = json.loads(unescape(body[start : body.index('"', start)]))
@@ -98,7 +100,7 @@ def test_in_wechat_without_an_openid_the_code_stays_and_linking_is_offered(
     page = browser(buyer).get(f"/checkout/pay/{payment.payment_no}/wechatpay")
 
     assert "data-wechat-pay" not in page.content.decode()
-    assert "payer" not in json.loads(http.calls[0].request.body)
+    assert "payer" not in sent(http.calls[0])
 
 
 @pytest.mark.usefixtures("wechat_settings")
@@ -115,7 +117,7 @@ def test_outside_wechat_an_openid_changes_nothing(
     leave = browser(buyer, PHONE).get(f"/checkout/pay/{payment.payment_no}/wechatpay")
 
     assert leave.status_code == 302
-    assert "payer" not in json.loads(http.calls[0].request.body)
+    assert "payer" not in sent(http.calls[0])
 
 
 # --- share cards --------------------------------------------------------------------------------
@@ -188,15 +190,13 @@ def test_the_withdraw_page_shows_the_linked_wechat_and_no_account_for_it() -> No
 
 
 def test_a_typed_account_is_not_sent_for_a_wechat_payout(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sharemall.web.distributor import withdrawals as page  # noqa: PLC0415
-
     seen: dict[str, Any] = {}
 
     def request(**kwargs: Any) -> Any:
         seen.update(kwargs)
-        raise page.withdrawals.WithdrawalRefused("stop", code="invalid_amount")
+        raise WithdrawalRefused("stop", code="invalid_amount")
 
-    monkeypatch.setattr(page.withdrawals, "withdrawal_request", request)
+    monkeypatch.setattr(services_withdrawals, "withdrawal_request", request)
     browser(MemberFactory.create()).post(
         "/me/distribution/withdraw", {"amount": "10", "channel": "wechat", "payee": "my-weixin-id"}
     )
