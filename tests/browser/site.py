@@ -66,6 +66,7 @@ SITE_PAGES = [
     SitePage("/login/", name="login"),
     SitePage("/register/", name="register"),
     SitePage("/login/code/", name="login-code"),
+    SitePage("/wechat/oauth/consent?next=/", name="wechat-consent"),
     SitePage("/password-reset/", name="password-reset"),
     SitePage("/legal/user-agreement", name="legal-user-agreement"),
     SitePage("/legal/privacy", name="legal-privacy"),

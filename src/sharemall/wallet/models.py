@@ -210,6 +210,9 @@ class Withdrawal(models.Model):
     provider = models.CharField(_("provider"), max_length=16, blank=True)
     # The provider's transfer id, or the operator's bank reference for a card paid by hand.
     provider_transfer_id = models.CharField(_("transfer reference"), max_length=64, blank=True)
+    # WeChat Pay's transfers wait for the payee to accept them in WeChat (WAIT_USER_CONFIRM):
+    # this is what the withdrawal page hands wx.requestMerchantTransfer for them to do so.
+    package_info = models.TextField(_("WeChat confirmation package"), blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     # The day whose cap this withdrawal counts against while it holds money.
     cap_day = models.DateField(_("counted on day"))

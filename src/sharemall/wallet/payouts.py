@@ -22,6 +22,7 @@ from sharemall.wallet import rules
 logger = logging.getLogger(__name__)
 
 SANDBOX = "sandbox"
+WAIT_USER_CONFIRM = "WAIT_USER_CONFIRM"
 _PROVIDER_BY_CHANNEL = {rules.CHANNEL_WECHAT: "wechatpay", rules.CHANNEL_ALIPAY: "alipay"}
 PayoutStatus = Literal["succeeded", "processing", "failed"]
 _STATUSES: dict[str, PayoutStatus] = {
@@ -57,6 +58,8 @@ class PayoutAnswer:
     status: PayoutStatus
     provider_transfer_id: str
     message: str = ""
+    # WeChat Pay: the transfer waits for the payee to confirm it (WAIT_USER_CONFIRM).
+    package_info: str = ""
 
 
 def provider_name_for(channel: str) -> str:
@@ -105,8 +108,10 @@ def payout_send(
         status = "processing"  # never give money back on an answer we do not understand
     raw = getattr(result, "raw", None) or {}
     message = str(raw.get("fail_reason") or raw.get("sub_msg") or "") if status == "failed" else ""
+    waiting = status == "processing" and raw.get("state") == WAIT_USER_CONFIRM
     return PayoutAnswer(
         status=status,
         provider_transfer_id=str(result.provider_transfer_id or ""),
         message=message[:200],
+        package_info=str(raw.get("package_info") or "") if waiting else "",
     )

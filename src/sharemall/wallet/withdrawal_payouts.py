@@ -168,12 +168,19 @@ def pay_out(withdrawal: Withdrawal, *, first: bool) -> Withdrawal:
     if answer.status == "failed":
         reason = answer.message or _("The payment provider could not pay this withdrawal.")
         return _settle(withdrawal, lambda: record_failed(withdrawal, actor=None, reason=reason))
+    changes: dict[str, str] = {}
     transfer_id = answer.provider_transfer_id[:64]
     if transfer_id and transfer_id != withdrawal.provider_transfer_id:
+        changes["provider_transfer_id"] = transfer_id
+    if answer.package_info != withdrawal.package_info:
+        # Kept while WeChat waits for the payee's confirmation; gone once it stops waiting.
+        changes["package_info"] = answer.package_info
+    if changes:
         Withdrawal.objects.filter(pk=withdrawal.pk, status=rules.WITHDRAWAL_APPROVED).update(
-            provider_transfer_id=transfer_id
+            **changes
         )
-        withdrawal.provider_transfer_id = transfer_id
+        for name, value in changes.items():
+            setattr(withdrawal, name, value)
     return withdrawal
 
 

@@ -1,7 +1,8 @@
 """Who may open a page: the same gates as the API, answered the way pages answer.
 
-Strangers are sent to log in and come back; a signed-in member who may not see a page gets the
-404 page (as the API answers another member's or merchant's object with 404).
+Strangers are sent to log in and come back (inside WeChat, through WeChat's silent log-in); a
+signed-in member who may not see a page gets the 404 page (as the API answers another member's
+or merchant's object with 404).
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from sharemall.accounts.auth import caller
 from sharemall.accounts.models import Member
+from sharemall.web.wechat_browser import login_redirect
 
 MemberView = Callable[Concatenate[HttpRequest, Member, ...], HttpResponse]
 # A back-office list may answer with a streamed CSV export instead of its page.
@@ -36,7 +37,7 @@ def member_page(view: MemberView) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         member = caller(request)
         if member is None:
-            return redirect_to_login(request.get_full_path())
+            return login_redirect(request)
         return view(request, member, *args, **kwargs)
 
     return wrapper
@@ -50,7 +51,7 @@ def operator_page(view: OperatorView) -> Callable[..., HttpResponseBase]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         member = caller(request)
         if member is None:
-            return redirect_to_login(request.get_full_path())
+            return login_redirect(request)
         if not member.is_operator:
             return not_found(request)
         return view(request, member, *args, **kwargs)

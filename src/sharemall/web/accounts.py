@@ -23,6 +23,7 @@ from sharemall.distribution import services as distribution
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.web.actions import run_action
 from sharemall.web.forms import CodeLoginForm, LoginForm, PasswordResetForm, RegisterForm
+from sharemall.web.wechat_browser import oauth_start_url, wechat_login_offered
 
 PHONE_BACKEND = "sharemall.accounts.backends.PhoneBackend"
 
@@ -77,7 +78,15 @@ def login(request: HttpRequest) -> HttpResponse:
                 return HttpResponseRedirect(_safe_next(request, form.cleaned_data["next"]))
     else:
         form = LoginForm(initial={"next": request.GET.get("next", "")})
-    return render(request, "web/login.html", {"form": form})
+    return render(request, "web/login.html", {"form": form, **_wechat_login(request, form)})
+
+
+def _wechat_login(request: HttpRequest, form: LoginForm | CodeLoginForm) -> dict[str, str]:
+    """微信登录 on the log-in pages, inside WeChat with the official account set up."""
+    if not wechat_login_offered(request):
+        return {}
+    target = _safe_next(request, form["next"].value())
+    return {"wechat_login_url": oauth_start_url(target, "snsapi_userinfo")}
 
 
 @sensitive_post_parameters("password")
@@ -150,7 +159,7 @@ def login_by_code(request: HttpRequest) -> HttpResponse:
                 return HttpResponseRedirect(_safe_next(request, form.cleaned_data["next"]))
     else:
         form = CodeLoginForm(initial={"next": request.GET.get("next", "")})
-    return render(request, "web/login_code.html", {"form": form})
+    return render(request, "web/login_code.html", {"form": form, **_wechat_login(request, form)})
 
 
 @sensitive_post_parameters("new_password")

@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from sharemall.web import accounts, health, legal
+from sharemall.web import accounts, health, legal, wechat_pages
 from sharemall.web.buyer import catalogue, sandbox
 from sharemall.web.merchant import propagation
 from sharemall.web.platform import compliance
@@ -27,6 +27,10 @@ urlpatterns = [
     path("register/", accounts.register, name="register"),
     path("login/code/", accounts.login_by_code, name="login_by_code"),
     path("password-reset/", accounts.password_reset, name="password_reset"),
+    path("wechat/oauth/start", wechat_pages.oauth_start, name="wechat_oauth_start"),
+    path("wechat/oauth/callback", wechat_pages.oauth_callback, name="wechat_oauth_callback"),
+    path("wechat/oauth/consent", wechat_pages.oauth_consent, name="wechat_consent"),
+    path("wechat/share-link", wechat_pages.share_link, name="wechat_share_link"),
     path("pay/sandbox/<str:payment_no>", sandbox.sandbox_pay, name="sandbox_pay"),
     path("platform/compliance", compliance.compliance, name="compliance"),
     path(

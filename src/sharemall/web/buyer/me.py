@@ -31,6 +31,8 @@ from sharemall.web.access import member_page
 from sharemall.web.actions import run_action
 from sharemall.web.buyer.checkout import address_initial, form_region_picker
 from sharemall.web.buyer.forms import AddressForm
+from sharemall.web.wechat_browser import oauth_start_url
+from sharemall.wechat import oauth as wechat_oauth
 
 MESSAGES_SHOWN = 50
 
@@ -193,9 +195,18 @@ def me_message(request: HttpRequest, member: Member, message_id: int) -> HttpRes
 
 @member_page
 def me_settings(request: HttpRequest, member: Member) -> HttpResponse:
-    """Language, and the account's details; signing out."""
+    """Language, and the account's details (with the linked WeChat account); signing out."""
     return render(
-        request, "web/me_settings.html", {"member": member, "phone": _masked(member.phone)}
+        request,
+        "web/me_settings.html",
+        {
+            "member": member,
+            "phone": _masked(member.phone),
+            "wechat_linked": bool(wechat_oauth.linked_openid(member)),
+            "wechat_link_url": (
+                oauth_start_url(reverse("web:me_settings")) if wechat_oauth.available() else ""
+            ),
+        },
     )
 
 

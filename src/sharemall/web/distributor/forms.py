@@ -64,7 +64,8 @@ class WithdrawForm(WithdrawalForm):
         super().__init__(*args, **kwargs)
         self.fields["channel"].initial = wallet_rules.CHANNEL_WECHAT
         self.fields["payee"].help_text = _(
-            "Your Alipay account or bank card number; for WeChat Pay, your WeChat account."
+            "Your Alipay account or bank card number. WeChat Pay needs none: it pays your "
+            "linked WeChat."
         )
         # The fee preview follows the amount as it is typed (htmx; no script of ours).
         self.fields["amount"].widget.attrs.update(

@@ -8,11 +8,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sharemall.accounts.identities import openid_of
 from sharemall.accounts.models import Member
+from sharemall.core.errors import DomainError
 from sharemall.core.money import format_yuan
+from sharemall.payments.providers.registry import provider_for
+from sharemall.wallet import payouts
 from sharemall.wallet import rules as wallet_rules
 from sharemall.wallet import selectors as wallet_selectors
 from sharemall.wallet import services_withdrawals as withdrawals
@@ -22,6 +27,9 @@ from sharemall.web.actions import run_action
 from sharemall.web.distributor.common import PAGE_SIZE, _redirect
 from sharemall.web.distributor.forms import WithdrawForm, fen_from_yuan
 from sharemall.web.humanize import percent
+from sharemall.web.wechat_browser import oauth_start_url
+from sharemall.wechat import config as wechat_config
+from sharemall.wechat import oauth as wechat_oauth
 
 # Which field of the withdrawal form a refusal of the service belongs to, by its code.
 WITHDRAW_ERROR_FIELDS = {
@@ -55,6 +63,28 @@ def _fee_preview(raw: str, policy: wallet_rules.WithdrawalPolicy) -> dict[str, i
     return {"amount_fen": amount, "fee_fen": fee, "payout_fen": amount - fee}
 
 
+def _wechat_payee(member: Member) -> dict[str, object]:
+    """到账微信: whether a WeChat payout has a linked account to go to (the member's openid
+    under WeChat Pay's app, else under the official account), where to link one, and what
+    the page's 确认收款 hands WeChat (WeChat Pay's merchant and app ids)."""
+    mch_id, app_id = "", ""
+    try:
+        provider = provider_for("wechatpay")
+        mch_id, app_id = provider.merchant_id, provider.app_id
+    except DomainError:
+        account = wechat_config.account(wechat_config.OA)
+        app_id = account.app_id if account else ""
+    return {
+        "wechat_linked": bool(app_id and openid_of(member, app_id)),
+        "wechat_link_url": (
+            oauth_start_url(reverse("web:distributor_withdraw")) if wechat_oauth.available() else ""
+        ),
+        "wechat_sandbox": payouts.provider_name_for(wallet_rules.CHANNEL_WECHAT) == payouts.SANDBOX,
+        "transfer_mch_id": mch_id,
+        "transfer_app_id": app_id,
+    }
+
+
 @member_page
 def withdraw(request: HttpRequest, member: Member) -> HttpResponse:
     policy = withdrawals.withdrawal_policy()
@@ -68,7 +98,8 @@ def withdraw(request: HttpRequest, member: Member) -> HttpResponse:
                     member=member,
                     amount_fen=data["amount"],
                     channel=data["channel"],
-                    payee=data["payee"],
+                    # WeChat Pay pays the linked WeChat account, never a typed 微信号.
+                    payee="" if data["channel"] == wallet_rules.CHANNEL_WECHAT else data["payee"],
                     payee_name=data["payee_name"],
                 ),
                 lambda made: (
@@ -106,6 +137,7 @@ def withdraw(request: HttpRequest, member: Member) -> HttpResponse:
                 for w in page.object_list
             ],
             "section": "withdraw",
+            **_wechat_payee(member),
         },
     )
 

@@ -414,7 +414,8 @@ def test_a_withdrawal_request_holds_the_money_at_once(client: Client, settled: S
     assert response.status_code == 302
     withdrawal = Withdrawal.objects.get(member=settled.sharer)
     assert (withdrawal.status, withdrawal.amount_fen, withdrawal.fee_fen) == ("requested", 500, 0)
-    assert (withdrawal.channel, withdrawal.payee) == ("wechat", "openid-1")
+    # A WeChat payout goes to the linked WeChat account: what was typed is never sent.
+    assert (withdrawal.channel, withdrawal.payee) == ("wechat", "")
     wallet = wallet_summary(settled.sharer.pk)
     assert (wallet.available_fen, wallet.withdrawing_fen) == (EARNED_FEN - 500, 500)
     body = _body(client.get("/me/distribution/withdraw"))
