@@ -10,12 +10,10 @@ import pytest
 import responses
 from conftest import Api
 from responses import matchers
-from tests.factories import PASSWORD, MemberFactory
 
-from sharemall.accounts.identities import WechatUser, member_from_wechat, wechat_link
+from sharemall.accounts.identities import WechatUser, member_from_wechat
 from sharemall.accounts.models import Binding, Member, WechatIdentity
 from sharemall.accounts.rules import has_phone
-from sharemall.privacy import services as privacy
 from sharemall.wechat.tests.mp_support import (
     MP,
     OA,
@@ -146,15 +144,17 @@ def test_the_unionid_finds_the_member_known_from_the_official_account(api: Api) 
 def test_a_closed_accounts_openid_logs_in_as_a_new_member(api: Api) -> None:
     token_answer()
     session_answer("code-1", "o-closed")
-    closing = MemberFactory.create()
-    wechat_link(closing, WechatUser(app_id=MP["APP_ID"], openid="o-closed"))
-    privacy.member_close(closing, password=PASSWORD)
+    session_answer("code-2", "o-closed")
+    first = api.post("/wechat/mp/login", {"code": "code-1"})
+    # A token this fresh closes the account without a password (there is none).
+    closed = api.post("/me/close", as_=first.body["token"])
+    assert closed.status == 200, closed.body
 
-    answer = api.post("/wechat/mp/login", {"code": "code-1"})
+    again = api.post("/wechat/mp/login", {"code": "code-2"})
 
-    assert answer.status == 200, answer.body
-    assert answer.body["is_new"] is True
-    assert answer.body["id"] != closing.pk
+    assert again.status == 200, again.body
+    assert again.body["is_new"] is True
+    assert again.body["id"] != first.body["id"]
 
 
 @pytest.mark.parametrize(
