@@ -9,11 +9,13 @@ schema and outside it, with path ids left to the generator and pinned to real ro
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import responses
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
@@ -22,6 +24,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from hypothesis.strategies import SearchStrategy
+from PIL import Image
+from requests import PreparedRequest
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -110,8 +114,39 @@ def _connections_kept() -> Iterator[None]:
     request_finished.connect(close_old_connections)
 
 
+# WeChat's host, standing in for WeChat: every code a client sends is one WeChat refuses (40029),
+# credentials are issued, a mini-program code is a picture.
+_WECHAT_HOST = re.compile(r"https://api\.weixin\.qq\.com/.*")
+_PNG = io.BytesIO()
+Image.new("1", (1, 1)).save(_PNG, format="PNG")
+
+
+def _wechat_answer(request: PreparedRequest) -> tuple[int, dict[str, str], bytes | str]:
+    path = (request.path_url or "").split("?", 1)[0]
+    if path == "/cgi-bin/token":
+        return 200, {}, '{"access_token": "fuzz-token", "expires_in": 7200}'
+    if path == "/cgi-bin/ticket/getticket":
+        return 200, {}, '{"errcode": 0, "errmsg": "ok", "ticket": "fuzz", "expires_in": 7200}'
+    if path == "/wxa/getwxacodeunlimit":
+        return 200, {"Content-Type": "image/png"}, _PNG.getvalue()
+    return 200, {}, '{"errcode": 40029, "errmsg": "invalid code"}'
+
+
+@pytest.fixture
+def _wechat_stand_in(settings: Any) -> Iterator[None]:
+    """WeChat switched on (the WeChat endpoints run past "not configured"), its host mocked."""
+    account = {"APP_ID": "wxfuzz00000000000a", "APP_SECRET": "s", "TOKEN": "t"}
+    settings.WECHAT_OA = account
+    settings.WECHAT_MP = account
+    settings.WECHAT_API_BASE = "https://api.weixin.qq.com"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        for method in (responses.GET, responses.POST):
+            mock.add_callback(method, _WECHAT_HOST, callback=_wechat_answer)
+        yield
+
+
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_connections_kept")
+@pytest.mark.usefixtures("_connections_kept", "_wechat_stand_in")
 def test_no_operation_answers_a_server_error() -> None:
     callers, ids = _world()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())

@@ -863,6 +863,26 @@ CASES.update(
         "merchant_withdrawal_detail": Case(
             "GET", "/merchants/{merchant}/withdrawals/{shop_withdrawal}", owner_only(200)
         ),
+        # --- WeChat (off in the tests: past the gates, 503 wechat_unavailable) ---
+        "wechat_mp_login": Case(
+            "POST", "/wechat/mp/login", public(503), body=lambda: {"code": "c"}
+        ),
+        "wechat_mp_phone": Case(
+            "POST", "/wechat/mp/phone", signed_in(503), body=lambda: {"code": "c"}
+        ),
+        # A code only for one's own share link (the buyer's): anyone else's is 404.
+        "wechat_mp_code": Case(
+            "POST",
+            "/wechat/mp/code",
+            buyer_only(503),
+            body=lambda: {"share_code": CODES["code"]},
+        ),
+        "wechat_mp_landing": Case(
+            "POST", "/wechat/mp/landing", public(200), body=lambda: {"scene": CODES["code"]}
+        ),
+        "wechat_jssdk_config": Case(
+            "POST", "/wechat/jssdk-config", public(503), body=lambda: {"url": "https://a.cn/"}
+        ),
     }
 )
 

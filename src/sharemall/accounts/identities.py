@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from sharemall.accounts.binding import bind
 from sharemall.accounts.models import Member, WechatIdentity
+from sharemall.accounts.rules import has_phone, normalize_phone
 from sharemall.accounts.signals import member_signed_up
 from sharemall.core.errors import Conflict, Unauthenticated
 
@@ -130,3 +131,46 @@ def openid_of(member: Member, app_id: str) -> str:
         .first()
         or ""
     )
+
+
+def _phone_taken() -> Conflict:
+    return Conflict(
+        _(
+            "This phone number belongs to another account. Log in with the phone number and "
+            "link WeChat in its settings instead."
+        ),
+        code="phone_taken",
+    )
+
+
+def phone_from_wechat(member: Member, phone: str) -> str:
+    """Give a member who arrived through WeChat the phone number WeChat vouched for (the
+    mini-program's phone button), and answer it. The same number again is fine; another
+    member's number is 409 `phone_taken`; a member who has a different number already keeps
+    it (409 `phone_already_set`: changing a log-in number is a settings matter, with an SMS
+    code). The write is conditional on the placeholder still being there, so two requests at
+    once set one number."""
+    number = normalize_phone(phone)
+    if member.phone == number:
+        return number
+    if has_phone(member.phone):
+        raise Conflict(
+            _("Your account has a phone number already; change it in settings."),
+            code="phone_already_set",
+        )
+    if Member.objects.filter(phone=number).exclude(pk=member.pk).exists():
+        raise _phone_taken()
+    try:
+        with transaction.atomic():
+            changed = Member.objects.filter(pk=member.pk, phone=member.phone).update(phone=number)
+    except IntegrityError:  # another member took the number a moment ago
+        raise _phone_taken() from None
+    if not changed:  # a twin request got there first: answer as if it were this one
+        current = Member.objects.filter(pk=member.pk).values_list("phone", flat=True).get()
+        if current != number:
+            raise Conflict(
+                _("Your account has a phone number already; change it in settings."),
+                code="phone_already_set",
+            )
+    member.phone = number
+    return number

@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sharemall.accounts.identities import openid_of
 from sharemall.accounts.models import Member
 from sharemall.core.errors import DomainError, Forbidden, InvalidTransition
 from sharemall.core.ids import numeric_code
@@ -212,30 +213,40 @@ def _payee(channel: str, payee: str) -> str:
 
 
 def _linked_openid(member: Member) -> str:
-    """The member's openid under the platform's WeChat Pay app, or "" when none is linked.
-
-    WeChat log-in is what links one (and will add it to the member); until then no member has
-    one, so this finds none.
-    """
-    return str(getattr(member, "wechat_openid", "") or "")
+    """The member's openid under the payment app, or "" when none is linked (WeChat log-in,
+    official account or mini-program, links one). Only the payment app's openids are payable,
+    so with WECHATPAY_APPID set only that app counts; without it (the sandbox, a demo without
+    WeChat Pay) the official account's openid, else the mini-program's."""
+    payment_app = (settings.WECHATPAY.get("APPID") or "").strip()
+    if payment_app:
+        apps = [payment_app]
+    else:
+        accounts = (getattr(settings, name, None) or {} for name in ("WECHAT_OA", "WECHAT_MP"))
+        apps = [str(account.get("APP_ID") or "").strip() for account in accounts]
+    for app_id in filter(None, apps):
+        openid = openid_of(member, app_id)
+        if openid:
+            return openid
+    return ""
 
 
 def _wechat_payee(member: Member, typed: str) -> str:
-    """WeChat Pay transfers money to an openid, never to a typed WeChat ID (微信号): a real
-    payout to anything else would only fail at the provider after the money was held. The
-    sandbox pays anyone, so the demo keeps the channel with whatever was typed."""
+    """WeChat Pay transfers money to an openid, never to a typed WeChat ID (微信号): a linked
+    openid is always the payee, sandbox included. Without one a real payout would only fail at
+    the provider after the money was held, so it is refused; the sandbox pays anyone, so the
+    demo keeps the channel with whatever was typed."""
+    openid = _linked_openid(member)
+    if openid:
+        return openid
     if payouts.provider_name_for(rules.CHANNEL_WECHAT) == payouts.SANDBOX:
         return _text(typed, limit=128, field=_("payee"))
-    openid = _linked_openid(member)
-    if not openid:
-        raise WithdrawalRefused(
-            _(
-                "A WeChat payout goes to a linked WeChat account, and yours is not linked. "
-                "Choose Alipay or a bank card instead."
-            ),
-            code="wechat_not_linked",
-        )
-    return openid
+    raise WithdrawalRefused(
+        _(
+            "A WeChat payout goes to a linked WeChat account, and yours is not linked. "
+            "Choose Alipay or a bank card instead."
+        ),
+        code="wechat_not_linked",
+    )
 
 
 def _over_cap(cap_fen: int, left_fen: int | None = None) -> WithdrawalRefused:
