@@ -6,6 +6,22 @@
 (function () {
   "use strict";
 
+  // WeChat's JS-SDK, fetched only once the bridge is there (a browser outside WeChat never
+  // loads it): its address is on our own <script data-sdk>, so the CSP allows it as 'self'.
+  var sdkSrc = document.currentScript ? document.currentScript.getAttribute("data-sdk") : "";
+  var sdk = null;
+  function loadSdk() {
+    if (sdk) return sdk;
+    sdk = window.wx ? Promise.resolve() : new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = sdkSrc;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+    return sdk;
+  }
+
   function csrf() {
     var found = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     return found ? decodeURIComponent(found[1]) : "";
@@ -30,11 +46,13 @@
   var configured = null;
   function configure() {
     if (configured) return configured;
-    configured = post(
-      "/api/v1/wechat/jssdk-config",
-      JSON.stringify({ url: location.href.split("#")[0] }),
-      "application/json"
-    ).then(function (c) {
+    configured = loadSdk().then(function () {
+      return post(
+        "/api/v1/wechat/jssdk-config",
+        JSON.stringify({ url: location.href.split("#")[0] }),
+        "application/json"
+      );
+    }).then(function (c) {
       return new Promise(function (resolve, reject) {
         window.wx.config({
           appId: c.app_id,
