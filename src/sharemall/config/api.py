@@ -34,6 +34,7 @@ from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
 from sharemall.verification.api import router as verification_router
 from sharemall.wallet.api import router as wallet_router
+from sharemall.wechat.component_api import router as wechat_component_router
 from sharemall.wechat.subscribe_api import router as wechat_subscribe_router
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ api.add_router("", privacy_router)
 api.add_router("", legal_router)
 api.add_router("", notifications_router)
 api.add_router("", wechat_subscribe_router)
+api.add_router("", wechat_component_router)
 
 _HTTP_CODES = {
     400: "bad_request",
