@@ -256,3 +256,19 @@ def revoked(authorizer_app_id: str) -> None:
             _disconnect(account, None, NOTE_REVOKED)
         except DomainError:  # disconnected meanwhile (the owner, or WeChat's retry)
             logger.info("official account %s was already disconnected", authorizer_app_id)
+
+
+def history(merchant_id: int) -> list[dict[str, Any]]:
+    """Every connection and disconnection of the shop's official accounts, oldest first."""
+    return [
+        {
+            "from": e.from_status,
+            "to": e.to_status,
+            "note": e.note,
+            "at": e.created_at,
+            "account": e.account.nickname or e.account.app_id,
+        }
+        for e in MerchantWechatEvent.objects.filter(account__merchant_id=merchant_id)
+        .select_related("account")
+        .order_by("created_at", "id")
+    ]
