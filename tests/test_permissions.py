@@ -839,6 +839,17 @@ CASES.update(
         "merchant_withdrawal_detail": Case(
             "GET", "/merchants/{merchant}/withdrawals/{shop_withdrawal}", owner_only(200)
         ),
+        # --- the shop's own official account, through the platform's WeChat component (off in
+        # tests: WeChat's callback answers 503 to everyone, connecting 503 to the owner) ---
+        "component_callback": Case("POST", "/wechat/component/callback", public(503)),
+        "merchant_wechat": Case("GET", "/merchants/{merchant}/wechat", owner_only(200)),
+        "merchant_wechat_connect": Case(
+            "POST", "/merchants/{merchant}/wechat/connect", owner_only(503)
+        ),
+        # None is connected in the world: the owner passes the gate and is told so.
+        "merchant_wechat_disconnect": Case(
+            "POST", "/merchants/{merchant}/wechat/disconnect", owner_only(409)
+        ),
     }
 )
 
