@@ -13,6 +13,7 @@ import pytest
 import responses
 from django.core import signing
 from django.test import Client
+from tests.factories import MemberFactory, merchant
 
 from sharemall.core.errors import DomainError
 from sharemall.merchants import services as merchant_services
@@ -20,7 +21,6 @@ from sharemall.wechat import component_accounts, component_rules, config, tokens
 from sharemall.wechat.component import authorizer_client, component
 from sharemall.wechat.models import Credential, MerchantWechatAccount
 from sharemall.wechat.tests import component_support
-from tests.factories import MemberFactory, merchant
 
 pytestmark = pytest.mark.django_db
 
@@ -260,8 +260,8 @@ def test_connecting_keeps_the_account_and_its_authorizer_token(owner_with_ticket
     )
     assert account.refresh_token == f"rt-{SHOP_APP}"
     assert tokens.stored(SHOP_APP, tokens.AUTHORIZER_TOKEN) == f"at-{SHOP_APP}"
-    state = component_accounts.state_of(shop.pk)
-    assert state["connected"] and not state["certified"]
+    shown = component_accounts.state_of(shop.pk)
+    assert shown["connected"] and not shown["certified"]
 
 
 @responses.activate
@@ -309,7 +309,7 @@ def test_a_second_account_replaces_the_first(owner_with_ticket: Any) -> None:
     component_accounts.connect(shop.owner, state=state_for(shop, shop.owner), auth_code="b")
     first.refresh_from_db()
     assert first.status == component_rules.DISCONNECTED
-    assert first.events.last().note == component_accounts.NOTE_REPLACED
+    assert first.events.order_by("pk")[1].note == component_accounts.NOTE_REPLACED
     assert component_accounts.live_account(shop.pk).app_id == "wxsecond"  # type: ignore[union-attr]
     assert tokens.stored("wxfirst", tokens.AUTHORIZER_TOKEN) == ""
 
