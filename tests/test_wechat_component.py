@@ -64,7 +64,7 @@ def test_a_merchant_connects_its_official_account_and_runs_it(
     with pytest.raises(DomainError) as early:
         component_accounts.connect_url(shop.owner, shop.pk)
     assert early.value.code == "wechat_unavailable"
-    assert "verify ticket" in early.value.message
+    assert "component_verify_ticket" in early.value.message
 
     verify_ticket(simulator)
     assert (

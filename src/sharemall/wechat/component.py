@@ -92,7 +92,8 @@ class Component(WeChatComponent):  # type: ignore[misc]
         if not ticket:
             raise config.WechatUnavailable(
                 _(
-                    "WeChat has not sent the verify ticket yet: the component's callback gets "
+                    "WeChat has not sent the verify ticket (component_verify_ticket) yet: the "
+                    "component's callback gets "
                     "one every ten minutes once the platform is set up on WeChat's side."
                 )
             )

@@ -152,7 +152,7 @@ def test_without_a_verify_ticket_the_component_is_unavailable(comp: None) -> Non
     with pytest.raises(DomainError) as refused:
         component().create_preauthcode()
     assert refused.value.code == "wechat_unavailable"
-    assert "verify ticket" in refused.value.message
+    assert "component_verify_ticket" in refused.value.message
     assert not responses.calls
 
 
