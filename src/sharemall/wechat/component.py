@@ -65,6 +65,15 @@ def translated() -> Iterator[None]:
         raise WechatError(_("WeChat did not answer; try again later.")) from failed
 
 
+def answer_value(answer: Any, key: str) -> str:
+    """`answer[key]` from a WeChat answer, or 502 `wechat_error` when WeChat left it out."""
+    value = answer.get(key) if isinstance(answer, dict) else None
+    if not value:
+        logger.warning("WeChat answered without %s: %r", key, answer)
+        raise WechatError(_("WeChat answered without %(key)s; try again later.") % {"key": key})
+    return str(value)
+
+
 def require_account() -> config.Account:
     """The component's settings; its callback needs the message token and the AES key too."""
     account = config.require(config.COMPONENT)
@@ -114,7 +123,7 @@ class Component(WeChatComponent):  # type: ignore[misc]
         )
         answer.raise_for_status()
         result = self._handle_result(answer)
-        return str(result["component_access_token"]), int(result.get("expires_in", 7200))
+        return answer_value(result, "component_access_token"), int(result.get("expires_in", 7200))
 
     @property
     def access_token(self) -> str:
@@ -148,7 +157,7 @@ class Component(WeChatComponent):  # type: ignore[misc]
     def login_page_url(self, redirect_uri: str) -> str:
         """Where the merchant's owner authorises an official account (auth_type=1: official
         accounts only): WeChat's page, or the simulator's under the sandbox."""
-        pre_auth_code = self.create_preauthcode()["pre_auth_code"]
+        pre_auth_code = answer_value(self.create_preauthcode(), "pre_auth_code")
         query = urlencode(
             {
                 "component_appid": self.component_appid,
@@ -162,6 +171,15 @@ class Component(WeChatComponent):  # type: ignore[misc]
 
 def component() -> Component:
     return Component(require_account())
+
+
+def available() -> bool:
+    """Whether the component is set up here (app id, secret, token and key)."""
+    try:
+        require_account()
+    except config.WechatUnavailable:
+        return False
+    return True
 
 
 class AuthorizerClient(SharedTokenClient):
@@ -185,7 +203,7 @@ class AuthorizerClient(SharedTokenClient):
         rotated = str(answer.get("authorizer_refresh_token") or "")
         if rotated and rotated != current.refresh_token:
             MerchantWechatAccount.objects.filter(pk=current.pk).update(refresh_token=rotated)
-        return str(answer["authorizer_access_token"]), int(answer.get("expires_in", 7200))
+        return answer_value(answer, "authorizer_access_token"), int(answer.get("expires_in", 7200))
 
 
 def authorizer_client(account: MerchantWechatAccount) -> AuthorizerClient:

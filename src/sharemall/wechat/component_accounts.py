@@ -27,7 +27,7 @@ from sharemall.core.errors import Conflict, DomainError
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants.models import Merchant
 from sharemall.wechat import component_rules, config, tokens
-from sharemall.wechat.component import component, translated
+from sharemall.wechat.component import WechatError, answer_value, available, component, translated
 from sharemall.wechat.component_wire import Notice
 from sharemall.wechat.models import MerchantWechatAccount, MerchantWechatEvent
 
@@ -70,7 +70,7 @@ def state_of(merchant_id: int) -> dict[str, Any]:
     account = last_account(merchant_id)
     connected = account is not None and account.status == component_rules.CONNECTED
     return {
-        "available": config.account(config.COMPONENT) is not None,
+        "available": available(),
         "connected": connected,
         "status": account.status if account else "",
         "app_id": account.app_id if account else "",
@@ -120,11 +120,13 @@ def connect(member: Member, *, state: str, auth_code: str) -> MerchantWechatAcco
         raise InvalidState(_("WeChat sent no authorisation code: connect again."))
     client = component()
     with translated():
-        info = client.query_auth(auth_code)["authorization_info"]
-        app_id = str(info["authorizer_appid"])
-        profile = component_rules.authorizer_profile(
-            client.get_authorizer_info(app_id).get("authorizer_info") or {}
-        )
+        # wechatpy's query_auth would also keep the tokens in its own memory: we keep them.
+        info = client._query_auth(auth_code).get("authorization_info")
+        if not isinstance(info, dict):
+            raise WechatError(_("WeChat answered without the authorisation; connect again."))
+        app_id = answer_value(info, "authorizer_appid")
+        details = client.get_authorizer_info(app_id).get("authorizer_info")
+        profile = component_rules.authorizer_profile(details if isinstance(details, dict) else {})
     try:
         return _store(
             merchant,

@@ -372,3 +372,19 @@ def test_revocation_disconnects_once_however_often_wechat_retries(
     with pytest.raises(DomainError) as refused:
         component_accounts.disconnect(shop.owner, shop.pk)
     assert refused.value.code == "wechat_not_connected"
+
+
+@responses.activate
+def test_odd_answers_from_wechat_are_502_not_500(owner_with_ticket: Any) -> None:
+    shop = owner_with_ticket
+    state = state_for(shop, shop.owner)
+    responses.post(f"{API}/api_query_auth", json={"nothing": "here"})
+    with pytest.raises(DomainError) as odd:
+        component_accounts.connect(shop.owner, state=state, auth_code="a")
+    assert (odd.value.status, odd.value.code) == (502, "wechat_error")
+    responses.post(f"{API}/api_query_auth", json={"errcode": 61010, "errmsg": "code expired"})
+    with pytest.raises(DomainError) as expired:
+        component_accounts.connect(shop.owner, state=state, auth_code="a")
+    assert expired.value.code == "wechat_error"
+    assert expired.value.details["errcode"] == 61010
+    assert not MerchantWechatAccount.objects.exists()
