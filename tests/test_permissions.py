@@ -883,6 +883,17 @@ CASES.update(
         "wechat_jssdk_config": Case(
             "POST", "/wechat/jssdk-config", public(503), body=lambda: {"url": "https://a.cn/"}
         ),
+        # --- the shop's own official account, through the platform's WeChat component (off in
+        # tests: WeChat's callback answers 503 to everyone, connecting 503 to the owner) ---
+        "component_callback": Case("POST", "/wechat/component/callback", public(503)),
+        "merchant_wechat": Case("GET", "/merchants/{merchant}/wechat", owner_only(200)),
+        "merchant_wechat_connect": Case(
+            "POST", "/merchants/{merchant}/wechat/connect", owner_only(503)
+        ),
+        # None is connected in the world: the owner passes the gate and is told so.
+        "merchant_wechat_disconnect": Case(
+            "POST", "/merchants/{merchant}/wechat/disconnect", owner_only(409)
+        ),
     }
 )
 

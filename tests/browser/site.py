@@ -108,6 +108,7 @@ SITE_PAGES = [
     _console("/merchant/aftersales/{aftersale_id}", MERCHANT, "merchant-aftersale"),
     _console("/merchant/stores", MERCHANT, "merchant-stores"),
     _console("/merchant/staff", MERCHANT, "merchant-staff"),
+    _console("/merchant/wechat", MERCHANT, "merchant-wechat"),
     _console(
         "/merchant/analytics/propagation?product_id={merchant_product_id}",
         MERCHANT,

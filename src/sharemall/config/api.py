@@ -34,6 +34,7 @@ from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
 from sharemall.verification.api import router as verification_router
 from sharemall.wallet.api import router as wallet_router
+from sharemall.wechat.component_api import router as wechat_component_router
 from sharemall.wechat.mp_api import router as wechat_mp_router
 from sharemall.wechat.oa_api import router as wechat_oa_router
 from sharemall.wechat.subscribe_api import router as wechat_subscribe_router
@@ -71,6 +72,7 @@ api.add_router("", notifications_router)
 api.add_router("", wechat_subscribe_router)
 api.add_router("", wechat_oa_router)
 api.add_router("", wechat_mp_router)
+api.add_router("", wechat_component_router)
 
 _HTTP_CODES = {
     400: "bad_request",

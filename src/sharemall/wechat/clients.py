@@ -14,17 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 from wechatpy.client import WeChatClient
-from wechatpy.exceptions import WeChatClientException
 from wechatpy.oauth import WeChatOAuth
 
 from sharemall.wechat import config, http, tokens
 
-# WeChat's answers that mean "this token is no good": invalid credential, invalid token, expired.
-TOKEN_REFUSED = (40001, 40014, 42001)
+TOKEN_REFUSED = tokens.TOKEN_REFUSED
 
 
 class SharedTokenClient(WeChatClient):  # type: ignore[misc]
-    """A WeChatClient whose access token is the shared one of its app."""
+    """A WeChatClient whose access token is the shared one of its app. A subclass whose token
+    comes from elsewhere (a merchant's account run through the component) sets `token_kind`
+    and overrides `_fetch`."""
+
+    token_kind = tokens.ACCESS_TOKEN
 
     def __init__(self, account: config.Account) -> None:
         super().__init__(account.app_id, account.secret, auto_retry=False)
@@ -45,25 +47,25 @@ class SharedTokenClient(WeChatClient):  # type: ignore[misc]
 
     @property
     def access_token(self) -> str:
-        return tokens.current(self.appid, tokens.ACCESS_TOKEN, self._fetch)
+        return tokens.current(self.appid, self.token_kind, self._fetch)
 
     def fetch_access_token(self) -> dict[str, Any]:
-        value = tokens.refresh_stale(self.appid, tokens.ACCESS_TOKEN, "", self._fetch)
+        value = tokens.refresh_stale(self.appid, self.token_kind, "", self._fetch)
         return {"access_token": value}
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         params = dict(kwargs.pop("params", None) or {})
-        used = params.get("access_token") or self.access_token
-        try:
-            return super()._request(
-                method, url_or_endpoint, params={**params, "access_token": used}, **kwargs
-            )
-        except WeChatClientException as refused:
-            if refused.errcode not in TOKEN_REFUSED:
-                raise
-        fresh = tokens.refresh_stale(self.appid, tokens.ACCESS_TOKEN, used, self._fetch)
-        return super()._request(
-            method, url_or_endpoint, params={**params, "access_token": fresh}, **kwargs
+        send = super()._request
+
+        def call(token: str) -> Any:
+            return send(method, url_or_endpoint, params={**params, "access_token": token}, **kwargs)
+
+        return tokens.with_token(
+            self.appid,
+            self.token_kind,
+            self._fetch,
+            call,
+            given=str(params.get("access_token") or ""),
         )
 
 

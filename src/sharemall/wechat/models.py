@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sharemall.core.models import StatusEvent
+
 
 class Credential(models.Model):
     """A short-lived credential WeChat issues for one app (access token, jsapi ticket, the
@@ -122,3 +124,46 @@ class OaQrCode(models.Model):
 
     def __str__(self) -> str:
         return f"QR code of share {self.link_id}"
+
+
+class MerchantWechatAccount(models.Model):
+    """A merchant's own official account, authorised to our Open Platform component
+    (docs/wechat-component.md). The authorizer's access token is a `Credential` (kind
+    authorizer_token, app = `app_id`); the refresh token that renews it lives here, as WeChat
+    may hand back a new one with each renewal. One live (connected) account per merchant."""
+
+    class Status(models.TextChoices):
+        CONNECTED = "connected", _("connected")
+        DISCONNECTED = "disconnected", _("disconnected")
+
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.PROTECT, related_name="wechat_accounts"
+    )
+    app_id = models.CharField(_("app id"), max_length=40, unique=True)
+    nickname = models.CharField(_("name"), max_length=64, blank=True)
+    original_id = models.CharField(_("original id"), max_length=32, blank=True)  # gh_…
+    certified = models.BooleanField(_("certified"), default=False)
+    refresh_token = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONNECTED)
+    connected_at = models.DateTimeField(default=timezone.now)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant"],
+                condition=models.Q(status="connected"),
+                name="wechat_one_live_account_per_merchant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nickname or self.app_id} ({self.status})"
+
+
+class MerchantWechatEvent(StatusEvent):
+    """One connection or disconnection of a merchant's official account."""
+
+    account = models.ForeignKey(
+        MerchantWechatAccount, on_delete=models.CASCADE, related_name="events"
+    )

@@ -18,11 +18,16 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from wechatpy.exceptions import WeChatClientException
 
 from sharemall.wechat.models import Credential
 
 ACCESS_TOKEN, JSAPI_TICKET = "access_token", "jsapi_ticket"
 COMPONENT_TOKEN, AUTHORIZER_TOKEN = "component_token", "authorizer_token"
+# Not fetched but pushed: WeChat sends the component a new verify ticket every ten minutes.
+VERIFY_TICKET = "component_verify_ticket"
+# WeChat's answers that mean "this token is no good": invalid credential, invalid token, expired.
+TOKEN_REFUSED = (40001, 40014, 42001)
 # Refreshed this long before WeChat's stated expiry, so a call never carries a token that
 # expires on the way.
 MARGIN = timedelta(minutes=5)
@@ -76,6 +81,39 @@ def _refresh(row: Credential, fetch: Fetch, *, unless: Callable[[Credential], bo
         locked.refreshes += 1
         locked.save(update_fields=["value", "expires_at", "refreshed_at", "refreshes"])
         return value
+
+
+def with_token[T](
+    app_id: str, kind: str, fetch: Fetch, call: Callable[[str], T], *, given: str = ""
+) -> T:
+    """`call(token)` with the shared credential (or `given`); when WeChat refuses it for the
+    token, refresh once (unless another caller already did) and retry once — never a loop."""
+    used = given or current(app_id, kind, fetch)
+    try:
+        return call(used)
+    except WeChatClientException as refused:
+        if refused.errcode not in TOKEN_REFUSED:
+            raise
+    return call(refresh_stale(app_id, kind, used, fetch))
+
+
+def store(app_id: str, kind: str, value: str, lifetime: int) -> None:
+    """Keep a credential WeChat handed us rather than one we fetched (a verify ticket pushed to
+    the component, the authorizer token that comes with an authorisation)."""
+    row = _row(app_id, kind)
+    now = timezone.now()
+    Credential.objects.filter(pk=row.pk).update(
+        value=value,
+        expires_at=now + max(timedelta(seconds=lifetime) - MARGIN, timedelta(seconds=60)),
+        refreshed_at=now,
+        refreshes=F("refreshes") + 1,
+    )
+
+
+def stored(app_id: str, kind: str) -> str:
+    """The credential while it is valid, else "" (never fetches)."""
+    row = Credential.objects.filter(app_id=app_id, kind=kind).first()
+    return row.value if row is not None and _valid(row) else ""
 
 
 def forget(app_id: str, kind: str) -> None:

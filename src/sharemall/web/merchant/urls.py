@@ -14,6 +14,7 @@ from sharemall.web.merchant import (
     settlement,
     staff,
     stores,
+    wechat,
     withdrawals,
 )
 
@@ -38,6 +39,10 @@ urlpatterns: list[URLPattern] = [
         staff.merchant_staff_remove,
         name="merchant_staff_remove",
     ),
+    path("wechat", wechat.merchant_wechat, name="merchant_wechat"),
+    path("wechat/connect", wechat.merchant_wechat_connect, name="merchant_wechat_connect"),
+    path("wechat/authorized", wechat.merchant_wechat_authorized, name="merchant_wechat_authorized"),
+    path("wechat/disconnect", wechat.merchant_wechat_disconnect, name="merchant_wechat_disconnect"),
     path("products", products.merchant_products, name="merchant_products"),
     path("products/new", products.merchant_product_new, name="merchant_product_new"),
     path("products/batch", products.merchant_products_batch, name="merchant_products_batch"),

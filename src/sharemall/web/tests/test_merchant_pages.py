@@ -106,6 +106,7 @@ CONSOLE_URLS = [
     "/merchant/pickups",
     "/merchant/aftersales",
     "/merchant/aftersales/1",
+    "/merchant/wechat",
 ]
 
 
@@ -711,6 +712,7 @@ def test_staff_cannot_run_the_catalogue(client: Client) -> None:
         f"/merchant/products/{item.pk}",
         f"/merchant/products/{item.pk}/plan",
         "/merchant/staff",
+        "/merchant/wechat",
     ]:
         assert client.get(url).status_code == 404, url
     assert client.post(f"/merchant/products/{item.pk}/publish").status_code == 404
@@ -1008,6 +1010,7 @@ def test_console_pages_carry_a_csp_and_no_inline_scripts_or_styles(
         "/merchant/stores/new",
         f"/merchant/stores/{store.pk}",
         "/merchant/staff",
+        "/merchant/wechat",
         "/merchant/products",
         "/merchant/products/new",
         "/merchant/products/import",

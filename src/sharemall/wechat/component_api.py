@@ -1,0 +1,103 @@
+"""The Open Platform component's endpoints: WeChat's authorisation-events URL, and the merchant
+owner's view of their shop's official account (docs/wechat-component.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+
+from sharemall.accounts.auth import member_auth, require_member
+from sharemall.wechat import component_accounts, component_wire
+from sharemall.wechat.component import require_account
+
+router = Router(tags=["wechat"])
+
+# WeChat's query values are short: a 40-hex signature, a timestamp, a nonce.
+QUERY_MAX = 128
+# WeChat takes this text as "received" and stops retrying.
+RECEIVED = "success"
+
+
+def _query(request: HttpRequest, name: str) -> str:
+    return str(request.GET.get(name, ""))[:QUERY_MAX]
+
+
+@router.post(
+    "/wechat/component/callback",
+    auth=None,
+    openapi_extra={
+        "parameters": [
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+            for name in ("signature", "timestamp", "nonce", "encrypt_type", "msg_signature")
+        ],
+        "responses": {
+            200: {
+                "description": "The text `success`: the notice (verify ticket, authorized, "
+                "updateauthorized, unauthorized) was taken. A wrong signature answers 403 "
+                "`invalid_signature`, a body that is not WeChat's 400 `invalid_message`.",
+                "content": {"text/plain": {}},
+            }
+        },
+    },
+)
+def component_callback(request: HttpRequest) -> HttpResponse:
+    """WeChat's authorisation events for our component (no sign-in: the signature is the
+    proof). Always encrypted with the component's token, key and app id."""
+    account = require_account()
+    timestamp, nonce = _query(request, "timestamp"), _query(request, "nonce")
+    component_wire.verify(account, _query(request, "signature"), timestamp, nonce)
+    notice = component_wire.read(
+        account,
+        request.body,
+        msg_signature=_query(request, "msg_signature"),
+        timestamp=timestamp,
+        nonce=nonce,
+    )
+    component_accounts.receive(account, notice)
+    return HttpResponse(RECEIVED, content_type="text/plain; charset=utf-8")
+
+
+class WechatAccountOut(Schema):
+    available: bool  # the platform has a component set up at all
+    connected: bool
+    status: str  # "connected", "disconnected", or "" when none was ever connected
+    app_id: str
+    nickname: str
+    original_id: str  # gh_…
+    certified: bool
+    connected_at: datetime | None
+    disconnected_at: datetime | None
+
+
+class ConnectOut(Schema):
+    url: str
+
+
+@router.get("/merchants/{merchant_id}/wechat", response=WechatAccountOut, auth=member_auth)
+def merchant_wechat(request: HttpRequest, merchant_id: int) -> dict[str, Any]:
+    """The shop's official account: connected or not, its name, gh id and certification.
+    The owner only (clerks 403 `owner_only`)."""
+    merchant = component_accounts.owned(require_member(request), merchant_id)
+    return component_accounts.state_of(merchant.pk)
+
+
+@router.post("/merchants/{merchant_id}/wechat/connect", response=ConnectOut, auth=member_auth)
+def merchant_wechat_connect(request: HttpRequest, merchant_id: int) -> dict[str, str]:
+    """Where to send the owner to authorise the shop's official account (WeChat's page; the
+    simulator's under WECHAT_SANDBOX). WeChat then sends them back to the console page
+    /merchant/wechat/authorized, which finishes the connection. 503 `wechat_unavailable` while
+    the component is not set up or WeChat has not sent its verify ticket yet."""
+    return {"url": component_accounts.connect_url(require_member(request), merchant_id)}
+
+
+@router.post(
+    "/merchants/{merchant_id}/wechat/disconnect", response=WechatAccountOut, auth=member_auth
+)
+def merchant_wechat_disconnect(request: HttpRequest, merchant_id: int) -> dict[str, Any]:
+    """Disconnect the shop's official account here (revoke it in WeChat too). 409
+    `wechat_not_connected` when none is connected."""
+    component_accounts.disconnect(require_member(request), merchant_id)
+    return component_accounts.state_of(merchant_id)
