@@ -8,26 +8,23 @@
 - `authorizer_client(account)`: a client for a merchant's connected official account, whose
   access token is the authorizer token, renewed through the component with the account's
   refresh token (WeChat may rotate it: the new one is kept).
-- `translated()`: WeChat's refusals and silences as our 502 `wechat_error`, never a 500.
+WeChat's refusals become our 502 `wechat_error` through `failures.translated()`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
-import requests
 from django.utils.translation import gettext as _
 from wechatpy.component import WeChatComponent
-from wechatpy.exceptions import WeChatException
 
-from sharemall.core.errors import Conflict, DomainError
+from sharemall.core.errors import Conflict
 from sharemall.wechat import component_rules, config, http, tokens
 from sharemall.wechat.clients import SharedTokenClient
+from sharemall.wechat.failures import WechatError
 from sharemall.wechat.models import MerchantWechatAccount
 
 logger = logging.getLogger(__name__)
@@ -35,34 +32,8 @@ logger = logging.getLogger(__name__)
 COMPONENT_API = f"{config.API_HOST_BASE}/cgi-bin/component"
 
 
-class WechatError(DomainError):
-    """WeChat answered with an error, or did not answer."""
-
-    status = 502
-    code = "wechat_error"
-
-
 class NotConnected(Conflict):
     code = "wechat_not_connected"
-
-
-@contextmanager
-def translated() -> Iterator[None]:
-    """Run WeChat calls, turning their failures into a 502 `wechat_error` with WeChat's words."""
-    try:
-        yield
-    except WeChatException as refused:
-        errcode = getattr(refused, "errcode", None)
-        errmsg = getattr(refused, "errmsg", None) or ""
-        logger.warning("WeChat refused a component call: %s %s", errcode, errmsg)
-        raise WechatError(
-            _("WeChat refused the request (%(errcode)s %(errmsg)s); try again later.")
-            % {"errcode": errcode if errcode is not None else "-", "errmsg": errmsg},
-            details={"errcode": errcode, "errmsg": errmsg},
-        ) from refused
-    except requests.RequestException as failed:
-        logger.warning("WeChat did not answer: %s", failed)
-        raise WechatError(_("WeChat did not answer; try again later.")) from failed
 
 
 def answer_value(answer: Any, key: str) -> str:

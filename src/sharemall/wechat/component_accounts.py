@@ -27,8 +27,9 @@ from sharemall.core.errors import Conflict, DomainError
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants.models import Merchant
 from sharemall.wechat import component_rules, config, tokens
-from sharemall.wechat.component import WechatError, answer_value, available, component, translated
+from sharemall.wechat.component import answer_value, available, component
 from sharemall.wechat.component_wire import Notice
+from sharemall.wechat.failures import WechatError, translated
 from sharemall.wechat.models import MerchantWechatAccount, MerchantWechatEvent
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from sharemall.accounts.auth import member_auth, require_member
-from sharemall.wechat import component_accounts, component_wire
+from sharemall.wechat import component_accounts, component_wire, wire
 from sharemall.wechat.component import require_account
 
 router = Router(tags=["wechat"])
@@ -48,7 +48,7 @@ def component_callback(request: HttpRequest) -> HttpResponse:
     proof). Always encrypted with the component's token, key and app id."""
     account = require_account()
     timestamp, nonce = _query(request, "timestamp"), _query(request, "nonce")
-    component_wire.verify(account, _query(request, "signature"), timestamp, nonce)
+    wire.verify(account, _query(request, "signature"), timestamp, nonce)
     notice = component_wire.read(
         account,
         request.body,

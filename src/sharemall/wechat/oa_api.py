@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema
 
 from sharemall.accounts.auth import member_auth, require_member
 from sharemall.core.errors import DomainError
-from sharemall.wechat import config, oa, oa_qrcode, oa_wire
+from sharemall.wechat import config, oa, oa_qrcode, oa_wire, wire
 
 router = Router(tags=["wechat"])
 
@@ -54,7 +54,7 @@ def _query(request: HttpRequest, name: str) -> str:
 )
 def oa_callback_check(request: HttpRequest) -> HttpResponse:
     account = config.require(config.OA)
-    oa_wire.verify(
+    wire.verify(
         account,
         _query(request, "signature"),
         _query(request, "timestamp"),
@@ -95,7 +95,7 @@ def oa_callback(request: HttpRequest) -> HttpResponse:
     the sharer; each event is acted on once however often WeChat retries it."""
     account = config.require(config.OA)
     timestamp, nonce = _query(request, "timestamp"), _query(request, "nonce")
-    oa_wire.verify(account, _query(request, "signature"), timestamp, nonce)
+    wire.verify(account, _query(request, "signature"), timestamp, nonce)
     incoming = oa_wire.read(
         account,
         request.body,

@@ -19,22 +19,16 @@ from django.utils.translation import gettext as _
 from wechatpy.exceptions import WeChatException
 
 from sharemall.accounts.models import Member
-from sharemall.core.errors import DomainError, NotFound
+from sharemall.core.errors import NotFound
 from sharemall.sharing.selectors import link_by_code
 from sharemall.wechat import clients, config
+from sharemall.wechat.failures import WechatError
 from sharemall.wechat.models import OaQrCode
 
 logger = logging.getLogger(__name__)
 
 LIFETIME_SECONDS = 30 * 24 * 3600  # WeChat's longest for a temporary code
 RENEW_BEFORE = timedelta(days=1)
-
-
-class WechatError(DomainError):
-    """WeChat refused the call or could not be reached."""
-
-    status = 502
-    code = "wechat_error"
 
 
 def image_url(ticket: str) -> str:

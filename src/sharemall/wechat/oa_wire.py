@@ -16,28 +16,15 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
-from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.messages import BaseMessage
 from wechatpy.replies import TextReply
-from wechatpy.utils import check_signature
 
-from sharemall.core.errors import DomainError, Forbidden
 from sharemall.wechat.config import Account
+from sharemall.wechat.wire import InvalidMessage, decrypt, xml_text
 
 # What the server does with each message type (wechatpy's names after parsing).
 SUBSCRIBE, SCAN, UNSUBSCRIBE, TEXT = "subscribe", "scan", "unsubscribe", "text"
 OPENID_MAX, SCENE_MAX = 64, 64
-# WeChat never sends a document type; refusing one keeps entity tricks away from the parser.
-_FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY")
-
-
-class InvalidMessage(DomainError):
-    status = 400
-    code = "invalid_message"
-
-
-def _refused() -> Forbidden:
-    return Forbidden(_("The WeChat signature does not match."), code="invalid_signature")
 
 
 @dataclass(frozen=True)
@@ -51,41 +38,6 @@ class Incoming:
     key: str  # what makes a retry the same push: the Event as sent, or the MsgId
     scene: str = ""  # a QR code's scene (subscribe through a code, SCAN)
     encrypted: bool = False
-
-
-def verify(account: Account, signature: str, timestamp: str, nonce: str) -> None:
-    """The URL's signature, or 403 `invalid_signature` (also when a part is missing)."""
-    if not (account.token and signature and timestamp and nonce):
-        raise _refused()
-    try:
-        check_signature(account.token, signature, timestamp, nonce)
-    except InvalidSignatureException:
-        raise _refused() from None
-
-
-def _xml_text(body: bytes) -> str:
-    head = body.upper()
-    if any(marker in head for marker in _FORBIDDEN_MARKUP):
-        raise InvalidMessage(_("The body is not a WeChat message."))
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidMessage(_("The body is not a WeChat message.")) from None
-
-
-def _decrypt(account: Account, body: str, msg_signature: str, timestamp: str, nonce: str) -> str:
-    if not account.safe_mode:
-        raise InvalidMessage(_("This account does not use encrypted messages."))
-    if not msg_signature:
-        raise _refused()
-    crypto = WeChatCrypto(account.token, account.aes_key, account.app_id)
-    try:
-        return str(crypto.decrypt_message(body, msg_signature, timestamp, nonce))
-    except InvalidSignatureException:
-        raise _refused() from None
-    except Exception:  # any other failure is a body we cannot read: XML,
-        # base64, padding, length, a ciphertext for another app id (wechatpy raises them all).
-        raise InvalidMessage(_("The encrypted message could not be read.")) from None
 
 
 def _reduce(message: BaseMessage, encrypted: bool) -> Incoming:
@@ -125,11 +77,11 @@ def read(
 ) -> Incoming:
     """The message in a pushed body (whose URL signature was verified), decrypted in safe mode.
     400 `invalid_message` for anything that is not WeChat's XML; 403 for a bad msg_signature."""
-    text = _xml_text(body)
+    text = xml_text(body)
     encrypted = encrypt_type.lower() == "aes"
     if encrypted:
-        text = _decrypt(account, text, msg_signature, timestamp, nonce)
-        _xml_text(text.encode("utf-8"))
+        text = decrypt(account, text, msg_signature, timestamp, nonce)
+        xml_text(text.encode("utf-8"))
     try:
         message = parse_message(text)
         if message is None:
