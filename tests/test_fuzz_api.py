@@ -35,6 +35,7 @@ from sharemall.accounts.models import Member
 from sharemall.accounts.services import token_issue
 from sharemall.checkout import services as checkout
 from sharemall.merchants import services as merchant_services
+from sharemall.wechat import tokens
 from tests.factories import MemberFactory, OperatorFactory, merchant, product
 
 # Per operation and caller: the whole run stays around a minute on a small machine.
@@ -129,15 +130,28 @@ def _wechat_answer(request: PreparedRequest) -> tuple[int, dict[str, str], bytes
         return 200, {}, '{"errcode": 0, "errmsg": "ok", "ticket": "fuzz", "expires_in": 7200}'
     if path == "/wxa/getwxacodeunlimit":
         return 200, {"Content-Type": "image/png"}, _PNG.getvalue()
+    if path == "/cgi-bin/component/api_component_token":
+        return 200, {}, '{"component_access_token": "fuzz-component", "expires_in": 7200}'
+    if path == "/cgi-bin/component/api_create_preauthcode":
+        return 200, {}, '{"pre_auth_code": "fuzz-preauth", "expires_in": 1800}'
     return 200, {}, '{"errcode": 40029, "errmsg": "invalid code"}'
 
 
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # any 43 characters
+
+
 @pytest.fixture
-def _wechat_stand_in(settings: Any) -> Iterator[None]:
+def _wechat_stand_in(settings: Any, db: None) -> Iterator[None]:
     """WeChat switched on (the WeChat endpoints run past "not configured"), its host mocked."""
     account = {"APP_ID": "wxfuzz00000000000a", "APP_SECRET": "s", "TOKEN": "t"}
     settings.WECHAT_OA = account
     settings.WECHAT_MP = account
+    settings.WECHAT_COMPONENT = {
+        **account,
+        "AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    }
+    # The component's verify ticket, as WeChat would have pushed it.
+    tokens.store(account["APP_ID"], tokens.VERIFY_TICKET, "fuzz", 43200)
     settings.WECHAT_API_BASE = "https://api.weixin.qq.com"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         for method in (responses.GET, responses.POST):

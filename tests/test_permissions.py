@@ -886,6 +886,9 @@ CASES.update(
         # --- the shop's own official account, through the platform's WeChat component (off in
         # tests: WeChat's callback answers 503 to everyone, connecting 503 to the owner) ---
         "component_callback": Case("POST", "/wechat/component/callback", public(503)),
+        "component_events": Case(
+            "POST", "/wechat/component/events/wx0000000000000001", public(503)
+        ),
         "merchant_wechat": Case("GET", "/merchants/{merchant}/wechat", owner_only(200)),
         "merchant_wechat_connect": Case(
             "POST", "/merchants/{merchant}/wechat/connect", owner_only(503)
@@ -959,6 +962,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{buyer_id}": "{member_id}",
         "999999/release": "{entry_id}/release",
         "subscribe-templates/order_shipped": "subscribe-templates/{kind}",
+        "events/wx0000000000000001": "events/{app_id}",
         "subscribe-templates/post_hidden": "subscribe-templates/{kind}",
         "999999/reject": "{entry_id}/reject",
         "999999/end": "{agent_id}/end",

@@ -9,15 +9,18 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import Api
 from django.test import Client
 
+from sharemall.accounts.models import Binding, WechatIdentity
 from sharemall.core.errors import DomainError
 from sharemall.wechat import component_accounts, component_rules, tokens
 from sharemall.wechat.component import authorizer_client
-from sharemall.wechat.models import Credential, MerchantWechatAccount
+from sharemall.wechat.models import Credential, MerchantWechatAccount, OaQrCode
 from sharemall.wechat.tests import component_support
 from sharemall.wechat_sim.models import Push
-from tests.factories import merchant
+from tests.factories import MemberFactory, merchant, product
+from tests.flows import share
 from tests.wechat_support import ACCOUNTS, Simulator, simulator, wechat_sandbox
 
 __all__ = ["simulator", "wechat_sandbox"]  # fixtures
@@ -145,3 +148,28 @@ def test_the_api_gives_the_owner_the_authorisation_page(simulator: Simulator) ->
     url = component_accounts.connect_url(shop.owner, shop.pk)
     assert url.startswith("/wechat-sim/cgi-bin/componentloginpage?")
     assert component_accounts.state_of(shop.pk)["connected"] is False
+
+
+def test_a_share_of_a_connected_shops_product_gets_the_shops_qr_and_its_follows_bind(
+    simulator: Simulator, client: Client, api: Api
+) -> None:
+    shop = merchant()
+    client.force_login(shop.owner)
+    verify_ticket(simulator)
+    connect_in_browser(client)
+    sharer = MemberFactory.create()
+    code = share(api, sharer, product(shop).pk)
+
+    made = api.post("/wechat/oa/qrcode", {"share_code": code}, as_=sharer)
+    assert made.status == 200, made.body
+    assert OaQrCode.objects.get(link__code=code).app_id == TEA_SHOP  # the shop's own account
+
+    follower = simulator.user("茶友")
+    delivered = simulator.push(
+        app_id=TEA_SHOP, user_id=follower["id"], event="subscribe", scene=code
+    )
+    assert delivered["status"] == 200, delivered
+    assert "分享" in delivered["answer_plaintext"]
+    identity = WechatIdentity.objects.get(app_id=TEA_SHOP)
+    assert identity.member.parent_id == sharer.pk
+    assert Binding.objects.get(member=identity.member).source == f"wechat-qr:{code}"

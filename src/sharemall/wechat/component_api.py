@@ -10,7 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from sharemall.accounts.auth import member_auth, require_member
-from sharemall.wechat import component_accounts, component_wire, wire
+from sharemall.wechat import (
+    component_accounts,
+    component_wire,
+    merchant_accounts,
+    oa,
+    oa_wire,
+    wire,
+)
 from sharemall.wechat.component import require_account
 
 router = Router(tags=["wechat"])
@@ -58,6 +65,58 @@ def component_callback(request: HttpRequest) -> HttpResponse:
     )
     component_accounts.receive(account, notice)
     return HttpResponse(RECEIVED, content_type="text/plain; charset=utf-8")
+
+
+@router.post(
+    "/wechat/component/events/{app_id}",
+    auth=None,
+    openapi_extra={
+        "parameters": [
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+            for name in (
+                "signature",
+                "timestamp",
+                "nonce",
+                "openid",
+                "encrypt_type",
+                "msg_signature",
+            )
+        ],
+        "responses": {
+            200: {
+                "description": "The reply to a follower of a merchant's connected official "
+                "account (encrypted XML), or the text `success`.",
+                "content": {"application/xml": {}, "text/plain": {}},
+            }
+        },
+    },
+)
+def authorizer_events(request: HttpRequest, app_id: str) -> HttpResponse:
+    """Messages and events of a merchant's own official account, which WeChat sends to our
+    component (消息与事件接收 URL, `$APPID$` = the account): handled like the platform's own —
+    a follow through a share's QR code binds the follower to the sharer. An account that is not
+    connected (any more) is answered `success` and nothing is done."""
+    component_account = require_account()
+    timestamp, nonce = _query(request, "timestamp"), _query(request, "nonce")
+    wire.verify(component_account, _query(request, "signature"), timestamp, nonce)
+    incoming = oa_wire.read(
+        component_account,  # pushes to a component are encrypted with the component's key
+        request.body,
+        encrypt_type=_query(request, "encrypt_type"),
+        msg_signature=_query(request, "msg_signature"),
+        timestamp=timestamp,
+        nonce=nonce,
+    )
+    found = merchant_accounts.connected(app_id)
+    if found is None:
+        return HttpResponse(RECEIVED, content_type="text/plain; charset=utf-8")
+    content = oa.receive(merchant_accounts.as_account(found, component_account), incoming)
+    if not content:
+        return HttpResponse(RECEIVED, content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        oa_wire.reply_text(component_account, incoming, content),
+        content_type="application/xml; charset=utf-8",
+    )
 
 
 class WechatAccountOut(Schema):

@@ -33,7 +33,7 @@ from sharemall.core.errors import DomainError
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing.models import ShareLink
 from sharemall.sharing.selectors import link_by_code
-from sharemall.wechat import clients
+from sharemall.wechat import merchant_accounts
 from sharemall.wechat.config import Account
 from sharemall.wechat.models import OaEvent, OaFollower
 from sharemall.wechat.oa_wire import SCAN, SUBSCRIBE, TEXT, UNSUBSCRIBE, Incoming
@@ -72,7 +72,7 @@ def _profile(account: Account, openid: str) -> dict[str, Any]:
     if WechatIdentity.objects.filter(app_id=account.app_id, openid=openid).exists():
         return {}
     try:
-        answer = clients.oa_client().user.get(openid)
+        answer = merchant_accounts.client_for(account).user.get(openid)
     except (WeChatException, requests.RequestException, ValueError, DomainError) as failed:
         logger.warning("WeChat user info for a new follower failed: %s", failed)
         return {}

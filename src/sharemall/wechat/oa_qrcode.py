@@ -21,7 +21,7 @@ from wechatpy.exceptions import WeChatException
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
 from sharemall.sharing.selectors import link_by_code
-from sharemall.wechat import clients, config
+from sharemall.wechat import config, merchant_accounts
 from sharemall.wechat.failures import WechatError
 from sharemall.wechat.models import OaQrCode
 
@@ -36,9 +36,10 @@ def image_url(ticket: str) -> str:
     return f"{config.mp_web_base()}/cgi-bin/showqrcode?ticket={quote(ticket, safe='')}"
 
 
-def _create(app_id: str, scene: str) -> tuple[str, str, int]:
+def _create(account: config.Account, scene: str) -> tuple[str, str, int]:
+    app_id = account.app_id
     try:
-        answer = clients.oa_client().qrcode.create(
+        answer = merchant_accounts.client_for(account).qrcode.create(
             {
                 "expire_seconds": LIFETIME_SECONDS,
                 "action_name": "QR_STR_SCENE",
@@ -59,12 +60,14 @@ def qrcode_for(member: Member, share_code: str) -> OaQrCode:
     link = link_by_code((share_code or "").strip())
     if link is None or link.sharer_id != member.pk:
         raise NotFound(_("No such share link."))
-    account = config.require(config.OA)
+    # The shop's own official account when it is connected, else the platform's: either way
+    # a follow through the code binds the follower to the sharer (wechat/oa.py).
+    account = merchant_accounts.account_for_link(link)
     now = timezone.now()
     kept = OaQrCode.objects.filter(app_id=account.app_id, link=link).first()
     if kept is not None and kept.expires_at - RENEW_BEFORE > now:
         return kept
-    ticket, url, lifetime = _create(account.app_id, link.code)
+    ticket, url, lifetime = _create(account, link.code)
     fields = {"ticket": ticket, "url": url, "expires_at": now + timedelta(seconds=lifetime)}
     if kept is not None:
         OaQrCode.objects.filter(pk=kept.pk).update(created_at=now, **fields)
