@@ -8,11 +8,11 @@ import pytest
 from django.utils import translation
 
 from tests.browser.helpers import ConsoleLog, path_of, query_of
-from tests.browser.live import Demo
+from tests.browser.live import Demo, LiveServer
 from tests.browser.site import PROTECTED_PAGES, SITE_PAGES, SitePage, visit
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
     from tests.browser.conftest import OpenPage
 
@@ -52,15 +52,33 @@ def test_console_watch_catches_a_csp_violation(page: Page, console: ConsoleLog) 
 
 
 @pytest.mark.parametrize("site_page", PROTECTED_PAGES, ids=lambda site_page: site_page.path)
-def test_protected_page_sends_a_stranger_to_log_in(
+def test_protected_page_asks_wechat_who_a_stranger_in_wechat_is(
     page: Page, console: ConsoleLog, demo: Demo, site_page: SitePage
 ) -> None:
-    path = site_page.url(demo)
-    response = page.goto(path)
+    """Inside WeChat's browser (the phone's) the shop asks WeChat silently (snsapi_base), here
+    through the demo's simulator, and comes back to our callback."""
+    response = page.goto(site_page.url(demo))
     assert response is not None
-    assert path_of(page.url) == "/login/"
-    assert query_of(page.url)["next"] == [path]
-    assert page.locator("#id_phone").is_visible()
+    assert path_of(page.url) == "/wechat-sim/connect/oauth2/authorize"
+    query = query_of(page.url)
+    assert query["scope"] == ["snsapi_base"]
+    assert path_of(query["redirect_uri"][0]) == "/wechat/oauth/callback"
+
+
+def test_protected_page_sends_a_stranger_outside_wechat_to_log_in(
+    browser: Browser, server: LiveServer, demo: Demo
+) -> None:
+    context = browser.new_context(base_url=server.base, locale="zh-CN")
+    try:
+        page = context.new_page()
+        for site_page in PROTECTED_PAGES[:3]:
+            path = site_page.url(demo)
+            page.goto(path)
+            assert path_of(page.url) == "/login/"
+            assert query_of(page.url)["next"] == [path]
+            assert page.locator("#id_phone").is_visible()
+    finally:
+        context.close()
 
 
 def test_share_landing_remembers_the_share_and_lands_on_the_product(page: Page, demo: Demo) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -12,6 +11,7 @@ from sharemall.accounts.auth import caller
 from sharemall.checkout import services as checkout
 from sharemall.orders import selectors as order_selectors
 from sharemall.web.actions import run_action
+from sharemall.web.wechat_browser import login_redirect
 
 
 @never_cache
@@ -21,7 +21,7 @@ def sandbox_pay(request: HttpRequest, payment_no: str) -> HttpResponse:
     if not settings.SANDBOX_PAYMENTS:
         return render(request, "web/not_found.html", status=404)
     if member is None:
-        return redirect_to_login(request.get_full_path())
+        return login_redirect(request, request.get_full_path())
     payment = checkout.payment_payable_by(member, payment_no)
     if payment is None:
         return render(request, "web/not_found.html", status=404)

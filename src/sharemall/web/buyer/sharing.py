@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import services as sharing
 from sharemall.web.buyer import storefront
 from sharemall.web.buyer.common import _is_htmx, _product_url
+from sharemall.web.wechat_browser import login_redirect
 
 SHARE_CHANNEL = "page"
 
@@ -48,7 +48,7 @@ def product_share(request: HttpRequest, product_id: int) -> HttpResponse:
             return HttpResponseClientRedirect(
                 f"{login}?{urlencode({'next': _product_url(product_id)})}"
             )
-        return redirect_to_login(_product_url(product_id))
+        return login_redirect(request, _product_url(product_id))
     context: dict[str, Any] = {"product_id": product_id, "htmx": _is_htmx(request)}
     try:
         # One link per member and product: opening the share sheet again shows the same link.

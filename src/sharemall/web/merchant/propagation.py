@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -20,6 +19,7 @@ from sharemall.web.common import _int_param
 from sharemall.web.dashboards import count_text, period_links
 from sharemall.web.merchant.console import _console, _render, console_page, owner_page
 from sharemall.web.propagation import report_context
+from sharemall.web.wechat_browser import login_redirect
 
 
 @never_cache
@@ -28,7 +28,7 @@ def merchant_propagation(request: HttpRequest) -> HttpResponse:
     of the shop's products. Operators may open any product's report, as the API lets them."""
     member = caller(request)
     if member is None:
-        return redirect_to_login(request.get_full_path())
+        return login_redirect(request, request.get_full_path())
     product_id = _int_param(request.GET.get("product_id"))
     post_id = _int_param(request.GET.get("post_id"))
     if product_id is None and post_id is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -10,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from sharemall.accounts.auth import caller
 from sharemall.distribution import services as distribution
 from sharemall.web.platform.common import _render, setting_rows
+from sharemall.web.wechat_browser import login_redirect
 
 
 @never_cache
@@ -17,7 +17,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     """The compliance report for operators (PRODUCT §5.2): rules, levels paid, no sign-up pay."""
     member = caller(request)
     if member is None:
-        return redirect_to_login(request.get_full_path())
+        return login_redirect(request, request.get_full_path())
     if not member.is_operator:
         return render(request, "web/not_found.html", status=404)
     report = distribution.compliance_report()
