@@ -128,3 +128,12 @@ def test_serve_answers_pages_api_and_static_files(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_demo_hands_out_links_to_the_address_it_serves_on() -> None:
+    from sharemall.cli import _served_at  # noqa: PLC0415
+
+    assert _served_at([]) == "http://127.0.0.1:8000"
+    assert _served_at(["--port", "8011"]) == "http://127.0.0.1:8011"
+    assert _served_at(["--host=0.0.0.0", "--port=9000"]) == "http://127.0.0.1:9000"
+    assert _served_at(["--host", "192.168.1.5"]) == "http://192.168.1.5:8000"
