@@ -12,7 +12,7 @@ from conftest import Api
 from django.utils import timezone
 
 from sharemall.accounts.binding import bind
-from sharemall.accounts.models import ApiToken, Binding, Member
+from sharemall.accounts.models import ApiToken, Binding, Member, WechatIdentity
 from sharemall.accounts.rules import RECENT_SIGN_IN
 from sharemall.accounts.services import token_issue
 from sharemall.addresses.models import Address
@@ -288,3 +288,10 @@ def test_terms_refused_at_sign_up_is_400(api: Api) -> None:
     )
     assert answer.status == 400 and answer.error_code == "terms_not_accepted"
     assert not Member.objects.filter(phone="13800138002").exists()
+
+
+def test_export_lists_the_linked_wechat_accounts(api: Api) -> None:
+    someone = MemberFactory.create()
+    WechatIdentity.objects.create(member=someone, app_id="wxapp", openid="o-1", unionid="u-1")
+    exported = api.get("/me/export", as_=someone).body["wechat"]
+    assert [(w["app_id"], w["openid"], w["unionid"]) for w in exported] == [("wxapp", "o-1", "u-1")]

@@ -114,6 +114,13 @@ class ShareLinkOut(Schema):
     created_at: datetime
 
 
+class WechatOut(Schema):
+    app_id: str
+    openid: str
+    unionid: str
+    created_at: datetime
+
+
 class ExportOut(Schema):
     """Everything the platform keeps about the member, the address book included."""
 
@@ -128,3 +135,4 @@ class ExportOut(Schema):
     posts: list[PostOut]
     share_links: list[ShareLinkOut]
     addresses: list[Record] = []
+    wechat: list[WechatOut] = []

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sharemall.accounts.models import Binding, Member
+from sharemall.accounts.models import Binding, Member, WechatIdentity
 from sharemall.addresses import selectors as address_book
 from sharemall.addresses.rules import region_name
 from sharemall.distribution.models import CommissionEntry
@@ -63,6 +63,7 @@ COMMISSION_COLUMNS = ("id", "order_id", "kind", "level", "amount_fen", "status",
 WITHDRAWAL_COLUMNS = ("id", "merchant_id", "amount_fen", "fee_fen", "channel", "payee", "status")
 POST_COLUMNS = ("id", "product_id", "text", "rating", "status", "created_at")
 SHARE_LINK_COLUMNS = ("code", "target_type", "target_id", "channel", "created_at")
+WECHAT_COLUMNS = ("app_id", "openid", "unionid", "created_at")
 ADDRESS_COLUMNS = ("region_code", "address", "receiver", "phone", "is_default", "created_at")
 
 
@@ -125,6 +126,8 @@ def member_export(member: Member) -> dict[str, Any]:
         ),
         "posts": _rows(Post.objects.filter(author=member), POST_COLUMNS),
         "share_links": _rows(ShareLink.objects.filter(sharer=member), SHARE_LINK_COLUMNS),
+        # The WeChat accounts linked to the member (an openid per app, the unionid).
+        "wechat": _rows(WechatIdentity.objects.filter(member=member), WECHAT_COLUMNS),
         "addresses": [
             {**row, "region_name": region_name(row["region_code"])}
             for row in _rows(address_book.addresses_of(member), ADDRESS_COLUMNS)
