@@ -10,86 +10,52 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from sharemall.accounts.auth import member_auth, require_member
-from sharemall.wechat import (
-    component_accounts,
-    component_wire,
-    merchant_accounts,
-    oa,
-    oa_wire,
-    wire,
-)
+from sharemall.wechat import component_accounts, component_wire, merchant_accounts, pushes, wire
 from sharemall.wechat.component import require_account
 
 router = Router(tags=["wechat"])
-
-# WeChat's query values are short: a 40-hex signature, a timestamp, a nonce.
-QUERY_MAX = 128
-# WeChat takes this text as "received" and stops retrying.
-RECEIVED = "success"
-
-
-def _query(request: HttpRequest, name: str) -> str:
-    return str(request.GET.get(name, ""))[:QUERY_MAX]
 
 
 @router.post(
     "/wechat/component/callback",
     auth=None,
-    openapi_extra={
-        "parameters": [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-            for name in ("signature", "timestamp", "nonce", "encrypt_type", "msg_signature")
-        ],
-        "responses": {
-            200: {
-                "description": "The text `success`: the notice (verify ticket, authorized, "
-                "updateauthorized, unauthorized) was taken. A wrong signature answers 403 "
-                "`invalid_signature`, a body that is not WeChat's 400 `invalid_message`.",
-                "content": {"text/plain": {}},
-            }
-        },
-    },
+    openapi_extra=pushes.openapi(
+        "The text `success`: the notice (verify ticket, authorized, updateauthorized, "
+        "unauthorized) was taken. A wrong signature answers 403 `invalid_signature`, a body "
+        "that is not WeChat's 400 `invalid_message`.",
+        "signature",
+        "timestamp",
+        "nonce",
+        "encrypt_type",
+        "msg_signature",
+        xml=False,
+    ),
 )
 def component_callback(request: HttpRequest) -> HttpResponse:
     """WeChat's authorisation events for our component (no sign-in: the signature is the
     proof). Always encrypted with the component's token, key and app id."""
     account = require_account()
-    timestamp, nonce = _query(request, "timestamp"), _query(request, "nonce")
-    wire.verify(account, _query(request, "signature"), timestamp, nonce)
+    timestamp, nonce = pushes.query(request, "timestamp"), pushes.query(request, "nonce")
+    wire.verify(account, pushes.query(request, "signature"), timestamp, nonce)
     notice = component_wire.read(
         account,
         request.body,
-        msg_signature=_query(request, "msg_signature"),
+        msg_signature=pushes.query(request, "msg_signature"),
         timestamp=timestamp,
         nonce=nonce,
     )
     component_accounts.receive(account, notice)
-    return HttpResponse(RECEIVED, content_type="text/plain; charset=utf-8")
+    return pushes.text(pushes.RECEIVED)
 
 
 @router.post(
     "/wechat/component/events/{app_id}",
     auth=None,
-    openapi_extra={
-        "parameters": [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-            for name in (
-                "signature",
-                "timestamp",
-                "nonce",
-                "openid",
-                "encrypt_type",
-                "msg_signature",
-            )
-        ],
-        "responses": {
-            200: {
-                "description": "The reply to a follower of a merchant's connected official "
-                "account (encrypted XML), or the text `success`.",
-                "content": {"application/xml": {}, "text/plain": {}},
-            }
-        },
-    },
+    openapi_extra=pushes.openapi(
+        "The reply to a follower of a merchant's connected official account (encrypted XML), "
+        "or the text `success`.",
+        *pushes.EVENT_QUERY,
+    ),
 )
 def authorizer_events(request: HttpRequest, app_id: str) -> HttpResponse:
     """Messages and events of a merchant's own official account, which WeChat sends to our
@@ -97,26 +63,9 @@ def authorizer_events(request: HttpRequest, app_id: str) -> HttpResponse:
     a follow through a share's QR code binds the follower to the sharer. An account that is not
     connected (any more) is answered `success` and nothing is done."""
     component_account = require_account()
-    timestamp, nonce = _query(request, "timestamp"), _query(request, "nonce")
-    wire.verify(component_account, _query(request, "signature"), timestamp, nonce)
-    incoming = oa_wire.read(
-        component_account,  # pushes to a component are encrypted with the component's key
-        request.body,
-        encrypt_type=_query(request, "encrypt_type"),
-        msg_signature=_query(request, "msg_signature"),
-        timestamp=timestamp,
-        nonce=nonce,
-    )
     found = merchant_accounts.connected(app_id)
-    if found is None:
-        return HttpResponse(RECEIVED, content_type="text/plain; charset=utf-8")
-    content = oa.receive(merchant_accounts.as_account(found, component_account), incoming)
-    if not content:
-        return HttpResponse(RECEIVED, content_type="text/plain; charset=utf-8")
-    return HttpResponse(
-        oa_wire.reply_text(component_account, incoming, content),
-        content_type="application/xml; charset=utf-8",
-    )
+    server = merchant_accounts.as_account(found, component_account) if found else None
+    return pushes.follower_event(request, component_account, server)
 
 
 class WechatAccountOut(Schema):

@@ -16,100 +16,54 @@ from ninja import Field, Router, Schema
 
 from sharemall.accounts.auth import member_auth, require_member
 from sharemall.core.errors import DomainError
-from sharemall.wechat import config, oa, oa_qrcode, oa_wire, wire
+from sharemall.wechat import config, oa_qrcode, pushes, wire
 
 router = Router(tags=["wechat"])
 
 CALLBACK = "/wechat/oa/callback"
-# WeChat's query values are short: a 40-hex signature, a timestamp, a nonce, an openid.
-QUERY_MAX = 128
-# WeChat takes this text as "received, nothing to say" and does not retry.
-NO_REPLY = "success"
-
-
-def _text(body: str) -> HttpResponse:
-    return HttpResponse(body, content_type="text/plain; charset=utf-8")
-
-
-def _query(request: HttpRequest, name: str) -> str:
-    return str(request.GET.get(name, ""))[:QUERY_MAX]
 
 
 @router.get(
     CALLBACK,
     auth=None,
-    openapi_extra={
-        "parameters": [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-            for name in ("signature", "timestamp", "nonce", "echostr")
-        ],
-        "responses": {
-            200: {
-                "description": "WeChat's server-URL check: the `echostr` back, as text, when "
-                "the signature is right (403 `invalid_signature` otherwise).",
-                "content": {"text/plain": {}},
-            }
-        },
-    },
+    openapi_extra=pushes.openapi(
+        "WeChat's server-URL check: the `echostr` back, as text, when the signature is right "
+        "(403 `invalid_signature` otherwise).",
+        "signature",
+        "timestamp",
+        "nonce",
+        "echostr",
+        xml=False,
+    ),
 )
 def oa_callback_check(request: HttpRequest) -> HttpResponse:
     account = config.require(config.OA)
     wire.verify(
         account,
-        _query(request, "signature"),
-        _query(request, "timestamp"),
-        _query(request, "nonce"),
+        pushes.query(request, "signature"),
+        pushes.query(request, "timestamp"),
+        pushes.query(request, "nonce"),
     )
     echostr = str(request.GET.get("echostr", ""))
     if not echostr:
         raise DomainError(_("echostr is missing."), code="invalid_input")
-    return _text(echostr)
+    return pushes.text(echostr)
 
 
 @router.post(
     CALLBACK,
     auth=None,
-    openapi_extra={
-        "parameters": [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-            for name in (
-                "signature",
-                "timestamp",
-                "nonce",
-                "openid",
-                "encrypt_type",
-                "msg_signature",
-            )
-        ],
-        "responses": {
-            200: {
-                "description": "The reply to a follower's message or event as WeChat's XML "
-                "(encrypted in safe mode), or the text `success` when there is none.",
-                "content": {"application/xml": {}, "text/plain": {}},
-            }
-        },
-    },
+    openapi_extra=pushes.openapi(
+        "The reply to a follower's message or event as WeChat's XML (encrypted in safe mode), "
+        "or the text `success` when there is none.",
+        *pushes.EVENT_QUERY,
+    ),
 )
 def oa_callback(request: HttpRequest) -> HttpResponse:
     """Events and messages WeChat pushes: follows through a share's QR code bind the follower to
     the sharer; each event is acted on once however often WeChat retries it."""
     account = config.require(config.OA)
-    timestamp, nonce = _query(request, "timestamp"), _query(request, "nonce")
-    wire.verify(account, _query(request, "signature"), timestamp, nonce)
-    incoming = oa_wire.read(
-        account,
-        request.body,
-        encrypt_type=_query(request, "encrypt_type"),
-        msg_signature=_query(request, "msg_signature"),
-        timestamp=timestamp,
-        nonce=nonce,
-    )
-    content = oa.receive(account, incoming)
-    if not content:
-        return _text(NO_REPLY)
-    return HttpResponse(
-        oa_wire.reply_text(account, incoming, content), content_type="application/xml"
-    )
+    return pushes.follower_event(request, account, account)
 
 
 class QrCodeIn(Schema):
