@@ -1,6 +1,7 @@
 """Inside WeChat (issue 13): a friend opens a member's share link in WeChat's browser, is
 logged in by WeChat OAuth through the simulator (the demo runs WECHAT_SANDBOX=1), is bound to
-the sharer, buys and pays in the sandbox, and the sharer's commission appears. The simulator
+the sharer, buys and pays by JSAPI — WeChat Pay's sheet from the simulator's WeixinJSBridge,
+completing the sandbox payment — and the sharer's commission appears. The simulator
 stands in for WeChat's servers and pages; our client code is the production code."""
 
 from __future__ import annotations
@@ -73,8 +74,14 @@ def test_a_friend_in_wechat_logs_in_by_oauth_is_bound_buys_and_the_sharer_earns(
     friend.fill("#id_phone", "13712349876")
     submit(friend, "form[action='/checkout']")
     payment_no = match(path_of(friend.url), r"/pay/sandbox/([A-Za-z0-9]+)")
+    # In WeChat the friend pays by JSAPI: WeChat Pay's sheet (the simulator's WeixinJSBridge)
+    # opens at once, and its 确认支付 completes the sandbox payment.
+    confirm = friend.locator(".wxsim-pay [data-wxsim-pay=confirm]")
+    confirm.wait_for(state="visible")
+    with friend.expect_navigation():
+        confirm.click()
     arrive(friend, f"/pay/sandbox/{payment_no}")
-    submit(friend, "main form:has(button[type=submit])")
+    assert friend.locator(".pay-done").is_visible()
 
     earned = [c for c in sharer.get("/commissions") if c["id"] not in before]
     assert len(earned) == 1, earned

@@ -89,6 +89,24 @@ class SandboxProvider:
             "pay_url": f"/pay/sandbox/{request.payment_no}",
         }
 
+    def jsapi_params(self, *, payment_no: str, app_id: str) -> dict[str, str]:
+        """What WeChat Pay's JSAPI hands the pay page for WeixinJSBridge (appId, timeStamp,
+        nonceStr, package, signType, paySign), for the WeChat simulator's pay sheet: signed
+        the way WeChat Pay signs them (RSA over the four values), with the sandbox's key. The
+        payment itself still completes through the sandbox's signed callback."""
+        timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
+        package = f"prepay_id=sandbox_{payment_no}"
+        message = f"{app_id}\n{timestamp}\n{nonce}\n{package}\n".encode()
+        signature = _private_key().sign(message, padding.PKCS1v15(), hashes.SHA256())
+        return {
+            "appId": app_id,
+            "timeStamp": timestamp,
+            "nonceStr": nonce,
+            "package": package,
+            "signType": "RSA",
+            "paySign": base64.b64encode(signature).decode(),
+        }
+
     def signed_notification(
         self,
         *,

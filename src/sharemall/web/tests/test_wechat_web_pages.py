@@ -4,6 +4,7 @@ the withdrawal page's linked WeChat payee and 确认收款."""
 
 from __future__ import annotations
 
+import base64
 import json
 from html import unescape
 from typing import Any
@@ -231,3 +232,43 @@ def test_a_payout_waiting_for_the_payee_shows_confirm_receipt() -> None:
 def test_the_consent_page_renders_outside_wechat() -> None:
     body = browser(agent=PHONE).get("/wechat/oauth/consent?next=/orders").content.decode()
     assert 'id="wechat-consent"' in body
+
+
+# --- the sandbox's WeChat Pay (WECHAT_SANDBOX) -------------------------------------------------
+
+
+def test_in_the_wechat_sandbox_a_linked_member_pays_through_the_simulators_pay_sheet(
+    settings: Any,
+) -> None:
+    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import padding  # noqa: PLC0415
+
+    from sharemall.payments.providers import sandbox  # noqa: PLC0415
+
+    settings.SANDBOX_PAYMENTS = True
+    settings.WECHAT_SANDBOX = True
+    buyer = MemberFactory.create()
+    payment = unpaid(buyer)
+    page_path = f"/pay/sandbox/{payment.payment_no}"
+
+    unlinked = browser(buyer).get(page_path).content.decode()
+    assert "data-wechat-pay" not in unlinked and "bridge.js" not in unlinked
+
+    wechat_link(buyer, WechatUser(app_id=APPID, openid="o-buyer"))
+    html = browser(buyer).get(page_path).content.decode()
+    assert "wechat_sim/bridge.js" in html
+    found = html.split('data-wechat-pay="', 1)[1].split('"', 1)[0]
+    params = json.loads(unescape(found))
+    assert params["package"] == f"prepay_id=sandbox_{payment.payment_no}"
+    signed = (
+        f"{params['appId']}\n{params['timeStamp']}\n{params['nonceStr']}\n{params['package']}\n"
+    )
+    sandbox._private_key().public_key().verify(
+        base64.b64decode(params["paySign"]),
+        signed.encode(),
+        padding.PKCS1v15(),
+        hashes.SHA256(),
+    )
+    # Cancelled on the sheet, or outside WeChat: the sandbox's own button only.
+    assert "data-wechat-pay" not in browser(buyer).get(f"{page_path}?wechat=0").content.decode()
+    assert "data-wechat-pay" not in browser(buyer, PHONE).get(page_path).content.decode()

@@ -84,7 +84,13 @@
   function pay(button) {
     var params = JSON.parse(button.dataset.wechatPay);
     var go = function () {
-      window.WeixinJSBridge.invoke("getBrandWCPayRequest", params, function () {
+      window.WeixinJSBridge.invoke("getBrandWCPayRequest", params, function (answer) {
+        // The sandbox (WECHAT_SANDBOX): WeChat Pay's "ok" is the sandbox payment completing.
+        var sandbox = button.dataset.sandboxForm && document.querySelector(button.dataset.sandboxForm);
+        if (sandbox && answer && answer.err_msg === "get_brand_wcpay_request:ok") {
+          sandbox.submit();
+          return;
+        }
         // Paid, cancelled or failed: the pay page tells which once WeChat Pay has told us.
         location.href = button.dataset.done;
       });
