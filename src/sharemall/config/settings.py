@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sharemall.checkout",
     "sharemall.aftersales",
     "sharemall.distribution",
+    "sharemall.promotions",
     "sharemall.sharing",
     "sharemall.posts",
     "sharemall.analytics",
