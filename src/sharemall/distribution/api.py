@@ -48,6 +48,7 @@ from sharemall.distribution.schemas import (
 from sharemall.merchants.selectors import merchant_for_staff
 from sharemall.platform import rules as platform_rules
 from sharemall.platform import services as platform
+from sharemall.sharing import selectors as sharing_selectors
 
 router = Router(tags=["distribution"])
 
@@ -56,7 +57,7 @@ router = Router(tags=["distribution"])
 def register(request: HttpRequest, payload: RegisterIn) -> Status[dict[str, object]]:
     """Sign up; a `share_code` binds the newcomer to its sharer as the binding mode allows.
     Nothing is ever paid for a sign-up."""
-    referrer, source = services.signup_referrer(payload.share_code)
+    referrer, source = sharing_selectors.signup_referrer(payload.share_code)
     member = accounts.member_signup(
         phone=payload.phone,
         password=payload.password,
@@ -77,7 +78,7 @@ def login_by_code(request: HttpRequest, payload: LoginByCodeIn) -> dict[str, obj
     """Log in with a `login` code from POST /auth/sms-code; a new number becomes a member,
     bound through `share_code` as at sign-up. A wrong, used or expired code → 400
     `invalid_code`."""
-    referrer, source = services.signup_referrer(payload.share_code)
+    referrer, source = sharing_selectors.signup_referrer(payload.share_code)
     member, is_new = accounts.member_login_by_code(
         phone=payload.phone,
         sms_code=payload.sms_code,

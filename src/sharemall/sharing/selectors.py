@@ -110,3 +110,17 @@ def public_store(store_id: int) -> Store | None:
 
 def store_is_public(store_id: int) -> bool:
     return public_store(store_id) is not None
+
+
+def signup_referrer(share_code: str | None) -> tuple[Member | None, str]:
+    """The sharer whose link brought a newcomer, and the binding's source, for any way of
+    signing up (the form, a texted code, WeChat): accounts binds; nothing is paid for it."""
+    link = link_by_code(share_code.strip()) if share_code else None
+    if link is None:
+        return None, ""
+    return link.sharer, f"signup:{link.code}"
+
+
+def cookie_referrer(request: HttpRequest) -> tuple[Member | None, str]:
+    """signup_referrer of the share this browser landed through (code_from_cookie)."""
+    return signup_referrer(code_from_cookie(request))

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from sharemall.accounts import services as accounts
 from sharemall.accounts.models import Member
 from sharemall.core.http import client_address
-from sharemall.distribution import services as distribution
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.web.actions import run_action
 from sharemall.web.forms import CodeLoginForm, LoginForm, PasswordResetForm, RegisterForm
@@ -51,6 +50,11 @@ def _safe_next(request: HttpRequest, target: str | None) -> str:
     ):
         return target
     return "/"
+
+
+def welcome(request: HttpRequest, member: Member) -> None:
+    """The greeting a new member sees, however they signed up."""
+    messages.success(request, _("Welcome to ShareMall, %(name)s!") % {"name": member.nickname})
 
 
 def _sign_in(request: HttpRequest, member: Member) -> None:
@@ -96,9 +100,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RegisterForm(request.POST, phone_verification=verify)
         if form.is_valid():
-            referrer, source = distribution.signup_referrer(
-                sharing_selectors.code_from_cookie(request)
-            )
+            referrer, source = sharing_selectors.cookie_referrer(request)
             outcome = run_action(
                 request,
                 lambda: accounts.member_signup(
@@ -116,9 +118,7 @@ def register(request: HttpRequest) -> HttpResponse:
             if outcome:
                 member = outcome.value
                 _sign_in(request, member)
-                messages.success(
-                    request, _("Welcome to ShareMall, %(name)s!") % {"name": member.nickname}
-                )
+                welcome(request, member)
                 return HttpResponseRedirect(_safe_next(request, form.cleaned_data["next"]))
     else:
         form = RegisterForm(
@@ -134,9 +134,7 @@ def login_by_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CodeLoginForm(request.POST)
         if form.is_valid():
-            referrer, source = distribution.signup_referrer(
-                sharing_selectors.code_from_cookie(request)
-            )
+            referrer, source = sharing_selectors.cookie_referrer(request)
             outcome = run_action(
                 request,
                 lambda: accounts.member_login_by_code(
@@ -153,9 +151,7 @@ def login_by_code(request: HttpRequest) -> HttpResponse:
                 member, is_new = outcome.value
                 _sign_in(request, member)
                 if is_new:
-                    messages.success(
-                        request, _("Welcome to ShareMall, %(name)s!") % {"name": member.nickname}
-                    )
+                    welcome(request, member)
                 return HttpResponseRedirect(_safe_next(request, form.cleaned_data["next"]))
     else:
         form = CodeLoginForm(initial={"next": request.GET.get("next", "")})

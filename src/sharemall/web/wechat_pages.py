@@ -19,11 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 from sharemall.accounts.auth import caller
 from sharemall.core.errors import DomainError
 from sharemall.core.http import client_address
-from sharemall.distribution import services as distribution
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.sharing import services as sharing
-from sharemall.web.accounts import PHONE_BACKEND, _safe_next
+from sharemall.web.accounts import PHONE_BACKEND, _safe_next, welcome
 from sharemall.web.common import _int_param
 from sharemall.web.wechat_browser import SESSION_TRIED, oauth_start_url
 from sharemall.wechat import oauth
@@ -69,7 +68,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         if not code:  # the member said no on WeChat's page
             raise oauth.OAuthFailed(_("WeChat log-in was cancelled."))
         user = oauth.user_from_code(code, trip.scope)
-        referrer, source = distribution.signup_referrer(sharing_selectors.code_from_cookie(request))
+        referrer, source = sharing_selectors.cookie_referrer(request)
         arrival = oauth.arrive(
             user,
             trip.scope,
@@ -93,9 +92,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     auth_login(request, arrival.member, backend=PHONE_BACKEND)
     request.session.pop(SESSION_TRIED, None)
     if arrival.outcome == "created":
-        messages.success(
-            request, _("Welcome to ShareMall, %(name)s!") % {"name": arrival.member.nickname}
-        )
+        welcome(request, arrival.member)
     return HttpResponseRedirect(next_path)
 
 

@@ -24,7 +24,7 @@ from sharemall.accounts.identities import WechatUser, member_from_wechat, phone_
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
 from sharemall.sharing import services as sharing
-from sharemall.sharing.selectors import link_by_code
+from sharemall.sharing.selectors import link_by_code, signup_referrer
 from sharemall.wechat import clients, failures, rules
 
 PHONE_NUMBER_URL = "https://api.weixin.qq.com/wxa/business/getuserphonenumber"
@@ -60,11 +60,11 @@ def login(
     openid = str(session.get("openid") or "")
     if not openid:
         raise _missing("openid")
-    link = link_by_code(share_code.strip()) if share_code else None
+    referrer, source = signup_referrer(share_code)
     return member_from_wechat(
         WechatUser(app_id=client.appid, openid=openid, unionid=str(session.get("unionid") or "")),
-        referrer=link.sharer if link is not None else None,
-        source=f"signup:{link.code}" if link is not None else "",
+        referrer=referrer,
+        source=source,
         address=address,
     )
 

@@ -17,7 +17,6 @@ from sharemall.distribution.services.attribution import (
     Attribution,
     attribute,
     binding_at_checkout,
-    signup_referrer,
 )
 from sharemall.distribution.services.commissions import commissions_create
 from sharemall.distribution.services.compliance import (
@@ -63,6 +62,5 @@ __all__ = [
     "region_agent_appoint",
     "region_agent_end",
     "region_agent_for",
-    "signup_referrer",
     "substore_set",
 ]

@@ -6,7 +6,7 @@ from datetime import datetime
 from sharemall.accounts.binding import bind
 from sharemall.accounts.models import Member
 from sharemall.sharing.models import ShareLink
-from sharemall.sharing.selectors import attribution_link, link_by_code
+from sharemall.sharing.selectors import attribution_link
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,3 @@ def binding_at_checkout(buyer: Member, attribution: Attribution, *, now: datetim
         or ""
     )
     return bind(buyer, attribution.referrer, source=f"checkout:{code}", now=now)
-
-
-def signup_referrer(share_code: str | None) -> tuple[Member | None, str]:
-    """The sharer whose link brought a newcomer to sign up, and the binding's source, for the
-    sign-up (accounts binds; nothing is ever paid for a sign-up)."""
-    link = link_by_code(share_code.strip()) if share_code else None
-    if link is None:
-        return None, ""
-    return link.sharer, f"signup:{link.code}"
