@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +46,21 @@ def approved_merchant(operator: Any, **application: Any) -> Any:
     Image.new("RGB", (120, 80), (200, 30, 30)).save(photo, format="PNG")
     merchant = licence_upload(merchant_apply(**application), photo.getvalue())
     return merchant_approve(merchant, operator=operator)
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile of `values` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timed(call: Callable[[], object], times: int, warm: int = 5) -> list[float]:
+    """Milliseconds per call, after `warm` untimed calls (caches, the planner's first look)."""
+    for _ in range(warm):
+        call()
+    took = []
+    for _ in range(times):
+        start = time.perf_counter()
+        call()
+        took.append((time.perf_counter() - start) * 1000)
+    return took

@@ -43,7 +43,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import approved_merchant, fresh_postgres
+from _setup import approved_merchant, fresh_postgres, pct, timed
 
 DB = "sharemall_bench_dist"
 BRANCHING = 50
@@ -108,23 +108,6 @@ def vacuum(url: str) -> float:
     return time.monotonic() - start
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def timed(call: Callable[[], object], times: int, warm: int = 10) -> list[float]:
-    """Milliseconds per call, after `warm` untimed calls."""
-    for _ in range(warm):
-        call()
-    took = []
-    for _ in range(times):
-        start = time.perf_counter()
-        call()
-        took.append((time.perf_counter() - start) * 1000)
-    return took
-
-
 def summary(ms: list[float]) -> str:
     return f"p50 {pct(ms, 0.5):.1f} ms, p95 {pct(ms, 0.95):.1f} ms, max {max(ms):.1f} ms"
 
@@ -140,7 +123,7 @@ def team_selector(root_id: int, calls: int) -> tuple[list[float], dict[str, int]
     from sharemall.distribution.selectors import team
 
     root = Member.objects.get(pk=root_id)
-    ms = timed(lambda: team(root), calls)
+    ms = timed(lambda: team(root), calls, warm=10)
     with CaptureQueriesContext(connection) as queries:
         counts = team(root)["counts"]
     return ms, counts, len(queries)
@@ -159,7 +142,7 @@ def team_http(root_id: int, calls: int) -> list[float]:
         answer = client.get("/api/v1/team")
         assert answer.status_code == 200, answer.content
 
-    return timed(get, calls)
+    return timed(get, calls, warm=10)
 
 
 # --- sign-ups ------------------------------------------------------------------------------------

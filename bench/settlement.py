@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import approved_merchant, fresh_postgres
+from _setup import approved_merchant, fresh_postgres, pct, timed
 
 DB = "sharemall_bench_settle"
 PASSWORD = "Bench-pass-2026"
@@ -58,23 +58,6 @@ BUYERS = 200
 
 # Phones: merchant people 1370000001n, region agent 13600000001, grandparent 13800000000,
 # parents 1380000nnnn (from 1), buyers 1390000nnnn.
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def timed(call: Callable[[], object], times: int, warm: int = 5) -> list[float]:
-    """Milliseconds per call, after `warm` untimed calls."""
-    for _ in range(warm):
-        call()
-    took = []
-    for _ in range(times):
-        start = time.perf_counter()
-        call()
-        took.append((time.perf_counter() - start) * 1000)
-    return took
 
 
 def in_threads(threads: int, work: Callable[[int], int]) -> tuple[int, float]:
