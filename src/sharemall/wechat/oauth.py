@@ -27,6 +27,7 @@ from sharemall.accounts.identities import WechatUser
 from sharemall.accounts.models import Member, WechatIdentity
 from sharemall.core.errors import DomainError
 from sharemall.wechat import clients, config
+from sharemall.wechat.failures import WechatError
 
 BASE, USERINFO = "snsapi_base", "snsapi_userinfo"
 SCOPES = (BASE, USERINFO)
@@ -40,11 +41,6 @@ SESSION_NONCE = "wechat_oauth_nonce"
 SESSION_NEXT = "wechat_oauth_next"
 
 Outcome = Literal["linked", "signed_in", "created", "consent"]
-
-
-class WechatUnreachable(DomainError):
-    status = 502
-    code = "wechat_unreachable"
 
 
 class OAuthFailed(DomainError):
@@ -117,8 +113,8 @@ def read_state(session: dict[str, object], state: str) -> Trip:
 
 def user_from_code(code: str, scope: str) -> WechatUser:
     """Exchange WeChat's one-time `code` for who it names; with snsapi_userinfo also their
-    nickname. 400 `wechat_oauth_failed` when WeChat refuses the code, 502 when it cannot be
-    reached."""
+    nickname. 400 `wechat_oauth_failed` when WeChat refuses the code, 502 `wechat_error` when
+    it cannot be reached."""
     account = config.require(config.OA)
     client = clients.oauth(account, redirect_uri(), scope)
     try:
@@ -135,9 +131,7 @@ def user_from_code(code: str, scope: str) -> WechatUser:
             _("WeChat did not accept this log-in (it may have been used already). Try again.")
         ) from None
     except requests.RequestException:
-        raise WechatUnreachable(
-            _("WeChat could not be reached. Please try again in a moment.")
-        ) from None
+        raise WechatError(_("WeChat did not answer; try again later.")) from None
     return WechatUser(app_id=account.app_id, openid=openid, unionid=unionid, nickname=nickname)
 
 
