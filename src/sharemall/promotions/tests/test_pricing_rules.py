@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharemall.core.errors import DomainError
-from sharemall.promotions import rules as r
+from sharemall.promotions.rules import pricing as r
 
 
 def line(
@@ -86,10 +86,15 @@ def test_a_coupon_after_a_tier_when_they_stack() -> None:
     assert priced["a"].coupons == {"c": 6_00}
 
 
-def test_by_default_a_coupon_does_not_stack_with_a_tier() -> None:
+def test_a_coupon_does_not_stack_with_a_tier_when_the_merchant_says_so() -> None:
     tiers = {1: [r.SpendTier(100_00, 15_00)]}
     coupon = r.Coupon("c", r.AMOUNT, threshold_fen=80_00, amount_fen=10_00)
-    price = r.price_cart([line("a", 60_00), line("b", 40_00)], tiers=tiers, coupons=[coupon])
+    price = r.price_cart(
+        [line("a", 60_00), line("b", 40_00)],
+        tiers=tiers,
+        coupons=[coupon],
+        stacking={1: r.Stacking(coupon_with_tier=False)},
+    )
     assert price.orders[0].coupon_fen == 0
     assert price.coupons[0].taken_fen == 0
     assert not price.coupons[0].applied

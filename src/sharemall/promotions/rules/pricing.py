@@ -131,9 +131,12 @@ class Coupon:
 
 @dataclass(frozen=True)
 class Stacking:
-    """A merchant's stacking settings. The defaults cost the merchant least."""
+    """A merchant's stacking settings. By default a coupon the buyer holds still counts after
+    满减 (what buyers expect from a coupon they were given); a promotion price is the whole
+    offer: no share discount on top and no commission, so a flash or group price never costs
+    the merchant more than it set."""
 
-    coupon_with_tier: bool = False
+    coupon_with_tier: bool = True
     promotion_gets_share_discount: bool = False
     promotion_earns_commission: bool = False
 
