@@ -539,3 +539,32 @@ def aftersales_finish_refunds(now: datetime) -> int:
         except InvalidTransition:
             continue  # another worker finished it meanwhile
     return finished
+
+
+def order_refund_whole(order: Order, *, reason: str) -> AfterSale | None:
+    """The system refunds a paid order in full (a promotion that cannot keep it: a group that
+    was full or failed): an after-sales refund of every unit not claimed yet, approved by the
+    system at once and paid back through the provider, the ledger and commissions moving as for
+    any refund, the buyer told. Exactly once per order: the units are claimed by conditional
+    updates, so a second call (or a racing one) finds nothing left and answers None."""
+    order_lines = {line.pk: line for line in OrderLine.objects.filter(order=order).order_by("pk")}
+    wanted = [
+        (line.pk, line.quantity - line.claimed_quantity)
+        for line in order_lines.values()
+        if line.quantity > line.claimed_quantity
+    ]
+    if not wanted:
+        return None
+    try:
+        aftersale = _open_request(
+            buyer=order.buyer,
+            order=order,
+            kind=rules.REFUND,
+            lines=wanted,
+            why=_text(reason, "reason"),
+            order_lines=order_lines,
+            photos=[],
+        )
+    except UnitsUnavailable:
+        return None  # another call claimed them meanwhile: that one refunds the order
+    return aftersale_approve(aftersale, actor=None, note=reason[:500])

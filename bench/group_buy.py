@@ -1,0 +1,265 @@
+"""Group-buy (拼团) seat-taking: joins per second on PostgreSQL, never overfilled.
+
+    PYTHONPATH=src .venv/bin/python bench/group_buy.py [--groups 400] [--size 5] [--extra 2]
+        [--workers 8] [--captured 240]
+
+1. A fresh database `sharemall_bench_group_buy`, migrated; one merchant, one SKU, a group-buy of
+   `--size`, and `--groups` forming groups, each with `--size + --extra` members who joined and
+   whose orders wait for their payment (made in bulk: the checkout itself is bench/checkout.py).
+2. Seat-take: `--workers` processes capture every join's seat at once, each seat in its own
+   transaction through the GROUP offer handler's `paid()` — the code checkout's capture runs
+   (the seat row keyed on its order, the conditional `paid_count < size` UPDATE, the group
+   turning succeeded and its orders released by the payer that fills it). The payments of a
+   group are spread over all workers, so payers of one group race for its last seats.
+   Reported: joins/s (every payment that asked for a seat), seats taken, refusals.
+3. End to end: `--captured` joins made through the real checkout (`group_join`) and paid through
+   the sandbox's signed notification (`payment_notification_handle`: ledger, commissions, the
+   seat, and the at-once refund of each payer a full group cannot seat), by the same workers.
+4. Checks: every group has exactly `size` paid seats and succeeded, every other payer was
+   refused (and, end to end, refunded once); exit 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import approved_merchant, fresh_postgres
+
+DB = "sharemall_bench_group_buy"
+GROUP_FEN, LIST_FEN = 5900, 9900
+
+
+def seed(groups: int, size: int, extra: int) -> tuple[Any, list[int]]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharemall.accounts.models import Member
+    from sharemall.catalog.models import Product, Sku
+    from sharemall.orders.models import Order
+    from sharemall.payments.services import payment_create
+    from sharemall.promotions.models import Group, GroupMember
+    from sharemall.promotions.services import groups as group_services
+
+    owner = Member.objects.create_user("13700000001", "bench-pass-1", nickname="owner")
+    operator = Member.objects.create_superuser("13700000002", "bench-pass-2", nickname="op")
+    merchant = approved_merchant(
+        operator,
+        owner=owner,
+        legal_name="Bench Co",
+        uscc="91110000600037341L",
+        legal_rep="B",
+        contact_phone="13700000003",
+    )
+    product = Product.objects.create(merchant=merchant, title="拼团好茶", status="on_sale")
+    sku = Sku.objects.create(product=product, name="一盒", price_fen=LIST_FEN, stock=10**7)
+    gb = group_services.group_buy_create(
+        merchant, sku_id=sku.pk, price_fen=GROUP_FEN, size=size, hours=24
+    )
+    members = [
+        Member.objects.create_user(f"1380000{i:04d}", "bench-pass", nickname=f"m{i}")
+        for i in range(size + extra)
+    ]
+    now = timezone.now()
+    payment = payment_create(
+        buyer=members[0], amount_fen=GROUP_FEN, expires_at=now + timedelta(minutes=30)
+    )
+    made = Group.objects.bulk_create(
+        Group(
+            group_buy=gb,
+            leader=members[0],
+            price_fen=GROUP_FEN,
+            size=size,
+            opened_at=now,
+            expires_at=now + timedelta(hours=24),
+        )
+        for _ in range(groups)
+    )
+    orders = Order.objects.bulk_create(
+        Order(
+            buyer=m,
+            merchant=merchant,
+            payment=payment,
+            delivery="express",
+            region_code="440305",
+            address="科技园 1 号",
+            receiver="王小二",
+            phone="13912345678",
+            goods_fen=GROUP_FEN,
+            total_fen=GROUP_FEN,
+            platform_fee_bp=merchant.platform_fee_bp,
+            on_hold=True,
+        )
+        for _g in made
+        for m in members
+    )
+    GroupMember.objects.bulk_create(
+        GroupMember(
+            group=g,
+            member=m,
+            order=orders[gi * len(members) + mi],
+            is_leader=mi == 0,
+        )
+        for gi, g in enumerate(made)
+        for mi, m in enumerate(members)
+    )
+    return gb, [o.pk for o in orders]
+
+
+def take_seats(order_ids: list[int]) -> tuple[int, int, float]:
+    """One worker: each seat's capture in its own transaction. (seated, refused, seconds)."""
+    from django.db import connections, transaction
+
+    from sharemall.orders.models import Order
+    from sharemall.promotions.services.groups import HANDLER
+
+    connections.close_all()
+    orders = Order.objects.in_bulk(order_ids)
+    seated = refused = 0
+    start = time.perf_counter()
+    for pk in order_ids:
+        with transaction.atomic():
+            due = HANDLER.paid([orders[pk]])
+        if due:
+            refused += 1
+        else:
+            seated += 1
+    took = time.perf_counter() - start
+    connections.close_all()
+    return seated, refused, took
+
+
+def capture(payment_ids: list[int]) -> tuple[int, float]:
+    from django.db import connections
+
+    from sharemall.checkout import services as checkout
+    from sharemall.payments.models import Payment
+
+    connections.close_all()
+    payments = list(Payment.objects.filter(pk__in=payment_ids))
+    start = time.perf_counter()
+    for payment in payments:
+        checkout.sandbox_complete(payment)
+    took = time.perf_counter() - start
+    connections.close_all()
+    return len(payments), took
+
+
+def spread(ids: list[int], workers: int) -> list[list[int]]:
+    shuffled = ids[:]
+    random.Random(7).shuffle(shuffled)
+    return [shuffled[w::workers] for w in range(workers)]
+
+
+def check_groups(gb_id: int, size: int, joined: int) -> list[str]:
+    from django.db.models import Count, Q
+
+    from sharemall.promotions.models import Group
+
+    problems = []
+    rows = Group.objects.filter(group_buy_id=gb_id).annotate(
+        paid=Count("members", filter=Q(members__status="paid")),
+        refused=Count("members", filter=Q(members__status="refused")),
+    )
+    for g in rows:
+        if (g.status, g.paid_count, g.paid) != ("succeeded", size, size):
+            problems.append(f"group {g.pk}: {g.status} {g.paid_count}/{size}, {g.paid} paid seats")
+        if g.refused != joined - size:
+            problems.append(f"group {g.pk}: {g.refused} refused, expected {joined - size}")
+    return problems
+
+
+def end_to_end(args: argparse.Namespace, pool: Any) -> tuple[float, list[str]]:
+    from django.db import connections
+
+    from sharemall.accounts.models import Member
+    from sharemall.checkout import services as checkout
+    from sharemall.checkout import services_promotions
+    from sharemall.payments.models import Refund
+    from sharemall.promotions.models import GroupBuy
+
+    gb = GroupBuy.objects.get()
+    members = list(Member.objects.filter(phone__startswith="1380000").order_by("pk"))
+    per_group = len(members)
+    delivery = checkout.Delivery("express", "440305", "科技园 1 号", "王小二", "13912345678")
+    payment_ids: list[int] = []
+    refund_checks: list[tuple[int, int]] = []
+    start = time.perf_counter()
+    groups = max(1, args.captured // per_group)
+    for _ in range(groups):
+        group, opened = services_promotions.group_open(
+            leader=members[0], group_buy_id=gb.pk, delivery=delivery
+        )
+        checkout.sandbox_complete(opened.payment)
+        for m in members[1:]:
+            joined = services_promotions.group_join(member=m, group_id=group.pk, delivery=delivery)
+            payment_ids.append(joined.payment.pk)
+        refund_checks.append((group.pk, per_group - args.size))
+    print(f"  set-up: {groups} groups through the checkout in {time.perf_counter() - start:.1f} s")
+    connections.close_all()
+    start = time.perf_counter()
+    results = pool.map(capture, spread(payment_ids, args.workers))
+    wall = time.perf_counter() - start
+    rate = sum(n for n, _t in results) / wall
+    problems = []
+    refunds = Refund.objects.filter(status="succeeded").count()
+    if refunds != sum(n for _g, n in refund_checks):
+        problems.append(f"{refunds} refunds, expected {sum(n for _g, n in refund_checks)}")
+    return rate, problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--groups", type=int, default=400)
+    parser.add_argument("--size", type=int, default=5)
+    parser.add_argument("--extra", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--captured", type=int, default=240)
+    args = parser.parse_args()
+
+    fresh_postgres(DB)
+    from django.db import connections
+
+    started = time.perf_counter()
+    gb, order_ids = seed(args.groups, args.size, args.extra)
+    joined = args.size + args.extra
+    print(
+        f"seed: {args.groups} groups × {joined} joins = {len(order_ids)} in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(args.workers) as pool:
+        start = time.perf_counter()
+        results = pool.map(take_seats, spread(order_ids, args.workers))
+        wall = time.perf_counter() - start
+        seated = sum(r[0] for r in results)
+        refused = sum(r[1] for r in results)
+        problems = check_groups(gb.pk, args.size, joined)
+        rate = len(order_ids) / wall
+        print(
+            f"seat-take: {len(order_ids)} joins in {wall:.2f} s with {args.workers} workers = "
+            f"{rate:,.0f} joins/s; seated {seated}, refused {refused}"
+        )
+        e2e_rate, e2e_problems = end_to_end(args, pool)
+        print(f"end to end (sandbox notification → capture → seat): {e2e_rate:,.0f} joins/s")
+    problems += e2e_problems
+    overfilled = "none" if not problems else "; ".join(problems[:5])
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(f"overfilled or wrong: {overfilled}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+from sharemall.promotions.models.groups import Group, GroupBuy, GroupEvent, GroupMember
+
+__all__ = ["Group", "GroupBuy", "GroupEvent", "GroupMember"]
