@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from tests.aftersales_support import EXPRESS
-from tests.factories import MemberFactory, merchant, product
-
 from sharemall.accounts.models import Member
 from sharemall.checkout import services as checkout
 from sharemall.checkout import services_promotions
 from sharemall.orders.models import Order
 from sharemall.promotions.models import Group, GroupBuy
 from sharemall.promotions.services import groups
+from tests.aftersales_support import EXPRESS
+from tests.factories import MemberFactory, merchant, product
 
 LIST_FEN, GROUP_FEN = 9900, 5900
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tests.factories import MemberFactory
-from tests.races import all_at_once, postgres_only
 
 from sharemall.checkout.services_promotions import groups_expire
 from sharemall.orders.models import Order
 from sharemall.payments.models import Refund
 from sharemall.promotions.models import Group, GroupEvent, GroupMember
-from sharemall.promotions.tests.group_support import GROUP_FEN, group_buy, join, open_group, pay
 from sharemall.wallet.services import ledger_check
+from tests.factories import MemberFactory
+from tests.group_buy_support import GROUP_FEN, group_buy, join, open_group, pay
+from tests.races import all_at_once, postgres_only
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

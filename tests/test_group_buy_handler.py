@@ -8,8 +8,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from tests.aftersales_support import EXPRESS
-from tests.factories import MemberFactory
 
 from sharemall.accounts.models import Member
 from sharemall.checkout import services as checkout
@@ -19,7 +17,9 @@ from sharemall.promotions.models import Group, GroupBuy, GroupMember
 from sharemall.promotions.rules.offers import GROUP, Offer
 from sharemall.promotions.services import groups
 from sharemall.promotions.services.groups import HANDLER
-from sharemall.promotions.tests.group_support import GROUP_FEN, group_buy
+from tests.aftersales_support import EXPRESS
+from tests.factories import MemberFactory
+from tests.group_buy_support import GROUP_FEN, group_buy
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 from conftest import Api
 from django.utils import timezone
-from tests.factories import MemberFactory
-from tests.flows import ADDRESS
 
 from sharemall.accounts.models import Member
 from sharemall.aftersales.models import AfterSale
@@ -22,7 +20,9 @@ from sharemall.orders.models import Order
 from sharemall.payments.models import Refund
 from sharemall.promotions.models import Group, GroupEvent, GroupMember
 from sharemall.promotions.services import groups as group_services
-from sharemall.promotions.tests.group_support import GROUP_FEN, LIST_FEN, group_buy
+from tests.factories import MemberFactory
+from tests.flows import ADDRESS
+from tests.group_buy_support import GROUP_FEN, LIST_FEN, group_buy
 
 pytestmark = pytest.mark.django_db
 
