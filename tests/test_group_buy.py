@@ -16,10 +16,12 @@ from sharemall.aftersales.models import AfterSale
 from sharemall.checkout import services as checkout
 from sharemall.checkout.services_promotions import groups_expire
 from sharemall.config.jobs import run_due_jobs
+from sharemall.notifications.models import Notice
 from sharemall.orders.models import Order
 from sharemall.payments.models import Refund
 from sharemall.promotions.models import Group, GroupEvent, GroupMember
 from sharemall.promotions.services import groups as group_services
+from sharemall.web.tests.support import browser, page
 from tests.factories import MemberFactory
 from tests.flows import ADDRESS
 from tests.group_buy_support import GROUP_FEN, LIST_FEN, group_buy
@@ -143,6 +145,9 @@ def test_a_group_of_three_fills_and_only_then_ships(api: Api) -> None:
         )
         assert shipped.status == 200, shipped.body
     assert Refund.objects.count() == 0
+    assert set(
+        Notice.objects.filter(kind="group_succeeded").values_list("recipient_id", flat=True)
+    ) == {leader.pk, second.pk, third.pk}
     closed = api.post(f"/groups/{group_id}/join", {"delivery": ADDRESS}, as_=MemberFactory.create())
     assert (closed.status, closed.error_code) == (409, "group_closed")
 
@@ -206,6 +211,9 @@ def test_a_group_that_expires_refunds_every_paid_member_once(api: Api) -> None:
     ]
     page = api.get(f"/groups/{group.pk}").body
     assert page["status"] == "failed" and len(page["members"]) == 2
+    assert set(
+        Notice.objects.filter(kind="group_failed").values_list("recipient_id", flat=True)
+    ) == {leader.pk, second.pk}
     assert api.post(f"/groups/{group.pk}/join", {"delivery": ADDRESS}, as_=unpaid).status == 409
 
 
@@ -250,3 +258,39 @@ def test_the_group_buy_page_lists_groups_one_can_join(api: Api) -> None:
     assert [g["id"] for g in page.body["open_groups"]] == [opened["group_id"]]
     assert api.get("/groups/999999").status == 404
     assert timezone.now() < Group.objects.get(pk=opened["group_id"]).expires_at
+
+
+def test_the_group_page_shows_paid_members_and_empty_seats_and_joins_through_checkout(
+    api: Api,
+) -> None:
+    gb = group_buy(size=3)
+    leader, visitor = MemberFactory.create(), MemberFactory.create()
+    opened = _open(api, gb.pk, leader)
+    _pay(api, leader, opened["payment_id"])
+    _join(api, opened["group_id"], MemberFactory.create())  # joined, never paid: not shown
+    url = f"/group/{opened['group_id']}"
+
+    body = page(browser(), url)
+    assert body.count("seat seat-paid") == 1 and body.count("seat seat-empty") == 2
+    assert leader.nickname in body and 'id="group-join"' in body
+    assert 'id="group-share-link"' in page(browser(leader), url)
+    assert 'id="group-join"' not in page(browser(leader), url)
+    assert f"/group-buys/{gb.pk}/open" in page(browser(), f"/p/{gb.sku.product_id}")
+
+    client = browser(visitor)
+    form = client.get(f"{url}/join")
+    assert form.status_code == 200
+    answer = client.post(
+        f"{url}/join",
+        {
+            "region_code": ADDRESS["region_code"],
+            "address": ADDRESS["address"],
+            "receiver": ADDRESS["receiver"],
+            "phone": ADDRESS["phone"],
+        },
+    )
+    assert answer.status_code == 302, answer.content[:500]
+    seat = GroupMember.objects.get(group_id=opened["group_id"], member=visitor)
+    assert seat.order.payment.payment_no in answer["Location"]
+    again = client.post(f"{url}/join", {"address_id": ""})
+    assert again.status_code == 400 and 'id="group-error"' in again.content.decode()

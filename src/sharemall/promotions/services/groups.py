@@ -126,7 +126,7 @@ def _succeed(group_id: int) -> None:
 def _notify(group: Group, *, succeeded: bool) -> None:
     kind = notices.GROUP_SUCCEEDED if succeeded else notices.GROUP_FAILED
     for member_id in selectors.paid_member_ids(group):
-        notify(member_id, kind, f"group:{group.pk}:{group.status}", group_id=group.pk)
+        notify(member_id, kind, f"group:{group.pk}:{group.status}:{member_id}", group_id=group.pk)
 
 
 def _take_seat(seat: GroupMember, now: datetime) -> bool:
