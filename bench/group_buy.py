@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import approved_merchant, fresh_postgres
+from _setup import approved_merchant, fresh_postgres, pct
 
 DB = "sharemall_bench_group_buy"
 GROUP_FEN, LIST_FEN = 5900, 9900
@@ -115,8 +115,8 @@ def seed(groups: int, size: int, extra: int) -> tuple[Any, list[int]]:
     return gb, [o.pk for o in orders]
 
 
-def take_seats(order_ids: list[int]) -> tuple[int, int, float]:
-    """One worker: each seat's capture in its own transaction. (seated, refused, seconds)."""
+def take_seats(order_ids: list[int]) -> tuple[int, int, list[float]]:
+    """One worker: each seat's capture in its own transaction. (seated, refused, ms each)."""
     from django.db import connections, transaction
 
     from sharemall.orders.models import Order
@@ -125,15 +125,16 @@ def take_seats(order_ids: list[int]) -> tuple[int, int, float]:
     connections.close_all()
     orders = Order.objects.in_bulk(order_ids)
     seated = refused = 0
-    start = time.perf_counter()
+    took: list[float] = []
     for pk in order_ids:
+        start = time.perf_counter()
         with transaction.atomic():
             due = HANDLER.paid([orders[pk]])
+        took.append((time.perf_counter() - start) * 1000)
         if due:
             refused += 1
         else:
             seated += 1
-    took = time.perf_counter() - start
     connections.close_all()
     return seated, refused, took
 
@@ -244,11 +245,13 @@ def main() -> int:
         wall = time.perf_counter() - start
         seated = sum(r[0] for r in results)
         refused = sum(r[1] for r in results)
+        each = [ms for r in results for ms in r[2]]
         problems = check_groups(gb.pk, args.size, joined)
         rate = len(order_ids) / wall
         print(
             f"seat-take: {len(order_ids)} joins in {wall:.2f} s with {args.workers} workers = "
-            f"{rate:,.0f} joins/s; seated {seated}, refused {refused}"
+            f"{rate:,.0f} joins/s; seated {seated}, refused {refused}; per seat p50 "
+            f"{pct(each, 0.5):.1f} ms, p99 {pct(each, 0.99):.1f} ms"
         )
         e2e_rate, e2e_problems = end_to_end(args, pool)
         print(f"end to end (sandbox notification → capture → seat): {e2e_rate:,.0f} joins/s")

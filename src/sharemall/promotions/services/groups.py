@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, QuerySet
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,20 +125,28 @@ def _succeed(group_id: int) -> None:
     _notify(group, succeeded=True)
 
 
+def _update_returning(
+    rows: QuerySet[Any], values: dict[str, Any], columns: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """`rows.update(**values)` answering `columns` of the rows it changed, in one statement
+    (UPDATE … RETURNING, on PostgreSQL and SQLite alike). Every condition of `rows` sits in
+    the UPDATE's own WHERE, so a row another transaction changed while this one waited for its
+    lock is checked again (and skipped if it no longer matches)."""
+    query = cast(UpdateQuery, rows.query.chain(UpdateQuery))
+    query.add_update_values(values)
+    sql, params = query.get_compiler(using=rows.db).as_sql()
+    if not sql:
+        return []
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {quoted}", params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
 def _notify(group: Group, *, succeeded: bool) -> None:
     kind = notices.GROUP_SUCCEEDED if succeeded else notices.GROUP_FAILED
     for member_id in selectors.paid_member_ids(group):
         notify(member_id, kind, f"group:{group.pk}:{group.status}:{member_id}", group_id=group.pk)
-
-
-def _take_seat(seat: GroupMember, now: datetime) -> bool:
-    took = Group.objects.filter(
-        pk=seat.group_id,
-        status=rules.FORMING,
-        paid_count__lt=F("size"),
-        expires_at__gt=now,
-    ).update(paid_count=F("paid_count") + 1)
-    return took == 1
 
 
 def group_fail_expired(group_id: int, *, now: datetime) -> bool:
@@ -231,36 +241,43 @@ class GroupOffers:
                 continue
 
     def paid(self, orders_paid: Sequence[Order]) -> list[offers.RefundDue]:
+        """Take a seat for each paid group order, or hand it back to be refunded at once.
+        Every capture in the mall passes here: for orders that are not group orders this is
+        one indexed UPDATE that matches nothing."""
         now = timezone.now()
         by_id = {o.pk: o for o in orders_paid}
-        seats = list(
-            GroupMember.objects.filter(order_id__in=by_id, status=rules.PENDING).order_by("pk")
+        if not by_id:
+            return []
+        # Keyed on the order: only the capture that moves the seat from pending goes on, so a
+        # replayed capture never takes a second seat.
+        claimed = _update_returning(
+            GroupMember.objects.filter(order_id__in=list(by_id), status=rules.PENDING),
+            {"status": rules.PAID, "paid_at": now},
+            ("id", "group_id", "order_id"),
         )
         due: list[offers.RefundDue] = []
-        filled: list[int] = []
-        for seat in seats:
-            # Keyed on the order: only the capture that moves the seat from pending goes on.
-            claimed = GroupMember.objects.filter(pk=seat.pk, status=rules.PENDING).update(
-                status=rules.PAID, paid_at=now
+        for seat_id, group_id, order_id in sorted(claimed):
+            taken = _update_returning(
+                Group.objects.filter(
+                    pk=group_id,
+                    status=rules.FORMING,
+                    paid_count__lt=F("size"),
+                    expires_at__gt=now,
+                ),
+                {"paid_count": F("paid_count") + 1},
+                ("paid_count", "size"),
             )
-            if claimed != 1:
+            if taken:
+                paid_count, size = taken[0]
+                if paid_count == size:
+                    _succeed(group_id)  # this payer took the last seat
                 continue
-            if _take_seat(seat, now):
-                if Group.objects.filter(
-                    pk=seat.group_id, status=rules.FORMING, paid_count=F("size")
-                ).exists():
-                    filled.append(seat.group_id)
-                continue
-            GroupMember.objects.filter(pk=seat.pk, status=rules.PAID).update(
+            GroupMember.objects.filter(pk=seat_id, status=rules.PAID).update(
                 status=rules.REFUSED, closed_at=now
             )
-            group = Group.objects.only("status", "paid_count", "size").get(pk=seat.group_id)
-            full = group.paid_count >= group.size
-            due.append(
-                offers.RefundDue(by_id[seat.order_id], reason_full() if full else reason_closed())
-            )
-        for group_id in filled:
-            _succeed(group_id)
+            group = Group.objects.only("paid_count", "size").get(pk=group_id)
+            reason = reason_full() if group.paid_count >= group.size else reason_closed()
+            due.append(offers.RefundDue(by_id[order_id], reason))
         return due
 
 
