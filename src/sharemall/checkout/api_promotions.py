@@ -1,5 +1,5 @@
-"""The order-creating edges of the promotion tools: a group-buy's leader opens a group, a
-member joins one. Each answers the payment to pay through the usual pay endpoints."""
+"""The order-placing edges of the promotions: opening and joining a group, buying a bargain.
+Each answers the payment to pay through the usual pay endpoints."""
 
 from typing import Any
 

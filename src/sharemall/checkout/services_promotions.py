@@ -1,6 +1,7 @@
-"""Checkout for the promotion tools: the endpoints that create orders at a promotion price
-(a group-buy's leader and members, a bargain's starter) and the jobs that refund what a
-promotion cannot keep. Checkout coordinates; each tool keeps its own state in promotions."""
+"""Checkout's promotion flows: orders placed at a group's or a bargain's price, and what a
+promotion cannot keep refunded. The promotion's own state lives in the promotions app; this
+module only places its orders through `services.order_create` and refunds through after-sales
+(`aftersales.order_refund_whole`)."""
 
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ def groups_expire(now: datetime) -> int:
     refunded in full through the provider, once. A seat is closed after its order's refund
     was made; the whole-order refund claims the order's units, so two runs racing over one
     order refund it once, and a run killed between the two leaves the seat for the next run.
+    Payers refused a seat whose refund could not start at payment are refunded here too.
     Returns how many groups failed plus how many orders it refunded."""
     moved = sum(
         1
@@ -99,4 +101,12 @@ def groups_expire(now: datetime) -> int:
                 logger.warning("group order %s: not refunded yet: %s", order.pk, exc)
                 continue
         groups.seat_refunded(order.pk)
+    # Payers refused a seat whose at-once refund could not start when they paid.
+    for seat in group_selectors.refused_seats_not_refunded():
+        try:
+            reason = groups.reason_refused(seat.group)
+            if aftersales.order_refund_whole(seat.order, reason=reason) is not None:
+                moved += 1
+        except DomainError as exc:
+            logger.warning("refused group order %s: not refunded yet: %s", seat.order_id, exc)
     return moved

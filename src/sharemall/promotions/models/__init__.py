@@ -1,3 +1,16 @@
+from sharemall.promotions.models.coupons import Coupon, CouponClaim, CouponRedemption
 from sharemall.promotions.models.groups import Group, GroupBuy, GroupEvent, GroupMember
+from sharemall.promotions.models.settings import PromotionSettings
+from sharemall.promotions.models.tiers import SpendTierSet
 
-__all__ = ["Group", "GroupBuy", "GroupEvent", "GroupMember"]
+__all__ = [
+    "Coupon",
+    "CouponClaim",
+    "CouponRedemption",
+    "Group",
+    "GroupBuy",
+    "GroupEvent",
+    "GroupMember",
+    "PromotionSettings",
+    "SpendTierSet",
+]

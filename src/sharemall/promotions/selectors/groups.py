@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
 from sharemall.merchants.models import Merchant
-from sharemall.orders.models import Order
+from sharemall.orders.models import Order, OrderLine
+from sharemall.orders.rules import PAID as PAID_ORDER
 from sharemall.promotions.models import Group, GroupBuy, GroupMember
 from sharemall.promotions.rules import groups as rules
 
@@ -107,4 +108,19 @@ def orders_to_refund(*, limit: int = 500) -> list[Order]:
     ).values_list("order_id", flat=True)[:limit]
     return list(
         Order.objects.filter(pk__in=list(order_ids)).select_related("payment").order_by("pk")
+    )
+
+
+def refused_seats_not_refunded(*, limit: int = 500) -> list[GroupMember]:
+    """Seats refused at payment (no seat was left) whose order's refund never started: the
+    capture's own at-once refund failed to start (checkout logs it), so the expiry job tries
+    again. Started means its units are claimed by the refund request."""
+    unclaimed = OrderLine.objects.filter(
+        order_id=OuterRef("order_id"), claimed_quantity__lt=F("quantity")
+    )
+    return list(
+        GroupMember.objects.filter(status=rules.REFUSED, order__status=PAID_ORDER)
+        .filter(Exists(unclaimed))
+        .select_related("group", "order__payment")
+        .order_by("pk")[:limit]
     )

@@ -59,6 +59,10 @@ def reason_closed() -> str:
     return _("The group had closed when your payment arrived; it is refunded in full.")
 
 
+def reason_refused(group: Group) -> str:
+    return reason_full() if group.paid_count >= group.size else reason_closed()
+
+
 def reason_expired() -> str:
     return _("The group did not fill in time; your payment is refunded in full.")
 
@@ -276,8 +280,7 @@ class GroupOffers:
                 status=rules.REFUSED, closed_at=now
             )
             group = Group.objects.only("paid_count", "size").get(pk=group_id)
-            reason = reason_full() if group.paid_count >= group.size else reason_closed()
-            due.append(offers.RefundDue(by_id[order_id], reason))
+            due.append(offers.RefundDue(by_id[order_id], reason_refused(group)))
         return due
 
 

@@ -12,7 +12,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0005_product_freight_template_sku_weight"),
         ("merchants", "0005_store_return_address"),
-        ("orders", "0007_order_settled_at"),
+        ("orders", "0008_order_platform_funded_and_hold"),
+        ("promotions", "0001_coupons_and_tiers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
