@@ -12,10 +12,12 @@ from conftest import Api
 from django.utils import timezone
 
 from sharemall.accounts.models import Member
+from sharemall.aftersales import services as aftersales_services
 from sharemall.aftersales.models import AfterSale
 from sharemall.checkout import services as checkout
 from sharemall.checkout.services_promotions import groups_expire
 from sharemall.config.jobs import run_due_jobs
+from sharemall.core.errors import DomainError
 from sharemall.notifications.models import Notice
 from sharemall.orders.models import Order
 from sharemall.payments.models import Refund
@@ -294,3 +296,31 @@ def test_the_group_page_shows_paid_members_and_empty_seats_and_joins_through_che
     assert seat.order.payment.payment_no in answer["Location"]
     again = client.post(f"{url}/join", {"address_id": ""})
     assert again.status_code == 400 and 'id="group-error"' in again.content.decode()
+
+
+def test_a_refused_payer_whose_refund_could_not_start_is_refunded_by_the_job(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gb = group_buy(size=2)
+    leader, second, third = (MemberFactory.create() for _ in range(3))
+    opened = _open(api, gb.pk, leader)
+    _pay(api, leader, opened["payment_id"])
+    a = _join(api, opened["group_id"], second)
+    b = _join(api, opened["group_id"], third)
+    _pay(api, second, a["payment_id"])
+
+    def provider_down(order: Order, *, reason: str) -> None:
+        raise DomainError("provider down", code="provider_error")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(aftersales_services, "order_refund_whole", provider_down)
+        _pay(api, third, b["payment_id"])
+    late = _order(b["payment_id"])
+    assert (late.status, _refunds(late)) == ("paid", [])
+
+    assert groups_expire(timezone.now()) == 1
+    late.refresh_from_db()
+    assert late.status == "closed" and len(_refunds(late)) == 1
+    assert AfterSale.objects.get(order=late).reason == group_services.reason_full()
+    assert groups_expire(timezone.now()) == 0
+    assert len(_refunds(late)) == 1
