@@ -10,8 +10,11 @@
    transaction through the GROUP offer handler's `paid()` — the code checkout's capture runs
    (the seat row keyed on its order, the conditional `paid_count < size` UPDATE, the group
    turning succeeded and its orders released by the payer that fills it). The payments of a
-   group are spread over all workers, so payers of one group race for its last seats.
-   Reported: joins/s (every payment that asked for a seat), seats taken, refusals.
+   group are spread over all workers. Phase A pays every seat but each group's last (the
+   plain seat-take); phase B pays the rest, `1 + --extra` payers racing for each group's last
+   seat (the fill: the group turns succeeded, its orders' holds are released and its members
+   told; the others are refused). Reported per phase and in all: joins/s (every payment that
+   asked for a seat), seats taken, refusals, per-join latency.
 3. End to end: `--captured` joins made through the real checkout (`group_join`) and paid through
    the sandbox's signed notification (`payment_notification_handle`: ledger, commissions, the
    seat, and the at-once refund of each payer a full group cannot seat), by the same workers.
@@ -155,6 +158,55 @@ def capture(payment_ids: list[int]) -> tuple[int, float]:
     return len(payments), took
 
 
+def raw_seat_takes(args: tuple[str, list[int]]) -> int:
+    """The same transaction shape in plain SQL, no Django: claim the seat row, take the
+    group's counter conditionally, commit. The database's own ceiling for a seat-take."""
+    import psycopg
+
+    url, seat_ids = args
+    with psycopg.connect(url) as conn:
+        for seat_id in seat_ids:
+            row = conn.execute(
+                "UPDATE bench_seat SET status = 'paid' WHERE id = %s AND status = 'pending' "
+                "RETURNING group_id",
+                (seat_id,),
+            ).fetchone()
+            if row:
+                conn.execute(
+                    "UPDATE bench_group SET paid_count = paid_count + 1 "
+                    "WHERE id = %s AND paid_count < size RETURNING paid_count",
+                    (row[0],),
+                ).fetchone()
+            conn.commit()
+    return len(seat_ids)
+
+
+def raw_ceiling(url: str, pool: Any, *, groups: int, joined: int, size: int, workers: int) -> float:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_seat, bench_group")
+        conn.execute("CREATE TABLE bench_group (id int PRIMARY KEY, paid_count int, size int)")
+        conn.execute(
+            "CREATE TABLE bench_seat (id int PRIMARY KEY, group_id int, status varchar(10))"
+        )
+        conn.execute(
+            "INSERT INTO bench_group SELECT g, 0, %s FROM generate_series(0, %s) g",
+            (size, groups - 1),
+        )
+        conn.execute(
+            "INSERT INTO bench_seat SELECT s, s / %s, 'pending' FROM generate_series(0, %s) s",
+            (joined, groups * joined - 1),
+        )
+    start = time.perf_counter()
+    done = sum(
+        pool.map(
+            raw_seat_takes, [(url, part) for part in spread(list(range(groups * joined)), workers)]
+        )
+    )
+    return done / (time.perf_counter() - start)
+
+
 def spread(ids: list[int], workers: int) -> list[list[int]]:
     shuffled = ids[:]
     random.Random(7).shuffle(shuffled)
@@ -227,7 +279,7 @@ def main() -> int:
     parser.add_argument("--captured", type=int, default=240)
     args = parser.parse_args()
 
-    fresh_postgres(DB)
+    url = fresh_postgres(DB)
     from django.db import connections
 
     started = time.perf_counter()
@@ -238,20 +290,47 @@ def main() -> int:
         f"{time.perf_counter() - started:.1f} s"
     )
     connections.close_all()
+    # Phase A: every seat but each group's last (seat-takes only); phase B: the last seat of
+    # every group raced by its 1 + extra remaining payers (the fill, and the refusals).
+    first = [
+        pk for g in range(args.groups) for pk in order_ids[g * joined : g * joined + args.size - 1]
+    ]
+    last = [
+        pk
+        for g in range(args.groups)
+        for pk in order_ids[g * joined + args.size - 1 : (g + 1) * joined]
+    ]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(args.workers) as pool:
-        start = time.perf_counter()
-        results = pool.map(take_seats, spread(order_ids, args.workers))
-        wall = time.perf_counter() - start
-        seated = sum(r[0] for r in results)
-        refused = sum(r[1] for r in results)
-        each = [ms for r in results for ms in r[2]]
+        totals = {"seated": 0, "refused": 0, "joins": 0, "seconds": 0.0}
+        for label, ids in (("A, seats before the last", first), ("B, last seat raced", last)):
+            start = time.perf_counter()
+            results = pool.map(take_seats, spread(ids, args.workers))
+            wall = time.perf_counter() - start
+            seated = sum(r[0] for r in results)
+            refused = sum(r[1] for r in results)
+            each = [ms for r in results for ms in r[2]]
+            print(
+                f"seat-take {label}: {len(ids)} joins in {wall:.2f} s with {args.workers} "
+                f"workers = {len(ids) / wall:,.0f} joins/s; seated {seated}, refused {refused}; "
+                f"per join p50 {pct(each, 0.5):.1f} ms, p99 {pct(each, 0.99):.1f} ms"
+            )
+            totals["seated"] += seated
+            totals["refused"] += refused
+            totals["joins"] += len(ids)
+            totals["seconds"] += wall
         problems = check_groups(gb.pk, args.size, joined)
-        rate = len(order_ids) / wall
         print(
-            f"seat-take: {len(order_ids)} joins in {wall:.2f} s with {args.workers} workers = "
-            f"{rate:,.0f} joins/s; seated {seated}, refused {refused}; per seat p50 "
-            f"{pct(each, 0.5):.1f} ms, p99 {pct(each, 0.99):.1f} ms"
+            f"seat-take, all: {totals['joins']} joins = "
+            f"{totals['joins'] / totals['seconds']:,.0f} joins/s; seated {totals['seated']}, "
+            f"refused {totals['refused']}"
+        )
+        ceiling = raw_ceiling(
+            url, pool, groups=args.groups, joined=joined, size=args.size, workers=args.workers
+        )
+        print(
+            f"the same transactions in plain SQL (psycopg, no Django), {args.workers} workers: "
+            f"{ceiling:,.0f} joins/s"
         )
         e2e_rate, e2e_problems = end_to_end(args, pool)
         print(f"end to end (sandbox notification → capture → seat): {e2e_rate:,.0f} joins/s")
