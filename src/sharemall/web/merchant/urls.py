@@ -6,6 +6,7 @@ from sharemall.web.merchant import (
     aftersales,
     freight,
     home,
+    marketing,
     order_sheets,
     orders,
     plans,
@@ -32,6 +33,19 @@ urlpatterns: list[URLPattern] = [
         "stores/<int:store_id>/return-address",
         stores.merchant_store_return_address,
         name="merchant_store_return_address",
+    ),
+    path("coupons", marketing.merchant_coupons, name="merchant_coupons"),
+    path("coupons/new", marketing.merchant_coupon_new, name="merchant_coupon_new"),
+    path(
+        "coupons/<int:coupon_id>/stop",
+        marketing.merchant_coupon_stop,
+        name="merchant_coupon_stop",
+    ),
+    path("promotions", marketing.merchant_promotions, name="merchant_promotions"),
+    path(
+        "promotions/<int:tier_set_id>/stop",
+        marketing.merchant_tiers_stop,
+        name="merchant_tiers_stop",
     ),
     path("staff", staff.merchant_staff, name="merchant_staff"),
     path(

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         ("catalog", "0005_product_freight_template_sku_weight"),
         ("merchants", "0005_store_return_address"),
         ("orders", "0008_order_platform_funded_and_hold"),
-        ("promotions", "0001_coupons_and_tiers"),
+        ("promotions", "0002_campaign_orders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

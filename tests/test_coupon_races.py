@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from sharemall.accounts.models import Member
 from sharemall.checkout import services as checkout
 from sharemall.core.errors import DomainError
 from sharemall.orders.models import Order
@@ -70,12 +72,16 @@ def test_two_hundred_claims_by_one_member_of_a_one_per_member_coupon_give_one() 
 def test_many_members_racing_for_the_last_coupons_take_exactly_the_total() -> None:
     coupon = _coupon(total=7, per_member=1)
     members = MemberFactory.create_batch(40)
-    outcomes = all_at_once([lambda m=m: services.coupon_claim(coupon, m) for m in members])
+    outcomes = all_at_once([_claiming(coupon, m) for m in members])
 
     assert sum(isinstance(o, CouponClaim) for o in outcomes) == 7
     assert {e.code for e in outcomes if isinstance(e, DomainError)} == {"coupon_exhausted"}
     coupon.refresh_from_db()
     assert coupon.claimed == 7 == CouponClaim.objects.filter(coupon=coupon).count()
+
+
+def _claiming(coupon: Coupon, member: Member) -> Callable[[], CouponClaim]:
+    return lambda: services.coupon_claim(coupon, member)
 
 
 def test_one_coupon_used_by_twenty_concurrent_checkouts_places_one_order() -> None:
@@ -89,7 +95,9 @@ def test_one_coupon_used_by_twenty_concurrent_checkouts_places_one_order() -> No
         return checkout.order_create(
             buyer=buyer,
             items=[checkout.Item(sku.pk, 1)],
-            delivery=checkout.Delivery(**ADDRESS),
+            delivery=checkout.Delivery(
+                "express", ADDRESS["region_code"], ADDRESS["address"], "王小二", ADDRESS["phone"]
+            ),
             coupon_ids=[claim.pk],
         )
 
