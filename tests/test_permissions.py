@@ -35,6 +35,7 @@ from sharemall.aftersales import services as aftersales
 from sharemall.catalog import services as catalog_services
 from sharemall.catalog.models import Product, Sku
 from sharemall.checkout import services as checkout
+from sharemall.checkout import services_promotions as checkout_promotions
 from sharemall.config.api import api as ninja_api
 from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import services as distribution
@@ -50,6 +51,7 @@ from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
 from sharemall.promotions.rules import coupons as coupon_rules
 from sharemall.promotions.services import coupons
+from sharemall.promotions.services import groups as group_services
 from sharemall.sharing import services as sharing
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
@@ -187,6 +189,14 @@ def build_world() -> World:
             region_code="440305", address="路 1 号", receiver="收件人", phone="13912345678"
         ),
     )
+    group_buy = group_services.group_buy_create(
+        own, sku_id=goods.pk, price_fen=100, size=2, hours=24
+    )
+    # A group whose leader (none of the roles) has paid: any signed-in member may join it.
+    group, opened = checkout_promotions.group_open(
+        leader=MemberFactory.create(), group_buy_id=group_buy.pk, delivery=express
+    )
+    checkout.sandbox_complete(opened.payment)
     now = timezone.now()
     window = {"valid_from": now - timedelta(hours=1), "valid_to": now + timedelta(days=7)}
     shop_coupon = coupons.coupon_create(
@@ -227,6 +237,8 @@ def build_world() -> World:
         "coupon": shop_coupon.pk,
         "platform_coupon": mall_coupon.pk,
         "tier_set": tier_set.pk,
+        "group_buy": group_buy.pk,
+        "group": group.pk,
         "address": saved.pk,
         "template": template.pk,
         "merchant": own.pk,
@@ -362,6 +374,17 @@ FREIGHT = {
     "rules": [
         {"region_codes": [], "first_units": 1, "first_fen": 800, "extra_units": 1, "extra_fen": 0}
     ],
+}
+
+
+GROUP_ORDER = {
+    "delivery": {
+        "type": "express",
+        "region_code": "440305",
+        "address": "路 2 号",
+        "receiver": "甲",
+        "phone": "13912345678",
+    }
 }
 
 
@@ -641,6 +664,23 @@ CASES: dict[str, Case] = {
             },
         },
     ),
+    # --- group-buy (拼团): the owner sets it up; anyone reads; any member opens or joins ---
+    "group_buys": Case("GET", "/merchants/{merchant}/group-buys", owner_only(200)),
+    "group_buy_create": Case(
+        "POST",
+        "/merchants/{merchant}/group-buys",
+        owner_only(201),
+        body=lambda: {"sku_id": GOODS[0], "price_fen": 100, "size": 3, "hours": 12},
+    ),
+    "group_buy_stop": Case(
+        "POST", "/merchants/{merchant}/group-buys/{group_buy}/stop", owner_only(200)
+    ),
+    "group_buy_detail": Case("GET", "/group-buys/{group_buy}", public()),
+    "group_detail": Case("GET", "/groups/{group}", public()),
+    "group_open": Case(
+        "POST", "/group-buys/{group_buy}/groups", signed_in(201), body=lambda: GROUP_ORDER
+    ),
+    "group_join": Case("POST", "/groups/{group}/join", signed_in(201), body=lambda: GROUP_ORDER),
     # Writes nothing: what POST /orders would charge for the same body.
     "order_quote": Case(
         "POST",
@@ -1083,6 +1123,8 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{coupon}": "{coupon_id}",
         "{platform_coupon}": "{coupon_id}",
         "{tier_set}": "{tier_set_id}",
+        "{group_buy}": "{group_buy_id}",
+        "{group}": "{group_id}",
         "{template}": "{template_id}",
         "{address}": "{address_id}",
         "{goods_product}/posts": "{product_id}/posts",

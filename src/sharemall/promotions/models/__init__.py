@@ -1,5 +1,6 @@
 from sharemall.promotions.models.campaigns import CampaignOrder
 from sharemall.promotions.models.coupons import Coupon, CouponClaim, CouponRedemption
+from sharemall.promotions.models.groups import Group, GroupBuy, GroupEvent, GroupMember
 from sharemall.promotions.models.settings import PromotionSettings
 from sharemall.promotions.models.tiers import SpendTierSet
 
@@ -8,6 +9,10 @@ __all__ = [
     "Coupon",
     "CouponClaim",
     "CouponRedemption",
+    "Group",
+    "GroupBuy",
+    "GroupEvent",
+    "GroupMember",
     "PromotionSettings",
     "SpendTierSet",
 ]
