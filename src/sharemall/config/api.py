@@ -30,6 +30,7 @@ from sharemall.notifications.api import router as notifications_router
 from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
 from sharemall.privacy.api import router as privacy_router
+from sharemall.promotions.api.bargains import router as bargains_router
 from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
 from sharemall.verification.api import router as verification_router
@@ -68,6 +69,7 @@ api.add_router("", settlement_router)
 api.add_router("", verification_router)
 api.add_router("", privacy_router)
 api.add_router("", legal_router)
+api.add_router("", bargains_router)
 api.add_router("", notifications_router)
 api.add_router("", wechat_subscribe_router)
 api.add_router("", wechat_oa_router)
