@@ -4,6 +4,9 @@ SQLite, which serialises writers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import pytest
 from tests.factories import MemberFactory, merchant, product
 from tests.races import all_at_once, postgres_only
@@ -31,8 +34,8 @@ def test_concurrent_helps_stop_at_exactly_k_and_land_on_the_floor(k: int) -> Non
     run = services.run_start(bargain.pk, starter=MemberFactory.create()).run
     friends = MemberFactory.create_batch(k + 8)
     # Every friend helps, some of them three times over, all released together.
-    tasks = [
-        (lambda f=f: services.run_help(run.pk, helper=f, device_id=f"dev-{f.pk}"))
+    tasks: list[Callable[[], object]] = [
+        partial(services.run_help, run.pk, helper=f, device_id=f"dev-{f.pk}")
         for f in friends
         for _ in range(3 if f.pk % 2 else 1)
     ]
