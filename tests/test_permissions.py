@@ -46,6 +46,7 @@ from sharemall.orders import services as order_services
 from sharemall.orders.models import Order
 from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
+from sharemall.promotions.services import bargains
 from sharemall.sharing import services as sharing
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
@@ -183,7 +184,13 @@ def build_world() -> World:
             region_code="440305", address="路 1 号", receiver="收件人", phone="13912345678"
         ),
     )
+    bargain = bargains.bargain_create(
+        own, sku_id=goods.pk, floor_price_fen=100, helpers_needed=3, hours=24
+    )
+    run = bargains.run_start(bargain.pk, starter=buyer).run
     ids = {
+        "bargain": bargain.pk,
+        "run": run.pk,
         "address": saved.pk,
         "template": template.pk,
         "merchant": own.pk,
@@ -900,6 +907,35 @@ CASES.update(
     }
 )
 
+# Bargains (砍价): the world's buyer started the run of the own merchant's bargain.
+CASES.update(
+    {
+        "bargain_create": Case(
+            "POST",
+            "/merchants/{merchant}/bargains",
+            merchant_side(201),
+            body=lambda: {
+                "sku_id": GOODS[0],
+                "floor_price_fen": 100,
+                "helpers_needed": 3,
+                "hours": 24,
+            },
+        ),
+        "bargain_list": Case("GET", "/merchants/{merchant}/bargains", merchant_side(200)),
+        "bargain_stop": Case(
+            "POST", "/merchants/{merchant}/bargains/{bargain}/stop", merchant_side(200)
+        ),
+        "bargain_detail": Case("GET", "/bargains/{bargain}", public(200)),
+        # The starter gets their open run back (200); anyone else starts one (201).
+        "bargain_start": Case(
+            "POST", "/bargains/{bargain}/start", {**signed_in(201), "buyer": 200}
+        ),
+        "bargain_run": Case("GET", "/bargain-runs/{run}", public(200)),
+        # The starter cannot help their own run (409 cannot_help).
+        "bargain_help": Case("POST", "/bargain-runs/{run}/help", {**signed_in(200), "buyer": 409}),
+    }
+)
+
 # Filled per test by the `world` fixture, for bodies that name world objects.
 PRODUCT: list[int] = [0]
 BUYER: list[int] = [0]
@@ -969,6 +1005,8 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{post}": "{post_id}",
         "{template}": "{template_id}",
         "{address}": "{address_id}",
+        "{bargain}": "{bargain_id}",
+        "{run}": "{run_id}",
         "{goods_product}/posts": "{product_id}/posts",
         "banned-words/999999": "banned-words/{word_id}",
         "sms/13800138000": "sms/{phone}",
