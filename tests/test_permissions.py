@@ -933,6 +933,7 @@ CASES.update(
         "bargain_run": Case("GET", "/bargain-runs/{run}", public(200)),
         # The starter cannot help their own run (409 cannot_help).
         "bargain_help": Case("POST", "/bargain-runs/{run}/help", {**signed_in(200), "buyer": 409}),
+        "bargain_device_flags": Case("GET", "/platform/bargain-device-flags", operator_only(200)),
     }
 )
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
-from sharemall.accounts.auth import member_auth, require_member
+from sharemall.accounts.auth import member_auth, require_member, require_operator
 from sharemall.core.http import client_address
 from sharemall.merchants.selectors import merchant_for_staff
 from sharemall.promotions.models import Bargain, BargainRun
@@ -16,6 +16,7 @@ from sharemall.promotions.schemas.bargains import (
     BargainCreatedOut,
     BargainIn,
     BargainOut,
+    DeviceFlagOut,
     HelpOut,
     RunOut,
     RunStartedOut,
@@ -154,6 +155,25 @@ def run_help(request: HttpRequest, run_id: int) -> dict[str, int]:
         ip=client_address(request),
     )
     return {"cut_fen": helped.cut_fen, "current_price_fen": helped.current_price_fen}
+
+
+@router.get("/platform/bargain-device-flags", response=list[DeviceFlagOut], auth=member_auth)
+def device_flags(request: HttpRequest) -> list[dict[str, Any]]:
+    """Operators: devices refused for helping more bargain runs in a day than one person
+    plausibly would (the limit is BARGAIN_DEVICE_RUN_LIMIT), most recently refused first."""
+    require_operator(request)
+    return [
+        {
+            "device_id": f.device_id,
+            "runs_helped": f.runs_helped,
+            "refusals": f.refusals,
+            "last_member_id": f.last_member_id,
+            "last_ip": f.last_ip,
+            "flagged_at": f.flagged_at,
+            "last_refused_at": f.last_refused_at,
+        }
+        for f in selectors.flagged_devices(now=timezone.now())[:200]
+    ]
 
 
 def device_of(request: HttpRequest) -> str:

@@ -66,3 +66,13 @@ class RunOut(Schema):
     helpers: list[HelperOut]
     expires_at: datetime
     share_code: str
+
+
+class DeviceFlagOut(Schema):
+    device_id: str
+    runs_helped: int
+    refusals: int
+    last_member_id: int | None
+    last_ip: str | None
+    flagged_at: datetime
+    last_refused_at: datetime

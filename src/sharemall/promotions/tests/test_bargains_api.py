@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import Api
 from django.utils import timezone
-from tests.factories import MemberFactory, merchant, product
+from tests.factories import MemberFactory, OperatorFactory, merchant, product
 from tests.flows import buy
 
 from sharemall.accounts.models import Member
@@ -207,6 +207,11 @@ def test_a_device_helping_too_many_runs_is_refused_and_flagged(
     flag = BargainDeviceFlag.objects.get(device_id="phone-farm-1")
     assert (flag.runs_helped, flag.refusals) == (3, 2)
     assert list(selectors.flagged_devices(now=timezone.now())) == [flag]
+    operator = OperatorFactory.create()
+    listed = api.get("/platform/bargain-device-flags", as_=operator)
+    assert listed.status == 200
+    assert [(f["device_id"], f["refusals"]) for f in listed.body] == [("phone-farm-1", 2)]
+    assert api.get("/platform/bargain-device-flags", as_=m.owner).status == 403
     assert BargainRun.objects.get(pk=runs[4]).helps == 0
     # Another device helps the same run freely.
     assert (
