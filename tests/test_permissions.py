@@ -934,6 +934,21 @@ CASES.update(
         # The starter cannot help their own run (409 cannot_help).
         "bargain_help": Case("POST", "/bargain-runs/{run}/help", {**signed_in(200), "buyer": 409}),
         "bargain_device_flags": Case("GET", "/platform/bargain-device-flags", operator_only(200)),
+        # Only the starter buys the run's unit; anyone else is told there is no such run.
+        "bargain_buy": Case(
+            "POST",
+            "/bargain-runs/{run}/buy",
+            {**owner_only(404), "own_merchant": 404, "staff": 404, "buyer": 201},
+            body=lambda: {
+                "delivery": {
+                    "type": "express",
+                    "region_code": "440305",
+                    "address": "路 1 号",
+                    "receiver": "收件人",
+                    "phone": "13912345678",
+                }
+            },
+        ),
     }
 )
 

@@ -1,3 +1,16 @@
 from sharemall.promotions.models.bargains import Bargain, BargainDeviceFlag, BargainHelp, BargainRun
+from sharemall.promotions.models.coupons import Coupon, CouponClaim, CouponRedemption
+from sharemall.promotions.models.settings import PromotionSettings
+from sharemall.promotions.models.tiers import SpendTierSet
 
-__all__ = ["Bargain", "BargainDeviceFlag", "BargainHelp", "BargainRun"]
+__all__ = [
+    "Bargain",
+    "BargainDeviceFlag",
+    "BargainHelp",
+    "BargainRun",
+    "Coupon",
+    "CouponClaim",
+    "CouponRedemption",
+    "PromotionSettings",
+    "SpendTierSet",
+]
