@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from conftest import Api
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 from PIL import Image
 
 from sharemall.accounts.models import ApiToken, Member
@@ -46,7 +48,8 @@ from sharemall.orders import services as order_services
 from sharemall.orders.models import Order
 from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
-from sharemall.promotions.services import bargains
+from sharemall.promotions.rules import coupons as coupon_rules
+from sharemall.promotions.services import bargains, coupons
 from sharemall.sharing import services as sharing
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
@@ -188,9 +191,48 @@ def build_world() -> World:
         own, sku_id=goods.pk, floor_price_fen=100, helpers_needed=3, hours=24
     )
     run = bargains.run_start(bargain.pk, starter=buyer).run
+    now = timezone.now()
+    window = {"valid_from": now - timedelta(hours=1), "valid_to": now + timedelta(days=7)}
+    shop_coupon = coupons.coupon_create(
+        merchant=own,
+        actor=own.owner,
+        title="满50减10",
+        definition=coupon_rules.Definition(
+            coupon_rules.Coupon(
+                "new",
+                coupon_rules.AMOUNT,
+                threshold_fen=5000,
+                amount_fen=1000,
+                scope=coupon_rules.SCOPE_MERCHANT,
+                scope_ids=frozenset({own.pk}),
+                funded_by=coupon_rules.FUNDED_BY_MERCHANT,
+                merchant_id=own.pk,
+            ),
+            total=100,
+            per_member=1,
+            **window,
+        ),
+    )
+    mall_coupon = coupons.coupon_create(
+        merchant=None,
+        actor=OperatorFactory.create(),
+        title="全场 9 折",
+        definition=coupon_rules.Definition(
+            coupon_rules.Coupon("new", coupon_rules.PERCENT, percent_bp=1000, cap_fen=500),
+            total=100,
+            per_member=1,
+            **window,
+        ),
+    )
+    tier_set = coupons.tiers_create(
+        own, actor=own.owner, tiers=[coupon_rules.SpendTier(10000, 1000)], **window
+    )
     ids = {
         "bargain": bargain.pk,
         "run": run.pk,
+        "coupon": shop_coupon.pk,
+        "platform_coupon": mall_coupon.pk,
+        "tier_set": tier_set.pk,
         "address": saved.pk,
         "template": template.pk,
         "merchant": own.pk,
@@ -290,6 +332,36 @@ ADDRESS = {
 }
 
 FREIGHT_RULE = freight_rules.Rule((), 1, 1000, 1, 500)
+
+
+def coupon_body() -> dict[str, Any]:
+    now = timezone.now()
+    return {
+        "kind": "amount",
+        "amount_fen": 500,
+        "threshold_fen": 3000,
+        "scope": "merchant",
+        "total": 10,
+        "valid_from": now.isoformat(),
+        "valid_to": (now + timedelta(days=1)).isoformat(),
+    }
+
+
+def tiers_body() -> dict[str, Any]:
+    now = timezone.now()
+    return {
+        "tiers": [{"threshold_fen": 20000, "off_fen": 2000}],
+        "valid_from": now.isoformat(),
+        "valid_to": (now + timedelta(days=1)).isoformat(),
+    }
+
+
+STACKING = {
+    "coupon_with_tier": False,
+    "promotion_gets_share_discount": False,
+    "promotion_earns_commission": True,
+}
+NOBODY = {"member_id": 999999999}
 FREIGHT = {
     "name": "按件",
     "by": "piece",
@@ -365,6 +437,46 @@ def public(ok: int = 200) -> dict[str, int]:
 
 
 CASES: dict[str, Case] = {
+    # Promotions: coupons, spend tiers, stacking settings.
+    "coupon_create": Case(
+        "POST", "/merchants/{merchant}/coupons", owner_only(201), body=coupon_body
+    ),
+    "coupon_list": Case("GET", "/merchants/{merchant}/coupons", owner_only(200)),
+    "coupon_stop": Case("POST", "/merchants/{merchant}/coupons/{coupon}/stop", owner_only(200)),
+    "coupon_issue": Case(
+        "POST", "/merchants/{merchant}/coupons/{coupon}/issue", owner_only(404), body=lambda: NOBODY
+    ),
+    "tiers_create": Case(
+        "POST", "/merchants/{merchant}/spend-tiers", owner_only(201), body=tiers_body
+    ),
+    "tiers_list": Case("GET", "/merchants/{merchant}/spend-tiers", owner_only(200)),
+    "tiers_stop": Case(
+        "POST", "/merchants/{merchant}/spend-tiers/{tier_set}/stop", owner_only(200)
+    ),
+    "stacking_get": Case("GET", "/merchants/{merchant}/promotion-settings", owner_only(200)),
+    "stacking_put": Case(
+        "PUT", "/merchants/{merchant}/promotion-settings", owner_only(200), body=lambda: STACKING
+    ),
+    "coupon_centre": Case("GET", "/coupons", public()),
+    "coupon_detail": Case("GET", "/coupons/{coupon}", public()),
+    "coupon_claim": Case("POST", "/coupons/{coupon}/claim", signed_in(201)),
+    "my_coupons": Case("GET", "/me/coupons", signed_in(200)),
+    "platform_coupon_create": Case(
+        "POST",
+        "/platform/coupons",
+        operator_only(201),
+        body=lambda: {**coupon_body(), "scope": "platform"},
+    ),
+    "platform_coupon_list": Case("GET", "/platform/coupons", operator_only(200)),
+    "platform_coupon_stop": Case(
+        "POST", "/platform/coupons/{platform_coupon}/stop", operator_only(200)
+    ),
+    "platform_coupon_issue": Case(
+        "POST",
+        "/platform/coupons/{platform_coupon}/issue",
+        operator_only(404),
+        body=lambda: NOBODY,
+    ),
     "me": Case("GET", "/me", signed_in(200)),
     "enable_distribution": Case("POST", "/me/distributor", signed_in(200)),
     "logout": Case("POST", "/auth/logout", signed_in(204)),
@@ -1019,6 +1131,9 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "999999/reject": "{entry_id}/reject",
         "999999/end": "{agent_id}/end",
         "{post}": "{post_id}",
+        "{coupon}": "{coupon_id}",
+        "{platform_coupon}": "{coupon_id}",
+        "{tier_set}": "{tier_set_id}",
         "{template}": "{template_id}",
         "{address}": "{address_id}",
         "{bargain}": "{bargain_id}",

@@ -225,6 +225,7 @@ class CouponTaken:
     """What one of the buyer's coupons took off one merchant's order."""
 
     claim_id: int
+    coupon_id: int
     merchant_id: int
     taken_fen: int
     funded_by: str
@@ -316,7 +317,9 @@ def _priced_lines(
             )
             offers.append(want.offer)
         mine = [
-            CouponTaken(held.claim.pk, order.merchant_id, fen, held.coupon.funded_by)
+            CouponTaken(
+                held.claim.pk, held.claim.coupon_id, order.merchant_id, fen, held.coupon.funded_by
+            )
             for key, held in claim_of.items()
             if (fen := sum(lp.coupons.get(key, 0) for lp in order.lines))
         ]

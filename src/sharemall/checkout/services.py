@@ -48,7 +48,7 @@ from sharemall.payments import services as payments
 from sharemall.payments.models import Payment, Refund
 from sharemall.payments.providers.base import Scene
 from sharemall.payments.providers.sandbox import SandboxProvider
-from sharemall.promotions.services import coupons
+from sharemall.promotions.services import campaigns, coupons
 from sharemall.promotions.services import offers as promotion_offers
 
 logger = logging.getLogger(__name__)
@@ -165,12 +165,29 @@ def order_create(
 def _promotions_reserve(
     buyer: Member, priced: pricing.Priced, created: orders.CreatedOrders, payment: Payment
 ) -> None:
-    """In the checkout's transaction: each promotion line's offer is reserved with its tool, and
-    the coupons are marked used (either refusing rolls the whole checkout back)."""
-    for order, draft, offers in zip(created.orders, priced.drafts, priced.offers, strict=True):
-        for line, offer in zip(draft.lines, offers, strict=True):
+    """In the checkout's transaction: each promotion line's offer is reserved with its tool, the
+    coupons are marked used (either refusing rolls the whole checkout back), and each campaign
+    the orders took part in is recorded with what it gave off them."""
+    taken: list[campaigns.Taken] = []
+    for order, draft, offers, price in zip(
+        created.orders, priced.drafts, priced.offers, priced.prices, strict=True
+    ):
+        for line, offer, line_price in zip(draft.lines, offers, price.lines, strict=True):
             if offer is not None:
                 promotion_offers.reserve(offer, buyer=buyer, quantity=line.quantity, order=order)
+                taken.append(
+                    campaigns.Taken(offer.kind, offer.campaign, order, line_price.promotion_fen)
+                )
+        if price.tier_fen:
+            taken.append(campaigns.Taken(campaigns.TIERS, order.merchant_id, order, price.tier_fen))
+    order_by_merchant = {o.merchant_id: o for o in created.orders}
+    taken.extend(
+        campaigns.Taken(
+            campaigns.COUPON, c.coupon_id, order_by_merchant[c.merchant_id], c.taken_fen
+        )
+        for c in priced.coupons
+    )
+    campaigns.campaign_orders_record(taken)
     if priced.coupons:
         order_of = {o.merchant_id: o for o in created.orders}
         coupons.coupons_redeem(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from sharemall.accounts import selectors as members
 from sharemall.accounts.auth import member_auth, require_member, require_operator
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
@@ -107,8 +108,8 @@ def _definition(payload: CouponIn, *, merchant: Merchant | None) -> rules.Defini
     )
 
 
-def _member(member_id: int) -> Member:
-    member = Member.objects.filter(pk=member_id, is_active=True).first()
+def _recipient(payload: IssueIn) -> Member:
+    member = members.active_member(member_id=payload.member_id, phone=payload.phone)
     if member is None:
         raise NotFound(_("No such member."))
     return member
@@ -162,7 +163,7 @@ def merchant_coupon_issue(
     """Hand one coupon to a member (within its total and per-member limit)."""
     merchant = merchant_for_staff(require_member(request), merchant_id, owner_only=True)
     coupon = selectors.coupon_of_issuer(merchant.pk, coupon_id)
-    claim = services.coupon_claim(coupon, _member(payload.member_id), channel=rules.ISSUE)
+    claim = services.coupon_claim(coupon, _recipient(payload), channel=rules.ISSUE)
     return Status(201, claim_out(claim))
 
 
@@ -297,5 +298,5 @@ def platform_coupon_issue(
 ) -> Status[dict[str, Any]]:
     require_operator(request)
     coupon = selectors.coupon_of_issuer(None, coupon_id)
-    claim = services.coupon_claim(coupon, _member(payload.member_id), channel=rules.ISSUE)
+    claim = services.coupon_claim(coupon, _recipient(payload), channel=rules.ISSUE)
     return Status(201, claim_out(claim))

@@ -1,4 +1,5 @@
 from sharemall.promotions.models.bargains import Bargain, BargainDeviceFlag, BargainHelp, BargainRun
+from sharemall.promotions.models.campaigns import CampaignOrder
 from sharemall.promotions.models.coupons import Coupon, CouponClaim, CouponRedemption
 from sharemall.promotions.models.settings import PromotionSettings
 from sharemall.promotions.models.tiers import SpendTierSet
@@ -8,6 +9,7 @@ __all__ = [
     "BargainDeviceFlag",
     "BargainHelp",
     "BargainRun",
+    "CampaignOrder",
     "Coupon",
     "CouponClaim",
     "CouponRedemption",

@@ -18,13 +18,20 @@ __all__ = ["BARGAIN", "FLASH", "GROUP", "PROMOTION_KINDS", "Offer"]
 class Offer:
     """`ref_id` is what the tool reserves against: the flash sale, the group (a leader's or a
     member's seat), or the bargain run. `max_quantity` bounds the units one checkout may buy at
-    this price (None: the tool's reservation decides)."""
+    this price (None: the tool's reservation decides). `campaign_id` is the promotion the merchant
+    set up (the flash sale, the group-buy, the bargain) for campaign analytics; 0 means `ref_id`
+    is that promotion itself."""
 
     kind: str
     ref_id: int
     sku_id: int
     unit_fen: int
     max_quantity: int | None = None
+    campaign_id: int = 0
+
+    @property
+    def campaign(self) -> int:
+        return self.campaign_id or self.ref_id
 
     @property
     def key(self) -> str:

@@ -78,7 +78,10 @@ class ClaimOut(Schema):
 
 
 class IssueIn(Schema):
-    member_id: Id
+    """Who gets it: a member id, or the phone a member signed up with."""
+
+    member_id: Id | None = None
+    phone: str | None = Field(default=None, max_length=20)
 
 
 class TierIn(Schema):
