@@ -20,7 +20,7 @@ from sharemall.addresses import services as addresses
 from sharemall.catalog.models import Sku
 from sharemall.checkout import services as checkout
 from sharemall.orders.models import Order, OrderLine
-from sharemall.promotions.models import BargainRun
+from sharemall.promotions.models import BargainRun, CampaignOrder
 from sharemall.promotions.rules import bargains as rules
 from sharemall.promotions.services import bargains
 
@@ -65,6 +65,12 @@ def test_the_starter_buys_one_unit_at_the_floor_once(api: Api) -> None:
     assert order["total_fen"] == FLOOR + order["shipping_fen"]
     assert bought.body["amount_fen"] == order["total_fen"]
     assert OrderLine.objects.get(order_id=order["id"]).paid_fen == FLOOR
+    # Campaign analytics: the bargain (not the run) gave PRICE − FLOOR off this order.
+    assert list(
+        CampaignOrder.objects.filter(order_id=order["id"]).values_list(
+            "kind", "campaign_id", "cost_fen"
+        )
+    ) == [("bargain", run.bargain_id, PRICE - FLOOR)]
 
     again = buy(api, run, starter)
     assert (again.status, again.error_code) == (409, "bargain_closed")

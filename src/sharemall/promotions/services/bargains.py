@@ -299,7 +299,14 @@ class BargainOffers:
             raise RunExpired(_("This bargain run has expired."))
         if state != rules.OPEN:
             raise RunClosed(_("This bargain run has already been ordered."))
-        return Offer(BARGAIN, run.pk, run.sku_id, run.current_price_fen, max_quantity=1)
+        return Offer(
+            BARGAIN,
+            run.pk,
+            run.sku_id,
+            run.current_price_fen,
+            max_quantity=1,
+            campaign_id=run.bargain_id,
+        )
 
     def reserve(self, offer: Offer, *, buyer: Member, quantity: int, order: Order) -> None:
         """Mark the run ordered by this order, if it is still open, in time and at the offered

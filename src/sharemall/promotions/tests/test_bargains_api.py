@@ -244,6 +244,7 @@ def test_only_the_starter_is_offered_one_unit_at_the_current_price(
     offer = offers.offer(BARGAIN, rid, buyer=starter, sku_id=sku.pk, now=now)
     assert (offer.kind, offer.ref_id, offer.sku_id) == (BARGAIN, rid, sku.pk)
     assert (offer.unit_fen, offer.max_quantity) == (helped["current_price_fen"], 1)
+    assert offer.campaign == bid
     with pytest.raises(NotFound):
         offers.offer(BARGAIN, rid, buyer=MemberFactory.create(), sku_id=sku.pk, now=now)
     with pytest.raises(NotFound):
