@@ -50,7 +50,7 @@ from sharemall.orders.models import Order
 from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
 from sharemall.promotions.rules import coupons as coupon_rules
-from sharemall.promotions.services import coupons
+from sharemall.promotions.services import bargains, coupons
 from sharemall.promotions.services import groups as group_services
 from sharemall.sharing import services as sharing
 from sharemall.wallet import services_withdrawals as withdrawals
@@ -197,6 +197,10 @@ def build_world() -> World:
         leader=MemberFactory.create(), group_buy_id=group_buy.pk, delivery=express
     )
     checkout.sandbox_complete(opened.payment)
+    bargain = bargains.bargain_create(
+        own, sku_id=goods.pk, floor_price_fen=100, helpers_needed=3, hours=24
+    )
+    run = bargains.run_start(bargain.pk, starter=buyer).run
     now = timezone.now()
     window = {"valid_from": now - timedelta(hours=1), "valid_to": now + timedelta(days=7)}
     shop_coupon = coupons.coupon_create(
@@ -234,6 +238,8 @@ def build_world() -> World:
         own, actor=own.owner, tiers=[coupon_rules.SpendTier(10000, 1000)], **window
     )
     ids = {
+        "bargain": bargain.pk,
+        "run": run.pk,
         "coupon": shop_coupon.pk,
         "platform_coupon": mall_coupon.pk,
         "tier_set": tier_set.pk,
@@ -1053,6 +1059,51 @@ CASES.update(
     }
 )
 
+# Bargains (砍价): the world's buyer started the run of the own merchant's bargain.
+CASES.update(
+    {
+        "bargain_create": Case(
+            "POST",
+            "/merchants/{merchant}/bargains",
+            merchant_side(201),
+            body=lambda: {
+                "sku_id": GOODS[0],
+                "floor_price_fen": 100,
+                "helpers_needed": 3,
+                "hours": 24,
+            },
+        ),
+        "bargain_list": Case("GET", "/merchants/{merchant}/bargains", merchant_side(200)),
+        "bargain_stop": Case(
+            "POST", "/merchants/{merchant}/bargains/{bargain}/stop", merchant_side(200)
+        ),
+        "bargain_detail": Case("GET", "/bargains/{bargain}", public(200)),
+        # The starter gets their open run back (200); anyone else starts one (201).
+        "bargain_start": Case(
+            "POST", "/bargains/{bargain}/start", {**signed_in(201), "buyer": 200}
+        ),
+        "bargain_run": Case("GET", "/bargain-runs/{run}", public(200)),
+        # The starter cannot help their own run (409 cannot_help).
+        "bargain_help": Case("POST", "/bargain-runs/{run}/help", {**signed_in(200), "buyer": 409}),
+        "bargain_device_flags": Case("GET", "/platform/bargain-device-flags", operator_only(200)),
+        # Only the starter buys the run's unit; anyone else is told there is no such run.
+        "bargain_buy": Case(
+            "POST",
+            "/bargain-runs/{run}/buy",
+            {**owner_only(404), "own_merchant": 404, "staff": 404, "buyer": 201},
+            body=lambda: {
+                "delivery": {
+                    "type": "express",
+                    "region_code": "440305",
+                    "address": "路 1 号",
+                    "receiver": "收件人",
+                    "phone": "13912345678",
+                }
+            },
+        ),
+    }
+)
+
 # Filled per test by the `world` fixture, for bodies that name world objects.
 PRODUCT: list[int] = [0]
 BUYER: list[int] = [0]
@@ -1127,6 +1178,8 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{group}": "{group_id}",
         "{template}": "{template_id}",
         "{address}": "{address_id}",
+        "{bargain}": "{bargain_id}",
+        "{run}": "{run_id}",
         "{goods_product}/posts": "{product_id}/posts",
         "banned-words/999999": "banned-words/{word_id}",
         "sms/13800138000": "sms/{phone}",

@@ -9,9 +9,8 @@ from ninja.decorators import decorate_view
 from pydantic import Field
 
 from sharemall.accounts.auth import member_auth, require_member
-from sharemall.accounts.models import Member
 from sharemall.checkout import services, services_promotions
-from sharemall.checkout.schemas import DeliveryIn
+from sharemall.checkout.schemas import CheckoutOut, DeliveryIn, checkout_out, delivery_of
 from sharemall.core.http import client_address
 from sharemall.core.idempotency import atomic_answer
 
@@ -41,14 +40,6 @@ class GroupJoinedOut(Schema):
     order_ids: list[int]
 
 
-def _delivery(payload: GroupOrderIn, buyer: Member) -> services.Delivery:
-    """As POST /orders reads its delivery: a saved address by id, or typed in."""
-    d = payload.delivery
-    if d.address_id is not None:
-        return services.saved_delivery(buyer, d.type, d.address_id)
-    return services.Delivery(d.type, d.region_code, d.address, d.receiver, d.phone, d.store_id)
-
-
 def _payment(result: services.CheckoutResult) -> dict[str, Any]:
     return {
         "payment_id": result.payment.pk,
@@ -71,7 +62,7 @@ def group_open(
     group, result = services_promotions.group_open(
         leader=leader,
         group_buy_id=group_buy_id,
-        delivery=_delivery(payload, leader),
+        delivery=delivery_of(payload.delivery, leader),
         share_code=payload.share_code,
         client_ip=client_address(request),
         device_id=request.headers.get("X-Device-Id", ""),
@@ -93,9 +84,33 @@ def group_join(
     result = services_promotions.group_join(
         member=member,
         group_id=group_id,
-        delivery=_delivery(payload, member),
+        delivery=delivery_of(payload.delivery, member),
         share_code=payload.share_code,
         client_ip=client_address(request),
         device_id=request.headers.get("X-Device-Id", ""),
     )
     return Status(201, _payment(result))
+
+
+# --- bargain (砍价) ----------------------------------------------------------------------------
+
+
+class BargainBuyIn(Schema):
+    delivery: DeliveryIn
+
+
+@router.post("/bargain-runs/{run_id}/buy", response={201: CheckoutOut}, auth=member_auth)
+@decorate_view(atomic_answer)
+def bargain_buy(request: HttpRequest, run_id: int, payload: BargainBuyIn) -> Status[dict[str, Any]]:
+    """The starter buys one unit at the run's current price before its time is up, once: 201
+    like POST /orders. Anyone else: 404; expired: 409 `bargain_expired`; already ordered or
+    bought: 409 `bargain_closed`; the price moved while buying: 409 `price_changed`."""
+    buyer = require_member(request)
+    result = services_promotions.bargain_buy(
+        buyer=buyer,
+        run_id=run_id,
+        delivery=delivery_of(payload.delivery, buyer),
+        client_ip=client_address(request),
+        device_id=request.headers.get("X-Device-Id", ""),
+    )
+    return Status(201, checkout_out(result))

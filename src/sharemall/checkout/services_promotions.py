@@ -16,7 +16,8 @@ from sharemall.aftersales import services as aftersales
 from sharemall.checkout import services as checkout
 from sharemall.core.errors import DomainError
 from sharemall.promotions.models import Group
-from sharemall.promotions.rules.offers import GROUP
+from sharemall.promotions.rules.offers import BARGAIN, GROUP
+from sharemall.promotions.selectors import bargains as bargain_selectors
 from sharemall.promotions.selectors import groups as group_selectors
 from sharemall.promotions.services import groups, offers
 
@@ -110,3 +111,29 @@ def groups_expire(now: datetime) -> int:
         except DomainError as exc:
             logger.warning("refused group order %s: not refunded yet: %s", seat.order_id, exc)
     return moved
+
+
+# --- bargain (砍价) ----------------------------------------------------------------------------
+
+
+def bargain_buy(
+    *,
+    buyer: Member,
+    run_id: int,
+    delivery: checkout.Delivery,
+    client_ip: str | None = None,
+    device_id: str = "",
+) -> checkout.CheckoutResult:
+    """The starter buys the run's one unit at its current price, before its time is up. Anyone
+    else: 404; expired: 409 `bargain_expired`; already ordered or bought: 409 `bargain_closed`;
+    a help landing between pricing and reserving: 409 `price_changed`. An unpaid order that
+    times out gives the run back to the starter while it lasts."""
+    run = bargain_selectors.run(run_id)
+    offer = offers.offer(BARGAIN, run.pk, buyer=buyer, sku_id=run.sku_id, now=timezone.now())
+    return checkout.order_create(
+        buyer=buyer,
+        items=[checkout.Item(run.sku_id, 1, offer=offer)],
+        delivery=delivery,
+        client_ip=client_ip,
+        device_id=device_id,
+    )

@@ -31,6 +31,7 @@ from sharemall.notifications.api import router as notifications_router
 from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
 from sharemall.privacy.api import router as privacy_router
+from sharemall.promotions.api.bargains import router as bargains_router
 from sharemall.promotions.api.coupons import router as coupons_router
 from sharemall.promotions.api.groups import router as group_buy_router
 from sharemall.settlement.api import router as settlement_router
@@ -71,6 +72,7 @@ api.add_router("", settlement_router)
 api.add_router("", verification_router)
 api.add_router("", privacy_router)
 api.add_router("", legal_router)
+api.add_router("", bargains_router)
 api.add_router("", notifications_router)
 api.add_router("", wechat_subscribe_router)
 api.add_router("", wechat_oa_router)

@@ -9,4 +9,4 @@ class PromotionsConfig(AppConfig):
 
     def ready(self) -> None:
         # Each tool registers its offer handler when its services module is imported.
-        from sharemall.promotions.services import groups  # noqa: F401, PLC0415
+        from sharemall.promotions.services import bargains, groups  # noqa: F401, PLC0415

@@ -4,6 +4,7 @@ from django.urls import URLPattern, path
 
 from sharemall.web.buyer import (
     aftersales,
+    bargain,
     browse,
     cart,
     checkout,
@@ -45,6 +46,10 @@ urlpatterns: list[URLPattern] = [
     path("stores/nearby", browse.stores_nearby, name="stores_nearby"),
     path("stores/nearby/list", browse.stores_nearby_list, name="stores_nearby_list"),
     path("p/<int:product_id>/share", sharing.product_share, name="buyer_product_share"),
+    path("bargain/<int:run_id>", bargain.bargain_run_page, name="buyer_bargain_run"),
+    path("bargain/<int:run_id>/help", bargain.bargain_help, name="buyer_bargain_help"),
+    path("bargain/<int:run_id>/buy", bargain.bargain_buy, name="buyer_bargain_buy"),
+    path("bargains/<int:bargain_id>", bargain.bargain_start_page, name="buyer_bargain"),
     path("cart", cart.cart_page, name="buyer_cart"),
     path("cart/add", cart.cart_add, name="buyer_cart_add"),
     path("cart/<int:sku_id>/quantity", cart.cart_update, name="buyer_cart_update"),
