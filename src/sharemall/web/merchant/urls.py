@@ -12,6 +12,7 @@ from sharemall.web.merchant import (
     plans,
     product_import,
     products,
+    promotion_tools,
     settlement,
     staff,
     stores,
@@ -42,6 +43,18 @@ urlpatterns: list[URLPattern] = [
         name="merchant_coupon_stop",
     ),
     path("promotions", marketing.merchant_promotions, name="merchant_promotions"),
+    path("group-buys", promotion_tools.merchant_group_buys, name="merchant_group_buys"),
+    path(
+        "group-buys/<int:group_buy_id>/stop",
+        promotion_tools.merchant_group_buy_stop,
+        name="merchant_group_buy_stop",
+    ),
+    path("bargains", promotion_tools.merchant_bargains, name="merchant_bargains"),
+    path(
+        "bargains/<int:bargain_id>/stop",
+        promotion_tools.merchant_bargain_stop,
+        name="merchant_bargain_stop",
+    ),
     path(
         "promotions/<int:tier_set_id>/stop",
         marketing.merchant_tiers_stop,
