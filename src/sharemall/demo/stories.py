@@ -34,6 +34,7 @@ from sharemall.aftersales.services import (
 from sharemall.catalog.models import Product, Sku
 from sharemall.checkout import services as checkout
 from sharemall.demo import catalogue, data
+from sharemall.demo.campaigns import seed_campaigns
 from sharemall.demo.pictures import Subject, post_photo
 from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import services as distribution
@@ -174,6 +175,7 @@ class Stories:
         checkout.unpaid_timeout(timezone.now())
         self.withdrawal()
         self.shop_withdrawal()
+        self.campaigns()
 
     # --- people and links ---------------------------------------------------------------------
 
@@ -228,6 +230,24 @@ class Stories:
     def sku(self, shop: catalogue.Merchant, index: int, sku: int) -> Sku:
         return Sku.objects.get(
             product=self.product(shop, index), name=shop.products[index].skus[sku].name
+        )
+
+    def campaigns(self) -> None:
+        """The tea shop's coupons, 满减, flash sale, a forming group and a bargain under way."""
+
+        def home_delivery(member: Member) -> checkout.Delivery:
+            home = _home(member)
+            return checkout.Delivery(
+                "express", home.region_code, home.address, home.receiver, member.phone
+            )
+
+        seed_campaigns(
+            shop=Merchant.objects.get(uscc=T.uscc),
+            operator=Member.objects.get(phone=data.OPERATOR_PHONE),
+            members=self.members,
+            sku=lambda index: self.sku(T, index, 0),
+            delivery=home_delivery,
+            now=timezone.now(),
         )
 
     # --- one purchase, start to finish ------------------------------------------------------

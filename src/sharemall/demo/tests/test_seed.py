@@ -25,6 +25,7 @@ from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants.models import Merchant, MerchantEvent, Staff, Store
 from sharemall.orders.models import Order
 from sharemall.posts.models import Post, PostReport
+from sharemall.promotions.models import BargainRun, CouponClaim, Group, SpendTierSet
 from sharemall.showcase.models import Banner
 from sharemall.wallet.models import Withdrawal
 from sharemall.wallet.services import ledger_check
@@ -288,6 +289,12 @@ def test_seed_fills_every_queue_with_a_history_and_keeps_the_ledger_balanced() -
     assert posts.filter(author__phone=data.MEMBER_PHONES[0]).exists()
     assert PostReport.objects.values("post").distinct().count() == 1
     assert Order.objects.filter(degree=2, status="paid").count() == 1
+    # Campaigns to show: a claimed coupon, 满减, a group one seat in, a bargain two friends helped.
+    assert CouponClaim.objects.filter(member=member, used_at=None).count() == 1
+    assert SpendTierSet.objects.exists()
+    group = Group.objects.get()
+    assert (group.status, group.paid_count, group.size) == ("forming", 1, 3)
+    assert BargainRun.objects.get().helps == 2
 
 
 def test_list_prices_category_icons_banners_and_shop_names_are_seeded() -> None:
