@@ -98,9 +98,6 @@ def test_a_group_of_three_fills_and_only_then_ships(api: Api) -> None:
     opened = _open(api, gb.pk, leader)
     assert opened["amount_fen"] == GROUP_FEN
     group_id = opened["group_id"]
-    # Nobody joins before the leader has paid.
-    early = api.post(f"/groups/{group_id}/join", {"delivery": ADDRESS}, as_=second)
-    assert (early.status, early.error_code) == (409, "group_not_open")
     _pay(api, leader, opened["payment_id"])
 
     page = api.get(f"/groups/{group_id}").body
@@ -324,3 +321,22 @@ def test_a_refused_payer_whose_refund_could_not_start_is_refunded_by_the_job(
     assert AfterSale.objects.get(order=late).reason == group_services.reason_full()
     assert groups_expire(timezone.now()) == 0
     assert len(_refunds(late)) == 1
+
+
+def test_friends_may_join_before_the_leader_pays_and_the_group_fills_on_the_last_payment(
+    api: Api,
+) -> None:
+    gb = group_buy(size=3)
+    leader, second, third = (MemberFactory.create() for _ in range(3))
+    opened = _open(api, gb.pk, leader)
+    joins = [_join(api, opened["group_id"], m) for m in (second, third)]
+    _pay(api, second, joins[0]["payment_id"])
+    _pay(api, third, joins[1]["payment_id"])
+    assert api.get(f"/groups/{opened['group_id']}").body["status"] == "forming"
+    _pay(api, leader, opened["payment_id"])
+    group = api.get(f"/groups/{opened['group_id']}").body
+    assert group["status"] == "succeeded"
+    assert sorted(m["member_id"] for m in group["members"] if m["paid"]) == sorted(
+        [leader.pk, second.pk, third.pk]
+    )
+    assert not Order.objects.filter(payment_id=opened["payment_id"], on_hold=True).exists()

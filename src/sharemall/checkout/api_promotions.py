@@ -78,8 +78,7 @@ def group_join(
     """Join a forming group through its leader's share link: an order and payment at the
     group price. The seat is taken when the payment arrives, if one is still free — otherwise
     the payment is refunded in full at once. Already holding a seat (paid or pending): 409
-    `already_in_group`; the group no longer forming: 409 `group_closed`; the leader has not
-    paid yet: 409 `group_not_open`."""
+    `already_in_group`; the group no longer forming: 409 `group_closed`."""
     member = require_member(request)
     result = services_promotions.group_join(
         member=member,

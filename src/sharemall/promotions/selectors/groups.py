@@ -74,10 +74,6 @@ def paid_member_ids(group: Group) -> list[int]:
     )
 
 
-def leader_paid(group: Group) -> bool:
-    return GroupMember.objects.filter(group=group, is_leader=True, status=rules.PAID).exists()
-
-
 def holds_seat(group: Group, member: Member) -> bool:
     return GroupMember.objects.filter(
         group=group, member=member, status__in=rules.LIVE_SEATS

@@ -194,11 +194,6 @@ class GroupOffers:
             raise GroupClosed(_("This group is no longer forming."))
         if group.paid_count >= group.size:
             raise GroupClosed(_("This group is full."))
-        if buyer.pk != group.leader_id and not selectors.leader_paid(group):
-            raise GroupClosed(
-                _("The leader has not paid yet; the group opens when they do."),
-                code="group_not_open",
-            )
         if selectors.holds_seat(group, buyer):
             raise AlreadyInGroup(_("You are already in this group."))
         return Offer(GROUP, group.pk, sku_id, group.price_fen, max_quantity=1)
@@ -222,7 +217,8 @@ class GroupOffers:
 
     def release(self, order_ids: Sequence[int]) -> None:
         """Unpaid orders cancelled: their seats never held anything and are closed. A group
-        whose leader never paid fails (nobody else could join it, so no one is refunded)."""
+        whose leader never paid and nobody else paid either fails at once; one where friends
+        already paid goes on (the seats are the payers') until it fills or expires."""
         now = timezone.now()
         seats = list(
             GroupMember.objects.filter(order_id__in=order_ids, status=rules.PENDING).values_list(

@@ -41,7 +41,6 @@ def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
     seats = group_selectors.paid_seats(group)
     own = group_selectors.seat_of(group, viewer) if viewer else None
     forming = group.status == group_rules.FORMING and group.expires_at > timezone.now()
-    leader_paid = group_selectors.leader_paid(group)
     sku = group.group_buy.sku
     hours, minutes = _time_left(group)
     return render(
@@ -57,8 +56,7 @@ def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
             "own": own,
             "own_pending": own is not None and own.status == group_rules.PENDING,
             "is_leader": viewer is not None and viewer.pk == group.leader_id,
-            "can_join": forming and leader_paid and own is None,
-            "waiting_for_leader": forming and not leader_paid,
+            "can_join": forming and own is None,
             "forming": forming,
             "hours_left": hours,
             "minutes_left": minutes,
