@@ -30,6 +30,7 @@ from sharemall.notifications.api import router as notifications_router
 from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
 from sharemall.privacy.api import router as privacy_router
+from sharemall.promotions.api.flash import router as flash_router
 from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
 from sharemall.verification.api import router as verification_router
@@ -73,6 +74,7 @@ api.add_router("", wechat_subscribe_router)
 api.add_router("", wechat_oa_router)
 api.add_router("", wechat_mp_router)
 api.add_router("", wechat_component_router)
+api.add_router("", flash_router)
 
 _HTTP_CODES = {
     400: "bad_request",

@@ -6,3 +6,7 @@ class PromotionsConfig(AppConfig):
     name = "sharemall.promotions"
     label = "promotions"
     verbose_name = _("Promotions")
+
+    def ready(self) -> None:
+        # Each tool registers its checkout handler (services/offers.py) at import.
+        from sharemall.promotions.services import flash  # noqa: F401, PLC0415
