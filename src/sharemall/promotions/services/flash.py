@@ -320,27 +320,29 @@ offers.register(FLASH, HANDLER)
 
 # -- the optional Redis gate -----------------------------------------------------------------
 
-# KEYS: the sale's units left, the member's units; ARGV: quantity, per-member limit, ttl.
-# Answers 1 admitted, 0 sold out, -1 the sale is not in Redis yet, -2 over the member's limit.
+# KEYS: the sale's units left, the member's hash {n: units, at: last admission (unix s)};
+# ARGV: quantity, per-member limit, ttl, now. Answers 1 admitted, 0 sold out, -1 the sale is not
+# in Redis yet, -2 over the member's limit.
 _ADMIT = """
 local left = redis.call('GET', KEYS[1])
 if not left then return -1 end
 local q = tonumber(ARGV[1])
 if tonumber(left) < q then return 0 end
-local mine = tonumber(redis.call('GET', KEYS[2]) or '0')
+local mine = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
 if mine + q > tonumber(ARGV[2]) then return -2 end
 redis.call('DECRBY', KEYS[1], q)
-redis.call('INCRBY', KEYS[2], q)
+redis.call('HINCRBY', KEYS[2], 'n', q)
+redis.call('HSET', KEYS[2], 'at', ARGV[4])
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
 return 1
 """
-# Give back what an admission took: only units the member's counter still holds (an admission
+# Give back what an admission took: only units the member's count still holds (an admission
 # that never reached Redis gives nothing back), and only to a sale still in Redis.
 _RETURN = """
-local mine = tonumber(redis.call('GET', KEYS[2]) or '0')
+local mine = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
 local q = math.min(tonumber(ARGV[1]), mine)
 if q <= 0 then return 0 end
-redis.call('DECRBY', KEYS[2], q)
+redis.call('HINCRBY', KEYS[2], 'n', -q)
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCRBY', KEYS[1], q) end
 return q
 """
@@ -416,13 +418,17 @@ def _gate_answer(sale_id: int, member_id: int, quantity: int) -> Conflict | None
     if snap is None:
         return None  # checkout answers the missing sale
     keys = gate_keys(sale_id, member_id)
+
+    def admit() -> int:
+        return int(gate.admit(keys=keys, args=[quantity, snap.per_member, _ttl(snap), time.time()]))
+
     try:
-        answer = int(gate.admit(keys=keys, args=[quantity, snap.per_member, _ttl(snap)]))
+        answer = admit()
         if answer == -1:
             gate.client.set(keys[0], max(0, snap.stock - snap.sold), ex=_ttl(snap), nx=True)
-            answer = int(gate.admit(keys=keys, args=[quantity, snap.per_member, _ttl(snap)]))
+            answer = admit()
         if answer == -2 and _member_resync(gate, snap, member_id, keys[1]):
-            answer = int(gate.admit(keys=keys, args=[quantity, snap.per_member, _ttl(snap)]))
+            answer = admit()
     except gate.errors:
         logger.warning("flash gate: Redis did not answer; the database decides", exc_info=True)
         return None
@@ -434,17 +440,25 @@ def _gate_answer(sale_id: int, member_id: int, quantity: int) -> Conflict | None
     return None
 
 
+# A member's admissions the database still does not show after this long were lost (their
+# checkout died between the gate and its give-back); younger ones may be checkouts in flight.
+MEMBER_RESYNC_SECONDS = 10.0
+
+
 def _member_resync(gate: _Gate, snap: Snapshot, member_id: int, key: str) -> bool:
-    """The gate holds the member at their limit: believe the database's count instead (their
-    unpaid orders timed out, or an admission was never given back). True if it lowered it."""
+    """The gate holds the member at their limit: if their last admission is old, believe the
+    database's count instead. True if it lowered the gate's."""
+    mine = gate.client.hmget(key, "n", "at")
+    counted, at = int(mine[0] or 0), float(mine[1] or 0)
+    if time.time() - at < MEMBER_RESYNC_SECONDS:
+        return False
     held = (
         FlashQuota.objects.filter(sale_id=snap.sale_id, member_id=member_id)
         .values_list("bought", flat=True)
         .first()
     ) or 0
-    counted = int(gate.client.get(key) or 0)
     if held < counted:
-        gate.client.set(key, held, ex=_ttl(snap))
+        gate.client.hset(key, "n", held)
         return True
     return False
 
