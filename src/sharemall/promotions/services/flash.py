@@ -19,10 +19,15 @@ Sold-out answers are cheap. Each process keeps a short-lived snapshot of each sa
 sold out is refused in `offer` without touching the database, and `front` answers a POST
 /api/v1/orders for it in front of Django altogether (config/wsgi.py).
 
-With REDIS_URL set, an optional gate (`gate_admit` / `gate_return`, one Lua script each) keeps
-per-sale and per-member counters in Redis so that most refusals never reach PostgreSQL. The
-database stays the truth: the gate may admit too many (the database refuses them), and a gate
-that admits too few heals itself (`_gate_resync`) from the database's remaining stock.
+With REDIS_URL set, an optional gate (one Lua script each to admit and to give back) keeps
+per-sale and per-member counters in Redis so that refusals never reach the hot rows: `offer`
+reads it (a quote takes nothing), `reserve` is admitted by it before the conditional updates and
+gives back what the database then refuses; `release` gives back on commit. The database stays
+the truth: the gate may admit too many (the database refuses them), and units it lost (a
+checkout rolled back after `reserve`, a crash) come back on their own: a gate emptier than the
+database reopens to the database's count (`_gate_resync`), a member's count after
+MEMBER_RESYNC_SECONDS (`_member_resync`). `gate_admit` / `gate_return` are public for a caller
+that wants the gate even earlier; the handler does not need it.
 """
 
 from __future__ import annotations
@@ -229,6 +234,8 @@ class FlashHandler:
             raise _sold_out()
         if state != rules.LIVE:
             raise _not_live()
+        if _gate_empty(snap.sale_id):
+            raise _sold_out()
         return Offer(FLASH, snap.sale_id, snap.sku_id, snap.price_fen, snap.per_member)
 
     def reserve(self, offer: Offer, *, buyer: Member, quantity: int, order: Order) -> None:
@@ -236,29 +243,19 @@ class FlashHandler:
         per_member = offer.max_quantity
         if per_member is None:  # an Offer not made by `offer` above
             per_member = FlashSale.objects.values_list("per_member", flat=True).get(pk=offer.ref_id)
-        with transaction.atomic():
-            if not _quota_take(offer.ref_id, buyer.pk, quantity, per_member):
-                raise _over_limit(per_member)
-            # The hot row last: it stays locked only from here to the checkout's commit.
-            taken = FlashSale.objects.filter(
-                selectors.live_filter(now),
-                pk=offer.ref_id,
-                sold__lte=F("stock") - quantity,
-            ).update(sold=F("sold") + quantity)
-            if not taken:
-                left = (
-                    FlashSale.objects.filter(selectors.live_filter(now), pk=offer.ref_id)
-                    .values_list("sold", "stock")
-                    .first()
+        # With REDIS_URL, the gate first: refused there, the hot rows are never touched.
+        refusal = _gate_answer(offer.ref_id, buyer.pk, quantity)
+        if refusal is not None:
+            raise refusal
+        try:
+            # No savepoint of its own: a refusal rolls the caller's whole checkout back.
+            with transaction.atomic(savepoint=False):
+                _reserve_in_database(
+                    offer, buyer, quantity=quantity, order=order, per_member=per_member, now=now
                 )
-                if left is None:
-                    raise _not_live()
-                if left[0] >= left[1]:
-                    _mark_sold_out(offer.ref_id)
-                raise _sold_out()
-            FlashPurchase.objects.create(
-                sale_id=offer.ref_id, member=buyer, order=order, quantity=quantity, created_at=now
-            )
+        except Conflict:
+            gate_return(offer.ref_id, buyer.pk, quantity)
+            raise
 
     def release(self, order_ids: Sequence[int]) -> None:
         now = timezone.now()
@@ -282,6 +279,31 @@ class FlashHandler:
             order_id__in=[o.pk for o in orders], status=FlashPurchase.Status.RESERVED
         ).update(status=FlashPurchase.Status.PAID)
         return []
+
+
+def _reserve_in_database(
+    offer: Offer, buyer: Member, *, quantity: int, order: Order, per_member: int, now: datetime
+) -> None:
+    if not _quota_take(offer.ref_id, buyer.pk, quantity, per_member):
+        raise _over_limit(per_member)
+    # The hot row last: it stays locked only from here to the checkout's commit.
+    taken = FlashSale.objects.filter(
+        selectors.live_filter(now), pk=offer.ref_id, sold__lte=F("stock") - quantity
+    ).update(sold=F("sold") + quantity)
+    if not taken:
+        left = (
+            FlashSale.objects.filter(selectors.live_filter(now), pk=offer.ref_id)
+            .values_list("sold", "stock")
+            .first()
+        )
+        if left is None:
+            raise _not_live()
+        if left[0] >= left[1]:
+            _mark_sold_out(offer.ref_id)
+        raise _sold_out()
+    FlashPurchase.objects.create(
+        sale_id=offer.ref_id, member=buyer, order=order, quantity=quantity, created_at=now
+    )
 
 
 def _after_release(purchase: FlashPurchase) -> Callable[[], None]:
@@ -461,6 +483,21 @@ def _member_resync(gate: _Gate, snap: Snapshot, member_id: int, key: str) -> boo
         gate.client.hset(key, "n", held)
         return True
     return False
+
+
+def _gate_empty(sale_id: int) -> bool:
+    """Whether the gate shows no units left (a read: a quote takes nothing from the gate)."""
+    gate = _the_gate()
+    if gate is None:
+        return False
+    try:
+        left = gate.client.get(gate_keys(sale_id, 0)[0])
+    except gate.errors:
+        return False
+    if left is None or int(left) > 0:
+        return False
+    _mark_sold_out(sale_id)
+    return True
 
 
 def gate_return(sale_id: int, member_id: int, quantity: int) -> None:

@@ -133,7 +133,6 @@ def test_an_unpaid_timeout_gives_the_gate_back_its_units(
 ) -> None:
     sale = live_sale(stock=1, per_member=1)
     a, b = members(2)
-    assert flash.gate_admit(sale.pk, a.pk, 1)
     offer = offers.offer(FLASH, sale.pk, buyer=a, sku_id=sale.sku_id, now=timezone.now())
     (order,) = bare_orders([a], sale.sku)
     with transaction.atomic():
@@ -187,3 +186,32 @@ def test_front_answers_a_sale_known_sold_out_and_passes_the_rest_on_whole() -> N
     other_body = {"items": [{"sku_id": other.sku_id, "quantity": 1, "flash_sale_id": other.pk}]}
     status, echoed = _call(app, other_body)
     assert (status, json.loads(echoed)) == ("201 Created", other_body)
+
+
+def _reserve(sale: FlashSale, buyer: Any) -> None:
+    offer = offers.offer(FLASH, sale.pk, buyer=buyer, sku_id=sale.sku_id, now=timezone.now())
+    (order,) = bare_orders([buyer], sale.sku)
+    with transaction.atomic():
+        offers.reserve(offer, buyer=buyer, quantity=1, order=order)
+
+
+def test_checkout_goes_through_the_gate_and_the_database_refuses_what_it_let_by(
+    gate: redis.Redis,
+) -> None:
+    sale = live_sale(stock=2, per_member=1)
+    a, b, c = members(3)
+    _reserve(sale, a)
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 1
+    # Redis lost the member's count (a restart): the gate lets `a` by, the database refuses,
+    # and the gate gets its unit back.
+    gate.delete(flash.gate_keys(sale.pk, a.pk)[1])
+    with pytest.raises(Conflict) as again:
+        _reserve(sale, a)
+    assert again.value.code == "flash_limit"
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 1
+    _reserve(sale, b)
+    # Sold out in the gate: a quote is refused by reading it, checkout before the hot rows.
+    with pytest.raises(Conflict) as quoted:
+        offers.offer(FLASH, sale.pk, buyer=c, sku_id=sale.sku_id, now=timezone.now())
+    assert quoted.value.code == "flash_sold_out"
+    assert FlashSale.objects.get(pk=sale.pk).sold == 2
