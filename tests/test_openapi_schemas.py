@@ -87,4 +87,5 @@ def test_the_price_quote_documents_its_money_fields() -> None:
     ref = op["responses"][200]["content"][JSON]["schema"]["$ref"].rsplit("/", 1)[-1]
     order = document["components"]["schemas"]["QuoteOrderOut"]["properties"]
     assert set(document["components"]["schemas"][ref]["properties"]) >= {"orders", "total_fen"}
-    assert set(order) == {"merchant_id", "goods_fen", "discount_fen", "shipping_fen", "total_fen"}
+    contract = {"merchant_id", "goods_fen", "discount_fen", "shipping_fen", "total_fen"}
+    assert set(order) == contract | {"promotion_fen", "tier_fen", "coupon_fen", "share_fen"}

@@ -31,10 +31,12 @@ from sharemall.distribution import services as distribution
 from sharemall.notifications import rules as notices
 from sharemall.notifications.services import notify
 from sharemall.orders import ledger as order_ledger
+from sharemall.orders import rules as order_rules
 from sharemall.orders import services as orders
 from sharemall.orders.models import Order, OrderLine
 from sharemall.payments import services as payments
 from sharemall.payments.models import Refund
+from sharemall.promotions.services import coupons
 
 
 class InvalidAfterSale(DomainError):
@@ -125,6 +127,36 @@ def aftersale_request(
             order_lines=order_lines,
             photos=stored,
         )
+
+
+def order_refund_whole(order: Order, *, reason: str) -> AfterSale | None:
+    """Refund everything still unclaimed in a paid order on the system's decision (a group-buy
+    that failed, a payer a full group could not seat): a refund request made for the buyer,
+    approved at once and paid back through the provider like any refund — ledger, commissions
+    reversed, order closed, the buyer told. Units already in the buyer's own requests go their
+    own way; with none left this does nothing and answers None. Claiming the units is the
+    conditional update every request makes, so two runs cannot refund one unit twice."""
+    _check_eligible(order, rules.REFUND)
+    order_lines = {
+        line.pk: line
+        for line in OrderLine.objects.filter(order=order).order_by("pk")
+        if line.quantity > line.claimed_quantity
+    }
+    if not order_lines:
+        return None
+    try:
+        aftersale = _open_request(
+            buyer=order.buyer,
+            order=order,
+            kind=rules.REFUND,
+            lines=[(pk, line.quantity - line.claimed_quantity) for pk, line in order_lines.items()],
+            why=_text(reason, "reason"),
+            order_lines=order_lines,
+            photos=[],
+        )
+    except UnitsUnavailable:
+        return None  # another run or the buyer claimed them meanwhile
+    return aftersale_approve(aftersale, actor=None, note=reason)
 
 
 def _check_eligible(order: Order, kind: str | None) -> None:
@@ -502,7 +534,9 @@ def _finish_refund(aftersale: AfterSale, order: Order) -> AfterSale:
             aftersale, rules.REFUNDED, actor=None, note=refund.refund_no, closed_at=timezone.now()
         )
         orders.aftersale_closed(order)
-        orders.order_close_if_fully_refunded(order, actor=None)
+        closed = orders.order_close_if_fully_refunded(order, actor=None)
+        if closed.status == order_rules.CLOSED:
+            coupons.coupons_give_back([closed.pk])
         notify(
             order.buyer_id,
             notices.REFUND_SUCCEEDED,

@@ -64,7 +64,9 @@ def _created(result: services.CheckoutResult) -> dict[str, Any]:
 
 
 def _items(payload: OrderCreateIn) -> list[services.Item]:
-    return [services.Item(i.sku_id, i.quantity) for i in payload.items]
+    return [
+        services.Item(i.sku_id, i.quantity, flash_sale_id=i.flash_sale_id) for i in payload.items
+    ]
 
 
 def _delivery(payload: OrderCreateIn, buyer: Member) -> services.Delivery:
@@ -84,6 +86,7 @@ def order_quote(request: HttpRequest, payload: OrderCreateIn) -> dict[str, Any]:
         items=_items(payload),
         delivery=_delivery(payload, buyer),
         share_code=payload.share_code,
+        coupon_ids=payload.coupon_ids,
     )
     orders = [
         {
@@ -92,13 +95,22 @@ def order_quote(request: HttpRequest, payload: OrderCreateIn) -> dict[str, Any]:
             "discount_fen": d.discount_fen,
             "shipping_fen": d.shipping_fen,
             "total_fen": d.total_fen,
+            "promotion_fen": p.promotion_fen,
+            "tier_fen": p.tier_fen,
+            "coupon_fen": p.coupon_fen,
+            "share_fen": p.share_fen,
         }
-        for d in priced.drafts
+        for d, p in zip(priced.drafts, priced.prices, strict=True)
     ]
+    sums = ("goods_fen", "discount_fen", "shipping_fen", "promotion_fen", "tier_fen")
     return {
         "orders": orders,
-        **{k: sum(o[k] for o in orders) for k in ("goods_fen", "discount_fen", "shipping_fen")},
+        **{k: sum(o[k] for o in orders) for k in (*sums, "coupon_fen", "share_fen")},
         "total_fen": priced.total_fen,
+        "coupons": [
+            {"id": c.claim_id, "merchant_id": c.merchant_id, "taken_fen": c.taken_fen}
+            for c in priced.coupons
+        ],
     }
 
 
@@ -111,6 +123,7 @@ def order_create(request: HttpRequest, payload: OrderCreateIn) -> Status[dict[st
         items=_items(payload),
         delivery=_delivery(payload, buyer),
         share_code=payload.share_code,
+        coupon_ids=payload.coupon_ids,
         client_ip=client_address(request),
         device_id=request.headers.get("X-Device-Id", ""),
     )

@@ -9,6 +9,8 @@ from sharemall.core.schemas import Id
 class ItemIn(Schema):
     sku_id: int
     quantity: int = Field(strict=True)
+    # Buy at this flash sale's price (秒杀).
+    flash_sale_id: Id | None = None
 
 
 class DeliveryIn(Schema):
@@ -26,6 +28,8 @@ class OrderCreateIn(Schema):
     items: list[ItemIn] = Field(min_length=1, max_length=100)
     share_code: str | None = Field(default=None, max_length=32)
     delivery: DeliveryIn
+    # The caller's claimed coupons to use (the ids GET /me/coupons lists).
+    coupon_ids: list[Id] = Field(default_factory=list, max_length=10)
 
 
 class CreatedLineOut(Schema):
@@ -54,11 +58,24 @@ class CheckoutOut(Schema):
 
 
 class QuoteOrderOut(Schema):
+    """discount_fen = promotion_fen + tier_fen + coupon_fen + share_fen: the flash, group or
+    bargain price, 满减, coupons and the share discount, applied in that order."""
+
     merchant_id: int
     goods_fen: int
     discount_fen: int
     shipping_fen: int
     total_fen: int
+    promotion_fen: int
+    tier_fen: int
+    coupon_fen: int
+    share_fen: int
+
+
+class QuoteCouponOut(Schema):
+    id: int
+    merchant_id: int
+    taken_fen: int
 
 
 class QuoteOut(Schema):
@@ -69,6 +86,12 @@ class QuoteOut(Schema):
     discount_fen: int
     shipping_fen: int
     total_fen: int
+    promotion_fen: int
+    tier_fen: int
+    coupon_fen: int
+    share_fen: int
+    # What each coupon took off each merchant's order.
+    coupons: list[QuoteCouponOut]
 
 
 class PayIn(Schema):

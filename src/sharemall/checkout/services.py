@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.addresses import selectors as address_book
+from sharemall.aftersales import services as aftersales
 from sharemall.catalog import services as catalog
 from sharemall.checkout import pricing
 from sharemall.core.errors import Conflict, DomainError, NotFound
@@ -47,6 +48,8 @@ from sharemall.payments import services as payments
 from sharemall.payments.models import Payment, Refund
 from sharemall.payments.providers.base import Scene
 from sharemall.payments.providers.sandbox import SandboxProvider
+from sharemall.promotions.services import coupons
+from sharemall.promotions.services import offers as promotion_offers
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +80,22 @@ class CheckoutResult:
 
 
 def quote(
-    *, buyer: Member, items: Sequence[Item], delivery: Delivery, share_code: str | None = None
+    *,
+    buyer: Member,
+    items: Sequence[Item],
+    delivery: Delivery,
+    share_code: str | None = None,
+    coupon_ids: Sequence[int] = (),
 ) -> pricing.Priced:
     """What `order_create` would charge for the same request, writing nothing (POST
     /orders/quote and the checkout page): the very pricing it runs."""
     return pricing.price(
-        buyer=buyer, items=items, delivery=delivery, share_code=share_code, now=timezone.now()
+        buyer=buyer,
+        items=items,
+        delivery=delivery,
+        share_code=share_code,
+        coupon_ids=coupon_ids,
+        now=timezone.now(),
     )
 
 
@@ -93,6 +106,7 @@ def quote_preview(
     delivery_type: str,
     region_code: str,
     share_code: str | None = None,
+    coupon_ids: Sequence[int] = (),
 ) -> pricing.Priced:
     """The checkout page's quote while the address is being filled in: the same pricing, with
     shipping once a district is chosen (`Priced.shipping_known`)."""
@@ -102,6 +116,7 @@ def quote_preview(
         delivery_type=delivery_type,
         region_code=region_code,
         share_code=share_code,
+        coupon_ids=coupon_ids,
         now=timezone.now(),
     )
 
@@ -112,6 +127,7 @@ def order_create(
     items: Sequence[Item],
     delivery: Delivery,
     share_code: str | None = None,
+    coupon_ids: Sequence[int] = (),
     client_ip: str | None = None,
     device_id: str = "",
 ) -> CheckoutResult:
@@ -125,6 +141,7 @@ def order_create(
         items=items,
         delivery=delivery,
         share_code=share_code,
+        coupon_ids=coupon_ids,
         now=now,
         client_ip=client_ip,
         device_id=device_id,
@@ -137,11 +154,33 @@ def order_create(
             expires_at=now + timedelta(minutes=settings.ORDER_UNPAID_TIMEOUT_MINUTES),
         )
         created = orders.orders_create(buyer=buyer, payment=payment, drafts=drafts)
+        _promotions_reserve(buyer, priced, created, payment)
         distribution.binding_at_checkout(buyer, attribution, now=now)
         # Stock last: a popular SKU's row stays locked only from here to the commit, so
         # concurrent checkouts of it queue for the shortest time (a flash sale's hot row).
         catalog.stock_reserve(wanted)
     return CheckoutResult(payment, created.orders, created.lines)
+
+
+def _promotions_reserve(
+    buyer: Member, priced: pricing.Priced, created: orders.CreatedOrders, payment: Payment
+) -> None:
+    """In the checkout's transaction: each promotion line's offer is reserved with its tool, and
+    the coupons are marked used (either refusing rolls the whole checkout back)."""
+    for order, draft, offers in zip(created.orders, priced.drafts, priced.offers, strict=True):
+        for line, offer in zip(draft.lines, offers, strict=True):
+            if offer is not None:
+                promotion_offers.reserve(offer, buyer=buyer, quantity=line.quantity, order=order)
+    if priced.coupons:
+        order_of = {o.merchant_id: o for o in created.orders}
+        coupons.coupons_redeem(
+            priced.claim_ids,
+            [
+                coupons.Redemption(c.claim_id, order_of[c.merchant_id], c.taken_fen, c.funded_by)
+                for c in priced.coupons
+            ],
+            payment_id=payment.pk,
+        )
 
 
 def payment_notification_handle(
@@ -155,6 +194,7 @@ def payment_notification_handle(
     refunded at once, once per provider transaction.
     """
     late_refund: Refund | None = None
+    refunds_due: list[promotion_offers.RefundDue] = []
     with transaction.atomic():
         result = payments.notification_accept(provider_name, headers, body)
         if result.captured:
@@ -162,11 +202,24 @@ def payment_notification_handle(
             paid = orders.orders_mark_paid(result.payment)
             order_ledger.post_payment_captured(result.payment, paid)
             distribution.commissions_create(paid)
+            refunds_due = promotion_offers.paid(paid)
         elif result.outcome in payments.UNWANTED and result.payment is not None:
             late_refund = _book_late_payment(result)
     if late_refund is not None:
         _refund_late_payment(late_refund, result)
+    for due in refunds_due:
+        refund_promotion_order(due.order, reason=due.reason)
     return result
+
+
+def refund_promotion_order(order: Order, *, reason: str) -> None:
+    """Give a paid order's money back in full because its promotion cannot keep it (a full
+    group's extra payer, an expired group's members), through after-sales' system refund. A
+    refund that cannot start now is logged; the group's expiry job tries its orders again."""
+    try:
+        aftersales.order_refund_whole(order, reason=reason)
+    except DomainError:
+        logger.exception("promotion refund of order %s could not start", order.order_no)
 
 
 def _book_late_payment(result: payments.NotificationResult) -> Refund:
@@ -247,7 +300,13 @@ UNSETTLED_LOOKBACK = timedelta(days=60)
 
 
 def _cancel_unpaid_orders(payment: Payment) -> None:
-    orders.orders_cancel_for_payment(payment, note=UNPAID_TIMEOUT_NOTE)
+    """In the transaction closing the payment: its orders are cancelled, their stock, their
+    promotion reservations (flash units, group seats, a bargain's purchase) and their coupons
+    go back."""
+    cancelled = [o.pk for o in orders.orders_cancel_for_payment(payment, note=UNPAID_TIMEOUT_NOTE)]
+    if cancelled:
+        promotion_offers.release(cancelled)
+        coupons.coupons_give_back(cancelled)
 
 
 def _settle_commissions(order: Order) -> None:

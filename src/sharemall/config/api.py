@@ -21,6 +21,7 @@ from sharemall.aftersales.api import router as aftersales_router
 from sharemall.analytics.api import router as analytics_router
 from sharemall.catalog.api import router as catalog_router
 from sharemall.checkout.api import router as checkout_router
+from sharemall.checkout.api_promotions import router as promotion_orders_router
 from sharemall.core.errors import DomainError
 from sharemall.distribution.api import router as distribution_router
 from sharemall.freight.api import router as freight_router
@@ -30,6 +31,7 @@ from sharemall.notifications.api import router as notifications_router
 from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
 from sharemall.privacy.api import router as privacy_router
+from sharemall.promotions.api.coupons import router as coupons_router
 from sharemall.promotions.api.flash import router as flash_router
 from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
@@ -74,6 +76,8 @@ api.add_router("", wechat_subscribe_router)
 api.add_router("", wechat_oa_router)
 api.add_router("", wechat_mp_router)
 api.add_router("", wechat_component_router)
+api.add_router("", coupons_router)
+api.add_router("", promotion_orders_router)
 api.add_router("", flash_router)
 
 _HTTP_CODES = {

@@ -15,17 +15,23 @@ of the order row, and every posting that touches the merchant's side of an order
   the shipping it sends the parcel with. The fee is charged on the goods only,
   fee = (T − shipping) × rate rounded down (PRODUCT names no fee on postage; like the commission
   base, shipping stays out of it)
+  A platform-funded discount (the platform's coupons, `order.platform_funded_fen`, s) is owed
+  to the merchant as if the buyer had paid it: platform_fees +s, order_receivable −s, in the
+  same transaction. The fee stays a share of what the buyer paid.
 - late payment (paid after we closed the payment, or a second payment of a paid one):
   provider_funds +A, clearing −A; it goes back at once as a refund paid out
 - refund approved:  side +r, side −fee_r (two entries), platform_fees +fee_r, clearing −r, where
   side = merchant_side(order): the order's account before settlement, the merchant's available
   balance after (which may then go negative: a debt, never dropped)
+- platform-funded part given back with a refund: side +s_r, platform_fees −s_r, a transaction
+  of its own beside the approval, s_r cumulative exactly like fee_r (below)
 - refund paid out:  clearing +r, provider_funds −r
 - order settled (settlement.services): order_receivable +n, merchant_available −n, n the order
   account's whole balance
 
 Keys: `payment:<id>:captured`, `payment:<id>:late:<provider txn id>`,
-`refund:<source key>:approved` (source key `aftersale:<id>`), `refund:<refund no>:paid`,
+`refund:<source key>:approved` (source key `aftersale:<id>`),
+`refund:<source key>:platform_funded`, `refund:<refund no>:paid`,
 `order:<id>:settled`.
 
 Orders captured before per-order accounts existed owe their merchant through the legacy
@@ -111,9 +117,11 @@ def post_payment_captured(payment: Payment, orders: Sequence[Order]) -> None:
             for entry in (
                 Entry(order_receivable(order.pk), -order.total_fen),
                 Entry(order_receivable(order.pk), fee),
+                Entry(order_receivable(order.pk), -order.platform_funded_fen),
             )
         ),
         Entry(platform(FEES), -sum(fees)),
+        Entry(platform(FEES), sum(order.platform_funded_fen for order in orders)),
     ]
     ledger_post(
         key=f"payment:{payment.pk}:captured",
@@ -153,14 +161,25 @@ def refund_approved_key(source_key: str) -> str:
     return f"refund:{source_key}:approved"
 
 
+def platform_funded_key(source_key: str) -> str:
+    return f"refund:{source_key}:platform_funded"
+
+
+def _fees_posted(keys: Sequence[str]) -> int:
+    posted = Posting.objects.filter(
+        transaction__key__in=list(keys), account__kind=FEES, account__owner_id__isnull=True
+    ).aggregate(s=Sum("amount_fen"))["s"]
+    return int(posted or 0)
+
+
 def fee_returned(source_keys: Sequence[str]) -> int:
     """The fee the refunds with these source keys gave back, read from their fee postings."""
-    given = Posting.objects.filter(
-        transaction__key__in=[refund_approved_key(k) for k in source_keys],
-        account__kind=FEES,
-        account__owner_id__isnull=True,
-    ).aggregate(s=Sum("amount_fen"))["s"]
-    return int(given or 0)
+    return _fees_posted([refund_approved_key(k) for k in source_keys])
+
+
+def platform_funded_returned(source_keys: Sequence[str]) -> int:
+    """The platform-funded discount these refunds took back from the merchant."""
+    return -_fees_posted([platform_funded_key(k) for k in source_keys])
 
 
 def post_refund_approved(
@@ -173,14 +192,29 @@ def post_refund_approved(
     order row: that update serialises the refunds of one order, so the fee already given back
     is read from the ledger fresh, never split from a stale total by two refunds at once.
     """
+    earlier = [k for k in earlier_keys if k != key]
     fee_back = fee_to_give_back(
         fee=platform_fee(order),
         # The fee's base: the goods. Their full refund gives back the whole fee, shipping or not.
         total_fen=order.total_fen - order.shipping_fen,
         refunded_fen=refunded_fen,
-        fee_returned=fee_returned([k for k in earlier_keys if k != key]),
+        fee_returned=fee_returned(earlier),
     )
     side = merchant_side(order)
+    funded_back = fee_to_give_back(
+        fee=order.platform_funded_fen,
+        total_fen=order.total_fen - order.shipping_fen,
+        refunded_fen=refunded_fen,
+        fee_returned=platform_funded_returned(earlier),
+    )
+    if funded_back:
+        # The merchant was owed the platform's coupon as if the buyer had paid it; refunded
+        # goods take that part back to the platform, in proportion, as the fee goes back.
+        ledger_post(
+            key=platform_funded_key(key),
+            kind="refund_platform_funded",
+            entries=[Entry(side, funded_back), Entry(platform(FEES), -funded_back)],
+        )
     ledger_post(
         key=refund_approved_key(key),
         kind="refund_approved",

@@ -57,6 +57,11 @@ class Order(models.Model):
     discount_fen = models.BigIntegerField(default=0)
     shipping_fen = models.BigIntegerField(default=0)
     total_fen = models.BigIntegerField()  # what the buyer pays for this order
+    # The part of the discount the platform funds (its coupons): the merchant is owed it as if
+    # the buyer had paid it, from platform fees (orders/ledger.py).
+    platform_funded_fen = models.BigIntegerField(default=0)
+    # Held from shipping until a promotion says the order stands (a group-buy until it fills).
+    on_hold = models.BooleanField(default=False)
     platform_fee_bp = models.PositiveIntegerField()  # snapshot of the merchant's rate
     refunded_fen = models.BigIntegerField(default=0)
     open_aftersales = models.PositiveIntegerField(default=0)

@@ -65,6 +65,8 @@ class OrderDraft:
     degree: int | None = None
     client_ip: str | None = None
     device_id: str = ""
+    platform_funded_fen: int = 0
+    on_hold: bool = False
 
     @property
     def goods_fen(self) -> int:
@@ -107,6 +109,8 @@ def orders_create(
                 discount_fen=d.discount_fen,
                 shipping_fen=d.shipping_fen,
                 total_fen=d.total_fen,
+                platform_funded_fen=d.platform_funded_fen,
+                on_hold=d.on_hold,
                 platform_fee_bp=d.merchant.platform_fee_bp,
                 referrer_id=d.referrer_id,
                 share_link_id=d.share_link_id,
@@ -239,7 +243,7 @@ def order_ship(
         )
     if no_logistics:
         carrier = tracking_no = ""
-    _check_not_fully_refunded(order)
+    _check_can_send(order)
     with transaction.atomic():
         order = _move(
             order,
@@ -262,7 +266,7 @@ def order_ship(
 def order_ready_for_pickup(order: Order, *, actor: Member) -> Order:
     if order.delivery != rules.PICKUP:
         raise DomainError(_("Only pickup orders are collected at a store."), code="not_pickup")
-    _check_not_fully_refunded(order)
+    _check_can_send(order)
     return _move(
         order,
         rules.READY_FOR_PICKUP,
@@ -272,9 +276,19 @@ def order_ready_for_pickup(order: Order, *, actor: Member) -> Order:
     )
 
 
-def _check_not_fully_refunded(order: Order) -> None:
+def _check_can_send(order: Order) -> None:
     if order.refunded_fen >= order.total_fen:
         raise InvalidTransition(_("Everything in this order was refunded."))
+    if order.on_hold:
+        raise Conflict(
+            _("This order waits for its group to fill before it can be sent."),
+            code="order_on_hold",
+        )
+
+
+def orders_release_hold(order_ids: Sequence[int]) -> int:
+    """Let held orders go on to shipping (a group-buy that filled). Returns how many moved."""
+    return Order.objects.filter(pk__in=list(order_ids), on_hold=True).update(on_hold=False)
 
 
 def pickup_verify(store: Store, *, code: str, actor: Member) -> Order:

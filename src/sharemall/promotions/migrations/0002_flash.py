@@ -7,12 +7,11 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    initial = True
-
     dependencies = [
         ("catalog", "0005_product_freight_template_sku_weight"),
         ("merchants", "0005_store_return_address"),
         ("orders", "0007_order_settled_at"),
+        ("promotions", "0001_coupons_and_tiers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,158 @@
+"""Reading coupons, spend tiers and stacking settings for pricing and for pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from sharemall.accounts.models import Member
+from sharemall.core.errors import NotFound
+from sharemall.promotions.models import Coupon, CouponClaim, PromotionSettings, SpendTierSet
+from sharemall.promotions.rules import coupons as rules
+from sharemall.promotions.rules.pricing import SpendTier, Stacking
+
+
+def as_pricing_coupon(coupon: Coupon, key: str) -> rules.Coupon:
+    return rules.Coupon(
+        key=key,
+        kind=coupon.kind,
+        threshold_fen=coupon.threshold_fen,
+        amount_fen=coupon.amount_fen,
+        percent_bp=coupon.percent_bp,
+        cap_fen=coupon.cap_fen,
+        scope=coupon.scope,
+        scope_ids=frozenset(int(i) for i in coupon.scope_ids),
+        funded_by=coupon.funded_by,
+        merchant_id=coupon.merchant_id,
+    )
+
+
+def claim_key(claim_id: int) -> str:
+    return f"claim:{claim_id}"
+
+
+@dataclass(frozen=True)
+class HeldCoupon:
+    claim: CouponClaim
+    coupon: rules.Coupon
+
+
+def usable_claims(buyer: Member, claim_ids: Sequence[int], now: datetime) -> list[HeldCoupon]:
+    """The buyer's claimed coupons to use in a checkout, each unused and valid now; anything
+    else is refused with its reason (another member's claim reads as unknown)."""
+    if len(set(claim_ids)) != len(claim_ids):
+        raise rules.InvalidCoupon(_("A coupon is used at most once."), code="coupon_repeated")
+    claims = {
+        c.pk: c
+        for c in CouponClaim.objects.select_related("coupon").filter(
+            pk__in=list(claim_ids), member=buyer
+        )
+    }
+    held = []
+    for claim_id in claim_ids:
+        claim = claims.get(claim_id)
+        if claim is None:
+            raise NotFound(_("No such coupon of yours: %(id)s") % {"id": claim_id})
+        if claim.used_at is not None:
+            raise rules.CouponUnavailable(_("This coupon was already used."), code="coupon_used")
+        if claim.coupon.valid_to <= now:
+            raise rules.CouponUnavailable(_("This coupon has expired."), code="coupon_expired")
+        if claim.coupon.valid_from > now:
+            raise rules.CouponUnavailable(
+                _("This coupon cannot be used yet."), code="coupon_not_started"
+            )
+        held.append(HeldCoupon(claim, as_pricing_coupon(claim.coupon, claim_key(claim.pk))))
+    return held
+
+
+def claims_of(member: Member) -> QuerySet[CouponClaim]:
+    return (
+        CouponClaim.objects.filter(member=member)
+        .select_related("coupon", "coupon__merchant")
+        .order_by("used_at", "coupon__valid_to", "-pk")
+    )
+
+
+def claim_counts(member: Member, coupon_ids: Iterable[int]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for coupon_id in CouponClaim.objects.filter(
+        member=member, coupon_id__in=list(coupon_ids)
+    ).values_list("coupon_id", flat=True):
+        counts[coupon_id] = counts.get(coupon_id, 0) + 1
+    return counts
+
+
+def claimable_coupons(now: datetime, *, merchant_id: int | None = None) -> QuerySet[Coupon]:
+    """The coupon centre: coupons members claim on the page, still running and not all gone.
+    `merchant_id` narrows to one shop's (0: the platform's own)."""
+    qs = Coupon.objects.filter(
+        channel=rules.CLAIM, stopped_at=None, valid_to__gt=now
+    ).select_related("merchant")
+    if merchant_id is not None:
+        qs = qs.filter(merchant=None) if merchant_id == 0 else qs.filter(merchant_id=merchant_id)
+    return qs.order_by("-created_at")
+
+
+def coupons_of_issuer(merchant_id: int | None) -> QuerySet[Coupon]:
+    qs = (
+        Coupon.objects.filter(merchant_id=merchant_id)
+        if merchant_id
+        else Coupon.objects.filter(merchant=None)
+    )
+    return qs.order_by("-created_at")
+
+
+def coupon(coupon_id: int) -> Coupon:
+    found = Coupon.objects.select_related("merchant").filter(pk=coupon_id).first()
+    if found is None:
+        raise NotFound(_("No such coupon."))
+    return found
+
+
+def coupon_of_issuer(merchant_id: int | None, coupon_id: int) -> Coupon:
+    found = coupons_of_issuer(merchant_id).filter(pk=coupon_id).first()
+    if found is None:
+        raise NotFound(_("No such coupon."))
+    return found
+
+
+def active_tiers(merchant_ids: Iterable[int], now: datetime) -> dict[int, list[SpendTier]]:
+    """Each merchant's 满减 tiers running at `now`, pooled across overlapping windows."""
+    tiers: dict[int, list[SpendTier]] = {}
+    for merchant_id, rows in SpendTierSet.objects.filter(
+        merchant_id__in=list(merchant_ids), stopped_at=None, valid_from__lte=now, valid_to__gt=now
+    ).values_list("merchant_id", "tiers"):
+        tiers.setdefault(merchant_id, []).extend(
+            SpendTier(int(r["threshold_fen"]), int(r["off_fen"])) for r in rows
+        )
+    return tiers
+
+
+def tier_sets_of(merchant_id: int) -> QuerySet[SpendTierSet]:
+    return SpendTierSet.objects.filter(merchant_id=merchant_id).order_by("-created_at")
+
+
+def tier_set_of(merchant_id: int, tier_set_id: int) -> SpendTierSet:
+    found = tier_sets_of(merchant_id).filter(pk=tier_set_id).first()
+    if found is None:
+        raise NotFound(_("No such spend tiers."))
+    return found
+
+
+def stacking_of(merchant_ids: Iterable[int]) -> dict[int, Stacking]:
+    """Each merchant's stacking rules (the defaults where it set none)."""
+    ids = list(merchant_ids)
+    found = {s.merchant_id: s.stacking() for s in PromotionSettings.objects.filter(pk__in=ids)}
+    return {mid: found.get(mid, Stacking()) for mid in ids}
+
+
+def settings_of(merchant_id: int) -> Stacking:
+    return stacking_of([merchant_id])[merchant_id]
+
+
+def claims_used_on_orders(order_ids: Sequence[int]) -> QuerySet[CouponClaim]:
+    return CouponClaim.objects.filter(Q(redemptions__order_id__in=list(order_ids))).distinct()

@@ -1,0 +1,111 @@
+"""Coupon races on PostgreSQL: claims and uses are exact however many arrive at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from tests.factories import MemberFactory, merchant, product
+from tests.flows import ADDRESS
+from tests.races import all_at_once, postgres_only
+
+from sharemall.accounts.models import Member
+from sharemall.checkout import services as checkout
+from sharemall.core.errors import DomainError
+from sharemall.orders.models import Order
+from sharemall.promotions.models import Coupon, CouponClaim
+from sharemall.promotions.rules import coupons as rules
+from sharemall.promotions.rules.pricing import Coupon as PricedCoupon
+from sharemall.promotions.services import coupons as services
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only() -> None:
+    postgres_only()
+
+
+def _coupon(*, total: int, per_member: int) -> Coupon:
+    m = merchant()
+    now = timezone.now()
+    return services.coupon_create(
+        merchant=m,
+        actor=m.owner,
+        title="满50减10",
+        definition=rules.Definition(
+            PricedCoupon(
+                "new",
+                rules.AMOUNT,
+                threshold_fen=5000,
+                amount_fen=1000,
+                scope=rules.SCOPE_MERCHANT,
+                scope_ids=frozenset({m.pk}),
+                funded_by=rules.FUNDED_BY_MERCHANT,
+                merchant_id=m.pk,
+            ),
+            total=total,
+            per_member=per_member,
+            valid_from=now - timedelta(hours=1),
+            valid_to=now + timedelta(days=1),
+        ),
+    )
+
+
+def test_two_hundred_claims_by_one_member_of_a_one_per_member_coupon_give_one() -> None:
+    coupon = _coupon(total=1000, per_member=1)
+    member = MemberFactory.create()
+    outcomes = all_at_once([lambda: services.coupon_claim(coupon, member) for _ in range(200)])
+
+    won = [o for o in outcomes if isinstance(o, CouponClaim)]
+    assert len(won) == 1
+    assert {(e.status, e.code) for e in outcomes if not isinstance(e, CouponClaim)} == {
+        (409, "claim_limit")
+    }
+    coupon.refresh_from_db()
+    assert coupon.claimed == 1
+    assert CouponClaim.objects.filter(coupon=coupon).count() == 1
+
+
+def test_many_members_racing_for_the_last_coupons_take_exactly_the_total() -> None:
+    coupon = _coupon(total=7, per_member=1)
+    members = MemberFactory.create_batch(40)
+    outcomes = all_at_once([_claiming(coupon, m) for m in members])
+
+    assert sum(isinstance(o, CouponClaim) for o in outcomes) == 7
+    assert {e.code for e in outcomes if isinstance(e, DomainError)} == {"coupon_exhausted"}
+    coupon.refresh_from_db()
+    assert coupon.claimed == 7 == CouponClaim.objects.filter(coupon=coupon).count()
+
+
+def _claiming(coupon: Coupon, member: Member) -> Callable[[], CouponClaim]:
+    return lambda: services.coupon_claim(coupon, member)
+
+
+def test_one_coupon_used_by_twenty_concurrent_checkouts_places_one_order() -> None:
+    coupon = _coupon(total=10, per_member=1)
+    buyer = MemberFactory.create()
+    claim = services.coupon_claim(coupon, buyer)
+    assert coupon.merchant is not None
+    sku = product(coupon.merchant, price_fen=6000, stock=100).skus.get()
+
+    def place() -> object:
+        return checkout.order_create(
+            buyer=buyer,
+            items=[checkout.Item(sku.pk, 1)],
+            delivery=checkout.Delivery(
+                "express", ADDRESS["region_code"], ADDRESS["address"], "王小二", ADDRESS["phone"]
+            ),
+            coupon_ids=[claim.pk],
+        )
+
+    outcomes = all_at_once([place for _ in range(20)])
+
+    assert sum(isinstance(o, checkout.CheckoutResult) for o in outcomes) == 1
+    assert {e.code for e in outcomes if isinstance(e, DomainError)} == {"coupon_used"}
+    assert Order.objects.filter(buyer=buyer).count() == 1
+    assert Order.objects.get(buyer=buyer).discount_fen == 1000
+    sku.refresh_from_db()
+    assert sku.stock == 99
