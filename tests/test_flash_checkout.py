@@ -15,8 +15,6 @@ from conftest import Api
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from tests.factories import MemberFactory
-from tests.flows import ADDRESS, pay
 
 from sharemall.accounts.services import token_issue
 from sharemall.catalog.models import Sku
@@ -24,6 +22,8 @@ from sharemall.checkout import services as checkout
 from sharemall.orders.models import Order
 from sharemall.promotions.models.flash import FlashPurchase, FlashQuota, FlashSale
 from sharemall.promotions.tests.flash_support import forget_snapshots, live_sale, members
+from tests.factories import MemberFactory
+from tests.flows import ADDRESS, pay
 
 pytestmark = pytest.mark.django_db
 
