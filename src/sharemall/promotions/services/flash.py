@@ -286,7 +286,11 @@ def _reserve_in_database(
 ) -> None:
     if not _quota_take(offer.ref_id, buyer.pk, quantity, per_member):
         raise _over_limit(per_member)
-    # The hot row last: it stays locked only from here to the checkout's commit.
+    # The purchase row before the hot row (a refusal below rolls it back): the sale's row is
+    # locked from its UPDATE to the checkout's commit, so nothing of ours runs after it.
+    FlashPurchase.objects.create(
+        sale_id=offer.ref_id, member=buyer, order=order, quantity=quantity, created_at=now
+    )
     taken = FlashSale.objects.filter(
         selectors.live_filter(now), pk=offer.ref_id, sold__lte=F("stock") - quantity
     ).update(sold=F("sold") + quantity)
@@ -301,9 +305,6 @@ def _reserve_in_database(
         if left[0] >= left[1]:
             _mark_sold_out(offer.ref_id)
         raise _sold_out()
-    FlashPurchase.objects.create(
-        sale_id=offer.ref_id, member=buyer, order=order, quantity=quantity, created_at=now
-    )
 
 
 def _after_release(purchase: FlashPurchase) -> Callable[[], None]:
