@@ -32,6 +32,7 @@ that wants the gate even earlier; the handler does not need it.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -545,7 +546,9 @@ def _flash_sale_ids(body: bytes) -> list[int]:
     return found
 
 
+@functools.cache
 def _refusal_body(code: str) -> bytes:
+    """Django's answer for the refusal, in the site's language, made once per process."""
     with translation.override(settings.LANGUAGE_CODE):
         message = _sold_out().message if code == SOLD_OUT_CODE else _not_live().message
     return json.dumps({"error": {"code": code, "message": message}}).encode()
