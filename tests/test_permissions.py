@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from conftest import Api
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 from PIL import Image
 
 from sharemall.accounts.models import ApiToken, Member
@@ -46,6 +48,8 @@ from sharemall.orders import services as order_services
 from sharemall.orders.models import Order
 from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
+from sharemall.promotions.models.flash import FlashSale
+from sharemall.promotions.services import flash
 from sharemall.sharing import services as sharing
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
@@ -78,6 +82,7 @@ def snapshot(ids: dict[str, int]) -> dict[str, Any]:
         "posts": list(Post.objects.order_by("pk").values_list("pk", "status")),
         "plans": CommissionPlan.objects.count(),
         "freight": list(FreightTemplate.objects.order_by("pk").values_list("pk", "name")),
+        "flash_sales": list(FlashSale.objects.order_by("pk").values_list("pk", "stopped_at")),
         "members": Member.objects.count(),
         "tokens": ApiToken.objects.count(),
         "addresses": list(
@@ -183,7 +188,17 @@ def build_world() -> World:
             region_code="440305", address="路 1 号", receiver="收件人", phone="13912345678"
         ),
     )
+    sale = flash.sale_create(
+        own,
+        sku_id=goods.pk,
+        price_fen=990,
+        stock=5,
+        per_member=1,
+        starts_at=timezone.now() - timedelta(minutes=1),
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
     ids = {
+        "flash": sale.pk,
         "address": saved.pk,
         "template": template.pk,
         "merchant": own.pk,
@@ -299,6 +314,18 @@ class Case:
     expect: dict[str, int]  # role -> status
     body: Callable[[], Any] | None = None
     multipart: Callable[[], dict[str, Any]] | None = None
+
+
+def flash_body() -> dict[str, Any]:
+    now = timezone.now()
+    return {
+        "sku_id": GOODS[0],
+        "price_fen": 990,
+        "stock": 5,
+        "per_member": 1,
+        "starts_at": (now + timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(hours=2)).isoformat(),
+    }
 
 
 def owner_only(ok: int) -> dict[str, int]:
@@ -467,6 +494,18 @@ CASES: dict[str, Case] = {
         body=lambda: {"title": "新品", "skus": [{"name": "默认", "price_fen": 100, "stock": 1}]},
     ),
     "merchant_products": Case("GET", "/merchants/{merchant}/products", owner_only(200)),
+    # --- flash sales: set up and stopped by the owner, read by anyone ---
+    "flash_sale_list_of_merchant": Case(
+        "GET", "/merchants/{merchant}/flash-sales", owner_only(200)
+    ),
+    "flash_sale_create": Case(
+        "POST", "/merchants/{merchant}/flash-sales", owner_only(201), body=flash_body
+    ),
+    "flash_sale_stop": Case(
+        "POST", "/merchants/{merchant}/flash-sales/{flash}/stop", owner_only(200)
+    ),
+    "flash_sale_list": Case("GET", "/flash-sales?live=1", public()),
+    "flash_sale_detail": Case("GET", "/flash-sales/{flash}", public()),
     "freight_list": Case("GET", "/merchants/{merchant}/freight-templates", owner_only(200)),
     "freight_create": Case(
         "POST", "/merchants/{merchant}/freight-templates", owner_only(201), body=lambda: FREIGHT
@@ -968,6 +1007,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "999999/end": "{agent_id}/end",
         "{post}": "{post_id}",
         "{template}": "{template_id}",
+        "{flash}": "{sale_id}",
         "{address}": "{address_id}",
         "{goods_product}/posts": "{product_id}/posts",
         "banned-words/999999": "banned-words/{word_id}",
