@@ -17,6 +17,9 @@ STATUSES = (UPCOMING, LIVE, ENDED, SOLD_OUT)
 # Bounds that keep one sale sane; the database checks the rest.
 MAX_STOCK = 1_000_000
 MAX_DAYS = 31
+# A window outside these years is a typing mistake (and year 1 or 9999 overflows on its way to
+# UTC in the database).
+YEARS = range(2000, 2200)
 
 
 class InvalidFlashSale(DomainError):
@@ -48,6 +51,10 @@ def check_setup(setup: Setup, *, sku_price_fen: int) -> Setup:
         raise InvalidFlashSale(
             _("The limit per member is at least 1 and at most the flash stock."),
             code="invalid_per_member",
+        )
+    if setup.starts_at.year not in YEARS or setup.ends_at.year not in YEARS:
+        raise InvalidFlashSale(
+            _("A flash sale runs between the years 2000 and 2199."), code="invalid_flash_window"
         )
     if setup.ends_at <= setup.starts_at:
         raise InvalidFlashSale(_("A flash sale ends after it starts."), code="invalid_flash_window")

@@ -102,6 +102,26 @@ def test_a_window_must_end_after_it_starts(api: Api) -> None:
     assert not FlashSale.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at"),
+    [
+        ("0001-01-01T00:00:00", "2026-01-01T00:00:00"),
+        ("2026-01-01T00:00:00", "9999-12-31T23:59:59"),
+    ],
+)
+def test_a_window_in_a_far_year_is_refused_not_a_server_error(
+    api: Api, starts_at: str, ends_at: str
+) -> None:
+    sku = product(price_fen=9900).skus.get()
+    answer = api.post(
+        f"/merchants/{sku.product.merchant_id}/flash-sales",
+        body(sku.pk, starts_at=starts_at, ends_at=ends_at),
+        as_=sku.product.merchant.owner,
+    )
+    assert (answer.status, answer.error_code) == (400, "invalid_flash_window")
+    assert not FlashSale.objects.exists()
+
+
 def test_only_the_owner_sets_up_a_sale_of_their_own_sku(api: Api) -> None:
     sku = product(price_fen=9900).skus.get()
     m = sku.product.merchant
