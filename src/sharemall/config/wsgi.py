@@ -53,6 +53,6 @@ def without_process_environment(app: WsgiApp, process_env: Iterable[str]) -> Wsg
 # Anonymous share-link clicks are answered in front of Django (docs/adr/0007), and so are orders
 # of a flash sale this process knows is sold out; everything else reaches Django without the
 # process environment.
-application = flash.front(
-    ingest.wrap(without_process_environment(django_application, list(os.environ)))
+application = ingest.wrap(
+    flash.front(without_process_environment(django_application, list(os.environ)))
 )
