@@ -327,10 +327,10 @@ def check_oversell(sale_id: int, orders: int) -> tuple[int, int, int]:
     purchases = FlashPurchase.objects.filter(sale_id=sale_id)
     rows = purchases.count()
     distinct_orders = purchases.values("order_id").distinct().count()
-    ok = sale.sold <= sale.stock and sale.sold == rows == distinct_orders == orders
+    ok = sale.sold <= sale.units and sale.sold == rows == distinct_orders == orders
     if not ok:
         print(
-            f"OVERSELL OR MISMATCH: sold {sale.sold} of {sale.stock}, {rows} purchase rows, "
+            f"OVERSELL OR MISMATCH: sold {sale.sold} of {sale.units}, {rows} purchase rows, "
             f"{distinct_orders} orders, {orders} answered 201",
             file=sys.stderr,
         )

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("price_fen", models.BigIntegerField(verbose_name="flash price (fen)")),
-                ("stock", models.PositiveIntegerField(verbose_name="flash stock")),
+                ("units", models.PositiveIntegerField(verbose_name="flash stock")),
                 ("sold", models.PositiveIntegerField(default=0, verbose_name="sold")),
                 ("per_member", models.PositiveIntegerField(verbose_name="limit per member")),
                 ("starts_at", models.DateTimeField(verbose_name="starts at")),
@@ -158,13 +158,13 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="flashsale",
             constraint=models.CheckConstraint(
-                condition=models.Q(("stock__gte", 1)), name="flash_sale_stock_positive"
+                condition=models.Q(("units__gte", 1)), name="flash_sale_stock_positive"
             ),
         ),
         migrations.AddConstraint(
             model_name="flashsale",
             constraint=models.CheckConstraint(
-                condition=models.Q(("sold__gte", 0), ("sold__lte", models.F("stock"))),
+                condition=models.Q(("sold__gte", 0), ("sold__lte", models.F("units"))),
                 name="flash_sale_never_oversold",
             ),
         ),

@@ -1,7 +1,7 @@
 """Flash sales (秒杀): a SKU sold at a flash price, from flash stock, in a time window, at most
 `per_member` units to each member.
 
-The database is the truth and keeps itself honest: `sold` never passes `stock` and a member's
+The database is the truth and keeps itself honest: `sold` never passes `units` and a member's
 `bought` never goes below zero (check constraints); the services only ever move them with
 conditional updates (services/flash.py)."""
 
@@ -22,7 +22,7 @@ class FlashSale(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="flash_sales")
     sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
     price_fen = models.BigIntegerField(_("flash price (fen)"))
-    stock = models.PositiveIntegerField(_("flash stock"))
+    units = models.PositiveIntegerField(_("flash stock"))
     sold = models.PositiveIntegerField(_("sold"), default=0)
     per_member = models.PositiveIntegerField(_("limit per member"))
     starts_at = models.DateTimeField(_("starts at"))
@@ -37,9 +37,9 @@ class FlashSale(models.Model):
         indexes = [models.Index(fields=["ends_at", "starts_at"], name="flash_sale_window")]
         constraints = [
             models.CheckConstraint(condition=Q(price_fen__gte=1), name="flash_sale_price_positive"),
-            models.CheckConstraint(condition=Q(stock__gte=1), name="flash_sale_stock_positive"),
+            models.CheckConstraint(condition=Q(units__gte=1), name="flash_sale_stock_positive"),
             models.CheckConstraint(
-                condition=Q(sold__gte=0) & Q(sold__lte=F("stock")), name="flash_sale_never_oversold"
+                condition=Q(sold__gte=0) & Q(sold__lte=F("units")), name="flash_sale_never_oversold"
             ),
             models.CheckConstraint(
                 condition=Q(per_member__gte=1), name="flash_sale_per_member_positive"

@@ -7,7 +7,7 @@ Checkout talks to this module through the FLASH `OfferHandler` registered below
   price, at most `per_member` units; else 409 `flash_not_live` / `flash_sold_out`.
 - `reserve` (inside the checkout's transaction): the member's count first — one
   insert-or-conditional-update of their FlashQuota row (`bought + q <= per_member`, else 409
-  `flash_limit`) — then the sale's hot row last, one conditional UPDATE (`sold + q <= stock`,
+  `flash_limit`) — then the sale's hot row last, one conditional UPDATE (`sold + q <= units`,
   else 409 `flash_sold_out`), then a FlashPurchase row. Never oversold, the limit exact, on
   SQLite and PostgreSQL alike.
 - `release` (unpaid timeout): each RESERVED purchase moves to RELEASED once (conditional), and
@@ -110,7 +110,7 @@ def sale_create(
         merchant=merchant,
         sku=sku,
         price_fen=setup.price_fen,
-        stock=setup.stock,
+        units=setup.stock,
         per_member=setup.per_member,
         starts_at=setup.starts_at,
         ends_at=setup.ends_at,
@@ -186,7 +186,7 @@ def _snapshot(sale_id: int) -> Snapshot | None:
         sale_id=sale.pk,
         sku_id=sale.sku_id,
         price_fen=sale.price_fen,
-        stock=sale.stock,
+        stock=sale.units,
         sold=sale.sold,
         per_member=sale.per_member,
         starts_at=sale.starts_at,
@@ -293,12 +293,12 @@ def _reserve_in_database(
         sale_id=offer.ref_id, member=buyer, order=order, quantity=quantity, created_at=now
     )
     taken = FlashSale.objects.filter(
-        selectors.live_filter(now), pk=offer.ref_id, sold__lte=F("stock") - quantity
+        selectors.live_filter(now), pk=offer.ref_id, sold__lte=F("units") - quantity
     ).update(sold=F("sold") + quantity)
     if not taken:
         left = (
             FlashSale.objects.filter(selectors.live_filter(now), pk=offer.ref_id)
-            .values_list("sold", "stock")
+            .values_list("sold", "units")
             .first()
         )
         if left is None:

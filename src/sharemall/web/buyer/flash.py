@@ -24,11 +24,11 @@ class SaleView:
 
     @property
     def remaining(self) -> int:
-        return self.sale.stock - self.sale.sold
+        return self.sale.units - self.sale.sold
 
     @property
     def sold_percent(self) -> int:
-        return min(100, self.sale.sold * 100 // self.sale.stock)
+        return min(100, self.sale.sold * 100 // self.sale.units)
 
     @property
     def counts_to(self) -> datetime | None:
@@ -54,7 +54,7 @@ def _views(sales: list[FlashSale], now: datetime) -> list[SaleView]:
                 ends_at=sale.ends_at,
                 stopped=sale.stopped_at is not None,
                 sold=sale.sold,
-                stock=sale.stock,
+                stock=sale.units,
                 now=now,
             ),
             covers.get(sale.sku.product_id, ""),
