@@ -49,8 +49,9 @@ from sharemall.orders import services as order_services
 from sharemall.orders.models import Order
 from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
+from sharemall.promotions.models.flash import FlashSale
 from sharemall.promotions.rules import coupons as coupon_rules
-from sharemall.promotions.services import bargains, coupons
+from sharemall.promotions.services import bargains, coupons, flash
 from sharemall.promotions.services import groups as group_services
 from sharemall.sharing import services as sharing
 from sharemall.wallet import services_withdrawals as withdrawals
@@ -84,6 +85,7 @@ def snapshot(ids: dict[str, int]) -> dict[str, Any]:
         "posts": list(Post.objects.order_by("pk").values_list("pk", "status")),
         "plans": CommissionPlan.objects.count(),
         "freight": list(FreightTemplate.objects.order_by("pk").values_list("pk", "name")),
+        "flash_sales": list(FlashSale.objects.order_by("pk").values_list("pk", "stopped_at")),
         "members": Member.objects.count(),
         "tokens": ApiToken.objects.count(),
         "addresses": list(
@@ -237,6 +239,15 @@ def build_world() -> World:
     tier_set = coupons.tiers_create(
         own, actor=own.owner, tiers=[coupon_rules.SpendTier(10000, 1000)], **window
     )
+    sale = flash.sale_create(
+        own,
+        sku_id=goods.pk,
+        price_fen=990,
+        stock=5,
+        per_member=1,
+        starts_at=timezone.now() - timedelta(minutes=1),
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
     ids = {
         "bargain": bargain.pk,
         "run": run.pk,
@@ -245,6 +256,7 @@ def build_world() -> World:
         "tier_set": tier_set.pk,
         "group_buy": group_buy.pk,
         "group": group.pk,
+        "flash": sale.pk,
         "address": saved.pk,
         "template": template.pk,
         "merchant": own.pk,
@@ -401,6 +413,18 @@ class Case:
     expect: dict[str, int]  # role -> status
     body: Callable[[], Any] | None = None
     multipart: Callable[[], dict[str, Any]] | None = None
+
+
+def flash_body() -> dict[str, Any]:
+    now = timezone.now()
+    return {
+        "sku_id": GOODS[0],
+        "price_fen": 990,
+        "stock": 5,
+        "per_member": 1,
+        "starts_at": (now + timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(hours=2)).isoformat(),
+    }
 
 
 def owner_only(ok: int) -> dict[str, int]:
@@ -609,6 +633,18 @@ CASES: dict[str, Case] = {
         body=lambda: {"title": "新品", "skus": [{"name": "默认", "price_fen": 100, "stock": 1}]},
     ),
     "merchant_products": Case("GET", "/merchants/{merchant}/products", owner_only(200)),
+    # --- flash sales: set up and stopped by the owner, read by anyone ---
+    "flash_sale_list_of_merchant": Case(
+        "GET", "/merchants/{merchant}/flash-sales", owner_only(200)
+    ),
+    "flash_sale_create": Case(
+        "POST", "/merchants/{merchant}/flash-sales", owner_only(201), body=flash_body
+    ),
+    "flash_sale_stop": Case(
+        "POST", "/merchants/{merchant}/flash-sales/{flash}/stop", owner_only(200)
+    ),
+    "flash_sale_list": Case("GET", "/flash-sales?live=1", public()),
+    "flash_sale_detail": Case("GET", "/flash-sales/{flash}", public()),
     "freight_list": Case("GET", "/merchants/{merchant}/freight-templates", owner_only(200)),
     "freight_create": Case(
         "POST", "/merchants/{merchant}/freight-templates", owner_only(201), body=lambda: FREIGHT
@@ -1177,6 +1213,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{group_buy}": "{group_buy_id}",
         "{group}": "{group_id}",
         "{template}": "{template_id}",
+        "{flash}": "{sale_id}",
         "{address}": "{address_id}",
         "{bargain}": "{bargain_id}",
         "{run}": "{run_id}",

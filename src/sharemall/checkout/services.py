@@ -307,7 +307,7 @@ def unpaid_timeout(now: datetime) -> int:
     killed run of older code closed without cancelling their orders. Returns how many
     payments' orders it cancelled."""
     closed = payments.payments_close_expired(now, then=_cancel_unpaid_orders)
-    return len(closed) + orders.orders_cancel_left_unpaid(note=UNPAID_TIMEOUT_NOTE)
+    return len(closed) + _cancel_left_unpaid()
 
 
 UNPAID_TIMEOUT_NOTE = order_rules.NOTE_UNPAID_TIMEOUT
@@ -317,13 +317,38 @@ UNSETTLED_LOOKBACK = timedelta(days=60)
 
 
 def _cancel_unpaid_orders(payment: Payment) -> None:
-    """In the transaction closing the payment: its orders are cancelled, their stock, their
-    promotion reservations (flash units, group seats, a bargain's purchase) and their coupons
-    go back."""
+    """In the transaction closing the payment: its orders are cancelled, and their promotion
+    reservations (flash units, group seats, a bargain's purchase), their stock and their coupons
+    go back. Promotions first, then the catalogue: checkout locks them in that order, so a
+    checkout racing a timeout over one flash SKU waits instead of deadlocking."""
+    pending = list(
+        Order.objects.filter(payment=payment, status=order_rules.PENDING_PAYMENT).values_list(
+            "pk", flat=True
+        )
+    )
+    if pending:
+        promotion_offers.release(pending)
     cancelled = [o.pk for o in orders.orders_cancel_for_payment(payment, note=UNPAID_TIMEOUT_NOTE)]
     if cancelled:
-        promotion_offers.release(cancelled)
         coupons.coupons_give_back(cancelled)
+
+
+def _cancel_left_unpaid() -> int:
+    """Orders still waiting on a payment already closed (a timeout run killed between the two,
+    before both moved in one transaction) are cancelled as the timeout cancels them. Returns
+    how many payments' orders it cancelled."""
+    healed = 0
+    for payment in orders.payments_left_unpaid():
+        try:
+            with transaction.atomic():
+                before = Order.objects.filter(
+                    payment=payment, status=order_rules.PENDING_PAYMENT
+                ).exists()
+                _cancel_unpaid_orders(payment)
+            healed += int(before)
+        except Conflict:
+            continue  # another worker cancelled them meanwhile
+    return healed
 
 
 def _settle_commissions(order: Order) -> None:

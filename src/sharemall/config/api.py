@@ -33,6 +33,7 @@ from sharemall.posts.api import router as posts_router
 from sharemall.privacy.api import router as privacy_router
 from sharemall.promotions.api.bargains import router as bargains_router
 from sharemall.promotions.api.coupons import router as coupons_router
+from sharemall.promotions.api.flash import router as flash_router
 from sharemall.promotions.api.groups import router as group_buy_router
 from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
@@ -81,6 +82,7 @@ api.add_router("", wechat_component_router)
 api.add_router("", coupons_router)
 api.add_router("", promotion_orders_router)
 api.add_router("", group_buy_router)
+api.add_router("", flash_router)
 
 _HTTP_CODES = {
     400: "bad_request",

@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sharemall.config.settings")
 django_application = get_wsgi_application()
 
 # Imported only now: the fast path's models need the apps that get_wsgi_application set up.
+from sharemall.promotions.services import flash  # noqa: E402
 from sharemall.sharing import ingest  # noqa: E402
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -49,6 +50,9 @@ def without_process_environment(app: WsgiApp, process_env: Iterable[str]) -> Wsg
     return application
 
 
-# Anonymous share-link clicks are answered in front of Django (docs/adr/0007); everything
-# else reaches Django without the process environment.
-application = ingest.wrap(without_process_environment(django_application, list(os.environ)))
+# Anonymous share-link clicks are answered in front of Django (docs/adr/0007), and so are orders
+# of a flash sale this process knows is sold out; everything else reaches Django without the
+# process environment.
+application = ingest.wrap(
+    flash.front(without_process_environment(django_application, list(os.environ)))
+)

@@ -199,25 +199,17 @@ def orders_cancel_for_payment(payment: Payment, *, note: str) -> list[Order]:
     return list(Order.objects.filter(pk__in=ids).order_by("pk"))
 
 
-def orders_cancel_left_unpaid(*, note: str) -> int:
-    """Cancel orders still waiting on a payment that is already closed, and put their stock
-    back: what a timeout run killed between closing a payment and cancelling its orders left
-    (before both moved in one transaction). Cheap: few orders are ever pending payment.
-    Returns how many payments' orders it cancelled."""
+def payments_left_unpaid(*, limit: int = 500) -> list[Payment]:
+    """Closed payments whose orders still wait on them: what a timeout run killed between
+    closing a payment and cancelling its orders left (before both moved in one transaction).
+    Cheap: few orders are ever pending payment."""
     payment_ids = list(
         Order.objects.filter(status=rules.PENDING_PAYMENT, payment__status=Payment.Status.CLOSED)
         .order_by("payment_id")
         .values_list("payment_id", flat=True)
-        .distinct()[:500]
+        .distinct()[:limit]
     )
-    healed = 0
-    for payment in Payment.objects.filter(pk__in=payment_ids).order_by("pk"):
-        try:
-            if orders_cancel_for_payment(payment, note=note):
-                healed += 1
-        except Conflict:
-            continue  # another worker cancelled them meanwhile
-    return healed
+    return list(Payment.objects.filter(pk__in=payment_ids).order_by("pk"))
 
 
 def order_ship(

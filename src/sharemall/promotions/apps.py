@@ -8,5 +8,6 @@ class PromotionsConfig(AppConfig):
     verbose_name = _("Promotions")
 
     def ready(self) -> None:
-        # Each tool registers its offer handler when its services module is imported.
-        from sharemall.promotions.services import bargains, groups  # noqa: F401, PLC0415
+        # Each tool registers its checkout handler (services/offers.py) when its services
+        # module is imported.
+        from sharemall.promotions.services import bargains, flash, groups  # noqa: F401, PLC0415

@@ -1,6 +1,7 @@
 from sharemall.promotions.models.bargains import Bargain, BargainDeviceFlag, BargainHelp, BargainRun
 from sharemall.promotions.models.campaigns import CampaignOrder
 from sharemall.promotions.models.coupons import Coupon, CouponClaim, CouponRedemption
+from sharemall.promotions.models.flash import FlashPurchase, FlashQuota, FlashSale
 from sharemall.promotions.models.groups import Group, GroupBuy, GroupEvent, GroupMember
 from sharemall.promotions.models.settings import PromotionSettings
 from sharemall.promotions.models.tiers import SpendTierSet
@@ -14,6 +15,9 @@ __all__ = [
     "Coupon",
     "CouponClaim",
     "CouponRedemption",
+    "FlashPurchase",
+    "FlashQuota",
+    "FlashSale",
     "Group",
     "GroupBuy",
     "GroupEvent",

@@ -110,10 +110,11 @@ def _quote(
     *,
     delivery_type: str = order_rules.EXPRESS,
     region_code: str = "",
+    flash_sale_id: int | None = None,
 ) -> Quote:
     """What checkout will charge, from the very pricing order_create runs (share discount and
     each shop's shipping to the chosen district), laid out over the cart's lines."""
-    items = [checkout.Item(line.sku_id, line.quantity) for line in lines]
+    items = [checkout.Item(line.sku_id, line.quantity, flash_sale_id) for line in lines]
 
     def priced(region: str) -> Priced:
         return checkout.quote_preview(
@@ -179,6 +180,11 @@ class CheckoutItems:
     buy_now: dict[str, int] | None = None
     picked: list[int] | None = None  # the SKU ids ticked in the cart; None: the whole cart
 
+    @property
+    def flash_sale_id(self) -> int | None:
+        """The flash sale a "Buy now" item is bought at (立即抢购 on the flash page)."""
+        return self.buy_now.get("flash") if self.buy_now else None
+
 
 def _picked(values: list[str]) -> list[int]:
     return sorted({int(v) for v in values if v.isdigit() and len(v) < 19})
@@ -198,6 +204,8 @@ def _checkout_items(request: HttpRequest) -> CheckoutItems:
     if not form.is_valid():
         return CheckoutItems({})
     item = {"sku": form.cleaned_data["sku"], "quantity": form.cleaned_data["quantity"]}
+    if form.cleaned_data.get("flash"):
+        item["flash"] = form.cleaned_data["flash"]
     return CheckoutItems({item["sku"]: item["quantity"]}, buy_now=item)
 
 
@@ -377,7 +385,10 @@ def _place_order(
         request,
         lambda: checkout.order_create(
             buyer=member,
-            items=[checkout.Item(line.sku_id, line.quantity) for line in lines],
+            items=[
+                checkout.Item(line.sku_id, line.quantity, (buy_now or {}).get("flash"))
+                for line in lines
+            ],
             delivery=delivery,
             share_code=sharing_selectors.code_from_cookie(request),
             client_ip=client_address(request),
@@ -440,13 +451,22 @@ def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
         if chosen_saved is not None:
             initial.update(address_initial(chosen_saved))
         form = CheckoutForm(initial=initial)
+    flash_sale_id = chosen.flash_sale_id
+    try:
+        quote = _form_quote(request, member, form, lines, flash_sale_id)
+    except DomainError as refused:
+        if flash_sale_id is None:
+            raise
+        # The flash sale ended or sold out meanwhile: back to its page, which says so.
+        messages.error(request, refused.message)
+        return HttpResponseRedirect(reverse("web:buyer_flash", args=[flash_sale_id]))
     stores = _pickup_stores(lines)
     return render(
         request,
         "web/buyer/checkout.html",
         {
             "form": form,
-            "quote": _form_quote(request, member, form, lines),
+            "quote": quote,
             "buy_now": buy_now,
             "picked": chosen.picked,
             "stores": stores,
@@ -460,7 +480,11 @@ def checkout_page(request: HttpRequest, member: Member) -> HttpResponse:
 
 
 def _form_quote(
-    request: HttpRequest, member: Member, form: CheckoutForm, lines: list[cart.CartLine]
+    request: HttpRequest,
+    member: Member,
+    form: CheckoutForm,
+    lines: list[cart.CartLine],
+    flash_sale_id: int | None = None,
 ) -> Quote:
     """The quote for what the form says so far: the delivery chosen and the district."""
     return _quote(
@@ -469,6 +493,7 @@ def _form_quote(
         sharing_selectors.code_from_cookie(request),
         delivery_type=str(form["delivery"].value() or order_rules.EXPRESS),
         region_code=_chosen_region(form),
+        flash_sale_id=flash_sale_id,
     )
 
 
@@ -477,13 +502,11 @@ def _form_quote(
 def quote_summary(request: HttpRequest, member: Member) -> HttpResponse:
     """The amounts part of the checkout page, redrawn (htmx) when the buyer picks a district,
     switches between delivery and pickup: the same pricing the order will be charged by."""
-    lines = [line for line in cart.lines_for(_checkout_items(request).items) if line.available]
+    chosen = _checkout_items(request)
+    lines = [line for line in cart.lines_for(chosen.items) if line.available]
     form = CheckoutForm(request.GET)
-    return render(
-        request,
-        "web/buyer/checkout.html#quote_summary",
-        {"form": form, "quote": _form_quote(request, member, form, lines)},
-    )
+    quote = _form_quote(request, member, form, lines, chosen.flash_sale_id)
+    return render(request, "web/buyer/checkout.html#quote_summary", {"form": form, "quote": quote})
 
 
 @require_GET

@@ -49,6 +49,8 @@ class BuyNowForm(PageForm):
 
     sku = forms.IntegerField(min_value=1, max_value=ID_MAX)
     quantity = quantity_field()
+    # Bought at this flash sale's price (the flash page's 立即抢购).
+    flash = forms.IntegerField(min_value=1, max_value=ID_MAX, required=False)
 
 
 class CheckoutForm(PageForm):

@@ -1,0 +1,217 @@
+"""The optional Redis gate's Lua scripts against a real Redis (127.0.0.1:6379, database 15;
+skipped when none answers), and the sold-out answer in front of Django."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import redis
+from django.db import transaction
+from django.utils import timezone
+from tests.factories import MemberFactory
+
+from sharemall.core.errors import Conflict
+from sharemall.promotions.models.flash import FlashSale
+from sharemall.promotions.rules.offers import FLASH
+from sharemall.promotions.services import flash, offers
+from sharemall.promotions.tests.flash_support import (
+    bare_orders,
+    forget_snapshots,
+    live_sale,
+    members,
+)
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def gate(settings: Any) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=0.5)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError):
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    client.flushdb()
+    settings.REDIS_URL = REDIS_URL
+    forget_snapshots()
+    yield client
+    client.flushdb()
+    forget_snapshots()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_snapshots() -> Iterator[None]:
+    forget_snapshots()
+    yield
+    forget_snapshots()
+
+
+def test_without_redis_the_gate_lets_everything_through_to_the_database(settings: Any) -> None:
+    settings.REDIS_URL = ""
+    sale = live_sale(stock=1)
+    assert all(flash.gate_admit(sale.pk, m, 1) for m in range(5))
+    flash.gate_return(sale.pk, 1, 1)  # nothing to give back, nothing fails
+
+
+def test_the_gate_admits_the_stock_then_answers_sold_out(gate: redis.Redis) -> None:
+    sale = live_sale(stock=3, per_member=1)
+    admitted = [flash.gate_admit(sale.pk, member, 1) for member in range(1, 6)]
+    assert admitted == [True, True, True, False, False]
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 0
+    with pytest.raises(Conflict) as refused:
+        flash.gate_admit_or_refuse(sale.pk, 9, 1)
+    assert refused.value.code == "flash_sold_out"
+
+
+def test_the_gate_holds_each_member_to_the_limit(gate: redis.Redis) -> None:
+    sale = live_sale(stock=10, per_member=2)
+    buyer = MemberFactory.create()
+    assert flash.gate_admit(sale.pk, buyer.pk, 2)
+    with pytest.raises(Conflict) as refused:
+        flash.gate_admit_or_refuse(sale.pk, buyer.pk, 1)
+    assert refused.value.code == "flash_limit"
+    # The database holds none for the member (their checkout never happened): after a
+    # give-back the member is admitted again.
+    flash.gate_return(sale.pk, buyer.pk, 2)
+    assert flash.gate_admit(sale.pk, buyer.pk, 2)
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 8
+
+
+def test_a_member_count_the_database_does_not_back_is_corrected(gate: redis.Redis) -> None:
+    sale = live_sale(stock=10, per_member=1)
+    buyer = MemberFactory.create()
+    assert flash.gate_admit(sale.pk, buyer.pk, 1)  # its checkout died without a give-back
+    assert not flash.gate_admit(sale.pk, buyer.pk, 1)  # may still be in flight: refused
+    key = flash.gate_keys(sale.pk, buyer.pk)[1]
+    gate.hset(key, "at", time.time() - flash.MEMBER_RESYNC_SECONDS - 1)
+    assert flash.gate_admit(sale.pk, buyer.pk, 1)  # the database holds none: admitted again
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 8
+
+
+def test_giving_back_returns_only_what_was_taken(gate: redis.Redis) -> None:
+    sale = live_sale(stock=2, per_member=2)
+    assert flash.gate_admit(sale.pk, 7, 1)
+    flash.gate_return(sale.pk, 7, 2)  # one was taken: one comes back
+    flash.gate_return(sale.pk, 8, 1)  # member 8 took nothing
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 2
+
+
+def test_a_gate_emptier_than_the_database_reopens_to_what_the_database_has(
+    gate: redis.Redis,
+) -> None:
+    sale = live_sale(stock=2, per_member=1)
+    assert flash.gate_admit(sale.pk, 1, 1)
+    assert flash.gate_admit(sale.pk, 2, 1)
+    assert not flash.gate_admit(sale.pk, 3, 1)
+    # Neither checkout happened and neither gave back; the next look at the database reopens.
+    forget_snapshots()
+    assert flash.gate_admit(sale.pk, 3, 1)
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 1
+
+
+def test_the_gate_is_exact_under_concurrency(gate: redis.Redis, monkeypatch: Any) -> None:
+    sale = live_sale(stock=50, per_member=1)
+    # The threads work from this thread's snapshot: only the Lua script is under test.
+    monkeypatch.setattr(flash, "SNAPSHOT_SECONDS", 600.0)
+    assert flash.gate_admit(sale.pk, 1, 1)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        admitted = list(pool.map(lambda m: flash.gate_admit(sale.pk, m, 1), range(2, 501)))
+    assert sum(admitted) == 49
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 0
+
+
+def test_an_unpaid_timeout_gives_the_gate_back_its_units(
+    gate: redis.Redis, django_capture_on_commit_callbacks: Any
+) -> None:
+    sale = live_sale(stock=1, per_member=1)
+    a, b = members(2)
+    offer = offers.offer(FLASH, sale.pk, buyer=a, sku_id=sale.sku_id, now=timezone.now())
+    (order,) = bare_orders([a], sale.sku)
+    with transaction.atomic():
+        offers.reserve(offer, buyer=a, quantity=1, order=order)
+    assert not flash.gate_admit(sale.pk, b.pk, 1)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        offers.release([order.pk])
+    assert flash.gate_admit(sale.pk, b.pk, 1)
+
+
+# -- the answer in front of Django -----------------------------------------------------------
+
+
+def _call(app: Any, body: dict[str, Any], **environ: str) -> tuple[str, bytes]:
+    raw = json.dumps(body).encode()
+    seen: list[str] = []
+    env = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/api/v1/orders",
+        "CONTENT_LENGTH": str(len(raw)),
+        "wsgi.input": io.BytesIO(raw),
+        **environ,
+    }
+    out = b"".join(app(env, lambda status, headers: seen.append(status)))
+    return seen[0], out
+
+
+def _django(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("201 Created", [])
+    return [environ["wsgi.input"].read()]
+
+
+def test_front_answers_a_sale_known_sold_out_and_passes_the_rest_on_whole() -> None:
+    sale = live_sale(stock=1)
+    other = live_sale(stock=5)
+    app = flash.front(_django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    assert _call(app, body)[0] == "201 Created"  # nothing known yet: Django answers
+    buyer = MemberFactory.create()
+    offers.offer(FLASH, other.pk, buyer=buyer, sku_id=other.sku_id, now=timezone.now())
+    FlashSale.objects.filter(pk=sale.pk).update(sold=1)
+    forget_snapshots()
+    with pytest.raises(Conflict):  # a checkout refused: this process now knows
+        offers.offer(FLASH, sale.pk, buyer=buyer, sku_id=sale.sku_id, now=timezone.now())
+    status, answer = _call(app, body)
+    assert status == "409 Conflict"
+    assert json.loads(answer)["error"]["code"] == "flash_sold_out"
+    # A retry carrying an Idempotency-Key must replay its stored answer: Django's.
+    assert _call(app, body, HTTP_IDEMPOTENCY_KEY="k1")[0] == "201 Created"
+    # Another sale's order goes on, with its body intact.
+    other_body = {"items": [{"sku_id": other.sku_id, "quantity": 1, "flash_sale_id": other.pk}]}
+    status, echoed = _call(app, other_body)
+    assert (status, json.loads(echoed)) == ("201 Created", other_body)
+
+
+def _reserve(sale: FlashSale, buyer: Any) -> None:
+    offer = offers.offer(FLASH, sale.pk, buyer=buyer, sku_id=sale.sku_id, now=timezone.now())
+    (order,) = bare_orders([buyer], sale.sku)
+    with transaction.atomic():
+        offers.reserve(offer, buyer=buyer, quantity=1, order=order)
+
+
+def test_checkout_goes_through_the_gate_and_the_database_refuses_what_it_let_by(
+    gate: redis.Redis,
+) -> None:
+    sale = live_sale(stock=2, per_member=1)
+    a, b, c = members(3)
+    _reserve(sale, a)
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 1
+    # Redis lost the member's count (a restart): the gate lets `a` by, the database refuses,
+    # and the gate gets its unit back.
+    gate.delete(flash.gate_keys(sale.pk, a.pk)[1])
+    with pytest.raises(Conflict) as again:
+        _reserve(sale, a)
+    assert again.value.code == "flash_limit"
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 1
+    _reserve(sale, b)
+    # Sold out in the gate: a quote is refused by reading it, checkout before the hot rows.
+    with pytest.raises(Conflict) as quoted:
+        offers.offer(FLASH, sale.pk, buyer=c, sku_id=sale.sku_id, now=timezone.now())
+    assert quoted.value.code == "flash_sold_out"
+    assert FlashSale.objects.get(pk=sale.pk).sold == 2
