@@ -1,5 +1,5 @@
 """The demo mall's campaigns, set up through the same services the API uses: the tea shop's
-coupon and 满减, a platform coupon, a running flash sale, a group one seat in and a bargain two
+coupon and 满减, a platform coupon, a flash sale running now, a group one seat in and a bargain two
 friends have helped — so every marketing page has something live to show."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sharemall.checkout import services_promotions
 from sharemall.merchants.models import Merchant
 from sharemall.promotions.rules import coupons as coupon_rules
 from sharemall.promotions.rules.pricing import Coupon
-from sharemall.promotions.services import bargains, coupons, groups
+from sharemall.promotions.services import bargains, coupons, flash, groups
 
 # The members who take part, by index into the demo members (the first few shop a lot already).
 GROUP_LEADER, BARGAIN_STARTER, BARGAIN_HELPERS, COUPON_HOLDER = 3, 4, (5, 6), 0
@@ -69,6 +69,18 @@ def seed_campaigns(
         tiers=[coupon_rules.SpendTier(200_00, 20_00), coupon_rules.SpendTier(300_00, 40_00)],
         valid_from=now - timedelta(hours=1),
         valid_to=now + timedelta(days=30),
+    )
+
+    # A flash sale running now, for the next two hours: its page counts down to the end.
+    flash_sku = sku(3)
+    flash.sale_create(
+        shop,
+        sku_id=flash_sku.pk,
+        price_fen=max(1, flash_sku.price_fen * 6 // 10),
+        stock=30,
+        per_member=2,
+        starts_at=now - timedelta(minutes=10),
+        ends_at=now + timedelta(hours=2),
     )
 
     # A group of three the leader opened and paid: two seats to fill.

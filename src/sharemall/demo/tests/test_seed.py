@@ -7,6 +7,7 @@ from conftest import Api
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
+from django.utils import timezone
 from PIL import Image
 from tests.factories import MemberFactory, OperatorFactory
 
@@ -25,7 +26,7 @@ from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants.models import Merchant, MerchantEvent, Staff, Store
 from sharemall.orders.models import Order
 from sharemall.posts.models import Post, PostReport
-from sharemall.promotions.models import BargainRun, CouponClaim, Group, SpendTierSet
+from sharemall.promotions.models import BargainRun, CouponClaim, FlashSale, Group, SpendTierSet
 from sharemall.showcase.models import Banner
 from sharemall.wallet.models import Withdrawal
 from sharemall.wallet.services import ledger_check
@@ -295,6 +296,9 @@ def test_seed_fills_every_queue_with_a_history_and_keeps_the_ledger_balanced() -
     group = Group.objects.get()
     assert (group.status, group.paid_count, group.size) == ("forming", 1, 3)
     assert BargainRun.objects.get().helps == 2
+    assert FlashSale.objects.filter(
+        starts_at__lte=timezone.now(), ends_at__gt=timezone.now()
+    ).exists()
 
 
 def test_list_prices_category_icons_banners_and_shop_names_are_seeded() -> None:

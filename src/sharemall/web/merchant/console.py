@@ -55,6 +55,7 @@ ORDER_STATUS_LABELS = dict(Order.Status.choices)
 # Which tab of the console's menu a page belongs to, by words in its URL name (first match).
 SECTIONS = (
     ("coupon", "coupons"),
+    ("flash", "flash_sales"),
     ("group_buy", "group_buys"),
     ("bargain", "bargains"),
     ("promotions", "promotions"),

@@ -1,15 +1,17 @@
-"""The merchant's promotion tools in the console: group-buys (拼团) and bargains (砍价) — and
-flash sales (秒杀). Each page lists the shop's, sets a new one up and stops one; every rule is
+"""The merchant's promotion tools in the console: flash sales (秒杀), group-buys (拼团) and
+bargains (砍价). Each page lists the shop's, sets a new one up and stops one; every rule is
 checked by promotions through the services the JSON API calls."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,11 +19,13 @@ from django.views.decorators.http import require_POST
 from sharemall.catalog.models import Sku
 from sharemall.merchants.models import Merchant
 from sharemall.promotions.selectors import bargains as bargain_selectors
+from sharemall.promotions.selectors import flash as flash_selectors
 from sharemall.promotions.selectors import groups as group_selectors
-from sharemall.promotions.services import bargains, groups
+from sharemall.promotions.services import bargains, flash, groups
 from sharemall.web.actions import run_action
 from sharemall.web.forms import PageForm, YuanField
 from sharemall.web.merchant.console import Console, _back, _render, console_page, owner_page
+from sharemall.web.promotion_forms import DATETIME_INPUT
 from sharemall.web.tables import DATETIME, MONEY, NUMBER, Column, TableSpec
 
 STATUS_LABELS = {"active": gettext_lazy("Running"), "stopped": gettext_lazy("Stopped")}
@@ -45,6 +49,16 @@ class ToolForm(PageForm):
         sku = self.fields["sku"]
         assert isinstance(sku, forms.TypedChoiceField)
         sku.choices = sku_choices(merchant)
+
+
+class FlashSaleForm(ToolForm):
+    price = YuanField(label=gettext_lazy("Flash price (¥)"))
+    stock = forms.IntegerField(label=gettext_lazy("Flash stock"), min_value=1, initial=50)
+    per_member = forms.IntegerField(
+        label=gettext_lazy("Each member buys at most"), min_value=1, initial=1
+    )
+    starts_at = forms.DateTimeField(label=gettext_lazy("Starts"), widget=DATETIME_INPUT)
+    ends_at = forms.DateTimeField(label=gettext_lazy("Ends"), widget=DATETIME_INPUT)
 
 
 class GroupBuyForm(ToolForm):
@@ -75,7 +89,36 @@ def _product(obj: Any) -> str:
 
 
 def _status(obj: Any) -> str:
-    return str(STATUS_LABELS.get(obj.status, obj.status))
+    return str(STATUS_LABELS["stopped" if obj.stopped_at else "active"])
+
+
+def _flash_status(sale: Any) -> str:
+    if sale.stopped_at is not None:
+        return str(STATUS_LABELS["stopped"])
+    now = timezone.now()
+    if sale.sold >= sale.units:
+        return _("Sold out")
+    if now < sale.starts_at:
+        return _("Not started")
+    return _("Ended") if now >= sale.ends_at else str(STATUS_LABELS["active"])
+
+
+FLASH_SALES = TableSpec(
+    columns=(
+        Column("product", gettext_lazy("Product"), value=_product),
+        Column("price_fen", gettext_lazy("Flash price"), kind=MONEY),
+        Column("sku.price_fen", gettext_lazy("List price"), kind=MONEY),
+        Column("sold", gettext_lazy("Sold"), value=lambda s: f"{s.sold} / {s.units}"),
+        Column("per_member", gettext_lazy("Per member"), kind=NUMBER),
+        Column("starts_at", gettext_lazy("Starts"), kind=DATETIME, sortable=True),
+        Column("ends_at", gettext_lazy("Ends"), kind=DATETIME, sortable=True),
+        Column("state", gettext_lazy("Status"), value=_flash_status),
+    ),
+    default_sort="-starts_at",
+    export_name="flash-sales",
+    empty=gettext_lazy("No flash sales yet."),
+    row_actions="web/merchant/promotion_tool.html#stop",
+)
 
 
 GROUP_BUYS = TableSpec(
@@ -138,6 +181,59 @@ def _tool_page(
         "web/merchant/promotion_tool.html",
         {"table": table, "form": form, "texts": texts, "stop_url": stop_url},
     )
+
+
+@console_page
+@owner_page
+def merchant_flash_sales(request: HttpRequest, console: Console) -> HttpResponse:
+    merchant = console.merchant
+    return _tool_page(
+        request,
+        console,
+        spec=FLASH_SALES,
+        rows=flash_selectors.sales_of(merchant).select_related("sku__product"),
+        form=FlashSaleForm(request.POST or None, merchant=merchant, initial=_flash_window()),
+        create=lambda d: flash.sale_create(
+            merchant,
+            sku_id=d["sku"],
+            price_fen=d["price"],
+            stock=d["stock"],
+            per_member=d["per_member"],
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
+        ),
+        texts={
+            "title": _("Flash sales"),
+            "lead": _(
+                "A flash price for a few units in a time window, never oversold: each member buys "
+                "at most the limit, and unpaid orders give their units back when they time out. "
+                "Buyers see a countdown on the sale's page."
+            ),
+            "new": _("New flash sale"),
+            "created": _("The flash sale is set: its page counts down to the start."),
+            "confirm_stop": _("Stop this flash sale? Orders already placed stand."),
+        },
+        stop_url="web:merchant_flash_sale_stop",
+        back="merchant_flash_sales",
+    )
+
+
+def _flash_window() -> dict[str, Any]:
+    start = timezone.localtime().replace(second=0, microsecond=0) + timedelta(hours=1)
+    return {"starts_at": start, "ends_at": start + timedelta(hours=2)}
+
+
+@require_POST
+@console_page
+@owner_page
+def merchant_flash_sale_stop(request: HttpRequest, console: Console, sale_id: int) -> HttpResponse:
+    sale = flash_selectors.sale_of(console.merchant, sale_id)
+    run_action(
+        request,
+        lambda: flash.sale_stop(sale, now=timezone.now()),
+        _("The flash sale was stopped."),
+    )
+    return _back("merchant_flash_sales")
 
 
 @console_page

@@ -43,6 +43,12 @@ urlpatterns: list[URLPattern] = [
         name="merchant_coupon_stop",
     ),
     path("promotions", marketing.merchant_promotions, name="merchant_promotions"),
+    path("flash-sales", promotion_tools.merchant_flash_sales, name="merchant_flash_sales"),
+    path(
+        "flash-sales/<int:sale_id>/stop",
+        promotion_tools.merchant_flash_sale_stop,
+        name="merchant_flash_sale_stop",
+    ),
     path("group-buys", promotion_tools.merchant_group_buys, name="merchant_group_buys"),
     path(
         "group-buys/<int:group_buy_id>/stop",

@@ -3,10 +3,13 @@ shown on the form; nobody else reaches them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from tests.factories import MemberFactory, merchant, product
 
-from sharemall.promotions.models import Bargain, GroupBuy
+from sharemall.promotions.models import Bargain, FlashSale, GroupBuy
 from sharemall.web.tests.support import browser, page
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +59,28 @@ def test_the_owner_sets_up_a_bargain_and_strangers_are_kept_out() -> None:
     assert stranger.post(f"/merchant/bargains/{bargain.pk}/stop").status_code in (302, 404)
     bargain.refresh_from_db()
     assert bargain.status == "active"
+
+
+def test_the_owner_sets_up_and_stops_a_flash_sale() -> None:
+    m = merchant()
+    sku = product(m, price_fen=9900).skus.get()
+    owner = browser(m.owner)
+    start = timezone.localtime() + timedelta(hours=1)
+    answer = owner.post(
+        "/merchant/flash-sales",
+        {
+            "sku": sku.pk,
+            "price": "59",
+            "stock": "20",
+            "per_member": "2",
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert answer.status_code == 302
+    sale = FlashSale.objects.get(merchant=m)
+    assert (sale.price_fen, sale.units, sale.per_member) == (5900, 20, 2)
+    assert "Not started" in page(owner, "/merchant/flash-sales")
+    assert owner.post(f"/merchant/flash-sales/{sale.pk}/stop").status_code == 302
+    sale.refresh_from_db()
+    assert sale.stopped_at is not None
