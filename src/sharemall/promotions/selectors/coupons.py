@@ -69,6 +69,24 @@ def usable_claims(buyer: Member, claim_ids: Sequence[int], now: datetime) -> lis
     return held
 
 
+def usable_claims_of(
+    member: Member, merchant_ids: Iterable[int], now: datetime
+) -> QuerySet[CouponClaim]:
+    """The member's unused coupons valid now, of these shops or the platform's: what checkout
+    offers to choose from (whether one applies, the pricing says)."""
+    return (
+        CouponClaim.objects.filter(
+            member=member,
+            used_at=None,
+            coupon__valid_from__lte=now,
+            coupon__valid_to__gt=now,
+        )
+        .filter(Q(coupon__merchant_id__in=list(merchant_ids)) | Q(coupon__merchant=None))
+        .select_related("coupon")
+        .order_by("coupon__valid_to", "pk")[:50]
+    )
+
+
 def claims_of(member: Member) -> QuerySet[CouponClaim]:
     return (
         CouponClaim.objects.filter(member=member)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -28,6 +29,7 @@ from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.merchants.models import Merchant, Store
 from sharemall.orders import rules as order_rules
+from sharemall.promotions.selectors import coupons as coupon_selectors
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.web.access import member_page
 from sharemall.web.actions import run_action
@@ -38,6 +40,7 @@ from sharemall.web.buyer.forms import (
     CheckoutForm,
 )
 from sharemall.web.buyer.pay import _pay_url
+from sharemall.web.promotion_forms import coupon_summary
 
 # Checkout forms the session will still accept: one is spent by each order placed, so a
 # double-tapped "Place order" buys once.
@@ -49,6 +52,9 @@ CHECKOUT_TOKENS_KEPT = 5
 
 # Which checkout form field a checkout error belongs to, by its domain code.
 CHECKOUT_ERROR_FIELDS = {
+    "coupon_not_applicable": "coupon",
+    "coupon_used": "coupon",
+    "coupon_expired": "coupon",
     "invalid_region": "district",
     "invalid_phone": "phone",
     "invalid_store": "store",
@@ -79,12 +85,29 @@ class QuoteGroup:
 
 
 @dataclass(frozen=True)
+class CouponChoice:
+    claim_id: int
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class Quote:
     groups: list[QuoteGroup]
     sharer: Member | None
     # False until a district is chosen: the page then says shipping comes with the address.
     shipping_known: bool = True
     not_served: bool = False
+    # The discounts by kind, in the order the engine applies them (docs/promotions.md).
+    promotion_fen: int = 0
+    tier_fen: int = 0
+    coupon_fen: int = 0
+    share_fen: int = 0
+    # The buyer's coupons usable on these shops' goods, the one chosen, and why a chosen one
+    # was left out.
+    coupons: tuple[CouponChoice, ...] = ()
+    coupon_id: int | None = None
+    coupon_refusal: str = ""
 
     @property
     def goods_fen(self) -> int:
@@ -111,25 +134,39 @@ def _quote(
     delivery_type: str = order_rules.EXPRESS,
     region_code: str = "",
     flash_sale_id: int | None = None,
+    coupon_id: int | None = None,
 ) -> Quote:
-    """What checkout will charge, from the very pricing order_create runs (share discount and
-    each shop's shipping to the chosen district), laid out over the cart's lines."""
+    """What checkout will charge, from the very pricing order_create runs (promotion price,
+    满减, the chosen coupon, the share discount and each shop's shipping to the chosen district),
+    laid out over the cart's lines. A chosen coupon the order cannot take is left out and the
+    quote says why."""
     items = [checkout.Item(line.sku_id, line.quantity, flash_sale_id) for line in lines]
 
-    def priced(region: str) -> Priced:
+    def priced(region: str, coupon_ids: list[int]) -> Priced:
         return checkout.quote_preview(
             buyer=member,
             items=items,
             delivery_type=delivery_type,
             region_code=region,
             share_code=share_code,
+            coupon_ids=coupon_ids,
         )
 
+    def with_coupon(region: str) -> tuple[Priced, str]:
+        if coupon_id is None:
+            return priced(region, []), ""
+        try:
+            return priced(region, [coupon_id]), ""
+        except DomainError as refused:
+            if refused.code not in COUPON_REFUSALS:
+                raise
+            return priced(region, []), refused.message
+
     try:
-        found, not_served = priced(region_code), False
+        (found, refusal), not_served = with_coupon(region_code), False
     except RegionNotServed:
         # Checkout will refuse this address; the page still shows the goods and says why.
-        found, not_served = priced(""), True
+        (found, refusal), not_served = with_coupon(""), True
     drafts = {d.merchant.pk: d for d in found.drafts}
     groups = []
     for group in cart.by_merchant(lines):
@@ -144,12 +181,33 @@ def _quote(
             )
         )
     attribution = found.attribution
+    merchant_ids = [d.merchant.pk for d in found.drafts]
     return Quote(
         groups,
         attribution.referrer if attribution.through_share else None,
         shipping_known=found.shipping_known,
         not_served=not_served,
+        promotion_fen=sum(p.promotion_fen for p in found.prices),
+        tier_fen=sum(p.tier_fen for p in found.prices),
+        coupon_fen=sum(p.coupon_fen for p in found.prices),
+        share_fen=sum(p.share_fen for p in found.prices),
+        coupons=tuple(
+            CouponChoice(c.pk, c.coupon.title, coupon_summary(c.coupon))
+            for c in coupon_selectors.usable_claims_of(member, merchant_ids, timezone.now())
+        ),
+        coupon_id=coupon_id if not refusal and found.coupons else None,
+        coupon_refusal=refusal,
     )
+
+
+# A chosen coupon refused for one of these reasons is left out of the quote, which says why.
+COUPON_REFUSALS = {
+    "coupon_not_applicable",
+    "coupon_used",
+    "coupon_expired",
+    "coupon_not_started",
+    "not_found",
+}
 
 
 def _new_checkout_token(request: HttpRequest) -> str:
@@ -391,6 +449,7 @@ def _place_order(
             ],
             delivery=delivery,
             share_code=sharing_selectors.code_from_cookie(request),
+            coupon_ids=[form.cleaned_data["coupon"]] if form.cleaned_data.get("coupon") else [],
             client_ip=client_address(request),
         ),
         form=form,
@@ -494,7 +553,13 @@ def _form_quote(
         delivery_type=str(form["delivery"].value() or order_rules.EXPRESS),
         region_code=_chosen_region(form),
         flash_sale_id=flash_sale_id,
+        coupon_id=_chosen_coupon(form),
     )
+
+
+def _chosen_coupon(form: CheckoutForm) -> int | None:
+    value = str(form["coupon"].value() or "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 @require_GET

@@ -84,6 +84,8 @@ class CheckoutForm(PageForm):
     store = forms.IntegerField(
         label=_("Pickup store"), min_value=1, max_value=ID_MAX, required=False
     )
+    # One of the buyer's claimed coupons (empty: none).
+    coupon = forms.IntegerField(label=_("Coupon"), min_value=1, max_value=ID_MAX, required=False)
     save_address = forms.BooleanField(label=_("Save to my address book"), required=False)
 
     def clean(self) -> dict[str, Any]:

@@ -3,15 +3,17 @@ coupon centre and finds it in My coupons, an operator keeps the platform's coupo
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from tests.factories import MemberFactory, OperatorFactory, merchant
+from tests.factories import MemberFactory, OperatorFactory, merchant, product
 
+from sharemall.orders.models import Order
 from sharemall.promotions.models import Coupon, CouponClaim, SpendTierSet
 from sharemall.promotions.selectors.coupons import settings_of
-from sharemall.web.tests.support import browser, page
+from sharemall.web.tests.support import EXPRESS_FORM, browser, page
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +107,33 @@ def test_only_the_owner_and_operators_reach_the_coupon_consoles() -> None:
     assert answer.status_code == 302
     assert Coupon.objects.filter(merchant=None).count() == 1
     assert "全场满100减15" in page(operator, "/platform/coupons")
+
+
+def test_checkout_offers_the_members_coupon_and_charges_with_it() -> None:
+    m = merchant()
+    sku = product(m, price_fen=12000, stock=5).skus.get()
+    member = MemberFactory.create()
+    owner = browser(m.owner)
+    owner.post("/merchant/coupons/new", _coupon_form())
+    coupon = Coupon.objects.get(merchant=m)
+    shopper = browser(member)
+    shopper.post(f"/coupons/{coupon.pk}/claim")
+    claim = CouponClaim.objects.get(member=member)
+
+    url = f"/checkout?sku={sku.pk}&quantity=1"
+    body = page(shopper, url)
+    assert f'<option value="{claim.pk}"' in body
+    quoted = page(shopper, f"/checkout/quote?sku={sku.pk}&quantity=1&coupon={claim.pk}")
+    assert "−¥15.00" in quoted
+
+    token = re.search(r'name="token" value="([^"]+)"', body)
+    assert token is not None
+    placed = shopper.post(
+        "/checkout",
+        {**EXPRESS_FORM, "token": token.group(1), "sku": sku.pk, "quantity": 1, "coupon": claim.pk},
+    )
+    assert placed.status_code == 302, placed.content.decode()[:3000]
+    order = Order.objects.get(buyer=member)
+    assert (order.discount_fen, order.total_fen - order.shipping_fen) == (1500, 10500)
+    claim.refresh_from_db()
+    assert claim.used_at is not None
