@@ -48,8 +48,11 @@ from sharemall.orders import services as order_services
 from sharemall.orders.models import Order
 from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
+from sharemall.promotions.models import Coupon, ShareTask
 from sharemall.promotions.rules import coupons as coupon_rules
+from sharemall.promotions.rules import tasks as task_rules
 from sharemall.promotions.services import coupons
+from sharemall.promotions.services import tasks as share_tasks
 from sharemall.sharing import services as sharing
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
@@ -88,6 +91,46 @@ def snapshot(ids: dict[str, int]) -> dict[str, Any]:
             Address.objects.order_by("pk").values_list("pk", "address", "is_default")
         ),
     }
+
+
+def _share_task(
+    m: Merchant | None, actor: Member, window: dict[str, Any]
+) -> tuple[Coupon, ShareTask]:
+    """A task's reward coupon (channel "task") and a task paying it."""
+    coupon = coupons.coupon_create(
+        merchant=m,
+        actor=actor,
+        title="任务券",
+        channel=coupon_rules.TASK,
+        definition=coupon_rules.Definition(
+            coupon_rules.Coupon(
+                "new",
+                coupon_rules.AMOUNT,
+                amount_fen=300,
+                scope=coupon_rules.SCOPE_MERCHANT if m else coupon_rules.SCOPE_PLATFORM,
+                scope_ids=frozenset({m.pk}) if m else frozenset(),
+                funded_by=coupon_rules.FUNDED_BY_MERCHANT if m else coupon_rules.FUNDED_BY_PLATFORM,
+                merchant_id=m.pk if m else None,
+            ),
+            total=100,
+            per_member=1,
+            **window,
+        ),
+    )
+    task = share_tasks.task_create(
+        merchant=m,
+        actor=actor,
+        reward_coupon=coupon,
+        definition=task_rules.Definition(
+            merchant_id=m.pk if m else None,
+            title="三篇晒单带来成交",
+            posts_needed=3,
+            window_days=7,
+            max_completions=1,
+            **window,
+        ),
+    )
+    return coupon, task
 
 
 def build_world() -> World:
@@ -223,10 +266,16 @@ def build_world() -> World:
     tier_set = coupons.tiers_create(
         own, actor=own.owner, tiers=[coupon_rules.SpendTier(10000, 1000)], **window
     )
+    task_coupon, shop_task = _share_task(own, own.owner, window)
+    platform_task_coupon, platform_task = _share_task(None, OperatorFactory.create(), window)
     ids = {
         "coupon": shop_coupon.pk,
         "platform_coupon": mall_coupon.pk,
         "tier_set": tier_set.pk,
+        "task_coupon": task_coupon.pk,
+        "platform_task_coupon": platform_task_coupon.pk,
+        "share_task": shop_task.pk,
+        "platform_share_task": platform_task.pk,
         "address": saved.pk,
         "template": template.pk,
         "merchant": own.pk,
@@ -339,6 +388,23 @@ def coupon_body() -> dict[str, Any]:
         "valid_from": now.isoformat(),
         "valid_to": (now + timedelta(days=1)).isoformat(),
     }
+
+
+def share_task_body(coupon: str) -> Callable[[], dict[str, Any]]:
+    """A task paying the world's task coupon (`coupon`: its key in the world's ids)."""
+
+    def body() -> dict[str, Any]:
+        now = timezone.now()
+        return {
+            "title": "晒单三单得券",
+            "posts_needed": 3,
+            "window_days": 7,
+            "reward_coupon_id": WORLD_IDS[coupon],
+            "valid_from": now.isoformat(),
+            "valid_to": (now + timedelta(days=1)).isoformat(),
+        }
+
+    return body
 
 
 def tiers_body() -> dict[str, Any]:
@@ -470,6 +536,29 @@ CASES: dict[str, Case] = {
         "/platform/coupons/{platform_coupon}/issue",
         operator_only(404),
         body=lambda: NOBODY,
+    ),
+    # Share tasks: merchants' and the platform's; members read them and their progress.
+    "share_task_create": Case(
+        "POST",
+        "/merchants/{merchant}/share-tasks",
+        owner_only(201),
+        body=share_task_body("task_coupon"),
+    ),
+    "share_task_list": Case("GET", "/merchants/{merchant}/share-tasks", owner_only(200)),
+    "share_task_stop": Case(
+        "POST", "/merchants/{merchant}/share-tasks/{share_task}/stop", owner_only(200)
+    ),
+    "share_tasks_running": Case("GET", "/tasks", public()),
+    "my_share_tasks": Case("GET", "/me/tasks", signed_in(200)),
+    "platform_share_task_create": Case(
+        "POST",
+        "/platform/share-tasks",
+        operator_only(201),
+        body=share_task_body("platform_task_coupon"),
+    ),
+    "platform_share_task_list": Case("GET", "/platform/share-tasks", operator_only(200)),
+    "platform_share_task_stop": Case(
+        "POST", "/platform/share-tasks/{platform_share_task}/stop", operator_only(200)
     ),
     "me": Case("GET", "/me", signed_in(200)),
     "enable_distribution": Case("POST", "/me/distributor", signed_in(200)),
@@ -1019,6 +1108,7 @@ BUYER: list[int] = [0]
 GOODS: list[int] = [0]
 LINE: list[int] = [0]
 CODES: dict[str, str] = {}
+WORLD_IDS: dict[str, int] = {}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -1031,6 +1121,8 @@ def test_permission_matrix(api: Api, world: World, name: str, role: str) -> None
     LINE[0] = world.ids["line"]
     CODES.clear()
     CODES.update(world.codes)
+    WORLD_IDS.clear()
+    WORLD_IDS.update(world.ids)
     path = case.path.format(**world.ids, **world.codes)
     caller = world.callers[role]
     if case.multipart is not None:
@@ -1083,6 +1175,8 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{coupon}": "{coupon_id}",
         "{platform_coupon}": "{coupon_id}",
         "{tier_set}": "{tier_set_id}",
+        "{share_task}": "{task_id}",
+        "{platform_share_task}": "{task_id}",
         "{template}": "{template_id}",
         "{address}": "{address_id}",
         "{goods_product}/posts": "{product_id}/posts",

@@ -32,6 +32,7 @@ from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
 from sharemall.privacy.api import router as privacy_router
 from sharemall.promotions.api.coupons import router as coupons_router
+from sharemall.promotions.api.tasks import router as share_tasks_router
 from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
 from sharemall.verification.api import router as verification_router
@@ -76,6 +77,7 @@ api.add_router("", wechat_oa_router)
 api.add_router("", wechat_mp_router)
 api.add_router("", wechat_component_router)
 api.add_router("", coupons_router)
+api.add_router("", share_tasks_router)
 api.add_router("", promotion_orders_router)
 
 _HTTP_CODES = {
