@@ -560,6 +560,9 @@ CASES: dict[str, Case] = {
     "platform_share_task_stop": Case(
         "POST", "/platform/share-tasks/{platform_share_task}/stop", operator_only(200)
     ),
+    # Campaign analytics: the shop's owner; the platform's campaigns, operators.
+    "merchant_campaigns": Case("GET", "/merchants/{merchant}/campaigns", owner_only(200)),
+    "platform_campaigns": Case("GET", "/platform/campaigns", operator_only(200)),
     "me": Case("GET", "/me", signed_in(200)),
     "enable_distribution": Case("POST", "/me/distributor", signed_in(200)),
     "logout": Case("POST", "/auth/logout", signed_in(204)),

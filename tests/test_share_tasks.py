@@ -339,3 +339,32 @@ def test_task_definitions_are_checked(api: Api, shop: tuple[Merchant, Sku]) -> N
 def _ago(days: int) -> str:
     moment: datetime = timezone.now() - timedelta(days=days)
     return moment.isoformat()
+
+
+def test_a_task_in_campaign_analytics_sold_its_sales_and_cost_its_rewards_use(
+    api: Api, shop: tuple[Merchant, Sku]
+) -> None:
+    m, sku = shop
+    task = _create_task(api, m, posts_needed=2)
+    author = MemberFactory.create()
+    sales = [
+        _sale(MemberFactory.create(), sku, _post(author, sku, m.owner)[1], m.owner)
+        for _ in range(2)
+    ]
+    run_due_jobs(timezone.now() + LATER)
+    claim = CouponClaim.objects.get(member=author, coupon=task.reward_coupon)
+    # The author spends the reward: ¥5 off their next order of the shop.
+    made = checkout.order_create(
+        buyer=author, items=[Item(sku.pk, 1)], delivery=EXPRESS, coupon_ids=[claim.pk]
+    )
+    checkout.sandbox_complete(made.payment)
+    rows = {
+        (r["kind"], r["campaign_id"]): r
+        for r in api.get(f"/merchants/{m.pk}/campaigns", as_=m.owner).body
+    }
+    row = rows[("task", task.pk)]
+    assert (row["orders"], row["buyers"]) == (2, 2)
+    assert row["gmv_fen"] == sum(s.total_fen for s in sales) == 10000
+    assert (row["cost_fen"], row["cost_ratio_bp"]) == (500, 500)
+    assert row["by_degree"] == {"1": 2, "2": 0, "3+": 0, "direct": 0}
+    assert rows[("coupon", task.reward_coupon_id)]["cost_fen"] == 500
