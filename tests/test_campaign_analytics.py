@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import Api
+from django.test import Client
 from django.utils import timezone
 
 from sharemall.accounts.models import Member
@@ -16,6 +17,7 @@ from sharemall.aftersales import services as aftersales
 from sharemall.catalog.models import Sku
 from sharemall.checkout import services as checkout
 from sharemall.checkout.pricing import Delivery, Item
+from sharemall.merchants import services as merchant_services
 from sharemall.merchants.models import Merchant
 from sharemall.orders.models import Order
 from sharemall.promotions.models import CampaignOrder, Coupon
@@ -172,3 +174,65 @@ def test_campaign_figures_by_hand(api: Api) -> None:
     # Another shop sees none of it.
     other = merchant()
     assert api.get(f"/merchants/{other.pk}/campaigns", as_=other.owner).body == []
+
+
+def _client(member: Member, language: str = "zh-CN") -> Client:
+    client = Client(headers={"accept-language": language})
+    client.force_login(member)
+    return client
+
+
+def test_the_campaign_pages_show_each_campaign_with_its_degrees(api: Api) -> None:
+    m = merchant()
+    sku = product(m, price_fen=5000, stock=20).skus.get()
+    shop_coupon = _coupon(
+        m,
+        m.owner,
+        coupon_rules.Coupon(
+            "new",
+            coupon_rules.AMOUNT,
+            threshold_fen=3000,
+            amount_fen=1000,
+            scope=coupon_rules.SCOPE_MERCHANT,
+            scope_ids=frozenset({m.pk}),
+            funded_by=coupon_rules.FUNDED_BY_MERCHANT,
+            merchant_id=m.pk,
+        ),
+        "满30减10",
+    )
+    code = sharing.share_create(
+        sharer=MemberFactory.create(), target_type="product", target_id=sku.product_id
+    ).link.code
+    _bought(MemberFactory.create(), sku, coupon=shop_coupon, share_code=code)
+    flash = _bought(MemberFactory.create(), sku)
+    CampaignOrder.objects.create(kind="flash", campaign_id=77, order=flash, cost_fen=1500)
+
+    page = _client(m.owner).get("/merchant/campaigns")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'href="/merchant/campaigns"' in html and 'aria-current="page"' in html  # the menu
+    assert "营销活动" in html  # Chinese first
+    row = html.split(f'data-campaign="coupon-{shop_coupon.pk}"')[1].split("</tr>")[0]
+    assert "满30减10" in row and "¥40.00" in row and "¥10.00" in row and "25 %" in row
+    assert row.count("<rect") == 1  # one order, all of degree 1
+    assert "<title>一度传播: 1</title>" in row
+    flash_row = html.split('data-campaign="flash-77"')[1].split("</tr>")[0]
+    assert "¥50.00" in flash_row and "¥15.00" in flash_row and flash_row.count("<rect") == 1
+
+    # A clerk is not the owner; a stranger is sent to log in.
+    clerk = MemberFactory.create()
+    merchant_services.staff_add(m, phone=clerk.phone)
+    assert _client(clerk).get("/merchant/campaigns").status_code in (403, 404)
+    assert Client().get("/merchant/campaigns").status_code == 302
+    # Another shop's owner sees their own (empty) campaigns.
+    other = _client(merchant().owner, "en").get("/merchant/campaigns").content.decode()
+    assert "满30减10" not in other and "No campaign yet" in other
+
+    operator = OperatorFactory.create()
+    desk = _client(operator).get("/platform/campaigns")
+    assert desk.status_code == 200
+    html = desk.content.decode()
+    assert 'href="/platform/campaigns"' in html
+    assert 'data-campaign="coupon-0"' in html and 'data-campaign="flash-0"' in html
+    member = _client(MemberFactory.create()).get("/platform/campaigns")
+    assert member.status_code == 404

@@ -61,6 +61,7 @@ SECTIONS = (
     ("plan", "plan"),
     ("import", "import"),
     ("propagation", "propagation"),
+    ("campaign", "campaigns"),
     ("product", "products"),
     ("sku", "products"),
     ("order", "orders"),

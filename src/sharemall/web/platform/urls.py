@@ -5,6 +5,7 @@ from django.urls import URLPattern, path, register_converter
 from sharemall.web.platform import (
     agents,
     banners,
+    campaigns,
     dashboard,
     disputes,
     holds,
@@ -36,6 +37,7 @@ register_converter(RowId, "platform_id")
 urlpatterns: list[URLPattern] = [
     path("", dashboard.dashboard, name="platform_dashboard"),
     path("propagation", propagation.propagation, name="platform_propagation"),
+    path("campaigns", campaigns.campaigns, name="platform_campaigns"),
     path("merchants", merchants.merchants, name="platform_merchants"),
     path("merchants/<platform_id:merchant_id>", merchants.merchant, name="platform_merchant"),
     path(
