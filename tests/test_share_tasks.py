@@ -368,3 +368,23 @@ def test_a_task_in_campaign_analytics_sold_its_sales_and_cost_its_rewards_use(
     assert (row["cost_fen"], row["cost_ratio_bp"]) == (500, 500)
     assert row["by_degree"] == {"1": 2, "2": 0, "3+": 0, "direct": 0}
     assert rows[("coupon", task.reward_coupon_id)]["cost_fen"] == 500
+
+
+def test_a_stopped_task_counts_no_post_published_after_it_stopped(
+    api: Api, shop: tuple[Merchant, Sku]
+) -> None:
+    m, sku = shop
+    task = _create_task(api, m, posts_needed=2)
+    author = MemberFactory.create()
+    _sale(MemberFactory.create(), sku, _post(author, sku, m.owner)[1], m.owner)
+    stopped = api.post(f"/merchants/{m.pk}/share-tasks/{task.pk}/stop", as_=m.owner)
+    assert (stopped.status, stopped.body["stopped"]) == (200, True)
+    assert api.get("/tasks").body == []  # no longer running
+    _sale(MemberFactory.create(), sku, _post(author, sku, m.owner)[1], m.owner)
+    run_due_jobs(timezone.now() + LATER)
+    assert _rewards(task, author) == []
+    # Another shop's owner cannot stop it.
+    other = merchant()
+    assert (
+        api.post(f"/merchants/{other.pk}/share-tasks/{task.pk}/stop", as_=other.owner).status == 404
+    )
