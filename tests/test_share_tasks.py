@@ -388,3 +388,15 @@ def test_a_stopped_task_counts_no_post_published_after_it_stopped(
     assert (
         api.post(f"/merchants/{other.pk}/share-tasks/{task.pk}/stop", as_=other.owner).status == 404
     )
+
+
+def test_a_deleted_post_counts_no_more(api: Api, shop: tuple[Merchant, Sku]) -> None:
+    m, sku = shop
+    task = _create_task(api, m, posts_needed=1)
+    author = MemberFactory.create()
+    post, code = _post(author, sku, m.owner)
+    _sale(MemberFactory.create(), sku, code, m.owner)
+    post_services.post_delete(author=author, post_id=post.pk)
+    run_due_jobs(timezone.now() + LATER)
+    assert _rewards(task, author) == []
+    assert _my_task(api, author, task)["counted_posts"] == 0

@@ -4,7 +4,8 @@ Posts are a sibling feature: they are read here through sharing only. A post's o
 is made with the post, in the post's transaction, before anyone can see it to share it; so the
 first link to a post names its author (the link's sharer) and its publication (the link's
 creation). The author's later links to their post (a reshare past a daily cap) count for the
-post too; anybody else's link to it does not make it theirs.
+post too; anybody else's link to it does not make it theirs. A post the platform hid or its
+author deleted counts no more: sharing's target registry says whether a post may be seen.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sharemall.orders.models import Order
 from sharemall.promotions.models import ShareTask, ShareTaskReward
 from sharemall.promotions.rules import tasks as rules
 from sharemall.sharing import rules as sharing_rules
+from sharemall.sharing import targets
 from sharemall.sharing.models import ShareLink
 
 
@@ -30,6 +32,22 @@ def _post_links() -> QuerySet[ShareLink]:
 def _first_post_links() -> QuerySet[ShareLink]:
     earlier = _post_links().filter(target_id=OuterRef("target_id"), pk__lt=OuterRef("pk"))
     return _post_links().filter(~Exists(earlier))
+
+
+def _visible(post_ids: Iterable[int]) -> set[int]:
+    """The posts anyone may still see (all of them where no post target is plugged in)."""
+    target = targets.registered(sharing_rules.POST)
+    ids = set(post_ids)
+    if target is None:
+        return ids
+    visible = set()
+    for post_id in ids:
+        try:
+            target.check_shareable(post_id)
+        except NotFound:
+            continue
+        visible.add(post_id)
+    return visible
 
 
 def post_sales(task: ShareTask, *, author_id: int | None = None) -> list[rules.PostSale]:
@@ -59,21 +77,27 @@ def post_sales(task: ShareTask, *, author_id: int | None = None) -> list[rules.P
     orders = Order.objects.filter(share_link_id__in=list(post_of_link), paid_at__isnull=False)
     if task.merchant_id is not None:
         orders = orders.filter(merchant_id=task.merchant_id)
+    rows = list(
+        orders.values_list(
+            "pk",
+            "share_link_id",
+            "buyer_id",
+            "merchant_id",
+            "status",
+            "paid_at",
+            "total_fen",
+            "refunded_fen",
+        )
+    )
+    visible = _visible(post_of_link[row[1]] for row in rows if row[1] is not None)
     sales = []
-    for row in orders.values_list(
-        "pk",
-        "share_link_id",
-        "buyer_id",
-        "merchant_id",
-        "status",
-        "paid_at",
-        "total_fen",
-        "refunded_fen",
-    ):
+    for row in rows:
         order_id, link_id, buyer_id, merchant_id, status, paid_at, total, refunded = row
         if link_id is None:  # not possible given the filter; for the type checker
             continue
         post_id = post_of_link[link_id]
+        if post_id not in visible:
+            continue
         author_id_, published_at = posts[post_id]
         sales.append(
             rules.PostSale(
