@@ -7,9 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from tests.factories import MemberFactory, merchant, product
-from tests.flows import ADDRESS
-from tests.races import all_at_once, postgres_only
 
 from sharemall.accounts.models import Member
 from sharemall.checkout import services as checkout
@@ -19,6 +16,9 @@ from sharemall.promotions.models import Coupon, CouponClaim
 from sharemall.promotions.rules import coupons as rules
 from sharemall.promotions.rules.pricing import Coupon as PricedCoupon
 from sharemall.promotions.services import coupons as services
+from tests.factories import MemberFactory, merchant, product
+from tests.flows import ADDRESS
+from tests.races import all_at_once, postgres_only
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from conftest import Api
 from django.utils import timezone
-from tests.factories import MemberFactory, OperatorFactory, merchant, product
-from tests.flows import ADDRESS, pay, register, share
 
 from sharemall.aftersales import services as aftersales
 from sharemall.checkout import services as checkout
 from sharemall.orders.models import Order
 from sharemall.wallet.services import balance, ledger_check, order_receivable, platform
+from tests.factories import MemberFactory, OperatorFactory, merchant, product
+from tests.flows import ADDRESS, pay, register, share
 
 pytestmark = pytest.mark.django_db
 

@@ -35,6 +35,7 @@ from sharemall.aftersales import services as aftersales
 from sharemall.catalog import services as catalog_services
 from sharemall.catalog.models import Product, Sku
 from sharemall.checkout import services as checkout
+from sharemall.checkout import services_promotions as checkout_promotions
 from sharemall.config.api import api as ninja_api
 from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import services as distribution
@@ -51,7 +52,8 @@ from sharemall.posts.models import Post
 from sharemall.promotions.models import Coupon, ShareTask
 from sharemall.promotions.rules import coupons as coupon_rules
 from sharemall.promotions.rules import tasks as task_rules
-from sharemall.promotions.services import coupons
+from sharemall.promotions.services import bargains, coupons
+from sharemall.promotions.services import groups as group_services
 from sharemall.promotions.services import tasks as share_tasks
 from sharemall.sharing import services as sharing
 from sharemall.wallet import services_withdrawals as withdrawals
@@ -230,6 +232,18 @@ def build_world() -> World:
             region_code="440305", address="路 1 号", receiver="收件人", phone="13912345678"
         ),
     )
+    group_buy = group_services.group_buy_create(
+        own, sku_id=goods.pk, price_fen=100, size=2, hours=24
+    )
+    # A group whose leader (none of the roles) has paid: any signed-in member may join it.
+    group, opened = checkout_promotions.group_open(
+        leader=MemberFactory.create(), group_buy_id=group_buy.pk, delivery=express
+    )
+    checkout.sandbox_complete(opened.payment)
+    bargain = bargains.bargain_create(
+        own, sku_id=goods.pk, floor_price_fen=100, helpers_needed=3, hours=24
+    )
+    run = bargains.run_start(bargain.pk, starter=buyer).run
     now = timezone.now()
     window = {"valid_from": now - timedelta(hours=1), "valid_to": now + timedelta(days=7)}
     shop_coupon = coupons.coupon_create(
@@ -269,6 +283,8 @@ def build_world() -> World:
     task_coupon, shop_task = _share_task(own, own.owner, window)
     platform_task_coupon, platform_task = _share_task(None, OperatorFactory.create(), window)
     ids = {
+        "bargain": bargain.pk,
+        "run": run.pk,
         "coupon": shop_coupon.pk,
         "platform_coupon": mall_coupon.pk,
         "tier_set": tier_set.pk,
@@ -276,6 +292,8 @@ def build_world() -> World:
         "platform_task_coupon": platform_task_coupon.pk,
         "share_task": shop_task.pk,
         "platform_share_task": platform_task.pk,
+        "group_buy": group_buy.pk,
+        "group": group.pk,
         "address": saved.pk,
         "template": template.pk,
         "merchant": own.pk,
@@ -428,6 +446,17 @@ FREIGHT = {
     "rules": [
         {"region_codes": [], "first_units": 1, "first_fen": 800, "extra_units": 1, "extra_fen": 0}
     ],
+}
+
+
+GROUP_ORDER = {
+    "delivery": {
+        "type": "express",
+        "region_code": "440305",
+        "address": "路 2 号",
+        "receiver": "甲",
+        "phone": "13912345678",
+    }
 }
 
 
@@ -733,6 +762,23 @@ CASES: dict[str, Case] = {
             },
         },
     ),
+    # --- group-buy (拼团): the owner sets it up; anyone reads; any member opens or joins ---
+    "group_buys": Case("GET", "/merchants/{merchant}/group-buys", owner_only(200)),
+    "group_buy_create": Case(
+        "POST",
+        "/merchants/{merchant}/group-buys",
+        owner_only(201),
+        body=lambda: {"sku_id": GOODS[0], "price_fen": 100, "size": 3, "hours": 12},
+    ),
+    "group_buy_stop": Case(
+        "POST", "/merchants/{merchant}/group-buys/{group_buy}/stop", owner_only(200)
+    ),
+    "group_buy_detail": Case("GET", "/group-buys/{group_buy}", public()),
+    "group_detail": Case("GET", "/groups/{group}", public()),
+    "group_open": Case(
+        "POST", "/group-buys/{group_buy}/groups", signed_in(201), body=lambda: GROUP_ORDER
+    ),
+    "group_join": Case("POST", "/groups/{group}/join", signed_in(201), body=lambda: GROUP_ORDER),
     # Writes nothing: what POST /orders would charge for the same body.
     "order_quote": Case(
         "POST",
@@ -1105,6 +1151,51 @@ CASES.update(
     }
 )
 
+# Bargains (砍价): the world's buyer started the run of the own merchant's bargain.
+CASES.update(
+    {
+        "bargain_create": Case(
+            "POST",
+            "/merchants/{merchant}/bargains",
+            merchant_side(201),
+            body=lambda: {
+                "sku_id": GOODS[0],
+                "floor_price_fen": 100,
+                "helpers_needed": 3,
+                "hours": 24,
+            },
+        ),
+        "bargain_list": Case("GET", "/merchants/{merchant}/bargains", merchant_side(200)),
+        "bargain_stop": Case(
+            "POST", "/merchants/{merchant}/bargains/{bargain}/stop", merchant_side(200)
+        ),
+        "bargain_detail": Case("GET", "/bargains/{bargain}", public(200)),
+        # The starter gets their open run back (200); anyone else starts one (201).
+        "bargain_start": Case(
+            "POST", "/bargains/{bargain}/start", {**signed_in(201), "buyer": 200}
+        ),
+        "bargain_run": Case("GET", "/bargain-runs/{run}", public(200)),
+        # The starter cannot help their own run (409 cannot_help).
+        "bargain_help": Case("POST", "/bargain-runs/{run}/help", {**signed_in(200), "buyer": 409}),
+        "bargain_device_flags": Case("GET", "/platform/bargain-device-flags", operator_only(200)),
+        # Only the starter buys the run's unit; anyone else is told there is no such run.
+        "bargain_buy": Case(
+            "POST",
+            "/bargain-runs/{run}/buy",
+            {**owner_only(404), "own_merchant": 404, "staff": 404, "buyer": 201},
+            body=lambda: {
+                "delivery": {
+                    "type": "express",
+                    "region_code": "440305",
+                    "address": "路 1 号",
+                    "receiver": "收件人",
+                    "phone": "13912345678",
+                }
+            },
+        ),
+    }
+)
+
 # Filled per test by the `world` fixture, for bodies that name world objects.
 PRODUCT: list[int] = [0]
 BUYER: list[int] = [0]
@@ -1180,8 +1271,12 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{tier_set}": "{tier_set_id}",
         "{share_task}": "{task_id}",
         "{platform_share_task}": "{task_id}",
+        "{group_buy}": "{group_buy_id}",
+        "{group}": "{group_id}",
         "{template}": "{template_id}",
         "{address}": "{address_id}",
+        "{bargain}": "{bargain_id}",
+        "{run}": "{run_id}",
         "{goods_product}/posts": "{product_id}/posts",
         "banned-words/999999": "banned-words/{word_id}",
         "sms/13800138000": "sms/{phone}",

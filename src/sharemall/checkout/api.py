@@ -9,7 +9,6 @@ from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 
 from sharemall.accounts.auth import member_auth, require_member
-from sharemall.accounts.models import Member
 from sharemall.checkout import services
 from sharemall.checkout.schemas import (
     CheckoutOut,
@@ -20,6 +19,8 @@ from sharemall.checkout.schemas import (
     PaymentStatusOut,
     PayStartOut,
     QuoteOut,
+    checkout_out,
+    delivery_of,
 )
 from sharemall.core.errors import Conflict, DomainError, NotFound
 from sharemall.core.http import client_address
@@ -42,38 +43,10 @@ NOTIFY_ACK = {
 }
 
 
-def _created(result: services.CheckoutResult) -> dict[str, Any]:
-    return {
-        "payment_id": result.payment.pk,
-        "payment_no": result.payment.payment_no,
-        "amount_fen": result.payment.amount_fen,
-        "expires_at": result.payment.expires_at.isoformat(),
-        "orders": [
-            {
-                "id": o.pk,
-                "order_no": o.order_no,
-                "merchant_id": o.merchant_id,
-                "status": o.status,
-                "shipping_fen": o.shipping_fen,
-                "total_fen": o.total_fen,
-                "lines": result.lines[o.pk],
-            }
-            for o in result.orders
-        ],
-    }
-
-
 def _items(payload: OrderCreateIn) -> list[services.Item]:
     return [
         services.Item(i.sku_id, i.quantity, flash_sale_id=i.flash_sale_id) for i in payload.items
     ]
-
-
-def _delivery(payload: OrderCreateIn, buyer: Member) -> services.Delivery:
-    d = payload.delivery
-    if d.address_id is not None:
-        return services.saved_delivery(buyer, d.type, d.address_id)
-    return services.Delivery(d.type, d.region_code, d.address, d.receiver, d.phone, d.store_id)
 
 
 @router.post("/orders/quote", response=QuoteOut, auth=member_auth)
@@ -84,7 +57,7 @@ def order_quote(request: HttpRequest, payload: OrderCreateIn) -> dict[str, Any]:
     priced = services.quote(
         buyer=buyer,
         items=_items(payload),
-        delivery=_delivery(payload, buyer),
+        delivery=delivery_of(payload.delivery, buyer),
         share_code=payload.share_code,
         coupon_ids=payload.coupon_ids,
     )
@@ -121,13 +94,13 @@ def order_create(request: HttpRequest, payload: OrderCreateIn) -> Status[dict[st
     result = services.order_create(
         buyer=buyer,
         items=_items(payload),
-        delivery=_delivery(payload, buyer),
+        delivery=delivery_of(payload.delivery, buyer),
         share_code=payload.share_code,
         coupon_ids=payload.coupon_ids,
         client_ip=client_address(request),
         device_id=request.headers.get("X-Device-Id", ""),
     )
-    return Status(201, _created(result))
+    return Status(201, checkout_out(result))
 
 
 @router.get("/orders", response=list[OrderOut], auth=member_auth)

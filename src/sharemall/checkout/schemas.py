@@ -1,8 +1,10 @@
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
 
+from sharemall.accounts.models import Member
+from sharemall.checkout import services
 from sharemall.core.schemas import Id
 
 
@@ -144,3 +146,32 @@ class PayStartOut(Schema):
     package: str | None = None
     signType: str | None = None  # noqa: N815
     paySign: str | None = None  # noqa: N815
+
+
+def delivery_of(d: DeliveryIn, buyer: Member) -> services.Delivery:
+    """A request's delivery as checkout takes it: a saved address by id, or typed in."""
+    if d.address_id is not None:
+        return services.saved_delivery(buyer, d.type, d.address_id)
+    return services.Delivery(d.type, d.region_code, d.address, d.receiver, d.phone, d.store_id)
+
+
+def checkout_out(result: services.CheckoutResult) -> dict[str, Any]:
+    """A placed checkout as POST /orders answers it (`CheckoutOut`)."""
+    return {
+        "payment_id": result.payment.pk,
+        "payment_no": result.payment.payment_no,
+        "amount_fen": result.payment.amount_fen,
+        "expires_at": result.payment.expires_at.isoformat(),
+        "orders": [
+            {
+                "id": o.pk,
+                "order_no": o.order_no,
+                "merchant_id": o.merchant_id,
+                "status": o.status,
+                "shipping_fen": o.shipping_fen,
+                "total_fen": o.total_fen,
+                "lines": result.lines[o.pk],
+            }
+            for o in result.orders
+        ],
+    }

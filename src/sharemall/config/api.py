@@ -31,7 +31,9 @@ from sharemall.notifications.api import router as notifications_router
 from sharemall.orders.api import router as orders_router
 from sharemall.posts.api import router as posts_router
 from sharemall.privacy.api import router as privacy_router
+from sharemall.promotions.api.bargains import router as bargains_router
 from sharemall.promotions.api.coupons import router as coupons_router
+from sharemall.promotions.api.groups import router as group_buy_router
 from sharemall.promotions.api.tasks import router as share_tasks_router
 from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
@@ -71,6 +73,7 @@ api.add_router("", settlement_router)
 api.add_router("", verification_router)
 api.add_router("", privacy_router)
 api.add_router("", legal_router)
+api.add_router("", bargains_router)
 api.add_router("", notifications_router)
 api.add_router("", wechat_subscribe_router)
 api.add_router("", wechat_oa_router)
@@ -79,6 +82,7 @@ api.add_router("", wechat_component_router)
 api.add_router("", coupons_router)
 api.add_router("", share_tasks_router)
 api.add_router("", promotion_orders_router)
+api.add_router("", group_buy_router)
 
 _HTTP_CODES = {
     400: "bad_request",

@@ -38,6 +38,7 @@ def all_jobs() -> list[Job]:
         orders_complete,
         unpaid_timeout,
     )
+    from sharemall.checkout.services_promotions import groups_expire  # noqa: PLC0415
     from sharemall.core.idempotency import idempotency_records_purge  # noqa: PLC0415
     from sharemall.distribution.services import partner_dividends_due  # noqa: PLC0415
     from sharemall.notifications.services import notifications_deliver  # noqa: PLC0415
@@ -49,6 +50,9 @@ def all_jobs() -> list[Job]:
 
     return [
         Job("unpaid_order_timeout", unpaid_timeout),
+        # After the timeout (a leader who never paid has failed their group by then), before
+        # notifications go out: groups past their deadline fail and their members are refunded.
+        Job("group_buy_expiry", groups_expire),
         Job("auto_receipt", orders_auto_receive),
         Job("aftersales_auto_approve", aftersales_auto_approve),
         Job("aftersales_finish_refunds", aftersales_finish_refunds),

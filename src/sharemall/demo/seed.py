@@ -59,7 +59,6 @@ from sharemall.orders.models import Order
 from sharemall.showcase.models import Banner
 from sharemall.showcase.services import banner_create
 
-BASE_URL = "http://127.0.0.1:8000"
 # What other changes add, looked up by name so the seed runs before and after they land.
 ALREADY = "Demo data is already there; nothing was changed. Log in with:"
 
@@ -71,10 +70,12 @@ def is_seeded() -> bool:
 def login_lines() -> list[str]:
     owner = data.MARKER
     first, last = data.MEMBER_PHONES[0], data.MEMBER_PHONES[-1]
+    # `sharemall demo` sets PUBLIC_BASE_URL from its --host and --port: where it serves.
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
     return [
-        f"  storefront:  {BASE_URL}/",
-        f"  back office: {BASE_URL}/admin/  (operator login)",
-        f"  API docs:    {BASE_URL}/api/v1/docs",
+        f"  storefront:  {base}/",
+        f"  back office: {base}/admin/  (operator login)",
+        f"  API docs:    {base}/api/v1/docs",
         f"  operator:        {data.OPERATOR_PHONE} / {data.OPERATOR_PASSWORD}",
         f"  merchant owner:  {owner.owner_phone} / {data.DEMO_PASSWORD}  ({owner.legal_name})",
         f"  store staff:     {owner.staff_phone} / {data.DEMO_PASSWORD}  ({owner.stores[0].name})",

@@ -38,6 +38,8 @@ AFTERSALE_ANSWERED = "aftersale_answered"
 COMMISSION_SETTLED = "commission_settled"
 MERCHANT_APPLICATION_DECIDED = "merchant_application_decided"
 POST_HIDDEN = "post_hidden"
+GROUP_SUCCEEDED = "group_succeeded"  # to each paid member of a group-buy group
+GROUP_FAILED = "group_failed"
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,18 @@ RULES: dict[str, Rule] = {
         "notice_post_hidden",
         translated=("reason",),
     ),
+    GROUP_SUCCEEDED: Rule(
+        gettext_noop("Your group is complete"),
+        gettext_noop("Group %(group_id)s is full: your order goes on to shipping."),
+        (WECHAT,),
+        "notice_group",
+    ),
+    GROUP_FAILED: Rule(
+        gettext_noop("Your group did not fill"),
+        gettext_noop("Group %(group_id)s did not fill in time; your payment is refunded in full."),
+        (WECHAT,),
+        "notice_group",
+    ),
 }
 KINDS = tuple(RULES)
 
@@ -124,6 +138,8 @@ KIND_LABELS: dict[str, LazyText] = {
     COMMISSION_SETTLED: gettext_lazy("Commission settled"),
     MERCHANT_APPLICATION_DECIDED: gettext_lazy("Shop application decided"),
     POST_HIDDEN: gettext_lazy("Post hidden"),
+    GROUP_SUCCEEDED: gettext_lazy("Group-buy complete"),
+    GROUP_FAILED: gettext_lazy("Group-buy did not fill"),
 }
 
 

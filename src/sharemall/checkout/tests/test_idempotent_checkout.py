@@ -95,7 +95,7 @@ def test_a_failure_after_the_service_leaves_no_order_behind(api: Api) -> None:
     buyer = token_issue(MemberFactory.create())
     headers = {"Idempotency-Key": "checkout-2"}
     api.client.raise_request_exception = False
-    with mock.patch.object(checkout_api, "_created", side_effect=RuntimeError("lost")):
+    with mock.patch.object(checkout_api, "checkout_out", side_effect=RuntimeError("lost")):
         failed = api.post("/orders", _order_body(sku), as_=buyer, headers=headers)
     assert failed.status == 500
     assert not Order.objects.exists()

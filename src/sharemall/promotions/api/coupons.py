@@ -50,7 +50,7 @@ def coupon_out(c: Coupon) -> dict[str, Any]:
         "scope_ids": c.scope_ids,
         "total": c.total,
         "claimed": c.claimed,
-        "remaining": c.total - c.claimed,
+        "remaining": c.remaining,
         "per_member": c.per_member,
         "valid_from": c.valid_from.isoformat(),
         "valid_to": c.valid_to.isoformat(),

@@ -78,6 +78,10 @@ class Coupon(models.Model):
         return self.title
 
     @property
+    def remaining(self) -> int:
+        return max(0, self.total - self.claimed)
+
+    @property
     def funded_by(self) -> str:
         return rules.FUNDED_BY_PLATFORM if self.merchant_id is None else rules.FUNDED_BY_MERCHANT
 

@@ -22,6 +22,7 @@ from sharemall.sharing import selectors as sharing_selectors
 from sharemall.sharing import services as sharing
 from sharemall.showcase import selectors as showcase
 from sharemall.web.buyer import storefront
+from sharemall.web.buyer.groups import group_buys_on_product
 from sharemall.web.buyer.tiles import tiles_for
 from sharemall.web.common import _int_param
 
@@ -109,6 +110,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
             "more": tiles_for(list(more[:MORE_FROM_SHOP]), viewer),
             "posts": posts,
             "reported": post_selectors.reported_by(viewer, [post.pk for post in posts]),
+            "group_buys": group_buys_on_product(item.pk),
             **storefront.product_context(request, item),
         },
     )

@@ -54,6 +54,11 @@ ORDER_STATUS_LABELS = dict(Order.Status.choices)
 
 # Which tab of the console's menu a page belongs to, by words in its URL name (first match).
 SECTIONS = (
+    ("coupon", "coupons"),
+    ("group_buy", "group_buys"),
+    ("bargain", "bargains"),
+    ("promotions", "promotions"),
+    ("tiers", "promotions"),
     ("wechat", "wechat"),
     ("freight", "freight"),
     ("withdrawal", "withdrawals"),

@@ -157,6 +157,7 @@ SECTIONS = {
     "platform_settings": "settings",
     "platform_legal": "legal",
     "platform_wechat": "wechat",
+    "platform_coupons": "coupons",
 }
 
 

@@ -6,6 +6,7 @@ from sharemall.web.platform import (
     agents,
     banners,
     campaigns,
+    coupons,
     dashboard,
     disputes,
     holds,
@@ -38,6 +39,8 @@ urlpatterns: list[URLPattern] = [
     path("", dashboard.dashboard, name="platform_dashboard"),
     path("propagation", propagation.propagation, name="platform_propagation"),
     path("campaigns", campaigns.campaigns, name="platform_campaigns"),
+    path("coupons", coupons.coupons, name="platform_coupons"),
+    path("coupons/<platform_id:coupon_id>/stop", coupons.coupon_stop, name="platform_coupon_stop"),
     path("merchants", merchants.merchants, name="platform_merchants"),
     path("merchants/<platform_id:merchant_id>", merchants.merchant, name="platform_merchant"),
     path(

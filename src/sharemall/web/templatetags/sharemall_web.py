@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sharemall.core.money import format_yuan
@@ -59,3 +60,23 @@ def days(value: int | str | None) -> str:
 def ratio(value: float | int | str | None) -> str:
     """A share of a whole as a percentage: {{ 0.125|ratio }} → "12.5 %"."""
     return humanize.ratio(value)
+
+
+@register.filter
+def yuan_plain(fen: int | str | None) -> str:
+    """Fen as a bare yuan figure for a big coupon number: 1000 → "10", 1250 → "12.5"."""
+    if fen is None or fen == "":
+        return ""
+    whole, cents = divmod(int(fen), 100)
+    return f"{whole}" if not cents else f"{whole}.{cents:02d}".rstrip("0")
+
+
+@register.filter
+def discount_zhe(percent_bp: int | str | None) -> str:
+    """A percent-off as Chinese shoppers read it: 1000 bp off → "9折" (10 % off), 1500 → "8.5折"."""
+    if percent_bp is None or percent_bp == "":
+        return ""
+    off = int(percent_bp)
+    if (get_language() or "").startswith("zh"):
+        return f"{(10_000 - off) / 1000:g}折"  # 折 counts tenths of the price still paid
+    return _("%(pct)s%% off") % {"pct": f"{off / 100:g}"}

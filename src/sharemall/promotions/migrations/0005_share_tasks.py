@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("merchants", "0005_store_return_address"),
-        ("promotions", "0002_campaign_orders"),
+        ("promotions", "0004_bargains"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
