@@ -49,10 +49,13 @@ from sharemall.orders import services as order_services
 from sharemall.orders.models import Order
 from sharemall.posts import services as post_services
 from sharemall.posts.models import Post
+from sharemall.promotions.models import Coupon, ShareTask
 from sharemall.promotions.models.flash import FlashSale
 from sharemall.promotions.rules import coupons as coupon_rules
+from sharemall.promotions.rules import tasks as task_rules
 from sharemall.promotions.services import bargains, coupons, flash
 from sharemall.promotions.services import groups as group_services
+from sharemall.promotions.services import tasks as share_tasks
 from sharemall.sharing import services as sharing
 from sharemall.wallet import services_withdrawals as withdrawals
 from sharemall.wallet.models import Withdrawal
@@ -92,6 +95,46 @@ def snapshot(ids: dict[str, int]) -> dict[str, Any]:
             Address.objects.order_by("pk").values_list("pk", "address", "is_default")
         ),
     }
+
+
+def _share_task(
+    m: Merchant | None, actor: Member, window: dict[str, Any]
+) -> tuple[Coupon, ShareTask]:
+    """A task's reward coupon (channel "task") and a task paying it."""
+    coupon = coupons.coupon_create(
+        merchant=m,
+        actor=actor,
+        title="任务券",
+        channel=coupon_rules.TASK,
+        definition=coupon_rules.Definition(
+            coupon_rules.Coupon(
+                "new",
+                coupon_rules.AMOUNT,
+                amount_fen=300,
+                scope=coupon_rules.SCOPE_MERCHANT if m else coupon_rules.SCOPE_PLATFORM,
+                scope_ids=frozenset({m.pk}) if m else frozenset(),
+                funded_by=coupon_rules.FUNDED_BY_MERCHANT if m else coupon_rules.FUNDED_BY_PLATFORM,
+                merchant_id=m.pk if m else None,
+            ),
+            total=100,
+            per_member=1,
+            **window,
+        ),
+    )
+    task = share_tasks.task_create(
+        merchant=m,
+        actor=actor,
+        reward_coupon=coupon,
+        definition=task_rules.Definition(
+            merchant_id=m.pk if m else None,
+            title="三篇晒单带来成交",
+            posts_needed=3,
+            window_days=7,
+            max_completions=1,
+            **window,
+        ),
+    )
+    return coupon, task
 
 
 def build_world() -> World:
@@ -248,12 +291,18 @@ def build_world() -> World:
         starts_at=timezone.now() - timedelta(minutes=1),
         ends_at=timezone.now() + timedelta(hours=1),
     )
+    task_coupon, shop_task = _share_task(own, own.owner, window)
+    platform_task_coupon, platform_task = _share_task(None, OperatorFactory.create(), window)
     ids = {
         "bargain": bargain.pk,
         "run": run.pk,
         "coupon": shop_coupon.pk,
         "platform_coupon": mall_coupon.pk,
         "tier_set": tier_set.pk,
+        "task_coupon": task_coupon.pk,
+        "platform_task_coupon": platform_task_coupon.pk,
+        "share_task": shop_task.pk,
+        "platform_share_task": platform_task.pk,
         "group_buy": group_buy.pk,
         "group": group.pk,
         "flash": sale.pk,
@@ -369,6 +418,23 @@ def coupon_body() -> dict[str, Any]:
         "valid_from": now.isoformat(),
         "valid_to": (now + timedelta(days=1)).isoformat(),
     }
+
+
+def share_task_body(coupon: str) -> Callable[[], dict[str, Any]]:
+    """A task paying the world's task coupon (`coupon`: its key in the world's ids)."""
+
+    def body() -> dict[str, Any]:
+        now = timezone.now()
+        return {
+            "title": "晒单三单得券",
+            "posts_needed": 3,
+            "window_days": 7,
+            "reward_coupon_id": WORLD_IDS[coupon],
+            "valid_from": now.isoformat(),
+            "valid_to": (now + timedelta(days=1)).isoformat(),
+        }
+
+    return body
 
 
 def tiers_body() -> dict[str, Any]:
@@ -524,6 +590,32 @@ CASES: dict[str, Case] = {
         operator_only(404),
         body=lambda: NOBODY,
     ),
+    # Share tasks: merchants' and the platform's; members read them and their progress.
+    "share_task_create": Case(
+        "POST",
+        "/merchants/{merchant}/share-tasks",
+        owner_only(201),
+        body=share_task_body("task_coupon"),
+    ),
+    "share_task_list": Case("GET", "/merchants/{merchant}/share-tasks", owner_only(200)),
+    "share_task_stop": Case(
+        "POST", "/merchants/{merchant}/share-tasks/{share_task}/stop", owner_only(200)
+    ),
+    "share_tasks_running": Case("GET", "/tasks", public()),
+    "my_share_tasks": Case("GET", "/me/tasks", signed_in(200)),
+    "platform_share_task_create": Case(
+        "POST",
+        "/platform/share-tasks",
+        operator_only(201),
+        body=share_task_body("platform_task_coupon"),
+    ),
+    "platform_share_task_list": Case("GET", "/platform/share-tasks", operator_only(200)),
+    "platform_share_task_stop": Case(
+        "POST", "/platform/share-tasks/{platform_share_task}/stop", operator_only(200)
+    ),
+    # Campaign analytics: the shop's owner; the platform's campaigns, operators.
+    "merchant_campaigns": Case("GET", "/merchants/{merchant}/campaigns", owner_only(200)),
+    "platform_campaigns": Case("GET", "/platform/campaigns", operator_only(200)),
     "me": Case("GET", "/me", signed_in(200)),
     "enable_distribution": Case("POST", "/me/distributor", signed_in(200)),
     "logout": Case("POST", "/auth/logout", signed_in(204)),
@@ -1146,6 +1238,7 @@ BUYER: list[int] = [0]
 GOODS: list[int] = [0]
 LINE: list[int] = [0]
 CODES: dict[str, str] = {}
+WORLD_IDS: dict[str, int] = {}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -1158,6 +1251,8 @@ def test_permission_matrix(api: Api, world: World, name: str, role: str) -> None
     LINE[0] = world.ids["line"]
     CODES.clear()
     CODES.update(world.codes)
+    WORLD_IDS.clear()
+    WORLD_IDS.update(world.ids)
     path = case.path.format(**world.ids, **world.codes)
     caller = world.callers[role]
     if case.multipart is not None:
@@ -1210,6 +1305,8 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{coupon}": "{coupon_id}",
         "{platform_coupon}": "{coupon_id}",
         "{tier_set}": "{tier_set_id}",
+        "{share_task}": "{task_id}",
+        "{platform_share_task}": "{task_id}",
         "{group_buy}": "{group_buy_id}",
         "{group}": "{group_id}",
         "{template}": "{template_id}",

@@ -5,11 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from sharemall.accounts.auth import member_auth, require_member
-from sharemall.analytics import selectors
+from sharemall.accounts.auth import member_auth, require_member, require_operator
+from sharemall.analytics import campaigns, selectors
 from sharemall.analytics.exports import propagation_csv
-from sharemall.analytics.schemas import PropagationOut
+from sharemall.analytics.schemas import CampaignOut, PlatformCampaignsOut, PropagationOut
 from sharemall.analytics.selectors import Propagation
+from sharemall.merchants.selectors import merchant_for_staff
 
 router = Router(tags=["analytics"])
 
@@ -56,3 +57,26 @@ def propagation_export(request: HttpRequest, q: Query[PropagationQuery]) -> Http
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
+
+
+@router.get("/merchants/{merchant_id}/campaigns", response=list[CampaignOut], auth=member_auth)
+def merchant_campaigns(request: HttpRequest, merchant_id: int) -> list[dict[str, Any]]:
+    """The shop's campaigns (owner): coupons, 满减, flash sales, group-buys, bargains and share
+    tasks, each with its orders and buyers (paid, not refunded in full), GMV (what those buyers
+    paid less refunds), cost (what the campaign gave off them; a task: its reward coupons'
+    use), `cost_ratio_bp` (cost / GMV) and orders `by_degree` ("1", "2", "3+", "direct")."""
+    merchant = merchant_for_staff(require_member(request), merchant_id, owner_only=True)
+    return [campaigns.stats_out(s) for s in campaigns.merchant_campaigns(merchant.pk)]
+
+
+@router.get("/platform/campaigns", response=PlatformCampaignsOut, auth=member_auth)
+def platform_campaigns(request: HttpRequest) -> dict[str, Any]:
+    """Operators: the platform's own coupons and share tasks, and every campaign of the mall
+    summed per kind, counted as for a shop's campaigns."""
+    require_operator(request)
+    found = campaigns.platform_campaigns()
+    return {
+        "coupons": [campaigns.stats_out(s) for s in found.coupons],
+        "tasks": [campaigns.stats_out(s) for s in found.tasks],
+        "by_kind": [campaigns.summary_out(s) for s in found.by_kind],
+    }

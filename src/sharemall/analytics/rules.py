@@ -144,3 +144,34 @@ def split_periods(period: Period, by_day: Mapping[date, float]) -> tuple[list[fl
     series = [by_day.get(day, 0) for day in period.days]
     previous = sum(v for day, v in by_day.items() if period.previous_start <= day < period.start)
     return series, sum(series), previous
+
+
+# --- Campaigns (promotions): cost against what they sold, by degree ---
+
+DIRECT = "direct"  # bought with no share behind it
+DEGREE_BUCKETS = ("1", "2", "3+", DIRECT)
+BP = 10_000
+
+
+def degree_bucket(degree: int | None) -> str:
+    """Where an order's propagation degree (PRODUCT §6.3; None: no share) falls in a campaign's
+    breakdown: 1, 2, 3 and beyond together, or direct."""
+    if degree is None:
+        return DIRECT
+    return str(degree) if degree < 3 else "3+"
+
+
+def by_degree(degrees: Sequence[int | None]) -> dict[str, int]:
+    """Orders per degree bucket, every bucket present."""
+    counts = dict.fromkeys(DEGREE_BUCKETS, 0)
+    for degree in degrees:
+        counts[degree_bucket(degree)] += 1
+    return counts
+
+
+def cost_ratio_bp(cost_fen: int, gmv_fen: int) -> int | None:
+    """What a campaign gave off per fen it sold, in basis points (rounded half up); None with
+    nothing sold."""
+    if gmv_fen <= 0:
+        return None
+    return (cost_fen * BP * 2 + gmv_fen) // (gmv_fen * 2)

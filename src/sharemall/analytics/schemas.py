@@ -34,3 +34,33 @@ class PropagationOut(Schema):
     totals: dict[str, int]
     series: list[DayOut]
     top_sharers: list[SharerOut]
+
+
+class CampaignOut(Schema):
+    kind: str  # coupon | tiers | flash | group | bargain | task
+    campaign_id: int
+    title: str
+    orders: int
+    buyers: int
+    gmv_fen: int
+    cost_fen: int
+    cost_ratio_bp: int | None
+    by_degree: dict[str, int]
+
+
+class CampaignKindOut(Schema):
+    kind: str
+    title: str
+    campaigns: int
+    orders: int
+    buyers: int
+    gmv_fen: int
+    cost_fen: int
+    cost_ratio_bp: int | None
+    by_degree: dict[str, int]
+
+
+class PlatformCampaignsOut(Schema):
+    coupons: list[CampaignOut]
+    tasks: list[CampaignOut]
+    by_kind: list[CampaignKindOut]

@@ -35,6 +35,7 @@ from sharemall.promotions.api.bargains import router as bargains_router
 from sharemall.promotions.api.coupons import router as coupons_router
 from sharemall.promotions.api.flash import router as flash_router
 from sharemall.promotions.api.groups import router as group_buy_router
+from sharemall.promotions.api.tasks import router as share_tasks_router
 from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
 from sharemall.verification.api import router as verification_router
@@ -80,6 +81,7 @@ api.add_router("", wechat_oa_router)
 api.add_router("", wechat_mp_router)
 api.add_router("", wechat_component_router)
 api.add_router("", coupons_router)
+api.add_router("", share_tasks_router)
 api.add_router("", promotion_orders_router)
 api.add_router("", group_buy_router)
 api.add_router("", flash_router)

@@ -43,6 +43,7 @@ def all_jobs() -> list[Job]:
     from sharemall.distribution.services import partner_dividends_due  # noqa: PLC0415
     from sharemall.notifications.services import notifications_deliver  # noqa: PLC0415
     from sharemall.orders.services import orders_auto_receive  # noqa: PLC0415
+    from sharemall.promotions.services.tasks import tasks_evaluate  # noqa: PLC0415
     from sharemall.settlement.services import merchants_settle_due  # noqa: PLC0415
     from sharemall.verification.services import codes_purge  # noqa: PLC0415
     from sharemall.wallet.services_withdrawals import withdrawals_check  # noqa: PLC0415
@@ -60,6 +61,8 @@ def all_jobs() -> list[Job]:
         # Right after completion: with no settlement delay, an order completes and settles
         # into its merchant's available balance in the same run.
         Job("merchant_settlement", merchants_settle_due),
+        # After completion: a share task counts only completed sales.
+        Job("share_tasks_evaluate", tasks_evaluate),
         Job("withdrawals_check", withdrawals_check),
         Job("partner_dividends", partner_dividends_due),
         # Last of the business sweeps: what they told members goes out in the same run.

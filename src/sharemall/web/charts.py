@@ -215,3 +215,40 @@ def bar_chart(
                 )
             )
     return Plot("bar", ticks, _x_labels(labels, xs), [], bars)
+
+
+# --- A bar in a table row: parts of a whole side by side (a campaign's orders by degree) ---
+
+MINI_WIDTH, MINI_HEIGHT = 120, 10
+
+
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    width: float
+    value: int
+    label: str
+    series: int
+
+
+@dataclass(frozen=True)
+class StackedBar:
+    segments: list[Segment]
+    total: int
+    width: int = MINI_WIDTH
+    height: int = MINI_HEIGHT
+
+
+def stacked_bar(parts: Sequence[tuple[str, int]]) -> StackedBar:
+    """One bar the width of the cell split among the parts, in their order (series 0, 1, …);
+    empty parts take no room, and a bar with nothing in it has no segments."""
+    total = sum(max(value, 0) for _label, value in parts)
+    segments: list[Segment] = []
+    x = 0.0
+    for series, (label, value) in enumerate(parts):
+        if value <= 0 or not total:
+            continue
+        width = MINI_WIDTH * value / total
+        segments.append(Segment(round(x, 2), round(width, 2), value, f"{label}: {value}", series))
+        x += width
+    return StackedBar(segments, total)

@@ -158,3 +158,20 @@ def test_a_period_and_the_one_before_it() -> None:
     assert len(period.days) == 7
     by_day = {date(2026, 3, 10): 5, date(2026, 3, 4): 1, date(2026, 3, 3): 7, date(2026, 2, 24): 9}
     assert split_periods(period, by_day) == ([1, 0, 0, 0, 0, 0, 5], 6, 7)
+
+
+def test_degree_buckets_and_cost_ratio() -> None:
+    assert [rules.degree_bucket(d) for d in (None, 1, 2, 3, 7)] == ["direct", "1", "2", "3+", "3+"]
+    assert rules.by_degree([1, 1, None, 5]) == {"1": 2, "2": 0, "3+": 1, "direct": 1}
+    assert rules.cost_ratio_bp(1000, 4000) == 2500
+    assert rules.cost_ratio_bp(500, 4500) == 1111  # 1111.1
+    assert rules.cost_ratio_bp(1500, 8500) == 1765  # 1764.7
+    assert rules.cost_ratio_bp(1, 20000) == 1  # 0.5 rounds half up
+    assert rules.cost_ratio_bp(0, 0) is None
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=10**9))
+def test_cost_ratio_is_the_nearest_basis_point(cost: int, gmv: int) -> None:
+    bp = rules.cost_ratio_bp(cost, gmv)
+    assert bp is not None
+    assert abs(bp - cost * 10_000 / gmv) <= 0.5

@@ -4,6 +4,7 @@ from sharemall.promotions.models.coupons import Coupon, CouponClaim, CouponRedem
 from sharemall.promotions.models.flash import FlashPurchase, FlashQuota, FlashSale
 from sharemall.promotions.models.groups import Group, GroupBuy, GroupEvent, GroupMember
 from sharemall.promotions.models.settings import PromotionSettings
+from sharemall.promotions.models.tasks import ShareTask, ShareTaskReward
 from sharemall.promotions.models.tiers import SpendTierSet
 
 __all__ = [
@@ -23,5 +24,7 @@ __all__ = [
     "GroupEvent",
     "GroupMember",
     "PromotionSettings",
+    "ShareTask",
+    "ShareTaskReward",
     "SpendTierSet",
 ]

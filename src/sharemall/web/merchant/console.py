@@ -67,6 +67,7 @@ SECTIONS = (
     ("plan", "plan"),
     ("import", "import"),
     ("propagation", "propagation"),
+    ("campaign", "campaigns"),
     ("product", "products"),
     ("sku", "products"),
     ("order", "orders"),

@@ -4,6 +4,7 @@ from django.urls import URLPattern, path
 
 from sharemall.web.merchant import (
     aftersales,
+    campaigns,
     freight,
     home,
     marketing,
@@ -124,6 +125,7 @@ urlpatterns: list[URLPattern] = [
     path("withdrawals", withdrawals.merchant_withdrawals, name="merchant_withdrawals"),
     path("settlement", settlement.merchant_settlement, name="merchant_settlement"),
     path("plan", plans.merchant_plan, name="merchant_plan"),
+    path("campaigns", campaigns.merchant_campaigns, name="merchant_campaigns"),
     path("plan/check", plans.merchant_plan_check, name="merchant_plan_check"),
     path("orders", orders.merchant_orders, name="merchant_orders"),
     path(

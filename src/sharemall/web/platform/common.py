@@ -143,6 +143,7 @@ def setting_rows(values: dict[str, Any]) -> list[tuple[str, str]]:
 SECTIONS = {
     "platform_dashboard": "dashboard",
     "platform_propagation": "propagation",
+    "platform_campaigns": "campaigns",
     "platform_merchants": "merchants",
     "platform_merchant": "merchants",
     "platform_withdrawals": "withdrawals",

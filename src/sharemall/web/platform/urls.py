@@ -5,6 +5,7 @@ from django.urls import URLPattern, path, register_converter
 from sharemall.web.platform import (
     agents,
     banners,
+    campaigns,
     coupons,
     dashboard,
     disputes,
@@ -37,6 +38,7 @@ register_converter(RowId, "platform_id")
 urlpatterns: list[URLPattern] = [
     path("", dashboard.dashboard, name="platform_dashboard"),
     path("propagation", propagation.propagation, name="platform_propagation"),
+    path("campaigns", campaigns.campaigns, name="platform_campaigns"),
     path("coupons", coupons.coupons, name="platform_coupons"),
     path("coupons/<platform_id:coupon_id>/stop", coupons.coupon_stop, name="platform_coupon_stop"),
     path("merchants", merchants.merchants, name="platform_merchants"),
