@@ -17,6 +17,7 @@ from sharemall.core.money import format_yuan
 from sharemall.promotions.models import Coupon
 from sharemall.promotions.rules import coupons as rules
 from sharemall.web.forms import PageForm, PercentField, YuanField
+from sharemall.web.tables import DATETIME, STATUS, Column, Label, TableSpec
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -139,3 +140,34 @@ COUPON_STATES = {
     "ended": gettext_lazy("Ended"),
     "stopped": gettext_lazy("Stopped"),
 }
+
+
+def coupon_table(*, export_name: str, empty: Label, row_actions: str) -> TableSpec:
+    """A coupon list as the console and the back office show it (their own rows, stop button)."""
+    return TableSpec(
+        columns=(
+            Column("title", gettext_lazy("Coupon")),
+            Column("summary", gettext_lazy("Offer"), value=coupon_summary),
+            Column(
+                "scope",
+                gettext_lazy("Applies to"),
+                formatter=lambda v: str(dict(Coupon.Scope.choices).get(v, v)),
+            ),
+            Column("claimed", gettext_lazy("Claimed"), value=lambda c: f"{c.claimed} / {c.total}"),
+            Column("valid_from", gettext_lazy("Starts"), kind=DATETIME, sortable=True),
+            Column("valid_to", gettext_lazy("Ends"), kind=DATETIME, sortable=True),
+            Column(
+                "coupon_state",
+                gettext_lazy("Status"),
+                kind=STATUS,
+                value=coupon_state,
+                formatter=lambda v: str(COUPON_STATES.get(v, v)),
+            ),
+        ),
+        default_sort="-valid_to",
+        search=("title",),
+        search_label=gettext_lazy("Coupon name"),
+        export_name=export_name,
+        empty=empty,
+        row_actions=row_actions,
+    )

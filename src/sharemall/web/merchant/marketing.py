@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sharemall.core.money import format_yuan
-from sharemall.promotions.models import Coupon, SpendTierSet
+from sharemall.promotions.models import SpendTierSet
 from sharemall.promotions.rules.pricing import SpendTier, Stacking
 from sharemall.promotions.selectors import coupons as selectors
 from sharemall.promotions.services import coupons as services
@@ -24,38 +24,14 @@ from sharemall.web.forms import PageForm, YuanField
 from sharemall.web.merchant.console import Console, _back, _render, console_page, owner_page
 from sharemall.web.promotion_forms import (
     COUPON_ERROR_FIELDS,
-    COUPON_STATES,
     CouponForm,
     WindowForm,
-    coupon_state,
-    coupon_summary,
+    coupon_table,
     window_initial,
 )
-from sharemall.web.tables import DATETIME, STATUS, Column, TableSpec
+from sharemall.web.tables import DATETIME, Column, TableSpec
 
-COUPONS = TableSpec(
-    columns=(
-        Column("title", gettext_lazy("Coupon")),
-        Column("summary", gettext_lazy("Offer"), value=coupon_summary),
-        Column(
-            "scope",
-            gettext_lazy("Applies to"),
-            formatter=lambda v: str(dict(Coupon.Scope.choices).get(v, v)),
-        ),
-        Column("claimed", gettext_lazy("Claimed"), value=lambda c: f"{c.claimed} / {c.total}"),
-        Column("valid_from", gettext_lazy("Starts"), kind=DATETIME, sortable=True),
-        Column("valid_to", gettext_lazy("Ends"), kind=DATETIME, sortable=True),
-        Column(
-            "coupon_state",
-            gettext_lazy("Status"),
-            kind=STATUS,
-            value=coupon_state,
-            formatter=lambda v: str(COUPON_STATES.get(v, v)),
-        ),
-    ),
-    default_sort="-valid_to",
-    search=("title",),
-    search_label=gettext_lazy("Coupon name"),
+COUPONS = coupon_table(
     export_name="coupons",
     empty=gettext_lazy("No coupons yet."),
     row_actions="web/merchant/coupons.html#stop",

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sharemall.accounts.models import Member
-from sharemall.promotions.models import Coupon
 from sharemall.promotions.selectors import coupons as selectors
 from sharemall.promotions.services import coupons as services
 from sharemall.web.access import operator_page
@@ -17,37 +16,12 @@ from sharemall.web.actions import run_action
 from sharemall.web.platform.common import _post_only, _render
 from sharemall.web.promotion_forms import (
     COUPON_ERROR_FIELDS,
-    COUPON_STATES,
     CouponForm,
-    coupon_state,
-    coupon_summary,
+    coupon_table,
     window_initial,
 )
-from sharemall.web.tables import DATETIME, STATUS, Column, TableSpec
 
-COUPONS = TableSpec(
-    columns=(
-        Column("title", gettext_lazy("Coupon")),
-        Column("summary", gettext_lazy("Offer"), value=coupon_summary),
-        Column(
-            "scope",
-            gettext_lazy("Applies to"),
-            formatter=lambda v: str(dict(Coupon.Scope.choices).get(v, v)),
-        ),
-        Column("claimed", gettext_lazy("Claimed"), value=lambda c: f"{c.claimed} / {c.total}"),
-        Column("valid_from", gettext_lazy("Starts"), kind=DATETIME, sortable=True),
-        Column("valid_to", gettext_lazy("Ends"), kind=DATETIME, sortable=True),
-        Column(
-            "coupon_state",
-            gettext_lazy("Status"),
-            kind=STATUS,
-            value=coupon_state,
-            formatter=lambda v: str(COUPON_STATES.get(v, v)),
-        ),
-    ),
-    default_sort="-valid_to",
-    search=("title",),
-    search_label=gettext_lazy("Coupon name"),
+COUPONS = coupon_table(
     export_name="platform-coupons",
     empty=gettext_lazy("No platform coupons yet."),
     row_actions="web/platform/coupons.html#stop",
