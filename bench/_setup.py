@@ -64,3 +64,20 @@ def timed(call: Callable[[], object], times: int, warm: int = 5) -> list[float]:
         call()
         took.append((time.perf_counter() - start) * 1000)
     return took
+
+
+def pgbench_tps(
+    url: str, script: str, *, clients: int, seconds: int, variables: dict[str, Any] | None = None
+) -> float:
+    """Transactions per second pgbench reaches running `script` (SQL) against `url`."""
+    import re
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as file:
+        file.write(script)
+    args = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", file.name]
+    args += [f"-D{k}={v}" for k, v in (variables or {}).items()]
+    done = subprocess.run([*args, url], capture_output=True, text=True, check=True)
+    match = re.search(r"tps = ([\d.]+)", done.stdout)
+    assert match, done.stdout + done.stderr
+    return float(match.group(1))

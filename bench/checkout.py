@@ -26,7 +26,6 @@ import json
 import multiprocessing
 import os
 import platform
-import re
 import socket
 import subprocess
 import sys
@@ -35,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import SHAREMALL, approved_merchant, fresh_postgres
+from _setup import SHAREMALL, approved_merchant, fresh_postgres, pgbench_tps
 
 DB = "sharemall_bench_checkout"
 
@@ -303,26 +302,7 @@ def raw_ceiling(url: str, skus: list[int], clients: int, seconds: int) -> float:
         "acct_fees": accounts[("platform_fees", None)],
         "acct_merchant": accounts[("merchant_receivable", product_sku.product.merchant_id)],
     }
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write(PGBENCH_SCRIPT)
-    args = [
-        "pgbench",
-        "-n",
-        "-c",
-        str(clients),
-        "-j",
-        "2",
-        "-T",
-        str(seconds),
-        "-f",
-        script.name,
-        *[f"-D{k}={v}" for k, v in variables.items()],
-        url,
-    ]
-    done = subprocess.run(args, capture_output=True, text=True, check=True)
-    match = re.search(r"tps = ([\d.]+)", done.stdout)
-    assert match, done.stdout + done.stderr
-    return float(match.group(1))
+    return pgbench_tps(url, PGBENCH_SCRIPT, clients=clients, seconds=seconds, variables=variables)
 
 
 def main() -> None:

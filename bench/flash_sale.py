@@ -43,7 +43,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import SHAREMALL, approved_merchant, fresh_postgres, pct
+from _setup import SHAREMALL, approved_merchant, fresh_postgres, pct, pgbench_tps
 
 DB = "sharemall_bench_flash"
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -399,33 +399,15 @@ def pgbench_hot_row(url: str, clients: int, seconds: int) -> float:
         conn.execute("DROP TABLE IF EXISTS bench_flash_hot")
         conn.execute("CREATE TABLE bench_flash_hot (id int PRIMARY KEY, sold int, stock int)")
         conn.execute("INSERT INTO bench_flash_hot VALUES (1, 0, 2000000000)")
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write(
-            "UPDATE bench_flash_hot SET sold = sold + 1 WHERE id = 1 AND sold + 1 <= stock;\n"
-        )
-    done = subprocess.run(
-        [
-            "pgbench",
-            "-n",
-            "-c",
-            str(clients),
-            "-j",
-            "2",
-            "-T",
-            str(seconds),
-            "-f",
-            script.name,
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+    tps = pgbench_tps(
+        url,
+        "UPDATE bench_flash_hot SET sold = sold + 1 WHERE id = 1 AND sold + 1 <= stock;\n",
+        clients=clients,
+        seconds=seconds,
     )
-    match = re.search(r"tps = ([\d.]+)", done.stdout)
-    assert match, done.stdout + done.stderr
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP TABLE bench_flash_hot")
-    return float(match.group(1))
+    return tps
 
 
 def front_cost(sale_id: int, sku_id: int, times: int = 20_000) -> float:
