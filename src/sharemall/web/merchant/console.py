@@ -58,6 +58,7 @@ SECTIONS = (
     ("flash", "flash_sales"),
     ("group_buy", "group_buys"),
     ("bargain", "bargains"),
+    ("share_task", "share_tasks"),
     ("promotions", "promotions"),
     ("tiers", "promotions"),
     ("wechat", "wechat"),

@@ -1,6 +1,6 @@
-"""The merchant's promotion tools in the console: flash sales (秒杀), group-buys (拼团) and
-bargains (砍价). Each page lists the shop's, sets a new one up and stops one; every rule is
-checked by promotions through the services the JSON API calls."""
+"""The merchant's promotion tools in the console: flash sales (秒杀), group-buys (拼团),
+bargains (砍价) and share tasks (任务). Each page lists the shop's, sets a new one up and stops
+one; every rule is checked by promotions through the services the JSON API calls."""
 
 from __future__ import annotations
 
@@ -18,14 +18,18 @@ from django.views.decorators.http import require_POST
 
 from sharemall.catalog.models import Sku
 from sharemall.merchants.models import Merchant
+from sharemall.promotions.rules import coupons as coupon_rules
+from sharemall.promotions.rules import tasks as task_rules
 from sharemall.promotions.selectors import bargains as bargain_selectors
+from sharemall.promotions.selectors import coupons as coupon_selectors
 from sharemall.promotions.selectors import flash as flash_selectors
 from sharemall.promotions.selectors import groups as group_selectors
-from sharemall.promotions.services import bargains, flash, groups
+from sharemall.promotions.selectors import tasks as task_selectors
+from sharemall.promotions.services import bargains, flash, groups, tasks
 from sharemall.web.actions import run_action
 from sharemall.web.forms import PageForm, YuanField
 from sharemall.web.merchant.console import Console, _back, _render, console_page, owner_page
-from sharemall.web.promotion_forms import DATETIME_INPUT
+from sharemall.web.promotion_forms import DATETIME_INPUT, window_initial
 from sharemall.web.tables import DATETIME, MONEY, NUMBER, Column, TableSpec
 
 STATUS_LABELS = {"active": gettext_lazy("Running"), "stopped": gettext_lazy("Stopped")}
@@ -82,6 +86,39 @@ class BargainForm(ToolForm):
     hours = forms.IntegerField(
         label=gettext_lazy("Hours a starter has"), min_value=1, max_value=168, initial=24
     )
+
+
+class ShareTaskForm(PageForm):
+    title = forms.CharField(label=gettext_lazy("Task name"), max_length=60)
+    posts_needed = forms.IntegerField(
+        label=gettext_lazy("Posts that must each bring a sale"),
+        min_value=1,
+        max_value=20,
+        initial=3,
+    )
+    window_days = forms.IntegerField(
+        label=gettext_lazy("Days a post has to bring its sale"),
+        min_value=1,
+        max_value=30,
+        initial=7,
+    )
+    reward = forms.TypedChoiceField(label=gettext_lazy("Reward coupon"), coerce=int, choices=())
+    max_completions = forms.IntegerField(
+        label=gettext_lazy("Times a member may complete it"), min_value=1, max_value=10, initial=1
+    )
+    valid_from = forms.DateTimeField(label=gettext_lazy("Starts"), widget=DATETIME_INPUT)
+    valid_to = forms.DateTimeField(label=gettext_lazy("Ends"), widget=DATETIME_INPUT)
+
+    def __init__(self, *args: Any, merchant: Merchant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reward = self.fields["reward"]
+        assert isinstance(reward, forms.TypedChoiceField)
+        reward.choices = [
+            (c.pk, c.title)
+            for c in coupon_selectors.coupons_of_issuer(merchant.pk).filter(
+                channel=coupon_rules.TASK, stopped_at=None, valid_to__gt=timezone.now()
+            )
+        ]
 
 
 def _product(obj: Any) -> str:
@@ -160,7 +197,7 @@ def _tool_page(
     *,
     spec: TableSpec,
     rows: QuerySet[Any],
-    form: ToolForm,
+    form: PageForm,
     create: Callable[[dict[str, Any]], object],
     texts: dict[str, str],
     stop_url: str,
@@ -296,6 +333,74 @@ def merchant_bargains(request: HttpRequest, console: Console) -> HttpResponse:
         stop_url="web:merchant_bargain_stop",
         back="merchant_bargains",
     )
+
+
+SHARE_TASKS = TableSpec(
+    columns=(
+        Column("title", gettext_lazy("Task")),
+        Column("posts_needed", gettext_lazy("Posts"), kind=NUMBER),
+        Column("window_days", gettext_lazy("Days per post"), kind=NUMBER),
+        Column("reward_coupon.title", gettext_lazy("Reward coupon")),
+        Column("valid_from", gettext_lazy("Starts"), kind=DATETIME, sortable=True),
+        Column("valid_to", gettext_lazy("Ends"), kind=DATETIME, sortable=True),
+        Column("state", gettext_lazy("Status"), value=_status),
+    ),
+    default_sort="-valid_to",
+    export_name="share-tasks",
+    empty=gettext_lazy("No share tasks yet."),
+    row_actions="web/merchant/promotion_tool.html#stop",
+)
+
+
+@console_page
+@owner_page
+def merchant_share_tasks(request: HttpRequest, console: Console) -> HttpResponse:
+    merchant = console.merchant
+    form = ShareTaskForm(request.POST or None, merchant=merchant, initial=window_initial(30))
+    return _tool_page(
+        request,
+        console,
+        spec=SHARE_TASKS,
+        rows=task_selectors.tasks_of_issuer(merchant.pk).select_related("reward_coupon"),
+        form=form,
+        create=lambda d: tasks.task_create(
+            merchant=merchant,
+            actor=console.member,
+            definition=task_rules.Definition(
+                merchant_id=merchant.pk,
+                title=d["title"],
+                posts_needed=d["posts_needed"],
+                window_days=d["window_days"],
+                max_completions=d["max_completions"],
+                valid_from=d["valid_from"],
+                valid_to=d["valid_to"],
+            ),
+            reward_coupon=coupon_selectors.coupon_of_issuer(merchant.pk, d["reward"]),
+        ),
+        texts={
+            "title": _("Share tasks"),
+            "lead": _(
+                "Reward members whose posts sell: when enough of a member's posts each bring a "
+                "completed sale of your goods within the days you set, they get the reward coupon. "
+                "Only real, completed sales count — never clicks or sign-ups. The reward is one of "
+                "your coupons made for tasks (Coupons → members get it: share task reward)."
+            ),
+            "new": _("New share task"),
+            "created": _("The share task is on."),
+            "confirm_stop": _("Stop this share task? Posts published from now on no longer count."),
+        },
+        stop_url="web:merchant_share_task_stop",
+        back="merchant_share_tasks",
+    )
+
+
+@require_POST
+@console_page
+@owner_page
+def merchant_share_task_stop(request: HttpRequest, console: Console, task_id: int) -> HttpResponse:
+    task = task_selectors.task_of_issuer(console.merchant.pk, task_id)
+    run_action(request, lambda: tasks.task_stop(task), _("The share task was stopped."))
+    return _back("merchant_share_tasks")
 
 
 @require_POST

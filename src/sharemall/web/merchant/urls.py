@@ -56,6 +56,12 @@ urlpatterns: list[URLPattern] = [
         promotion_tools.merchant_group_buy_stop,
         name="merchant_group_buy_stop",
     ),
+    path("share-tasks", promotion_tools.merchant_share_tasks, name="merchant_share_tasks"),
+    path(
+        "share-tasks/<int:task_id>/stop",
+        promotion_tools.merchant_share_task_stop,
+        name="merchant_share_task_stop",
+    ),
     path("bargains", promotion_tools.merchant_bargains, name="merchant_bargains"),
     path(
         "bargains/<int:bargain_id>/stop",

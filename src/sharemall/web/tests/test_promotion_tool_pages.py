@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from tests.factories import MemberFactory, merchant, product
 
-from sharemall.promotions.models import Bargain, FlashSale, GroupBuy
+from sharemall.promotions.models import Bargain, Coupon, FlashSale, GroupBuy, ShareTask
 from sharemall.web.tests.support import browser, page
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,47 @@ def test_the_owner_sets_up_and_stops_a_flash_sale() -> None:
     assert owner.post(f"/merchant/flash-sales/{sale.pk}/stop").status_code == 302
     sale.refresh_from_db()
     assert sale.stopped_at is not None
+
+
+def test_the_owner_sets_up_a_share_task_rewarding_a_task_coupon() -> None:
+    m = merchant()
+    owner = browser(m.owner)
+    now = timezone.localtime()
+    window = {
+        "valid_from": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "valid_to": (now + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    made = owner.post(
+        "/merchant/coupons/new",
+        {
+            "title": "晒单奖励券",
+            "kind": "amount",
+            "threshold": "0",
+            "amount": "10",
+            "scope": "merchant",
+            "total": "100",
+            "per_member": "1",
+            "channel": "task",
+            **window,
+        },
+    )
+    assert made.status_code == 302
+    reward = Coupon.objects.get(merchant=m)
+    assert "晒单奖励券" in page(owner, "/merchant/share-tasks")
+    answer = owner.post(
+        "/merchant/share-tasks",
+        {
+            "title": "三篇体验帖带来成交",
+            "posts_needed": "3",
+            "window_days": "7",
+            "reward": reward.pk,
+            "max_completions": "1",
+            **window,
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    task = ShareTask.objects.get(merchant=m)
+    assert (task.posts_needed, task.window_days, task.reward_coupon_id) == (3, 7, reward.pk)
+    assert owner.post(f"/merchant/share-tasks/{task.pk}/stop").status_code == 302
+    task.refresh_from_db()
+    assert task.stopped_at is not None
