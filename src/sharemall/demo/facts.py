@@ -12,6 +12,7 @@ from sharemall.demo import data
 from sharemall.merchants.models import Merchant, Store
 from sharemall.notifications.models import Notice
 from sharemall.orders.models import Order
+from sharemall.promotions.models import BargainRun, FlashSale, Group
 
 
 def demo_facts() -> dict[str, int]:
@@ -65,6 +66,10 @@ def demo_facts() -> dict[str, int]:
             .order_by("pk")
             .values_list("pk", flat=True)
         ),
+        # The campaigns the demo runs: its flash sale, its forming group, its bargain run.
+        "flash_sale_id": first(FlashSale.objects.order_by("pk").values_list("pk", flat=True)),
+        "group_id": first(Group.objects.order_by("pk").values_list("pk", flat=True)),
+        "bargain_run_id": first(BargainRun.objects.order_by("pk").values_list("pk", flat=True)),
         # A distributor's sub-store is opened by their member id.
         "substore_id": first(
             Order.objects.filter(referrer__phone=member).values_list("referrer_id", flat=True)
