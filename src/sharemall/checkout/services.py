@@ -189,11 +189,12 @@ def _promotions_reserve(
     )
     campaigns.campaign_orders_record(taken)
     if priced.coupons:
-        order_of = {o.merchant_id: o for o in created.orders}
         coupons.coupons_redeem(
             priced.claim_ids,
             [
-                coupons.Redemption(c.claim_id, order_of[c.merchant_id], c.taken_fen, c.funded_by)
+                coupons.Redemption(
+                    c.claim_id, order_by_merchant[c.merchant_id], c.taken_fen, c.funded_by
+                )
                 for c in priced.coupons
             ],
             payment_id=payment.pk,
