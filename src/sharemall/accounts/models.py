@@ -164,3 +164,26 @@ class WechatIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.app_id}:{self.openid}"
+
+
+class MemberDevice(models.Model):
+    """A device a member was seen on (the pages' first-party device cookie, an app's
+    X-Device-Id, the WeChat openid), with the last address it came from: what the fraud
+    signals compare when one member's purchase pays another."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="devices")
+    device_id = models.CharField(max_length=64)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member device")
+        verbose_name_plural = _("member devices")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "device_id"], name="member_device_once"),
+        ]
+        indexes = [models.Index(fields=["device_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} of member {self.member_id}"

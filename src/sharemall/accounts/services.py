@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.binding import bind
-from sharemall.accounts.models import ApiToken, LoginGuard, Member
+from sharemall.accounts.models import ApiToken, LoginGuard, Member, MemberDevice
 from sharemall.accounts.rules import RECENT_SIGN_IN, TOKEN_PREFIX, hash_token, normalize_phone
 from sharemall.accounts.signals import member_signed_up
 from sharemall.core.errors import Conflict, DomainError, RateLimited, Unauthenticated
@@ -411,3 +411,28 @@ def member_close(member: Member, *, code: VerificationCode | None = None) -> Mem
     tokens_revoke_all(member)
     member.refresh_from_db()
     return member
+
+
+def device_seen(member_id: int, device_id: str, ip: str | None = None) -> None:
+    """Remember that the member used this device (from this address). Cheap and idempotent:
+    one conditional update, an insert only for a device not seen before."""
+    device_id = (device_id or "").strip()[:64]
+    if not device_id:
+        return
+    now = timezone.now()
+    address = ip_or_none(ip)
+    if MemberDevice.objects.filter(member_id=member_id, device_id=device_id).update(
+        last_seen=now, last_ip=address
+    ):
+        return
+    try:
+        with transaction.atomic():
+            MemberDevice.objects.create(
+                member_id=member_id,
+                device_id=device_id,
+                first_seen=now,
+                last_seen=now,
+                last_ip=address,
+            )
+    except IntegrityError:  # a twin request recorded it first
+        pass

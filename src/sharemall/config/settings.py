@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sharemall.analytics",
     "sharemall.showcase",
     "sharemall.legal",
+    "sharemall.community",
     "sharemall.wechat",
     "sharemall.wechat_sim",
     "sharemall.privacy",

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from sharemall.community.rules import CATEGORIES
 from sharemall.core.errors import DomainError
 from sharemall.core.i18n import gettext as _
 from sharemall.core.i18n import gettext_lazy
@@ -37,17 +38,7 @@ HIDE_RULES = {
 # What a reader reports a post for: the categories of the community convention (PRODUCT §14),
 # by their convention codes. Reports filed before the convention may carry an older code (a hide
 # rule, or "other"); REPORT_LABELS still names those in the queue.
-REPORT_REASONS = {
-    "illegal": HIDE_RULES["illegal"],
-    "unfriendly": gettext_lazy("Unfriendly conduct: contempt, abuse, discrimination, threats"),
-    "spam": HIDE_RULES["spam"],
-    "vulgar": gettext_lazy("Vulgar content"),
-    "false_info": gettext_lazy("False information or impersonation"),
-    "superstition": gettext_lazy("Superstition"),
-    "clickbait": gettext_lazy("Clickbait"),
-    "fandom": gettext_lazy("Fan-circle disorder: brigading, doxxing, bought interaction"),
-    "other_harm": gettext_lazy("Other harm, including harm to minors"),
-}
+REPORT_REASONS = CATEGORIES
 REPORT_LABELS = {
     **HIDE_RULES,
     "other": gettext_lazy("Something else"),
