@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,3 +120,53 @@ def operator(db: None) -> Member:
 
 
 _ = settings  # keep the import: pytest-django's `settings` fixture shadows it in signatures
+
+
+# --- tests that start `sharemall` processes on their own SQLite file ------------------------------
+
+SHAREMALL_COMMAND = str(Path(sys.executable).parent / "sharemall")
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file `sharemall migrate` made once per run. Tests that serve or run commands on
+    a fresh database copy it (`fresh_sqlite_in`) instead of migrating again: every migration of
+    every app on SQLite costs tens of seconds. test_cli still migrates a file of its own, from
+    nothing, as an operator would."""
+    workdir = tmp_path_factory.mktemp("migrated")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
+    subprocess.run(  # noqa: S603 - our own command
+        [SHAREMALL_COMMAND, "migrate", "-v0"],
+        cwd=workdir,
+        env={**env, "SECRET_KEY": "migrated-once"},
+        check=True,
+        timeout=300,
+    )
+    return workdir / "sharemall.db"
+
+
+@pytest.fixture
+def fresh_sqlite_in(migrated_sqlite: Path) -> Callable[[Path], Path]:
+    """Puts a copy of the migrated file at <dir>/sharemall.db, where `sharemall` looks first."""
+
+    def copy(directory: Path) -> Path:
+        target = directory / "sharemall.db"
+        shutil.copyfile(migrated_sqlite, target)
+        return target
+
+    return copy
+
+
+# Under CI's two passes (CI_PASS=sqlite and CI_PASS=postgres, side by side), a test marked
+# one_pass("<pass>") runs in that pass only: it works on its own SQLite file through `sharemall`
+# processes whatever DATABASE_URL says, so the other pass would repeat it exactly. Anywhere
+# else (CI_PASS unset) every test runs.
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    current = os.environ.get("CI_PASS", "")
+    if not current:
+        return
+    for item in items:
+        marker = item.get_closest_marker("one_pass")
+        if marker and marker.args and marker.args[0] != current:
+            reason = f"runs on its own SQLite file, in the {marker.args[0]} pass"
+            item.add_marker(pytest.mark.skip(reason=reason))

@@ -657,11 +657,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_a_served_worker_writes_every_answered_click_before_it_exits(tmp_path: Path) -> None:
+@pytest.mark.one_pass("sqlite")
+def test_a_served_worker_writes_every_answered_click_before_it_exits(
+    tmp_path: Path, fresh_sqlite_in: Callable[[Path], Path]
+) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
     env.update(SECRET_KEY="k", CLICK_INGEST="buffered")
-    for command in (["migrate", "-v0"], ["shell", "-c", _MAKE_LINK]):
-        subprocess.run([SHAREMALL, *command], cwd=tmp_path, env=env, check=True, timeout=180)  # noqa: S603 - our own command
+    fresh_sqlite_in(tmp_path)
+    command = [SHAREMALL, "shell", "-c", _MAKE_LINK]
+    subprocess.run(command, cwd=tmp_path, env=env, check=True, timeout=180)  # noqa: S603 - our own command
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 - our own command
         [SHAREMALL, "serve", "--port", str(port), "--workers", "2"],
