@@ -83,6 +83,14 @@ OUTCOMES = {
     OVERTURNED: gettext_lazy("Overturned: the decision is withdrawn"),
 }
 
+# What each kind of appealable decision is called on the pages ("penalty" is community's own;
+# posts registers "post" and "comment").
+DECISION_LABELS = {
+    "penalty": gettext_lazy("Penalty"),
+    "post": gettext_lazy("Hidden post"),
+    "comment": gettext_lazy("Hidden comment"),
+}
+
 NOTE_MAX_LENGTH = 500
 STATEMENT_MAX_LENGTH = 1000
 CONVENTION_MAX_LENGTH = 50_000
