@@ -185,3 +185,11 @@ def test_an_operator_publishes_a_new_convention_version() -> None:
     assert current is not None
     assert (current.version, current.text, current.author_id) == (2, "第二版公约", operator.pk)
     assert "v2" in page(client, "/platform/convention")
+
+
+def test_closing_an_account_ends_its_page_session() -> None:
+    member = MemberFactory.create()
+    client = browser(member)
+    page(client, "/me")
+    _penalise(member, OperatorFactory.create(), rules.CLOSE)
+    assert client.get("/me").status_code == 302
