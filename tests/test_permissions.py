@@ -36,6 +36,7 @@ from sharemall.catalog import services as catalog_services
 from sharemall.catalog.models import Product, Sku
 from sharemall.checkout import services as checkout
 from sharemall.checkout import services_promotions as checkout_promotions
+from sharemall.community import services as community
 from sharemall.config.api import api as ninja_api
 from sharemall.distribution import rules as distribution_rules
 from sharemall.distribution import services as distribution
@@ -225,6 +226,17 @@ def build_world() -> World:
         rating=4,
         images=[],
     )
+    # Two warnings to the buyer: one to appeal in the matrix, one already appealed to review.
+    decider = OperatorFactory.create()
+    penalty = community.penalty_impose(
+        member_id=buyer.pk, actor=decider, level="warning", rule="spam"
+    )
+    appealed = community.penalty_impose(
+        member_id=buyer.pk, actor=decider, level="warning", rule="vulgar"
+    )
+    appeal = community.appeal_file(
+        appellant=buyer, decision_type="penalty", decision_id=appealed.pk, statement="冤枉"
+    )
     template = freight.template_create(
         own, name="快递", template=freight_rules.Template("piece", (FREIGHT_RULE,))
     )
@@ -326,6 +338,8 @@ def build_world() -> World:
         "goods_product": goods.product_id,
         "buyer_id": buyer.pk,
         "post": the_post.pk,
+        "penalty": penalty.pk,
+        "appeal": appeal.pk,
     }
     return World(
         callers={
@@ -1016,6 +1030,41 @@ CASES.update(
             "POST", "/platform/banned-words", operator_only(201), body=lambda: {"word": "假货"}
         ),
         "banned_word_remove": Case("DELETE", "/platform/banned-words/999999", operator_only(404)),
+        # --- the community convention: penalties and appeals ---
+        "convention": Case("GET", "/convention", public()),
+        "convention_versions": Case("GET", "/convention/versions", public()),
+        "convention_publish": Case(
+            "POST", "/platform/convention", operator_only(201), body=lambda: {"text": "新版公约"}
+        ),
+        "penalty_impose": Case(
+            "POST",
+            "/platform/members/{buyer_id}/penalties",
+            operator_only(201),
+            body=lambda: {"level": "warning", "rule": "spam", "note": "广告"},
+        ),
+        "member_penalties": Case(
+            "GET", "/platform/members/{buyer_id}/penalties", operator_only(200)
+        ),
+        "my_penalties": Case("GET", "/me/penalties", signed_in(200)),
+        # Only the penalised member appeals; to everyone else the decision is not theirs.
+        "appeal_file": Case(
+            "POST",
+            "/appeals",
+            buyer_only(201),
+            body=lambda: {
+                "decision_type": "penalty",
+                "decision_id": WORLD_IDS["penalty"],
+                "statement": "我没有违规",
+            },
+        ),
+        "my_appeals": Case("GET", "/me/appeals", signed_in(200)),
+        "appeal_queue": Case("GET", "/platform/appeals", operator_only(200)),
+        "appeal_review": Case(
+            "POST",
+            "/platform/appeals/{appeal}/review",
+            operator_only(200),
+            body=lambda: {"outcome": "upheld", "note": "维持"},
+        ),
         # --- analytics: the product's merchant owner and operators ---
         "propagation": Case(
             "GET", "/analytics/propagation?product_id={goods_product}", owner_or_operator(200)
@@ -1302,6 +1351,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "999999/reject": "{entry_id}/reject",
         "999999/end": "{agent_id}/end",
         "{post}": "{post_id}",
+        "{appeal}": "{appeal_id}",
         "{coupon}": "{coupon_id}",
         "{platform_coupon}": "{coupon_id}",
         "{tier_set}": "{tier_set_id}",

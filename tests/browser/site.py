@@ -70,6 +70,7 @@ SITE_PAGES = [
     SitePage("/password-reset/", name="password-reset"),
     SitePage("/legal/user-agreement", name="legal-user-agreement"),
     SitePage("/legal/privacy", name="legal-privacy"),
+    SitePage("/convention", name="convention"),
     # A member buying.
     SitePage("/me", MEMBER, protected=True, name="me"),
     SitePage("/me/settings", MEMBER, protected=True, name="me-settings"),
@@ -78,6 +79,7 @@ SITE_PAGES = [
     SitePage("/me/messages/{message_id}", MEMBER, protected=True, name="me-message"),
     SitePage("/me/settings/notifications", MEMBER, protected=True, name="me-notification-settings"),
     SitePage("/me/settings/close", MEMBER, protected=True, name="me-close"),
+    SitePage("/me/community", MEMBER, protected=True, name="me-community"),
     SitePage("/coupons", MEMBER, name="coupon-centre"),
     SitePage("/me/coupons", MEMBER, protected=True, name="me-coupons"),
     SitePage("/flash/{flash_sale_id}", name="flash-sale"),
@@ -150,6 +152,10 @@ SITE_PAGES = [
     _console("/platform/banners/new", OPERATOR, "platform-banner-new"),
     _console("/platform/legal", OPERATOR, "platform-legal"),
     _console("/platform/wechat", OPERATOR, "platform-wechat"),
+    _console("/platform/members", OPERATOR, "platform-members"),
+    _console("/platform/members/{penalised_member_id}", OPERATOR, "platform-member"),
+    _console("/platform/appeals", OPERATOR, "platform-appeals"),
+    _console("/platform/convention", OPERATOR, "platform-convention"),
 ]
 PROTECTED_PAGES = [page for page in SITE_PAGES if page.protected]
 CONSOLE_PAGES = [page for page in SITE_PAGES if page.console]

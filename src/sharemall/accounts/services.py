@@ -413,6 +413,29 @@ def member_close(member: Member, *, code: VerificationCode | None = None) -> Mem
     return member
 
 
+def member_suspend(member: Member) -> bool:
+    """Shut the member out (the community convention's closed account): no more sign-in by
+    password, texted code or WeChat, every token revoked, and page sessions end because the
+    auth backend refuses inactive members. Unlike `member_close` nothing is erased: the row,
+    its orders, ledger and earnings stay, and `member_reinstate` lets the member back in.
+    False when the member was already shut out."""
+    suspended = Member.objects.filter(pk=member.pk, is_active=True).update(is_active=False)
+    tokens_revoke_all(member)
+    member.is_active = False
+    return bool(suspended)
+
+
+def member_reinstate(member: Member) -> bool:
+    """Let a suspended member sign in again (an appeal overturned the closing). An account
+    its owner closed themselves stays closed: its personal data is gone."""
+    reinstated = Member.objects.filter(
+        pk=member.pk, is_active=False, closed_at__isnull=True
+    ).update(is_active=True)
+    if reinstated:
+        member.is_active = True
+    return bool(reinstated)
+
+
 def device_seen(member_id: int, device_id: str, ip: str | None = None) -> None:
     """Remember that the member used this device (from this address). Cheap and idempotent:
     one conditional update, an insert only for a device not seen before."""

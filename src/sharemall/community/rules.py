@@ -79,6 +79,14 @@ OUTCOMES = {
     OVERTURNED: gettext_lazy("Overturned: the decision is withdrawn"),
 }
 
+# What each kind of appealable decision is called on the pages ("penalty" is community's own;
+# posts registers "post" and "comment").
+DECISION_LABELS = {
+    "penalty": gettext_lazy("Penalty"),
+    "post": gettext_lazy("Hidden post"),
+    "comment": gettext_lazy("Hidden comment"),
+}
+
 NOTE_MAX_LENGTH = 500
 STATEMENT_MAX_LENGTH = 1000
 CONVENTION_MAX_LENGTH = 50_000
@@ -90,6 +98,14 @@ class InvalidPenalty(DomainError):
 
 class InvalidAppeal(DomainError):
     code = "invalid_appeal"
+
+
+class InvalidConvention(DomainError):
+    code = "invalid_convention"
+
+
+class AlreadyReviewed(Conflict):
+    code = "already_reviewed"
 
 
 class AlreadyAppealed(Conflict):
@@ -119,6 +135,55 @@ def check_level(level: str) -> str:
     if level not in LEVELS:
         raise InvalidPenalty(_("The level is one of: %(levels)s.") % {"levels": ", ".join(LADDER)})
     return level
+
+
+def check_aggravations(codes: Iterable[str]) -> tuple[str, ...]:
+    """The aggravations named, each once, in the ladder's own order; an unknown one is refused."""
+    wanted = {code.strip() for code in codes if code.strip()}
+    unknown = wanted - set(AGGRAVATIONS)
+    if unknown:
+        raise InvalidPenalty(
+            _("An aggravation is one of: %(codes)s.") % {"codes": ", ".join(AGGRAVATIONS)}
+        )
+    return tuple(code for code in AGGRAVATIONS if code in wanted)
+
+
+def check_note(note: str) -> str:
+    note = note.strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise InvalidPenalty(
+            _("Keep the note under %(n)d characters.") % {"n": NOTE_MAX_LENGTH + 1}
+        )
+    return note
+
+
+def check_statement(statement: str) -> str:
+    """An appeal says why the decision was wrong: not empty, not a book."""
+    statement = statement.strip()
+    if not statement or len(statement) > STATEMENT_MAX_LENGTH:
+        raise InvalidAppeal(
+            _("Say in at most %(n)d characters why the decision should be withdrawn.")
+            % {"n": STATEMENT_MAX_LENGTH}
+        )
+    return statement
+
+
+def check_outcome(outcome: str) -> str:
+    if outcome not in OUTCOMES:
+        raise InvalidAppeal(_("The outcome is one of: %(codes)s.") % {"codes": ", ".join(OUTCOMES)})
+    return outcome
+
+
+def check_convention_text(text: str) -> str:
+    text = text.strip()
+    if not text or len(text) > CONVENTION_MAX_LENGTH:
+        raise InvalidConvention(_("The convention text is empty or too long."))
+    return text
+
+
+def paragraphs(text: str) -> list[str]:
+    """The text's paragraphs: a blank line starts a new one."""
+    return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
 
 
 def mute_ends(level: str, start: datetime) -> datetime | None:

@@ -22,6 +22,7 @@ from sharemall.analytics.api import router as analytics_router
 from sharemall.catalog.api import router as catalog_router
 from sharemall.checkout.api import router as checkout_router
 from sharemall.checkout.api_promotions import router as promotion_orders_router
+from sharemall.community.api import router as community_router
 from sharemall.core.errors import DomainError
 from sharemall.distribution.api import router as distribution_router
 from sharemall.freight.api import router as freight_router
@@ -68,6 +69,7 @@ api.add_router("", aftersales_router)
 api.add_router("", distribution_router)
 api.add_router("", sharing_router)
 api.add_router("", posts_router)
+api.add_router("", community_router)
 api.add_router("", analytics_router)
 api.add_router("", wallet_router)
 api.add_router("", settlement_router)

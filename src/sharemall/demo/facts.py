@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from sharemall.accounts.models import Member
 from sharemall.aftersales.models import AfterSale, Dispute
 from sharemall.demo import data
 from sharemall.merchants.models import Merchant, Store
@@ -70,6 +71,10 @@ def demo_facts() -> dict[str, int]:
         "flash_sale_id": first(FlashSale.objects.order_by("pk").values_list("pk", flat=True)),
         "group_id": first(Group.objects.order_by("pk").values_list("pk", flat=True)),
         "bargain_run_id": first(BargainRun.objects.order_by("pk").values_list("pk", flat=True)),
+        # The demo member the convention's penalties and appeal are about (seed.community).
+        "penalised_member_id": first(
+            Member.objects.filter(phone=data.MEMBER_PHONES[-1]).values_list("pk", flat=True)
+        ),
         # A distributor's sub-store is opened by their member id.
         "substore_id": first(
             Order.objects.filter(referrer__phone=member).values_list("referrer_id", flat=True)

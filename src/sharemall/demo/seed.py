@@ -32,6 +32,7 @@ from sharemall.catalog.services import (
     product_create,
     product_publish,
 )
+from sharemall.community import services as community
 from sharemall.core.errors import Conflict
 from sharemall.demo import data
 from sharemall.demo.pictures import (
@@ -304,6 +305,7 @@ class _Seeder:
             for phone, nickname in zip(data.MEMBER_PHONES, data.MEMBER_NICKNAMES, strict=True)
         ]
         if not settings.SANDBOX_PAYMENTS:
+            self.community(members[-1], operator)
             self.notes.append(
                 "  note: the sandbox is off (SANDBOX_PAYMENTS), so the demo has no orders."
             )
@@ -313,6 +315,34 @@ class _Seeder:
             stories.run()
         finally:
             self.files += [(default_storage, name) for name in stories.files if name]
+        # After the stories: the penalised member has posted by then, as people do before
+        # they are muted.
+        self.community(members[-1], operator)
+
+    def community(self, member: Member, operator: Member) -> None:
+        """The last demo member broke the convention twice and appealed the mute, so the back
+        office's member page and appeal queue, and the member's 处罚与申诉, have something to
+        show. (The demo member who posts and buys is left alone.)"""
+        community.penalty_impose(
+            member_id=member.pk,
+            actor=operator,
+            level="warning",
+            rule="spam",
+            note="评论区留微信号招代理",
+        )
+        mute = community.penalty_impose(
+            member_id=member.pk,
+            actor=operator,
+            level="mute_1d",
+            rule="spam",
+            note="多次粘贴同一段品牌文案",
+        )
+        community.appeal_file(
+            appellant=member,
+            decision_type="penalty",
+            decision_id=mute.pk,
+            statement="这是我自己写的使用感受，不是广告，请复核。",
+        )
 
     def discard_files(self) -> None:
         for storage, name in self.files:

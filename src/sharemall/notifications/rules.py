@@ -40,6 +40,8 @@ MERCHANT_APPLICATION_DECIDED = "merchant_application_decided"
 POST_HIDDEN = "post_hidden"
 GROUP_SUCCEEDED = "group_succeeded"  # to each paid member of a group-buy group
 GROUP_FAILED = "group_failed"
+PENALTY_IMPOSED = "penalty_imposed"  # to the member penalised under the community convention
+APPEAL_DECIDED = "appeal_decided"  # to the appellant
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,23 @@ RULES: dict[str, Rule] = {
         (WECHAT,),
         "notice_group",
     ),
+    PENALTY_IMPOSED: Rule(
+        gettext_noop("Community convention: %(level)s"),
+        gettext_noop(
+            "You broke the community convention (%(rule)s): %(level)s, until %(until)s. "
+            "You may appeal it once, from your account page."
+        ),
+        (SMS,),
+        "notice_penalty",
+        translated=("level", "rule", "until"),
+    ),
+    APPEAL_DECIDED: Rule(
+        gettext_noop("Your appeal was decided"),
+        gettext_noop("Your appeal was reviewed by another operator. %(outcome)s"),
+        (),
+        "notice_appeal",
+        translated=("outcome",),
+    ),
 }
 KINDS = tuple(RULES)
 
@@ -140,6 +159,8 @@ KIND_LABELS: dict[str, LazyText] = {
     POST_HIDDEN: gettext_lazy("Post hidden"),
     GROUP_SUCCEEDED: gettext_lazy("Group-buy complete"),
     GROUP_FAILED: gettext_lazy("Group-buy did not fill"),
+    PENALTY_IMPOSED: gettext_lazy("Community convention penalties"),
+    APPEAL_DECIDED: gettext_lazy("Appeal decided"),
 }
 
 
@@ -153,6 +174,11 @@ def outbound_channels(kind: str, preferences: Mapping[str, bool]) -> list[str]:
 # The decision words of MERCHANT_APPLICATION_DECIDED.
 APPROVED = gettext_noop("approved")
 REJECTED = gettext_noop("rejected")
+
+# The "until" of PENALTY_IMPOSED when it is no moment: a warning mutes nobody, a permanent mute
+# and a closed account have no end.
+NO_MUTE = gettext_noop("no mute")
+NO_END = gettext_noop("no end date")
 
 
 def _readable(rule: Rule, params: Mapping[str, object]) -> dict[str, object]:

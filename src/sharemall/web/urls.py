@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from sharemall.web import accounts, health, legal, wechat_pages
+from sharemall.web import accounts, convention, health, legal, wechat_pages
 from sharemall.web.buyer import catalogue, sandbox
 from sharemall.web.merchant import propagation
 from sharemall.web.platform import compliance
@@ -39,6 +39,7 @@ urlpatterns = [
         name="merchant_propagation",
     ),
     path("legal/<slug:slug>", legal.document, name="legal"),
+    path("convention", convention.convention, name="convention"),
     path("healthz", health.healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     # Each area keeps its own package (URL module, one module per feature) and templates folder.

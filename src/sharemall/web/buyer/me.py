@@ -17,6 +17,8 @@ from sharemall.addresses import rules as address_rules
 from sharemall.addresses import selectors as address_book
 from sharemall.addresses import services as addresses
 from sharemall.addresses.models import Address
+from sharemall.community import rules as community_rules
+from sharemall.community import selectors as community
 from sharemall.core.errors import NotFound
 from sharemall.legal import selectors as legal_selectors
 from sharemall.merchants import selectors as merchant_selectors
@@ -31,6 +33,7 @@ from sharemall.web.access import member_page
 from sharemall.web.actions import run_action
 from sharemall.web.buyer.checkout import address_initial, form_region_picker
 from sharemall.web.buyer.forms import AddressForm
+from sharemall.web.mute import mute_notice
 from sharemall.web.wechat_browser import oauth_start_url
 from sharemall.wechat import oauth as wechat_oauth
 
@@ -54,6 +57,16 @@ SHORTCUT_LABELS: dict[str, str | Promise] = {
 }
 
 
+def _latest_appeal_outcome(member: Member) -> str:
+    """The outcome of the member's latest appeal, for the 我的 page's 处罚与申诉 row."""
+    latest = community.appeals_of(member).first()
+    if latest is None:
+        return ""
+    if latest.status == community_rules.PENDING:
+        return gettext("Appeal waiting for review")
+    return str(community_rules.OUTCOMES.get(latest.status, latest.status))
+
+
 def _masked(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 11 else phone
 
@@ -73,6 +86,8 @@ def me(request: HttpRequest, member: Member) -> HttpResponse:
             "wallet": withdrawals.wallet_summary(member.pk),
             "is_merchant": bool(merchant_selectors.merchant_ids_of(member)),
             "outdated_terms": legal_selectors.outdated_for(member),
+            "mute_notice": mute_notice(member),
+            "appeal_outcome": _latest_appeal_outcome(member),
         },
     )
 

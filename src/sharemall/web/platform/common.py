@@ -158,6 +158,10 @@ SECTIONS = {
     "platform_legal": "legal",
     "platform_wechat": "wechat",
     "platform_coupons": "coupons",
+    "platform_members": "members",
+    "platform_member": "members",
+    "platform_appeals": "appeals",
+    "platform_convention": "convention",
 }
 
 

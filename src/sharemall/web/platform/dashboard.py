@@ -40,6 +40,7 @@ def dashboard(request: HttpRequest, member: Member) -> HttpResponse:
         Queue(_("Held commissions"), waiting.holds, reverse("web:platform_holds")),
         Queue(_("Disputes"), waiting.disputes, reverse("web:platform_disputes")),
         Queue(_("Reported posts"), waiting.posts, reverse("web:platform_posts")),
+        Queue(_("Appeals to review"), waiting.appeals, reverse("web:platform_appeals")),
     ]
     return _render(
         request,

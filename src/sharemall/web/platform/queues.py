@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sharemall.aftersales import selectors as aftersale_selectors
+from sharemall.community import selectors as community_selectors
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants import selectors as merchant_selectors
@@ -21,6 +22,7 @@ class Waiting:
     holds: int
     disputes: int
     posts: int
+    appeals: int = 0
 
     @property
     def total(self) -> int:
@@ -31,6 +33,7 @@ class Waiting:
             + self.holds
             + self.disputes
             + self.posts
+            + self.appeals
         )
 
 
@@ -44,4 +47,5 @@ def waiting() -> Waiting:
         holds=distribution_selectors.held_commissions().count(),
         disputes=aftersale_selectors.disputes_open().count(),
         posts=post_selectors.report_queue().count(),
+        appeals=community_selectors.appeal_queue().count(),
     )

@@ -6,6 +6,7 @@ from sharemall.web.platform import (
     agents,
     banners,
     campaigns,
+    community,
     coupons,
     dashboard,
     disputes,
@@ -68,6 +69,20 @@ urlpatterns: list[URLPattern] = [
         merchants.merchant_fee,
         name="platform_merchant_fee",
     ),
+    path("members", community.members, name="platform_members"),
+    path("members/<platform_id:member_id>", community.member_page, name="platform_member"),
+    path(
+        "members/<platform_id:member_id>/penalties",
+        community.member_penalise,
+        name="platform_member_penalise",
+    ),
+    path("appeals", community.appeals, name="platform_appeals"),
+    path(
+        "appeals/<platform_id:appeal_id>/review",
+        community.appeal_review,
+        name="platform_appeal_review",
+    ),
+    path("convention", community.convention, name="platform_convention"),
     path("disputes", disputes.disputes, name="platform_disputes"),
     path("disputes/<platform_id:dispute_id>", disputes.dispute, name="platform_dispute"),
     path(

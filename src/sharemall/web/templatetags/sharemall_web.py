@@ -6,8 +6,10 @@ from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from sharemall.accounts.models import Member
 from sharemall.core.money import format_yuan
 from sharemall.web import humanize
+from sharemall.web.mute import mute_notice
 
 register = template.Library()
 
@@ -80,3 +82,11 @@ def discount_zhe(percent_bp: int | str | None) -> str:
     if (get_language() or "").startswith("zh"):
         return f"{(10_000 - off) / 1000:g}折"  # 折 counts tenths of the price still paid
     return _("%(pct)s%% off") % {"pct": f"{off / 100:g}"}
+
+
+@register.inclusion_tag("web/mute_notice.html", takes_context=True)
+def show_mute_notice(context: template.Context) -> dict[str, object]:
+    """ "你已被禁言至 …" above a form where members speak, for the signed-in member if muted."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"mute_notice": mute_notice(user if isinstance(user, Member) else None)}

@@ -298,6 +298,7 @@ def test_the_dashboard_counts_what_waits_in_each_queue(desk: Client, api: Api) -
         "Withdrawals to approve": 1,
         "Bank transfers to make": 0,
         "Reported posts": 1,
+        "Appeals to review": 0,
     }
     for url in (
         "/platform/merchants",
