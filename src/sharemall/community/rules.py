@@ -17,14 +17,18 @@ from sharemall.core.i18n import gettext_lazy
 from sharemall.core.transitions import StateMachine
 
 CATEGORIES = {
-    "illegal": gettext_lazy("Illegal or prohibited content"),
-    "unfriendly": gettext_lazy("Unfriendly conduct: contempt, abuse, discrimination, threats"),
-    "spam": gettext_lazy("Advertising or spam"),
+    "illegal": gettext_lazy("Illegal content"),
+    "unfriendly": gettext_lazy(
+        "Unfriendly conduct: contempt, defamation, mockery, abuse, discrimination, threats"
+    ),
+    "spam": gettext_lazy("Spam advertising: repeated ads, coordinated accounts, disguised ads"),
     "vulgar": gettext_lazy("Vulgar content"),
     "false_info": gettext_lazy("False information or impersonation"),
     "superstition": gettext_lazy("Superstition"),
     "clickbait": gettext_lazy("Clickbait"),
-    "fandom": gettext_lazy("Fan-circle disorder: brigading, doxxing, bought interaction"),
+    "fandom": gettext_lazy(
+        "Fan-circle disorder: fund-raising from minors, brigading, doxxing, bought interaction"
+    ),
     "other_harm": gettext_lazy("Other harm, including harm to minors"),
 }
 
