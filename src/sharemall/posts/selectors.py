@@ -268,6 +268,15 @@ def comment_for_viewer(comment_id: int) -> PostComment:
     return comment
 
 
+def own_comment(author: Member, comment_id: int) -> PostComment | None:
+    """The member's own comment, unless deleted."""
+    return (
+        PostComment.objects.filter(pk=comment_id, author=author)
+        .exclude(status=rules.DELETED)
+        .first()
+    )
+
+
 def comment_report_queue() -> QuerySet[PostComment]:
     """Comments with reports no operator has ruled on yet, most reported first."""
     return (
