@@ -95,6 +95,13 @@ def test_rulings_cite_a_convention_category_and_old_rules_still_work(
     assert api.post(f"/posts/{post_id}/report", {"category": "clickbait"}, as_=reader).status == 201
     [queued] = api.get("/platform/post-reports", as_=operator).body
     assert queued["reasons"] == {"clickbait": 1}
+    assert (queued["category"], queued["category_label"]) == (
+        "clickbait",
+        str(rules.RULINGS["clickbait"]),
+    )
+    assert queued["categories"] == [
+        {"code": "clickbait", "label": str(rules.RULINGS["clickbait"]), "count": 1}
+    ]
     codes = [r["code"] for r in api.get("/posts-rules").body["hide_rules"]]
     assert codes == list(rules.RULINGS)
 
@@ -162,6 +169,7 @@ def test_comments_are_public_moderated_reported_once_and_appealable(
 
     [queued] = api.get("/platform/comment-reports", as_=operator).body
     assert (queued["id"], queued["reasons"]) == (comment_id, {"unfriendly": 1})
+    assert queued["category"] == "unfriendly"
     assert api.get("/platform/comment-reports", as_=reader).status == 403
 
     hidden = api.post(f"/platform/comments/{comment_id}/hide", {"rule": "unfriendly"}, as_=operator)

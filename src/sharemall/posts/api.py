@@ -162,6 +162,23 @@ def moderation_rules(request: HttpRequest) -> dict[str, list[dict[str, str]]]:
 # --- the platform ------------------------------------------------------------------------------
 
 
+def _categories(counts: dict[str, int]) -> dict[str, Any]:
+    """A queue row's open reports by convention category, most reported first (older report
+    codes keep their label)."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    labelled = [
+        {"code": code, "label": str(rules.REPORT_LABELS.get(code, code)), "count": n}
+        for code, n in ranked
+    ]
+    top = labelled[0] if labelled else {"code": "", "label": ""}
+    return {
+        "reasons": counts,
+        "category": top["code"],
+        "category_label": top["label"],
+        "categories": labelled,
+    }
+
+
 @router.get("/platform/post-reports", response=list[ReportedPostOut], auth=member_auth)
 def report_queue(request: HttpRequest, q: Query[PageQuery]) -> list[dict[str, Any]]:
     require_operator(request)
@@ -172,7 +189,7 @@ def report_queue(request: HttpRequest, q: Query[PageQuery]) -> list[dict[str, An
             **post_out(request, post),
             "open_reports": post.open_reports,  # type: ignore[attr-defined]
             "first_reported_at": post.first_reported_at,  # type: ignore[attr-defined]
-            "reasons": reasons.get(post.pk, {}),
+            **_categories(reasons.get(post.pk, {})),
         }
         for post in posts
     ]
@@ -318,7 +335,7 @@ def comment_report_queue(request: HttpRequest, q: Query[PageQuery]) -> list[dict
             "status": c.status,
             "open_reports": c.open_reports,  # type: ignore[attr-defined]
             "first_reported_at": c.first_reported_at,  # type: ignore[attr-defined]
-            "reasons": reasons.get(c.pk, {}),
+            **_categories(reasons.get(c.pk, {})),
         }
         for c in comments
     ]

@@ -83,11 +83,23 @@ class ModerationOut(Schema):
     hidden_rule: str
 
 
+class ReportedCategoryOut(Schema):
+    code: str
+    label: str
+    count: int
+
+
 class ReportedPostOut(PostOut):
+    """`reasons` counts open reports by category code; `category` is the most reported one and
+    `categories` lists them all with their labels, most reported first."""
+
     status: str
     open_reports: int
     first_reported_at: datetime
     reasons: dict[str, int]
+    category: str
+    category_label: str
+    categories: list[ReportedCategoryOut]
 
 
 class RuleOut(Schema):
@@ -154,6 +166,9 @@ class ReportedCommentOut(CommentOut):
     open_reports: int
     first_reported_at: datetime
     reasons: dict[str, int]
+    category: str
+    category_label: str
+    categories: list[ReportedCategoryOut]
 
 
 class CommentModerationOut(Schema):
