@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from conftest import Api
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sharemall.checkout import services as checkout
+from sharemall.community.rules import CATEGORIES
 from sharemall.core.errors import InvalidTransition
 from sharemall.notifications import rules
 from sharemall.notifications.models import Delivery, Notice, NotificationPreference
@@ -218,4 +220,6 @@ def test_the_author_of_a_hidden_post_is_told_the_rule_once(api: Api) -> None:
     posts.post_hide(operator=operator, post_id=created.body["id"], rule="spam")
     posts.post_restore(operator=operator, post_id=created.body["id"])
     notice = Notice.objects.get(recipient=buyer, kind=rules.POST_HIDDEN)
-    assert rules.body(notice.kind, notice.params) == "您的帖子「保温杯」已被隐藏：广告或垃圾信息"
+    # The ruling cites the convention's category, named in the reader's language.
+    label = gettext(CATEGORIES["spam"].message)
+    assert rules.body(notice.kind, notice.params) == f"您的帖子「保温杯」已被隐藏：{label}"

@@ -49,7 +49,7 @@ from sharemall.merchants.models import Merchant, Staff, Store
 from sharemall.orders import services as order_services
 from sharemall.orders.models import Order
 from sharemall.posts import services as post_services
-from sharemall.posts.models import Post
+from sharemall.posts.models import Post, PostComment
 from sharemall.promotions.models import Coupon, ShareTask
 from sharemall.promotions.models.flash import FlashSale
 from sharemall.promotions.rules import coupons as coupon_rules
@@ -87,6 +87,7 @@ def snapshot(ids: dict[str, int]) -> dict[str, Any]:
         "orders": list(Order.objects.order_by("pk").values_list("pk", "status")),
         "withdrawals": list(Withdrawal.objects.order_by("pk").values_list("pk", "status")),
         "posts": list(Post.objects.order_by("pk").values_list("pk", "status")),
+        "comments": list(PostComment.objects.order_by("pk").values_list("pk", "status")),
         "plans": CommissionPlan.objects.count(),
         "freight": list(FreightTemplate.objects.order_by("pk").values_list("pk", "name")),
         "flash_sales": list(FlashSale.objects.order_by("pk").values_list("pk", "stopped_at")),
@@ -237,6 +238,8 @@ def build_world() -> World:
     appeal = community.appeal_file(
         appellant=buyer, decision_type="penalty", decision_id=appealed.pk, statement="冤枉"
     )
+    # The post's author answers a question under it: their comment, everyone else's to report.
+    the_comment = post_services.comment_create(author=buyer, post_id=the_post.pk, text="尺码正")
     template = freight.template_create(
         own, name="快递", template=freight_rules.Template("piece", (FREIGHT_RULE,))
     )
@@ -340,6 +343,7 @@ def build_world() -> World:
         "post": the_post.pk,
         "penalty": penalty.pk,
         "appeal": appeal.pk,
+        "comment": the_comment.pk,
     }
     return World(
         callers={
@@ -1025,6 +1029,42 @@ CASES.update(
             "POST", "/platform/posts/{post}/restore", operator_only(409), body=dict
         ),
         "post_keep": Case("POST", "/platform/posts/{post}/keep", operator_only(200), body=dict),
+        "held_posts": Case("GET", "/platform/held-posts", operator_only(200)),
+        # The world's post is visible, not held: operators pass the gate and meet the rule.
+        "post_approve": Case(
+            "POST", "/platform/posts/{post}/approve", operator_only(409), body=dict
+        ),
+        # --- comments on posts ---
+        "post_comments": Case("GET", "/posts/{post}/comments", public()),
+        "comment_create": Case(
+            "POST",
+            "/posts/{post}/comments",
+            signed_in(201),
+            body=lambda: {"text": "请问发什么快递？"},
+        ),
+        # Only its author deletes a comment; to everyone else it is not theirs to delete.
+        "comment_delete": Case("DELETE", "/comments/{comment}", buyer_only(204)),
+        # The author may not report their own comment.
+        "comment_report": Case(
+            "POST",
+            "/comments/{comment}/report",
+            {**signed_in(201), "buyer": 400},
+            body=lambda: {"category": "spam"},
+        ),
+        "comment_reports": Case("GET", "/platform/comment-reports", operator_only(200)),
+        "comment_hide": Case(
+            "POST",
+            "/platform/comments/{comment}/hide",
+            operator_only(200),
+            body=lambda: {"rule": "unfriendly"},
+        ),
+        # A visible comment cannot be restored: operators pass the gate and meet the rule.
+        "comment_restore": Case(
+            "POST", "/platform/comments/{comment}/restore", operator_only(409), body=dict
+        ),
+        "comment_keep": Case(
+            "POST", "/platform/comments/{comment}/keep", operator_only(200), body=dict
+        ),
         "banned_words": Case("GET", "/platform/banned-words", operator_only(200)),
         "banned_word_add": Case(
             "POST", "/platform/banned-words", operator_only(201), body=lambda: {"word": "假货"}
@@ -1352,6 +1392,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "999999/end": "{agent_id}/end",
         "{post}": "{post_id}",
         "{appeal}": "{appeal_id}",
+        "{comment}": "{comment_id}",
         "{coupon}": "{coupon_id}",
         "{platform_coupon}": "{coupon_id}",
         "{tier_set}": "{tier_set_id}",

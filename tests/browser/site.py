@@ -73,6 +73,9 @@ SITE_PAGES = [
     SitePage("/convention", name="convention"),
     # A member buying.
     SitePage("/me", MEMBER, protected=True, name="me"),
+    SitePage("/posts/{post_id}", MEMBER, name="post-member"),  # with the comment form
+    SitePage("/posts/{post_id}/report", MEMBER, protected=True, name="post-report"),
+    SitePage("/comments/{comment_id}/report", MEMBER, protected=True, name="comment-report"),
     SitePage("/me/settings", MEMBER, protected=True, name="me-settings"),
     SitePage("/me/addresses", MEMBER, protected=True, name="me-addresses"),
     SitePage("/me/messages", MEMBER, protected=True, name="me-messages"),
@@ -143,6 +146,8 @@ SITE_PAGES = [
     _console("/platform/holds", OPERATOR, "platform-holds"),
     _console("/platform/withdrawals", OPERATOR, "platform-withdrawals"),
     _console("/platform/posts", OPERATOR, "platform-posts"),
+    _console("/platform/posts?status=held", OPERATOR, "platform-posts-held"),
+    _console("/platform/posts?status=comments", OPERATOR, "platform-comments"),
     _console("/platform/settings", OPERATOR, "platform-settings"),
     _console("/platform/compliance", OPERATOR, "platform-compliance"),
     _console("/platform/propagation", OPERATOR, "platform-propagation"),

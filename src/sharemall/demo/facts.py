@@ -13,6 +13,7 @@ from sharemall.demo import data
 from sharemall.merchants.models import Merchant, Store
 from sharemall.notifications.models import Notice
 from sharemall.orders.models import Order
+from sharemall.posts.models import PostComment
 from sharemall.promotions.models import BargainRun, FlashSale, Group
 
 
@@ -50,6 +51,13 @@ def demo_facts() -> dict[str, int]:
         "received_order_id": first(
             Order.objects.filter(buyer__phone=member, status="received")
             .order_by("-pk")
+            .values_list("pk", flat=True)
+        ),
+        # A comment someone else wrote, which the demo member may report.
+        "comment_id": first(
+            PostComment.objects.filter(status="visible")
+            .exclude(author__phone=member)
+            .order_by("pk")
             .values_list("pk", flat=True)
         ),
         "dispute_id": first(Dispute.objects.filter(ruling="").values_list("pk", flat=True)),

@@ -49,7 +49,7 @@ from sharemall.orders.services import (
 )
 from sharemall.payments.models import Payment
 from sharemall.posts.models import Post
-from sharemall.posts.services import post_create, post_report
+from sharemall.posts.services import comment_create, comment_report, post_create, post_report
 from sharemall.settlement.selectors import merchant_balance
 from sharemall.settlement.services import merchants_settle_due
 from sharemall.settlement.services_withdrawals import merchant_withdrawal_request
@@ -372,6 +372,18 @@ class Stories:
                 note="像是刷出来的好评，内容空洞",
             )
             post_report(reporter=self.members[8], post_id=made[3].pk, reason="spam")
+        if made:
+            self.comments(made[0])
+
+    def comments(self, post: Post) -> None:
+        """A reader asks under the first post and its author answers; an ad slipped in as a
+        comment is reported, waiting in the back office's comment queue. Each commenter speaks
+        once, so the comment rate limit never bites the seeding."""
+        asker, spammer = self.members[6], self.members[8]
+        comment_create(author=asker, post_id=post.pk, text="请问用了多久了？效果稳定吗？")
+        comment_create(author=post.author, post_id=post.pk, text="用了一个多月，一直很稳定。")
+        ad = comment_create(author=spammer, post_id=post.pk, text="同款更便宜，私信我拿内部价")
+        comment_report(reporter=asker, comment_id=ad.pk, category="spam", note="评论区引流")
 
     def complaints(self, recent: Sequence[list[Order]]) -> None:
         """A refused refund taken to the platform, a request waiting for its merchant, two

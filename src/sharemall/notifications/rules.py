@@ -38,6 +38,7 @@ AFTERSALE_ANSWERED = "aftersale_answered"
 COMMISSION_SETTLED = "commission_settled"
 MERCHANT_APPLICATION_DECIDED = "merchant_application_decided"
 POST_HIDDEN = "post_hidden"
+COMMENT_HIDDEN = "comment_hidden"
 GROUP_SUCCEEDED = "group_succeeded"  # to each paid member of a group-buy group
 GROUP_FAILED = "group_failed"
 PENALTY_IMPOSED = "penalty_imposed"  # to the member penalised under the community convention
@@ -114,6 +115,13 @@ RULES: dict[str, Rule] = {
         "notice_post_hidden",
         translated=("reason",),
     ),
+    COMMENT_HIDDEN: Rule(
+        gettext_noop("Your comment was hidden"),
+        gettext_noop('Your comment on the post about "%(title)s" was hidden: %(reason)s'),
+        (),
+        "notice_post_hidden",
+        translated=("reason",),
+    ),
     GROUP_SUCCEEDED: Rule(
         gettext_noop("Your group is complete"),
         gettext_noop("Group %(group_id)s is full: your order goes on to shipping."),
@@ -157,6 +165,7 @@ KIND_LABELS: dict[str, LazyText] = {
     COMMISSION_SETTLED: gettext_lazy("Commission settled"),
     MERCHANT_APPLICATION_DECIDED: gettext_lazy("Shop application decided"),
     POST_HIDDEN: gettext_lazy("Post hidden"),
+    COMMENT_HIDDEN: gettext_lazy("Comment hidden"),
     GROUP_SUCCEEDED: gettext_lazy("Group-buy complete"),
     GROUP_FAILED: gettext_lazy("Group-buy did not fill"),
     PENALTY_IMPOSED: gettext_lazy("Community convention penalties"),

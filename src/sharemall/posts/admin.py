@@ -47,7 +47,7 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Post._meta.fields]
     inlines = (ReportInline, ModerationInline)
     actions = [
-        *(_hide_action(rule, label) for rule, label in rules.HIDE_RULES.items()),
+        *(_hide_action(rule, label) for rule, label in rules.RULINGS.items()),
         "restore",
     ]
 

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.params import functions as params
@@ -13,13 +14,20 @@ from sharemall.accounts.auth import (
     require_member,
     require_operator,
 )
+from sharemall.core.errors import NotFound
 from sharemall.core.images import read_image_upload
 from sharemall.core.schemas import PageQuery
 from sharemall.posts import rules, selectors, services
-from sharemall.posts.models import Post, PostReport
+from sharemall.posts.models import CommentReport, Post, PostComment, PostReport
 from sharemall.posts.schemas import (
     BannedWordIn,
     BannedWordOut,
+    CommentIn,
+    CommentModerationOut,
+    CommentOut,
+    CommentReportIn,
+    CommentReportOut,
+    HeldPostOut,
     HideIn,
     ModerationOut,
     MyPostOut,
@@ -28,6 +36,7 @@ from sharemall.posts.schemas import (
     PostCreatedOut,
     PostOut,
     PostRulesOut,
+    ReportedCommentOut,
     ReportedPostOut,
     ReportIn,
     ReportOut,
@@ -142,14 +151,32 @@ def post_report(request: HttpRequest, post_id: int, payload: ReportIn) -> Status
 
 @router.get("/posts-rules", response=PostRulesOut, auth=None)
 def moderation_rules(request: HttpRequest) -> dict[str, list[dict[str, str]]]:
-    """The rules a post may be hidden for, and the reasons a reader may report one for."""
+    """The convention categories a post or comment may be hidden for (older hide rule codes are
+    still accepted), and those a reader may report one for."""
     return {
-        "hide_rules": [{"code": k, "label": str(v)} for k, v in rules.HIDE_RULES.items()],
+        "hide_rules": [{"code": k, "label": str(v)} for k, v in rules.RULINGS.items()],
         "report_reasons": [{"code": k, "label": str(v)} for k, v in rules.REPORT_REASONS.items()],
     }
 
 
 # --- the platform ------------------------------------------------------------------------------
+
+
+def _categories(counts: dict[str, int]) -> dict[str, Any]:
+    """A queue row's open reports by convention category, most reported first (older report
+    codes keep their label)."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    labelled = [
+        {"code": code, "label": str(rules.REPORT_LABELS.get(code, code)), "count": n}
+        for code, n in ranked
+    ]
+    top = labelled[0] if labelled else {"code": "", "label": ""}
+    return {
+        "reasons": counts,
+        "category": top["code"],
+        "category_label": top["label"],
+        "categories": labelled,
+    }
 
 
 @router.get("/platform/post-reports", response=list[ReportedPostOut], auth=member_auth)
@@ -162,7 +189,7 @@ def report_queue(request: HttpRequest, q: Query[PageQuery]) -> list[dict[str, An
             **post_out(request, post),
             "open_reports": post.open_reports,  # type: ignore[attr-defined]
             "first_reported_at": post.first_reported_at,  # type: ignore[attr-defined]
-            "reasons": reasons.get(post.pk, {}),
+            **_categories(reasons.get(post.pk, {})),
         }
         for post in posts
     ]
@@ -178,6 +205,37 @@ def post_hide(request: HttpRequest, post_id: int, payload: HideIn) -> Post:
 @router.post("/platform/posts/{post_id}/restore", response=ModerationOut, auth=member_auth)
 def post_restore(request: HttpRequest, post_id: int, payload: NoteIn) -> Post:
     return services.post_restore(
+        operator=require_operator(request), post_id=post_id, note=payload.note
+    )
+
+
+@router.get("/platform/held-posts", response=list[HeldPostOut], auth=member_auth)
+def held_posts(request: HttpRequest, q: Query[PageQuery]) -> list[dict[str, Any]]:
+    """Posts held as near-copies of other authors' posts (同质化), with what they copy."""
+    require_operator(request)
+    posts = list(selectors.held_posts()[q.offset : q.offset + q.limit])
+    copies = selectors.copies_for([post.pk for post in posts])
+    return [
+        {
+            **post_out(request, post),
+            "copies": [
+                {
+                    "original_id": c.original_id,
+                    "original_author_nickname": c.original.author.nickname,
+                    "original_text": c.original.text,
+                    "similarity": round(c.similarity, 3),
+                }
+                for c in copies.get(post.pk, [])
+            ],
+        }
+        for post in posts
+    ]
+
+
+@router.post("/platform/posts/{post_id}/approve", response=ModerationOut, auth=member_auth)
+def post_approve(request: HttpRequest, post_id: int, payload: NoteIn) -> Post:
+    """A held post goes up after all."""
+    return services.post_approve(
         operator=require_operator(request), post_id=post_id, note=payload.note
     )
 
@@ -209,3 +267,105 @@ def banned_word_remove(request: HttpRequest, word_id: int) -> Status[None]:
     require_operator(request)
     services.banned_word_remove(word_id)
     return Status(204, None)
+
+
+# --- comments ----------------------------------------------------------------------------------
+
+
+def comment_out(comment: PostComment) -> dict[str, Any]:
+    return {
+        "id": comment.pk,
+        "post_id": comment.post_id,
+        "author_id": comment.author_id,
+        "author_nickname": comment.author.nickname,
+        "text": comment.text,
+        "created_at": comment.created_at,
+    }
+
+
+@router.get("/posts/{post_id}/comments", response=list[CommentOut], auth=None)
+def post_comments(request: HttpRequest, post_id: int, q: Query[PageQuery]) -> list[dict[str, Any]]:
+    """A visible post's visible comments, oldest first."""
+    if not selectors.post_is_public(post_id):
+        raise NotFound(_("No such post."))
+    return [comment_out(c) for c in selectors.post_comments(post_id)[q.offset : q.offset + q.limit]]
+
+
+@router.post("/posts/{post_id}/comments", response={201: CommentOut}, auth=member_auth)
+def comment_create(
+    request: HttpRequest, post_id: int, payload: CommentIn
+) -> Status[dict[str, Any]]:
+    """A member comments on a visible post: refused while muted (403 `muted`), with banned
+    words (400 `banned_words`) or too often (429 `rate_limited`)."""
+    comment = services.comment_create(
+        author=require_member(request), post_id=post_id, text=payload.text
+    )
+    return Status(201, comment_out(comment))
+
+
+@router.delete("/comments/{comment_id}", response={204: None}, auth=member_auth)
+def comment_delete(request: HttpRequest, comment_id: int) -> Status[None]:
+    services.comment_delete(author=require_member(request), comment_id=comment_id)
+    return Status(204, None)
+
+
+@router.post("/comments/{comment_id}/report", response={201: CommentReportOut}, auth=member_auth)
+def comment_report(
+    request: HttpRequest, comment_id: int, payload: CommentReportIn
+) -> Status[CommentReport]:
+    """Report a comment citing a convention category; once per member per comment (409
+    `already_reported`)."""
+    report = services.comment_report(
+        reporter=require_member(request),
+        comment_id=comment_id,
+        category=payload.category,
+        note=payload.note,
+    )
+    return Status(201, report)
+
+
+@router.get("/platform/comment-reports", response=list[ReportedCommentOut], auth=member_auth)
+def comment_report_queue(request: HttpRequest, q: Query[PageQuery]) -> list[dict[str, Any]]:
+    require_operator(request)
+    comments = list(selectors.comment_report_queue()[q.offset : q.offset + q.limit])
+    reasons = selectors.open_comment_report_reasons([c.pk for c in comments])
+    return [
+        {
+            **comment_out(c),
+            "status": c.status,
+            "open_reports": c.open_reports,  # type: ignore[attr-defined]
+            "first_reported_at": c.first_reported_at,  # type: ignore[attr-defined]
+            **_categories(reasons.get(c.pk, {})),
+        }
+        for c in comments
+    ]
+
+
+@router.post(
+    "/platform/comments/{comment_id}/hide", response=CommentModerationOut, auth=member_auth
+)
+def comment_hide(request: HttpRequest, comment_id: int, payload: HideIn) -> PostComment:
+    return services.comment_hide(
+        operator=require_operator(request),
+        comment_id=comment_id,
+        rule=payload.rule,
+        note=payload.note,
+    )
+
+
+@router.post(
+    "/platform/comments/{comment_id}/restore", response=CommentModerationOut, auth=member_auth
+)
+def comment_restore(request: HttpRequest, comment_id: int, payload: NoteIn) -> PostComment:
+    return services.comment_restore(
+        operator=require_operator(request), comment_id=comment_id, note=payload.note
+    )
+
+
+@router.post(
+    "/platform/comments/{comment_id}/keep", response=CommentModerationOut, auth=member_auth
+)
+def comment_keep(request: HttpRequest, comment_id: int, payload: NoteIn) -> PostComment:
+    return services.comment_keep(
+        operator=require_operator(request), comment_id=comment_id, note=payload.note
+    )

@@ -6,7 +6,8 @@ from sharemall.sharing import targets
 
 
 class PostsConfig(AppConfig):
-    """Verified buyers' experience posts, their photos, reports and the platform's moderation."""
+    """Verified buyers' experience posts, their photos and comments, reports, near-copy holds
+    and the platform's moderation."""
 
     name = "sharemall.posts"
     label = "posts"
@@ -16,6 +17,16 @@ class PostsConfig(AppConfig):
         # Plug-in registration, not a signal: sharing checks and draws posts through this
         # without importing posts, so the dependency runs one way, posts -> sharing.
         # It reads posts' models, which exist only once the app registry is ready.
+        from sharemall.community import services as community  # noqa: PLC0415
+        from sharemall.posts.decisions import (  # noqa: PLC0415
+            COMMENT,
+            POST,
+            CommentDecisions,
+            PostDecisions,
+        )
         from sharemall.posts.share_targets import PostShareTarget  # noqa: PLC0415
 
         targets.register(sharing_rules.POST, PostShareTarget())
+        # A hidden post or comment can be appealed through community's appeals.
+        community.register_decision_type(POST, PostDecisions())
+        community.register_decision_type(COMMENT, CommentDecisions())

@@ -21,6 +21,7 @@ class Post(models.Model):
         VISIBLE = rules.VISIBLE, _("visible")
         HIDDEN = rules.HIDDEN, _("hidden by the platform")
         DELETED = rules.DELETED, _("deleted by the author")
+        HELD = rules.HELD, _("held for review")
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
@@ -65,7 +66,7 @@ class Post(models.Model):
 
     @property
     def hidden_rule_label(self) -> str:
-        return str(rules.HIDE_RULES.get(self.hidden_rule, self.hidden_rule))
+        return rules.rule_label(self.hidden_rule) if self.hidden_rule else ""
 
 
 class PostImage(Photo):
@@ -109,6 +110,9 @@ class ModerationEvent(StatusEvent):
     trail. A "keep" ruling leaves the status as it was (from and to are the same)."""
 
     HIDE, RESTORE, KEEP, DELETE = "hide", "restore", "keep", "delete"
+    # HOLD: the post copies another author's (written by the system, actor = the author);
+    # APPROVE: an operator let a held post through.
+    HOLD, APPROVE = "hold", "approve"
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="moderation")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -136,3 +140,133 @@ class BannedWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class PostFingerprint(models.Model):
+    """A post's MinHash signature (posts.similarity), kept to score later posts against it."""
+
+    post = models.OneToOneField(
+        Post, on_delete=models.CASCADE, primary_key=True, related_name="fingerprint"
+    )
+    signature = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"fingerprint of post {self.post_id}"
+
+
+class PostBand(models.Model):
+    """One LSH band key of a post's signature: posts sharing a (band, key) are candidates for
+    near-duplicates, found through the (band, key) index rather than a scan of every post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bands")
+    band = models.PositiveSmallIntegerField()
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["band", "key"], name="post_band_lookup")]
+        constraints = [models.UniqueConstraint(fields=["post", "band"], name="post_band_once")]
+
+    def __str__(self) -> str:
+        return f"band {self.band} of post {self.post_id}"
+
+
+class PostCopy(models.Model):
+    """A held post and an earlier post by another author it nearly copies, with the estimated
+    similarity: what the operator compares before approving or hiding."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="copies_of")
+    original = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="copied_by")
+    similarity = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "original"], name="post_copy_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} copies {self.original_id}"
+
+
+class PostComment(models.Model):
+    """A member's comment on a post (PRODUCT §6, §14): moderated like posts."""
+
+    class Status(models.TextChoices):
+        VISIBLE = rules.VISIBLE, _("visible")
+        HIDDEN = rules.HIDDEN, _("hidden by the platform")
+        DELETED = rules.DELETED, _("deleted by the author")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="post_comments"
+    )
+    text = models.TextField(_("text"), max_length=rules.COMMENT_MAX_LENGTH)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=rules.VISIBLE
+    )
+    hidden_rule = models.CharField(_("rule"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [
+            models.Index(fields=["post", "status", "created_at"]),
+            # The daily limit counts a member's recent comments.
+            models.Index(fields=["author", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=rules.COMMENT_STATUSES), name="comment_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=rules.HIDDEN) | ~Q(hidden_rule=""),
+                name="comment_hidden_states_its_rule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on post {self.post_id}"
+
+    @property
+    def hidden_rule_label(self) -> str:
+        return rules.rule_label(self.hidden_rule) if self.hidden_rule else ""
+
+
+class CommentReport(models.Model):
+    """A member's report of a comment, citing a convention category; one per member per comment."""
+
+    comment = models.ForeignKey(PostComment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField(_("category"), max_length=20)
+    note = models.CharField(_("note"), max_length=rules.REPORT_NOTE_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("comment report")
+        verbose_name_plural = _("comment reports")
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="comment_report_once"),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.category} on comment {self.comment_id}"
+
+
+class CommentEvent(StatusEvent):
+    """A comment's trail: who hid, restored, kept or deleted it, citing which rule and why."""
+
+    HIDE, RESTORE, KEEP, DELETE = "hide", "restore", "keep", "delete"
+
+    comment = models.ForeignKey(PostComment, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10)
+    rule = models.CharField(max_length=20, blank=True)
+
+    class Meta(StatusEvent.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.action} comment {self.comment_id}"

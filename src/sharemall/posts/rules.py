@@ -1,4 +1,5 @@
-"""Pure rules for experience posts (PRODUCT §6.1–6.2): limits, moderation rules, banned words."""
+"""Pure rules for experience posts and their comments (PRODUCT §6.1–6.2, §14): limits,
+moderation rules, banned words, comment rate limits."""
 
 from __future__ import annotations
 
@@ -18,16 +19,38 @@ RATING_MIN, RATING_MAX = 1, 5
 THUMBNAIL_SIDE = 480
 
 VISIBLE, HIDDEN, DELETED = "visible", "hidden", "deleted"
-STATUSES = (VISIBLE, HIDDEN, DELETED)
+# Held: a near-duplicate of another author's post (同质化), waiting for an operator. Not public,
+# not shareable; its author sees it as under review.
+HELD = "held"
+STATUSES = (VISIBLE, HIDDEN, DELETED, HELD)
 POST = StateMachine(
     "post",
-    {VISIBLE: {HIDDEN, DELETED}, HIDDEN: {VISIBLE, DELETED}},
+    {
+        VISIBLE: {HIDDEN, DELETED},
+        HIDDEN: {VISIBLE, DELETED},
+        HELD: {VISIBLE, HIDDEN, DELETED},
+    },
     event_model="posts.ModerationEvent",
     event_fk="post",
 )
 
-# The rules an operator cites when hiding a post. Merchants have no say: a negative but genuine
-# post stays up (PRODUCT §6.2).
+# Comments on a post: the same moderation as posts, without a held state (too short to copy).
+COMMENT_STATUSES = (VISIBLE, HIDDEN, DELETED)
+COMMENT = StateMachine(
+    "comment",
+    {VISIBLE: {HIDDEN, DELETED}, HIDDEN: {VISIBLE, DELETED}},
+    event_model="posts.CommentEvent",
+    event_fk="comment",
+)
+COMMENT_MAX_LENGTH = 500
+# A member's comments: at least this many seconds apart, at most this many in 24 hours. Enough
+# for a conversation, too slow for a bot pasting ads under every post.
+COMMENT_GAP_SECONDS = 10
+COMMENTS_PER_DAY = 50
+
+# The rules operators cited when hiding a post before the community convention. Rulings now cite
+# the convention's categories (RULINGS); these codes stay accepted so old rows and callers work.
+# Merchants have no say either way: a negative but genuine post stays up (PRODUCT §6.2).
 HIDE_RULES = {
     "spam": gettext_lazy("Advertising or spam"),
     "illegal": gettext_lazy("Illegal or prohibited content"),
@@ -39,6 +62,10 @@ HIDE_RULES = {
 # by their convention codes. Reports filed before the convention may carry an older code (a hide
 # rule, or "other"); REPORT_LABELS still names those in the queue.
 REPORT_REASONS = CATEGORIES
+# What an operator cites when hiding a post or a comment: a convention category.
+RULINGS = CATEGORIES
+# Every code a hide may carry, legacy ones included, with its label (the convention's wins).
+RULE_LABELS = {**HIDE_RULES, **CATEGORIES}
 REPORT_LABELS = {
     **HIDE_RULES,
     "other": gettext_lazy("Something else"),
@@ -129,11 +156,23 @@ def check_image_count(count: int) -> None:
 
 
 def check_hide_rule(rule: str) -> str:
-    if rule not in HIDE_RULES:
+    """A convention category; a pre-convention hide rule is still accepted."""
+    if rule not in RULE_LABELS:
         raise InvalidModeration(
-            _("Cite one of the rules: %(rules)s.") % {"rules": ", ".join(HIDE_RULES)}
+            _("Cite one of the convention's categories: %(rules)s.") % {"rules": ", ".join(RULINGS)}
         )
     return rule
+
+
+def rule_label(rule: str) -> str:
+    label = RULE_LABELS.get(rule)
+    return str(label) if label is not None else rule
+
+
+def rule_msgid(rule: str) -> str:
+    """The untranslated label: a notice stores it and translates it when read."""
+    label = RULE_LABELS.get(rule)
+    return label.message if label is not None else rule
 
 
 def check_report_reason(reason: str) -> str:
@@ -143,6 +182,19 @@ def check_report_reason(reason: str) -> str:
             % {"reasons": ", ".join(REPORT_REASONS)}
         )
     return reason
+
+
+def clean_comment(text: str | None) -> str:
+    value = (text or "").strip()
+    if not value:
+        raise InvalidPost(_("The comment is empty."))
+    if len(value) > COMMENT_MAX_LENGTH:
+        raise InvalidPost(
+            _("A comment is at most %(n)d characters long.") % {"n": COMMENT_MAX_LENGTH}
+        )
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value):
+        raise InvalidPost(_("The text contains control characters."))
+    return value
 
 
 def clean_note(note: str | None, *, limit: int) -> str:

@@ -83,11 +83,23 @@ class ModerationOut(Schema):
     hidden_rule: str
 
 
+class ReportedCategoryOut(Schema):
+    code: str
+    label: str
+    count: int
+
+
 class ReportedPostOut(PostOut):
+    """`reasons` counts open reports by category code; `category` is the most reported one and
+    `categories` lists them all with their labels, most reported first."""
+
     status: str
     open_reports: int
     first_reported_at: datetime
     reasons: dict[str, int]
+    category: str
+    category_label: str
+    categories: list[ReportedCategoryOut]
 
 
 class RuleOut(Schema):
@@ -108,3 +120,58 @@ class BannedWordOut(Schema):
     id: int | None
     word: str
     built_in: bool
+
+
+class HeldPostCopyOut(Schema):
+    original_id: int
+    original_author_nickname: str
+    original_text: str
+    similarity: float
+
+
+class HeldPostOut(PostOut):
+    status: str
+    copies: list[HeldPostCopyOut]
+
+
+class CommentIn(Schema):
+    text: str = Field(max_length=rules.COMMENT_MAX_LENGTH)
+
+
+class CommentOut(Schema):
+    id: int
+    post_id: int
+    author_id: int
+    author_nickname: str
+    text: str
+    created_at: datetime
+
+
+class CommentReportIn(Schema):
+    """`category` is a convention category code (GET /posts-rules lists them)."""
+
+    category: str = Field(max_length=20)
+    note: str = Field(default="", max_length=rules.REPORT_NOTE_MAX_LENGTH)
+
+
+class CommentReportOut(Schema):
+    id: int
+    comment_id: int
+    category: str
+    created_at: datetime
+
+
+class ReportedCommentOut(CommentOut):
+    status: str
+    open_reports: int
+    first_reported_at: datetime
+    reasons: dict[str, int]
+    category: str
+    category_label: str
+    categories: list[ReportedCategoryOut]
+
+
+class CommentModerationOut(Schema):
+    id: int
+    status: str
+    hidden_rule: str

@@ -10,18 +10,22 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from sharemall.accounts.auth import caller
+from sharemall.accounts.models import Member
 from sharemall.catalog import selectors as catalog
 from sharemall.catalog.models import Product
+from sharemall.community import selectors as community_selectors
 from sharemall.core.errors import NotFound
 from sharemall.core.http import client_address
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.orders import selectors as order_selectors
+from sharemall.posts import rules as post_rules
 from sharemall.posts import selectors as post_selectors
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.sharing import services as sharing
 from sharemall.showcase import selectors as showcase
 from sharemall.web.buyer import storefront
+from sharemall.web.buyer.forms import CommentForm
 from sharemall.web.buyer.groups import group_buys_on_product
 from sharemall.web.buyer.tiles import tiles_for
 from sharemall.web.common import _int_param
@@ -159,12 +163,31 @@ def store_page(request: HttpRequest, store_id: int) -> HttpResponse:
 
 def post_page(request: HttpRequest, post_id: int) -> HttpResponse:
     """A buyer's experience post: where a post's share link lands."""
-    viewer = caller(request)
+    return render_post_page(request, caller(request), post_id)
+
+
+# The post page lists this many comments, oldest first; the API pages through the rest.
+COMMENTS_ON_PAGE = 100
+
+
+def render_post_page(
+    request: HttpRequest,
+    viewer: Member | None,
+    post_id: int,
+    *,
+    comment_form: CommentForm | None = None,
+) -> HttpResponse:
+    """The post page; the comment view renders it again with its refused form."""
     try:
         item = post_selectors.post_for_viewer(post_id, viewer)
         about = catalog.product_for_viewer(viewer, item.product_id)
     except NotFound:
         return render(request, "web/not_found.html", status=404)
+    comments = (
+        list(post_selectors.post_comments(item.pk)[:COMMENTS_ON_PAGE])
+        if item.status == post_rules.VISIBLE
+        else []
+    )
     return render(
         request,
         "web/post.html",
@@ -180,7 +203,15 @@ def post_page(request: HttpRequest, post_id: int) -> HttpResponse:
                 if viewer is not None and item.author_id == viewer.pk and item.share_link
                 else ""
             ),
+            "comments": comments,
+            "comments_reported": post_selectors.comments_reported_by(
+                viewer, [c.pk for c in comments]
+            ),
+            # A muted member reads until when instead of the form (PRODUCT §14).
+            "mute": community_selectors.active_mute(viewer.pk) if viewer is not None else None,
+            "comment_form": comment_form or CommentForm(),
         },
+        status=400 if comment_form is not None and comment_form.errors else 200,
     )
 
 

@@ -161,6 +161,16 @@ class PostForm(PageForm):
     images = PhotosField(label=_("Photos (up to 9)"), limit=post_rules.MAX_IMAGES, required=False)
 
 
+class CommentForm(PageForm):
+    text = forms.CharField(
+        label=_("Your comment"),
+        max_length=post_rules.COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": _("Ask the author, or add your own experience")}
+        ),
+    )
+
+
 class AddressForm(PageForm):
     """An address of the address book, with the checkout page's region picker; the address
     book's rules (those of checkout) judge the values."""

@@ -1,4 +1,4 @@
-"""Writing an experience post about a bought product."""
+"""Writing an experience post about a bought product, commenting, reporting posts and comments."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from sharemall.posts import selectors as post_selectors
 from sharemall.posts import services as posts
 from sharemall.web.access import member_page, not_found
 from sharemall.web.actions import run_action
+from sharemall.web.buyer.catalogue import render_post_page
 from sharemall.web.buyer.common import _buyer_order
-from sharemall.web.buyer.forms import PostForm
+from sharemall.web.buyer.forms import CommentForm, PostForm
 from sharemall.web.forms import PageForm
 
 POST_ERROR_FIELDS = {
@@ -124,3 +125,82 @@ def post_report(request: HttpRequest, member: Member, post_id: int) -> HttpRespo
             messages.info(request, outcome.error.message)
             return HttpResponseRedirect(back)
     return render(request, "web/buyer/post_report.html", {"form": form, "post": post})
+
+
+# Every refusal of a comment is about what was typed (or who typed it): shown under the box.
+COMMENT_ERROR_FIELDS = {
+    "banned_words": "text",
+    "invalid_post": "text",
+    "rate_limited": "text",
+    "muted": "text",
+}
+
+
+@member_page
+def comment_create(request: HttpRequest, member: Member, post_id: int) -> HttpResponse:
+    """Comment on a post from its page; a refused comment comes back with its text."""
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("web:post", args=[post_id]))
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        outcome = run_action(
+            request,
+            lambda: posts.comment_create(
+                author=member, post_id=post_id, text=form.cleaned_data["text"]
+            ),
+            _("Your comment is up."),
+            form=form,
+            error_fields=COMMENT_ERROR_FIELDS,
+        )
+        if outcome:
+            url = reverse("web:post", args=[post_id])
+            return HttpResponseRedirect(f"{url}#comment-{outcome.value.pk}")
+    return render_post_page(request, member, post_id, comment_form=form)
+
+
+@member_page
+def comment_delete(request: HttpRequest, member: Member, comment_id: int) -> HttpResponse:
+    comment = post_selectors.own_comment(member, comment_id)
+    if comment is None:
+        return not_found(request)
+    if request.method == "POST":
+        run_action(
+            request,
+            lambda: posts.comment_delete(author=member, comment_id=comment_id),
+            _("Your comment is deleted."),
+        )
+    return HttpResponseRedirect(reverse("web:post", args=[comment.post_id]) + "#comments")
+
+
+@member_page
+def comment_report(request: HttpRequest, member: Member, comment_id: int) -> HttpResponse:
+    """Report a comment to the platform, citing one of the convention's categories."""
+    try:
+        comment = post_selectors.comment_for_viewer(comment_id)
+    except NotFound:
+        return not_found(request)
+    back = reverse("web:post", args=[comment.post_id]) + f"#comment-{comment.pk}"
+    if post_selectors.comments_reported_by(member, [comment.pk]):
+        messages.info(request, _("You have already reported this comment."))
+        return HttpResponseRedirect(back)
+    form = PostReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = run_action(
+            request,
+            lambda: posts.comment_report(
+                reporter=member,
+                comment_id=comment.pk,
+                category=form.cleaned_data["category"],
+                note=form.cleaned_data["note"],
+            ),
+            _("Thank you. The platform will review this comment."),
+            form=form,
+        )
+        if outcome:
+            return HttpResponseRedirect(back)
+        if isinstance(outcome.error, post_rules.AlreadyReported):
+            messages.info(request, outcome.error.message)
+            return HttpResponseRedirect(back)
+    return render(
+        request, "web/buyer/comment_report.html", {"form": form, "comment": comment, "back": back}
+    )

@@ -107,4 +107,7 @@ urlpatterns: list[URLPattern] = [
         name="buyer_aftersale_escalate",
     ),
     path("posts/<int:post_id>/report", posts.post_report, name="buyer_post_report"),
+    path("posts/<int:post_id>/comments", posts.comment_create, name="buyer_post_comment"),
+    path("comments/<int:comment_id>/report", posts.comment_report, name="buyer_comment_report"),
+    path("comments/<int:comment_id>/delete", posts.comment_delete, name="buyer_comment_delete"),
 ]

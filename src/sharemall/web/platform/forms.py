@@ -95,7 +95,8 @@ class RulingForm(PageForm):
 
 
 class HideForm(PageForm):
-    rule = forms.ChoiceField(label=_("Rule broken"), choices=list(post_rules.HIDE_RULES.items()))
+    # Rulings cite the community convention's categories (older hide rules stay valid in data).
+    rule = forms.ChoiceField(label=_("Rule broken"), choices=list(post_rules.RULINGS.items()))
     note = forms.CharField(
         label=_("Note"),
         required=False,

@@ -1,9 +1,12 @@
-"""Moderating experience posts and the banned words."""
+"""Moderating experience posts, their comments, near-copies held for review, and the banned
+words."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -14,7 +17,7 @@ from sharemall.accounts.models import Member
 from sharemall.posts import rules as post_rules
 from sharemall.posts import selectors as post_selectors
 from sharemall.posts import services as post_services
-from sharemall.posts.models import Post
+from sharemall.posts.models import Post, PostComment
 from sharemall.web.access import operator_page
 from sharemall.web.actions import run_action, run_form_action, run_form_batch
 from sharemall.web.platform.common import _back, _post_only, _render
@@ -36,7 +39,13 @@ from sharemall.web.tables import (
     selected_ids,
 )
 
-REPORTED, HIDDEN = "reported", "hidden"
+REPORTED, HELD, COMMENTS, HIDDEN, HIDDEN_COMMENTS = (
+    "reported",
+    "held",
+    "comments",
+    "hidden",
+    "hidden_comments",
+)
 
 
 def _thumb(post: Post) -> str:
@@ -79,9 +88,15 @@ _POST_COLUMNS = [
 ]
 
 POST_TABS = StatusTabs(
-    [(REPORTED, gettext_lazy("Reported")), (HIDDEN, gettext_lazy("Hidden"))],
+    [
+        (REPORTED, gettext_lazy("Reported")),
+        (HELD, gettext_lazy("Held copies")),
+        (COMMENTS, gettext_lazy("Reported comments")),
+        (HIDDEN, gettext_lazy("Hidden")),
+        (HIDDEN_COMMENTS, gettext_lazy("Hidden comments")),
+    ],
     all_label=None,
-    counted=frozenset({REPORTED}),
+    counted=frozenset({REPORTED, HELD, COMMENTS}),
 )
 
 REPORTED_POSTS = TableSpec(
@@ -134,6 +149,104 @@ HIDDEN_POSTS = replace(
 )
 
 
+def _copies(post: Post) -> str:
+    """Set by the view for the page's held posts: what each copies, most similar first."""
+    return str(getattr(post, "copy_lines", ""))
+
+
+def _copy_lines(post: Post, copies: list[Any]) -> str:
+    return "\n".join(
+        _("%(similarity)d%% like post %(id)s by %(author)s: “%(text)s”")
+        % {
+            "similarity": round(c.similarity * 100),
+            "id": c.original_id,
+            "author": c.original.author.nickname,
+            "text": Truncator(c.original.text).chars(60),
+        }
+        for c in copies
+    )
+
+
+HELD_POSTS = replace(
+    REPORTED_POSTS,
+    columns=[
+        *_POST_COLUMNS[:5],
+        Column("copies", gettext_lazy("Nearly copies"), value=_copies),
+        *_POST_COLUMNS[5:],
+    ],
+    default_sort="created_at",
+    batch=(EXPORT_SELECTED,),
+    export_name="held-posts",
+    empty=gettext_lazy("No post is held as a copy."),
+    batch_fields="",
+)
+
+
+def _comment_reasons(comment: PostComment) -> str:
+    if not hasattr(comment, "report_reasons"):
+        counts = post_selectors.open_comment_report_reasons([comment.pk]).get(comment.pk, {})
+        return _reason_lines(counts)
+    return str(comment.report_reasons)
+
+
+_COMMENT_COLUMNS = [
+    Column("post.product.title", gettext_lazy("Product")),
+    Column("author.nickname", gettext_lazy("Author")),
+    Column("text", gettext_lazy("Comment"), formatter=lambda t: Truncator(t).chars(120)),
+    Column("created_at", gettext_lazy("Written"), sortable=True, kind=DATETIME),
+]
+
+REPORTED_COMMENTS = TableSpec(
+    columns=[
+        *_COMMENT_COLUMNS[:3],
+        Column("open_reports", gettext_lazy("Open reports"), sortable=True, kind=NUMBER),
+        Column("reasons", gettext_lazy("Reported for"), value=_comment_reasons),
+        *_COMMENT_COLUMNS[3:],
+    ],
+    default_sort="-open_reports",
+    search=("text", "author__nickname", "author__phone", "post__product__title"),
+    search_label=gettext_lazy("Words, author or product"),
+    batch=(EXPORT_SELECTED,),
+    export_name="reported-comments",
+    empty=gettext_lazy("No comment is waiting for review."),
+    tabs=POST_TABS,
+    row_actions="web/platform/posts.html#comment_actions",
+    actions_label=gettext_lazy("Decision"),
+    row_id="comment",
+)
+
+HIDDEN_COMMENTS_SPEC = replace(
+    REPORTED_COMMENTS,
+    columns=[
+        *_COMMENT_COLUMNS,
+        Column("hidden_rule", gettext_lazy("Rule broken"), value=lambda c: c.hidden_rule_label),
+    ],
+    default_sort="-created_at",
+    export_name="hidden-comments",
+    empty=gettext_lazy("No comment is hidden."),
+)
+
+
+def _with_copies(table: Table) -> Table:
+    page_posts = list(table.page.object_list)
+    copies = post_selectors.copies_for([p.pk for p in page_posts])
+    for post in page_posts:
+        post.copy_lines = _copy_lines(post, copies.get(post.pk, []))
+    return table
+
+
+def _with_comment_reports(table: Table) -> Table:
+    page_comments = list(table.page.object_list)
+    counts = post_selectors.open_comment_report_reasons([c.pk for c in page_comments])
+    for comment in page_comments:
+        comment.report_reasons = _reason_lines(counts.get(comment.pk, {}))
+    return table
+
+
+def _as_is(table: Table) -> Table:
+    return table
+
+
 def _with_reports(table: Table) -> Table:
     """The page's reported posts with their reasons and notes, one query each for the page."""
     page_posts = list(table.page.object_list)
@@ -148,12 +261,27 @@ def _with_reports(table: Table) -> Table:
 
 @operator_page
 def posts(request: HttpRequest, member: Member) -> HttpResponseBase:
+    """One moderation page, a tab per queue: reported posts, posts held as near-copies,
+    reported comments, and what operators hid (posts, comments), to be restored."""
     tab = POST_TABS.chosen(request.GET)
+    spec: TableSpec
+    queue: QuerySet[Any]
     if tab == HIDDEN:
         spec, queue = HIDDEN_POSTS, post_selectors.hidden_posts()
+    elif tab == HELD:
+        spec, queue = HELD_POSTS, post_selectors.held_posts()
+    elif tab == COMMENTS:
+        spec, queue = REPORTED_COMMENTS, post_selectors.comment_report_queue()
+    elif tab == HIDDEN_COMMENTS:
+        spec, queue = HIDDEN_COMMENTS_SPEC, post_selectors.hidden_comments()
     else:
         spec = REPORTED_POSTS
         queue = post_selectors.report_queue().select_related("product", "author")
+    decorate = {
+        REPORTED: _with_reports,
+        HELD: _with_copies,
+        COMMENTS: _with_comment_reports,
+    }.get(tab, _as_is)
     return spec.respond(
         request,
         queue,
@@ -161,13 +289,17 @@ def posts(request: HttpRequest, member: Member) -> HttpResponseBase:
             request,
             "web/platform/posts.html",
             {
-                "table": _with_reports(table) if tab == REPORTED else table,
+                "table": decorate(table),
                 "tab": tab,
                 "hide_form": HideForm(auto_id=False),
                 "note_form": ModerationNoteForm(auto_id=False),
             },
         ),
-        tab_counts={REPORTED: post_selectors.report_queue().count()},
+        tab_counts={
+            REPORTED: post_selectors.report_queue().count(),
+            HELD: post_selectors.held_posts().count(),
+            COMMENTS: post_selectors.comment_report_queue().count(),
+        },
         selectable=lambda p: p.status == post_rules.VISIBLE,
     )
 
@@ -211,6 +343,62 @@ def post_restore(request: HttpRequest, member: Member, post_id: int) -> HttpResp
             operator=member, post_id=post_id, note=data["note"]
         ),
         _("The post is visible again."),
+    )
+    return _back(request, reverse(QUEUE))
+
+
+@operator_page
+@_post_only
+def post_approve(request: HttpRequest, member: Member, post_id: int) -> HttpResponse:
+    run_form_action(
+        request,
+        ModerationNoteForm(request.POST),
+        lambda data: post_services.post_approve(
+            operator=member, post_id=post_id, note=data["note"]
+        ),
+        _("The post is approved and visible."),
+    )
+    return _back(request, reverse(QUEUE))
+
+
+@operator_page
+@_post_only
+def comment_hide(request: HttpRequest, member: Member, comment_id: int) -> HttpResponse:
+    run_form_action(
+        request,
+        HideForm(request.POST),
+        lambda data: post_services.comment_hide(
+            operator=member, comment_id=comment_id, rule=data["rule"], note=data["note"]
+        ),
+        _("The comment is hidden."),
+    )
+    return _back(request, reverse(QUEUE))
+
+
+@operator_page
+@_post_only
+def comment_keep(request: HttpRequest, member: Member, comment_id: int) -> HttpResponse:
+    run_form_action(
+        request,
+        ModerationNoteForm(request.POST),
+        lambda data: post_services.comment_keep(
+            operator=member, comment_id=comment_id, note=data["note"]
+        ),
+        _("The comment stays up; its reports are closed."),
+    )
+    return _back(request, reverse(QUEUE))
+
+
+@operator_page
+@_post_only
+def comment_restore(request: HttpRequest, member: Member, comment_id: int) -> HttpResponse:
+    run_form_action(
+        request,
+        ModerationNoteForm(request.POST),
+        lambda data: post_services.comment_restore(
+            operator=member, comment_id=comment_id, note=data["note"]
+        ),
+        _("The comment is visible again."),
     )
     return _back(request, reverse(QUEUE))
 

@@ -133,6 +133,18 @@ urlpatterns: list[URLPattern] = [
     path("posts/<platform_id:post_id>/hide", posts.post_hide, name="platform_post_hide"),
     path("posts/<platform_id:post_id>/keep", posts.post_keep, name="platform_post_keep"),
     path("posts/<platform_id:post_id>/restore", posts.post_restore, name="platform_post_restore"),
+    path("posts/<platform_id:post_id>/approve", posts.post_approve, name="platform_post_approve"),
+    path(
+        "comments/<platform_id:comment_id>/hide", posts.comment_hide, name="platform_comment_hide"
+    ),
+    path(
+        "comments/<platform_id:comment_id>/keep", posts.comment_keep, name="platform_comment_keep"
+    ),
+    path(
+        "comments/<platform_id:comment_id>/restore",
+        posts.comment_restore,
+        name="platform_comment_restore",
+    ),
     path("banned-words", posts.banned_words, name="platform_banned_words"),
     path(
         "banned-words/<platform_id:word_id>/remove",
