@@ -60,6 +60,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
     # When the credential of the current request was issued (its bearer token's creation), set
     # by token authentication; None otherwise. Not stored.
     authenticated_at: datetime | None = None
+    # The device its bearer token's log-in proved (a mini-program login's WeChat openid), for
+    # requests that name none; "" otherwise. Not stored.
+    token_device: str = ""
 
     USERNAME_FIELD = "phone"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["nickname"]
@@ -107,6 +110,8 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The device the log-in that issued it proved (a WeChat openid, "wx:…"), or "".
+    device_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("API token")

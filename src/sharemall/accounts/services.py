@@ -3,12 +3,14 @@ roles."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -33,6 +35,8 @@ NICKNAME_MAX = 40
 CLOSED_NICKNAME = "已注销用户"
 # A phone's wrong guesses are forgotten a day after the last one (unless it is locked then).
 LOGIN_GUARD_KEEP = timedelta(days=1)
+# A device an API client keeps naming is recorded at most this often per member.
+SIGHTING_INTERVAL_SECONDS = 3600
 
 
 class InvalidPassword(DomainError):
@@ -94,6 +98,7 @@ def member_register(
             candidate.save(force_insert=True)
     except IntegrityError:
         raise Conflict(_("This phone number is already registered."), code="phone_taken") from None
+    device_seen(candidate.pk, candidate.signup_device, address)
     return candidate
 
 
@@ -192,6 +197,7 @@ def member_login_by_code(
     except IntegrityError:
         # The same number signed up a moment ago by another request: its code is spent.
         raise invalid_code() from None
+    device_seen(member.pk, device, address)
     return member, is_new
 
 
@@ -217,7 +223,9 @@ def password_reset(
     return member
 
 
-def member_login(*, phone: str, password: str, address: str | None = None) -> Member:
+def member_login(
+    *, phone: str, password: str, address: str | None = None, device: str = ""
+) -> Member:
     """Check the password, at most LOGIN_FAILURE_LOCKOUT guesses per phone per lockout window.
 
     Each guess is claimed before its password is checked, so parallel log-ins cannot slip extra
@@ -244,6 +252,7 @@ def member_login(*, phone: str, password: str, address: str | None = None) -> Me
         claims=0, updated_at=now
     )
     Member.objects.filter(pk=member.pk).update(last_login=now)
+    device_seen(member.pk, device, address)
     return member
 
 
@@ -297,13 +306,15 @@ def _password_matches(member: Member | None, password: str) -> bool:
     return member.check_password(password) and member.is_active
 
 
-def token_issue(member: Member, *, label: str = "") -> str:
-    """A new bearer token; the caller sees it once, we keep only its hash."""
+def token_issue(member: Member, *, label: str = "", device: str = "") -> str:
+    """A new bearer token; the caller sees it once, we keep only its hash. `device` is the one
+    the log-in proved (a WeChat openid), used when a request names none."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(
         member=member,
         key_hash=hash_token(raw),
         label=label[:60],
+        device_id=device.strip()[:64],
         expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
     )
     return raw
@@ -324,6 +335,7 @@ def token_authenticate(raw: str) -> Member | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.member.authenticated_at = token.created_at
+    token.member.token_device = token.device_id
     return token.member
 
 
@@ -436,3 +448,14 @@ def device_seen(member_id: int, device_id: str, ip: str | None = None) -> None:
             )
     except IntegrityError:  # a twin request recorded it first
         pass
+
+
+def device_seen_recently(member_id: int, device_id: str, ip: str | None = None) -> None:
+    """`device_seen` for hot paths (every authenticated API request naming its device): at most
+    one write per member, device and SIGHTING_INTERVAL, remembered in the cache (per process
+    without Redis, which only means one write per process)."""
+    if not device_id:
+        return
+    digest = hashlib.sha256(f"{member_id}:{device_id}".encode()).hexdigest()[:32]
+    if cache.add(f"device-seen:{digest}", 1, timeout=SIGHTING_INTERVAL_SECONDS):
+        device_seen(member_id, device_id, ip)

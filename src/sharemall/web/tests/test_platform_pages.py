@@ -613,6 +613,8 @@ SETTINGS = {
     "attribution_window_days": "7",
     "share_daily_cap": "20",
     "share_product_daily_cap": "3",
+    "share_device_daily_cap": "30",
+    "share_ip_daily_cap": "60",
     "share_budget_cap_percent": "30",
     "settlement_delay_days": "0",
     "quality_guarantee_days": "15",
