@@ -46,8 +46,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     bound_until = models.DateTimeField(_("bound until"), null=True, blank=True)
-    signup_ip = models.GenericIPAddressField(null=True, blank=True)
-    signup_device = models.CharField(max_length=64, blank=True)
+    signup_ip = models.GenericIPAddressField(_("sign-up IP"), null=True, blank=True)
+    signup_device = models.CharField(_("sign-up device"), max_length=64, blank=True)
     is_operator = models.BooleanField(_("platform operator"), default=False)
     is_staff = models.BooleanField(_("back-office access"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -177,10 +177,10 @@ class MemberDevice(models.Model):
     signals compare when one member's purchase pays another."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="devices")
-    device_id = models.CharField(max_length=64)
-    first_seen = models.DateTimeField(default=timezone.now)
-    last_seen = models.DateTimeField(default=timezone.now)
-    last_ip = models.GenericIPAddressField(null=True, blank=True)
+    device_id = models.CharField(_("device"), max_length=64)
+    first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now)
+    last_ip = models.GenericIPAddressField(_("last IP"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member device")

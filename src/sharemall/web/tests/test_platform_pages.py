@@ -16,6 +16,7 @@ from tests.factories import MemberFactory, OperatorFactory, merchant, product
 from tests.flows import buy, buy_and_receive, pay, register, share
 
 from sharemall.accounts.models import Member
+from sharemall.accounts.services import device_seen
 from sharemall.aftersales.models import AfterSale, Dispute
 from sharemall.distribution.models import CommissionEntry
 from sharemall.merchants import services as merchant_services
@@ -963,3 +964,28 @@ def test_reported_posts_read_in_chinese(operator: Member, api: Api) -> None:
     assert "Clickbait" not in html
     assert "clickbait" not in html
     assert "举报说明" in html
+
+
+def test_the_fraud_queue_shows_the_devices_and_addresses_in_chinese(
+    operator: Member, api: Api
+) -> None:
+    entry = held_commission(api)
+    farm = "farm-phone-0123456789abcdef"
+    Order.objects.filter(pk=entry.order_id).update(device_id=farm, client_ip="203.0.113.9")
+    Member.objects.filter(pk=entry.beneficiary_id).update(
+        signup_device=farm, signup_ip="203.0.113.9"
+    )
+    device_seen(entry.beneficiary_id, farm, "203.0.113.9")
+    device_seen(entry.order.buyer_id, farm, "203.0.113.9")
+    chinese = Client(headers={"accept-language": "zh-CN"})
+    chinese.force_login(operator)
+
+    html = shown(chinese, "/platform/holds")
+
+    assert "设备与地址" in html
+    assert "下单：设备 farm-phone-012…，IP 203.0.113.9" in html
+    assert "收益人注册：设备 farm-phone-012…，IP 203.0.113.9" in html
+    assert "收益人用过的设备：farm-phone-012…" in html
+    assert "买家用过的设备：farm-phone-012…" in html
+    sheet = chinese.get("/platform/holds", {"export": "csv"}).content.decode("utf-8-sig")
+    assert farm in sheet
