@@ -5,45 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_memberdevice'),
+        ("accounts", "0006_memberdevice"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='device_id',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="apitoken",
+            name="device_id",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
         migrations.AlterField(
-            model_name='member',
-            name='signup_device',
-            field=models.CharField(blank=True, max_length=64, verbose_name='sign-up device'),
+            model_name="member",
+            name="signup_device",
+            field=models.CharField(blank=True, max_length=64, verbose_name="sign-up device"),
         ),
         migrations.AlterField(
-            model_name='member',
-            name='signup_ip',
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='sign-up IP'),
+            model_name="member",
+            name="signup_ip",
+            field=models.GenericIPAddressField(blank=True, null=True, verbose_name="sign-up IP"),
         ),
         migrations.AlterField(
-            model_name='memberdevice',
-            name='device_id',
-            field=models.CharField(max_length=64, verbose_name='device'),
+            model_name="memberdevice",
+            name="device_id",
+            field=models.CharField(max_length=64, verbose_name="device"),
         ),
         migrations.AlterField(
-            model_name='memberdevice',
-            name='first_seen',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='first seen'),
+            model_name="memberdevice",
+            name="first_seen",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, verbose_name="first seen"
+            ),
         ),
         migrations.AlterField(
-            model_name='memberdevice',
-            name='last_ip',
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='last IP'),
+            model_name="memberdevice",
+            name="last_ip",
+            field=models.GenericIPAddressField(blank=True, null=True, verbose_name="last IP"),
         ),
         migrations.AlterField(
-            model_name='memberdevice',
-            name='last_seen',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='last seen'),
+            model_name="memberdevice",
+            name="last_seen",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="last seen"),
         ),
     ]

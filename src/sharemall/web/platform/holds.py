@@ -91,7 +91,13 @@ HOLDS = TableSpec(
             gettext_lazy("Why it is held"),
             formatter=lambda r: "\n".join(distribution_rules.hold_reasons(r)),
         ),
-        Column("signals", gettext_lazy("Devices and addresses"), value=_signals, in_csv=False),
+        Column(
+            "signals",
+            gettext_lazy("Devices and addresses"),
+            value=_signals,
+            kind="signals",
+            in_csv=False,
+        ),
         Column(
             "signals_whole",
             gettext_lazy("Devices and addresses"),
