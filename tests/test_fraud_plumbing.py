@@ -181,3 +181,15 @@ def test_an_order_placed_through_the_helper_without_a_device_names_none(api: Api
     member = MemberFactory.create()
     buy(api, member, product().skus.get())
     assert Order.objects.get(buyer=member).device_id == ""
+
+
+def test_a_malformed_device_header_is_no_device(api: Api) -> None:
+    answer = api.post(
+        "/auth/register",
+        {"phone": "13900004444", "password": PASSWORD, "nickname": "odd"},
+        headers={"X-Device-Id": "two words"},
+    )
+
+    member = Member.objects.get(pk=answer.body["id"])
+    assert member.signup_device == ""
+    assert devices(member) == set()

@@ -21,6 +21,7 @@ from sharemall.accounts.binding import bind
 from sharemall.accounts.models import ApiToken, LoginGuard, Member, MemberDevice
 from sharemall.accounts.rules import RECENT_SIGN_IN, TOKEN_PREFIX, hash_token, normalize_phone
 from sharemall.accounts.signals import member_signed_up
+from sharemall.core import ids
 from sharemall.core.errors import Conflict, DomainError, RateLimited, Unauthenticated
 from sharemall.core.http import ip_or_none
 from sharemall.core.throttle import allow
@@ -79,6 +80,15 @@ def _check_password(password: str, member: Member | None = None) -> None:
         raise InvalidPassword(" ".join(exc.messages)) from None
 
 
+def _device(raw: str) -> str:
+    """A device id as an edge passed it, or "" for one no client of ours sends (the API's raw
+    X-Device-Id header may carry anything)."""
+    value = (raw or "").strip()
+    if ids.is_device_id(value) or value.startswith(ids.WECHAT_DEVICE_PREFIX):
+        return value[:64]
+    return ""
+
+
 def member_register(
     *, phone: str, password: str, nickname: str, address: str | None = None, device: str = ""
 ) -> Member:
@@ -89,7 +99,7 @@ def member_register(
         phone=normalized,
         nickname=name,
         signup_ip=ip_or_none(address),
-        signup_device=device.strip()[:64],
+        signup_device=_device(device),
     )
     _check_password(password, candidate)
     candidate.password = make_password(password)
@@ -182,7 +192,7 @@ def member_login_by_code(
                     phone=normalized,
                     nickname=_("User %(digits)s") % {"digits": normalized[-4:]},
                     signup_ip=ip_or_none(address),
-                    signup_device=device.strip()[:64],
+                    signup_device=_device(device),
                 )
                 member.set_unusable_password()
                 member.save(force_insert=True)
@@ -197,7 +207,7 @@ def member_login_by_code(
     except IntegrityError:
         # The same number signed up a moment ago by another request: its code is spent.
         raise invalid_code() from None
-    device_seen(member.pk, device, address)
+    device_seen(member.pk, _device(device), address)
     return member, is_new
 
 
@@ -252,7 +262,7 @@ def member_login(
         claims=0, updated_at=now
     )
     Member.objects.filter(pk=member.pk).update(last_login=now)
-    device_seen(member.pk, device, address)
+    device_seen(member.pk, _device(device), address)
     return member
 
 
