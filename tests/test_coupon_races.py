@@ -96,6 +96,23 @@ def test_many_members_racing_for_the_last_coupons_take_exactly_the_total() -> No
     assert coupon.claimed == 7 == CouponClaim.objects.filter(coupon=coupon).count()
 
 
+def test_forty_accounts_on_one_device_claim_exactly_the_per_member_limit() -> None:
+    """A coupon farm: every account is new, so only the device's own count stops them, and it
+    must hold under the race as the member's does."""
+    coupon = _coupon(total=1000, per_member=2)
+    members = MemberFactory.create_batch(40)
+
+    outcomes = all_at_once(
+        [lambda m=m: services.coupon_claim(coupon, m, device="farm-phone") for m in members]
+    )
+
+    assert sum(isinstance(o, CouponClaim) for o in outcomes) == 2, outcomes
+    assert {e.code for e in outcomes if isinstance(e, DomainError)} == {"claim_limit"}
+    coupon.refresh_from_db()
+    assert coupon.claimed == 2
+    assert CouponClaim.objects.filter(coupon=coupon, device_id="farm-phone").count() == 2
+
+
 def _claiming(coupon: Coupon, member: Member) -> Callable[[], CouponClaim]:
     return lambda: services.coupon_claim(coupon, member)
 

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from conftest import Api
+from django.test import Client
 from django.utils import timezone
 
 from sharemall.aftersales import services as aftersales
 from sharemall.checkout import services as checkout
 from sharemall.orders.models import Order
+from sharemall.promotions.models import CouponClaim
 from sharemall.wallet.services import balance, ledger_check, order_receivable, platform
 from tests.factories import MemberFactory, OperatorFactory, merchant, product
 from tests.flows import ADDRESS, pay, register, share
@@ -284,3 +286,38 @@ def test_a_platform_coupon_is_paid_to_the_merchant_from_platform_fees(api: Api) 
     assert balance(order_receivable(order.pk)) == 0
     assert balance(platform("platform_fees")) == 0
     assert ledger_check() == []
+
+
+def test_a_device_claims_no_more_than_one_member_may_through_any_account(api: Api) -> None:
+    m = merchant()
+    coupon_id = _coupon(api, m, per_member=2)
+    farm = {"X-Device-Id": "farm-phone-1", "Accept-Language": "en"}
+    first, second, third = (
+        api.post(f"/coupons/{coupon_id}/claim", as_=MemberFactory.create(), headers=farm)
+        for _ in range(3)
+    )
+
+    assert (first.status, second.status) == (201, 201)
+    assert (third.status, third.body["error"]["code"]) == (409, "claim_limit")
+    assert third.body["error"]["message"] == (
+        "This device has already claimed this coupon as many times as one member may, "
+        "with this or another account."
+    )
+    # Another phone, and a claim naming no device, are not held to the farm's count.
+    other = api.post(
+        f"/coupons/{coupon_id}/claim", as_=MemberFactory.create(), headers={"X-Device-Id": "p2"}
+    )
+    assert other.status == 201
+    _claim(api, MemberFactory.create(), coupon_id)
+
+
+def test_the_pages_claim_with_the_browsers_device(api: Api) -> None:
+    m = merchant()
+    coupon_id = _coupon(api, m, per_member=1)
+    shared_browser = Client()
+    shared_browser.get("/")
+    for _ in range(2):
+        shared_browser.force_login(MemberFactory.create())
+        assert shared_browser.post(f"/coupons/{coupon_id}/claim").status_code == 302
+
+    assert CouponClaim.objects.filter(coupon_id=coupon_id).count() == 1

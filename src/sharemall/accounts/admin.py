@@ -9,7 +9,7 @@ from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from sharemall.accounts.models import ApiToken, Member
+from sharemall.accounts.models import ApiToken, Member, MemberDevice
 
 admin.site.site_header = _("ShareMall platform back office")
 admin.site.site_title = _("ShareMall back office")
@@ -35,6 +35,22 @@ class ApiTokenInline(admin.TabularInline):
         return False
 
 
+class MemberDeviceInline(admin.TabularInline):
+    """The devices the member was seen on, for judging a fraud hold: another account on the
+    same device is the usual sign of self-referral."""
+
+    model = MemberDevice
+    extra = 0
+    can_delete = False
+    fields = ("device_id", "first_seen", "last_seen", "last_ip")
+    readonly_fields = fields
+    ordering = ("-last_seen",)
+    verbose_name_plural = _("devices seen (cookie, app or WeChat)")
+
+    def has_add_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
+        return False
+
+
 @admin.register(Member)
 class MemberAdmin(UserAdmin):
     form = MemberChangeForm
@@ -51,7 +67,7 @@ class MemberAdmin(UserAdmin):
     search_fields = ("phone", "nickname")
     ordering = ("-date_joined",)
     raw_id_fields = ("parent",)
-    readonly_fields = ("phone", "last_login", "date_joined")
+    readonly_fields = ("phone", "last_login", "date_joined", "signup_device", "signup_ip")
     fieldsets = (
         (None, {"fields": ("phone", "nickname", "password")}),
         (_("Distribution"), {"fields": ("is_distributor", "parent", "bound_until")}),
@@ -70,10 +86,10 @@ class MemberAdmin(UserAdmin):
         ),
         (
             _("Sign-in history"),
-            {"fields": ("date_joined", "last_login")},
+            {"fields": ("date_joined", "signup_device", "signup_ip", "last_login")},
         ),
     )
-    inlines = (ApiTokenInline,)
+    inlines = (MemberDeviceInline, ApiTokenInline)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

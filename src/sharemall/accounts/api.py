@@ -13,6 +13,7 @@ from sharemall.accounts.schemas import (
     SmsCodeIn,
     SmsCodeOut,
 )
+from sharemall.core.devices import device_of
 from sharemall.core.http import client_address
 
 router = Router(tags=["accounts"])
@@ -21,7 +22,10 @@ router = Router(tags=["accounts"])
 @router.post("/auth/login", response=LoginOut, auth=None)
 def login(request: HttpRequest, payload: LoginIn) -> dict[str, object]:
     member = services.member_login(
-        phone=payload.phone, password=payload.password, address=client_address(request)
+        phone=payload.phone,
+        password=payload.password,
+        address=client_address(request),
+        device=device_of(request),
     )
     return {"id": member.pk, "token": services.token_issue(member, label="login")}
 

@@ -10,8 +10,10 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from sharemall.accounts.models import Member
-from sharemall.accounts.services import token_authenticate
+from sharemall.accounts.services import device_seen_recently, token_authenticate
+from sharemall.core.devices import header_device
 from sharemall.core.errors import Forbidden, Unauthenticated
+from sharemall.core.http import client_address
 
 
 class BearerAuth(HttpBearer):
@@ -19,6 +21,9 @@ class BearerAuth(HttpBearer):
         member = token_authenticate(token.strip())
         if member is not None:
             request.user = member
+            # The fraud signals list the devices a member uses; an app names its device on
+            # every request, so the sighting is throttled rather than written each time.
+            device_seen_recently(member.pk, header_device(request), client_address(request))
         return member
 
 

@@ -17,8 +17,11 @@ from django.utils.translation import gettext as _
 from sharemall.accounts.binding import bind
 from sharemall.accounts.models import Member, WechatIdentity
 from sharemall.accounts.rules import has_phone, normalize_phone
+from sharemall.accounts.services import device_seen
 from sharemall.accounts.signals import member_signed_up
+from sharemall.core import ids
 from sharemall.core.errors import Conflict, Unauthenticated
+from sharemall.core.http import ip_or_none
 
 NICKNAME_MAX = 40
 
@@ -69,8 +72,11 @@ def member_from_wechat(
     address: str | None = None,
 ) -> tuple[Member, bool]:
     """The member behind a WeChat user, made (and bound to `referrer`) when new. Answers the
-    member and whether it is new. A closed account's identities are gone with it, so the same
-    WeChat user arriving again is a new member."""
+    member and whether it is new. The WeChat account is the device of this log-in ("wx:" and
+    the openid): the sign-up's device, and a sighting for the fraud signals. A closed
+    account's identities are gone with it, so the same WeChat user arriving again is a new
+    member."""
+    device = ids.wechat_device(user.openid)
     try:
         with transaction.atomic():
             member = _found(user)
@@ -78,11 +84,14 @@ def member_from_wechat(
                 if not member.is_active:
                     raise Unauthenticated(_("This account is closed."), code="invalid_credentials")
                 Member.objects.filter(pk=member.pk).update(last_login=timezone.now())
+                device_seen(member.pk, device, address)
                 return member, False
             member = Member(
                 phone=_placeholder_phone(),
                 nickname=(user.nickname.strip() or _("WeChat user"))[:NICKNAME_MAX],
                 last_login=timezone.now(),
+                signup_ip=ip_or_none(address),
+                signup_device=device,
             )
             member.set_unusable_password()
             member.save(force_insert=True)
@@ -92,6 +101,7 @@ def member_from_wechat(
             if referrer is not None:
                 bind(member, referrer, source=source or "wechat", newcomer=True)
             member_signed_up.send(sender=Member, member=member, address=address)
+            device_seen(member.pk, device, address)
     except IntegrityError:
         # The same WeChat user arrived twice at once: the other request made the member.
         member = _found(user)

@@ -46,8 +46,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     bound_until = models.DateTimeField(_("bound until"), null=True, blank=True)
-    signup_ip = models.GenericIPAddressField(null=True, blank=True)
-    signup_device = models.CharField(max_length=64, blank=True)
+    signup_ip = models.GenericIPAddressField(_("sign-up IP"), null=True, blank=True)
+    signup_device = models.CharField(_("sign-up device"), max_length=64, blank=True)
     is_operator = models.BooleanField(_("platform operator"), default=False)
     is_staff = models.BooleanField(_("back-office access"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -60,6 +60,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
     # When the credential of the current request was issued (its bearer token's creation), set
     # by token authentication; None otherwise. Not stored.
     authenticated_at: datetime | None = None
+    # The device its bearer token's log-in proved (a mini-program login's WeChat openid), for
+    # requests that name none; "" otherwise. Not stored.
+    token_device: str = ""
 
     USERNAME_FIELD = "phone"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["nickname"]
@@ -107,6 +110,8 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The device the log-in that issued it proved (a WeChat openid, "wx:…"), or "".
+    device_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("API token")
@@ -172,10 +177,10 @@ class MemberDevice(models.Model):
     signals compare when one member's purchase pays another."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="devices")
-    device_id = models.CharField(max_length=64)
-    first_seen = models.DateTimeField(default=timezone.now)
-    last_seen = models.DateTimeField(default=timezone.now)
-    last_ip = models.GenericIPAddressField(null=True, blank=True)
+    device_id = models.CharField(_("device"), max_length=64)
+    first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now)
+    last_ip = models.GenericIPAddressField(_("last IP"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member device")

@@ -3,12 +3,14 @@ roles."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -19,6 +21,7 @@ from sharemall.accounts.binding import bind
 from sharemall.accounts.models import ApiToken, LoginGuard, Member, MemberDevice
 from sharemall.accounts.rules import RECENT_SIGN_IN, TOKEN_PREFIX, hash_token, normalize_phone
 from sharemall.accounts.signals import member_signed_up
+from sharemall.core import ids
 from sharemall.core.errors import Conflict, DomainError, RateLimited, Unauthenticated
 from sharemall.core.http import ip_or_none
 from sharemall.core.throttle import allow
@@ -33,6 +36,8 @@ NICKNAME_MAX = 40
 CLOSED_NICKNAME = "已注销用户"
 # A phone's wrong guesses are forgotten a day after the last one (unless it is locked then).
 LOGIN_GUARD_KEEP = timedelta(days=1)
+# A device an API client keeps naming is recorded at most this often per member.
+SIGHTING_INTERVAL_SECONDS = 3600
 
 
 class InvalidPassword(DomainError):
@@ -75,6 +80,15 @@ def _check_password(password: str, member: Member | None = None) -> None:
         raise InvalidPassword(" ".join(exc.messages)) from None
 
 
+def _device(raw: str) -> str:
+    """A device id as an edge passed it, or "" for one no client of ours sends (the API's raw
+    X-Device-Id header may carry anything)."""
+    value = (raw or "").strip()
+    if ids.is_device_id(value) or value.startswith(ids.WECHAT_DEVICE_PREFIX):
+        return value[:64]
+    return ""
+
+
 def member_register(
     *, phone: str, password: str, nickname: str, address: str | None = None, device: str = ""
 ) -> Member:
@@ -85,7 +99,7 @@ def member_register(
         phone=normalized,
         nickname=name,
         signup_ip=ip_or_none(address),
-        signup_device=device.strip()[:64],
+        signup_device=_device(device),
     )
     _check_password(password, candidate)
     candidate.password = make_password(password)
@@ -94,6 +108,7 @@ def member_register(
             candidate.save(force_insert=True)
     except IntegrityError:
         raise Conflict(_("This phone number is already registered."), code="phone_taken") from None
+    device_seen(candidate.pk, candidate.signup_device, address)
     return candidate
 
 
@@ -177,7 +192,7 @@ def member_login_by_code(
                     phone=normalized,
                     nickname=_("User %(digits)s") % {"digits": normalized[-4:]},
                     signup_ip=ip_or_none(address),
-                    signup_device=device.strip()[:64],
+                    signup_device=_device(device),
                 )
                 member.set_unusable_password()
                 member.save(force_insert=True)
@@ -192,6 +207,7 @@ def member_login_by_code(
     except IntegrityError:
         # The same number signed up a moment ago by another request: its code is spent.
         raise invalid_code() from None
+    device_seen(member.pk, _device(device), address)
     return member, is_new
 
 
@@ -217,7 +233,9 @@ def password_reset(
     return member
 
 
-def member_login(*, phone: str, password: str, address: str | None = None) -> Member:
+def member_login(
+    *, phone: str, password: str, address: str | None = None, device: str = ""
+) -> Member:
     """Check the password, at most LOGIN_FAILURE_LOCKOUT guesses per phone per lockout window.
 
     Each guess is claimed before its password is checked, so parallel log-ins cannot slip extra
@@ -244,6 +262,7 @@ def member_login(*, phone: str, password: str, address: str | None = None) -> Me
         claims=0, updated_at=now
     )
     Member.objects.filter(pk=member.pk).update(last_login=now)
+    device_seen(member.pk, _device(device), address)
     return member
 
 
@@ -297,13 +316,15 @@ def _password_matches(member: Member | None, password: str) -> bool:
     return member.check_password(password) and member.is_active
 
 
-def token_issue(member: Member, *, label: str = "") -> str:
-    """A new bearer token; the caller sees it once, we keep only its hash."""
+def token_issue(member: Member, *, label: str = "", device: str = "") -> str:
+    """A new bearer token; the caller sees it once, we keep only its hash. `device` is the one
+    the log-in proved (a WeChat openid), used when a request names none."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(
         member=member,
         key_hash=hash_token(raw),
         label=label[:60],
+        device_id=device.strip()[:64],
         expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
     )
     return raw
@@ -324,6 +345,7 @@ def token_authenticate(raw: str) -> Member | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.member.authenticated_at = token.created_at
+    token.member.token_device = token.device_id
     return token.member
 
 
@@ -459,3 +481,14 @@ def device_seen(member_id: int, device_id: str, ip: str | None = None) -> None:
             )
     except IntegrityError:  # a twin request recorded it first
         pass
+
+
+def device_seen_recently(member_id: int, device_id: str, ip: str | None = None) -> None:
+    """`device_seen` for hot paths (every authenticated API request naming its device): at most
+    one write per member, device and SIGHTING_INTERVAL, remembered in the cache (per process
+    without Redis, which only means one write per process)."""
+    if not device_id:
+        return
+    digest = hashlib.sha256(f"{member_id}:{device_id}".encode()).hexdigest()[:32]
+    if cache.add(f"device-seen:{digest}", 1, timeout=SIGHTING_INTERVAL_SECONDS):
+        device_seen(member_id, device_id, ip)

@@ -22,6 +22,7 @@ from sharemall.checkout.schemas import (
     checkout_out,
     delivery_of,
 )
+from sharemall.core.devices import device_of
 from sharemall.core.errors import Conflict, DomainError, NotFound
 from sharemall.core.http import client_address
 from sharemall.core.idempotency import atomic_answer
@@ -98,7 +99,7 @@ def order_create(request: HttpRequest, payload: OrderCreateIn) -> Status[dict[st
         share_code=payload.share_code,
         coupon_ids=payload.coupon_ids,
         client_ip=client_address(request),
-        device_id=request.headers.get("X-Device-Id", ""),
+        device_id=device_of(request),
     )
     return Status(201, checkout_out(result))
 

@@ -11,6 +11,7 @@ from pydantic import Field
 from sharemall.accounts.auth import member_auth, require_member
 from sharemall.checkout import services, services_promotions
 from sharemall.checkout.schemas import CheckoutOut, DeliveryIn, checkout_out, delivery_of
+from sharemall.core.devices import device_of
 from sharemall.core.http import client_address
 from sharemall.core.idempotency import atomic_answer
 
@@ -65,7 +66,7 @@ def group_open(
         delivery=delivery_of(payload.delivery, leader),
         share_code=payload.share_code,
         client_ip=client_address(request),
-        device_id=request.headers.get("X-Device-Id", ""),
+        device_id=device_of(request),
     )
     return Status(201, {"group_id": group.pk, **_payment(result)})
 
@@ -86,7 +87,7 @@ def group_join(
         delivery=delivery_of(payload.delivery, member),
         share_code=payload.share_code,
         client_ip=client_address(request),
-        device_id=request.headers.get("X-Device-Id", ""),
+        device_id=device_of(request),
     )
     return Status(201, _payment(result))
 
@@ -110,6 +111,6 @@ def bargain_buy(request: HttpRequest, run_id: int, payload: BargainBuyIn) -> Sta
         run_id=run_id,
         delivery=delivery_of(payload.delivery, buyer),
         client_ip=client_address(request),
-        device_id=request.headers.get("X-Device-Id", ""),
+        device_id=device_of(request),
     )
     return Status(201, checkout_out(result))

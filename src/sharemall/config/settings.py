@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sharemall.config.env import env_bool, env_int, env_list, env_str
+from sharemall.core.proxies import parse_trusted
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 WORK_DIR = Path.cwd()
@@ -23,6 +24,12 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-debug-only-key"  # noqa: S105 - DEBUG only
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# The reverse proxies whose X-Forwarded-For we believe (IPs or CIDRs); empty trusts nobody, and
+# REMOTE_ADDR is the client. Parsed once here: a malformed entry stops the process at start.
+try:
+    TRUSTED_PROXIES = parse_trusted(env_str("TRUSTED_PROXIES"))
+except ValueError as problem:
+    raise ImproperlyConfigured(str(problem)) from None
 
 SANDBOX_PAYMENTS = env_bool("SANDBOX_PAYMENTS", default=False)
 AUTH_THROTTLE = env_bool("AUTH_THROTTLE", default=True)
@@ -74,6 +81,8 @@ MIDDLEWARE = [
     "sharemall.config.middleware.BadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Every browser's device id (a first-party cookie) for the fraud signals: core.devices.
+    "sharemall.core.devices.DeviceMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

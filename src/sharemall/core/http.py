@@ -3,16 +3,29 @@
 import ipaddress
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 
+from sharemall.core import proxies
+
 
 def client_address(request: HttpRequest) -> str:
-    """The caller's address as the server saw it. Behind a proxy set the proxy to overwrite
-    REMOTE_ADDR; we never trust X-Forwarded-For from the client itself."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The caller's address: REMOTE_ADDR, or behind one of TRUSTED_PROXIES the address the
+    nearest untrusted hop of X-Forwarded-For names (core.proxies). Never a client's own claim."""
+    return environ_address(request.META)
+
+
+def environ_address(environ: Mapping[str, Any]) -> str:
+    """`client_address` for a WSGI environ (the answers given in front of Django)."""
+    return proxies.client_ip(
+        environ.get("REMOTE_ADDR"),
+        environ.get("HTTP_X_FORWARDED_FOR"),
+        settings.TRUSTED_PROXIES,
+    )
 
 
 def ip_or_none(address: str | None) -> str | None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
+from sharemall.accounts.services import device_seen
 from sharemall.catalog import importing
 from sharemall.catalog import services as catalog
 from sharemall.core.errors import Conflict, DomainError, InvalidTransition, NotFound
@@ -149,6 +150,9 @@ def orders_create(
         OrderEvent(order=o, to_status=rules.PENDING_PAYMENT, actor=buyer, created_at=now)
         for o in orders
     )
+    # One checkout is one device: the fraud signals list the devices a member buys from.
+    for device, ip in {(d.device_id, d.client_ip) for d in drafts if d.device_id}:
+        device_seen(buyer.pk, device, ip)
     return CreatedOrders(orders, by_order)
 
 

@@ -18,6 +18,8 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
         "distribution_mode",
         "binding_mode",
         "share_daily_cap",
+        "share_device_daily_cap",
+        "share_ip_daily_cap",
         "share_budget_cap_bp",
         "settlement_delay_days",
         "quality_guarantee_days",

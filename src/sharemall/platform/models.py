@@ -25,6 +25,14 @@ class PlatformSettings(models.Model):
     share_product_daily_cap = models.PositiveIntegerField(
         _("rewarded shares per member per product per day"), default=3
     )
+    # The same caps per phone and per network address, whichever accounts share from them: a
+    # farm of accounts on one phone earns what one member would.
+    share_device_daily_cap = models.PositiveIntegerField(
+        _("rewarded shares per device per day"), default=30
+    )
+    share_ip_daily_cap = models.PositiveIntegerField(
+        _("rewarded shares per IP address per day"), default=60
+    )
     share_budget_cap_bp = models.PositiveIntegerField(_("share budget cap (bp)"), default=3000)
     # T+N: a completed order's money waits this many days before the merchant may withdraw it.
     settlement_delay_days = models.PositiveSmallIntegerField(

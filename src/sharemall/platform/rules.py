@@ -22,6 +22,8 @@ DEFAULTS: dict[str, object] = {
     "attribution_window_days": 7,
     "share_daily_cap": 20,
     "share_product_daily_cap": 3,
+    "share_device_daily_cap": 30,
+    "share_ip_daily_cap": 60,
     "share_budget_cap_bp": 3000,
     "settlement_delay_days": 0,
     "quality_guarantee_days": 15,
@@ -38,6 +40,8 @@ SETTING_LABELS = {
     "attribution_window_days": gettext_lazy("Attribution window (days)"),
     "share_daily_cap": gettext_lazy("Rewarded shares per member per day"),
     "share_product_daily_cap": gettext_lazy("Rewarded shares per member per product per day"),
+    "share_device_daily_cap": gettext_lazy("Rewarded shares per device per day"),
+    "share_ip_daily_cap": gettext_lazy("Rewarded shares per IP address per day"),
     "share_budget_cap_bp": gettext_lazy("Share budget cap"),
     "settlement_delay_days": gettext_lazy("Merchant settlement delay (T+N days)"),
     "quality_guarantee_days": gettext_lazy("Quality-guarantee window (days)"),
@@ -47,6 +51,14 @@ SETTING_HELP = {
     "self_purchase_rebate": gettext_lazy("A distributor buying for themselves is paid as level 1."),
     "binding_days": gettext_lazy("Used by the time-limited mode."),
     "attribution_window_days": gettext_lazy("How long a share click counts for an order."),
+    "share_device_daily_cap": gettext_lazy(
+        "Across every account sharing from one phone or browser: a farm of accounts on one "
+        "device earns no more than this."
+    ),
+    "share_ip_daily_cap": gettext_lazy(
+        "Across every account sharing from one public address. Private and local addresses "
+        "(a company or campus network seen from inside) are not counted."
+    ),
     "share_budget_cap_bp": gettext_lazy(
         "The most a merchant may give up for sharing, in percent of the price (100 is all of it)."
     ),
@@ -91,6 +103,8 @@ def check(values: dict[str, object]) -> None:
         ("attribution_window_days", 1, 90),
         ("share_daily_cap", 0, 10_000),
         ("share_product_daily_cap", 0, 10_000),
+        ("share_device_daily_cap", 0, 10_000),
+        ("share_ip_daily_cap", 0, 100_000),
         ("share_budget_cap_bp", 0, 10_000),
         ("settlement_delay_days", 0, 90),
         ("quality_guarantee_days", 0, 90),

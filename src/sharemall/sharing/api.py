@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from sharemall.accounts.auth import caller, member_auth, optional_auth, require_member
+from sharemall.core.devices import device_of
 from sharemall.core.errors import NotFound
 from sharemall.core.http import client_address
 from sharemall.core.schemas import PageQuery
@@ -53,6 +54,8 @@ def share_create(request: HttpRequest, payload: ShareIn) -> Status[dict[str, Any
         target_type=payload.target_type,
         target_id=payload.target_id,
         channel=payload.channel,
+        device=device_of(request),
+        ip=client_address(request),
     )
     return Status(201, link_out(result.link, message=result.message))
 

@@ -33,6 +33,7 @@ from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
 
+from sharemall.core.http import environ_address
 from sharemall.sharing import rules
 from sharemall.sharing.clickbatch import Click, clicks_write
 from sharemall.sharing.landing_answer import Header, LandingAnswer, LinkFacts
@@ -371,8 +372,8 @@ class ClickIngest:
     def _keep(self, environ: WSGIEnvironment, link: LinkFacts, visitor_id: str) -> bool:
         """Hand the click to the sink; a flood's click is answered but not counted, as
         `click_record` does."""
-        # The address as core.http.client_address reads it: REMOTE_ADDR, set by a trusted proxy.
-        ip = str(environ.get("REMOTE_ADDR") or "unknown")[:45]
+        # The address exactly as core.http.client_address reads it (through TRUSTED_PROXIES).
+        ip = environ_address(environ)[:45]
         if not self._guard.allows(ip):
             return True
         click = Click(link.link_id, rules.visitor_key(visitor_id), ip, timezone.now())

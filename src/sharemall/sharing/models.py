@@ -118,3 +118,21 @@ class ShareDayCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.day} {self.product_id}: {self.count}"
+
+
+class ShareSourceDayCount(models.Model):
+    """Rewarded shares made from one device or one public address on a day, whichever accounts
+    made them: the caps that a farm of accounts on one phone or one line cannot multiply."""
+
+    kind = models.CharField(max_length=8)  # rules.DEVICE or rules.IP
+    key = models.CharField(max_length=64)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "day"], name="share_source_count_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} {self.day}: {self.count}"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
-import secrets
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sharemall.core import ids
 from sharemall.core.errors import DomainError
 from sharemall.core.i18n import gettext as _
 
@@ -30,16 +31,19 @@ CLICK_WINDOW = timedelta(hours=24)
 SHARE_DAY_ZONE = ZoneInfo("Asia/Shanghai")
 # Product id 0 in the day counters is the member's total across every target.
 TOTAL = 0
+# Which daily cap a share met: the member's, the product's, the device's or the address's.
+MEMBER_CAP, PRODUCT_CAP, DEVICE, IP = "member", "product", "device", "ip"
 
 VISITOR_KEY_MAX_LENGTH = 64
 MEMBER_PREFIX, VISITOR_PREFIX = "m:", "v:"
-_VISITOR_ID_PATTERN = re.compile(r"[A-Za-z0-9._\-]{1,62}")
+# A visitor id is the pages' device id (core.ids): one cookie, one pattern.
+_VISITOR_ID_PATTERN = ids.DEVICE_ID_PATTERN
 
 # Cookies our pages keep for the share landing page.
 SHARE_COOKIE = "sm_share"
 SHARE_COOKIE_SALT = "sharemall.sharing.share"
-VISITOR_COOKIE = "sm_vid"
-VISITOR_COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
+VISITOR_COOKIE = ids.DEVICE_COOKIE
+VISITOR_COOKIE_MAX_AGE = ids.DEVICE_COOKIE_MAX_AGE
 
 # A burst guard on link creation, far above any honest member's day; the rewarded caps are the
 # real limit, this only stops a script filling the table with unrewarded links.
@@ -101,12 +105,8 @@ def visitor_key(raw: str) -> str:
     return f"{VISITOR_PREFIX}#{digest}"
 
 
-def new_visitor_id() -> str:
-    return secrets.token_urlsafe(16)
-
-
-def is_visitor_id(value: str | None) -> bool:
-    return bool(value) and _VISITOR_ID_PATTERN.fullmatch(value or "") is not None
+new_visitor_id = ids.new_device_id
+is_visitor_id = ids.is_device_id
 
 
 def target_path(target_type: str, target_id: int, sharer_id: int) -> str:
@@ -120,9 +120,32 @@ def target_path(target_type: str, target_id: int, sharer_id: int) -> str:
     return f"/posts/{target_id}"
 
 
-def cap_message(*, rewarded: bool, product_cap_reached: bool, cap: int) -> str:
+def counted_address(ip: str | None) -> str | None:
+    """The address a share counts against the per-address cap: a public one, canonical. A
+    private or local address is shared by a whole company, campus or home network behind it
+    (and by everyone when the proxy is not configured), so it is never capped."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return None
+    return str(address) if address.is_global else None
+
+
+def cap_message(
+    *, rewarded: bool, product_cap_reached: bool = False, cap: int, scope: str = MEMBER_CAP
+) -> str:
     if rewarded:
         return _("Shared. A sale through this link earns you a rebate.")
+    if scope == DEVICE:
+        return _(
+            "Today's limit of %(cap)d rewarded shares from this device is reached (it counts "
+            "every account on it). The link still works, but it earns nothing."
+        ) % {"cap": cap}
+    if scope == IP:
+        return _(
+            "Today's limit of %(cap)d rewarded shares from your network address is reached (it "
+            "counts every account on it). The link still works, but it earns nothing."
+        ) % {"cap": cap}
     if product_cap_reached:
         return _(
             "You have reached today's limit of %(cap)d rewarded shares of this product. "

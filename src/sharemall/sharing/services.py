@@ -18,12 +18,20 @@ from django.utils.translation import gettext as _
 
 from sharemall.accounts.binding import bind
 from sharemall.accounts.models import Member
+from sharemall.accounts.services import device_seen
 from sharemall.core.errors import NotFound, RateLimited
 from sharemall.core.ids import short_code
 from sharemall.core.throttle import allow
 from sharemall.platform import services as platform
 from sharemall.sharing import rules, selectors, targets
-from sharemall.sharing.models import ClickWindow, ShareClick, ShareDayCount, ShareLink, ShareTouch
+from sharemall.sharing.models import (
+    ClickWindow,
+    ShareClick,
+    ShareDayCount,
+    ShareLink,
+    ShareSourceDayCount,
+    ShareTouch,
+)
 
 # A fresh 10-character code collides with odds of about n / 57^10; retrying a few times turns a
 # once-in-the-lifetime clash into a non-event instead of a 500.
@@ -44,10 +52,10 @@ class ClickResult:
 
 
 class _CapReached(Exception):
-    def __init__(self, cap: int, *, product: bool) -> None:
+    def __init__(self, cap: int, *, scope: str) -> None:
         super().__init__(cap)
         self.cap = cap
-        self.product = product
+        self.scope = scope
 
 
 def _check_target(sharer: Member, target_type: str, target_id: int) -> None:
@@ -85,18 +93,46 @@ def _take_slot(member_id: int, day: date, product_id: int, cap: int) -> bool:
     return taken == 1
 
 
-def _take_slots(sharer: Member, target_type: str, target_id: int, now: datetime) -> None:
-    """Take a slot under the member's daily total and, for a product, under its own cap; both or
-    neither (the caller's savepoint undoes the first when the second is full). Every share takes
-    the counters in the same order, total first, so concurrent shares never deadlock."""
+def _take_source_slot(kind: str, key: str, day: date, cap: int) -> bool:
+    """`_take_slot` for a device's or an address's counter, across every account using it."""
+    if cap <= 0:
+        return False
+    ShareSourceDayCount.objects.bulk_create(
+        [ShareSourceDayCount(kind=kind, key=key, day=day, count=0)], ignore_conflicts=True
+    )
+    taken = ShareSourceDayCount.objects.filter(kind=kind, key=key, day=day, count__lt=cap).update(
+        count=F("count") + 1
+    )
+    return taken == 1
+
+
+def _take_slots(
+    sharer: Member,
+    target_type: str,
+    target_id: int,
+    now: datetime,
+    *,
+    device: str = "",
+    ip: str | None = None,
+) -> None:
+    """Take a slot under the member's daily total, for a product under its own cap, and under
+    the caps of the device and the public address it was shared from (when known); all or none
+    (the caller's savepoint undoes the earlier ones when a later one is full). Every share takes
+    the counters in the same order (member, product, device, address) so concurrent shares
+    never deadlock."""
     caps = platform.current()
     day = rules.share_day(now)
     if not _take_slot(sharer.pk, day, rules.TOTAL, caps.share_daily_cap):
-        raise _CapReached(caps.share_daily_cap, product=False)
+        raise _CapReached(caps.share_daily_cap, scope=rules.MEMBER_CAP)
     if target_type == rules.PRODUCT and not _take_slot(
         sharer.pk, day, target_id, caps.share_product_daily_cap
     ):
-        raise _CapReached(caps.share_product_daily_cap, product=True)
+        raise _CapReached(caps.share_product_daily_cap, scope=rules.PRODUCT_CAP)
+    if device and not _take_source_slot(rules.DEVICE, device, day, caps.share_device_daily_cap):
+        raise _CapReached(caps.share_device_daily_cap, scope=rules.DEVICE)
+    address = rules.counted_address(ip)
+    if address and not _take_source_slot(rules.IP, address, day, caps.share_ip_daily_cap):
+        raise _CapReached(caps.share_ip_daily_cap, scope=rules.IP)
 
 
 def _new_link(**fields: object) -> ShareLink:
@@ -117,9 +153,12 @@ def share_create(
     target_id: int,
     channel: str | None = rules.DEFAULT_CHANNEL,
     now: datetime | None = None,
+    device: str = "",
+    ip: str | None = None,
 ) -> ShareResult:
-    """Make a share link. Past a daily cap the link still works, but is not rewarded and the
-    message tells the member so."""
+    """Make a share link. Past a daily cap (the member's, the product's, or that of the device
+    or public address it is shared from) the link still works, but is not rewarded and the
+    message tells the member so. The device is remembered as one the member uses."""
     now = now or timezone.now()
     channel = rules.clean_channel(channel)
     _check_target(sharer, target_type, target_id)
@@ -132,11 +171,14 @@ def share_create(
     with transaction.atomic():
         try:
             with transaction.atomic():
-                _take_slots(sharer, target_type, target_id, now)
+                _take_slots(sharer, target_type, target_id, now, device=device, ip=ip)
         except _CapReached as full:
             rewarded = False
             message = rules.cap_message(
-                rewarded=False, product_cap_reached=full.product, cap=full.cap
+                rewarded=False,
+                product_cap_reached=full.scope == rules.PRODUCT_CAP,
+                cap=full.cap,
+                scope=full.scope,
             )
         else:
             rewarded = True
@@ -149,6 +191,7 @@ def share_create(
             rewarded=rewarded,
             created_at=now,
         )
+        device_seen(sharer.pk, device, ip)
     return ShareResult(link=link, rewarded=rewarded, message=message)
 
 
@@ -159,6 +202,8 @@ def share_reuse(
     target_id: int,
     channel: str | None = rules.DEFAULT_CHANNEL,
     now: datetime | None = None,
+    device: str = "",
+    ip: str | None = None,
 ) -> ShareResult:
     """The member's one link for a target: the first share makes it (under the daily caps, as
     `share_create`), and sharing the same thing again hands the same link back, with the
@@ -182,7 +227,13 @@ def share_reuse(
             link=kept, rewarded=kept.rewarded, message=rules.kept_message(kept.rewarded)
         )
     return share_create(
-        sharer=sharer, target_type=target_type, target_id=target_id, channel=channel, now=now
+        sharer=sharer,
+        target_type=target_type,
+        target_id=target_id,
+        channel=channel,
+        now=now,
+        device=device,
+        ip=ip,
     )
 
 

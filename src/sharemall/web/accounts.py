@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from sharemall.accounts import services as accounts
 from sharemall.accounts.models import Member
+from sharemall.core.devices import device_of
 from sharemall.core.http import client_address
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.web.actions import run_action
@@ -73,6 +74,7 @@ def login(request: HttpRequest) -> HttpResponse:
                     phone=form.cleaned_data["phone"],
                     password=form.cleaned_data["password"],
                     address=client_address(request),
+                    device=device_of(request),
                 ),
                 form=form,
             )
@@ -108,6 +110,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     nickname=form.cleaned_data["nickname"],
                     password=form.cleaned_data["password"],
                     address=client_address(request),
+                    device=device_of(request),
                     referrer=referrer,
                     source=source,
                     sms_code=form.cleaned_data.get("sms_code"),
@@ -141,6 +144,7 @@ def login_by_code(request: HttpRequest) -> HttpResponse:
                     phone=form.cleaned_data["phone"],
                     sms_code=form.cleaned_data["sms_code"],
                     address=client_address(request),
+                    device=device_of(request),
                     referrer=referrer,
                     source=source,
                 ),

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from sharemall.accounts.auth import caller
+from sharemall.core.devices import device_of, remember_wechat_device
 from sharemall.core.errors import DomainError
 from sharemall.core.http import client_address
 from sharemall.sharing import rules as sharing_rules
@@ -90,6 +91,8 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your WeChat account is linked."))
         return HttpResponseRedirect(next_path)
     auth_login(request, arrival.member, backend=PHONE_BACKEND)
+    # Logged in through WeChat: the WeChat account is this session's device from now on.
+    remember_wechat_device(request, user.openid)
     request.session.pop(SESSION_TRIED, None)
     if arrival.outcome == "created":
         welcome(request, arrival.member)
@@ -134,7 +137,12 @@ def share_link(request: HttpRequest) -> JsonResponse:
         )
     try:
         result = sharing.share_reuse(
-            sharer=member, target_type=target_type, target_id=target_id, channel=SHARE_CHANNEL
+            sharer=member,
+            target_type=target_type,
+            target_id=target_id,
+            channel=SHARE_CHANNEL,
+            device=device_of(request),
+            ip=client_address(request),
         )
     except DomainError as exc:
         return JsonResponse({"code": exc.code, "message": exc.message}, status=exc.status)

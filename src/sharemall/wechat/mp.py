@@ -23,6 +23,7 @@ from PIL import Image
 from sharemall.accounts.identities import WechatUser, member_from_wechat, phone_from_wechat
 from sharemall.accounts.models import Member
 from sharemall.core.errors import NotFound
+from sharemall.core.ids import wechat_device
 from sharemall.sharing import services as sharing
 from sharemall.sharing.selectors import link_by_code, signup_referrer
 from sharemall.wechat import clients, failures, rules
@@ -49,9 +50,10 @@ def _missing(what: str) -> failures.WechatError:
 
 def login(
     code: str, *, share_code: str | None = None, address: str | None = None
-) -> tuple[Member, bool]:
+) -> tuple[Member, bool, str]:
     """The member behind a `wx.login()` code, made when new (bound to the sharer of
-    `share_code`); answers the member and whether it is new. 400 `invalid_code` for a wrong or
+    `share_code`); answers the member, whether it is new, and the log-in's device (the openid,
+    core.ids.wechat_device). 400 `invalid_code` for a wrong or
     used code, 502 `wechat_error` for WeChat's other refusals, 503 `wechat_unavailable` when
     the mini-program is not set up."""
     client = clients.mp_client()
@@ -61,12 +63,13 @@ def login(
     if not openid:
         raise _missing("openid")
     referrer, source = signup_referrer(share_code)
-    return member_from_wechat(
+    member, is_new = member_from_wechat(
         WechatUser(app_id=client.appid, openid=openid, unionid=str(session.get("unionid") or "")),
         referrer=referrer,
         source=source,
         address=address,
     )
+    return member, is_new, wechat_device(openid)
 
 
 def phone_bind(member: Member, code: str) -> str:

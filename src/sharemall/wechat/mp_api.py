@@ -39,10 +39,12 @@ def mp_login(request: HttpRequest, payload: MpLoginIn) -> dict[str, Any]:
     every time; a new one becomes a member (no phone yet) bound to the sharer of `share_code`.
     A wrong or used code → 400 `invalid_code`; WeChat's other refusals → 502 `wechat_error`;
     no mini-program configured → 503 `wechat_unavailable`."""
-    member, is_new = mp.login(
+    member, is_new, device = mp.login(
         payload.code, share_code=payload.share_code, address=client_address(request)
     )
-    token = accounts.token_issue(member, label="wechat-mp")
+    # The token carries the WeChat device, so the mini-program's orders and shares name it
+    # even when it sends no X-Device-Id.
+    token = accounts.token_issue(member, label="wechat-mp", device=device)
     return {"id": member.pk, "token": token, "is_new": is_new}
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from sharemall.accounts.auth import member_auth, require_member, require_operator
+from sharemall.core.devices import device_of
 from sharemall.core.http import client_address
 from sharemall.merchants.selectors import merchant_for_staff
 from sharemall.promotions.models import Bargain, BargainRun
@@ -23,11 +24,8 @@ from sharemall.promotions.schemas.bargains import (
 )
 from sharemall.promotions.selectors import bargains as selectors
 from sharemall.promotions.services import bargains as services
-from sharemall.sharing import rules as sharing_rules
 
 router = Router(tags=["bargains"])
-
-DEVICE_HEADER = "X-Device-Id"
 
 
 def bargain_out(bargain: Bargain) -> dict[str, Any]:
@@ -174,10 +172,3 @@ def device_flags(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for f in selectors.flagged_devices(now=timezone.now())[:200]
     ]
-
-
-def device_of(request: HttpRequest) -> str:
-    """The helper's device: the app's X-Device-Id, else the pages' visitor cookie."""
-    return request.headers.get(DEVICE_HEADER) or request.COOKIES.get(
-        sharing_rules.VISITOR_COOKIE, ""
-    )

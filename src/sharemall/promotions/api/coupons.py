@@ -11,6 +11,7 @@ from ninja import Router, Status
 from sharemall.accounts import selectors as members
 from sharemall.accounts.auth import member_auth, require_member, require_operator
 from sharemall.accounts.models import Member
+from sharemall.core.devices import device_of
 from sharemall.core.errors import NotFound
 from sharemall.merchants.models import Merchant
 from sharemall.merchants.selectors import merchant_for_staff
@@ -248,9 +249,12 @@ def coupon_detail(request: HttpRequest, coupon_id: int) -> dict[str, Any]:
 
 @router.post("/coupons/{coupon_id}/claim", response={201: ClaimOut}, auth=member_auth)
 def coupon_claim(request: HttpRequest, coupon_id: int) -> Status[dict[str, Any]]:
-    """Claim one: over the per-member limit 409 `claim_limit`, none left 409
+    """Claim one: over the per-member limit 409 `claim_limit` (the same from a device, named by
+    `X-Device-Id` or the pages' cookie, that claimed as many through any account), none left 409
     `coupon_exhausted`, stopped or ended 409 `coupon_unavailable`."""
-    claim = services.coupon_claim(selectors.coupon(coupon_id), require_member(request))
+    claim = services.coupon_claim(
+        selectors.coupon(coupon_id), require_member(request), device=device_of(request)
+    )
     return Status(201, claim_out(claim))
 
 

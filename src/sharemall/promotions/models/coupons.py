@@ -101,6 +101,11 @@ class CouponClaim(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     # The checkout's payment it was used in: its orders are the coupon's orders.
     used_payment_id = models.BigIntegerField(null=True, blank=True)
+    # The device it was claimed from ("" when unknown) and that device's n-th claim of this
+    # coupon, whichever account made it: the per-member limit holds per device too, exactly as
+    # `seq` makes it exact per member, so a farm of accounts on one phone claims no more.
+    device_id = models.CharField(_("device"), max_length=64, blank=True, default="")
+    device_seq = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("claimed coupon")
@@ -108,6 +113,11 @@ class CouponClaim(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["coupon", "member", "seq"], name="coupon_claim_seq_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["coupon", "device_id", "device_seq"],
+                condition=~models.Q(device_id=""),
+                name="coupon_claim_device_seq_unique",
             ),
         ]
         indexes = [models.Index(fields=["member", "used_at"])]

@@ -96,11 +96,17 @@ def coupon_stop(coupon: Coupon) -> Coupon:
 
 
 def coupon_claim(
-    coupon: Coupon, member: Member, *, channel: str = rules.CLAIM, now: datetime | None = None
+    coupon: Coupon,
+    member: Member,
+    *,
+    channel: str = rules.CLAIM,
+    now: datetime | None = None,
+    device: str = "",
 ) -> CouponClaim:
     """Give `member` one of `coupon`: at most `per_member` each, at most `total` in all, exact
     under any number of concurrent claims. Over the member's limit: 409 claim_limit; none left:
-    409 coupon_exhausted."""
+    409 coupon_exhausted. Claimed from a known `device`, the per-member limit holds for the
+    device too, whichever accounts claim on it: 409 claim_limit saying so (coupon farms)."""
     now = now or timezone.now()
     if channel == rules.CLAIM and coupon.channel != rules.CLAIM:
         raise rules.CouponUnavailable(_("This coupon is not claimed on the page."))
@@ -111,11 +117,25 @@ def coupon_claim(
     held = CouponClaim.objects.filter(coupon=coupon, member=member).count()
     if held >= coupon.per_member:
         raise rules.ClaimLimit(_("You already hold as many of this coupon as one member may."))
+    device = device.strip()[:64]
+    device_seq = None
+    if device:
+        on_device = CouponClaim.objects.filter(coupon=coupon, device_id=device).count()
+        if on_device >= coupon.per_member:
+            raise _device_limit()
+        device_seq = on_device + 1
     try:
         with transaction.atomic():
-            # The seq is unique per member: a racing claim that read the same count fails here.
+            # The seqs are unique per member and per device: a racing claim that read the same
+            # count fails here.
             claim = CouponClaim.objects.create(
-                coupon=coupon, member=member, seq=held + 1, channel=channel, claimed_at=now
+                coupon=coupon,
+                member=member,
+                seq=held + 1,
+                channel=channel,
+                claimed_at=now,
+                device_id=device,
+                device_seq=device_seq,
             )
             taken = Coupon.objects.filter(pk=coupon.pk, claimed__lt=F("total")).update(
                 claimed=F("claimed") + 1
@@ -123,10 +143,22 @@ def coupon_claim(
             if not taken:
                 raise rules.CouponExhausted(_("This coupon has all been claimed."))
     except IntegrityError:
-        raise rules.ClaimLimit(
-            _("You already hold as many of this coupon as one member may.")
-        ) from None
+        # Which seq lost the race decides the message: the member's own first.
+        if CouponClaim.objects.filter(coupon=coupon, member=member).count() >= coupon.per_member:
+            raise rules.ClaimLimit(
+                _("You already hold as many of this coupon as one member may.")
+            ) from None
+        raise _device_limit() from None
     return claim
+
+
+def _device_limit() -> rules.ClaimLimit:
+    return rules.ClaimLimit(
+        _(
+            "This device has already claimed this coupon as many times as one member may, "
+            "with this or another account."
+        )
+    )
 
 
 @dataclass(frozen=True)

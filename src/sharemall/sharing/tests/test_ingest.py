@@ -34,6 +34,7 @@ from django.test import Client, RequestFactory
 from tests.factories import MemberFactory, product
 
 from sharemall.accounts.models import Member
+from sharemall.core.proxies import parse_trusted
 from sharemall.sharing import ingest, rules
 from sharemall.sharing.clickbatch import Click, clicks_write
 from sharemall.sharing.ingest import ClickBuffer, ClickIngest, DirectSink
@@ -314,7 +315,7 @@ def test_a_signed_in_member_goes_through_the_django_view(app: ClickIngest, membe
 
     assert reply.status == 302
     assert spy(app).calls == [f"/s/{link.code}"]
-    assert rules.VISITOR_COOKIE not in reply.cookies
+    # Counted as the member; the browser is still given its device id, as on every page.
     assert ShareClick.objects.get(link=link).visitor_key == f"m:{member.pk}"
     assert ShareTouch.objects.get(member=member).link_id == link.pk
 
@@ -382,6 +383,28 @@ def test_shared_addresses_are_not_limited(
         call(app, environ(f"/s/{link.code}", REMOTE_ADDR=address))
 
     assert ShareClick.objects.filter(link=link).count() == 3
+
+
+def test_behind_a_trusted_proxy_the_click_keeps_the_forwarded_client(
+    app: ClickIngest, settings: Any
+) -> None:
+    settings.TRUSTED_PROXIES = parse_trusted("10.0.0.0/8")
+    link = product_link()
+
+    call(
+        app,
+        environ(
+            f"/s/{link.code}",
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="9.9.9.9, 8.8.8.8",
+        ),
+    )
+    call(app, environ(f"/s/{link.code}", REMOTE_ADDR="8.8.4.4", HTTP_X_FORWARDED_FOR="1.1.1.1"))
+
+    assert sorted(ShareClick.objects.filter(link=link).values_list("ip", flat=True)) == [
+        "8.8.4.4",
+        "8.8.8.8",
+    ]
 
 
 # --- the batch writer ---------------------------------------------------------------------------

@@ -13,7 +13,14 @@ from django.db import connection
 from tests.factories import MemberFactory, product
 
 from sharemall.sharing import rules
-from sharemall.sharing.models import ClickWindow, ShareClick, ShareDayCount, ShareLink, ShareTouch
+from sharemall.sharing.models import (
+    ClickWindow,
+    ShareClick,
+    ShareDayCount,
+    ShareLink,
+    ShareSourceDayCount,
+    ShareTouch,
+)
 from sharemall.sharing.services import ClickResult, ShareResult, click_record, share_create
 from sharemall.sharing.tests.support import NOON, set_rules
 
@@ -109,3 +116,42 @@ def test_simultaneous_clicks_by_one_member_count_once_and_touch_once() -> None:
     assert all(isinstance(o, ClickResult) for o in outcomes), outcomes
     assert sum(o.counted for o in outcomes) == 1
     assert ShareTouch.objects.get(member=visitor).link_id == link.pk
+
+
+def test_many_accounts_sharing_from_one_device_and_address_reward_exactly_their_caps() -> None:
+    set_rules(share_device_daily_cap=15, share_ip_daily_cap=25)
+    tea = product()
+    sharers = MemberFactory.create_batch(60)
+
+    on_device = race(
+        60,
+        lambda i: share_create(
+            sharer=sharers[i],
+            target_type="product",
+            target_id=tea.pk,
+            now=NOON,
+            device="farm-phone",
+            ip="8.8.8.8",
+        ),
+    )
+    # Other phones on the same line: only the address's cap is left to stop them.
+    on_line = race(
+        60,
+        lambda i: share_create(
+            sharer=sharers[i],
+            target_type="product",
+            target_id=tea.pk,
+            now=NOON,
+            device=f"phone-{i}",
+            ip="8.8.8.8",
+        ),
+    )
+
+    assert all(isinstance(o, ShareResult) for o in on_device + on_line), [
+        repr(o) for o in on_device + on_line if not isinstance(o, ShareResult)
+    ]
+    assert sum(o.rewarded for o in on_device) == 15
+    assert sum(o.rewarded for o in on_line) == 25 - 15
+    counts = dict(ShareSourceDayCount.objects.values_list("key", "count"))
+    assert counts["farm-phone"] == 15
+    assert counts["8.8.8.8"] == 25

@@ -20,6 +20,7 @@ from sharemall.accounts.models import Member
 from sharemall.addresses import selectors as address_book
 from sharemall.checkout import services as checkout
 from sharemall.checkout import services_promotions as checkout_promotions
+from sharemall.core.devices import device_of
 from sharemall.core.errors import NotFound
 from sharemall.core.http import client_address
 from sharemall.core.money import format_yuan
@@ -28,7 +29,6 @@ from sharemall.promotions.models import BargainRun
 from sharemall.promotions.rules import bargains as bargain_rules
 from sharemall.promotions.selectors import bargains as selectors
 from sharemall.promotions.services import bargains as services
-from sharemall.sharing import rules as sharing_rules
 from sharemall.web.access import member_page, not_found
 from sharemall.web.actions import run_action
 from sharemall.web.buyer.pay import _pay_url as pay_url
@@ -36,25 +36,6 @@ from sharemall.web.buyer.pay import _pay_url as pay_url
 
 def _run_url(run_id: int) -> str:
     return reverse("web:buyer_bargain_run", args=[run_id])
-
-
-def _visitor(request: HttpRequest) -> tuple[str, bool]:
-    """This browser's visitor id (the device a help is recorded from), and whether it is new."""
-    visitor_id = request.COOKIES.get(sharing_rules.VISITOR_COOKIE, "")
-    if sharing_rules.is_visitor_id(visitor_id):
-        return visitor_id, False
-    return sharing_rules.new_visitor_id(), True
-
-
-def _remember_visitor(response: HttpResponse, visitor_id: str) -> None:
-    response.set_cookie(
-        sharing_rules.VISITOR_COOKIE,
-        visitor_id,
-        max_age=sharing_rules.VISITOR_COOKIE_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
 
 
 def run_context(run: BargainRun, member: Member | None) -> dict[str, Any]:
@@ -100,31 +81,23 @@ def bargain_run_page(request: HttpRequest, run_id: int) -> HttpResponse:
         run = selectors.run(run_id)
     except NotFound:
         return not_found(request)
-    response = render(request, "web/buyer/bargain.html", run_context(run, caller(request)))
-    visitor_id, new = _visitor(request)
-    if new:
-        _remember_visitor(response, visitor_id)
-    return response
+    return render(request, "web/buyer/bargain.html", run_context(run, caller(request)))
 
 
 @require_POST
 @member_page
 def bargain_help(request: HttpRequest, member: Member, run_id: int) -> HttpResponse:
-    """帮砍一刀: the signed-in friend's help, recorded with this browser's visitor id."""
-    visitor_id, new = _visitor(request)
+    """帮砍一刀: the signed-in friend's help, recorded with this browser's device id."""
     run_action(
         request,
         lambda: services.run_help(
-            run_id, helper=member, device_id=visitor_id, ip=client_address(request)
+            run_id, helper=member, device_id=device_of(request), ip=client_address(request)
         ),
         lambda helped: (
             _("You cut %(amount)s off for your friend!") % {"amount": format_yuan(helped.cut_fen)}
         ),
     )
-    response = HttpResponseRedirect(_run_url(run_id))
-    if new:
-        _remember_visitor(response, visitor_id)
-    return response
+    return HttpResponseRedirect(_run_url(run_id))
 
 
 @member_page
@@ -161,7 +134,7 @@ def bargain_buy(request: HttpRequest, member: Member, run_id: int) -> HttpRespon
             run_id=run_id,
             delivery=checkout.saved_delivery(member, order_rules.EXPRESS, address.pk),
             client_ip=client_address(request),
-            device_id=_visitor(request)[0],
+            device_id=device_of(request),
         ),
     )
     if outcome.result is not None:

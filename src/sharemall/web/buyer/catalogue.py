@@ -14,6 +14,7 @@ from sharemall.accounts.models import Member
 from sharemall.catalog import selectors as catalog
 from sharemall.catalog.models import Product
 from sharemall.community import selectors as community_selectors
+from sharemall.core.devices import device_of
 from sharemall.core.errors import NotFound
 from sharemall.core.http import client_address
 from sharemall.distribution import selectors as distribution_selectors
@@ -219,10 +220,8 @@ def render_post_page(
 def share_landing(request: HttpRequest, code: str) -> HttpResponse:
     """/s/<code>: count the visit, remember the share for this browser, go to the target."""
     member = caller(request)
-    visitor_id = request.COOKIES.get(sharing_rules.VISITOR_COOKIE, "")
-    new_visitor = member is None and not sharing_rules.is_visitor_id(visitor_id)
-    if new_visitor:
-        visitor_id = sharing_rules.new_visitor_id()
+    # The browser's device id: DeviceMiddleware gave one to a browser that came without.
+    visitor_id = device_of(request)
     try:
         result = sharing.click_record(
             code=code,
@@ -240,15 +239,6 @@ def share_landing(request: HttpRequest, code: str) -> HttpResponse:
             result.link.code,
             salt=sharing_rules.SHARE_COOKIE_SALT,
             max_age=int(window.total_seconds()),
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
-    if new_visitor:
-        response.set_cookie(
-            sharing_rules.VISITOR_COOKIE,
-            visitor_id,
-            max_age=sharing_rules.VISITOR_COOKIE_MAX_AGE,
             httponly=True,
             samesite="Lax",
             secure=settings.SESSION_COOKIE_SECURE,

@@ -21,6 +21,7 @@ from sharemall.addresses import services as addresses
 from sharemall.addresses.models import Address
 from sharemall.checkout import services as checkout
 from sharemall.checkout.pricing import Priced
+from sharemall.core.devices import device_of
 from sharemall.core.errors import DomainError
 from sharemall.core.http import client_address
 from sharemall.core.money import format_yuan
@@ -451,6 +452,7 @@ def _place_order(
             share_code=sharing_selectors.code_from_cookie(request),
             coupon_ids=[form.cleaned_data["coupon"]] if form.cleaned_data.get("coupon") else [],
             client_ip=client_address(request),
+            device_id=device_of(request),
         ),
         form=form,
         error_fields=CHECKOUT_ERROR_FIELDS,

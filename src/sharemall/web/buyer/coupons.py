@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from sharemall.accounts.auth import caller
 from sharemall.accounts.models import Member
+from sharemall.core.devices import device_of
 from sharemall.promotions.rules import coupons as rules
 from sharemall.promotions.selectors import coupons as selectors
 from sharemall.promotions.services import coupons as services
@@ -48,7 +49,9 @@ def coupon_centre(request: HttpRequest) -> HttpResponse:
 def coupon_claim(request: HttpRequest, member: Member, coupon_id: int) -> HttpResponse:
     run_action(
         request,
-        lambda: services.coupon_claim(selectors.coupon(coupon_id), member),
+        lambda: services.coupon_claim(
+            selectors.coupon(coupon_id), member, device=device_of(request)
+        ),
         _("The coupon is yours: it is in My coupons."),
     )
     return redirect(request.POST.get("next") or "web:buyer_coupon_centre")

@@ -17,6 +17,7 @@ from sharemall.addresses import selectors as address_book
 from sharemall.catalog.selectors import cover_urls
 from sharemall.checkout import services as checkout
 from sharemall.checkout import services_promotions
+from sharemall.core.devices import device_of
 from sharemall.core.errors import DomainError, NotFound
 from sharemall.core.http import client_address
 from sharemall.promotions.models import Group, GroupBuy
@@ -119,6 +120,7 @@ def group_join(request: HttpRequest, member: Member, group_id: int) -> HttpRespo
             group_id=group.pk,
             delivery=_delivery(request, member),
             client_ip=client_address(request),
+            device_id=device_of(request),
         )
     except DomainError as exc:
         return _checkout_page(
@@ -142,6 +144,7 @@ def group_open(request: HttpRequest, member: Member, group_buy_id: int) -> HttpR
             group_buy_id=group_buy.pk,
             delivery=_delivery(request, member),
             client_ip=client_address(request),
+            device_id=device_of(request),
         )
     except DomainError as exc:
         return _checkout_page(request, member, group_buy=group_buy, group=None, error=exc.message)

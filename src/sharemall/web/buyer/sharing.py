@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from sharemall.accounts.auth import caller
+from sharemall.core.devices import device_of
 from sharemall.core.errors import DomainError
+from sharemall.core.http import client_address
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import services as sharing
 from sharemall.web.buyer import storefront
@@ -57,6 +59,8 @@ def product_share(request: HttpRequest, product_id: int) -> HttpResponse:
             target_type=sharing_rules.PRODUCT,
             target_id=product_id,
             channel=SHARE_CHANNEL,
+            device=device_of(request),
+            ip=client_address(request),
         )
     except DomainError as exc:
         context["error"] = exc.message

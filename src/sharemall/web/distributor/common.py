@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
 from sharemall.catalog import selectors as catalog
+from sharemall.core.devices import device_of
+from sharemall.core.http import client_address
 from sharemall.distribution import selectors as distribution_selectors
 from sharemall.distribution.models import CommissionEntry
 from sharemall.sharing import rules as sharing_rules
@@ -69,7 +71,11 @@ def _create_substore_link(request: HttpRequest, member: Member) -> None:
     outcome = run_action(
         request,
         lambda: sharing.share_create(
-            sharer=member, target_type=sharing_rules.SUBSTORE, target_id=member.pk
+            sharer=member,
+            target_type=sharing_rules.SUBSTORE,
+            target_id=member.pk,
+            device=device_of(request),
+            ip=client_address(request),
         ),
     )
     if not outcome:

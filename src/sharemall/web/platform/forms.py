@@ -176,6 +176,8 @@ class SettingsForm(PageForm):
     attribution_window_days = _number("attribution_window_days")
     share_daily_cap = _number("share_daily_cap")
     share_product_daily_cap = _number("share_product_daily_cap")
+    share_device_daily_cap = _number("share_device_daily_cap")
+    share_ip_daily_cap = _number("share_ip_daily_cap")
     share_budget_cap_percent = PercentField(
         label=_rule_text(platform_rules.SETTING_LABELS["share_budget_cap_bp"]),
         help_text=_rule_text(platform_rules.SETTING_HELP["share_budget_cap_bp"]),

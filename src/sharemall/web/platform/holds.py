@@ -37,6 +37,49 @@ def _level(entry: CommissionEntry) -> str:
     return _("Level %(level)s") % {"level": entry.level}
 
 
+# Device ids are long random strings; the page shows enough of one to tell two apart, the
+# spreadsheet export all of it.
+_DEVICE_SHOWN = 14
+# A member's devices, most recent first, shown on the page.
+_DEVICES_SHOWN = 3
+
+
+def _device(device_id: str, *, whole: bool = False) -> str:
+    if not device_id:
+        return "—"
+    if whole or len(device_id) <= _DEVICE_SHOWN:
+        return device_id
+    return device_id[:_DEVICE_SHOWN] + "…"
+
+
+def _devices(member: Member, *, whole: bool = False) -> str:
+    # Prefetched with the queue (`devices`), so sorting here costs no query.
+    seen = sorted(member.devices.all(), key=lambda d: d.last_seen, reverse=True)
+    shown = seen if whole else seen[:_DEVICES_SHOWN]
+    text = "、".join(_device(d.device_id, whole=whole) for d in shown) or "—"
+    if len(seen) > len(shown):
+        text += " " + _("(%(n)d in all)") % {"n": len(seen)}
+    return text
+
+
+def _signals(entry: CommissionEntry, *, whole: bool = False) -> str:
+    """The facts the fraud signals weigh, for the operator deciding: where the order was placed
+    from, and where the earner and the buyer signed up and have been seen."""
+    order, earner, buyer = entry.order, entry.beneficiary, entry.order.buyer
+    return "\n".join(
+        [
+            _("Order: device %(device)s, IP %(ip)s")
+            % {"device": _device(order.device_id, whole=whole), "ip": order.client_ip or "—"},
+            _("Earner signed up: device %(device)s, IP %(ip)s")
+            % {"device": _device(earner.signup_device, whole=whole), "ip": earner.signup_ip or "—"},
+            _("Earner's devices: %(devices)s") % {"devices": _devices(earner, whole=whole)},
+            _("Buyer signed up: device %(device)s, IP %(ip)s")
+            % {"device": _device(buyer.signup_device, whole=whole), "ip": buyer.signup_ip or "—"},
+            _("Buyer's devices: %(devices)s") % {"devices": _devices(buyer, whole=whole)},
+        ]
+    )
+
+
 HOLDS = TableSpec(
     columns=[
         Column("amount_fen", gettext_lazy("Commission"), sortable=True, kind=MONEY),
@@ -47,6 +90,19 @@ HOLDS = TableSpec(
             "reason",
             gettext_lazy("Why it is held"),
             formatter=lambda r: "\n".join(distribution_rules.hold_reasons(r)),
+        ),
+        Column(
+            "signals",
+            gettext_lazy("Devices and addresses"),
+            value=_signals,
+            kind="signals",
+            in_csv=False,
+        ),
+        Column(
+            "signals_whole",
+            gettext_lazy("Devices and addresses"),
+            value=lambda e: _signals(e, whole=True),
+            in_page=False,
         ),
         Column("order.buyer.nickname", gettext_lazy("Buyer")),
         Column("order.order_no", gettext_lazy("Order number")),
@@ -86,7 +142,9 @@ HOLDS = TableSpec(
 def holds(request: HttpRequest, member: Member) -> HttpResponseBase:
     return HOLDS.respond(
         request,
-        distribution_selectors.held_commissions().select_related("order__buyer", "order__merchant"),
+        distribution_selectors.held_commissions()
+        .select_related("order__buyer", "order__merchant")
+        .prefetch_related("beneficiary__devices", "order__buyer__devices"),
         lambda table: _render(
             request,
             "web/platform/holds.html",

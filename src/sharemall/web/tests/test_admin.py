@@ -220,6 +220,8 @@ def test_operator_can_edit_a_member_without_touching_the_password(client: Client
             "is_active": "on",
             "api_tokens-TOTAL_FORMS": "0",
             "api_tokens-INITIAL_FORMS": "0",
+            "devices-TOTAL_FORMS": "0",
+            "devices-INITIAL_FORMS": "0",
         },
     )
 

@@ -16,6 +16,7 @@ from tests.factories import MemberFactory, OperatorFactory, merchant, product
 from tests.flows import buy, buy_and_receive, pay, register, share
 
 from sharemall.accounts.models import Member
+from sharemall.accounts.services import device_seen
 from sharemall.aftersales.models import AfterSale, Dispute
 from sharemall.community.rules import CATEGORIES
 from sharemall.distribution.models import CommissionEntry
@@ -615,6 +616,8 @@ SETTINGS = {
     "attribution_window_days": "7",
     "share_daily_cap": "20",
     "share_product_daily_cap": "3",
+    "share_device_daily_cap": "30",
+    "share_ip_daily_cap": "60",
     "share_budget_cap_percent": "30",
     "settlement_delay_days": "0",
     "quality_guarantee_days": "15",
@@ -969,3 +972,28 @@ def test_reported_posts_read_in_chinese(operator: Member, api: Api) -> None:
     assert ">clickbait" not in html  # the code is a form value, never the text shown
     assert "clickbait ×" not in html
     assert "举报说明" in html
+
+
+def test_the_fraud_queue_shows_the_devices_and_addresses_in_chinese(
+    operator: Member, api: Api
+) -> None:
+    entry = held_commission(api)
+    farm = "farm-phone-0123456789abcdef"
+    Order.objects.filter(pk=entry.order_id).update(device_id=farm, client_ip="203.0.113.9")
+    Member.objects.filter(pk=entry.beneficiary_id).update(
+        signup_device=farm, signup_ip="203.0.113.9"
+    )
+    device_seen(entry.beneficiary_id, farm, "203.0.113.9")
+    device_seen(entry.order.buyer_id, farm, "203.0.113.9")
+    chinese = Client(headers={"accept-language": "zh-CN"})
+    chinese.force_login(operator)
+
+    html = shown(chinese, "/platform/holds")
+
+    assert "设备与地址" in html
+    assert "下单：设备 farm-phone-012…，IP 203.0.113.9" in html
+    assert "收益人注册：设备 farm-phone-012…，IP 203.0.113.9" in html
+    assert "收益人用过的设备：farm-phone-012…" in html
+    assert "买家用过的设备：farm-phone-012…" in html
+    sheet = chinese.get("/platform/holds", {"export": "csv"}).content.decode("utf-8-sig")
+    assert farm in sheet

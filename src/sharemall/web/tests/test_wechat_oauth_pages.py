@@ -15,7 +15,8 @@ from django.test import Client
 from tests.factories import MemberFactory, product
 
 from sharemall.accounts.identities import WechatUser, wechat_link
-from sharemall.accounts.models import Member, WechatIdentity
+from sharemall.accounts.models import Member, MemberDevice, WechatIdentity
+from sharemall.core.devices import SESSION_KEY
 from sharemall.sharing import services as sharing
 from sharemall.wechat import config, oauth
 
@@ -274,3 +275,21 @@ def test_wechat_unreachable_is_an_error_page() -> None:
     state = start(client)
     responses.get(TOKEN_URL, body=requests.ConnectionError("down"))
     assert client.get("/wechat/oauth/callback", {"code": "c", "state": state}).status_code == 502
+
+
+@responses.activate
+def test_a_wechat_log_in_makes_the_openid_the_sessions_device() -> None:
+
+    item = product()
+    client = wechat()
+    state = start(client, f"/p/{item.pk}", "snsapi_userinfo")
+    wechat_answers("c9", "o-device", nickname="小红")
+
+    client.get("/wechat/oauth/callback", {"code": "c9", "state": state})
+
+    member = Member.objects.get(nickname="小红")
+    assert member.signup_device == "wx:o-device"
+    assert client.session[SESSION_KEY] == "wx:o-device"
+    assert set(MemberDevice.objects.filter(member=member).values_list("device_id", flat=True)) == {
+        "wx:o-device"
+    }

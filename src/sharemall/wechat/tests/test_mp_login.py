@@ -10,10 +10,12 @@ import pytest
 import responses
 from conftest import Api
 from responses import matchers
+from tests.factories import product
 
 from sharemall.accounts.identities import WechatUser, member_from_wechat
-from sharemall.accounts.models import Binding, Member, WechatIdentity
+from sharemall.accounts.models import Binding, Member, MemberDevice, WechatIdentity
 from sharemall.accounts.rules import has_phone
+from sharemall.sharing.models import ShareSourceDayCount
 from sharemall.wechat.tests.mp_support import (
     MP,
     OA,
@@ -218,3 +220,26 @@ def test_a_missing_or_silly_code_is_400(api: Api, body: dict[str, Any]) -> None:
 
     assert answer.status == 400
     assert answer.error_code == "invalid_input"
+
+
+@responses.activate
+def test_the_wechat_account_is_the_device_of_a_mini_program_login(api: Api) -> None:
+
+    token_answer()
+    session_answer("code-1", "o-mp-1")
+    item = product()
+
+    answer = api.post("/wechat/mp/login", {"code": "code-1"})
+    shared = api.post(
+        "/shares", {"target_type": "product", "target_id": item.pk}, as_=answer.body["token"]
+    )
+
+    member = Member.objects.get(pk=answer.body["id"])
+    assert member.signup_device == "wx:o-mp-1"
+    assert member.signup_ip == "127.0.0.1"
+    assert list(MemberDevice.objects.filter(member=member).values_list("device_id", flat=True)) == [
+        "wx:o-mp-1"
+    ]
+    # Requests with the token name the WeChat device though the mini-program sent no header.
+    assert shared.status == 201
+    assert ShareSourceDayCount.objects.get(kind="device").key == "wx:o-mp-1"
