@@ -502,3 +502,14 @@ def test_settling_and_reversing_commissions_write_events(
         assert list(entry.events.values_list("from_status", "to_status", "actor_id")) == [
             ("pending", "settled", None)
         ]
+
+
+def test_the_share_caps_per_device_and_address_are_settings_of_the_api(api: Api) -> None:
+    operator = OperatorFactory.create()
+    changed = api.put(
+        "/platform/settings", {"share_device_daily_cap": 12, "share_ip_daily_cap": 40}, as_=operator
+    )
+    assert changed.status == 200
+    assert (changed.body["share_device_daily_cap"], changed.body["share_ip_daily_cap"]) == (12, 40)
+    refused = api.put("/platform/settings", {"share_device_daily_cap": -1}, as_=operator)
+    assert refused.status == 400

@@ -43,6 +43,8 @@ class SettingsIn(Schema):
     attribution_window_days: int | None = Field(default=None, strict=True)
     share_daily_cap: int | None = Field(default=None, strict=True)
     share_product_daily_cap: int | None = Field(default=None, strict=True)
+    share_device_daily_cap: int | None = Field(default=None, strict=True)
+    share_ip_daily_cap: int | None = Field(default=None, strict=True)
     share_budget_cap_bp: int | None = Field(default=None, strict=True)
     settlement_delay_days: int | None = Field(default=None, strict=True)
     quality_guarantee_days: int | None = Field(default=None, strict=True)
@@ -57,6 +59,8 @@ class PlatformRulesOut(Schema):
     attribution_window_days: int
     share_daily_cap: int
     share_product_daily_cap: int
+    share_device_daily_cap: int
+    share_ip_daily_cap: int
     share_budget_cap_bp: int
     settlement_delay_days: int
     quality_guarantee_days: int
