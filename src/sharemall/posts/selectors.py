@@ -314,3 +314,14 @@ def hidden_comments() -> QuerySet[PostComment]:
 
 def _no_such_post() -> str:
     return _("No such post.")
+
+
+def hidden_posts_of(author: Member) -> QuerySet[Post]:
+    """The author's posts the platform hid, newest first: each a decision they may appeal."""
+    return Post.objects.filter(author=author, status=rules.HIDDEN).select_related("product")
+
+
+def hidden_comments_of(author: Member) -> QuerySet[PostComment]:
+    return PostComment.objects.filter(author=author, status=rules.HIDDEN).select_related(
+        "post__product"
+    )

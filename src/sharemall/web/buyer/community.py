@@ -17,6 +17,8 @@ from sharemall.community import rules
 from sharemall.community import selectors as community
 from sharemall.community import services as community_services
 from sharemall.community.models import Appeal, Penalty
+from sharemall.posts import selectors as post_selectors
+from sharemall.posts.decisions import COMMENT, POST
 from sharemall.web.access import member_page
 from sharemall.web.actions import run_action
 from sharemall.web.forms import PageForm
@@ -49,6 +51,20 @@ class PenaltyRow:
 
 
 @dataclass(frozen=True)
+class HiddenRow:
+    """One of the member's posts or comments the platform hid: a decision they may appeal."""
+
+    decision_type: str
+    decision_id: int
+    what: str  # the product the post or comment is about
+    text: str
+    rule: str
+    appeal: Appeal | None
+    outcome: str
+    form: AppealForm | None  # None once appealed
+
+
+@dataclass(frozen=True)
 class AppealRow:
     appeal: Appeal
     kind: str
@@ -59,6 +75,55 @@ def _outcome(appeal: Appeal | None) -> str:
     if appeal is None or appeal.status == rules.PENDING:
         return ""
     return str(rules.OUTCOMES.get(appeal.status, appeal.status))
+
+
+def _appeal_form(decision_type: str, decision_id: int, bound: AppealForm | None) -> AppealForm:
+    """The bound form again for the decision it was sent for (to show its errors), else a
+    fresh one."""
+    if (
+        bound is not None
+        and bound.data.get("decision_type") == decision_type
+        and bound.data.get("decision_id") == str(decision_id)
+    ):
+        return bound
+    return AppealForm(
+        auto_id=f"appeal-{decision_type}-{decision_id}-%s",
+        initial={"decision_type": decision_type, "decision_id": decision_id},
+    )
+
+
+def _hidden_rows(member: Member, bound: AppealForm | None) -> list[HiddenRow]:
+    posts = list(post_selectors.hidden_posts_of(member).order_by("-id")[:20])
+    comments = list(post_selectors.hidden_comments_of(member).order_by("-id")[:20])
+    items = [
+        (POST, post.pk, post.product.title, post.text, post.hidden_rule_label) for post in posts
+    ] + [(COMMENT, c.pk, c.post.product.title, c.text, c.hidden_rule_label) for c in comments]
+    appeals = {
+        **{
+            (POST, k): v
+            for k, v in community.appeals_by_decision(POST, [p.pk for p in posts]).items()
+        },
+        **{
+            (COMMENT, k): v
+            for k, v in community.appeals_by_decision(COMMENT, [c.pk for c in comments]).items()
+        },
+    }
+    rows = []
+    for decision_type, decision_id, what, text, rule in items:
+        appeal = appeals.get((decision_type, decision_id))
+        rows.append(
+            HiddenRow(
+                decision_type=decision_type,
+                decision_id=decision_id,
+                what=what,
+                text=text,
+                rule=rule,
+                appeal=appeal,
+                outcome=_outcome(appeal),
+                form=None if appeal else _appeal_form(decision_type, decision_id, bound),
+            )
+        )
+    return rows
 
 
 def _rows(member: Member, bound: AppealForm | None) -> list[PenaltyRow]:
@@ -131,11 +196,13 @@ def me_community(request: HttpRequest, member: Member) -> HttpResponse:
         {
             "mute_notice": mute_notice(member),
             "rows": _rows(member, bound),
+            "hidden": _hidden_rows(member, bound),
             "appeals": appeals,
-            # A refused appeal of another kind of decision (sent from a post's page) shows here.
+            # A refused appeal of a decision this page does not list shows at the top.
             "other_errors": bound.errors.get("statement", []) + bound.non_field_errors()
             if bound is not None
-            and bound.data.get("decision_type") != community_services.PENALTY_DECISION
+            and bound.data.get("decision_type")
+            not in (community_services.PENALTY_DECISION, POST, COMMENT)
             else [],
         },
     )

@@ -193,3 +193,34 @@ def test_closing_an_account_ends_its_page_session() -> None:
     page(client, "/me")
     _penalise(member, OperatorFactory.create(), rules.CLOSE)
     assert client.get("/me").status_code == 302
+
+
+def test_the_author_of_a_hidden_post_and_comment_appeals_each_once_from_the_page() -> None:
+    from tests.factories import product  # noqa: PLC0415
+
+    from sharemall.posts import services as posts  # noqa: PLC0415
+    from sharemall.web.tests.test_product_page import written_post  # noqa: PLC0415
+
+    author, operator = MemberFactory.create(), OperatorFactory.create()
+    post = written_post(product(), author)
+    comment = posts.comment_create(author=author, post_id=post.pk, text="再买一箱")
+    posts.comment_hide(operator=operator, comment_id=comment.pk, rule="spam")
+    posts.post_hide(operator=operator, post_id=post.pk, rule="clickbait")
+    client = browser(author)
+
+    html = page(client, "/me/community")
+    assert f'id="hidden-post-{post.pk}"' in html
+    assert f'id="hidden-comment-{comment.pk}"' in html
+    assert rules.CATEGORIES["clickbait"].message in html
+    sent = client.post(
+        "/me/community",
+        {"decision_type": "post", "decision_id": post.pk, "statement": "这是真实体验"},
+    )
+    assert sent.status_code == 302
+    appeal = Appeal.objects.get(decision_type="post")
+    assert (appeal.decision_id, appeal.decided_by_id) == (post.pk, operator.pk)
+    html = page(client, "/me/community")
+    row = html.split(f'id="hidden-post-{post.pk}"')[1].split("</article>")[0]
+    assert "Waiting for review" in row
+    assert 'name="statement"' not in row  # once per decision
+    assert 'name="statement"' in html.split(f'id="hidden-comment-{comment.pk}"')[1]
