@@ -78,10 +78,15 @@ def _notes(post: Post) -> str:
     return str(post.report_notes)
 
 
+def _author_page(row: Post | PostComment) -> str:
+    """The author's member page, where an operator sees their history and penalises them."""
+    return reverse("web:platform_member", args=[row.author_id])
+
+
 _POST_COLUMNS = [
     Column("photo", gettext_lazy("Photo"), kind=THUMB, value=_thumb, in_csv=False),
     Column("product.title", gettext_lazy("Product")),
-    Column("author.nickname", gettext_lazy("Author")),
+    Column("author.nickname", gettext_lazy("Author"), link=_author_page),
     Column("rating", gettext_lazy("Rating"), sortable=True, kind=NUMBER),
     Column("text", gettext_lazy("Text"), formatter=lambda t: Truncator(t).chars(120)),
     Column("created_at", gettext_lazy("Written"), sortable=True, kind=DATETIME),
@@ -191,7 +196,7 @@ def _comment_reasons(comment: PostComment) -> str:
 
 _COMMENT_COLUMNS = [
     Column("post.product.title", gettext_lazy("Product")),
-    Column("author.nickname", gettext_lazy("Author")),
+    Column("author.nickname", gettext_lazy("Author"), link=_author_page),
     Column("text", gettext_lazy("Comment"), formatter=lambda t: Truncator(t).chars(120)),
     Column("created_at", gettext_lazy("Written"), sortable=True, kind=DATETIME),
 ]

@@ -997,3 +997,9 @@ def test_the_fraud_queue_shows_the_devices_and_addresses_in_chinese(
     assert "买家用过的设备：farm-phone-012…" in html
     sheet = chinese.get("/platform/holds", {"export": "csv"}).content.decode("utf-8-sig")
     assert farm in sheet
+
+
+def test_a_reported_posts_author_leads_to_their_member_page(desk: Client, api: Api) -> None:
+    written = reported_post(api)
+    html = shown(desk, "/platform/posts")
+    assert f'href="/platform/members/{written.author_id}"' in html
