@@ -48,6 +48,14 @@ HOLD_SAME_IP = "same IP address as the buyer"
 HOLD_PHONE = "delivery phone is the beneficiary's"
 HOLD_ADDRESS = "delivery address is one the beneficiary uses"
 HOLD_BURST = "burst of orders through one share link"
+HOLD_SHARED_DEVICE = "buyer and beneficiary use one device"
+HOLD_DEVICE_FARM = "many accounts on the buyer's device"
+HOLD_ADDRESS_FARM = "many buyers ship to one address through one sharer"
+HOLD_IP_FARM = "many buyers from one IP address through one sharer"
+HOLD_COUPON_FARM = "new accounts on one device or IP use coupons through one sharer"
+HOLD_RING = "buyer and beneficiary buy through each other's links with refunds"
+HOLD_REFUNDS = "most of the buyer's shared orders were refunded"
+HOLD_RECIPROCAL = "buyer and beneficiary buy through each other's links"
 HOLD_REASON_SEPARATOR = "; "
 HOLD_REASONS = {
     HOLD_PAYER: gettext_lazy("The earner paid for the order"),
@@ -57,6 +65,18 @@ HOLD_REASONS = {
     HOLD_PHONE: gettext_lazy("The delivery phone is the earner's"),
     HOLD_ADDRESS: gettext_lazy("The delivery address is one the earner uses"),
     HOLD_BURST: gettext_lazy("A burst of orders through one share link"),
+    HOLD_SHARED_DEVICE: gettext_lazy("The buyer and the earner use one device"),
+    HOLD_DEVICE_FARM: gettext_lazy("Many accounts use the buyer's device"),
+    HOLD_ADDRESS_FARM: gettext_lazy("Many buyers ship to one address through one sharer"),
+    HOLD_IP_FARM: gettext_lazy("Many buyers from one IP address through one sharer"),
+    HOLD_COUPON_FARM: gettext_lazy(
+        "New accounts on one device or IP used coupons through one sharer"
+    ),
+    HOLD_RING: gettext_lazy(
+        "The buyer and the earner buy through each other's links, with refunds"
+    ),
+    HOLD_REFUNDS: gettext_lazy("Most of the buyer's shared orders were refunded"),
+    HOLD_RECIPROCAL: gettext_lazy("The buyer and the earner buy through each other's links"),
 }
 # Notes the system writes on commission events and entries.
 COMMISSION_NOTES = {
