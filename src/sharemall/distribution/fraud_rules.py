@@ -31,9 +31,11 @@ IP_FARM_BUYERS = 5
 # Fresh accounts using a coupon through one sharer from one IP or device in a day.
 COUPON_FARM_BUYERS = 3
 FRESH_HOURS = 24
-# Buying through each other's links: with a refund between the pair it is brushing, and so it
-# is with this many orders between the two in 30 days whatever was refunded.
-RING_ORDERS = 4
+# Buying through each other's links: with refunds between the pair it is brushing (a family
+# refunds one now and then: two it takes), and so it is with this many orders between the two
+# in 30 days whatever was refunded.
+RING_REFUNDS = 2
+RING_ORDERS = 10
 # A buyer whose attributed orders are mostly refunded: at least this many refunded, and at
 # least half of them.
 REFUNDED_ORDERS = 2
@@ -54,11 +56,13 @@ class Facts:
     address_buyers: int = 0  # distinct other buyers to this address through the sharer
     ip_buyers: int = 0  # distinct buyers through the sharer from this public IP today
     coupon_farm_buyers: int = 0  # fresh coupon users through the sharer, same IP/device today
-    reciprocal_orders: int = 0  # the beneficiary's orders through the buyer's links
+    reciprocal_orders: int = 0  # the beneficiary's orders through the buyer's links, or
+    # through the links of someone who bought through the buyer's (a ring of three)
     pair_orders: int = 0  # orders between the two in either direction
     pair_refunds: int = 0  # of those, refunded (or a refund asked for)
     buyer_attributed: int = 0  # the buyer's earlier shared orders
     buyer_refunded: int = 0  # of those, refunded
+    beneficiary_refunded: int = 0  # the beneficiary's own shared orders refunded
     burst: bool = False
     # Weak: never hold alone.
     same_ip: bool = False
@@ -99,9 +103,13 @@ def hold_codes(facts: Facts) -> list[str]:
 
 
 def is_ring(f: Facts) -> bool:
-    """Buying through each other's links is what families do now and then; with refunds
-    between the two, or at a brushing volume, it is a ring."""
-    return f.reciprocal_orders > 0 and (f.pair_refunds > 0 or f.pair_orders >= RING_ORDERS)
+    """Buying through each other's links is what families do now and then; with refunds on both
+    sides (or two between the pair), or at a brushing volume, it is a ring."""
+    return f.reciprocal_orders > 0 and (
+        f.pair_refunds >= RING_REFUNDS
+        or (f.buyer_refunded > 0 and f.beneficiary_refunded > 0)
+        or f.pair_orders >= RING_ORDERS
+    )
 
 
 def mostly_refunded(attributed: int, refunded: int) -> bool:

@@ -26,12 +26,13 @@ PENDING, SETTLED, REVERSED, HELD, REJECTED = (
     "held",
     "rejected",
 )
-# Entries are made pending, or held where fraud signals show. A released hold is pending
-# again; a refund reverses what is left of an entry in any of the live states.
+# Entries are made pending, or held where fraud signals show (at payment, or later when a
+# refund shows a ring: pending → held). A released hold is pending again; a refund reverses what
+# is left of an entry in any of the live states.
 COMMISSION = StateMachine(
     "commission",
     {
-        PENDING: {SETTLED, REVERSED},
+        PENDING: {SETTLED, REVERSED, HELD},
         HELD: {PENDING, REJECTED, REVERSED},
         SETTLED: {REVERSED},
     },
@@ -83,6 +84,8 @@ COMMISSION_NOTES = {
     "order completed": gettext_lazy("The order completed"),
     "released after the order completed": gettext_lazy("Released after the order completed"),
     "back office": gettext_lazy("Decided in the admin site"),
+    "held after a refund": gettext_lazy("Held after a refund showed the signals"),
+    "held with the farm it belongs to": gettext_lazy("Held with the farm it belongs to"),
 }
 COMMISSION_NOTE_PREFIXES = {"released: ": gettext_lazy("Released: %(text)s")}
 

@@ -11,7 +11,7 @@ from sharemall.distribution.models import (
 )
 from sharemall.distribution.rules import HELD, PENDING
 from sharemall.distribution.services.agents import region_agent_for
-from sharemall.distribution.services.fraud import fraud_reasons, order_facts
+from sharemall.distribution.services.fraud import fraud_reasons, holds_after_farm, order_facts
 from sharemall.distribution.services.postings import post_moves
 from sharemall.merchants.models import Store
 from sharemall.orders.models import Order, OrderLine
@@ -131,4 +131,6 @@ def _order_commissions(order: Order) -> list[CommissionEntry]:
             order,
             [(e.beneficiary_id, "member_pending", e.amount_fen) for e in entries],
         )
+        # A farm seen now holds its earlier orders too.
+        holds_after_farm(order, [r for found in reasons_by_person.values() for r in found])
     return entries

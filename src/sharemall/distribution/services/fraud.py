@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sharemall.accounts.models import Member, MemberDevice
-from sharemall.distribution import fraud_rules
+from sharemall.distribution import fraud_rules, rules
+from sharemall.distribution.models import CommissionEntry
+from sharemall.distribution.rules import COMMISSION, HELD, HOLD_REASON_SEPARATOR, PENDING
 from sharemall.orders.models import Order
 
 # Orders through one share link in a short time look like brushing (刷单): held for review.
@@ -97,7 +99,21 @@ def fraud_reasons(order: Order, beneficiary: Member, known: OrderFacts | None = 
         paid_at__isnull=False,
         paid_at__gte=since,
     )
-    reciprocal = pair.filter(buyer=beneficiary).count()
+    # The beneficiary bought through the buyer's links, or through the links of one who did:
+    # index (buyer, created_at) for the beneficiary's orders, order_referrer_paid inside.
+    through_buyer = Order.objects.filter(referrer=buyer, paid_at__gte=since).values("buyer_id")
+    reciprocal = Order.objects.filter(
+        Q(referrer=buyer) | Q(referrer__in=through_buyer),
+        buyer=beneficiary,
+        paid_at__gte=since,
+    ).count()
+    beneficiary_refunded = (
+        Order.objects.filter(
+            _refunded(), buyer=beneficiary, referrer__isnull=False, paid_at__gte=since
+        ).count()
+        if reciprocal
+        else 0
+    )
     facts = replace(
         known.facts,
         beneficiary_paid=order.payment.payer_id == beneficiary.pk,
@@ -108,6 +124,7 @@ def fraud_reasons(order: Order, beneficiary: Member, known: OrderFacts | None = 
         reciprocal_orders=reciprocal,
         pair_orders=pair.count() if reciprocal else 0,
         pair_refunds=pair.filter(_refunded()).count() if reciprocal else 0,
+        beneficiary_refunded=beneficiary_refunded,
         same_ip=_identifies(order.client_ip) and order.client_ip in ips,
         same_address=_ships_where_beneficiary_does(order, beneficiary),
     )
@@ -254,3 +271,86 @@ def is_burst(order: Order) -> bool:
     since = (order.paid_at or timezone.now()) - timedelta(minutes=BURST_MINUTES)
     recent = Order.objects.filter(share_link_id=order.share_link_id, paid_at__gte=since)
     return recent.count() > BURST_ORDERS
+
+
+# --- holds after the fact ------------------------------------------------------------------------
+
+# Orders weighed again at most, when a refund or a farm shows itself.
+RECHECK_ORDERS = 100
+FARM_CODES = frozenset(
+    {
+        rules.HOLD_ADDRESS_FARM,
+        rules.HOLD_IP_FARM,
+        rules.HOLD_COUPON_FARM,
+        rules.HOLD_DEVICE_FARM,
+    }
+)
+
+
+def holds_after_refund(order: Order) -> int:
+    """A ring shows itself when it refunds: buying through each other's links is what families do
+    too, until the money goes back. After a refund on a shared order, the still-pending entries
+    of the buyer's other shared orders and of the reverse direction (the sharer buying through
+    the buyer's links) in the window are weighed again with what is known now."""
+    if not order.referrer_id:
+        return 0
+    since = timezone.now() - timedelta(days=fraud_rules.WINDOW_DAYS)
+    related = Order.objects.filter(
+        Q(buyer_id=order.buyer_id, referrer__isnull=False)
+        | Q(buyer_id=order.referrer_id, referrer_id=order.buyer_id),
+        paid_at__gte=since,
+    ).exclude(pk=order.pk)
+    return _recheck(related, note="held after a refund")
+
+
+def holds_after_farm(order: Order, reasons: list[str]) -> int:
+    """A farm is seen only once it has grown: the order that reaches the threshold is held at
+    payment, and the farm's earlier orders through the same sharer (to the same address, from
+    the same IP that day, or on the same devices), still pending, are weighed again with the
+    count as it is now."""
+    if not order.referrer_id or not FARM_CODES.intersection(reasons):
+        return 0
+    now = order.paid_at or timezone.now()
+    since = now - timedelta(days=fraud_rules.WINDOW_DAYS)
+    through = Order.objects.filter(referrer_id=order.referrer_id, paid_at__gte=since).exclude(
+        pk=order.pk
+    )
+    same = Q(region_code=order.region_code) if order.address else Q(pk__in=[])
+    if _identifies(order.client_ip):
+        same |= Q(client_ip=order.client_ip, paid_at__gte=now - timedelta(days=1))
+    devices = _devices_of(order.buyer) | ({order.device_id} if order.device_id else set())
+    if devices:
+        same |= Q(device_id__in=devices)
+    return _recheck(through.filter(same), note="held with the farm it belongs to")
+
+
+def _recheck(candidates: QuerySet[Order], *, note: str) -> int:
+    """Weigh the still-pending level entries of these orders again; hold those that now add up.
+    Settled money is left alone. Returns the entries held."""
+    related = list(
+        candidates.select_related("buyer", "payment").order_by("-paid_at")[:RECHECK_ORDERS]
+    )
+    pending = CommissionEntry.objects.filter(
+        order__in=related, status=PENDING, reversal_of=None, kind=CommissionEntry.Kind.LEVEL
+    )
+    waiting: dict[int, set[int]] = {}
+    for order_id, beneficiary_id in pending.values_list("order_id", "beneficiary_id"):
+        waiting.setdefault(order_id, set()).add(beneficiary_id)
+    held = 0
+    for other in related:
+        if other.pk not in waiting:
+            continue
+        known = order_facts(other)
+        for person in Member.objects.filter(pk__in=waiting[other.pk]):
+            reasons = fraud_reasons(other, person, known)
+            if reasons:
+                held += len(
+                    COMMISSION.move_many(
+                        pending.filter(order=other, beneficiary=person),
+                        PENDING,
+                        HELD,
+                        note=note,
+                        reason=HOLD_REASON_SEPARATOR.join(reasons)[:300],
+                    )
+                )
+    return held
