@@ -131,6 +131,8 @@ class Report:
     clicks_made: Counter[str] = field(default_factory=Counter)
     clicks_counted: Counter[str] = field(default_factory=Counter)
     held_final: set[int] = field(default_factory=set)
+    # Fraud orders not held whose commission still stands (not reversed by their own refund).
+    missed_paying: int = 0
     seconds: float = 0.0
 
     def rows(self) -> list[tuple[str, int, int, int, int, float, float, float]]:
@@ -193,6 +195,11 @@ class Report:
             lines.append(f"{name:<15}{n:>7}{f:>7}{h:>6}{hf:>11}{p:>10.3f}{recall:>8}{hr:>12.2%}")
         p, r = self.at_capture()
         lines.append(f"held at payment capture alone: precision {p:.3f}, recall {r:.3f}")
+        missed = sum(1 for o in self.outcomes if o.fraud and o.order_id not in self.held_final)
+        lines.append(
+            f"fraud orders not held: {missed}, of which still paying a commission: "
+            f"{self.missed_paying} (the rest were refunded before anything showed)"
+        )
         lines.append(
             f"honest sharers and families held: {self.honest_held_rate():.2%}; click farm "
             f"clicks counted {self.clicks_counted['click_farm']} of "
@@ -656,6 +663,22 @@ class World:
             .exclude(reason="")
             .filter(status__in=["held", "reversed"])
             .values_list("order_id", flat=True)
+        )
+        missed = [
+            o.order_id
+            for o in self.report.outcomes
+            if o.fraud and o.order_id not in self.report.held_final
+        ]
+        self.report.missed_paying = (
+            CommissionEntry.objects.filter(
+                order_id__in=missed,
+                reversal_of=None,
+                kind=CommissionEntry.Kind.LEVEL,
+                status__in=["pending", "settled"],
+            )
+            .values("order_id")
+            .distinct()
+            .count()
         )
         self.report.seconds = time.monotonic() - began
         return self.report

@@ -205,6 +205,7 @@ def _ip_buyers(order: Order, now: datetime) -> int:
             referrer_id=order.referrer_id,
             client_ip=order.client_ip,
             paid_at__gte=now - timedelta(days=1),
+            paid_at__lte=now + timedelta(days=1),
         )
         .exclude(buyer_id=order.referrer_id)
         .values("buyer_id")
@@ -233,6 +234,7 @@ def _coupon_farm_buyers(order: Order, now: datetime) -> int:
             same_place,
             referrer_id=order.referrer_id,
             paid_at__gte=now - timedelta(days=1),
+            paid_at__lte=now + timedelta(days=1),
             buyer__date_joined__gte=fresh_since,
         )
         .exclude(buyer_id=order.referrer_id)
@@ -266,10 +268,15 @@ def _identifies(address: str | None) -> bool:
 
 
 def is_burst(order: Order) -> bool:
+    """More than BURST_ORDERS orders through the link within BURST_MINUTES of this one's
+    payment (on both sides: an order weighed again later is compared with its own moment)."""
     if not order.share_link_id:
         return False
-    since = (order.paid_at or timezone.now()) - timedelta(minutes=BURST_MINUTES)
-    recent = Order.objects.filter(share_link_id=order.share_link_id, paid_at__gte=since)
+    paid = order.paid_at or timezone.now()
+    near = timedelta(minutes=BURST_MINUTES)
+    recent = Order.objects.filter(
+        share_link_id=order.share_link_id, paid_at__gte=paid - near, paid_at__lte=paid + near
+    )
     return recent.count() > BURST_ORDERS
 
 
@@ -290,14 +297,19 @@ FARM_CODES = frozenset(
 def holds_after_refund(order: Order) -> int:
     """A ring shows itself when it refunds: buying through each other's links is what families do
     too, until the money goes back. After a refund on a shared order, the still-pending entries
-    of the buyer's other shared orders and of the reverse direction (the sharer buying through
-    the buyer's links) in the window are weighed again with what is known now."""
+    of the buyer's other shared orders, and of the orders the buyer earns on from the sharers it
+    bought through (the other direction of a ring), in the window are weighed again with what
+    is known now."""
     if not order.referrer_id:
         return 0
     since = timezone.now() - timedelta(days=fraud_rules.WINDOW_DAYS)
+    # The sharers this buyer bought through in the window (index: buyer, created_at).
+    bought_through = Order.objects.filter(
+        buyer_id=order.buyer_id, referrer__isnull=False, paid_at__gte=since
+    ).values("referrer_id")
     related = Order.objects.filter(
         Q(buyer_id=order.buyer_id, referrer__isnull=False)
-        | Q(buyer_id=order.referrer_id, referrer_id=order.buyer_id),
+        | Q(referrer_id=order.buyer_id, buyer_id__in=bought_through),
         paid_at__gte=since,
     ).exclude(pk=order.pk)
     return _recheck(related, note="held after a refund")
