@@ -488,7 +488,7 @@ class World:
             self.honest_customers(s, "self_referral", self.rng.randint(0, 2), start)
 
     def rings(self) -> None:
-        for r in range(self.n(4, 2)):
+        for r in range(self.n(4, 1)):
             start = self.rng.uniform(0, 12 * 24 * 60)
             members = [
                 self.person(f"ring{r}-{i}", age_days=self.rng.uniform(1, 15))
