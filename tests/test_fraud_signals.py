@@ -295,7 +295,7 @@ def test_a_buyer_whose_shared_orders_are_mostly_refunded_is_held(
     sharer = Person(api, "phone-h", "36.1.1.9")
     sharer.share(product_id)
     buyer = Person(api, "phone-h2", "36.7.7.7")
-    for _ in range(2):
+    for _ in range(3):
         buyer.refund(buyer.buy(sku_id, sharer), owner)
 
     assert held_for(buyer.buy(sku_id, sharer), sharer) == [rules.HOLD_REFUNDS]
@@ -341,3 +341,20 @@ def test_the_sharers_ip_or_address_alone_holds_nothing(
     order_id = neighbour.buy(sku_id, sharer, address="长安街 1 号")
 
     assert entry_of(order_id, sharer).status == "pending"
+
+
+def test_orders_after_a_click_farm_on_the_link_are_held(
+    api: Api, shop: tuple[int, int, Member]
+) -> None:
+    from sharemall.sharing.services import click_record  # noqa: PLC0415
+
+    product_id, sku_id, _owner = shop
+    sharer = Person(api, "phone-j", "36.1.2.1")
+    sharer.share(product_id)
+    for i in range(10):  # cleared cookies: each a new visitor, all from one address
+        click_record(code=sharer.code, visitor_key=f"farm-visit-{i}", ip="36.10.10.10")
+    farm_account = Person(api, "phone-j2", "36.10.10.10")
+    elsewhere = Person(api, "phone-j3", "36.10.10.11")
+
+    assert held_for(farm_account.buy(sku_id, sharer), sharer) == [rules.HOLD_CLICK_FARM]
+    assert entry_of(elsewhere.buy(sku_id, sharer), sharer).status == "pending"

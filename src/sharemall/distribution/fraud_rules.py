@@ -28,17 +28,21 @@ DEVICE_FARM_ACCOUNTS = 3
 ADDRESS_FARM_BUYERS = 4
 # Distinct buyers through one sharer from one public IP in a day.
 IP_FARM_BUYERS = 5
+# Counted clicks on the order's link from the order's IP in the day before: each counted click
+# is another visitor (one count per visitor a day), so this many from one address is a farm.
+CLICK_FARM_CLICKS = 10
 # Fresh accounts using a coupon through one sharer from one IP or device in a day.
 COUPON_FARM_BUYERS = 3
 FRESH_HOURS = 24
 # Buying through each other's links: with refunds between the pair it is brushing (a family
-# refunds one now and then: two it takes), and so it is with this many orders between the two
-# in 30 days whatever was refunded.
+# refunds one now and then: two it takes), or when both sides refund most of what they buy
+# through shares, and so it is with this many orders between the two in 30 days whatever was
+# refunded.
 RING_REFUNDS = 2
 RING_ORDERS = 10
 # A buyer whose attributed orders are mostly refunded: at least this many refunded, and at
-# least half of them.
-REFUNDED_ORDERS = 2
+# least half of them (a family member who sent two of three things back is unlucky, not a ring).
+REFUNDED_ORDERS = 3
 WINDOW_DAYS = 30
 
 
@@ -56,13 +60,15 @@ class Facts:
     address_buyers: int = 0  # distinct other buyers to this address through the sharer
     ip_buyers: int = 0  # distinct buyers through the sharer from this public IP today
     coupon_farm_buyers: int = 0  # fresh coupon users through the sharer, same IP/device today
+    farm_clicks: int = 0  # counted clicks on the order's link from the order's IP, past day
     reciprocal_orders: int = 0  # the beneficiary's orders through the buyer's links, or
     # through the links of someone who bought through the buyer's (a ring of three)
     pair_orders: int = 0  # orders between the two in either direction
     pair_refunds: int = 0  # of those, refunded (or a refund asked for)
     buyer_attributed: int = 0  # the buyer's earlier shared orders
     buyer_refunded: int = 0  # of those, refunded
-    beneficiary_refunded: int = 0  # the beneficiary's own shared orders refunded
+    beneficiary_attributed: int = 0  # the beneficiary's own shared orders
+    beneficiary_refunded: int = 0  # of those, refunded
     burst: bool = False
     # Weak: never hold alone.
     same_ip: bool = False
@@ -80,6 +86,7 @@ def _weights(f: Facts) -> list[tuple[str, float]]:
         (f.address_buyers >= ADDRESS_FARM_BUYERS, rules.HOLD_ADDRESS_FARM),
         (f.ip_buyers >= IP_FARM_BUYERS, rules.HOLD_IP_FARM),
         (f.coupon_farm_buyers >= COUPON_FARM_BUYERS, rules.HOLD_COUPON_FARM),
+        (f.farm_clicks >= CLICK_FARM_CLICKS, rules.HOLD_CLICK_FARM),
         (is_ring(f), rules.HOLD_RING),
         (mostly_refunded(f.buyer_attributed, f.buyer_refunded), rules.HOLD_REFUNDS),
         (f.burst, rules.HOLD_BURST),
@@ -105,11 +112,16 @@ def hold_codes(facts: Facts) -> list[str]:
 def is_ring(f: Facts) -> bool:
     """Buying through each other's links is what families do now and then; with refunds on both
     sides (or two between the pair), or at a brushing volume, it is a ring."""
-    return f.reciprocal_orders > 0 and (
-        f.pair_refunds >= RING_REFUNDS
-        or (f.buyer_refunded > 0 and f.beneficiary_refunded > 0)
-        or f.pair_orders >= RING_ORDERS
+    both_refund = _half(f.buyer_attributed, f.buyer_refunded) and _half(
+        f.beneficiary_attributed, f.beneficiary_refunded
     )
+    return f.reciprocal_orders > 0 and (
+        f.pair_refunds >= RING_REFUNDS or both_refund or f.pair_orders >= RING_ORDERS
+    )
+
+
+def _half(attributed: int, refunded: int) -> bool:
+    return refunded > 0 and refunded * 2 >= attributed
 
 
 def mostly_refunded(attributed: int, refunded: int) -> bool:

@@ -57,6 +57,7 @@ HOLD_COUPON_FARM = "new accounts on one device or IP use coupons through one sha
 HOLD_RING = "buyer and beneficiary buy through each other's links with refunds"
 HOLD_REFUNDS = "most of the buyer's shared orders were refunded"
 HOLD_RECIPROCAL = "buyer and beneficiary buy through each other's links"
+HOLD_CLICK_FARM = "many clicks on the share link from the buyer's IP address"
 HOLD_REASON_SEPARATOR = "; "
 HOLD_REASONS = {
     HOLD_PAYER: gettext_lazy("The earner paid for the order"),
@@ -78,6 +79,7 @@ HOLD_REASONS = {
     ),
     HOLD_REFUNDS: gettext_lazy("Most of the buyer's shared orders were refunded"),
     HOLD_RECIPROCAL: gettext_lazy("The buyer and the earner buy through each other's links"),
+    HOLD_CLICK_FARM: gettext_lazy("Many clicks on the share link from the buyer's IP address"),
 }
 # Notes the system writes on commission events and entries.
 COMMISSION_NOTES = {

@@ -20,6 +20,7 @@ from sharemall.distribution import fraud_rules, rules
 from sharemall.distribution.models import CommissionEntry
 from sharemall.distribution.rules import COMMISSION, HELD, HOLD_REASON_SEPARATOR, PENDING
 from sharemall.orders.models import Order
+from sharemall.sharing.models import ShareClick
 
 # Orders through one share link in a short time look like brushing (刷单): held for review.
 BURST_ORDERS = 5
@@ -63,6 +64,7 @@ def order_facts(order: Order) -> OrderFacts:
     facts = fraud_rules.Facts(
         device_accounts=_most_accounts_on(devices),
         burst=is_burst(order),
+        farm_clicks=_farm_clicks(order, now),
     )
     if order.referrer_id:
         since = now - timedelta(days=fraud_rules.WINDOW_DAYS)
@@ -107,13 +109,11 @@ def fraud_reasons(order: Order, beneficiary: Member, known: OrderFacts | None = 
         buyer=beneficiary,
         paid_at__gte=since,
     ).count()
-    beneficiary_refunded = (
-        Order.objects.filter(
-            _refunded(), buyer=beneficiary, referrer__isnull=False, paid_at__gte=since
-        ).count()
-        if reciprocal
-        else 0
+    theirs_shared = Order.objects.filter(
+        buyer=beneficiary, referrer__isnull=False, paid_at__gte=since
     )
+    beneficiary_attributed = theirs_shared.count() if reciprocal else 0
+    beneficiary_refunded = theirs_shared.filter(_refunded()).count() if reciprocal else 0
     facts = replace(
         known.facts,
         beneficiary_paid=order.payment.payer_id == beneficiary.pk,
@@ -124,6 +124,7 @@ def fraud_reasons(order: Order, beneficiary: Member, known: OrderFacts | None = 
         reciprocal_orders=reciprocal,
         pair_orders=pair.count() if reciprocal else 0,
         pair_refunds=pair.filter(_refunded()).count() if reciprocal else 0,
+        beneficiary_attributed=beneficiary_attributed,
         beneficiary_refunded=beneficiary_refunded,
         same_ip=_identifies(order.client_ip) and order.client_ip in ips,
         same_address=_ships_where_beneficiary_does(order, beneficiary),
@@ -168,6 +169,19 @@ def _most_accounts_on(devices: set[str]) -> int:
     )[:500]:
         behind[device].add(member_id)
     return max(len(ids) for ids in behind.values())
+
+
+def _farm_clicks(order: Order, now: datetime) -> int:
+    """Counted clicks on the order's link from the order's public IP in the day before its
+    payment, counted up to the threshold only. Index: ShareClick (link, clicked_at)."""
+    if not order.share_link_id or not _identifies(order.client_ip):
+        return 0
+    return ShareClick.objects.filter(
+        link_id=order.share_link_id,
+        clicked_at__gte=now - timedelta(days=1),
+        clicked_at__lte=now,
+        ip=order.client_ip,
+    )[: fraud_rules.CLICK_FARM_CLICKS].count()
 
 
 def _address_buyers(order: Order, since: datetime) -> int:
@@ -290,6 +304,7 @@ FARM_CODES = frozenset(
         rules.HOLD_IP_FARM,
         rules.HOLD_COUPON_FARM,
         rules.HOLD_DEVICE_FARM,
+        rules.HOLD_CLICK_FARM,
     }
 )
 

@@ -29,7 +29,13 @@ STRONG = [
     ),
     (
         replace(
-            NOTHING, reciprocal_orders=1, pair_orders=2, buyer_refunded=1, beneficiary_refunded=1
+            NOTHING,
+            reciprocal_orders=1,
+            pair_orders=2,
+            buyer_attributed=2,
+            buyer_refunded=1,
+            beneficiary_attributed=1,
+            beneficiary_refunded=1,
         ),
         rules.HOLD_RING,
     ),
@@ -38,9 +44,10 @@ STRONG = [
         rules.HOLD_RING,
     ),
     (
-        replace(NOTHING, buyer_attributed=3, buyer_refunded=fr.REFUNDED_ORDERS),
+        replace(NOTHING, buyer_attributed=5, buyer_refunded=fr.REFUNDED_ORDERS),
         rules.HOLD_REFUNDS,
     ),
+    (replace(NOTHING, farm_clicks=fr.CLICK_FARM_CLICKS), rules.HOLD_CLICK_FARM),
     (replace(NOTHING, burst=True), rules.HOLD_BURST),
 ]
 
@@ -61,7 +68,18 @@ def test_one_short_of_each_farm_threshold_holds_nothing() -> None:
         replace(NOTHING, address_buyers=fr.ADDRESS_FARM_BUYERS - 1),
         replace(NOTHING, ip_buyers=fr.IP_FARM_BUYERS - 1),
         replace(NOTHING, coupon_farm_buyers=fr.COUPON_FARM_BUYERS - 1),
+        replace(NOTHING, farm_clicks=fr.CLICK_FARM_CLICKS - 1),
         replace(NOTHING, buyer_attributed=3, buyer_refunded=fr.REFUNDED_ORDERS - 1),
+        replace(  # a family: each refunded one of several
+            NOTHING,
+            reciprocal_orders=2,
+            pair_orders=3,
+            pair_refunds=1,
+            buyer_attributed=3,
+            buyer_refunded=1,
+            beneficiary_attributed=4,
+            beneficiary_refunded=1,
+        ),
     ):
         assert fr.hold_codes(facts) == [], facts
 
@@ -75,8 +93,9 @@ family_facts = st.builds(
     reciprocal_orders=st.integers(0, 4),
     pair_orders=st.integers(0, fr.RING_ORDERS - 1),
     pair_refunds=st.integers(0, fr.RING_REFUNDS - 1),
-    buyer_attributed=st.integers(0, 10),
+    buyer_attributed=st.integers(2, 10),
     buyer_refunded=st.integers(0, 1),
+    beneficiary_attributed=st.integers(0, 10),
     beneficiary_refunded=st.just(0),
     address_buyers=st.integers(0, fr.ADDRESS_FARM_BUYERS - 1),
     ip_buyers=st.integers(0, fr.IP_FARM_BUYERS - 1),
