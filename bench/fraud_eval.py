@@ -11,10 +11,13 @@ honest, in seven patterns:
   home address and Wi-Fi, which no signal should hold alone.
 - brushing_ring: 3–5 accounts, each on its own phone and network, buy through each other's
   links in rounds over two weeks and refund most of it within hours.
-- click_farm: a sharer's link gets dozens of clicks from two devices on two addresses, then
-  farm accounts signed up on those devices buy through it. A click "held" means not counted:
-  the per-address click limit and the one-count-per-visitor window already drop them (the
-  report shows clicks made and counted); the orders after them are held by the signals.
+- click_farm: a sharer's link gets dozens of clicks from two devices on two addresses (cookies
+  cleared: each click a new visitor), then farm accounts signed up on those devices buy through
+  it from those addresses. For clicks, "held" means not counted: the per-address click limit
+  and the one-count-per-visitor window decide (the report shows clicks made and counted; a
+  farm this slow stays under the limit). What the farm is after is the orders: an order from
+  an address with many counted clicks on its link the day before is held, with the farm's
+  other orders (docs/fraud.md).
 - address_farm: many accounts, each on its own phone and network, ship to one drop address
   (typed several ways) through one sharer over a few days.
 - coupon_farm: fresh accounts on one device and one IP each claim the shop's coupon and buy
