@@ -26,12 +26,13 @@ PENDING, SETTLED, REVERSED, HELD, REJECTED = (
     "held",
     "rejected",
 )
-# Entries are made pending, or held where fraud signals show. A released hold is pending
-# again; a refund reverses what is left of an entry in any of the live states.
+# Entries are made pending, or held where fraud signals show (at payment, or later when a
+# refund shows a ring: pending → held). A released hold is pending again; a refund reverses what
+# is left of an entry in any of the live states.
 COMMISSION = StateMachine(
     "commission",
     {
-        PENDING: {SETTLED, REVERSED},
+        PENDING: {SETTLED, REVERSED, HELD},
         HELD: {PENDING, REJECTED, REVERSED},
         SETTLED: {REVERSED},
     },
@@ -48,6 +49,15 @@ HOLD_SAME_IP = "same IP address as the buyer"
 HOLD_PHONE = "delivery phone is the beneficiary's"
 HOLD_ADDRESS = "delivery address is one the beneficiary uses"
 HOLD_BURST = "burst of orders through one share link"
+HOLD_SHARED_DEVICE = "buyer and beneficiary use one device"
+HOLD_DEVICE_FARM = "many accounts on the buyer's device"
+HOLD_ADDRESS_FARM = "many buyers ship to one address through one sharer"
+HOLD_IP_FARM = "many buyers from one IP address through one sharer"
+HOLD_COUPON_FARM = "new accounts on one device or IP use coupons through one sharer"
+HOLD_RING = "buyer and beneficiary buy through each other's links with refunds"
+HOLD_REFUNDS = "most of the buyer's shared orders were refunded"
+HOLD_RECIPROCAL = "buyer and beneficiary buy through each other's links"
+HOLD_CLICK_FARM = "many clicks on the share link from the buyer's IP address"
 HOLD_REASON_SEPARATOR = "; "
 HOLD_REASONS = {
     HOLD_PAYER: gettext_lazy("The earner paid for the order"),
@@ -57,12 +67,27 @@ HOLD_REASONS = {
     HOLD_PHONE: gettext_lazy("The delivery phone is the earner's"),
     HOLD_ADDRESS: gettext_lazy("The delivery address is one the earner uses"),
     HOLD_BURST: gettext_lazy("A burst of orders through one share link"),
+    HOLD_SHARED_DEVICE: gettext_lazy("The buyer and the earner use one device"),
+    HOLD_DEVICE_FARM: gettext_lazy("Many accounts use the buyer's device"),
+    HOLD_ADDRESS_FARM: gettext_lazy("Many buyers ship to one address through one sharer"),
+    HOLD_IP_FARM: gettext_lazy("Many buyers from one IP address through one sharer"),
+    HOLD_COUPON_FARM: gettext_lazy(
+        "New accounts on one device or IP used coupons through one sharer"
+    ),
+    HOLD_RING: gettext_lazy(
+        "The buyer and the earner buy through each other's links, with refunds"
+    ),
+    HOLD_REFUNDS: gettext_lazy("Most of the buyer's shared orders were refunded"),
+    HOLD_RECIPROCAL: gettext_lazy("The buyer and the earner buy through each other's links"),
+    HOLD_CLICK_FARM: gettext_lazy("Many clicks on the share link from the buyer's IP address"),
 }
 # Notes the system writes on commission events and entries.
 COMMISSION_NOTES = {
     "order completed": gettext_lazy("The order completed"),
     "released after the order completed": gettext_lazy("Released after the order completed"),
     "back office": gettext_lazy("Decided in the admin site"),
+    "held after a refund": gettext_lazy("Held after a refund showed the signals"),
+    "held with the farm it belongs to": gettext_lazy("Held with the farm it belongs to"),
 }
 COMMISSION_NOTE_PREFIXES = {"released: ": gettext_lazy("Released: %(text)s")}
 

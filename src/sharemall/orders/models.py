@@ -128,6 +128,12 @@ class Order(models.Model):
             models.Index(fields=["status", "shipped_at"]),
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["share_link_id"]),
+            # Fraud signals at payment capture (distribution/services/fraud.py): a sharer's
+            # paid orders in a window, by district for the address farm.
+            models.Index(fields=["referrer", "paid_at"], name="order_referrer_paid"),
+            models.Index(
+                fields=["referrer", "region_code", "paid_at"], name="order_referrer_region"
+            ),
             # The settlement sweep: completed orders not settled yet, oldest completion first.
             models.Index(
                 fields=["completed_at"],

@@ -11,7 +11,7 @@ from sharemall.distribution.models import (
 )
 from sharemall.distribution.rules import HELD, PENDING
 from sharemall.distribution.services.agents import region_agent_for
-from sharemall.distribution.services.fraud import fraud_reasons, is_burst
+from sharemall.distribution.services.fraud import fraud_reasons, holds_after_farm, order_facts
 from sharemall.distribution.services.postings import post_moves
 from sharemall.merchants.models import Store
 from sharemall.orders.models import Order, OrderLine
@@ -74,7 +74,8 @@ def _order_commissions(order: Order) -> list[CommissionEntry]:
     agent = region_agent_for(_order_region(order))
     if not any(chain) and agent is None:
         return []
-    burst = is_burst(order)
+    # The signals about the order itself are read once, whoever it pays.
+    known = order_facts(order)
     entries: list[CommissionEntry] = []
     reasons_by_person: dict[int, list[str]] = {}
     for line in lines:
@@ -104,9 +105,7 @@ def _order_commissions(order: Order) -> list[CommissionEntry]:
             if amount <= 0:
                 continue
             if person.pk not in reasons_by_person:
-                reasons_by_person[person.pk] = fraud_reasons(order, person) + (
-                    [rules.HOLD_BURST] if burst else []
-                )
+                reasons_by_person[person.pk] = fraud_reasons(order, person, known)
             reasons = reasons_by_person[person.pk]
             entries.append(
                 CommissionEntry(
@@ -132,4 +131,6 @@ def _order_commissions(order: Order) -> list[CommissionEntry]:
             order,
             [(e.beneficiary_id, "member_pending", e.amount_fen) for e in entries],
         )
+        # A farm seen now holds its earlier orders too.
+        holds_after_farm(order, [r for found in reasons_by_person.values() for r in found])
     return entries

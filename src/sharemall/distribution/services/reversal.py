@@ -8,6 +8,7 @@ from sharemall.distribution.models import (
     CommissionEntry,
 )
 from sharemall.distribution.rules import COMMISSION, HELD, PENDING, REVERSED, SETTLED
+from sharemall.distribution.services.fraud import holds_after_refund
 from sharemall.distribution.services.postings import post_moves
 from sharemall.orders.models import Order, OrderLine
 
@@ -81,4 +82,6 @@ def commissions_reverse(order: Order, *, refund_key: str) -> int:
                 moves,
                 reverse=True,
             )
+        # What a refund shows about the buyer and the sharer may hold their other entries.
+        holds_after_refund(order)
     return reversed_count
