@@ -157,16 +157,25 @@ def fresh_sqlite_in(migrated_sqlite: Path) -> Callable[[Path], Path]:
     return copy
 
 
-# Under CI's two passes (CI_PASS=sqlite and CI_PASS=postgres, side by side), a test marked
-# one_pass("<pass>") runs in that pass only: it works on its own SQLite file through `sharemall`
-# processes whatever DATABASE_URL says, so the other pass would repeat it exactly. Anywhere
-# else (CI_PASS unset) every test runs.
+# Under CI's two passes (CI_PASS=sqlite and CI_PASS=postgres, side by side) a test that never
+# touches the suite's database (pure rules, the command line and live servers on their own SQLite
+# file) would repeat the SQLite pass exactly on PostgreSQL: it runs in the SQLite pass only.
+# Anywhere else (CI_PASS unset) every test runs.
+_DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+)
+
+
+def _touches_the_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") or item.get_closest_marker("postgres"):
+        return True
+    return not _DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    current = os.environ.get("CI_PASS", "")
-    if not current:
+    if os.environ.get("CI_PASS") != "postgres":
         return
+    once = pytest.mark.skip(reason="never touches the database: it runs in the SQLite pass")
     for item in items:
-        marker = item.get_closest_marker("one_pass")
-        if marker and marker.args and marker.args[0] != current:
-            reason = f"runs on its own SQLite file, in the {marker.args[0]} pass"
-            item.add_marker(pytest.mark.skip(reason=reason))
+        if not _touches_the_database(item):
+            item.add_marker(once)

@@ -13,9 +13,6 @@ import pytest
 
 SHAREMALL = str(Path(sys.executable).parent / "sharemall")
 
-# Every test here runs `sharemall` on SQLite whatever DATABASE_URL says: once per CI run.
-pytestmark = pytest.mark.one_pass("sqlite")
-
 
 def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {

@@ -96,11 +96,6 @@ class Live:
         return dict(json.loads(done.stdout)["jobs"])
 
 
-# The live server runs on its own SQLite file whatever DATABASE_URL says: once per CI run, in the
-# pass that has no browser tests.
-pytestmark = pytest.mark.one_pass("postgres")
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Live]:
     cwd = tmp_path_factory.mktemp("live")

@@ -152,3 +152,10 @@ def assert_no_horizontal_overflow(page: Page) -> None:
         f"(document scrollWidth {measured['scrollWidth']}px); offending elements:\n  "
         + "\n  ".join(offenders[:20] or ["(none found; something scrolls the document)"])
     )
+
+
+def assert_strict_csp(policy: str) -> None:
+    """Scripts and styles only from our own origin, never inline."""
+    assert "script-src 'self'" in policy, policy
+    assert "style-src 'self'" in policy, policy
+    assert "unsafe-inline" not in policy, policy

@@ -1,5 +1,6 @@
-"""Every page fits a phone held upright (375 × 812): nothing makes the page scroll sideways; the
-consoles also fit a desk's 1280 × 800 screen and keep their navigation in view.
+"""Every page fits a phone held upright (375 × 812): nothing makes the page scroll sideways, and
+it carries a strict Content-Security-Policy that nothing on it breaks; the consoles also fit a
+desk's 1280 × 800 screen and keep their navigation in view.
 
 The pages are site.py's SITE_PAGES (the gallery's list); each role's pages open in one signed-in
 context (role_context), a fresh tab each, which keeps dozens of pages quick.
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.helpers import ConsoleLog, assert_no_horizontal_overflow
+from tests.browser.helpers import ConsoleLog, assert_no_horizontal_overflow, assert_strict_csp
 from tests.browser.live import Demo
 from tests.browser.site import CONSOLE_PAGES, SITE_PAGES, SitePage, arrive
 
@@ -28,14 +29,17 @@ PHONE_PAGE = '<!doctype html><meta name="viewport" content="width=device-width">
 
 
 @pytest.mark.parametrize("site_page", SITE_PAGES, ids=lambda site_page: site_page.id)
-def test_page_fits_a_phone_screen(
+def test_page_fits_a_phone_screen_under_a_strict_csp(
     role_context: RoleContext, console: ConsoleLog, demo: Demo, site_page: SitePage
 ) -> None:
+    """One visit per page checks both: the layout, and the policy with nothing breaking it (a
+    blocked inline script or style is a console error)."""
     with _tab(role_context(site_page.as_, "phone"), console) as page:
-        arrive(page, console, demo, site_page)
+        response = arrive(page, console, demo, site_page)
         assert page.viewport_size == {"width": 375, "height": 812}
 
         assert_no_horizontal_overflow(page)
+    assert_strict_csp(response.headers.get("content-security-policy", ""))
     assert console.errors == []
 
 

@@ -9,27 +9,13 @@ from django.utils import translation
 
 from tests.browser.helpers import ConsoleLog, path_of, query_of
 from tests.browser.live import Demo, LiveServer
-from tests.browser.site import PROTECTED_PAGES, SITE_PAGES, SitePage, visit
+from tests.browser.site import PROTECTED_PAGES, SitePage
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-    from tests.browser.conftest import OpenPage
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.mark.parametrize("site_page", SITE_PAGES, ids=lambda site_page: site_page.id)
-def test_page_carries_a_strict_csp_and_breaks_none_of_it(
-    open_page: OpenPage, console: ConsoleLog, demo: Demo, site_page: SitePage
-) -> None:
-    _, response = visit(open_page, console, demo, site_page)
-
-    policy = response.headers.get("content-security-policy", "")
-    assert "script-src 'self'" in policy
-    assert "style-src 'self'" in policy
-    assert "unsafe-inline" not in policy
-    assert console.errors == []
 
 
 def test_console_watch_catches_a_csp_violation(page: Page, console: ConsoleLog) -> None:

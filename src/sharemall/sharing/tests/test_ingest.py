@@ -680,7 +680,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.one_pass("sqlite")
 def test_a_served_worker_writes_every_answered_click_before_it_exits(
     tmp_path: Path, fresh_sqlite_in: Callable[[Path], Path]
 ) -> None:
