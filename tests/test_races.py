@@ -72,14 +72,14 @@ def _headers(raw: dict[str, str]) -> dict[str, str]:
     return {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in raw.items()}
 
 
-def test_two_hundred_orders_with_six_concurrent_deliveries_each_are_paid_once() -> None:
+def test_a_hundred_orders_with_six_concurrent_deliveries_each_are_paid_once() -> None:
     sku = product(stock=5000, price_fen=1999).skus.get()
     buyer = MemberFactory.create()
     payments = [
         checkout.order_create(
             buyer=buyer, items=[checkout.Item(sku.pk, 1)], delivery=EXPRESS
         ).payment
-        for _ in range(200)
+        for _ in range(100)
     ]
     sandbox = SandboxProvider()
     # Each delivery is signed when it is sent, as a provider re-signs every retry: signing all
@@ -109,10 +109,10 @@ def test_two_hundred_orders_with_six_concurrent_deliveries_each_are_paid_once() 
         return send
 
     statuses = in_threads([deliver(p) for p in deliveries], workers=16)
-    assert Counter(statuses) == {200: 1200}
-    assert Payment.objects.filter(status="paid").count() == 200
-    assert OrderEvent.objects.filter(to_status="paid").count() == 200
-    assert LedgerTransaction.objects.filter(kind="payment_captured").count() == 200
+    assert Counter(statuses) == {200: len(deliveries)}
+    assert Payment.objects.filter(status="paid").count() == len(payments)
+    assert OrderEvent.objects.filter(to_status="paid").count() == len(payments)
+    assert LedgerTransaction.objects.filter(kind="payment_captured").count() == len(payments)
     assert ledger_check() == []
 
 
