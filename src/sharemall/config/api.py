@@ -52,7 +52,11 @@ api = NinjaAPI(
     title="ShareMall API",
     version="1",
     description="Social-commerce platform API. Money is integer fen (`*_fen`), rates are basis "
-    'points (`*_bp`), errors are `{"error": {"code", "message"}}`.',
+    'points (`*_bp`), errors are `{"error": {"code", "message"}}`.\n\n'
+    "Apps name the device they run on with an `X-Device-Id` header (1-62 letters, digits, `.`, "
+    "`_` or `-`) on sign-up, log-in, orders, shares and coupon claims: the fraud signals compare "
+    "devices (our own pages send their device cookie instead). The client address is the "
+    "connection's, or `X-Forwarded-For` read only through the proxies in `TRUSTED_PROXIES`.",
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
