@@ -31,6 +31,8 @@ class AfterSaleIn(Schema):
     type: Literal["refund", "return_refund"]
     lines: list[LineIn] = Field(min_length=1, max_length=100)
     reason: str = Field(max_length=1000)
+    # One of aftersales.rules.REASON_CODES; the merchant's quality report counts them.
+    reason_code: str = Field(default="", max_length=20)
 
 
 class AfterSaleLineOut(Schema):
@@ -53,6 +55,7 @@ class AfterSaleOut(Schema):
     status: str
     refund_fen: int
     reason: str
+    reason_code: str
     merchant_note: str
     respond_by: datetime
     created_at: datetime
@@ -126,6 +129,7 @@ def out(a: AfterSale, request: HttpRequest) -> dict[str, Any]:
         "status": a.status,
         "refund_fen": a.refund_fen,
         "reason": a.reason,
+        "reason_code": a.reason_code,
         "merchant_note": a.merchant_note,
         "respond_by": a.respond_by,
         "created_at": a.created_at,
@@ -158,6 +162,7 @@ def request_aftersale(
         kind=payload.type,
         lines=[(line.line_id, line.quantity) for line in payload.lines],
         reason=payload.reason,
+        reason_code=payload.reason_code,
     )
     return Status(201, out(selectors.aftersale_for_party(buyer, aftersale.pk), request))
 

@@ -23,6 +23,7 @@ class AfterSale(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(max_length=16, default=rules.REQUESTED)
     reason = models.CharField(max_length=500)
+    reason_code = models.CharField(max_length=20, blank=True)  # rules.REASON_CODES
     refund_fen = models.BigIntegerField()
     respond_by = models.DateTimeField()  # the merchant's deadline; then it is approved
     merchant_note = models.CharField(max_length=500, blank=True)

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sharemall.core.i18n import gettext_lazy, system_note
+from sharemall.core.i18n import LazyText, gettext_lazy, system_note
 from sharemall.core.transitions import StateMachine
 
 # Photos a buyer may send with a request, and the side of their thumbnails.
@@ -10,6 +10,18 @@ MAX_PHOTOS = 9
 THUMBNAIL_SIDE = 480
 
 REFUND, RETURN_REFUND = "refund", "return_refund"
+
+# Why the buyer asks, as a code the merchant's quality report counts (the free-text reason
+# says the rest). Requests from before the codes, and whole-order refunds, have "".
+REASON_CODES: dict[str, LazyText] = {
+    "quality": gettext_lazy("Quality problem"),
+    "not_as_described": gettext_lazy("Not as described"),
+    "damaged": gettext_lazy("Damaged in transit"),
+    "wrong_item": gettext_lazy("Wrong item or size sent"),
+    "size_fit": gettext_lazy("Size or fit"),
+    "changed_mind": gettext_lazy("No longer wanted"),
+    "other": gettext_lazy("Other"),
+}
 
 REQUESTED = "requested"
 AWAITING_RETURN = "awaiting_return"  # approved return: the buyer sends the goods back

@@ -90,6 +90,7 @@ def aftersale_request(
     lines: Sequence[tuple[int, int]],
     reason: str,
     photos: Sequence[bytes] = (),
+    reason_code: str = "",
 ) -> AfterSale:
     """Ask for money back on some units of some lines, with photos to show what is wrong. The
     units are claimed at once, so two requests can never together claim more than was bought;
@@ -98,6 +99,12 @@ def aftersale_request(
         raise InvalidAfterSale(_("Choose refund or return and refund."))
     _check_eligible(order, kind)
     why = _text(reason, "reason")
+    if reason_code and reason_code not in rules.REASON_CODES:
+        raise InvalidAfterSale(
+            _("Choose one of the listed reasons: %(codes)s.")
+            % {"codes": ", ".join(rules.REASON_CODES)},
+            code="invalid_reason_code",
+        )
     if not lines:
         raise InvalidAfterSale(_("Choose the lines and quantities to refund."))
     ids = [line_id for line_id, _q in lines]
@@ -124,6 +131,7 @@ def aftersale_request(
             kind=kind,
             lines=lines,
             why=why,
+            reason_code=reason_code,
             order_lines=order_lines,
             photos=stored,
         )
@@ -150,6 +158,7 @@ def order_refund_whole(order: Order, *, reason: str) -> AfterSale | None:
             order=order,
             kind=rules.REFUND,
             lines=[(pk, line.quantity - line.claimed_quantity) for pk, line in order_lines.items()],
+            reason_code="",
             why=_text(reason, "reason"),
             order_lines=order_lines,
             photos=[],
@@ -190,6 +199,7 @@ def _open_request(
     kind: str,
     lines: Sequence[tuple[int, int]],
     why: str,
+    reason_code: str,
     order_lines: dict[int, OrderLine],
     photos: list[StoredPhoto],
 ) -> AfterSale:
@@ -208,6 +218,7 @@ def _open_request(
             buyer=buyer,
             kind=kind,
             reason=why,
+            reason_code=reason_code,
             refund_fen=sum(amount for _l, _q, amount in claimed) + _shipping_refund(locked),
             respond_by=timezone.now() + timedelta(days=settings.AFTERSALES_AUTO_APPROVE_DAYS),
         )

@@ -74,6 +74,9 @@ class Product(models.Model):
         related_name="products",
         verbose_name=_("freight template"),
     )
+    # Set by the quality feedback (recommendations.quality) when one of its SKUs is returned or
+    # complained about far more than goods should be: search and lists show it after the rest.
+    demoted = models.BooleanField(_("demoted"), default=False)
 
     class Meta:
         verbose_name = _("product")
@@ -87,6 +90,8 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"]),
             models.Index(fields=["merchant", "status"]),
+            # The recommendation model's freshness check reads the newest change.
+            models.Index(fields=["updated_at"], name="product_updated"),
         ]
 
     def __str__(self) -> str:

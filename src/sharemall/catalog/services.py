@@ -368,3 +368,13 @@ def sku_price_stock_set(
         if stock != sku.stock:
             sku = stock_set(sku, stock)
     return sku
+
+
+def products_demote(product_ids: Sequence[int]) -> int:
+    """Make exactly these products the demoted ones (the quality feedback's verdict); returns
+    how many rows changed. Only rows whose flag changes are written."""
+    wanted = set(product_ids)
+    with transaction.atomic():
+        lifted = Product.objects.filter(demoted=True).exclude(pk__in=wanted).update(demoted=False)
+        lowered = Product.objects.filter(pk__in=wanted, demoted=False).update(demoted=True)
+    return lifted + lowered

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sharemall.showcase",
     "sharemall.legal",
     "sharemall.community",
+    "sharemall.recommendations",
     "sharemall.wechat",
     "sharemall.wechat_sim",
     "sharemall.privacy",
