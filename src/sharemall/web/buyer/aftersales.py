@@ -157,6 +157,7 @@ def _aftersale_page(
         {
             "aftersale": aftersale,
             "card": card,
+            "reason_label": str(aftersale_rules.REASON_CODES.get(aftersale.reason_code, "")),
             "timeline": [
                 (str(order_views.AFTERSALE_STATUS_LABELS.get(e.to_status, e.to_status)), e)
                 for e in sorted(aftersale.events.all(), key=lambda e: (e.created_at, e.pk))[::-1]

@@ -249,6 +249,10 @@ def test_an_after_sales_request_names_its_reason_from_the_list() -> None:
     aftersale = AfterSale.objects.get()
     assert sent["Location"] == f"/aftersales/{aftersale.pk}"
     assert (aftersale.reason_code, aftersale.reason) == ("damaged", "Cracked")
+    # The buyer and the shop read the reason in words beside what the buyer wrote.
+    told = '<strong class="reason-code">Damaged in transit</strong> · Cracked'
+    assert told in page(client, f"/aftersales/{aftersale.pk}")
+    assert told in page(browser(order.merchant.owner), f"/merchant/aftersales/{aftersale.pk}")
 
 
 # --- 商品质量 and 问题商品 ---------------------------------------------------------------------
