@@ -118,6 +118,10 @@ class Index:
             zip(self.a["cat_keys"].tolist(), self.a["cat_names"].tolist(), strict=True)
         )
         shape = (len(self.a["sharers"]), len(self.ids))
+        # Products grouped by root category, for per-category sums in one bincount.
+        cat = self.a["cat"]
+        self._cat_known = cat >= 0
+        self._cat_codes, self._cat_inverse = np.unique(cat[self._cat_known], return_inverse=True)
         self.audience = self._matrix("aud", shape)
         self.sold = self._matrix("sold", shape)
         self.clicked = self._matrix("clk", shape)
@@ -207,6 +211,7 @@ class Index:
         audience_similar = np.zeros(n, dtype=np.float32)
         conversion = np.zeros(n, dtype=np.float32)
         row = self.sharer_pos.get(sharer_id)
+        bought = np.zeros(n, dtype=np.float32)
         if row is not None:
             bought = self.audience.getrow(row).toarray().ravel()
             if bought.any():
@@ -237,8 +242,8 @@ class Index:
                 reasons.append(
                     (weights["audience_category"] * audience_cat[i], ("audience_category", name))
                 )
-            if audience_direct[i] > 0 and row is not None:
-                count = int(self.audience[row, i])
+            if audience_direct[i] > 0:
+                count = int(bought[i])
                 reasons.append(
                     (
                         weights["audience_items"] * audience_direct[i],
@@ -271,11 +276,9 @@ class Index:
 
     def _category_share(self, bought: np.ndarray) -> np.ndarray:
         """Each product's category's share of what the audience bought, scaled to the top one."""
-        cat = self.a["cat"]
-        known = cat >= 0
+        known, codes, inverse = self._cat_known, self._cat_codes, self._cat_inverse
         if not known.any():
             return np.zeros_like(bought)
-        codes, inverse = np.unique(cat[known], return_inverse=True)
         totals = np.bincount(inverse, weights=bought[known], minlength=len(codes))
         share = np.zeros(len(self.ids), dtype=np.float32)
         share[known] = _scaled(totals)[inverse]
@@ -287,9 +290,7 @@ class Index:
         clicks = self.clicked.getrow(row).toarray().ravel()
         if not sold.any():
             return np.zeros(len(self.ids), dtype=np.float32)
-        cat = self.a["cat"]
-        known = cat >= 0
-        codes, inverse = np.unique(cat[known], return_inverse=True)
+        known, codes, inverse = self._cat_known, self._cat_codes, self._cat_inverse
         sold_by = np.bincount(inverse, weights=sold[known], minlength=len(codes))
         clicks_by = np.bincount(
             inverse, weights=np.maximum(clicks, sold)[known], minlength=len(codes)
