@@ -181,7 +181,8 @@ class Index:
         return [int(i) for i in candidates[order]]
 
     def _demote(self, scores: np.ndarray) -> np.ndarray:
-        return np.where(self.a["demoted"], scores * rules.DEMOTED_FACTOR, scores)
+        kept = scores * self.a["kept"]
+        return np.where(self.a["demoted"], kept * rules.DEMOTED_FACTOR, kept)
 
     def _neighbour_scores(
         self, items: Sequence[int], weights: Sequence[float], name: str
@@ -454,6 +455,11 @@ def _sku_quality(data: TrainingData, pos: Mapping[int, int], n: int) -> dict[str
         raw_rating = np.where(rating_count > 0, rating_sum / np.maximum(rating_count, 1), 0.0)
     return {
         "quality": quality_score.astype(np.float32),
+        # The share of sales a buyer keeps: every list is scaled by it, so a product sent back
+        # often drops even before it has the orders to be demoted.
+        "kept": (
+            1 - (returns + rules.KEEP_PRIOR_RETURNS) / (orders + rules.KEEP_PRIOR_ORDERS)
+        ).astype(np.float32),
         "demoted": demoted,
         "low_returns": (orders >= quality.MIN_ORDERS) & (raw_rate <= rules.LOW_RETURN_RATE),
         "rating": raw_rating.astype(np.float32),
@@ -507,6 +513,7 @@ def build(data: TrainingData) -> Index:
 
     q = _sku_quality(data, pos, n)
     popular_score = (0.7 * velocity + 0.3 * q["quality"]).astype(np.float32)
+    popular_score = popular_score * q["kept"]
     popular_score = np.where(q["demoted"], popular_score * rules.DEMOTED_FACTOR, popular_score)
     popular_order = np.lexsort((ids, -popular_score)).astype(np.int32)
 
