@@ -182,7 +182,7 @@ class Index:
 
     def _demote(self, scores: np.ndarray) -> np.ndarray:
         kept = scores * self.a["kept"]
-        return np.where(self.a["demoted"], kept * rules.DEMOTED_FACTOR, kept)
+        return np.asarray(np.where(self.a["demoted"], kept * rules.DEMOTED_FACTOR, kept))
 
     def _neighbour_scores(
         self, items: Sequence[int], weights: Sequence[float], name: str
