@@ -14,7 +14,7 @@ from sharemall.core.i18n import LazyText
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.recommendations import quality
 from sharemall.recommendations.models import SkuQuality
-from sharemall.recommendations.selectors import Recommendation
+from sharemall.recommendations.serving import Recommendation
 from sharemall.web.charts import Chart, grouped_bars
 
 

@@ -21,7 +21,7 @@ from sharemall.distribution import selectors as distribution_selectors
 from sharemall.orders import selectors as order_selectors
 from sharemall.posts import rules as post_rules
 from sharemall.posts import selectors as post_selectors
-from sharemall.recommendations import selectors as recommendations
+from sharemall.recommendations import serving as recommendations
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.sharing import services as sharing

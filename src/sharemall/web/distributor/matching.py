@@ -17,7 +17,9 @@ from sharemall.distribution import selectors as distribution_selectors
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.recommendations import selectors as recommendations
 from sharemall.recommendations import services as recommendation_services
+from sharemall.recommendations import serving
 from sharemall.recommendations.models import SharerTags
+from sharemall.sharing import selectors as sharing_selectors
 from sharemall.web.access import member_page
 from sharemall.web.actions import run_action
 from sharemall.web.distributor.common import _redirect
@@ -40,7 +42,7 @@ def _has_tags(tags: SharerTags) -> bool:
 
 @member_page
 def recommended(request: HttpRequest, member: Member) -> HttpResponse:
-    found = picks(recommendations.recommended_for_sharer(member, limit=RECOMMENDED_SHOWN))
+    found = picks(serving.recommended_for_sharer(member, limit=RECOMMENDED_SHOWN))
     products = [pick.product for pick in found]
     # 分享赚: what one sale through the member's link earns them, per product.
     earnings = distribution_selectors.share_earnings(member, products)
@@ -59,6 +61,8 @@ def recommended(request: HttpRequest, member: Member) -> HttpResponse:
         {
             "rows": rows,
             "has_tags": _has_tags(recommendations.sharer_tags(member)),
+            # Nothing shared yet: the list is the mall's popular one (cold start).
+            "cold_start": not sharing_selectors.links_of(member).exists(),
             "section": "recommended",
         },
     )

@@ -12,15 +12,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from conftest import Api
 from django.utils import timezone
 from tests.factories import CategoryFactory, MemberFactory, OperatorFactory, merchant, product
+from tests.flows import share
 
 from sharemall.aftersales.models import AfterSale
 from sharemall.catalog.models import Product, ProductImage
 from sharemall.merchants import services as merchant_services
-from sharemall.recommendations import selectors as recommendations
+from sharemall.recommendations import serving
 from sharemall.recommendations.models import SharerTags, SkuQuality
-from sharemall.recommendations.selectors import Recommendation
+from sharemall.recommendations.serving import Recommendation
 from sharemall.web.tests.support import browser, order_in, page
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +46,7 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Any], list[Any]]:
             asked.append(first)
             return value
 
-        monkeypatch.setattr(recommendations, name, fake)
+        monkeypatch.setattr(serving, name, fake)
         return asked
 
     return answer
@@ -78,7 +80,21 @@ def test_a_sharer_sees_picks_with_covers_prices_reasons_and_a_share_button(
     assert "¥39.00" in html and "¥12.50" in html
     assert '<span class="reason-chip">Your friends buy tea ware</span>' in html
     assert f'action="/p/{cup.pk}/share"' in html
-    # No tags yet: the list is everyone's, and the page says how to make it theirs.
+    # Nothing shared and no tags yet: the list is everyone's, and the page says how to make it
+    # theirs.
+    assert "Set my selection tags" in html and "sell well with everyone" in html
+
+
+def test_a_sharer_who_has_shared_is_told_the_picks_follow_their_friends(
+    api: Api, answers: Callable[[str, Any], list[Any]]
+) -> None:
+    answers("recommended_for_sharer", [])
+    sharer = MemberFactory.create(is_distributor=True)
+    share(api, sharer, product().pk)
+
+    html = page(browser(sharer), "/me/distribution/recommended")
+
+    assert "follow what your friends buy" in html and "sell well with everyone" not in html
     assert "Set my selection tags" in html
 
 
