@@ -189,13 +189,13 @@ class Report:
                     f"{s.shares} shares per strategy"
                 ),
                 (
-                    f"{'strategy':<14}{'conversions':>12}{'returned':>10}{'per share':>11}"
+                    f"{'strategy':<22}{'conversions':>12}{'returned':>10}{'per share':>11}"
                     f"{'in team categories':>20}"
                 ),
             ]
-            for name in ("popularity", "chosen"):
+            for name in s.conversions:
                 lines.append(
-                    f"{name:<14}{s.conversions[name]:>12}{s.returned[name]:>10}"
+                    f"{name:<22}{s.conversions[name]:>12}{s.returned[name]:>10}"
                     f"{s.per_share(name):>11.3f}{s.in_preference[name]:>20.1%}"
                 )
             lines.append(f"lift of chosen over popularity: {s.lift():.2f} (goal ≥ 1.5)")
@@ -813,7 +813,13 @@ def synthetic_part(
     counts[~shop.on_sale] = -1
     popular = np.lexsort((np.arange(len(counts)), -counts))[:K].tolist()
     shares = simulate_shares(
-        shop, {"popularity": dict.fromkeys(sharers, popular), "chosen": top_on}, seed
+        shop,
+        {
+            "popularity": dict.fromkeys(sharers, popular),
+            "chosen": top_on,
+            "chosen, demotion off": top_off,
+        },
+        seed,
     )
     skus = sku_facts(shop, shop.purchases, seed)
     demoted = {f.product_id - 1 for f in skus if judge(f).demoted}
