@@ -118,6 +118,10 @@ class Index:
             zip(self.a["cat_keys"].tolist(), self.a["cat_names"].tolist(), strict=True)
         )
         shape = (len(self.a["sharers"]), len(self.ids))
+        # Products grouped by root category, for per-category sums in one bincount.
+        cat = self.a["cat"]
+        self._cat_known = cat >= 0
+        self._cat_codes, self._cat_inverse = np.unique(cat[self._cat_known], return_inverse=True)
         self.audience = self._matrix("aud", shape)
         self.sold = self._matrix("sold", shape)
         self.clicked = self._matrix("clk", shape)
@@ -177,7 +181,8 @@ class Index:
         return [int(i) for i in candidates[order]]
 
     def _demote(self, scores: np.ndarray) -> np.ndarray:
-        return np.where(self.a["demoted"], scores * rules.DEMOTED_FACTOR, scores)
+        kept = scores * self.a["kept"]
+        return np.asarray(np.where(self.a["demoted"], kept * rules.DEMOTED_FACTOR, kept))
 
     def _neighbour_scores(
         self, items: Sequence[int], weights: Sequence[float], name: str
@@ -207,6 +212,7 @@ class Index:
         audience_similar = np.zeros(n, dtype=np.float32)
         conversion = np.zeros(n, dtype=np.float32)
         row = self.sharer_pos.get(sharer_id)
+        bought = np.zeros(n, dtype=np.float32)
         if row is not None:
             bought = self.audience.getrow(row).toarray().ravel()
             if bought.any():
@@ -237,8 +243,8 @@ class Index:
                 reasons.append(
                     (weights["audience_category"] * audience_cat[i], ("audience_category", name))
                 )
-            if audience_direct[i] > 0 and row is not None:
-                count = int(self.audience[row, i])
+            if audience_direct[i] > 0:
+                count = int(bought[i])
                 reasons.append(
                     (
                         weights["audience_items"] * audience_direct[i],
@@ -271,11 +277,9 @@ class Index:
 
     def _category_share(self, bought: np.ndarray) -> np.ndarray:
         """Each product's category's share of what the audience bought, scaled to the top one."""
-        cat = self.a["cat"]
-        known = cat >= 0
+        known, codes, inverse = self._cat_known, self._cat_codes, self._cat_inverse
         if not known.any():
             return np.zeros_like(bought)
-        codes, inverse = np.unique(cat[known], return_inverse=True)
         totals = np.bincount(inverse, weights=bought[known], minlength=len(codes))
         share = np.zeros(len(self.ids), dtype=np.float32)
         share[known] = _scaled(totals)[inverse]
@@ -287,9 +291,7 @@ class Index:
         clicks = self.clicked.getrow(row).toarray().ravel()
         if not sold.any():
             return np.zeros(len(self.ids), dtype=np.float32)
-        cat = self.a["cat"]
-        known = cat >= 0
-        codes, inverse = np.unique(cat[known], return_inverse=True)
+        known, codes, inverse = self._cat_known, self._cat_codes, self._cat_inverse
         sold_by = np.bincount(inverse, weights=sold[known], minlength=len(codes))
         clicks_by = np.bincount(
             inverse, weights=np.maximum(clicks, sold)[known], minlength=len(codes)
@@ -453,6 +455,11 @@ def _sku_quality(data: TrainingData, pos: Mapping[int, int], n: int) -> dict[str
         raw_rating = np.where(rating_count > 0, rating_sum / np.maximum(rating_count, 1), 0.0)
     return {
         "quality": quality_score.astype(np.float32),
+        # The share of sales a buyer keeps: every list is scaled by it, so a product sent back
+        # often drops even before it has the orders to be demoted.
+        "kept": (
+            1 - (returns + rules.KEEP_PRIOR_RETURNS) / (orders + rules.KEEP_PRIOR_ORDERS)
+        ).astype(np.float32),
         "demoted": demoted,
         "low_returns": (orders >= quality.MIN_ORDERS) & (raw_rate <= rules.LOW_RETURN_RATE),
         "rating": raw_rating.astype(np.float32),
@@ -506,6 +513,7 @@ def build(data: TrainingData) -> Index:
 
     q = _sku_quality(data, pos, n)
     popular_score = (0.7 * velocity + 0.3 * q["quality"]).astype(np.float32)
+    popular_score = popular_score * q["kept"]
     popular_score = np.where(q["demoted"], popular_score * rules.DEMOTED_FACTOR, popular_score)
     popular_order = np.lexsort((ids, -popular_score)).astype(np.int32)
 

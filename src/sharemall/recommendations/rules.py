@@ -28,6 +28,8 @@ HOT_MIN_ORDERS = 5
 # The mall's prior for a product with few sales: 1 return in 20 orders, 4.5 stars from 5 ratings.
 PRIOR_RETURNS, PRIOR_ORDERS = 1.0, 20.0
 PRIOR_RATING, PRIOR_RATINGS = 4.5, 5.0
+# A weaker prior for the share of sales kept: five orders with four returns keep 70 %.
+KEEP_PRIOR_RETURNS, KEEP_PRIOR_ORDERS = 0.5, 10.0
 RETURN_RATE_FLOOR = 0.25  # a return rate this high scores zero quality
 LOW_RETURN_RATE = 0.03
 WELL_RATED, WELL_RATED_MIN_COUNT = 4.5, 3

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from sharemall.accounts.models import Member
 from sharemall.catalog.selectors import visible_products
@@ -67,12 +68,14 @@ def _refresh_if_stale() -> None:
 
 
 def current_index() -> Index | None:
-    """The newest model, loaded; trained first when the mall is small and the model stale."""
+    """The newest model, loaded; trained first when the mall is small and the model stale.
+    Between looks (one a second) the loaded model is served without touching the database."""
     now = time.monotonic()
     with _loaded.lock:
-        if now - _loaded.checked_at >= FRESHNESS_CHECK_SECONDS:
-            _refresh_if_stale()
-            _loaded.checked_at = now
+        if _loaded.index is not None and now - _loaded.checked_at < FRESHNESS_CHECK_SECONDS:
+            return _loaded.index
+        _refresh_if_stale()
+        _loaded.checked_at = now
         newest = ModelRun.objects.order_by("-pk").values_list("pk", flat=True).first()
         if newest is None:
             return None
@@ -85,12 +88,30 @@ def current_index() -> Index | None:
         return _loaded.index
 
 
+def _labels() -> dict[str, tuple[str, bool]]:
+    """Each reason's text in the active language (translated once per language and process),
+    and whether it takes the reason's argument."""
+    language = get_language() or ""
+    found = _label_cache.get(language)
+    if found is None:
+        found = {
+            code: (str(label), "%(arg)s" in label.message)
+            for code, label in rules.REASON_TEXTS.items()
+        }
+        _label_cache[language] = found
+    return found
+
+
+_label_cache: dict[str, dict[str, tuple[str, bool]]] = {}
+
+
 def _texts(scored: Scored) -> list[str]:
+    labels = _labels()
     out = []
     for code, argument in scored.reasons:
-        label = rules.REASON_TEXTS.get(code)
-        if label is not None:
-            out.append(str(label) % {"arg": argument} if "%(arg)s" in label.message else str(label))
+        text, takes_argument = labels.get(code, ("", False))
+        if text:
+            out.append(text % {"arg": argument} if takes_argument else text)
     return out
 
 

@@ -120,3 +120,16 @@ def test_empty_history_builds() -> None:
     assert len(index.popular(limit=3)) == 3
     assert index.for_sharer(1, limit=3)
     assert build(TrainingData(now=NOW, products=[], purchases=[])).popular(limit=3) == []
+
+
+def test_returns_lower_a_product_before_it_can_be_demoted() -> None:
+    # Five orders, four returns: too few to demote, enough to fall behind its peers.
+    returned = SkuFacts(
+        sku_id=210, product_id=21, merchant_id=1, orders=5, units=5, returns=4, complaints=0
+    )
+    index = build(data(skus=[returned]))
+    assert index.demoted == frozenset()
+    popular = ranks(index.popular(limit=7))
+    assert popular.index(21) > max(popular.index(20), popular.index(22))
+    assert 21 in ranks(build(data()).for_sharer(999, limit=3))
+    assert 21 not in ranks(index.for_sharer(999, limit=3))
