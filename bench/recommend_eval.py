@@ -26,7 +26,8 @@ On the synthetic log, sharers' recommendations are then played out: every sharer
 their 10 recommended products once to their audience (team plus everyone who bought through
 their shares); every audience member buys with a probability from their category preference,
 and a purchase they return is no conversion. The same for a popularity top 10. Then the
-recommendation slots held by demoted products with demotion on and off.
+recommendation slots held by demoted products in the production model, with demotion off, and
+without the SKU facts (nothing known of returns: what the quality feedback is measured against).
 
 As a library (tests/test_recommend_eval.py): `run(seed, scale, part)` returns a `Report`.
 """
@@ -150,18 +151,29 @@ class Shares:
         return self.per_share("chosen") / popular if popular else math.inf
 
 
+# The model's variants on the synthetic log: (demote, with the SKU facts). Without the SKU facts
+# the model knows nothing of returns, complaints or ratings: no demotion, no scaling by the share
+# of sales kept, no quality prior. That is what the quality feedback is measured against.
+VARIANTS = {
+    "chosen": (True, True),
+    "chosen, demotion off": (False, True),
+    "chosen, no SKU facts": (True, False),
+}
+WITHOUT_QUALITY = "chosen, no SKU facts"
+
+
 @dataclass
 class Demotion:
     demoted: int  # products the quality verdicts demote
     bad: int  # products whose hidden return probability is 30 % or more
-    slots_on: int  # sharers' top-10 slots held by demoted products, demotion on
-    slots_off: int  # ... with demotion off
-    bad_slots_on: int
-    bad_slots_off: int
-    slots: int  # all slots
+    slots: int  # all sharer slots
+    demoted_slots: dict[str, int] = field(default_factory=dict)  # variant -> slots they hold
+    bad_slots: dict[str, int] = field(default_factory=dict)
 
-    def loss(self) -> float:
-        return 1 - self.slots_on / self.slots_off if self.slots_off else math.nan
+    def loss(self, against: str = WITHOUT_QUALITY) -> float:
+        """The share of their slots demoted products lose in the production model."""
+        before = self.demoted_slots[against]
+        return 1 - self.demoted_slots["chosen"] / before if before else math.nan
 
 
 @dataclass
@@ -205,12 +217,16 @@ class Report:
                 "",
                 (
                     f"demotion: {d.demoted} products demoted by the quality verdicts ({d.bad} "
-                    f"bad by their hidden return probability); of {d.slots} sharer slots, "
-                    f"demoted products hold {d.slots_off} with demotion off and {d.slots_on} "
-                    f"with it on (bad products: {d.bad_slots_off} → {d.bad_slots_on})"
+                    f"bad by their hidden return probability), {d.slots} sharer slots"
                 ),
-                f"slots lost by demoted products: {d.loss():.0%} (goal ≥ 50 %)",
+                f"{'variant':<22}{'demoted products':>18}{'bad products':>14}",
             ]
+            for name in d.demoted_slots:
+                lines.append(f"{name:<22}{d.demoted_slots[name]:>18}{d.bad_slots[name]:>14}")
+            lines.append(
+                f"slots lost by demoted products against no SKU facts: {d.loss():.0%} "
+                f"(goal ≥ 50 %); against demotion off: {d.loss('chosen, demotion off'):.0%}"
+            )
         one, five, fifteen = self.load
         lines += [
             "",
@@ -675,7 +691,9 @@ def training_data(
     shop: Shop,
     purchases: Purchases,
     seed: int,
+    *,
     demote: bool = True,
+    facts: bool = True,
 ) -> Any:
     products = [
         model.ProductInfo(
@@ -696,7 +714,7 @@ def training_data(
         now=NOW,
         products=products,
         purchases=bought,
-        skus=sku_facts(shop, purchases, seed),
+        skus=sku_facts(shop, purchases, seed) if facts else (),
         teams=shop.teams,
         clicks=shop.clicks,
         demote=demote,
@@ -720,8 +738,9 @@ BUY_RATE = 0.12
 def simulate_shares(shop: Shop, tops: dict[str, dict[int, list[int]]], seed: int) -> Shares:
     """Each product in a sharer's top 10 shared once to their audience: each member buys with a
     probability from their preference for its category (scaled by the product's appeal within
-    its category), and returns it with its hidden return probability."""
-    rng = np.random.default_rng(seed + 13)
+    its category), and returns it with its hidden return probability. The draws of one share
+    (sharer, product) are the same whichever strategy picked it: strategies differ only by
+    what they pick."""
     audience = audiences(shop)
     mean_appeal = np.mean(shop.appeal)
     slots = {name: sum(len(v) for v in top.values()) for name, top in tops.items()}
@@ -739,6 +758,7 @@ def simulate_shares(shop: Shop, tops: dict[str, dict[int, list[int]]], seed: int
                 c = int(shop.categories[p])
                 in_team += c in shop.team_categories[s]
                 appeal = min(2.0, math.sqrt(shop.appeal[p] / mean_appeal))
+                rng = np.random.default_rng((seed, 13, s, p))
                 buy = rng.random(len(members)) < BUY_RATE * liking[:, c] * appeal
                 back = rng.random(len(members)) < shop.return_p[p]
                 converted += int((buy & ~back).sum())
@@ -766,22 +786,22 @@ def synthetic_part(
     _, held = alg.leave_last_out(data.users, data.items, data.times, data.shape)
     if model is not None:
 
-        def make_data(demote: bool) -> Callable[[Interactions], Any]:
+        def make_data(demote: bool, facts: bool) -> Callable[[Interactions], Any]:
             def make(training: Interactions) -> Any:
                 kept = {
                     (int(u), int(i), float(t))
                     for u, i, t in zip(training.users, training.items, training.times, strict=True)
                 }
                 purchases = [x for x in shop.purchases if (row[x[0]], x[1], x[3]) in kept]
-                return training_data(model, shop, purchases, seed, demote=demote)
+                return training_data(model, shop, purchases, seed, demote=demote, facts=facts)
 
             return make
 
         users = np.flatnonzero(held >= 0)
-        chosen["chosen"] = for_buyers(model, make_data(True), users)
-        # What demotion costs here: held-out purchases of bad goods are hard to hit once they
-        # are pushed down (they are also the ones buyers return).
-        chosen["chosen, demotion off"] = for_buyers(model, make_data(False), users)
+        # The variants show what the quality feedback costs here: held-out purchases of bad
+        # goods are hard to hit once they are pushed down (they are also the ones returned).
+        for name, (demote, facts) in VARIANTS.items():
+            chosen[name] = for_buyers(model, make_data(demote, facts), users)
 
     last_returned: dict[tuple[int, int], bool] = {}
     for m, p, _, _, _, back in sorted(shop.purchases, key=lambda x: x[3]):
@@ -802,25 +822,19 @@ def synthetic_part(
     if model is None:
         return part, None, None
 
-    on = model.build(training_data(model, shop, shop.purchases, seed, demote=True))
-    off = model.build(training_data(model, shop, shop.purchases, seed, demote=False))
     sharers = sorted(shop.teams)
-    top_on = {s: [x.product_id - 1 for x in on.for_sharer(s, limit=K)] for s in sharers}
-    top_off = {s: [x.product_id - 1 for x in off.for_sharer(s, limit=K)] for s in sharers}
+    tops: dict[str, dict[int, list[int]]] = {}
+    for name, (demote, facts) in VARIANTS.items():
+        index = model.build(
+            training_data(model, shop, shop.purchases, seed, demote=demote, facts=facts)
+        )
+        tops[name] = {s: [x.product_id - 1 for x in index.for_sharer(s, limit=K)] for s in sharers}
     counts = np.zeros(len(shop.categories))
     for _, p, *_ in shop.purchases:
         counts[p] += 1
     counts[~shop.on_sale] = -1
     popular = np.lexsort((np.arange(len(counts)), -counts))[:K].tolist()
-    shares = simulate_shares(
-        shop,
-        {
-            "popularity": dict.fromkeys(sharers, popular),
-            "chosen": top_on,
-            "chosen, demotion off": top_off,
-        },
-        seed,
-    )
+    shares = simulate_shares(shop, {"popularity": dict.fromkeys(sharers, popular), **tops}, seed)
     skus = sku_facts(shop, shop.purchases, seed)
     demoted = {f.product_id - 1 for f in skus if judge(f).demoted}
     bad = set(np.flatnonzero(shop.bad()).tolist())
@@ -831,11 +845,9 @@ def synthetic_part(
     demotion = Demotion(
         demoted=len(demoted),
         bad=len(bad),
-        slots_on=held_by(top_on, demoted),
-        slots_off=held_by(top_off, demoted),
-        bad_slots_on=held_by(top_on, bad),
-        bad_slots_off=held_by(top_off, bad),
-        slots=sum(len(v) for v in top_on.values()),
+        slots=sum(len(v) for v in tops["chosen"].values()),
+        demoted_slots={name: held_by(top, demoted) for name, top in tops.items()},
+        bad_slots={name: held_by(top, bad) for name, top in tops.items()},
     )
     return part, shares, demotion
 

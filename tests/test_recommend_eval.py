@@ -29,9 +29,12 @@ def test_recommendations_meet_the_goals_on_a_small_seeded_run() -> None:
     assert synthetic is not None
     assert shares is not None
     assert demotion is not None
-    # Buyers: the model without demotion is as good as the item-item baselines.
-    assert synthetic.scores["chosen, demotion off"].hit >= 0.9 * synthetic.best_baseline()[1]
+    # Buyers: knowing nothing of returns, the model is as good as the baselines; what it gives
+    # up with the SKU facts is mostly the bad products buyers bought (and often sent back).
+    without = recommend_eval.WITHOUT_QUALITY
+    assert synthetic.scores[without].hit >= 0.9 * synthetic.best_baseline()[1]
     assert shares.lift() >= 1.5
-    # Demoted products do take slots when nothing demotes them, and lose at least half.
-    assert demotion.slots_off >= 10
+    assert shares.returned["chosen"] <= 0.5 * shares.returned[without]
+    # Demoted products do take slots when nothing is known of returns, and lose at least half.
+    assert demotion.demoted_slots[without] >= 10
     assert demotion.loss() >= 0.5
