@@ -29,7 +29,8 @@ and a purchase they return is no conversion. The same for a popularity top 10. T
 recommendation slots held by demoted products in the production model, with demotion off, and
 without the SKU facts (nothing known of returns: what the quality feedback is measured against).
 
-As a library (tests/test_recommend_eval.py): `run(seed, scale, part)` returns a `Report`.
+As a library (tests/test_recommend_eval.py): `run(seed, scale, part, grid)` returns a
+`Report`.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ FULL = Grid(
 QUICK = Grid(ease=(100.0, 800.0), als=((8, 5.0, 10.0), (32, 5.0, 1.0), (128, 0.1, 10.0)))
 ALS_ITERATIONS = 15
 ALS_THREADS = 1  # two are slower on a busy 2-core machine
-# Switched on once sharemall.recommendations.model is on main: the production model is then
-# measured as "chosen" next to the baselines. While off, the chosen rows read "-".
+# The production model (sharemall.recommendations.model) measured as "chosen" next to the
+# baselines. Off, only the baselines are measured and the chosen rows read "-".
 CHOSEN_MODEL = True
 
 
