@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sharemall.accounts.models import Binding, Member
+from sharemall.core.locks import serialize
 from sharemall.platform import rules as platform_rules
 from sharemall.platform.services import current as platform_settings
 
@@ -72,9 +73,7 @@ def _serialize_rebindings() -> None:
     under A) cannot both pass the cycle check. SQLite's write transactions are serial already;
     on PostgreSQL a transaction-scoped advisory lock does it (rebinding is rare next to
     reading)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REBIND_LOCK])
+    serialize(_REBIND_LOCK)
 
 
 def bind(

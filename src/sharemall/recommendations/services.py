@@ -15,11 +15,13 @@ from sharemall.accounts.models import Member
 from sharemall.catalog import services as catalog
 from sharemall.catalog.models import Category
 from sharemall.core.errors import DomainError
+from sharemall.core.locks import serialize
 from sharemall.recommendations import model, quality, rules, training_data
 from sharemall.recommendations.models import ModelRun, SharerTags, SkuQuality
 from sharemall.recommendations.quality import SkuFacts, Verdict
 
 KEEP_RUNS = 2
+_TRAINING_LOCK = 0x5348_5243  # the advisory lock key that serializes training ("SHRC")
 
 
 class InvalidTags(DomainError):
@@ -70,14 +72,18 @@ def model_train(now: datetime, *, force: bool = False) -> ModelRun | None:
     and put the result in service: the new index, every SKU's quality verdict and the
     catalogue's demoted flags, in one transaction. None when nothing had changed."""
     mark = training_data.watermark()
-    last = ModelRun.objects.order_by("-pk").only("watermark").first()
-    if not force and last is not None and last.watermark == mark:
+    if not force and _newest_watermark() == mark:
         return None
     started = time.perf_counter()
     data = training_data.training_data(now)
     index = model.build(data)
     verdicts = [(facts, quality.judge(facts)) for facts in data.skus]
     with transaction.atomic():
+        # Two processes that noticed the same change train once: the second waits here, then
+        # finds the first one's run (the quality rows could not be replaced twice at once).
+        serialize(_TRAINING_LOCK)
+        if not force and _newest_watermark() == mark:
+            return None
         run = ModelRun.objects.create(
             trained_at=now,
             watermark=mark,
@@ -93,6 +99,10 @@ def model_train(now: datetime, *, force: bool = False) -> ModelRun | None:
         stale = ModelRun.objects.filter(pk__lt=run.pk).order_by("-pk").values_list("pk", flat=True)
         ModelRun.objects.filter(pk__in=list(stale[KEEP_RUNS - 1 :])).delete()
     return run
+
+
+def _newest_watermark() -> str | None:
+    return ModelRun.objects.order_by("-pk").values_list("watermark", flat=True).first()
 
 
 def _store_quality(verdicts: Sequence[tuple[SkuFacts, Verdict]], now: datetime) -> None:
