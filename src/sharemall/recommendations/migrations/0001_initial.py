@@ -7,73 +7,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0007_api_token_device_and_device_labels'),
-        ('catalog', '0006_product_demoted_product_product_updated'),
+        ("accounts", "0007_api_token_device_and_device_labels"),
+        ("catalog", "0006_product_demoted_product_product_updated"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ModelRun',
+            name="ModelRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trained_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('watermark', models.CharField(max_length=100)),
-                ('members', models.PositiveIntegerField(default=0)),
-                ('products', models.PositiveIntegerField(default=0)),
-                ('interactions', models.PositiveIntegerField(default=0)),
-                ('seconds', models.FloatField(default=0)),
-                ('index', models.BinaryField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("trained_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("watermark", models.CharField(max_length=100)),
+                ("members", models.PositiveIntegerField(default=0)),
+                ("products", models.PositiveIntegerField(default=0)),
+                ("interactions", models.PositiveIntegerField(default=0)),
+                ("seconds", models.FloatField(default=0)),
+                ("index", models.BinaryField()),
             ],
             options={
-                'verbose_name': 'recommendation model',
-                'verbose_name_plural': 'recommendation models',
+                "verbose_name": "recommendation model",
+                "verbose_name_plural": "recommendation models",
             },
         ),
         migrations.CreateModel(
-            name='SharerTags',
+            name="SharerTags",
             fields=[
-                ('member', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='recommendation_tags', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('category_ids', models.JSONField(default=list, verbose_name='categories')),
-                ('price_min_fen', models.BigIntegerField(blank=True, null=True, verbose_name='lowest price')),
-                ('price_max_fen', models.BigIntegerField(blank=True, null=True, verbose_name='highest price')),
-                ('styles', models.JSONField(default=list, verbose_name='styles')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "member",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="recommendation_tags",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("category_ids", models.JSONField(default=list, verbose_name="categories")),
+                (
+                    "price_min_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="lowest price"),
+                ),
+                (
+                    "price_max_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="highest price"),
+                ),
+                ("styles", models.JSONField(default=list, verbose_name="styles")),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'sharer tags',
-                'verbose_name_plural': 'sharer tags',
+                "verbose_name": "sharer tags",
+                "verbose_name_plural": "sharer tags",
             },
         ),
         migrations.CreateModel(
-            name='SkuQuality',
+            name="SkuQuality",
             fields=[
-                ('sku', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='catalog.sku')),
-                ('product_id', models.BigIntegerField()),
-                ('merchant_id', models.BigIntegerField()),
-                ('orders', models.PositiveIntegerField(default=0)),
-                ('units', models.PositiveIntegerField(default=0)),
-                ('returns', models.PositiveIntegerField(default=0)),
-                ('complaints', models.PositiveIntegerField(default=0)),
-                ('return_rate', models.FloatField(default=0)),
-                ('complaint_rate', models.FloatField(default=0)),
-                ('risk_bound', models.FloatField(default=0)),
-                ('rating', models.FloatField(blank=True, null=True)),
-                ('rating_count', models.PositiveIntegerField(default=0)),
-                ('demoted', models.BooleanField(default=False)),
-                ('reasons', models.JSONField(default=list)),
-                ('return_reasons', models.JSONField(default=dict)),
-                ('trend', models.JSONField(default=list)),
-                ('suggestion', models.CharField(blank=True, max_length=20)),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "sku",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="catalog.sku",
+                    ),
+                ),
+                ("product_id", models.BigIntegerField()),
+                ("merchant_id", models.BigIntegerField()),
+                ("orders", models.PositiveIntegerField(default=0)),
+                ("units", models.PositiveIntegerField(default=0)),
+                ("returns", models.PositiveIntegerField(default=0)),
+                ("complaints", models.PositiveIntegerField(default=0)),
+                ("return_rate", models.FloatField(default=0)),
+                ("complaint_rate", models.FloatField(default=0)),
+                ("risk_bound", models.FloatField(default=0)),
+                ("rating", models.FloatField(blank=True, null=True)),
+                ("rating_count", models.PositiveIntegerField(default=0)),
+                ("demoted", models.BooleanField(default=False)),
+                ("reasons", models.JSONField(default=list)),
+                ("return_reasons", models.JSONField(default=dict)),
+                ("trend", models.JSONField(default=list)),
+                ("suggestion", models.CharField(blank=True, max_length=20)),
+                ("computed_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'SKU quality',
-                'verbose_name_plural': 'SKU quality',
-                'indexes': [models.Index(fields=['merchant_id', 'product_id'], name='recommendat_merchan_a990e3_idx'), models.Index(fields=['-risk_bound'], name='skuquality_worst')],
+                "verbose_name": "SKU quality",
+                "verbose_name_plural": "SKU quality",
+                "indexes": [
+                    models.Index(
+                        fields=["merchant_id", "product_id"], name="recommendat_merchan_a990e3_idx"
+                    ),
+                    models.Index(fields=["-risk_bound"], name="skuquality_worst"),
+                ],
             },
         ),
     ]
