@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
+from tests import quality_support as q
 from tests.factories import OperatorFactory
 
 from sharemall.aftersales import services as aftersales
@@ -14,7 +15,6 @@ from sharemall.posts import services as posts
 from sharemall.recommendations import quality
 from sharemall.recommendations.quality import SkuFacts
 from sharemall.recommendations.quality_facts import ZONE, quality_facts, week_starts
-from sharemall.recommendations.tests import quality_support as q
 
 pytestmark = pytest.mark.django_db
 

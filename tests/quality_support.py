@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import count
 
-from tests.factories import MemberFactory, OperatorFactory, merchant, product, with_return_address
-
 from sharemall.accounts.models import Member
 from sharemall.aftersales import services as aftersales
 from sharemall.aftersales.models import AfterSale
@@ -18,6 +16,7 @@ from sharemall.orders import services as orders
 from sharemall.orders.models import Order
 from sharemall.posts import services as posts
 from sharemall.posts.models import Post
+from tests.factories import MemberFactory, OperatorFactory, merchant, product, with_return_address
 
 EXPRESS = checkout.Delivery("express", "440305", "科技园 1 号", "王小二", "13912345678")
 _texts = count(1)
