@@ -97,9 +97,13 @@ def api(db: None) -> Api:
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
+    from sharemall.recommendations import serving  # noqa: PLC0415 - after Django is set up
+
     cache.clear()
+    serving.forget()  # each test's database has its own model runs
     yield
     cache.clear()
+    serving.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -1111,6 +1111,14 @@ CASES.update(
             operator_only(200),
             body=lambda: {"outcome": "upheld", "note": "维持"},
         ),
+        # --- recommendations: a sharer's own list and tags; buyers' lists are public ---
+        "my_recommendations": Case("GET", "/me/recommended-products", signed_in(200)),
+        "my_recommendation_tags": Case("GET", "/me/recommendation-tags", signed_in(200)),
+        "set_recommendation_tags": Case(
+            "PUT", "/me/recommendation-tags", signed_in(200), body=lambda: {"styles": ["简约"]}
+        ),
+        "recommended_products": Case("GET", "/recommended-products", public(200)),
+        "bought_together": Case("GET", "/products/{goods_product}/bought-together", public(200)),
         # --- analytics: the product's merchant owner and operators ---
         "propagation": Case(
             "GET", "/analytics/propagation?product_id={goods_product}", owner_or_operator(200)
@@ -1412,6 +1420,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         "{bargain}": "{bargain_id}",
         "{run}": "{run_id}",
         "{goods_product}/posts": "{product_id}/posts",
+        "{goods_product}/bought-together": "{product_id}/bought-together",
         "banned-words/999999": "banned-words/{word_id}",
         "sms/13800138000": "sms/{phone}",
         "legal/privacy_policy": "legal/{kind}",

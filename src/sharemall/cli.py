@@ -15,6 +15,7 @@ OURS = {
     "worker",
     "ledger-check",
     "reindex-search",
+    "train-recommendations",
 }
 
 

@@ -44,6 +44,7 @@ def all_jobs() -> list[Job]:
     from sharemall.notifications.services import notifications_deliver  # noqa: PLC0415
     from sharemall.orders.services import orders_auto_receive  # noqa: PLC0415
     from sharemall.promotions.services.tasks import tasks_evaluate  # noqa: PLC0415
+    from sharemall.recommendations.services import models_train_due  # noqa: PLC0415
     from sharemall.settlement.services import merchants_settle_due  # noqa: PLC0415
     from sharemall.verification.services import codes_purge  # noqa: PLC0415
     from sharemall.wallet.services_withdrawals import withdrawals_check  # noqa: PLC0415
@@ -66,6 +67,9 @@ def all_jobs() -> list[Job]:
         Job("withdrawals_check", withdrawals_check),
         Job("partner_dividends", partner_dividends_due),
         # Last of the business sweeps: what they told members goes out in the same run.
+        # After the sweeps that move sales and returns on: the model and the quality verdicts
+        # see this run's completions and refunds.
+        Job("recommendations_train", models_train_due),
         Job("notifications_deliver", notifications_deliver),
         Job("idempotency_records_purge", idempotency_records_purge),
         Job("login_guards_purge", login_guards_purge),

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from sharemall.accounts import services as accounts
 from sharemall.accounts.models import Member
@@ -57,6 +58,7 @@ from sharemall.merchants.services import (
     store_update,
 )
 from sharemall.orders.models import Order
+from sharemall.recommendations.services import model_train
 from sharemall.showcase.models import Banner
 from sharemall.showcase.services import banner_create
 
@@ -372,6 +374,8 @@ def seed_demo() -> list[str]:
     except BaseException:
         seeder.discard_files()
         raise
+    # The recommendations and the quality report start from the seeded sales.
+    model_train(timezone.now(), force=True)
     summary = (
         f"Seeded the demo mall in {time.monotonic() - started:.1f} s: "
         f"{len(data.MERCHANTS)} approved merchants and 1 application, "

@@ -143,6 +143,13 @@ ONGOING: tuple[Story, ...] = (
 )
 # (author, story in RECENT, rating, text in data.POST_TEXTS, photos)
 POSTS = ((0, 0, 5, 0, 3), (3, 1, 2, 1, 1), (4, 2, 4, 2, 2), (5, 3, 5, 4, 1), (9, 4, 5, 3, 2))
+# How many of the ten face masks bought in `returns` come back, and what their buyers wrote.
+RETURNED_MASKS = 6
+RETURN_REASONS = (
+    "和详情页写的补水效果差太多",
+    "实物颜色和图片不一样，精华液很少",
+    "描述说无香精，实际味道很重",
+)
 # Who shares what: a three-member chain (1 bound to 0, 2 to 1), each sharing a few products.
 SHARES = ((0, T, 0), (0, B, 0), (0, K, 0), (0, D, 6), (1, T, 2), (1, B, 4), (2, K, 4), (2, D, 2))
 
@@ -168,6 +175,7 @@ class Stories:
         recent = [self.play(story) for story in RECENT]
         self.posts(recent)
         self.complaints(recent)
+        self.returns()
         for story in ONGOING:
             self.play(story)
         # Unpaid orders from days ago are past their payment deadline: the job cancels them
@@ -402,6 +410,25 @@ class Stories:
         self.request(recent[6][0], "两包茶叶都受潮结块了")
         for order in (recent[7][0], recent[8][0]):
             aftersale_approve(self.request(order, "包装破损，不想要了"), actor=order.merchant.owner)
+
+    def returns(self) -> None:
+        """A face mask every member bought last week and most sent back as not what the page
+        promised: the quality feedback demotes it and its shop's quality report says why."""
+        for n, member in enumerate(self.members):
+            (order,) = self.play(Story(n, ((B, 2, 0, 1),), RECEIVED, 5 + n / 10))
+            if n < RETURNED_MASKS:
+                line = order.lines.get()
+                aftersale_approve(
+                    aftersale_request(
+                        buyer=member,
+                        order=order,
+                        kind="refund",
+                        lines=[(line.pk, line.quantity)],
+                        reason=RETURN_REASONS[n % len(RETURN_REASONS)],
+                        reason_code="not_as_described",
+                    ),
+                    actor=order.merchant.owner,
+                )
 
     @staticmethod
     def request(order: Order, reason: str) -> AfterSale:

@@ -1,9 +1,7 @@
-"""Reads for pages and the API: recommendations served from the newest trained model, and the
-quality verdicts training left per SKU."""
+"""Reads for pages and the API: sharers' tags and the quality verdicts training left per SKU.
+(Recommendations themselves are served by serving.py, which may retrain a small mall.)"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
@@ -11,32 +9,10 @@ from sharemall.accounts.models import Member
 from sharemall.recommendations.models import SharerTags, SkuQuality
 
 
-@dataclass(frozen=True)
-class Recommendation:
-    product_id: int
-    score: float
-    reasons: list[str] = field(default_factory=list)  # in the request's language
-
-
 def sharer_tags(member: Member) -> SharerTags:
     """The member's tags, or empty ones (unsaved) if they never set any."""
     found = SharerTags.objects.filter(member=member).first()
     return found or SharerTags(member=member)
-
-
-def recommended_for_sharer(member: Member, *, limit: int = 20) -> list[Recommendation]:
-    """为你推荐: on-sale products the member is likely to sell well, best first."""
-    return []
-
-
-def recommended_for_buyer(member: Member | None, *, limit: int = 12) -> list[Recommendation]:
-    """猜你喜欢: personal for a member with a history, popular (and varied) otherwise."""
-    return []
-
-
-def bought_together(product_id: int, *, limit: int = 6) -> list[int]:
-    """On-sale products often bought with this one, best first."""
-    return []
 
 
 def quality_report(merchant_id: int) -> QuerySet[SkuQuality]:

@@ -3,6 +3,7 @@ quality verdicts and the catalogue's demoted flags in one transaction)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -11,10 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
+from sharemall.catalog import services as catalog
 from sharemall.catalog.models import Category
 from sharemall.core.errors import DomainError
-from sharemall.recommendations import rules
-from sharemall.recommendations.models import SharerTags
+from sharemall.recommendations import model, quality, rules, training_data
+from sharemall.recommendations.models import ModelRun, SharerTags, SkuQuality
+from sharemall.recommendations.quality import SkuFacts, Verdict
+
+KEEP_RUNS = 2
 
 
 class InvalidTags(DomainError):
@@ -60,7 +65,68 @@ def sharer_tags_set(
     return tags
 
 
-def model_train(now: datetime, *, force: bool = False) -> int:
-    """Train on everything up to `now` if anything changed since the last run (or `force`);
-    returns 1 when a model was trained, 0 when nothing had changed."""
-    return 0
+def model_train(now: datetime, *, force: bool = False) -> ModelRun | None:
+    """Train on everything up to `now` when anything changed since the last run (or `force`),
+    and put the result in service: the new index, every SKU's quality verdict and the
+    catalogue's demoted flags, in one transaction. None when nothing had changed."""
+    mark = training_data.watermark()
+    last = ModelRun.objects.order_by("-pk").only("watermark").first()
+    if not force and last is not None and last.watermark == mark:
+        return None
+    started = time.perf_counter()
+    data = training_data.training_data(now)
+    index = model.build(data)
+    verdicts = [(facts, quality.judge(facts)) for facts in data.skus]
+    with transaction.atomic():
+        run = ModelRun.objects.create(
+            trained_at=now,
+            watermark=mark,
+            members=len({p.member_id for p in data.purchases}),
+            products=len(data.products),
+            interactions=len(data.purchases),
+            seconds=time.perf_counter() - started,
+            index=index.to_bytes(),
+        )
+        _store_quality(verdicts, now)
+        catalog.products_demote(sorted(index.demoted))
+        # Two runs back is enough to serve while a newer one loads.
+        stale = ModelRun.objects.filter(pk__lt=run.pk).order_by("-pk").values_list("pk", flat=True)
+        ModelRun.objects.filter(pk__in=list(stale[KEEP_RUNS - 1 :])).delete()
+    return run
+
+
+def _store_quality(verdicts: Sequence[tuple[SkuFacts, Verdict]], now: datetime) -> None:
+    """Replace every SKU's verdict: a SKU no longer sold loses its row."""
+    rows = [
+        SkuQuality(
+            sku_id=facts.sku_id,
+            product_id=facts.product_id,
+            merchant_id=facts.merchant_id,
+            orders=facts.orders,
+            units=facts.units,
+            returns=facts.returns,
+            complaints=facts.complaints,
+            return_rate=verdict.return_rate,
+            complaint_rate=verdict.complaint_rate,
+            risk_bound=verdict.risk_bound,
+            rating=verdict.rating,
+            rating_count=facts.rating_count,
+            demoted=verdict.demoted,
+            reasons=list(verdict.reasons),
+            return_reasons=dict(facts.return_reasons),
+            trend=[
+                {"week": week.week.isoformat(), "orders": week.orders, "returns": week.returns}
+                for week in facts.weekly
+            ],
+            suggestion=verdict.suggestion,
+            computed_at=now,
+        )
+        for facts, verdict in verdicts
+    ]
+    SkuQuality.objects.all().delete()
+    SkuQuality.objects.bulk_create(rows, batch_size=1000)
+
+
+def models_train_due(now: datetime) -> int:
+    """The periodic job: train when the mall changed since the last run."""
+    return 1 if model_train(now) is not None else 0

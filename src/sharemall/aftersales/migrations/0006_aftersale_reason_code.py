@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aftersales', '0005_dispute_photo'),
+        ("aftersales", "0005_dispute_photo"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='aftersale',
-            name='reason_code',
+            model_name="aftersale",
+            name="reason_code",
             field=models.CharField(blank=True, max_length=20),
         ),
     ]

@@ -4,21 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0005_product_freight_template_sku_weight'),
-        ('freight', '0001_initial'),
-        ('merchants', '0005_store_return_address'),
+        ("catalog", "0005_product_freight_template_sku_weight"),
+        ("freight", "0001_initial"),
+        ("merchants", "0005_store_return_address"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='product',
-            name='demoted',
-            field=models.BooleanField(default=False, verbose_name='demoted'),
+            model_name="product",
+            name="demoted",
+            field=models.BooleanField(default=False, verbose_name="demoted"),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['updated_at'], name='product_updated'),
+            model_name="product",
+            index=models.Index(fields=["updated_at"], name="product_updated"),
         ),
     ]

@@ -98,7 +98,7 @@ def test_a_sku_with_many_returns_is_demoted_in_its_merchants_report(
     assert len(worst["trend"]) == 8
     assert worst["trend"][-1]["orders"] == 14
     assert rows[1]["demoted"] is False
-    assert rows[1]["reasons"] == ["退货少"]
+    assert rows[1]["reasons"] == ["退货率低"]
     assert rows[1]["rating"] == 5.0
     assert rows[1]["rating_count"] == 1
     assert rows[1]["suggestion"] == "keep"
