@@ -182,7 +182,7 @@ class Index:
 
     def _demote(self, scores: np.ndarray) -> np.ndarray:
         kept = scores * self.a["kept"]
-        return np.where(self.a["demoted"], kept * rules.DEMOTED_FACTOR, kept)
+        return np.asarray(np.where(self.a["demoted"], kept * rules.DEMOTED_FACTOR, kept))
 
     def _neighbour_scores(
         self, items: Sequence[int], weights: Sequence[float], name: str
@@ -226,8 +226,10 @@ class Index:
                     )
                 )
             conversion = self._conversion(row)
-        parts["audience_category"] = audience_cat
         parts["audience_items"] = 0.6 * audience_direct + 0.4 * audience_similar
+        # A product without a category is its own category: what the audience thinks of it
+        # stands in for what they think of its kind.
+        parts["audience_category"] = np.where(cat >= 0, audience_cat, parts["audience_items"])
         parts["conversion"] = conversion
         parts["tags"], tag_reasons = self._tag_parts(tags or Tags())
         scores = np.zeros(n, dtype=np.float32)

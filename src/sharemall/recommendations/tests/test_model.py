@@ -131,4 +131,12 @@ def test_returns_lower_a_product_before_it_can_be_demoted() -> None:
     assert index.demoted == frozenset()
     popular = ranks(index.popular(limit=7))
     assert popular.index(21) > max(popular.index(20), popular.index(22))
-    assert ranks(index.for_sharer(999, limit=3))[-1] == 21
+    assert 21 in ranks(build(data()).for_sharer(999, limit=3))
+    assert 21 not in ranks(index.for_sharer(999, limit=3))
+
+
+def test_without_categories_the_audience_still_steers() -> None:
+    bare = [ProductInfo(p.product_id, 1, None, "", p.price_fen, True, p.text) for p in PRODUCTS]
+    index = build(data(products=bare))
+    order = ranks(index.for_sharer(500, limit=7))
+    assert max(order.index(10), order.index(11)) < min(order.index(20), order.index(21))
