@@ -11,11 +11,11 @@ from django.utils import timezone
 from tests import quality_support as q
 from tests.factories import MemberFactory, OperatorFactory
 
-from sharemall.catalog.models import Sku
+from sharemall.catalog import selectors as catalog
+from sharemall.catalog.models import Product, Sku
 from sharemall.merchants import services as merchant_services
-from sharemall.recommendations import quality
+from sharemall.recommendations import services
 from sharemall.recommendations.models import SkuQuality
-from sharemall.recommendations.quality_facts import quality_facts, trend_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,36 +27,9 @@ def report(api: Api, sku: Sku, as_: Any, **kw: Any) -> list[dict[str, Any]]:
     return answer.body
 
 
-def trained(sku_ids: list[int] | None = None) -> None:
-    """What a training run leaves: every SKU's facts judged and kept (as services.model_train
-    does)."""
-    now = timezone.now()
-    for facts in quality_facts(now):
-        if sku_ids is not None and facts.sku_id not in sku_ids:
-            continue
-        verdict = quality.judge(facts)
-        SkuQuality.objects.update_or_create(
-            sku_id=facts.sku_id,
-            defaults={
-                "product_id": facts.product_id,
-                "merchant_id": facts.merchant_id,
-                "orders": facts.orders,
-                "units": facts.units,
-                "returns": facts.returns,
-                "complaints": facts.complaints,
-                "return_rate": verdict.return_rate,
-                "complaint_rate": verdict.complaint_rate,
-                "risk_bound": verdict.risk_bound,
-                "rating": verdict.rating,
-                "rating_count": facts.rating_count,
-                "demoted": verdict.demoted,
-                "reasons": verdict.reasons,
-                "return_reasons": dict(facts.return_reasons),
-                "trend": trend_of(facts.weekly),
-                "suggestion": verdict.suggestion,
-                "computed_at": now,
-            },
-        )
+def trained() -> None:
+    """A training run, as the job makes it: verdicts kept, products demoted."""
+    assert services.model_train(timezone.now(), force=True) is not None
 
 
 @pytest.fixture
@@ -186,3 +159,19 @@ def test_only_the_window_is_reported(api: Api) -> None:
     q.paid_at(old, timezone.now() - timedelta(days=181))
 
     assert report(api, sku, sku.product.merchant.owner) == []
+
+
+def test_training_demotes_the_product_its_report_names(
+    api: Api, bad_and_fine: tuple[Sku, Sku]
+) -> None:
+    bad, fine = bad_and_fine
+
+    trained()
+
+    assert Product.objects.get(pk=bad.product_id).demoted
+    assert not Product.objects.get(pk=fine.product_id).demoted
+    listed = [p.pk for p in catalog.storefront_products()]
+    assert listed == [fine.product_id, bad.product_id]
+    worst = report(api, bad, bad.product.merchant.owner)[0]
+    assert (worst["sku_id"], worst["demoted"]) == (bad.pk, True)
+    assert worst["reasons"][0] == "退货率高"
