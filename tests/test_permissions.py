@@ -634,6 +634,12 @@ CASES: dict[str, Case] = {
     # Campaign analytics: the shop's owner; the platform's campaigns, operators.
     "merchant_campaigns": Case("GET", "/merchants/{merchant}/campaigns", owner_only(200)),
     "platform_campaigns": Case("GET", "/platform/campaigns", operator_only(200)),
+    # The quality feedback: a shop's report for its owner, its clerks and operators; the
+    # platform's worst SKUs for operators.
+    "quality_report": Case(
+        "GET", "/merchants/{merchant}/quality-report", merchant_or_operator(200)
+    ),
+    "worst_skus": Case("GET", "/platform/quality/worst-skus?limit=10", operator_only(200)),
     "me": Case("GET", "/me", signed_in(200)),
     "enable_distribution": Case("POST", "/me/distributor", signed_in(200)),
     "logout": Case("POST", "/auth/logout", signed_in(204)),

@@ -193,9 +193,9 @@ def _fts5_query(words: Sequence[str]) -> str:
 
 def search_products(products: QuerySet[Product], query: str) -> QuerySet[Product]:
     """`products` narrowed to those holding every word of `query`, most relevant first (ties in
-    the queryset's own order); the relevance is annotated as `search_rank`, higher being better.
-    A query with no words (only punctuation or symbols) matches nothing: there is nothing in the
-    index it could have meant.
+    the queryset's own order), demoted products after the rest; the relevance is annotated as
+    `search_rank`, higher being better. A query with no words (only punctuation or symbols)
+    matches nothing: there is nothing in the index it could have meant.
 
     The index is joined, not looked up per row in a subquery: SQLite evaluates an FTS5 match
     again for each outer row, which made a page of a 2,000-match search take seconds.
@@ -216,6 +216,7 @@ def search_products(products: QuerySet[Product], query: str) -> QuerySet[Product
     else:
         matching = products.filter(search_fts__fts=_fts5_query(words))
         relevance = -F("search_fts__rank")  # bm25 is negative, the lowest the most relevant
-    return matching.annotate(search_rank=relevance).order_by(
-        "-search_rank", *products.query.order_by
-    )
+    # Demoted products (docs/quality.md) follow every other match, most relevant first among
+    # each; the queryset's own order breaks ties.
+    own_order = [field for field in products.query.order_by if field != "demoted"]
+    return matching.annotate(search_rank=relevance).order_by("demoted", "-search_rank", *own_order)

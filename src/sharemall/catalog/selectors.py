@@ -88,8 +88,13 @@ def storefront_products(
         products = products.filter(Q(category_id=category_id) | Q(category__parent_id=category_id))
     if merchant_id is not None:
         products = products.filter(merchant_id=merchant_id)
-    newest = _with_details(products.select_related("merchant")).order_by("-published_at", "-id")
-    # With a query, the most relevant come first; the newest break ties.
+    # Demoted products (the quality feedback: returned or complained about far more than goods
+    # should be, docs/quality.md) come after every other, newest first among each.
+    newest = _with_details(products.select_related("merchant")).order_by(
+        "demoted", "-published_at", "-id"
+    )
+    # With a query, the most relevant come first (still after the others if demoted); the
+    # newest break ties.
     return search.search_products(newest, query) if query else newest
 
 

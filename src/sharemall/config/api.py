@@ -38,6 +38,7 @@ from sharemall.promotions.api.flash import router as flash_router
 from sharemall.promotions.api.groups import router as group_buy_router
 from sharemall.promotions.api.tasks import router as share_tasks_router
 from sharemall.recommendations.api import router as recommendations_router
+from sharemall.recommendations.api_quality import router as quality_router
 from sharemall.settlement.api import router as settlement_router
 from sharemall.sharing.api import router as sharing_router
 from sharemall.verification.api import router as verification_router
@@ -76,6 +77,7 @@ api.add_router("", sharing_router)
 api.add_router("", posts_router)
 api.add_router("", community_router)
 api.add_router("", recommendations_router)
+api.add_router("", quality_router)
 api.add_router("", analytics_router)
 api.add_router("", wallet_router)
 api.add_router("", settlement_router)
