@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from sharemall.aftersales import rules as aftersale_rules
 from sharemall.catalog import selectors as catalog
 from sharemall.catalog.models import Product
-from sharemall.core.i18n import LazyText
 from sharemall.merchants import selectors as merchant_selectors
 from sharemall.recommendations import quality
-from sharemall.recommendations.models import SkuQuality
+from sharemall.recommendations.quality_facts import ReportRow
 from sharemall.recommendations.serving import Recommendation
 from sharemall.web.charts import Chart, grouped_bars
 
@@ -46,19 +45,15 @@ class ReturnReason:
 
 @dataclass(frozen=True)
 class QualityRow:
-    """One SKU's verdict as the report pages show it."""
+    """One SKU of a quality report as the pages show it."""
 
-    row: SkuQuality
+    row: ReportRow
     shop_name: str
     reasons: list[str]
     return_reasons: list[ReturnReason]
     suggestion: str
     trend: Chart  # orders (series 0) and returns (series 1) per week, oldest first
     weeks: int
-
-
-def _labels(codes: Iterable[str], labels: Mapping[str, LazyText]) -> list[str]:
-    return [str(labels.get(code, code)) for code in codes]
 
 
 def _return_reasons(counts: Mapping[str, int]) -> list[ReturnReason]:
@@ -71,6 +66,10 @@ def _return_reasons(counts: Mapping[str, int]) -> list[ReturnReason]:
     ]
 
 
+def _count(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
 def _trend(weeks: Sequence[Mapping[str, object]]) -> Chart:
     return grouped_bars(
         [
@@ -81,23 +80,19 @@ def _trend(weeks: Sequence[Mapping[str, object]]) -> Chart:
     )
 
 
-def _count(value: object) -> int:
-    return value if isinstance(value, int) else 0
-
-
-def quality_rows(rows: Iterable[SkuQuality]) -> list[QualityRow]:
-    """The rows (their SKU and product selected along), with the shops' names in one query."""
-    items = list(rows)
-    shops = merchant_selectors.shops({row.merchant_id for row in items})
+def quality_rows(rows: Sequence[ReportRow]) -> list[QualityRow]:
+    """The report's rows (quality_facts.merchant_report or worst_report, as the API reads them),
+    with the shops' names in one query."""
+    shops = merchant_selectors.shops({row.merchant_id for row in rows})
     return [
         QualityRow(
             row=row,
             shop_name=shops[row.merchant_id].name if row.merchant_id in shops else "",
-            reasons=_labels(row.reasons, quality.REASONS),
+            reasons=quality.reason_labels(row.reason_codes),
             return_reasons=_return_reasons(row.return_reasons),
-            suggestion=str(quality.SUGGESTIONS.get(row.suggestion, row.suggestion)),
+            suggestion=quality.suggestion_label(row.suggestion) if row.suggestion else "",
             trend=_trend(row.trend),
             weeks=len(row.trend),
         )
-        for row in items
+        for row in rows
     ]

@@ -1,20 +1,20 @@
 """商品质量: each of the shop's SKUs as the last training run judged it (returns, complaints,
 rating, whether it was demoted and why, what buyers gave as reasons, the weekly trend and what
-to do), worst first. Staff read it as they read after-sales."""
+to do), worst first; before the first training run, judged on the spot (as the API's
+GET /merchants/{id}/quality-report). Staff read it as they read after-sales."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from sharemall.recommendations import selectors as recommendations
+from sharemall.recommendations import quality_facts
 from sharemall.web.matching import quality_rows
 from sharemall.web.merchant.console import Console, _render, console_page
 
 
 @console_page
 def merchant_quality(request: HttpRequest, console: Console) -> HttpResponse:
-    report = recommendations.quality_report(console.merchant.pk).select_related("sku__product")
-    rows = quality_rows(report)
+    rows = quality_rows(quality_facts.merchant_report(console.merchant.pk))
     return _render(
         request,
         console,

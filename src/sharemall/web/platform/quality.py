@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from sharemall.accounts.models import Member
-from sharemall.recommendations import selectors as recommendations
+from sharemall.recommendations import quality_facts
 from sharemall.web.access import operator_page
 from sharemall.web.matching import quality_rows
 from sharemall.web.platform.common import _render
@@ -16,8 +16,7 @@ WORST_SHOWN = 50
 
 @operator_page
 def quality(request: HttpRequest, member: Member) -> HttpResponse:
-    worst = recommendations.worst_skus(limit=WORST_SHOWN).select_related("sku__product")
-    rows = quality_rows(worst)
+    rows = quality_rows(quality_facts.worst_report(limit=WORST_SHOWN))
     return _render(
         request,
         "web/platform/quality.html",

@@ -309,7 +309,7 @@ def flawed(item: Product) -> SkuQuality:
         rating=2.5,
         rating_count=8,
         demoted=True,
-        reasons=["high_returns", "high_complaints"],
+        reasons=["high_returns", "high_complaints", "most_size_fit"],
         return_reasons={"size_fit": 15, "quality": 6},
         suggestion="check_quality",
     )
@@ -332,11 +332,21 @@ def test_the_merchant_reads_each_sku_worst_first_with_why_and_what_to_do() -> No
     row = row[: row.index("</tr>")]
     assert "规格1" in row and f'href="/merchant/products/{poor.pk}"' in row
     assert "Demoted" in row and "35 %" in row and "2.5" in row
-    assert "Returned far more often than similar goods" in row
-    assert "Buyers complain about it to the platform" in row
+    assert "High return rate" in row
+    assert "Buyers often take it to the platform" in row
+    assert "Most returns: size or fit" in row
     assert row.index("Size or fit") < row.index("Quality problem") and "× 15" in row
     assert row.count("<rect") == 4  # two weeks of orders and returns
     assert "Check the goods with your supplier" in row
+
+
+def test_before_any_training_the_shop_s_skus_are_judged_on_the_spot() -> None:
+    shop = merchant()
+    order_in(MemberFactory.create(), "paid", item=product(shop, title="Linen shirt"))
+
+    html = page(browser(shop.owner), "/merchant/quality")
+
+    assert "Linen shirt" in html and "Too few orders to judge" in html
 
 
 def test_staff_read_the_report_and_others_do_not() -> None:
@@ -366,7 +376,7 @@ def test_operators_see_the_worst_skus_of_every_shop() -> None:
     assert 'href="/platform/quality"' in html  # in the back office's menu
     assert html.index("Linen shirt") < html.index("Green tea")
     assert first.legal_name in html and second.legal_name in html
-    assert "Demoted" in html and "Returned far more often than similar goods" in html
+    assert "Demoted" in html and "High return rate" in html
 
 
 def test_the_reports_say_when_there_is_none_yet_and_members_cannot_open_the_platform_one() -> None:
