@@ -369,6 +369,7 @@ def test_operators_see_the_worst_skus_of_every_shop() -> None:
     first, second = merchant(), merchant()
     flawed(product(first, title="Linen shirt"))
     verdict(product(second, title="Green tea"))
+    verdict(product(second, title="Tea cup"), returns=0, return_rate=0, risk_bound=0)
     desk = browser(OperatorFactory.create())
 
     html = page(desk, "/platform/quality")
@@ -377,6 +378,8 @@ def test_operators_see_the_worst_skus_of_every_shop() -> None:
     assert html.index("Linen shirt") < html.index("Green tea")
     assert first.legal_name in html and second.legal_name in html
     assert "Demoted" in html and "High return rate" in html
+    # Nothing against it: not a problem product.
+    assert "Tea cup" not in html and "1 more of the worst SKUs" in html
 
 
 def test_the_reports_say_when_there_is_none_yet_and_members_cannot_open_the_platform_one() -> None:
