@@ -107,6 +107,8 @@ SITE_PAGES = [
     SitePage("/me/distribution/commissions", DISTRIBUTOR, protected=True, name="commissions"),
     SitePage("/me/distribution/withdraw", DISTRIBUTOR, protected=True, name="withdraw"),
     SitePage("/me/distribution/binding", DISTRIBUTOR, protected=True, name="binding"),
+    SitePage("/me/distribution/recommended", DISTRIBUTOR, protected=True, name="recommended"),
+    SitePage("/me/distribution/tags", DISTRIBUTOR, protected=True, name="selection-tags"),
     # The merchant console.
     _console("/merchant/", MERCHANT, "merchant-dashboard"),
     _console("/merchant/orders", MERCHANT, "merchant-orders"),
@@ -136,6 +138,8 @@ SITE_PAGES = [
     _console("/merchant/settlement", MERCHANT, "merchant-settlement"),
     _console("/merchant/withdrawals", MERCHANT, "merchant-withdrawals"),
     _console("/merchant/return-address", MERCHANT, "merchant-return-address"),
+    _console("/merchant/quality", MERCHANT, "merchant-quality"),
+    _console("/merchant/quality", STAFF, "staff-quality"),
     _console("/merchant/pickups", STAFF, "staff-pickups"),
     # The back office.
     _console("/platform/", OPERATOR, "platform-dashboard"),
@@ -161,6 +165,7 @@ SITE_PAGES = [
     _console("/platform/members/{penalised_member_id}", OPERATOR, "platform-member"),
     _console("/platform/appeals", OPERATOR, "platform-appeals"),
     _console("/platform/convention", OPERATOR, "platform-convention"),
+    _console("/platform/quality", OPERATOR, "platform-quality"),
 ]
 PROTECTED_PAGES = [page for page in SITE_PAGES if page.protected]
 CONSOLE_PAGES = [page for page in SITE_PAGES if page.console]

@@ -30,7 +30,11 @@ from sharemall.web.buyer.forms import (
 )
 from sharemall.web.buyer.orders import can_request_aftersale, line_views
 
-AFTERSALE_ERROR_FIELDS = {"invalid_image": "photos", "invalid_input": "reason"}
+AFTERSALE_ERROR_FIELDS = {
+    "invalid_image": "photos",
+    "invalid_input": "reason",
+    "invalid_reason_code": "reason_code",
+}
 ESCALATE_ERROR_FIELDS = {"invalid_image": "photos", "invalid_input": "statement"}
 
 
@@ -115,6 +119,7 @@ def aftersale_request(request: HttpRequest, member: Member, order_id: int) -> Ht
                 kind=form.cleaned_data["type"],
                 lines=claimed,
                 reason=form.cleaned_data["reason"],
+                reason_code=form.cleaned_data["reason_code"],
                 photos=[read_image_upload(upload) for upload in form.cleaned_data["photos"]],
             ),
             _("Your request was sent to the merchant."),
@@ -152,6 +157,7 @@ def _aftersale_page(
         {
             "aftersale": aftersale,
             "card": card,
+            "reason_label": str(aftersale_rules.REASON_CODES.get(aftersale.reason_code, "")),
             "timeline": [
                 (str(order_views.AFTERSALE_STATUS_LABELS.get(e.to_status, e.to_status)), e)
                 for e in sorted(aftersale.events.all(), key=lambda e: (e.created_at, e.pk))[::-1]

@@ -21,14 +21,16 @@ from sharemall.distribution import selectors as distribution_selectors
 from sharemall.orders import selectors as order_selectors
 from sharemall.posts import rules as post_rules
 from sharemall.posts import selectors as post_selectors
+from sharemall.recommendations import serving as recommendations
 from sharemall.sharing import rules as sharing_rules
 from sharemall.sharing import selectors as sharing_selectors
 from sharemall.sharing import services as sharing
 from sharemall.showcase import selectors as showcase
+from sharemall.web import matching
 from sharemall.web.buyer import storefront
 from sharemall.web.buyer.forms import CommentForm
 from sharemall.web.buyer.groups import group_buys_on_product
-from sharemall.web.buyer.tiles import tiles_for
+from sharemall.web.buyer.tiles import Tile, tiles_for
 from sharemall.web.common import _int_param
 
 PAGE_SIZE = 20
@@ -41,6 +43,9 @@ MORE_FROM_SHOP = 4
 
 
 POSTS_ON_PRODUCT = 10
+
+
+TOGETHER_SHOWN = 6
 
 
 def _active_root(tree: list[dict[str, object]], category_id: int | None) -> object | None:
@@ -57,8 +62,8 @@ def _active_root(tree: list[dict[str, object]], category_id: int | None) -> obje
 
 def home(request: HttpRequest) -> HttpResponse:
     """The storefront: banners and the category grid above the products (first page, no
-    search), 猜你喜欢 (the best sellers until matching gives better), then every product,
-    newest first, or the search's and category's matches."""
+    search), 猜你喜欢 (what matching picks for the visitor), then every product, newest first,
+    or the search's and category's matches."""
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
     category_id = _int_param(request.GET.get("category"))
     products = catalog.storefront_products(query=query, category_id=category_id)
@@ -66,14 +71,15 @@ def home(request: HttpRequest) -> HttpResponse:
     categories = catalog.category_tree()
     viewer = caller(request)
     front = not query and category_id is None and page.number == 1
-    popular = _popular() if front else []
+    liked, personal = _you_may_like(viewer) if front else ([], False)
     return render(
         request,
         "web/home.html",
         {
             "page": page,
             "tiles": tiles_for(list(page.object_list), viewer),
-            "popular": tiles_for(popular, viewer),
+            "liked": liked,
+            "liked_matched": personal,
             "banners": showcase.banners_showing(timezone.now()) if front else [],
             "front": front,
             "query": query,
@@ -88,14 +94,28 @@ def home(request: HttpRequest) -> HttpResponse:
 POPULAR_SHOWN = 6
 
 
+def _even[T](items: list[T]) -> list[T]:
+    """Whole rows on a phone's two-column grid: no lone tile at the end."""
+    return items if len(items) < 2 else items[: len(items) // 2 * 2]
+
+
+def _you_may_like(viewer: Member | None) -> tuple[list[tuple[Tile, list[str]]], bool]:
+    """猜你喜欢, each with why: what matching picks for the viewer (personal for a member with
+    a history, popular for anyone else: the selector decides), or the best sellers while no
+    model has been trained. True when matching picked them."""
+    found = matching.picks(recommendations.recommended_for_buyer(viewer, limit=POPULAR_SHOWN))
+    if found:
+        shown = _even(found)
+        tiles = tiles_for([pick.product for pick in shown], viewer)
+        return [(tile, pick.reasons) for tile, pick in zip(tiles, shown, strict=True)], True
+    return [(tile, []) for tile in tiles_for(_popular(), viewer)], False
+
+
 def _popular() -> list[Product]:
-    """猜你喜欢: the best-selling products still on sale, best first (twice as many asked for
-    as shown, as some best sellers may be off sale by now)."""
+    """The best-selling products still on sale, best first (twice as many asked for as shown,
+    as some best sellers may be off sale by now)."""
     ids = order_selectors.best_selling_product_ids(POPULAR_SHOWN * 2)
-    on_sale = {p.pk: p for p in catalog.storefront_products().filter(pk__in=ids)}
-    found = [on_sale[i] for i in ids if i in on_sale][:POPULAR_SHOWN]
-    # Whole rows on a phone's two-column grid: no lone tile at the end.
-    return found if len(found) < 2 else found[: len(found) // 2 * 2]
+    return _even(matching.on_sale_in_order(ids)[:POPULAR_SHOWN])
 
 
 def product(request: HttpRequest, product_id: int) -> HttpResponse:
@@ -113,12 +133,20 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
             "product": item,
             # Tiles like the home page's (已售, 分享赚), without the shop: it is this one.
             "more": tiles_for(list(more[:MORE_FROM_SHOP]), viewer),
+            # 常一起购买: what buyers of this product often bought with it.
+            "together": _together(item, viewer),
             "posts": posts,
             "reported": post_selectors.reported_by(viewer, [post.pk for post in posts]),
             "group_buys": group_buys_on_product(item.pk),
             **storefront.product_context(request, item),
         },
     )
+
+
+def _together(item: Product, viewer: Member | None) -> list[Tile]:
+    """常一起购买: what buyers of this product often bought with it, as tiles."""
+    ids = recommendations.bought_together(item.pk, limit=TOGETHER_SHOWN)
+    return tiles_for(matching.on_sale_in_order(ids), viewer) if ids else []
 
 
 def substore_page(request: HttpRequest, member_id: int) -> HttpResponse:

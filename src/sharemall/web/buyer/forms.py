@@ -121,8 +121,12 @@ class CheckoutForm(PageForm):
 
 class AfterSaleForm(PageForm):
     type = forms.ChoiceField(label=_("What you want"), choices=AFTERSALE_CHOICES)
+    reason_code = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", _("Choose a reason")), *aftersale_rules.REASON_CODES.items()],
+    )
     reason = forms.CharField(
-        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What went wrong"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
     photos = PhotosField(
         label=_("Photos of the problem"), limit=aftersale_rules.MAX_PHOTOS, required=False

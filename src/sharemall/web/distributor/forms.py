@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -121,3 +122,55 @@ class SubstoreForm(PageForm):
         # The API takes up to 80 characters and the service keeps the first 40 (spaces
         # collapsed); the browser stops at 40 so nothing typed is silently cut.
         self.fields["title"].widget.attrs["maxlength"] = SUBSTORE_TITLE_KEPT
+
+
+# Style words may be separated by commas (either width), the Chinese enumeration comma or spaces.
+STYLE_SEPARATORS = re.compile(r"[,，、;；\s]+")
+
+
+def _yuan_or_none(text: str) -> int | None:
+    return fen_from_yuan(text) if text.strip() else None
+
+
+class SharerTagsForm(PageForm):
+    """我的选品标签: what the sharer's audience likes. The service judges the limits."""
+
+    categories = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Categories"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    price_min = forms.CharField(
+        label=gettext_lazy("Lowest price (yuan)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    price_max = forms.CharField(
+        label=gettext_lazy("Highest price (yuan)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    styles = forms.CharField(
+        label=gettext_lazy("Style words"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Separate words with commas, e.g. 简约, 国潮, 户外."),
+    )
+
+    def __init__(self, *args: Any, category_choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["categories"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = category_choices
+
+    def clean_price_min(self) -> int | None:
+        return _yuan_or_none(self.cleaned_data["price_min"])
+
+    def clean_price_max(self) -> int | None:
+        return _yuan_or_none(self.cleaned_data["price_max"])
+
+    def clean_styles(self) -> list[str]:
+        return [word for word in STYLE_SEPARATORS.split(self.cleaned_data["styles"]) if word]

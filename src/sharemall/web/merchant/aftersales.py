@@ -59,6 +59,8 @@ def _aftersale_page(
     context = {
         "aftersale": aftersale,
         "label": AFTERSALE_STATUS_LABELS.get(aftersale.status, aftersale.status),
+        # The reason the buyer chose from the list (older requests have none).
+        "reason_label": str(aftersale_rules.REASON_CODES.get(aftersale.reason_code, "")),
         "lines": aftersale.lines.select_related("order_line").order_by("pk"),
         "request_events": status_trail(
             aftersale.events.all(), AFTERSALE_STATUS_LABELS, aftersale_rules.note_text

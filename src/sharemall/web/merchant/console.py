@@ -74,6 +74,7 @@ SECTIONS = (
     ("order", "orders"),
     ("pickup", "pickups"),
     ("aftersale", "aftersales"),
+    ("quality", "quality"),
     ("store", "stores"),
     ("region", "stores"),
     ("return_address", "stores"),

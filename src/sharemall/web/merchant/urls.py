@@ -14,6 +14,7 @@ from sharemall.web.merchant import (
     product_import,
     products,
     promotion_tools,
+    quality,
     settlement,
     staff,
     stores,
@@ -149,6 +150,7 @@ urlpatterns: list[URLPattern] = [
     path("orders/<int:order_id>/ship", orders.merchant_order_ship, name="merchant_order_ship"),
     path("orders/<int:order_id>/ready", orders.merchant_order_ready, name="merchant_order_ready"),
     path("pickups", orders.merchant_pickups, name="merchant_pickups"),
+    path("quality", quality.merchant_quality, name="merchant_quality"),
     path("aftersales", aftersales.merchant_aftersales, name="merchant_aftersales"),
     path("aftersales/<int:aftersale_id>", aftersales.merchant_aftersale, name="merchant_aftersale"),
     path(

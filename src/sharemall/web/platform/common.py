@@ -144,6 +144,7 @@ SECTIONS = {
     "platform_dashboard": "dashboard",
     "platform_propagation": "propagation",
     "platform_campaigns": "campaigns",
+    "platform_quality": "quality",
     "platform_merchants": "merchants",
     "platform_merchant": "merchants",
     "platform_withdrawals": "withdrawals",

@@ -698,7 +698,12 @@ def test_the_buyer_asks_for_a_refund_of_some_units() -> None:
 
     response = client.post(
         f"/orders/{order.pk}/aftersales",
-        {"type": "refund", f"quantity-{line.pk}": "1", "reason": "Arrived broken"},
+        {
+            "type": "refund",
+            "reason_code": "quality",
+            f"quantity-{line.pk}": "1",
+            "reason": "Arrived broken",
+        },
     )
 
     aftersale = AfterSale.objects.get()
@@ -732,7 +737,12 @@ def test_a_bad_refund_request_shows_an_error_and_asks_nothing(
 
     response = browser(buyer).post(
         f"/orders/{order.pk}/aftersales",
-        {"type": "refund", f"quantity-{line.pk}": quantity, "reason": reason},
+        {
+            "type": "refund",
+            "reason_code": "quality",
+            f"quantity-{line.pk}": quantity,
+            "reason": reason,
+        },
     )
 
     assert response.status_code == 200
@@ -745,7 +755,12 @@ def test_another_member_cannot_ask_about_an_order() -> None:
     line = order.lines.get()
     response = browser(MemberFactory.create()).post(
         f"/orders/{order.pk}/aftersales",
-        {"type": "refund", f"quantity-{line.pk}": "1", "reason": "mine now"},
+        {
+            "type": "refund",
+            "reason_code": "quality",
+            f"quantity-{line.pk}": "1",
+            "reason": "mine now",
+        },
     )
     assert response.status_code == 404
     assert AfterSale.objects.count() == 0
@@ -795,7 +810,12 @@ def test_a_return_approved_by_the_job_before_the_shop_gave_an_address_says_to_as
     client = browser(buyer)
     client.post(
         f"/orders/{order.pk}/aftersales",
-        {"type": "return_refund", f"quantity-{line.pk}": "1", "reason": "Wrong size"},
+        {
+            "type": "return_refund",
+            "reason_code": "quality",
+            f"quantity-{line.pk}": "1",
+            "reason": "Wrong size",
+        },
     )
     returned = AfterSale.objects.get()
     aftersale_services.aftersale_approve(returned, actor=None)  # the job: the shop was silent
@@ -815,7 +835,12 @@ def test_an_approved_return_takes_the_tracking_number_and_a_request_can_be_withd
     client = browser(buyer)
     client.post(
         f"/orders/{order.pk}/aftersales",
-        {"type": "return_refund", f"quantity-{line.pk}": "1", "reason": "Wrong size"},
+        {
+            "type": "return_refund",
+            "reason_code": "quality",
+            f"quantity-{line.pk}": "1",
+            "reason": "Wrong size",
+        },
     )
     returned = AfterSale.objects.get()
     assert 'id="return-address"' not in page(client, f"/aftersales/{returned.pk}")
@@ -833,7 +858,12 @@ def test_an_approved_return_takes_the_tracking_number_and_a_request_can_be_withd
 
     client.post(
         f"/orders/{order.pk}/aftersales",
-        {"type": "refund", f"quantity-{line.pk}": "1", "reason": "Changed my mind"},
+        {
+            "type": "refund",
+            "reason_code": "quality",
+            f"quantity-{line.pk}": "1",
+            "reason": "Changed my mind",
+        },
     )
     second = AfterSale.objects.exclude(pk=returned.pk).get()
     client.post(f"/aftersales/{second.pk}/cancel")

@@ -359,6 +359,7 @@ def test_an_after_sales_request_with_photos_has_its_own_page_and_tab() -> None:
         f"/orders/{order.pk}/aftersales",
         {
             "type": "return_refund",
+            "reason_code": "quality",
             f"quantity-{line.pk}": "1",
             "reason": "Cracked lid",
             "photos": [png(), png()],
@@ -390,12 +391,19 @@ def test_a_bad_photo_or_too_many_photos_ask_nothing_and_say_why() -> None:
 
     one_bad = client.post(
         f"/orders/{order.pk}/aftersales",
-        {"type": "refund", f"quantity-{line.pk}": "1", "reason": "Late", "photos": [fake]},
+        {
+            "type": "refund",
+            "reason_code": "quality",
+            f"quantity-{line.pk}": "1",
+            "reason": "Late",
+            "photos": [fake],
+        },
     )
     too_many = client.post(
         f"/orders/{order.pk}/aftersales",
         {
             "type": "refund",
+            "reason_code": "quality",
             f"quantity-{line.pk}": "1",
             "reason": "Late",
             "photos": [png() for _ in range(10)],
