@@ -416,7 +416,8 @@ class Stories:
         promised: the quality feedback demotes it and its shop's quality report says why."""
         for n, member in enumerate(self.members):
             (order,) = self.play(Story(n, ((B, 2, 0, 1),), RECEIVED, 5 + n / 10))
-            if n < RETURNED_MASKS:
+            # The last six send theirs back; the demo member (the first) keeps theirs.
+            if n >= len(self.members) - RETURNED_MASKS:
                 line = order.lines.get()
                 aftersale_approve(
                     aftersale_request(
