@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -215,7 +215,7 @@ def _names(sku_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     }
 
 
-def _rows_of(found: QuerySet[SkuQuality]) -> list[ReportRow]:
+def _rows_of(found: Iterable[SkuQuality]) -> list[ReportRow]:
     records = list(found)
     names = _names(r.sku_id for r in records)
     return [
@@ -250,36 +250,38 @@ def trend_of(weekly: Iterable[WeekFacts]) -> list[dict[str, object]]:
     return [{"week": w.week.isoformat(), "orders": w.orders, "returns": w.returns} for w in weekly]
 
 
+def quality_record(facts: SkuFacts, verdict: quality.Verdict, now: datetime) -> SkuQuality:
+    """A SKU's record and verdict as SkuQuality keeps them (unsaved): what training stores and
+    what a report judged on the spot shows."""
+    return SkuQuality(
+        sku_id=facts.sku_id,
+        product_id=facts.product_id,
+        merchant_id=facts.merchant_id,
+        orders=facts.orders,
+        units=facts.units,
+        returns=min(facts.returns, facts.orders),
+        complaints=min(facts.complaints, facts.orders),
+        return_rate=verdict.return_rate,
+        complaint_rate=verdict.complaint_rate,
+        risk_bound=verdict.risk_bound,
+        rating=verdict.rating,
+        rating_count=facts.rating_count,
+        demoted=verdict.demoted,
+        reasons=list(verdict.reasons),
+        return_reasons=dict(facts.return_reasons),
+        trend=trend_of(facts.weekly),
+        suggestion=verdict.suggestion,
+        computed_at=now,
+    )
+
+
 def judged_now(now: datetime, *, merchant_id: int) -> list[ReportRow]:
     """The merchant's SKUs judged on the spot from their record up to `now`, worst first."""
-    found = [(facts, quality.judge(facts)) for facts in quality_facts(now, merchant_id=merchant_id)]
-    names = _names(facts.sku_id for facts, _verdict in found)
-    rows = [
-        ReportRow(
-            sku_id=facts.sku_id,
-            product_id=facts.product_id,
-            merchant_id=facts.merchant_id,
-            title=names.get(facts.sku_id, ("", ""))[0],
-            sku_name=names.get(facts.sku_id, ("", ""))[1],
-            orders=facts.orders,
-            units=facts.units,
-            returns=min(facts.returns, facts.orders),
-            complaints=min(facts.complaints, facts.orders),
-            return_rate=verdict.return_rate,
-            complaint_rate=verdict.complaint_rate,
-            risk_bound=verdict.risk_bound,
-            rating=verdict.rating,
-            rating_count=facts.rating_count,
-            demoted=verdict.demoted,
-            reason_codes=list(verdict.reasons),
-            return_reasons=dict(facts.return_reasons),
-            trend=trend_of(facts.weekly),
-            suggestion=verdict.suggestion,
-            computed_at=now,
-        )
-        for facts, verdict in found
+    records = [
+        quality_record(facts, quality.judge(facts), now)
+        for facts in quality_facts(now, merchant_id=merchant_id)
     ]
-    return _worst_first(rows)
+    return _worst_first(_rows_of(records))
 
 
 def _worst_first(rows: list[ReportRow]) -> list[ReportRow]:

@@ -19,6 +19,7 @@ from sharemall.core.locks import serialize
 from sharemall.recommendations import model, quality, rules, training_data
 from sharemall.recommendations.models import ModelRun, SharerTags, SkuQuality
 from sharemall.recommendations.quality import SkuFacts, Verdict
+from sharemall.recommendations.quality_facts import quality_record
 
 KEEP_RUNS = 2
 _TRAINING_LOCK = 0x5348_5243  # the advisory lock key that serializes training ("SHRC")
@@ -107,32 +108,7 @@ def _newest_watermark() -> str | None:
 
 def _store_quality(verdicts: Sequence[tuple[SkuFacts, Verdict]], now: datetime) -> None:
     """Replace every SKU's verdict: a SKU no longer sold loses its row."""
-    rows = [
-        SkuQuality(
-            sku_id=facts.sku_id,
-            product_id=facts.product_id,
-            merchant_id=facts.merchant_id,
-            orders=facts.orders,
-            units=facts.units,
-            returns=facts.returns,
-            complaints=facts.complaints,
-            return_rate=verdict.return_rate,
-            complaint_rate=verdict.complaint_rate,
-            risk_bound=verdict.risk_bound,
-            rating=verdict.rating,
-            rating_count=facts.rating_count,
-            demoted=verdict.demoted,
-            reasons=list(verdict.reasons),
-            return_reasons=dict(facts.return_reasons),
-            trend=[
-                {"week": week.week.isoformat(), "orders": week.orders, "returns": week.returns}
-                for week in facts.weekly
-            ],
-            suggestion=verdict.suggestion,
-            computed_at=now,
-        )
-        for facts, verdict in verdicts
-    ]
+    rows = [quality_record(facts, verdict, now) for facts, verdict in verdicts]
     SkuQuality.objects.all().delete()
     SkuQuality.objects.bulk_create(rows, batch_size=1000)
 
