@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from sharemall.accounts.models import Binding, Member
 from sharemall.analytics import rules
 from sharemall.catalog.models import Product
+from sharemall.core import replica
 from sharemall.core.errors import NotFound
 from sharemall.distribution.models import CommissionEntry
 from sharemall.distribution.rules import HELD, PENDING, SETTLED, degree_after
@@ -294,6 +295,7 @@ class Dashboard:
         return self.metrics[key]
 
 
+@replica.reads()  # a moment old is fine: the replica may answer (docs/SCALING.md)
 def dashboard(merchant_id: int | None, days: int, *, now: datetime | None = None) -> Dashboard:
     """GMV, orders, paid conversion, share → order conversion, commission cost ratio, refunds
     and team growth of one merchant (or, with None, of the platform), over the last `days` days

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from sharemall.accounts.models import Member
 from sharemall.catalog import rules, search
 from sharemall.catalog.models import Category, Product, ProductImage, Sku
+from sharemall.core import replica
 from sharemall.core.errors import NotFound
 from sharemall.merchants.selectors import merchant_for_staff, merchant_ids_of
 
@@ -95,7 +96,9 @@ def storefront_products(
     )
     # With a query, the most relevant come first (still after the others if demoted); the
     # newest break ties.
-    return search.search_products(newest, query) if query else newest
+    found = search.search_products(newest, query) if query else newest
+    # Lists and search a moment old are fine: the replica may answer (docs/SCALING.md).
+    return replica.using(found)
 
 
 def merchant_products(merchant_id: int, *, status: str | None = None) -> QuerySet[Product]:

@@ -119,12 +119,14 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict[str, object]:
-    url = env_str("DATABASE_URL", "sqlite:///sharemall.db")
+def _database(
+    variable: str = "DATABASE_URL", default: str = "sqlite:///sharemall.db"
+) -> dict[str, object]:
+    url = env_str(variable, default)
     try:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     except Exception as exc:  # dj-database-url raises several types for a bad URL
-        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+        raise ImproperlyConfigured(f"{variable} is not a valid database URL: {exc}") from exc
     engine = config.get("ENGINE")
     if engine == "django.db.backends.sqlite3":
         name = str(config["NAME"])
@@ -146,12 +148,36 @@ def _database() -> dict[str, object]:
         config["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", default=False)
     else:
         raise ImproperlyConfigured(
-            f"DATABASE_URL must point at SQLite or PostgreSQL; got engine {engine!r}"
+            f"{variable} must point at SQLite or PostgreSQL; got engine {engine!r}"
         )
     return config
 
 
 DATABASES = {"default": _database()}
+
+
+def _replica(primary: dict[str, object]) -> dict[str, object] | None:
+    """DATABASE_REPLICA_URL: a read replica of the primary (same engine) that the selectors
+    wrapped in `core.replica.reads()` may read from (docs/SCALING.md). Its tests point it at
+    the primary's own test database."""
+    if not env_str("DATABASE_REPLICA_URL"):
+        return None
+    config = _database("DATABASE_REPLICA_URL")
+    if config["ENGINE"] != primary["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must use the same engine as DATABASE_URL; "
+            f"got {config['ENGINE']!r} and {primary['ENGINE']!r}"
+        )
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+_REPLICA = _replica(DATABASES["default"])
+if _REPLICA is not None:
+    DATABASES["replica"] = _REPLICA
+    DATABASE_ROUTERS = ["sharemall.config.db_router.ReplicaRouter"]
+    # First: the request's read-your-writes scope wraps everything that may read or write.
+    MIDDLEWARE.insert(0, "sharemall.config.db_router.ReplicaScopeMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:

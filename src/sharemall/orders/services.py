@@ -370,7 +370,7 @@ def orders_complete_due(
 def orders_completed_recently(now: datetime, *, lookback: timedelta) -> QuerySet[Order]:
     """Completed orders received within `lookback` before the after-sales window closed: where
     a completion run killed half-way (before completing and settling moved together) left
-    something unsettled. Bounded by the (status, received_at) index."""
+    something unsettled. Bounded by the order_completed_received index."""
     cutoff = now - timedelta(days=settings.AFTERSALES_WINDOW_DAYS)
     return Order.objects.filter(
         status=rules.COMPLETED, received_at__lte=cutoff, received_at__gt=cutoff - lookback

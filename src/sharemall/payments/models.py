@@ -17,7 +17,9 @@ class Payment(models.Model):
         PAID = "paid", _("paid")
         CLOSED = "closed", _("closed")  # never paid: timed out or cancelled
 
-    payment_no = models.CharField(max_length=32, unique=True)
+    # Unique through Meta.constraints, not `unique=True`, which on PostgreSQL adds a second
+    # (LIKE-pattern) index no query uses: see docs/schema.md.
+    payment_no = models.CharField(max_length=32)
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
     )
@@ -27,13 +29,15 @@ class Payment(models.Model):
         null=True,
         blank=True,
         related_name="payments_made",
+        db_index=False,  # nothing reads payments by payer alone; members are never deleted
     )
     amount_fen = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="CNY")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     provider = models.CharField(max_length=16, blank=True)
-    provider_txn_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    pay_token = models.CharField(max_length=32, unique=True)  # the pay-for-me link secret
+    # NULL until captured, so the unpaid payments never collide on the unique constraint.
+    provider_txn_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    pay_token = models.CharField(max_length=32)  # the pay-for-me link secret
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -51,8 +55,20 @@ class Payment(models.Model):
                 condition=~Q(status="paid") | Q(provider_txn_id__isnull=False),
                 name="paid_payment_has_provider_txn",
             ),
+            models.UniqueConstraint(fields=["payment_no"], name="payment_no_unique"),
+            models.UniqueConstraint(fields=["pay_token"], name="payment_pay_token_unique"),
+            # A provider's transaction pays one payment at most: a replay or a forged
+            # notification naming another payment's transaction fails on it.
+            models.UniqueConstraint(fields=["provider_txn_id"], name="payment_provider_txn_unique"),
         ]
-        indexes = [models.Index(fields=["status", "expires_at"])]
+        # Capture sets status, payer, paid_at and provider_txn_id (unique, so indexed): it is
+        # never a HOT update. The unpaid timeout reads pending payments by expiry; a captured
+        # or closed payment's new row version gets no entry in that index.
+        indexes = [
+            models.Index(
+                fields=["expires_at"], condition=Q(status="pending"), name="payment_pending_expiry"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.payment_no

@@ -12,6 +12,7 @@ from sharemall.accounts.models import Binding, Member
 from sharemall.aftersales.models import AfterSaleEvent
 from sharemall.catalog import rules as catalog_rules
 from sharemall.catalog.models import Category, Product
+from sharemall.core import replica
 from sharemall.orders.models import OrderEvent, OrderLine
 from sharemall.posts.models import Post
 from sharemall.recommendations.model import ProductInfo, Purchase, TrainingData
@@ -133,6 +134,7 @@ def clicks(now: datetime) -> dict[tuple[int, int], int]:
     return {(sharer, product): n for sharer, product, n in rows}
 
 
+@replica.reads()  # the training reads: the replica may answer (docs/SCALING.md)
 def training_data(now: datetime) -> TrainingData:
     return TrainingData(
         now=now.timestamp(),
