@@ -217,17 +217,15 @@ def member_login_by_code(
     """Log in with the code texted to the phone (no password); a number without an account
     gets one, bound to `referrer` as at sign-up. Answers the member and whether it is new.
 
-    A new number is one transaction (accounts.signup): the code consumed, the member with its
-    ancestors, binding, device sighting, consent and, with `bearer_label`, the bearer token
-    (`member.issued_token`). The member is inserted first; a number that has an account
-    answers "not made" without an error and is logged in, in the same transaction."""
+    One transaction (accounts.signup): the guess counted, then for a right code and a new
+    number the code consumed, the member with its ancestors, binding, device sighting,
+    consent and, with `bearer_label`, the bearer token (`member.issued_token`). The member is
+    inserted first; a number that has an account answers "not made" without an error and is
+    logged in, in the same transaction. A wrong guess commits its count before the answer."""
     _address_gate("login", address)
     normalized = normalize_phone(phone)
-    checked = verification.code_check(phone=normalized, purpose="login", code=sms_code)
     now = timezone.now()
     device_id = _device(device)
-    if not accept_terms and not Member.objects.filter(phone=normalized).exists():
-        raise _terms_refused()  # the guess stays counted; the code stays usable
     new = signup.NewMember(
         phone=normalized,
         nickname=_("User %(digits)s") % {"digits": normalized[-4:]},
@@ -237,6 +235,49 @@ def member_login_by_code(
         now=now,
         last_login=now,
     )
+    try:
+        with transaction.atomic():
+            checked = verification.code_guess(
+                phone=normalized, purpose="login", code=sms_code, now=now
+            )
+            if checked is None:
+                made = None
+            else:
+                made = _code_signup(
+                    new,
+                    checked,
+                    referrer=referrer,
+                    source=source,
+                    accept_terms=accept_terms,
+                    bearer_label=bearer_label,
+                    address=address,
+                )
+    except IntegrityError:
+        # The same number signed up a moment ago by another request: its code is spent.
+        raise invalid_code() from None
+    if checked is None or made is None:  # committed: the wrong guess stays counted
+        raise invalid_code()
+    checked.used_at = now
+    member, is_new = made
+    if not is_new:
+        device_seen(member.pk, device_id, address)
+    return member, is_new
+
+
+def _code_signup(
+    new: signup.NewMember,
+    checked: VerificationCode,
+    *,
+    referrer: Member | None,
+    source: str,
+    accept_terms: bool,
+    bearer_label: str | None,
+    address: str | None,
+) -> tuple[Member, bool]:
+    """The right code's part of member_login_by_code, in its transaction: the newcomer made, or
+    the account behind the number logged in."""
+    if not accept_terms and not Member.objects.filter(phone=new.phone).exists():
+        raise _terms_refused()  # rolls the right guess back with everything else
     extras = signup.Extras(
         referrer_id=referrer.pk if referrer is not None and referrer.is_active else None,
         source=source or "signup",
@@ -244,30 +285,20 @@ def member_login_by_code(
         bearer_label=bearer_label,
     )
     try:
-        with transaction.atomic():
-            try:
-                member = signup.insert(new, extras)
-            except signup.CodeSpent:
-                raise invalid_code() from None
-            if member is not None:
-                member_signed_up.send(sender=Member, member=member, address=address)
-                checked.used_at = now
-                return member, True
-            # The number has an account: the code (consumed above) logs it in.
-            member = Member.objects.filter(phone=normalized).first()
-            if member is None or not member.is_active:
-                raise Unauthenticated(
-                    _("Wrong phone number or password."), code="invalid_credentials"
-                )
-            Member.objects.filter(pk=member.pk).update(last_login=now)
-            member.last_login = now
-            if bearer_label is not None:
-                member.issued_token = signup.token_insert(member, label=bearer_label, now=now)
-    except IntegrityError:
-        # The same number signed up a moment ago by another request: its code is spent.
+        member = signup.insert(new, extras)
+    except signup.CodeSpent:
         raise invalid_code() from None
-    checked.used_at = now
-    device_seen(member.pk, device_id, address)
+    if member is not None:
+        member_signed_up.send(sender=Member, member=member, address=address)
+        return member, True
+    # The number has an account: the code (consumed above) logs it in.
+    member = Member.objects.filter(phone=new.phone).first()
+    if member is None or not member.is_active:
+        raise Unauthenticated(_("Wrong phone number or password."), code="invalid_credentials")
+    Member.objects.filter(pk=member.pk).update(last_login=new.now)
+    member.last_login = new.now
+    if bearer_label is not None:
+        member.issued_token = signup.token_insert(member, label=bearer_label, now=new.now)
     return member, False
 
 
