@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,7 +100,7 @@ def member_from_wechat(
             new = signup.NewMember(
                 phone=_placeholder_phone(),
                 nickname=(user.nickname.strip() or _("WeChat user"))[:NICKNAME_MAX],
-                password=make_password(None),
+                password=signup.unusable_password(),
                 signup_ip=ip_or_none(address),
                 signup_device=device,
                 now=now,

@@ -229,7 +229,7 @@ def member_login_by_code(
     new = signup.NewMember(
         phone=normalized,
         nickname=_("User %(digits)s") % {"digits": normalized[-4:]},
-        password=make_password(None),
+        password=signup.unusable_password(),
         signup_ip=ip_or_none(address),
         signup_device=device_id,
         now=now,
