@@ -400,6 +400,85 @@ def signups_atomic(
     return len(phones) / elapsed, bound, latencies, cpu * 1000 / len(phones), elapsed
 
 
+def raw_ceiling(url: str, phones: list[str], referrers: list[int], threads: int) -> float:
+    """The same five statements per sign-up (BEGIN, the guess, the sign-up statement, the
+    consent, COMMIT) straight through psycopg with prepared statements, no Django: what the
+    database and the driver allow on this machine. Sign-ups per second."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from sharemall.accounts import signup
+    from sharemall.accounts.rules import hash_token
+    from sharemall.legal import rules as legal_rules
+    from sharemall.legal.services import _SIGNUP_CONSENT_SQL
+    from sharemall.verification.services import _GUESS_SQL
+
+    def work(t: int) -> int:
+        rng = random.Random(t)
+        with psycopg.connect(url, autocommit=True) as conn:
+            for phone in phones[t::threads]:
+                now = timezone.now()
+                with conn.transaction():
+                    pk = conn.execute(
+                        _GUESS_SQL,
+                        [phone, "login", now, settings.SMS_CODE_MAX_ATTEMPTS],
+                        prepare=True,
+                    ).fetchone()[0]
+                    row = conn.execute(
+                        signup._SIGNUP_SQL,
+                        {
+                            "now": now,
+                            "code_id": pk,
+                            "default_mode": "first_touch",
+                            "default_days": 90,
+                            "time_limited": "time_limited",
+                            "referrer_id": rng.choice(referrers),
+                            "password": "!raw",
+                            "last_login": now,
+                            "phone": phone,
+                            "nickname": "raw",
+                            "signup_ip": None,
+                            "signup_device": f"raw-{phone}",
+                            "source": "signup:raw",
+                            "sighting_ip": None,
+                            "wx_app": None,
+                            "wx_openid": "",
+                            "wx_unionid": "",
+                            "key_hash": hash_token(phone),
+                            "bearer_label": "raw",
+                            "token_device": "",
+                            "expires_at": now + timedelta(days=30),
+                        },
+                        prepare=True,
+                    ).fetchone()
+                    conn.execute(
+                        _SIGNUP_CONSENT_SQL,
+                        [row[1], now, None, *legal_rules.KINDS],
+                        prepare=True,
+                    )
+        return len(phones[t::threads])
+
+    failures: list[BaseException] = []
+
+    def run(t: int) -> None:
+        try:
+            work(t)
+        except BaseException as exc:
+            failures.append(exc)
+
+    start = time.monotonic()
+    workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if failures:
+        raise failures[0]
+    return len(phones) / (time.monotonic() - start)
+
+
 def hasher_cost(times: int = 5) -> tuple[str, float]:
     """The configured password hasher and its milliseconds per hash."""
     from django.contrib.auth.hashers import get_hasher, make_password
@@ -435,7 +514,8 @@ def bench_atomic_signups(args: argparse.Namespace, real_hashers: list[str]) -> N
     rng = random.Random(17)
     referrers = list(Member.objects.filter(pk__in=rng.sample(range(1, tree + 1), 2000)))
     phones = [f"166{j:08d}" for j in range(count + 2)]
-    codes_issue(phones)
+    raw_phones = [f"155{j:08d}" for j in range(count)]
+    codes_issue(phones + raw_phones)
     code_signup_one(phones[-1], referrers[0], ids.new_device_id())  # warm
     statements, control, savepoints = statements_of(
         lambda: code_signup_one(phones[-2], referrers[1], ids.new_device_id())
@@ -457,6 +537,16 @@ def bench_atomic_signups(args: argparse.Namespace, real_hashers: list[str]) -> N
         f"CPU each]   [goal >= 1,500/s]"
     )
     print(f"  {before} before, {after} after", flush=True)
+    before = load()
+    raw_rate = raw_ceiling(
+        os.environ["DATABASE_URL"], raw_phones, [r.pk for r in referrers], threads * procs
+    )
+    print(
+        f"  raw ceiling, the same 5 statements through psycopg (prepared, no Django), "
+        f"{threads * procs} threads in one process: {raw_rate:,.0f} sign-ups/s "
+        f"(Django path / raw: {rate / raw_rate:.2f})   {before} before, {load()} after",
+        flush=True,
+    )
 
     # Password sign-ups with the platform's real hasher (the bench's MD5 set aside).
     settings.PASSWORD_HASHERS = real_hashers

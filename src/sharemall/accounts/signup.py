@@ -94,48 +94,50 @@ def insert(new: NewMember, extras: Extras) -> Member | None:
 
 _SIGNUP_SQL = """
 WITH code AS (
-    UPDATE verification_verificationcode SET used_at = %(now)s
-    WHERE id = %(code_id)s AND used_at IS NULL AND expires_at > %(now)s
+    UPDATE verification_verificationcode SET used_at = %(now)s::timestamptz
+    WHERE id = %(code_id)s::bigint AND used_at IS NULL AND expires_at > %(now)s::timestamptz
     RETURNING id
 ), go AS (
     SELECT 1 AS ok WHERE %(code_id)s::bigint IS NULL OR EXISTS (SELECT 1 FROM code)
 ), rules AS (
-    SELECT coalesce(min(binding_mode), %(default_mode)s) AS mode,
-        coalesce(min(binding_days), %(default_days)s) AS days
+    SELECT coalesce(min(binding_mode), %(default_mode)s::text) AS mode,
+        coalesce(min(binding_days), %(default_days)s::integer) AS days
     FROM platform_platformsettings WHERE id = 1
 ), parent AS (
     SELECT id, parent_id, grandparent_id FROM accounts_member
-    WHERE id = %(referrer_id)s AND is_active
+    WHERE id = %(referrer_id)s::bigint AND is_active
 ), made AS (
     INSERT INTO accounts_member (password, last_login, is_superuser, phone, nickname,
         is_distributor, parent_id, grandparent_id, great_grandparent_id, bound_until, signup_ip,
         signup_device, is_operator, is_staff, is_active, date_joined, closed_at)
-    SELECT %(password)s, %(last_login)s, false, %(phone)s, %(nickname)s, false, p.id,
-        p.parent_id, p.grandparent_id,
-        CASE WHEN p.id IS NOT NULL AND r.mode = %(time_limited)s
-            THEN %(now)s + make_interval(days => r.days) END,
-        %(signup_ip)s, %(signup_device)s, false, false, true, %(now)s, NULL
+    SELECT %(password)s, %(last_login)s::timestamptz, false, %(phone)s, %(nickname)s, false,
+        p.id, p.parent_id, p.grandparent_id,
+        CASE WHEN p.id IS NOT NULL AND r.mode = %(time_limited)s::text
+            THEN %(now)s::timestamptz + make_interval(days => r.days) END,
+        %(signup_ip)s::inet, %(signup_device)s::text, false, false, true,
+        %(now)s::timestamptz, NULL
     FROM go CROSS JOIN rules AS r LEFT JOIN parent AS p ON true
     ON CONFLICT (phone) DO NOTHING
     RETURNING id, parent_id, grandparent_id, great_grandparent_id, bound_until
 ), bound AS (
     INSERT INTO accounts_binding (member_id, parent_id, previous_parent_id, mode, source,
         bound_at, bound_until)
-    SELECT m.id, m.parent_id, NULL, r.mode, %(source)s, %(now)s, m.bound_until
+    SELECT m.id, m.parent_id, NULL, r.mode, %(source)s, %(now)s::timestamptz, m.bound_until
     FROM made AS m CROSS JOIN rules AS r WHERE m.parent_id IS NOT NULL
 ), seen AS (
     INSERT INTO accounts_memberdevice (member_id, device_id, first_seen, last_seen, last_ip)
-    SELECT id, %(signup_device)s, %(now)s, %(now)s, %(sighting_ip)s FROM made
-    WHERE %(signup_device)s <> ''
+    SELECT id, %(signup_device)s::text, %(now)s::timestamptz, %(now)s::timestamptz,
+        %(sighting_ip)s::inet
+    FROM made WHERE %(signup_device)s::text <> ''
 ), wechat AS (
     INSERT INTO accounts_wechatidentity (member_id, app_id, openid, unionid, created_at)
-    SELECT id, %(wx_app)s, %(wx_openid)s, %(wx_unionid)s, %(now)s FROM made
+    SELECT id, %(wx_app)s::text, %(wx_openid)s, %(wx_unionid)s, %(now)s::timestamptz FROM made
     WHERE %(wx_app)s::text IS NOT NULL
 ), token AS (
     INSERT INTO accounts_apitoken (member_id, key_hash, label, created_at, expires_at,
         last_used_at, revoked_at, device_id)
-    SELECT id, %(key_hash)s, %(bearer_label)s, %(now)s, %(expires_at)s, NULL, NULL,
-        %(token_device)s
+    SELECT id, %(key_hash)s::text, %(bearer_label)s, %(now)s::timestamptz,
+        %(expires_at)s::timestamptz, NULL, NULL, %(token_device)s
     FROM made WHERE %(key_hash)s::text IS NOT NULL
 )
 SELECT (SELECT count(*) FROM go), m.id, m.parent_id, m.grandparent_id, m.great_grandparent_id,
