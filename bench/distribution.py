@@ -275,6 +275,18 @@ def load() -> str:
     return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f}"
 
 
+def backend_cpu(pid: int) -> float:
+    """CPU seconds a PostgreSQL backend on this machine has used (from /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+PG_CPU: list[float] = []  # CPU seconds of each finished sign-up connection's backend, per process
+
+
 def codes_issue(phones: list[str]) -> None:
     """A `login` code for every phone, as `code_issue` leaves it (the hash, unused, delivered),
     written in bulk before the clock starts: issuing codes is not part of a sign-up. They are
@@ -351,8 +363,9 @@ def statements_of(action: Callable[[], object]) -> tuple[int, int, int]:
 
 def _signup_slice(
     args: tuple[str, list[str], list[Any], int, int, int],
-) -> tuple[int, list[float], float]:
-    """One process's share of a threaded run: (bound, latencies in ms, CPU seconds)."""
+) -> tuple[int, list[float], float, float]:
+    """One process's share of a threaded run: (bound, latencies in ms, CPU seconds, CPU
+    seconds of its PostgreSQL backends)."""
     kind, phones, referrers, threads, offset, stride = args
     from django.db import connection
 
@@ -369,18 +382,22 @@ def _signup_slice(
             start = time.perf_counter()
             bound += one(phone, rng.choice(referrers), ids.new_device_id())
             latencies[t].append((time.perf_counter() - start) * 1000)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            PG_CPU.append(backend_cpu(cursor.fetchone()[0]))
         return bound
 
     connection.close()
+    PG_CPU.clear()
     bound, _elapsed, cpu = _in_threads(threads, work)
-    return bound, [ms for part in latencies for ms in part], cpu
+    return bound, [ms for part in latencies for ms in part], cpu, sum(PG_CPU)
 
 
 def signups_atomic(
     kind: str, phones: list[str], referrers: list[Any], threads: int, procs: int
-) -> tuple[float, int, list[float], float, float]:
-    """(sign-ups per second, bound, latencies ms, CPU ms per sign-up in the Python processes,
-    seconds) for `procs` processes of `threads` threads each."""
+) -> tuple[float, int, list[float], tuple[float, float], float]:
+    """(sign-ups per second, bound, latencies ms, CPU ms per sign-up in the Python processes
+    and in their PostgreSQL backends, seconds) for `procs` processes of `threads` threads."""
     import multiprocessing
 
     from django.db import connections
@@ -396,8 +413,12 @@ def signups_atomic(
     elapsed = time.monotonic() - start
     bound = sum(r[0] for r in results)
     latencies = [ms for r in results for ms in r[1]]
-    cpu = sum(r[2] for r in results)
-    return len(phones) / elapsed, bound, latencies, cpu * 1000 / len(phones), elapsed
+    cpu = sum(r[2] for r in results) * 1000 / len(phones)
+    pg_cpu = sum(r[3] for r in results) * 1000 / len(phones)
+    return len(phones) / elapsed, bound, latencies, (cpu, pg_cpu), elapsed
+
+
+RAW_PG_CPU: list[float] = []
 
 
 def raw_ceiling(url: str, phones: list[str], referrers: list[int], threads: int) -> float:
@@ -533,8 +554,8 @@ def bench_atomic_signups(args: argparse.Namespace, real_hashers: list[str]) -> N
     print(
         f"  {rate:,.0f} sign-ups/s  [{count:,} in {seconds:.1f} s, {bound:,} bound; p50 "
         f"{pct(ms, 0.5):.1f} ms, p99 {pct(ms, 0.99):.1f} ms; {statements} statements per "
-        f"sign-up incl. {control} BEGIN/COMMIT and {savepoints} savepoints; {cpu:.2f} ms Python "
-        f"CPU each]   [goal >= 1,500/s]"
+        f"sign-up incl. {control} BEGIN/COMMIT and {savepoints} savepoints; {cpu[0]:.2f} ms "
+        f"Python CPU and {cpu[1]:.2f} ms PostgreSQL backend CPU each]   [goal >= 1,500/s]"
     )
     print(f"  {before} before, {after} after", flush=True)
     before = load()
@@ -543,7 +564,8 @@ def bench_atomic_signups(args: argparse.Namespace, real_hashers: list[str]) -> N
     )
     print(
         f"  raw ceiling, the same 5 statements through psycopg (prepared, no Django), "
-        f"{threads * procs} threads in one process: {raw_rate:,.0f} sign-ups/s "
+        f"{threads * procs} threads in one process: {raw_rate:,.0f} sign-ups/s, "
+        f"{sum(RAW_PG_CPU) * 1000 / count:.2f} ms PostgreSQL backend CPU each "
         f"(Django path / raw: {rate / raw_rate:.2f})   {before} before, {load()} after",
         flush=True,
     )
@@ -572,7 +594,7 @@ def bench_atomic_signups(args: argparse.Namespace, real_hashers: list[str]) -> N
     )
     print(
         f"  {pw_rate:,.1f} sign-ups/s  [{passwords} in {pw_seconds:.1f} s, {pw_bound} bound; "
-        f"p50 {pct(pw_ms, 0.5):,.0f} ms, p99 {pct(pw_ms, 0.99):,.0f} ms; {pw_cpu:,.0f} ms "
+        f"p50 {pct(pw_ms, 0.5):,.0f} ms, p99 {pct(pw_ms, 0.99):,.0f} ms; {pw_cpu[0]:,.0f} ms "
         f"Python CPU each]   {before} before, {after} after",
         flush=True,
     )
