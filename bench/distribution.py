@@ -479,6 +479,7 @@ def raw_ceiling(url: str, phones: list[str], referrers: list[int], threads: int)
                         [row[1], now, None, *legal_rules.KINDS],
                         prepare=True,
                     )
+            RAW_PG_CPU.append(backend_cpu(conn.info.backend_pid))
         return len(phones[t::threads])
 
     failures: list[BaseException] = []
