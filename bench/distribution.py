@@ -39,6 +39,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -60,15 +61,17 @@ ADDRESS = {
 #   tree member i          13 + i (9 digits)       13000000001 …
 #   threaded sign-ups      15 + j (9 digits)       15000000000 …
 #   batched sign-ups       181 + j (8 digits)      18100000000 …
+#   atomic code sign-ups   166 + j (8 digits)      16600000000 …
+#   atomic password ones   177 + j (8 digits)      17700000000 …
 #   buyers without parent  1890000 + n (4 digits)
 #   merchant people        1370000000n
 
 TREE_SQL = """
 INSERT INTO accounts_member (id, password, is_superuser, phone, nickname, is_distributor,
-    is_operator, is_staff, is_active, date_joined, failed_logins, parent_id, grandparent_id,
+    is_operator, is_staff, is_active, date_joined, parent_id, grandparent_id,
     great_grandparent_id, signup_device)
 SELECT i, '!', false, '13' || lpad(i::text, 9, '0'), 'm' || i, false, false, false, true, now(),
-    0, p, gp, ggp, ''
+    p, gp, ggp, ''
 FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS i
 CROSS JOIN LATERAL (SELECT CASE WHEN i > 1 THEN (i - 2) / %(k)s + 1 END AS p) AS a
 CROSS JOIN LATERAL (SELECT CASE WHEN p > 1 THEN (p - 2) / %(k)s + 1 END AS gp) AS b
@@ -214,9 +217,9 @@ WITH rows AS (
         AS r(phone, nickname, password, parent)
 ), made AS (
     INSERT INTO accounts_member (password, is_superuser, phone, nickname, is_distributor,
-        is_operator, is_staff, is_active, date_joined, failed_logins, parent_id, grandparent_id,
+        is_operator, is_staff, is_active, date_joined, parent_id, grandparent_id,
         great_grandparent_id, signup_device)
-    SELECT r.password, false, r.phone, r.nickname, false, false, false, true, now(), 0,
+    SELECT r.password, false, r.phone, r.nickname, false, false, false, true, now(),
         p.id, p.parent_id, p.grandparent_id, ''
     FROM rows AS r JOIN accounts_member AS p ON p.id = r.parent AND p.is_active
     RETURNING id, parent_id, date_joined
@@ -260,6 +263,342 @@ def signups_batched(
 
     bound, elapsed, cpu = _in_threads(threads, work)
     return count / elapsed, bound, cpu * 1000 / count
+
+
+# --- atomic sign-ups (issue 17) ------------------------------------------------------------------
+
+CODE = "246810"  # every pre-issued code is this one; each phone's code is its own row and hash
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f}"
+
+
+def backend_cpu(pid: int) -> float:
+    """CPU seconds a PostgreSQL backend on this machine has used (from /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+PG_CPU: list[float] = []  # CPU seconds of each finished sign-up connection's backend, per process
+
+
+def codes_issue(phones: list[str]) -> None:
+    """A `login` code for every phone, as `code_issue` leaves it (the hash, unused, delivered),
+    written in bulk before the clock starts: issuing codes is not part of a sign-up. They are
+    good for an hour instead of five minutes, so a long run finds them unexpired."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from sharemall.verification.models import VerificationCode
+    from sharemall.verification.rules import hash_code
+
+    now = timezone.now()
+    VerificationCode.objects.bulk_create(
+        [
+            VerificationCode(
+                phone=phone,
+                purpose="login",
+                code_hash=hash_code(settings.SECRET_KEY, phone, "login", CODE),
+                created_at=now,
+                expires_at=now + timedelta(hours=1),
+            )
+            for phone in phones
+        ],
+        batch_size=5000,
+    )
+
+
+def code_signup_one(phone: str, referrer: Any, device: str) -> bool:
+    """What POST /auth/login-by-code does below its edge for a new number with a share code:
+    the code checked (its guess counted), then one transaction: code consumed, member with its
+    ancestors, binding, device sighting, consent, bearer token."""
+    from sharemall.accounts.services import member_login_by_code
+
+    member, is_new = member_login_by_code(
+        phone=phone,
+        sms_code=CODE,
+        device=device,
+        referrer=referrer,
+        source="signup:bench",
+        bearer_label="login-by-code",
+    )
+    assert is_new and member.issued_token
+    return member.parent_id is not None
+
+
+def password_signup_one(phone: str, referrer: Any, device: str) -> bool:
+    from sharemall.accounts.services import member_signup
+
+    member = member_signup(
+        phone=phone,
+        password=PASSWORD,
+        nickname="新人",
+        device=device,
+        referrer=referrer,
+        source="signup:bench",
+        bearer_label="register",
+    )
+    assert member.issued_token
+    return member.parent_id is not None
+
+
+def statements_of(action: Callable[[], object]) -> tuple[int, int, int]:
+    """(statements, of which BEGIN/COMMIT, SAVEPOINTs) one call sends."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    words = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    control = sum(w in {"BEGIN", "COMMIT"} for w in words)
+    return len(words), control, words.count("SAVEPOINT")
+
+
+def _signup_slice(
+    args: tuple[str, list[str], list[Any], int, int, int],
+) -> tuple[int, list[float], float, float]:
+    """One process's share of a threaded run: (bound, latencies in ms, CPU seconds, CPU
+    seconds of its PostgreSQL backends)."""
+    kind, phones, referrers, threads, offset, stride = args
+    from django.db import connection
+
+    one = code_signup_one if kind == "code" else password_signup_one
+    mine = phones[offset::stride]
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+
+    def work(t: int) -> int:
+        from sharemall.core import ids
+
+        rng = random.Random(offset * 1000 + t)
+        bound = 0
+        for phone in mine[t::threads]:
+            start = time.perf_counter()
+            bound += one(phone, rng.choice(referrers), ids.new_device_id())
+            latencies[t].append((time.perf_counter() - start) * 1000)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            PG_CPU.append(backend_cpu(cursor.fetchone()[0]))
+        return bound
+
+    connection.close()
+    PG_CPU.clear()
+    bound, _elapsed, cpu = _in_threads(threads, work)
+    return bound, [ms for part in latencies for ms in part], cpu, sum(PG_CPU)
+
+
+def signups_atomic(
+    kind: str, phones: list[str], referrers: list[Any], threads: int, procs: int
+) -> tuple[float, int, list[float], tuple[float, float], float]:
+    """(sign-ups per second, bound, latencies ms, CPU ms per sign-up in the Python processes
+    and in their PostgreSQL backends, seconds) for `procs` processes of `threads` threads."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    jobs = [(kind, phones, referrers, threads, p, procs) for p in range(procs)]
+    start = time.monotonic()
+    if procs == 1:
+        results = [_signup_slice(jobs[0])]
+    else:
+        with multiprocessing.get_context("fork").Pool(procs) as pool:
+            results = pool.map(_signup_slice, jobs)
+    elapsed = time.monotonic() - start
+    bound = sum(r[0] for r in results)
+    latencies = [ms for r in results for ms in r[1]]
+    cpu = sum(r[2] for r in results) * 1000 / len(phones)
+    pg_cpu = sum(r[3] for r in results) * 1000 / len(phones)
+    return len(phones) / elapsed, bound, latencies, (cpu, pg_cpu), elapsed
+
+
+RAW_PG_CPU: list[float] = []
+
+
+def raw_ceiling(url: str, phones: list[str], referrers: list[int], threads: int) -> float:
+    """The same five statements per sign-up (BEGIN, the guess, the sign-up statement, the
+    consent, COMMIT) straight through psycopg with prepared statements, no Django: what the
+    database and the driver allow on this machine. Sign-ups per second."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from sharemall.accounts import signup
+    from sharemall.accounts.rules import hash_token
+    from sharemall.legal import rules as legal_rules
+    from sharemall.legal.services import _SIGNUP_CONSENT_SQL
+    from sharemall.verification.services import _GUESS_SQL
+
+    def work(t: int) -> int:
+        rng = random.Random(t)
+        with psycopg.connect(url, autocommit=True) as conn:
+            for phone in phones[t::threads]:
+                now = timezone.now()
+                with conn.transaction():
+                    pk = conn.execute(
+                        _GUESS_SQL,
+                        [phone, "login", now, settings.SMS_CODE_MAX_ATTEMPTS],
+                        prepare=True,
+                    ).fetchone()[0]
+                    row = conn.execute(
+                        signup._SIGNUP_SQL,
+                        {
+                            "now": now,
+                            "code_id": pk,
+                            "default_mode": "first_touch",
+                            "default_days": 90,
+                            "time_limited": "time_limited",
+                            "referrer_id": rng.choice(referrers),
+                            "password": "!raw",
+                            "last_login": now,
+                            "phone": phone,
+                            "nickname": "raw",
+                            "signup_ip": None,
+                            "signup_device": f"raw-{phone}",
+                            "source": "signup:raw",
+                            "sighting_ip": None,
+                            "wx_app": None,
+                            "wx_openid": "",
+                            "wx_unionid": "",
+                            "key_hash": hash_token(phone),
+                            "bearer_label": "raw",
+                            "token_device": "",
+                            "expires_at": now + timedelta(days=30),
+                        },
+                        prepare=True,
+                    ).fetchone()
+                    conn.execute(
+                        _SIGNUP_CONSENT_SQL,
+                        [row[1], now, None, *legal_rules.KINDS],
+                        prepare=True,
+                    )
+            RAW_PG_CPU.append(backend_cpu(conn.info.backend_pid))
+        return len(phones[t::threads])
+
+    failures: list[BaseException] = []
+
+    def run(t: int) -> None:
+        try:
+            work(t)
+        except BaseException as exc:
+            failures.append(exc)
+
+    start = time.monotonic()
+    workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if failures:
+        raise failures[0]
+    return len(phones) / (time.monotonic() - start)
+
+
+def hasher_cost(times: int = 5) -> tuple[str, float]:
+    """The configured password hasher and its milliseconds per hash."""
+    from django.contrib.auth.hashers import get_hasher, make_password
+
+    hasher = get_hasher()
+    make_password(PASSWORD)
+    start = time.perf_counter()
+    for _ in range(times):
+        make_password(PASSWORD)
+    ms = (time.perf_counter() - start) * 1000 / times
+    name = f"{type(hasher).__name__} ({hasher.algorithm}"
+    iterations = getattr(hasher, "iterations", None)
+    return name + (f", {iterations:,} iterations)" if iterations else ")"), ms
+
+
+def bench_atomic_signups(args: argparse.Namespace, real_hashers: list[str]) -> None:
+    """SMS-code sign-ups with binding at the service layer, then password sign-ups with the
+    real hasher, each with its load average."""
+    tree, count, threads = args.members, args.atomic_signups, args.threads
+    procs, passwords = args.procs, args.password_signups
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    from sharemall.accounts.models import Member
+    from sharemall.core import ids
+    from sharemall.legal import rules as legal_rules
+    from sharemall.legal.services import current as legal_current
+    from sharemall.platform.services import current as platform_current
+
+    platform_current()
+    for kind in legal_rules.KINDS:
+        legal_current(kind)
+    rng = random.Random(17)
+    referrers = list(Member.objects.filter(pk__in=rng.sample(range(1, tree + 1), 2000)))
+    phones = [f"166{j:08d}" for j in range(count + 2)]
+    raw_phones = [f"155{j:08d}" for j in range(count)]
+    codes_issue(phones + raw_phones)
+    code_signup_one(phones[-1], referrers[0], ids.new_device_id())  # warm
+    statements, control, savepoints = statements_of(
+        lambda: code_signup_one(phones[-2], referrers[1], ids.new_device_id())
+    )
+    before = load()
+    rate, bound, ms, cpu, seconds = signups_atomic(
+        "code", phones[:count], referrers, threads, procs
+    )
+    after = load()
+    print(
+        f"sign-ups by SMS code with binding, one transaction each (service layer: "
+        f"member_login_by_code with a share's sharer, bearer token in the same transaction), "
+        f"{procs} process(es) x {threads} threads:"
+    )
+    print(
+        f"  {rate:,.0f} sign-ups/s  [{count:,} in {seconds:.1f} s, {bound:,} bound; p50 "
+        f"{pct(ms, 0.5):.1f} ms, p99 {pct(ms, 0.99):.1f} ms; {statements} statements per "
+        f"sign-up incl. {control} BEGIN/COMMIT and {savepoints} savepoints; {cpu[0]:.2f} ms "
+        f"Python CPU and {cpu[1]:.2f} ms PostgreSQL backend CPU each]   [goal >= 1,500/s]"
+    )
+    print(f"  {before} before, {after} after", flush=True)
+    before = load()
+    raw_rate = raw_ceiling(
+        os.environ["DATABASE_URL"], raw_phones, [r.pk for r in referrers], threads * procs
+    )
+    print(
+        f"  raw ceiling, the same 5 statements through psycopg (prepared, no Django), "
+        f"{threads * procs} threads in one process: {raw_rate:,.0f} sign-ups/s, "
+        f"{sum(RAW_PG_CPU) * 1000 / count:.2f} ms PostgreSQL backend CPU each "
+        f"(Django path / raw: {rate / raw_rate:.2f})   {before} before, {load()} after",
+        flush=True,
+    )
+
+    # Password sign-ups with the platform's real hasher (the bench's MD5 set aside).
+    settings.PASSWORD_HASHERS = real_hashers
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+    verification, settings.PHONE_VERIFICATION = settings.PHONE_VERIFICATION, False
+    try:
+        name, per_hash = hasher_cost()
+        pw_phones = [f"177{j:08d}" for j in range(passwords)]
+        before = load()
+        pw_rate, pw_bound, pw_ms, pw_cpu, pw_seconds = signups_atomic(
+            "password", pw_phones, referrers, threads, procs
+        )
+        after = load()
+    finally:
+        settings.PHONE_VERIFICATION = verification
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        hashers.get_hashers.cache_clear()
+        hashers.get_hashers_by_algorithm.cache_clear()
+    print(
+        f"password sign-ups with binding, same transaction, real hasher {name}: "
+        f"{per_hash:,.0f} ms per hash"
+    )
+    print(
+        f"  {pw_rate:,.1f} sign-ups/s  [{passwords} in {pw_seconds:.1f} s, {pw_bound} bound; "
+        f"p50 {pct(pw_ms, 0.5):,.0f} ms, p99 {pct(pw_ms, 0.99):,.0f} ms; {pw_cpu[0]:,.0f} ms "
+        f"Python CPU each]   {before} before, {after} after",
+        flush=True,
+    )
 
 
 # --- paid orders ---------------------------------------------------------------------------------
@@ -444,16 +783,29 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=15, help="per order-throughput run")
     parser.add_argument("--team-calls", type=int, default=200)
+    parser.add_argument(
+        "--atomic-signups", type=int, default=20_000, help="SMS-code sign-ups (issue 17)"
+    )
+    parser.add_argument("--password-signups", type=int, default=40)
+    parser.add_argument(
+        "--procs", type=int, default=2, help="processes for the atomic sign-ups (threads each)"
+    )
+    parser.add_argument(
+        "--signups-only", action="store_true", help="the tree and the atomic sign-ups only"
+    )
+    parser.add_argument("--db", default=DB, help="the database to make (dropped first)")
     args = parser.parse_args()
     if args.quick:
         args.members, args.signups, args.seconds = 100_000, 4_000, 5
+        args.atomic_signups, args.password_signups = 6_000, 16
 
-    url = fresh_postgres(DB)
+    url = fresh_postgres(args.db)
 
     from django.conf import settings
     from django.contrib.auth import hashers
     from django.db import connection
 
+    real_hashers = list(settings.PASSWORD_HASHERS)
     # Cheap hashing for every member this script makes (set before anything is hashed).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     hashers.get_hashers.cache_clear()
@@ -465,11 +817,15 @@ def main() -> None:
         f"{sys.version.split()[0]}, PostgreSQL {connection.pg_version // 10000}",  # type: ignore[attr-defined]
         flush=True,
     )
+    print(load(), flush=True)
     bench_tree(url, args.members)
     connection.close()
-    bench_team(url, 1, args.team_calls)
-    bench_signups(args.signups, args.threads, args.members)
-    bench_orders(args.members, args.threads, args.seconds)
+    if not args.signups_only:
+        bench_team(url, 1, args.team_calls)
+        bench_signups(args.signups, args.threads, args.members)
+    bench_atomic_signups(args, real_hashers)
+    if not args.signups_only:
+        bench_orders(args.members, args.threads, args.seconds)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sharemall.accounts.binding import bind
+from sharemall.accounts import signup
 from sharemall.accounts.models import Member, WechatIdentity
 from sharemall.accounts.rules import has_phone, normalize_phone
-from sharemall.accounts.services import device_seen
+from sharemall.accounts.services import device_seen, token_issue
 from sharemall.accounts.signals import member_signed_up
 from sharemall.core import ids
 from sharemall.core.errors import Conflict, Unauthenticated
@@ -70,45 +70,66 @@ def member_from_wechat(
     referrer: Member | None = None,
     source: str = "",
     address: str | None = None,
+    bearer_label: str | None = None,
 ) -> tuple[Member, bool]:
     """The member behind a WeChat user, made (and bound to `referrer`) when new. Answers the
     member and whether it is new. The WeChat account is the device of this log-in ("wx:" and
     the openid): the sign-up's device, and a sighting for the fraud signals. A closed
     account's identities are gone with it, so the same WeChat user arriving again is a new
-    member."""
+    member. With `bearer_label` a bearer token carrying that device is issued in the same
+    transaction (`member.issued_token`).
+
+    A new member is one statement on PostgreSQL (accounts.signup): the member with its
+    ancestors, the WeChat identity, the binding, the sighting and the token; the consent
+    (`member_signed_up`) follows in the same transaction."""
     device = ids.wechat_device(user.openid)
+    now = timezone.now()
     try:
         with transaction.atomic():
             member = _found(user)
             if member is not None:
                 if not member.is_active:
                     raise Unauthenticated(_("This account is closed."), code="invalid_credentials")
-                Member.objects.filter(pk=member.pk).update(last_login=timezone.now())
+                Member.objects.filter(pk=member.pk).update(last_login=now)
                 device_seen(member.pk, device, address)
+                if bearer_label is not None:
+                    member.issued_token = signup.token_insert(
+                        member, label=bearer_label, device=device, now=now
+                    )
                 return member, False
-            member = Member(
+            new = signup.NewMember(
                 phone=_placeholder_phone(),
                 nickname=(user.nickname.strip() or _("WeChat user"))[:NICKNAME_MAX],
-                last_login=timezone.now(),
+                password=signup.unusable_password(),
                 signup_ip=ip_or_none(address),
                 signup_device=device,
+                now=now,
+                last_login=now,
             )
-            member.set_unusable_password()
-            member.save(force_insert=True)
-            WechatIdentity.objects.create(
-                member=member, app_id=user.app_id, openid=user.openid, unionid=user.unionid
+            made = signup.insert(
+                new,
+                signup.Extras(
+                    referrer_id=(
+                        referrer.pk if referrer is not None and referrer.is_active else None
+                    ),
+                    source=source or "wechat",
+                    wechat=(user.app_id, user.openid, user.unionid),
+                    bearer_label=bearer_label,
+                    token_device=device,
+                ),
             )
-            if referrer is not None:
-                bind(member, referrer, source=source or "wechat", newcomer=True)
-            member_signed_up.send(sender=Member, member=member, address=address)
-            device_seen(member.pk, device, address)
+            if made is None:  # a placeholder drawn twice (2^-64): as a race, below
+                raise IntegrityError("placeholder phone taken")
+            member_signed_up.send(sender=Member, member=made, address=address)
     except IntegrityError:
         # The same WeChat user arrived twice at once: the other request made the member.
         member = _found(user)
         if member is None:
             raise
+        if bearer_label is not None:
+            member.issued_token = token_issue(member, label=bearer_label, device=device)
         return member, False
-    return member, True
+    return made, True
 
 
 def wechat_link(member: Member, user: WechatUser) -> WechatIdentity:

@@ -63,6 +63,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
     # The device its bearer token's log-in proved (a mini-program login's WeChat openid), for
     # requests that name none; "" otherwise. Not stored.
     token_device: str = ""
+    # The bearer token a sign-up or log-in issued in its own transaction (shown to the caller
+    # once; only its hash is stored), or "". Not stored.
+    issued_token: str = ""
 
     USERNAME_FIELD = "phone"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["nickname"]

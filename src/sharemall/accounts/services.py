@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sharemall.accounts.binding import bind
+from sharemall.accounts import signup
 from sharemall.accounts.models import ApiToken, LoginGuard, Member, MemberDevice
 from sharemall.accounts.rules import RECENT_SIGN_IN, TOKEN_PREFIX, hash_token, normalize_phone
 from sharemall.accounts.signals import member_signed_up
@@ -89,27 +89,54 @@ def _device(raw: str) -> str:
     return ""
 
 
-def member_register(
-    *, phone: str, password: str, nickname: str, address: str | None = None, device: str = ""
-) -> Member:
+def _password_newcomer(
+    *, phone: str, password: str, nickname: str, address: str | None, device: str
+) -> signup.NewMember:
+    """A password sign-up's member row, checked and hashed with the real hasher (the costly
+    part: docs/BENCHMARKS.md gives its time), before any transaction opens."""
     _address_gate("register", address)
     normalized = normalize_phone(phone)
     name = _clean_nickname(nickname)
-    candidate = Member(
+    candidate = Member(phone=normalized, nickname=name)
+    _check_password(password, candidate)
+    return signup.NewMember(
         phone=normalized,
         nickname=name,
+        password=make_password(password),
         signup_ip=ip_or_none(address),
         signup_device=_device(device),
+        now=timezone.now(),
     )
-    _check_password(password, candidate)
-    candidate.password = make_password(password)
+
+
+def _phone_taken() -> Conflict:
+    return Conflict(_("This phone number is already registered."), code="phone_taken")
+
+
+def _made(new: signup.NewMember, extras: signup.Extras) -> Member:
+    """The sign-up's rows, in the caller's transaction; raises (so the caller's transaction
+    rolls back, code and all) when the phone is taken or the code was spent meanwhile."""
+    try:
+        member = signup.insert(new, extras)
+    except signup.CodeSpent:
+        raise invalid_code() from None
+    if member is None:
+        raise _phone_taken()
+    return member
+
+
+def member_register(
+    *, phone: str, password: str, nickname: str, address: str | None = None, device: str = ""
+) -> Member:
+    """A member with a password, no binding and no token (the demo data, operators' tools)."""
+    new = _password_newcomer(
+        phone=phone, password=password, nickname=nickname, address=address, device=device
+    )
     try:
         with transaction.atomic():
-            candidate.save(force_insert=True)
+            return _made(new, signup.Extras())
     except IntegrityError:
-        raise Conflict(_("This phone number is already registered."), code="phone_taken") from None
-    device_seen(candidate.pk, candidate.signup_device, address)
-    return candidate
+        raise _phone_taken() from None
 
 
 def member_signup(
@@ -123,12 +150,17 @@ def member_signup(
     source: str = "",
     sms_code: str | None = None,
     accept_terms: bool = True,
+    bearer_label: str | None = None,
 ) -> Member:
     """Register, and bind the newcomer to `referrer` (the sharer whose link brought them, found
     by the edge) as the binding mode allows. Nothing is ever paid for a sign-up.
 
     While PHONE_VERIFICATION is on the phone must be proved with the sign-up code texted to it
-    (400 `invalid_code` otherwise); the code is used up only if the member is made."""
+    (400 `invalid_code` otherwise); the code is used up only if the member is made.
+
+    One transaction writes everything (accounts.signup): the member with its ancestors, the
+    binding, the device sighting, the consumed code, the consent (`member_signed_up`) and,
+    with `bearer_label`, a bearer token (`member.issued_token`)."""
     if not accept_terms:
         raise _terms_refused()
     checked = None
@@ -136,16 +168,23 @@ def member_signup(
         checked = verification.code_check(
             phone=normalize_phone(phone), purpose="register", code=sms_code
         )
-    with transaction.atomic():
-        if checked is not None:
-            verification.code_consume(checked)
-        newcomer = member_register(
-            phone=phone, password=password, nickname=nickname, address=address, device=device
-        )
-        if referrer is not None:
-            # Just made: nobody can be below it yet, so no cycle walk and no rebinding lock.
-            bind(newcomer, referrer, source=source or "signup", newcomer=True)
-        member_signed_up.send(sender=Member, member=newcomer, address=address)
+    new = _password_newcomer(
+        phone=phone, password=password, nickname=nickname, address=address, device=device
+    )
+    extras = signup.Extras(
+        referrer_id=referrer.pk if referrer is not None and referrer.is_active else None,
+        source=source or "signup",
+        code_id=checked.pk if checked is not None else None,
+        bearer_label=bearer_label,
+    )
+    try:
+        with transaction.atomic():
+            newcomer = _made(new, extras)
+            member_signed_up.send(sender=Member, member=newcomer, address=address)
+    except IntegrityError:
+        raise _phone_taken() from None
+    if checked is not None:
+        checked.used_at = new.now
     return newcomer
 
 
@@ -173,42 +212,94 @@ def member_login_by_code(
     referrer: Member | None = None,
     source: str = "",
     accept_terms: bool = True,
+    bearer_label: str | None = None,
 ) -> tuple[Member, bool]:
     """Log in with the code texted to the phone (no password); a number without an account
-    gets one, bound to `referrer` as at sign-up. Answers the member and whether it is new."""
+    gets one, bound to `referrer` as at sign-up. Answers the member and whether it is new.
+
+    One transaction (accounts.signup): the guess counted, then for a right code and a new
+    number the code consumed, the member with its ancestors, binding, device sighting,
+    consent and, with `bearer_label`, the bearer token (`member.issued_token`). The member is
+    inserted first; a number that has an account answers "not made" without an error and is
+    logged in, in the same transaction. A wrong guess commits its count before the answer."""
     _address_gate("login", address)
     normalized = normalize_phone(phone)
-    checked = verification.code_check(phone=normalized, purpose="login", code=sms_code)
     now = timezone.now()
+    device_id = _device(device)
+    new = signup.NewMember(
+        phone=normalized,
+        nickname=_("User %(digits)s") % {"digits": normalized[-4:]},
+        password=signup.unusable_password(),
+        signup_ip=ip_or_none(address),
+        signup_device=device_id,
+        now=now,
+        last_login=now,
+    )
     try:
         with transaction.atomic():
-            verification.code_consume(checked, now=now)
-            member = Member.objects.filter(phone=normalized).first()
-            is_new = member is None
-            if member is None:
-                if not accept_terms:
-                    raise _terms_refused()
-                member = Member(
-                    phone=normalized,
-                    nickname=_("User %(digits)s") % {"digits": normalized[-4:]},
-                    signup_ip=ip_or_none(address),
-                    signup_device=_device(device),
+            checked = verification.code_guess(
+                phone=normalized, purpose="login", code=sms_code, now=now
+            )
+            if checked is None:
+                made = None
+            else:
+                made = _code_signup(
+                    new,
+                    checked,
+                    referrer=referrer,
+                    source=source,
+                    accept_terms=accept_terms,
+                    bearer_label=bearer_label,
+                    address=address,
                 )
-                member.set_unusable_password()
-                member.save(force_insert=True)
-                if referrer is not None:
-                    bind(member, referrer, source=source or "signup", newcomer=True)
-                member_signed_up.send(sender=Member, member=member, address=address)
-            elif not member.is_active:
-                raise Unauthenticated(
-                    _("Wrong phone number or password."), code="invalid_credentials"
-                )
-            Member.objects.filter(pk=member.pk).update(last_login=now)
     except IntegrityError:
         # The same number signed up a moment ago by another request: its code is spent.
         raise invalid_code() from None
-    device_seen(member.pk, _device(device), address)
+    if checked is None or made is None:  # committed: the wrong guess stays counted
+        raise invalid_code()
+    checked.used_at = now
+    member, is_new = made
+    if not is_new:
+        device_seen(member.pk, device_id, address)
     return member, is_new
+
+
+def _code_signup(
+    new: signup.NewMember,
+    checked: VerificationCode,
+    *,
+    referrer: Member | None,
+    source: str,
+    accept_terms: bool,
+    bearer_label: str | None,
+    address: str | None,
+) -> tuple[Member, bool]:
+    """The right code's part of member_login_by_code, in its transaction: the newcomer made, or
+    the account behind the number logged in."""
+    if not accept_terms and not Member.objects.filter(phone=new.phone).exists():
+        raise _terms_refused()  # rolls the right guess back with everything else
+    extras = signup.Extras(
+        referrer_id=referrer.pk if referrer is not None and referrer.is_active else None,
+        source=source or "signup",
+        code_id=checked.pk,
+        bearer_label=bearer_label,
+    )
+    try:
+        member = signup.insert(new, extras)
+    except signup.CodeSpent:
+        raise invalid_code() from None
+    if member is not None:
+        member_signed_up.send(sender=Member, member=member, address=address)
+        return member, True
+    # The number has an account: the code (consumed above) logs it in.
+    member = Member.objects.filter(phone=new.phone).first()
+    if member is None or not member.is_active:
+        raise Unauthenticated(_("Wrong phone number or password."), code="invalid_credentials")
+    Member.objects.filter(pk=member.pk).update(last_login=new.now)
+    member.last_login = new.now
+    if bearer_label is not None:
+        member.issued_token = signup.token_insert(member, label=bearer_label, now=new.now)
+    return member, False
 
 
 def password_reset(

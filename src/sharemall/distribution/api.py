@@ -68,8 +68,9 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[dict[str, obje
         source=source,
         sms_code=payload.sms_code,
         accept_terms=payload.accept_terms,
+        bearer_label="register",
     )
-    token = accounts.token_issue(member, label="register")
+    token = member.issued_token  # issued in the sign-up's transaction
     return Status(201, {"id": member.pk, "token": token, "parent_id": member.parent_id})
 
 
@@ -87,8 +88,9 @@ def login_by_code(request: HttpRequest, payload: LoginByCodeIn) -> dict[str, obj
         referrer=referrer,
         source=source,
         accept_terms=payload.accept_terms,
+        bearer_label="login-by-code",
     )
-    token = accounts.token_issue(member, label="login-by-code")
+    token = member.issued_token  # issued in the sign-up's (or log-in's) transaction
     return {"id": member.pk, "token": token, "is_new": is_new}
 
 

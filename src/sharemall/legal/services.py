@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,5 +70,28 @@ def consent_record(member: Member, *, address: str | None = None) -> list[Consen
     return made
 
 
+# The consent of a member just made: the current version of every kind, one statement.
+_SIGNUP_CONSENT_SQL = """
+INSERT INTO legal_consent (member_id, kind, version, accepted_at, ip)
+SELECT %s, kind, max(version), %s, %s FROM legal_legaldocument
+WHERE kind IN ({kinds}) GROUP BY kind
+ON CONFLICT (member_id, kind, version) DO NOTHING
+""".format(kinds=", ".join(["%s"] * len(rules.KINDS)))
+
+
 def consent_on_signup(sender: Any, *, member: Member, address: str | None = None, **_: Any) -> None:
-    consent_record(member, address=address)
+    """`member_signed_up`, inside the sign-up's transaction: the newcomer accepts the current
+    version of each document, one INSERT … SELECT (the first versions are put in place the
+    slow way if a kind has none yet)."""
+    ops = connection.ops
+    params = [
+        member.pk,
+        ops.adapt_datetimefield_value(timezone.now()),
+        ops.adapt_ipaddressfield_value(ip_or_none(address)),
+        *rules.KINDS,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_SIGNUP_CONSENT_SQL, params)
+        recorded = cursor.rowcount
+    if recorded < len(rules.KINDS):
+        consent_record(member, address=address)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,10 +28,8 @@ from sharemall.verification.models import SendGuard, VerificationCode
 from sharemall.verification.rules import (
     PURPOSES,
     TEMPLATE_PREFIX,
-    CodeState,
     DailyLimit,
     TooSoon,
-    can_try,
     code_matches,
     hash_code,
     invalid_code,
@@ -131,6 +129,51 @@ def _claim_send(phone: str, now: datetime, interval: int) -> None:
     )
 
 
+# Count one guess at the phone's newest code for a purpose, if it may still be guessed at
+# (rules.can_try, as a condition): one statement on PostgreSQL and SQLite alike.
+_GUESS_SQL = """
+UPDATE verification_verificationcode SET attempts = attempts + 1
+WHERE id = (
+    SELECT id FROM verification_verificationcode WHERE phone = %s AND purpose = %s
+    ORDER BY created_at DESC, id DESC LIMIT 1
+) AND delivered AND used_at IS NULL AND expires_at > %s AND attempts < %s
+RETURNING id, code_hash, attempts
+"""
+
+
+def code_guess(
+    *, phone: str, purpose: str, code: str | None, now: datetime | None = None
+) -> VerificationCode | None:
+    """Count one guess at the phone's newest code for `purpose` (one conditional update) and
+    compare it: the code's row when right (still to be consumed), None otherwise.
+
+    A wrong guess must stay counted: run it outside a transaction (as `code_check` does), or
+    inside one the caller commits whenever this answers None. A right guess may be rolled back
+    with what it allowed: it tells nobody anything new."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _GUESS_SQL,
+            [
+                phone,
+                purpose,
+                connection.ops.adapt_datetimefield_value(now),
+                settings.SMS_CODE_MAX_ATTEMPTS,
+            ],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    pk, code_hash, attempts = found
+    if not code_matches(settings.SECRET_KEY, phone, purpose, code or "", code_hash):
+        return None
+    row = VerificationCode(
+        pk=pk, phone=phone, purpose=purpose, code_hash=code_hash, attempts=attempts
+    )
+    row._state.adding = False
+    return row
+
+
 def code_check(
     *, phone: str, purpose: str, code: str | None, now: datetime | None = None
 ) -> VerificationCode:
@@ -138,26 +181,8 @@ def code_check(
     when right (still to be consumed), 400 `invalid_code` otherwise.
 
     Call it outside a transaction: the guess stays counted whatever happens next."""
-    now = now or timezone.now()
-    max_attempts = settings.SMS_CODE_MAX_ATTEMPTS
-    row = (
-        VerificationCode.objects.filter(phone=phone, purpose=purpose)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    state = (
-        CodeState(row.expires_at, row.attempts, row.used_at is not None, row.delivered)
-        if row
-        else None
-    )
-    if row is None or state is None or not can_try(state, now=now, max_attempts=max_attempts):
-        raise invalid_code()
-    claimed = VerificationCode.objects.filter(
-        pk=row.pk, used_at__isnull=True, expires_at__gt=now, attempts__lt=max_attempts
-    ).update(attempts=F("attempts") + 1)
-    if not claimed:
-        raise invalid_code()
-    if not code_matches(settings.SECRET_KEY, phone, purpose, code or "", row.code_hash):
+    row = code_guess(phone=phone, purpose=purpose, code=code, now=now)
+    if row is None:
         raise invalid_code()
     return row
 

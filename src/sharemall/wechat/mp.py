@@ -55,7 +55,8 @@ def login(
     `share_code`); answers the member, whether it is new, and the log-in's device (the openid,
     core.ids.wechat_device). 400 `invalid_code` for a wrong or
     used code, 502 `wechat_error` for WeChat's other refusals, 503 `wechat_unavailable` when
-    the mini-program is not set up."""
+    the mini-program is not set up. The member's bearer token (label "wechat-mp", carrying the
+    device) is issued in the same transaction: `member.issued_token`."""
     client = clients.mp_client()
     with failures.translated(codes_from_member=True):
         session: dict[str, Any] = client.wxa.code_to_session(code.strip())
@@ -68,6 +69,7 @@ def login(
         referrer=referrer,
         source=source,
         address=address,
+        bearer_label="wechat-mp",
     )
     return member, is_new, wechat_device(openid)
 

@@ -8,7 +8,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from sharemall.accounts import services as accounts
 from sharemall.accounts.auth import caller, member_auth, optional_auth, require_member
 from sharemall.core.http import client_address
 from sharemall.orders.rules import masked_phone
@@ -39,12 +38,12 @@ def mp_login(request: HttpRequest, payload: MpLoginIn) -> dict[str, Any]:
     every time; a new one becomes a member (no phone yet) bound to the sharer of `share_code`.
     A wrong or used code → 400 `invalid_code`; WeChat's other refusals → 502 `wechat_error`;
     no mini-program configured → 503 `wechat_unavailable`."""
-    member, is_new, device = mp.login(
+    member, is_new, _device = mp.login(
         payload.code, share_code=payload.share_code, address=client_address(request)
     )
     # The token carries the WeChat device, so the mini-program's orders and shares name it
-    # even when it sends no X-Device-Id.
-    token = accounts.token_issue(member, label="wechat-mp", device=device)
+    # even when it sends no X-Device-Id. Issued in the log-in's transaction (wechat.mp.login).
+    token = member.issued_token
     return {"id": member.pk, "token": token, "is_new": is_new}
 
 
