@@ -38,6 +38,7 @@ CATEGORIES = ["茶叶", "美妆", "零食", "母婴", "数码", "服饰", "家�
 def seed(args: argparse.Namespace) -> dict[str, list[int]]:  # noqa: PLR0915 - one linear script
     from _setup import approved_merchant
     from django.contrib.auth.hashers import make_password
+    from django.db import connection
     from django.utils import timezone
     from stdnum.cn import uscc
 
@@ -166,6 +167,9 @@ def seed(args: argparse.Namespace) -> dict[str, list[int]]:  # noqa: PLR0915 - o
         ),
         batch_size=5000,
     )
+    # As autovacuum would soon after a bulk load: the planner needs the tables' real sizes.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     buyers = sorted({b for b, _p, _r in plan})
     return {
         "sharers": [s.pk for s in sharers],
