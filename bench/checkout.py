@@ -11,8 +11,9 @@ PostgreSQL, beside the database's own ceiling for the same transaction shape.
    each buyer looping POST /orders then POST /payments/sandbox/{id}/complete over keep-alive
    connections. An order counts when both answered 2xx.
 4. Raw ceiling: pgbench running the same two transactions in plain SQL (stock reservation, payment,
-   order, line, event; then payment and order transitions, event, two ledger transactions with
-   five postings) at the same concurrency.
+   order, line, event; then payment and order transitions, event, the order's own receivable
+   account and one ledger transaction with six postings, as orders/ledger.py posts a capture) at
+   the same concurrency.
 
 Both load generators run on the same machine as the server, as a client would in a one-box
 deployment; the figures are for this machine only.
@@ -239,12 +240,14 @@ INSERT INTO payments_payment (payment_no, buyer_id, amount_fen, currency, status
   pay_token, created_at, expires_at)
   VALUES ('B' || :r, :buyer, 1999, 'CNY', 'pending', '', 'T' || :r, now(),
           now() + interval '30 minutes') RETURNING id AS payment_id \gset
-INSERT INTO orders_order (buyer_id, merchant_id, payment_id, status, delivery, region_code,
-  address, receiver, phone, pickup_code, goods_fen, discount_fen, shipping_fen, total_fen,
-  platform_fee_bp, refunded_fen, open_aftersales, carrier, tracking_no, created_at,
-  attribution, share_rewarded, device_id)
-  VALUES (:buyer, :merchant, :payment_id, 'pending_payment', 'express', '440305', 'a', 'r',
-          '13912345678', '', 1999, 0, 0, 1999, 500, 0, 0, '', '', now(), '', false, '')
+INSERT INTO orders_order (order_no, buyer_id, merchant_id, payment_id, status, delivery,
+  region_code, address, receiver, phone, pickup_code, goods_fen, discount_fen, shipping_fen,
+  total_fen, platform_fee_bp, platform_funded_fen, on_hold, refunded_fen, open_aftersales,
+  carrier, tracking_no, shipped_without_logistics, created_at, attribution, share_rewarded,
+  device_id)
+  VALUES ('O' || :r, :buyer, :merchant, :payment_id, 'pending_payment', 'express', '440305',
+          'a', 'r', '13912345678', '', 1999, 0, 0, 1999, 500, 0, false, 0, 0, '', '', false,
+          now(), '', false, '')
   RETURNING id AS order_id \gset
 INSERT INTO orders_orderline (order_id, sku_id, product_id, title, sku_name, unit_price_fen,
   quantity, discount_fen, paid_fen, claimed_quantity, claimed_fen, refunded_quantity,
@@ -261,16 +264,15 @@ UPDATE orders_order SET status = 'paid', paid_at = now()
   WHERE payment_id = :payment_id AND status = 'pending_payment';
 INSERT INTO orders_orderevent (order_id, from_status, to_status, actor_id, note, created_at)
   VALUES (:order_id, 'pending_payment', 'paid', NULL, '', now());
+INSERT INTO wallet_account (kind, owner_id, balance_fen, tracks_balance)
+  VALUES ('order_receivable', :order_id, 0, false) RETURNING id AS acct_order \gset
 INSERT INTO wallet_ledgertransaction (key, kind, memo, created_at)
   VALUES ('payment:' || :payment_id || ':captured', 'payment_captured', '', now())
   RETURNING id AS t1 \gset
 INSERT INTO wallet_posting (transaction_id, account_id, amount_fen)
-  VALUES (:t1, :acct_funds, 1999), (:t1, :acct_clearing, -1999);
-INSERT INTO wallet_ledgertransaction (key, kind, memo, created_at)
-  VALUES ('order:' || :order_id || ':allocated', 'order_allocated', '', now())
-  RETURNING id AS t2 \gset
-INSERT INTO wallet_posting (transaction_id, account_id, amount_fen)
-  VALUES (:t2, :acct_clearing, 1999), (:t2, :acct_merchant, -1900), (:t2, :acct_fees, -99);
+  VALUES (:t1, :acct_funds, 1999), (:t1, :acct_clearing, -1999),
+         (:t1, :acct_clearing, 1999), (:t1, :acct_order, -1999),
+         (:t1, :acct_order, 99), (:t1, :acct_fees, -99);
 COMMIT;
 """
 
@@ -300,7 +302,6 @@ def raw_ceiling(url: str, skus: list[int], clients: int, seconds: int) -> float:
         "acct_funds": accounts[("provider_funds", None)],
         "acct_clearing": accounts[("buyer_payments_clearing", None)],
         "acct_fees": accounts[("platform_fees", None)],
-        "acct_merchant": accounts[("merchant_receivable", product_sku.product.merchant_id)],
     }
     return pgbench_tps(url, PGBENCH_SCRIPT, clients=clients, seconds=seconds, variables=variables)
 
