@@ -67,15 +67,24 @@ def timed(call: Callable[[], object], times: int, warm: int = 5) -> list[float]:
 
 
 def pgbench_tps(
-    url: str, script: str, *, clients: int, seconds: int, variables: dict[str, Any] | None = None
+    url: str,
+    script: str,
+    *,
+    clients: int,
+    seconds: int,
+    variables: dict[str, Any] | None = None,
+    prepared: bool = False,
 ) -> float:
-    """Transactions per second pgbench reaches running `script` (SQL) against `url`."""
+    """Transactions per second pgbench reaches running `script` (SQL) against `url`; with
+    `prepared`, each statement is parsed and planned once per connection (`-M prepared`)."""
     import re
     import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as file:
         file.write(script)
     args = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", file.name]
+    if prepared:
+        args += ["-M", "prepared"]
     args += [f"-D{k}={v}" for k, v in (variables or {}).items()]
     done = subprocess.run([*args, url], capture_output=True, text=True, check=True)
     match = re.search(r"tps = ([\d.]+)", done.stdout)

@@ -235,6 +235,13 @@ PGBENCH_SCRIPT = r"""
 \set r random(1, 9000000000000000)
 \set buyer random(:buyer_min, :buyer_max)
 \set sku random(:sku_min, :sku_max)
+-- Set before use: with -M prepared, pgbench prepares every statement up front, and a variable
+-- only a later \gset would create reads as plain text there. For the same reason no string
+-- holds a colon before a word (the ledger key's ":captured" is spelled with chr(58)).
+\set payment_id 0
+\set order_id 0
+\set acct_order 0
+\set t1 0
 BEGIN;
 INSERT INTO payments_payment (payment_no, buyer_id, amount_fen, currency, status, provider,
   pay_token, created_at, expires_at)
@@ -267,7 +274,7 @@ INSERT INTO orders_orderevent (order_id, from_status, to_status, actor_id, note,
 INSERT INTO wallet_account (kind, owner_id, balance_fen, tracks_balance)
   VALUES ('order_receivable', :order_id, 0, false) RETURNING id AS acct_order \gset
 INSERT INTO wallet_ledgertransaction (key, kind, memo, created_at)
-  VALUES ('payment:' || :payment_id || ':captured', 'payment_captured', '', now())
+  VALUES ('payment:' || :payment_id || chr(58) || 'captured', 'payment_captured', '', now())
   RETURNING id AS t1 \gset
 INSERT INTO wallet_posting (transaction_id, account_id, amount_fen)
   VALUES (:t1, :acct_funds, 1999), (:t1, :acct_clearing, -1999),
@@ -303,7 +310,9 @@ def raw_ceiling(url: str, skus: list[int], clients: int, seconds: int) -> float:
         "acct_clearing": accounts[("buyer_payments_clearing", None)],
         "acct_fees": accounts[("platform_fees", None)],
     }
-    return pgbench_tps(url, PGBENCH_SCRIPT, clients=clients, seconds=seconds, variables=variables)
+    return pgbench_tps(
+        url, PGBENCH_SCRIPT, clients=clients, seconds=seconds, variables=variables, prepared=True
+    )
 
 
 def main() -> None:
