@@ -18,7 +18,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -26,6 +25,7 @@ from django.db import connection
 
 from sharemall.accounts.models import ApiToken, Binding, Member, MemberDevice, WechatIdentity
 from sharemall.accounts.rules import TOKEN_PREFIX, hash_token
+from sharemall.core.sql import prepared_cursor
 from sharemall.platform import rules as platform_rules
 from sharemall.platform.models import PlatformSettings
 from sharemall.platform.services import current as platform_settings
@@ -178,25 +178,6 @@ def _member(
     return member
 
 
-def _prepared_cursor() -> Any:
-    """A Django cursor (counted, logged, errors translated) over a psycopg cursor that binds
-    server-side and prepares: the sign-up statement is parsed and planned once per connection
-    instead of on every sign-up, which halves PostgreSQL's CPU per sign-up (docs/BENCHMARKS.md).
-    Its parameters carry their types, so it prepares whatever the values."""
-    import psycopg  # noqa: PLC0415 - PostgreSQL only
-
-    class Prepared(psycopg.Cursor[Any]):
-        def execute(self, query: Any, params: Any = None, **_: Any) -> Any:
-            return super().execute(query, params, prepare=True)
-
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        # Django leaves automatic preparation off; only what asks for it (this) is prepared.
-        raw.prepare_threshold = 2**31 - 1
-    return connection._prepare_cursor(Prepared(raw))  # type: ignore[attr-defined]
-
-
 def _insert_postgres(new: NewMember, extras: Extras, key_hash: str | None) -> Member | None:
     app, openid, unionid = extras.wechat or (None, "", "")
     params = {
@@ -222,7 +203,7 @@ def _insert_postgres(new: NewMember, extras: Extras, key_hash: str | None) -> Me
         "token_device": extras.token_device.strip()[:64],
         "expires_at": _token_expiry(new.now),
     }
-    with _prepared_cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_SIGNUP_SQL, params)
         went, pk, parent_id, grandparent_id, great_grandparent_id, until = cursor.fetchone()
     if not went:
