@@ -32,10 +32,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import SHAREMALL, approved_merchant, fresh_postgres, pgbench_tps
+from _setup import SHAREMALL, approved_merchant, fresh_postgres, pct, pgbench_tps
 
 DB = "sharemall_bench_checkout"
 
@@ -101,6 +102,7 @@ def _buyer_loop(port: int, skus: list[int], tokens: list[str], seconds: float, o
 
     ok = [0]
     errors = [0]
+    latencies: list[float] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
@@ -109,7 +111,9 @@ def _buyer_loop(port: int, skus: list[int], tokens: list[str], seconds: float, o
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         done = failed = 0
+        took: list[float] = []
         while time.monotonic() < deadline:
+            started = time.monotonic()
             body = json.dumps(
                 {"items": [{"sku_id": rng.choice(skus), "quantity": 1}], "delivery": ADDRESS}
             )
@@ -126,6 +130,7 @@ def _buyer_loop(port: int, skus: list[int], tokens: list[str], seconds: float, o
                 r.read()
                 if r.status == 200:
                     done += 1
+                    took.append((time.monotonic() - started) * 1000)
                 else:
                     failed += 1
             except (OSError, http.client.HTTPException):
@@ -135,13 +140,14 @@ def _buyer_loop(port: int, skus: list[int], tokens: list[str], seconds: float, o
         with lock:
             ok[0] += done
             errors[0] += failed
+            latencies.extend(took)
 
     threads = [threading.Thread(target=run, args=(t,)) for t in tokens]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    out.put((ok[0], errors[0]))  # type: ignore[attr-defined]
+    out.put((ok[0], errors[0], latencies))  # type: ignore[attr-defined]
 
 
 def _cpu_seconds(root: int) -> float:
@@ -161,6 +167,33 @@ def _cpu_seconds(root: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_cpu_seconds() -> float:
+    """User + system CPU time of every PostgreSQL server process (backends, WAL writer,
+    checkpointer): what the database spent, whoever asked."""
+    pids = subprocess.run(
+        ["pgrep", "-x", "postgres"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class HttpRun:
+    rate: float
+    ok: int
+    errors: int
+    web_cpu_ms: float
+    db_cpu_ms: float
+    p50_ms: float
+    p99_ms: float
+
+
 def http_throughput(
     url: str,
     skus: list[int],
@@ -170,7 +203,7 @@ def http_throughput(
     workers: int,
     threads: int,
     load_processes: int,
-) -> tuple[float, int, int, float]:
+) -> HttpRun:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -208,13 +241,14 @@ def http_throughput(
         warm = multiprocessing.Queue()
         _buyer_loop(port, skus, tokens[:4], 2.0, warm)
         warm.get()
-        queue: multiprocessing.Queue[tuple[int, int]] = multiprocessing.Queue()
+        queue: multiprocessing.Queue[tuple[int, int, list[float]]] = multiprocessing.Queue()
         chunks = [tokens[i::load_processes] for i in range(load_processes)]
         procs = [
             multiprocessing.Process(target=_buyer_loop, args=(port, skus, chunk, seconds, queue))
             for chunk in chunks
         ]
         cpu_before = _cpu_seconds(server.pid)
+        db_before = _postgres_cpu_seconds()
         start = time.monotonic()
         for p in procs:
             p.start()
@@ -223,12 +257,22 @@ def http_throughput(
             p.join()
         elapsed = time.monotonic() - start
         server_cpu = _cpu_seconds(server.pid) - cpu_before
+        db_cpu = _postgres_cpu_seconds() - db_before
     finally:
         server.terminate()
         server.wait(timeout=30)
     ok = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
-    return ok / elapsed, ok, errors, server_cpu * 1000 / max(ok, 1)
+    latencies = [t for r in results for t in r[2]] or [0.0]
+    return HttpRun(
+        ok / elapsed,
+        ok,
+        errors,
+        server_cpu * 1000 / max(ok, 1),
+        db_cpu * 1000 / max(ok, 1),
+        pct(latencies, 0.5),
+        pct(latencies, 0.99),
+    )
 
 
 PGBENCH_SCRIPT = r"""
@@ -333,7 +377,8 @@ def main() -> None:
     url = fresh_postgres(DB)
     skus, tokens = seed(args.clients, args.skus)
     create_statements, pay_statements = statements_per_order(skus[0], tokens[0])
-    rate, ok, errors, cpu_ms = http_throughput(
+    load_before = os.getloadavg()
+    run = http_throughput(
         url,
         skus,
         tokens,
@@ -342,7 +387,9 @@ def main() -> None:
         threads=args.threads,
         load_processes=args.load_processes,
     )
+    load_between = os.getloadavg()
     ceiling = raw_ceiling(url, skus, min(args.clients, 8), int(args.seconds))
+    load_after = os.getloadavg()
 
     from django.db import connection
 
@@ -351,23 +398,28 @@ def main() -> None:
         f"{sys.version.split()[0]}, PostgreSQL {connection.pg_version // 10000}"
     )  # type: ignore[attr-defined]
     print(
+        "load average (1 min) before / after HTTP / after raw: "
+        f"{load_before[0]:.2f} / {load_between[0]:.2f} / {load_after[0]:.2f}"
+    )
+    print(
         f"statements per order: {create_statements} (create) + {pay_statements} (pay) = "
         f"{create_statements + pay_statements}"
     )
     print(
-        f"HTTP orders/s (create + sandbox pay): {rate:.0f}  "
-        f"[{ok} orders, {errors} errors, {args.clients} clients, "
+        f"HTTP orders/s (create + sandbox pay): {run.rate:.0f}  "
+        f"[{run.ok} orders, {run.errors} errors, {args.clients} clients, "
         f"{args.workers} workers x {args.threads} threads, {args.skus} SKUs]"
     )
+    print(f"latency per order (create + pay), p50 / p99: {run.p50_ms:.1f} / {run.p99_ms:.1f} ms")
     print(
-        f"web tier CPU per order: {cpu_ms:.1f} ms (so {2000 / cpu_ms:.0f} orders/s would need "
-        f"both cores for the web tier alone)"
+        f"CPU per order: web {run.web_cpu_ms:.1f} ms, PostgreSQL {run.db_cpu_ms:.1f} ms "
+        f"(all server processes, during the HTTP run)"
     )
     print(
         f"raw SQL ceiling (pgbench, same transactions, {min(args.clients, 8)} clients): "
         f"{ceiling:.0f} orders/s"
     )
-    print(f"ratio HTTP / raw: {rate / ceiling:.2f}")
+    print(f"ratio HTTP / raw: {run.rate / ceiling:.2f}")
 
 
 if __name__ == "__main__":

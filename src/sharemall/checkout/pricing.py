@@ -89,7 +89,7 @@ class _Want:
         return str(self.sku_id)
 
 
-def _merged(items: Sequence[Item]) -> list[_Want]:
+def merged(items: Sequence[Item]) -> list[_Want]:
     """The cart's lines: items of one SKU at one price merged, each quantity bounded."""
     if not items:
         raise InvalidOrder(_("The order has no items."))
@@ -176,11 +176,19 @@ def _pickup_store(delivery: Delivery) -> Store:
     return store
 
 
-def _buyable_skus(wanted: Mapping[int, int]) -> dict[int, Sku]:
-    """The wanted SKUs with their products and merchants; each must exist and be on sale."""
-    skus = {
-        s.pk: s for s in Sku.objects.select_related("product__merchant").filter(pk__in=list(wanted))
-    }
+def _buyable_skus(
+    wanted: Mapping[int, int], loaded: Mapping[int, Sku] | None = None
+) -> Mapping[int, Sku]:
+    """The wanted SKUs with their products and merchants (read here unless the caller `loaded`
+    them); each must exist and be on sale."""
+    skus = (
+        loaded
+        if loaded is not None
+        else {
+            s.pk: s
+            for s in Sku.objects.select_related("product__merchant").filter(pk__in=list(wanted))
+        }
+    )
     missing = sorted(set(wanted) - set(skus))
     if missing:
         raise InvalidOrder(
@@ -379,6 +387,16 @@ def _degree(attribution: distribution.Attribution, lines: list[orders.LineDraft]
 
 
 @dataclass(frozen=True)
+class Loaded:
+    """What checkout's fast path read itself, in one statement, instead of `price` reading it:
+    the cart's SKUs with their products and merchants (only those that exist), and the
+    attribution it decided from the same statement's rows."""
+
+    skus: Mapping[int, Sku]
+    attribution: distribution.Attribution
+
+
+@dataclass(frozen=True)
 class Priced:
     """A checkout priced: one draft per merchant (goods, discount, shipping, total), the share
     that brought the buyer, the units per SKU, the promotion offer of each draft line (None for a
@@ -412,13 +430,14 @@ def price(
     coupon_ids: Sequence[int] = (),
     client_ip: str | None = None,
     device_id: str = "",
+    loaded: Loaded | None = None,
 ) -> Priced:
     """Check a checkout request in full and price it: the function both placing an order and
-    quoting one run. Reads only."""
-    wants = _merged(items)
+    quoting one run. Reads only; with `loaded`, the SKUs and the attribution are not read."""
+    wants = merged(items)
     if delivery.type not in (order_rules.EXPRESS, order_rules.PICKUP):
         raise InvalidOrder(_("Delivery is express or pickup."), code="invalid_delivery")
-    skus = _buyable_skus(_units_per_sku(wants))
+    skus = _buyable_skus(_units_per_sku(wants), loaded.skus if loaded else None)
     address, store = _destination(delivery, skus)
     return _priced(
         buyer,
@@ -432,6 +451,7 @@ def price(
         now=now,
         client_ip=client_ip,
         device_id=device_id,
+        attribution=loaded.attribution if loaded else None,
     )
 
 
@@ -448,7 +468,7 @@ def preview(
     """The checkout page's price while the buyer is still filling in the address: the same
     pricing as `price`, with shipping to `region_code` when it names a district (none for
     pickup, unknown before a district is chosen). A region not served raises, as checkout will."""
-    wants = _merged(items)
+    wants = merged(items)
     skus = _buyable_skus(_units_per_sku(wants))
     known = delivery_type == order_rules.PICKUP
     if not known:
@@ -491,8 +511,10 @@ def _priced(
     now: datetime,
     client_ip: str | None,
     device_id: str,
+    attribution: distribution.Attribution | None = None,
 ) -> Priced:
-    attribution = distribution.attribute(buyer, share_code=share_code, now=now)
+    if attribution is None:
+        attribution = distribution.attribute(buyer, share_code=share_code, now=now)
     wants = _with_offers(wants, buyer=buyer, now=now)
     held = promotion_selectors.usable_claims(buyer, list(coupon_ids), now) if coupon_ids else []
     shipping = (

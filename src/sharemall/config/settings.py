@@ -314,6 +314,9 @@ DEFAULT_PLATFORM_FEE_BP = env_int("DEFAULT_PLATFORM_FEE_BP", default=500)
 
 # Order lifecycle defaults (PRODUCT §3.2).
 ORDER_UNPAID_TIMEOUT_MINUTES = env_int("ORDER_UNPAID_TIMEOUT_MINUTES", default=30, minimum=1)
+# Plain carts are placed and captured through hand-written SQL on PostgreSQL (checkout/fast.py);
+# off, every checkout takes the general (ORM) path. Both write the same rows.
+CHECKOUT_FAST_PATH = env_bool("CHECKOUT_FAST_PATH", default=True)
 ORDER_AUTO_RECEIVE_DAYS = env_int("ORDER_AUTO_RECEIVE_DAYS", default=10, minimum=1)
 AFTERSALES_WINDOW_DAYS = env_int("AFTERSALES_WINDOW_DAYS", default=7, minimum=0)
 AFTERSALES_AUTO_APPROVE_DAYS = env_int("AFTERSALES_AUTO_APPROVE_DAYS", default=3, minimum=1)

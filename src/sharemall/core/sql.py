@@ -10,9 +10,11 @@ statement is reused whatever the values. Under PgBouncer in transaction mode thi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
+from django.db.models import Field, Model
 
 
 def is_postgres() -> bool:
@@ -34,3 +36,61 @@ def prepared_cursor() -> Any:
         # Django leaves automatic preparation off; only what asks for it (this) is prepared.
         raw.prepare_threshold = 2**31 - 1
     return connection._prepare_cursor(Prepared(raw))  # type: ignore[attr-defined]
+
+
+def insert_fields(model: type[Model], *, without: Sequence[str] = ()) -> list[Field[Any, Any]]:
+    """The columns an INSERT of `model` writes (its concrete fields but the generated id),
+    less `without` (attnames the statement fills itself, e.g. a foreign key from another CTE)."""
+    return [
+        f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in without
+    ]
+
+
+def column_list(fields: Sequence[Field[Any, Any]]) -> str:
+    return ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+
+
+def array_params(
+    objs: Sequence[Model], fields: Sequence[Field[Any, Any]], *, prefix: str
+) -> tuple[str, dict[str, list[Any]]]:
+    """`unnest(...)` over one array per column of unsaved `objs`, with each array cast to its
+    column's type, and the parameters: the values exactly as the ORM's INSERT would write them
+    (each field's pre_save and get_db_prep_save), so a row written here equals one written by
+    `bulk_create`. Rows come back in order through `WITH ORDINALITY` (the name `n`)."""
+    params: dict[str, list[Any]] = {}
+    casts = []
+    for i, f in enumerate(fields):
+        name = f"{prefix}{i}"
+        params[name] = [f.get_db_prep_save(f.pre_save(o, add=True), connection) for o in objs]
+        casts.append(f"%({name})s::{f.db_type(connection)}[]")
+    names = ", ".join(f"c{i}" for i in range(len(fields)))
+    return f"unnest({', '.join(casts)}) WITH ORDINALITY AS {prefix}({names}, n)", params
+
+
+def scalar_params(
+    obj: Model, fields: Sequence[Field[Any, Any]], *, prefix: str
+) -> tuple[str, dict[str, Any]]:
+    """A VALUES-like select list of one unsaved row's columns, typed, with its parameters."""
+    params: dict[str, Any] = {}
+    casts = []
+    for i, f in enumerate(fields):
+        name = f"{prefix}{i}"
+        params[name] = f.get_db_prep_save(f.pre_save(obj, add=True), connection)
+        casts.append(f"%({name})s::{f.db_type(connection)}")
+    return ", ".join(casts), params
+
+
+def select_list(model: type[Model], alias: str) -> str:
+    """Every concrete column of `model` under `alias`, in the order `loaded` expects."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(str(f.column))}" for f in model._meta.concrete_fields)
+
+
+def loaded[M: Model](model: type[M], row: Sequence[Any]) -> M:
+    """A model instance from the columns `select_list` read, as the ORM would make it."""
+    fields = model._meta.concrete_fields
+    values = [
+        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") and v is not None else v
+        for f, v in zip(fields, row, strict=True)
+    ]
+    return model.from_db(connection.alias, [f.attname for f in fields], values)

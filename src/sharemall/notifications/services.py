@@ -49,9 +49,8 @@ def notify(member_id: int | None, kind: str, key: str, **params: object) -> Noti
     now = timezone.now()
     try:
         with transaction.atomic():
-            notice = Notice.objects.create(
-                recipient_id=member_id, kind=kind, key=key[:120], params=params, created_at=now
-            )
+            notice = notice_new(member_id, kind, key, now=now, **params)
+            notice.save(force_insert=True)
     except IntegrityError:
         return None  # this event was told already
     choices = dict(
@@ -59,11 +58,21 @@ def notify(member_id: int | None, kind: str, key: str, **params: object) -> Noti
             "channel", "enabled"
         )
     )
-    Delivery.objects.bulk_create(
-        Delivery(notice=notice, channel=channel, next_attempt_at=now)
-        for channel in rules.outbound_channels(kind, choices)
-    )
+    Delivery.objects.bulk_create(deliveries_new(notice, choices, now=now))
     return notice
+
+
+def notice_new(member_id: int, kind: str, key: str, *, now: datetime, **params: object) -> Notice:
+    """An unsaved notice, as `notify` and checkout's fast capture write it."""
+    return Notice(recipient_id=member_id, kind=kind, key=key[:120], params=params, created_at=now)
+
+
+def deliveries_new(notice: Notice, choices: dict[str, bool], *, now: datetime) -> list[Delivery]:
+    """The unsaved outbound deliveries of a notice, by the member's channel choices."""
+    return [
+        Delivery(notice=notice, channel=channel, next_attempt_at=now)
+        for channel in rules.outbound_channels(notice.kind, choices)
+    ]
 
 
 # --- delivery --------------------------------------------------------------------------------

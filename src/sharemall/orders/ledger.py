@@ -102,9 +102,12 @@ def _nonzero(entries: list[Entry]) -> list[Entry]:
     return [e for e in entries if e.amount_fen != 0]
 
 
-def post_payment_captured(payment: Payment, orders: Sequence[Order]) -> None:
-    """The payment lands in clearing and is allocated at once to each order's merchant (net of
-    the platform fee): one ledger transaction, so capture and allocation never part."""
+def payment_captured_key(payment: Payment) -> str:
+    return f"payment:{payment.pk}:captured"
+
+
+def payment_captured_entries(payment: Payment, orders: Sequence[Order]) -> list[Entry]:
+    """The capture's postings (see the top of this module), zero amounts left out."""
     fees = [platform_fee(order) for order in orders]
     entries = [
         Entry(platform(PROVIDER_FUNDS), payment.amount_fen),
@@ -123,10 +126,19 @@ def post_payment_captured(payment: Payment, orders: Sequence[Order]) -> None:
         Entry(platform(FEES), -sum(fees)),
         Entry(platform(FEES), sum(order.platform_funded_fen for order in orders)),
     ]
+    return _nonzero(entries)
+
+
+PAYMENT_CAPTURED = "payment_captured"
+
+
+def post_payment_captured(payment: Payment, orders: Sequence[Order]) -> None:
+    """The payment lands in clearing and is allocated at once to each order's merchant (net of
+    the platform fee): one ledger transaction, so capture and allocation never part."""
     ledger_post(
-        key=f"payment:{payment.pk}:captured",
-        kind="payment_captured",
-        entries=_nonzero(entries),
+        key=payment_captured_key(payment),
+        kind=PAYMENT_CAPTURED,
+        entries=payment_captured_entries(payment, orders),
         memo=payment.payment_no,
     )
 

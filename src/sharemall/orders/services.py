@@ -88,6 +88,66 @@ class CreatedOrders:
     lines: dict[int, list[OrderLine]]  # order id → its lines, as inserted
 
 
+def orders_new(
+    *, buyer: Member, payment: Payment, drafts: Sequence[OrderDraft], now: datetime
+) -> list[Order]:
+    """The unsaved orders of one checkout, as both the ORM insert below and checkout's fast
+    path (checkout/fast.py) write them."""
+    return [
+        Order(
+            buyer=buyer,
+            merchant=d.merchant,
+            payment=payment,
+            delivery=d.delivery,
+            region_code=d.region_code,
+            address=d.address,
+            receiver=d.receiver,
+            phone=d.phone,
+            pickup_store=d.pickup_store,
+            goods_fen=d.goods_fen,
+            discount_fen=d.discount_fen,
+            shipping_fen=d.shipping_fen,
+            total_fen=d.total_fen,
+            platform_funded_fen=d.platform_funded_fen,
+            on_hold=d.on_hold,
+            platform_fee_bp=d.merchant.platform_fee_bp,
+            referrer_id=d.referrer_id,
+            share_link_id=d.share_link_id,
+            attribution=d.attribution,
+            share_rewarded=d.share_rewarded,
+            degree=d.degree,
+            client_ip=d.client_ip,
+            device_id=d.device_id[:64],
+            created_at=now,
+        )
+        for d in drafts
+    ]
+
+
+def lines_new(order: Order, draft: OrderDraft) -> list[OrderLine]:
+    """The unsaved lines of one order, from its draft."""
+    return [
+        OrderLine(
+            order=order,
+            sku_id=line.sku_id,
+            product_id=line.product_id,
+            title=line.title,
+            sku_name=line.sku_name,
+            unit_price_fen=line.unit_price_fen,
+            quantity=line.quantity,
+            discount_fen=line.discount_fen,
+            paid_fen=line.list_fen - line.discount_fen,
+            plan=line.plan,
+        )
+        for line in draft.lines
+    ]
+
+
+def created_event(order: Order, *, buyer: Member, now: datetime) -> OrderEvent:
+    """An order's first event: made, waiting for its payment."""
+    return OrderEvent(order=order, to_status=rules.PENDING_PAYMENT, actor=buyer, created_at=now)
+
+
 def orders_create(
     *, buyer: Member, payment: Payment, drafts: Sequence[OrderDraft]
 ) -> CreatedOrders:
@@ -95,61 +155,15 @@ def orders_create(
     a hot path). Stock has already been reserved by the caller in the same transaction."""
     now = timezone.now()
     orders = Order.objects.bulk_create(
-        [
-            Order(
-                buyer=buyer,
-                merchant=d.merchant,
-                payment=payment,
-                delivery=d.delivery,
-                region_code=d.region_code,
-                address=d.address,
-                receiver=d.receiver,
-                phone=d.phone,
-                pickup_store=d.pickup_store,
-                goods_fen=d.goods_fen,
-                discount_fen=d.discount_fen,
-                shipping_fen=d.shipping_fen,
-                total_fen=d.total_fen,
-                platform_funded_fen=d.platform_funded_fen,
-                on_hold=d.on_hold,
-                platform_fee_bp=d.merchant.platform_fee_bp,
-                referrer_id=d.referrer_id,
-                share_link_id=d.share_link_id,
-                attribution=d.attribution,
-                share_rewarded=d.share_rewarded,
-                degree=d.degree,
-                client_ip=d.client_ip,
-                device_id=d.device_id[:64],
-                created_at=now,
-            )
-            for d in drafts
-        ]
+        orders_new(buyer=buyer, payment=payment, drafts=drafts, now=now)
     )
     lines = OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                sku_id=line.sku_id,
-                product_id=line.product_id,
-                title=line.title,
-                sku_name=line.sku_name,
-                unit_price_fen=line.unit_price_fen,
-                quantity=line.quantity,
-                discount_fen=line.discount_fen,
-                paid_fen=line.list_fen - line.discount_fen,
-                plan=line.plan,
-            )
-            for order, d in zip(orders, drafts, strict=True)
-            for line in d.lines
-        ]
+        [line for order, d in zip(orders, drafts, strict=True) for line in lines_new(order, d)]
     )
     by_order: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_order.setdefault(line.order_id, []).append(line)
-    OrderEvent.objects.bulk_create(
-        OrderEvent(order=o, to_status=rules.PENDING_PAYMENT, actor=buyer, created_at=now)
-        for o in orders
-    )
+    OrderEvent.objects.bulk_create(created_event(o, buyer=buyer, now=now) for o in orders)
     # One checkout is one device: the fraud signals list the devices a member buys from.
     for device, ip in {(d.device_id, d.client_ip) for d in drafts if d.device_id}:
         device_seen(buyer.pk, device, ip)

@@ -47,14 +47,22 @@ def _new_number(prefix: str) -> str:
     return f"{prefix}{timezone.now():%Y%m%d%H%M%S}{numeric_code(8)}"
 
 
-def payment_create(*, buyer: Member, amount_fen: int, expires_at: datetime) -> Payment:
-    return Payment.objects.create(
+def payment_new(*, buyer: Member, amount_fen: int, expires_at: datetime) -> Payment:
+    """An unsaved payment with its number and pay-for-me secret, as both `payment_create` and
+    checkout's fast path write it."""
+    return Payment(
         payment_no=_new_number("P"),
         buyer=buyer,
         amount_fen=amount_fen,
         expires_at=expires_at,
         pay_token=short_code(20),
     )
+
+
+def payment_create(*, buyer: Member, amount_fen: int, expires_at: datetime) -> Payment:
+    payment = payment_new(buyer=buyer, amount_fen=amount_fen, expires_at=expires_at)
+    payment.save(force_insert=True)
+    return payment
 
 
 def payment_start(
@@ -111,7 +119,7 @@ def _log(provider: str, outcome: str, detail: str, n: Notification | None = None
     )
 
 
-def _mismatch(provider: PaymentProvider, n: Notification, payment: Payment) -> str | None:
+def mismatch(provider: PaymentProvider, n: Notification, payment: Payment) -> str | None:
     """Why a verified notification still does not belong to our payment, or None."""
     if n.app_id != provider.app_id:
         return "app_id"
@@ -145,10 +153,15 @@ def _verified(
     payment = Payment.objects.filter(payment_no=n.payment_no).first()
     if payment is None:
         raise _Rejected("unknown payment", n)
-    why = _mismatch(provider, n, payment)
+    why = mismatch(provider, n, payment)
     if why:
         raise _Rejected(f"mismatch: {why}", n, payment)
     return n, payment
+
+
+def capture_note(provider: PaymentProvider, n: Notification) -> str:
+    """The capture event's note: who paid it, under which transaction."""
+    return f"{provider.name} {n.provider_txn_id}"
 
 
 def _capture(provider: PaymentProvider, n: Notification, payment: Payment) -> str:
@@ -158,7 +171,7 @@ def _capture(provider: PaymentProvider, n: Notification, payment: Payment) -> st
             rules.PAYMENT.move(
                 payment,
                 rules.PAID,
-                note=f"{provider.name} {n.provider_txn_id}",
+                note=capture_note(provider, n),
                 payer=Coalesce(F("payer"), F("buyer")),
                 provider=provider.name,
                 provider_txn_id=n.provider_txn_id,

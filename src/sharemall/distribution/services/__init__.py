@@ -16,6 +16,7 @@ from sharemall.distribution.services.agents import (
 from sharemall.distribution.services.attribution import (
     Attribution,
     attribute,
+    attribution_of,
     binding_at_checkout,
 )
 from sharemall.distribution.services.commissions import commissions_create
@@ -47,6 +48,7 @@ __all__ = [
     "SUBSTORE_MAX_ITEMS",
     "Attribution",
     "attribute",
+    "attribution_of",
     "binding_at_checkout",
     "commissions_create",
     "commissions_reverse",

@@ -24,7 +24,14 @@ class Attribution:
 def attribute(buyer: Member, *, share_code: str | None, now: datetime) -> Attribution:
     """PRODUCT §4.3: the sharer of the buyer's latest share click within the window, else the
     buyer's parent (while the binding holds), else nobody."""
-    link = attribution_link(buyer=buyer, share_code=share_code, now=now)
+    return attribution_of(
+        buyer, attribution_link(buyer=buyer, share_code=share_code, now=now), now=now
+    )
+
+
+def attribution_of(buyer: Member, link: ShareLink | None, *, now: datetime) -> Attribution:
+    """The attribution once the share link (if any) is known: the link's sharer, else the
+    buyer's parent while the binding holds, else nobody."""
     if link is not None and link.sharer_id != buyer.pk:
         return Attribution(link.sharer, "share", link.pk, link.rewarded)
     if buyer.parent_id and (buyer.bound_until is None or buyer.bound_until > now):

@@ -82,3 +82,10 @@ def paid(orders: Sequence[Order]) -> list[RefundDue]:
     for handler in HANDLERS.values():
         due.extend(handler.paid(orders))
     return due
+
+
+def reserving_kinds() -> list[str]:
+    """The kinds of the tools that reserve something per order. Checkout records a campaign row
+    of the offer's kind for every line it reserved (`campaigns.campaign_orders_record`), so an
+    order without such a row has nothing for `paid` or `release` to move."""
+    return sorted(HANDLERS)

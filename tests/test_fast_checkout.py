@@ -1,0 +1,312 @@
+"""Checkout's fast path (checkout/fast.py) against the general path, on PostgreSQL.
+
+The differential test runs random carts — several merchants, 满减 tiers, a commission plan or
+none, a buyer bound to a parent or not, stock that may run short, a device or none — through
+both paths from the same database state, and asserts the same answers, rows, events, notices
+and postings (ids, numbers and instants aside). The race tests repeat the commerce races on the
+fast path: 30 buyers for 5 units, 16 concurrent deliveries of one capture.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection, models, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sharemall.accounts.binding import bind
+from sharemall.accounts.models import Member, MemberDevice
+from sharemall.accounts.services import token_issue
+from sharemall.catalog.models import Sku
+from sharemall.checkout import fast
+from sharemall.checkout import services as checkout
+from sharemall.core.errors import DomainError
+from sharemall.distribution import rules as distribution_rules
+from sharemall.distribution.services import plans as plan_services
+from sharemall.notifications.models import Delivery, Notice
+from sharemall.orders.models import Order, OrderEvent, OrderLine
+from sharemall.payments.models import Payment, PaymentEvent
+from sharemall.payments.providers.sandbox import SandboxProvider
+from sharemall.promotions.rules import coupons as coupon_rules
+from sharemall.promotions.services import coupons
+from sharemall.wallet.models import Account, LedgerTransaction, Posting
+from sharemall.wallet.services import ledger_check
+from tests.factories import MemberFactory, merchant, product
+from tests.races import all_at_once
+
+pytestmark = [pytest.mark.postgres]
+
+EXPRESS = checkout.Delivery("express", "440305", "科技园 1 号", "王小二", "13912345678")
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the fast path is PostgreSQL's")
+
+
+class Uses:
+    """How often each fast path really wrote (so a test cannot pass by always falling back)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.placed = self.captured = 0
+        write, capture = fast._write, fast.capture
+
+        def counted_write(*args: Any, **kwargs: Any) -> Any:
+            result = write(*args, **kwargs)
+            self.placed += 1
+            return result
+
+        def counted_capture(*args: Any, **kwargs: Any) -> Any:
+            result = capture(*args, **kwargs)
+            self.captured += result is not None
+            return result
+
+        monkeypatch.setattr(fast, "_write", counted_write)
+        monkeypatch.setattr(fast, "capture", counted_capture)
+
+
+@pytest.fixture
+def uses(monkeypatch: pytest.MonkeyPatch) -> Uses:
+    return Uses(monkeypatch)
+
+
+# --- the differential test ----------------------------------------------------------------
+
+VOLATILE = {"id", "order_no", "payment_no", "pay_token", "provider_txn_id", "key", "memo"}
+
+
+def _row(obj: models.Model, *drop: str) -> dict[str, Any]:
+    """A row's columns, less ids, random numbers and instants (each path has its own)."""
+    out = {}
+    for f in obj._meta.concrete_fields:
+        if f.attname in VOLATILE or f.attname in drop:
+            continue
+        value = getattr(obj, f.attname)
+        out[f.attname] = value is not None if isinstance(f, models.DateTimeField) else value
+    return out
+
+
+def _snapshot(buyer: Member, skus: list[Sku]) -> dict[str, Any]:
+    orders = list(Order.objects.filter(buyer=buyer).order_by("pk"))
+    position = {o.pk: i for i, o in enumerate(orders)}
+    payments = list(Payment.objects.filter(buyer=buyer).order_by("pk"))
+    notices = list(Notice.objects.filter(key__in=[f"order:{o.pk}:paid" for o in orders]))
+    accounts = {a.pk: a for a in Account.objects.all()}
+
+    def account(pk: int) -> tuple[str, Any]:
+        a = accounts[pk]
+        owner = position.get(a.owner_id) if a.kind == "order_receivable" else a.owner_id
+        return (a.kind, owner)
+
+    transactions = LedgerTransaction.objects.filter(
+        key__in=[f"payment:{p.pk}:captured" for p in payments]
+    )
+    return {
+        "payments": [_row(p, "payer_id") | {"payer": p.payer_id} for p in payments],
+        "payment_events": sorted(
+            (e.from_status, e.to_status, e.actor_id, e.note.split()[0])
+            for e in PaymentEvent.objects.filter(payment__in=payments)
+        ),
+        "orders": [_row(o, "payment_id") for o in orders],
+        "lines": sorted(
+            (position[line.order_id], *_row(line, "order_id").items())
+            for line in OrderLine.objects.filter(order__in=orders)
+        ),
+        "order_events": sorted(
+            (position[e.order_id], e.from_status, e.to_status, e.actor_id, e.note)
+            for e in OrderEvent.objects.filter(order__in=orders)
+        ),
+        "notices": sorted((n.recipient_id, n.kind, sorted(n.params)) for n in notices),
+        "deliveries": sorted(
+            (d.channel, d.status, d.attempts) for d in Delivery.objects.filter(notice__in=notices)
+        ),
+        "ledger": sorted(
+            (t.kind, sorted((*account(p.account_id), p.amount_fen) for p in t.postings.all()))
+            for t in transactions
+        ),
+        "receivables": sorted(
+            (position[a.owner_id], a.tracks_balance, a.balance_fen)
+            for a in accounts.values()
+            if a.kind == "order_receivable" and a.owner_id in position
+        ),
+        "stock": [Sku.objects.get(pk=s.pk).stock for s in skus],
+        "devices": sorted(
+            (d.device_id, d.last_ip) for d in MemberDevice.objects.filter(member=buyer)
+        ),
+    }
+
+
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def _run(
+    buyer: Member, items: list[checkout.Item], skus: list[Sku], device: str, *, fast_path: bool
+) -> dict[str, Any]:
+    with override_settings(CHECKOUT_FAST_PATH=fast_path), _rolled_back():
+        try:
+            placed = checkout.order_create(
+                buyer=buyer, items=items, delivery=EXPRESS, client_ip="58.1.2.3", device_id=device
+            )
+        except DomainError as exc:
+            return {"error": exc.code, **_snapshot(buyer, skus)}
+        checkout.sandbox_complete(placed.payment)
+        return {"answer": len(placed.orders), **_snapshot(buyer, skus)}
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cart=st.lists(
+        st.tuples(st.integers(0, 1), st.integers(1, 90_000), st.integers(0, 4), st.integers(1, 3)),
+        min_size=1,
+        max_size=4,
+    ),
+    tier=st.one_of(st.none(), st.tuples(st.integers(2, 100_000), st.integers(1, 99_999))),
+    with_plan=st.booleans(),
+    with_parent=st.booleans(),
+    device=st.sampled_from(["", "dev-1"]),
+)
+@pytest.mark.django_db
+def test_random_carts_write_the_same_rows_through_both_paths(
+    uses: Uses,
+    *,
+    cart: list[tuple[int, int, int, int]],
+    tier: tuple[int, int] | None,
+    with_plan: bool,
+    with_parent: bool,
+    device: str,
+) -> None:
+    merchants = [merchant(), merchant()]
+    skus = [
+        product(merchants[m], price_fen=price, stock=stock).skus.get()
+        for m, price, stock, _q in cart
+    ]
+    items = [checkout.Item(s.pk, q) for s, (_m, _p, _s, q) in zip(skus, cart, strict=True)]
+    now = timezone.now()
+    if tier is not None and min(tier) < max(tier):
+        coupons.tiers_create(
+            merchants[0],
+            actor=merchants[0].owner,
+            tiers=[coupon_rules.SpendTier(max(tier), min(tier))],
+            valid_from=now - timedelta(hours=1),
+            valid_to=now + timedelta(days=1),
+        )
+    if with_plan:
+        plan = distribution_rules.plan_parse(
+            distribution_rules.BP, share_budget=3000, buyer_discount=0, levels=[1000, 500, 200]
+        )
+        plan_services.plan_set(merchants[0], actor=merchants[0].owner, plan=plan)
+    buyer = MemberFactory.create()
+    if with_parent:
+        bind(buyer, MemberFactory.create(), source="test", now=now)
+        buyer.refresh_from_db()
+    # The platform's ledger accounts exist once any payment was captured.
+    warm = product(merchants[1], price_fen=100, stock=1).skus.get()
+    warmed = checkout.order_create(
+        buyer=MemberFactory.create(), items=[checkout.Item(warm.pk, 1)], delivery=EXPRESS
+    )
+    checkout.sandbox_complete(warmed.payment)
+
+    general = _run(buyer, items, skus, device, fast_path=False)
+    placed_before = uses.placed
+    quick = _run(buyer, items, skus, device, fast_path=True)
+    assert quick == general
+    if "answer" in general:
+        assert uses.placed > placed_before  # the fast path placed it (not a fallback)
+
+
+def test_the_differential_test_saw_both_fast_paths(uses: Uses, db: None) -> None:
+    """A plain cart's capture is the fast path's too (commission plans send it elsewhere)."""
+    sku = product(price_fen=1999, stock=5).skus.get()
+    buyer = MemberFactory.create()
+    warmed = checkout.order_create(buyer=buyer, items=[checkout.Item(sku.pk, 1)], delivery=EXPRESS)
+    checkout.sandbox_complete(warmed.payment)
+    placed = checkout.order_create(buyer=buyer, items=[checkout.Item(sku.pk, 2)], delivery=EXPRESS)
+    with CaptureQueriesContext(connection) as create_and_pay:
+        result = checkout.sandbox_complete(placed.payment)
+    assert result.captured
+    # The first capture ever makes the platform's ledger accounts, on the general path.
+    assert (uses.placed, uses.captured) == (2, 1)
+    # In a test's transaction each fast statement sits in a savepoint (two statements more).
+    statements = [q["sql"] for q in create_and_pay.captured_queries]
+    assert len([s for s in statements if "SAVEPOINT" not in s]) == 2, statements
+    assert ledger_check() == []
+
+
+# --- races on the fast path ----------------------------------------------------------------
+
+
+def _api(token: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_buyers_for_five_units_make_five_orders(uses: Uses) -> None:
+    sku = product(stock=5, price_fen=990).skus.get()
+    tokens = [token_issue(MemberFactory.create()) for _ in range(30)]
+    body = {"items": [{"sku_id": sku.pk, "quantity": 1}], "delivery": EXPRESS.__dict__}
+
+    def attempt(token: str) -> Callable[[], int]:
+        return lambda: (
+            _api(token).post("/api/v1/orders", body, content_type="application/json").status_code
+        )
+
+    statuses = all_at_once([attempt(t) for t in tokens])
+    assert sorted(statuses).count(201) == 5
+    assert set(statuses) == {201, 409}
+    assert Order.objects.count() == 5
+    assert Sku.objects.get(pk=sku.pk).stock == 0
+    assert uses.placed == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sixteen_concurrent_deliveries_capture_once(uses: Uses) -> None:
+    sku = product(stock=5, price_fen=1999).skus.get()
+    buyer = MemberFactory.create()
+    warm = checkout.order_create(buyer=buyer, items=[checkout.Item(sku.pk, 1)], delivery=EXPRESS)
+    checkout.sandbox_complete(warm.payment)
+    payment = checkout.order_create(
+        buyer=buyer, items=[checkout.Item(sku.pk, 1)], delivery=EXPRESS
+    ).payment
+    sandbox = SandboxProvider()
+    headers, body = sandbox.signed_notification(
+        payment_no=payment.payment_no, amount_fen=payment.amount_fen, txn_id="TXN-ONCE"
+    )
+    meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    lock = threading.Lock()
+    captured_before = uses.captured
+
+    def deliver() -> int:
+        with lock:
+            client = Client()
+        return client.post(
+            "/api/v1/payments/notify/sandbox", data=body, content_type="application/json", **meta
+        ).status_code
+
+    statuses = all_at_once([deliver for _ in range(16)])
+    assert statuses == [200] * 16
+    payment.refresh_from_db()
+    assert payment.status == "paid"
+    assert PaymentEvent.objects.filter(payment=payment, to_status="paid").count() == 1
+    assert OrderEvent.objects.filter(order__payment=payment, to_status="paid").count() == 1
+    assert LedgerTransaction.objects.filter(key=f"payment:{payment.pk}:captured").count() == 1
+    assert Posting.objects.filter(transaction__key=f"payment:{payment.pk}:captured").count() == 6
+    assert uses.captured == captured_before + 1
+    assert ledger_check() == []
