@@ -40,6 +40,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -106,6 +107,7 @@ def _savepoint_if_in_transaction() -> AbstractContextManager[Any]:
 # --- reading the cart ---------------------------------------------------------------------
 
 
+@cache
 def _read_sql() -> str:
     touch = _table(ShareTouch)
     return (
@@ -166,7 +168,8 @@ _LINE = sql.insert_fields(OrderLine, without=["order_id"])
 _EVENT = sql.insert_fields(OrderEvent, without=["order_id"])
 
 
-def _write_sql(orders_from: str, lines_from: str, event_values: str) -> str:
+@cache
+def _write_sql(payment_values: str, orders_from: str, lines_from: str, event_values: str) -> str:
     sku, quote = _table(Sku), connection.ops.quote_name
     o_cols = ", ".join(f"o.c{i}" for i in range(len(_ORDER)))
     l_cols = ", ".join(f"l.c{i}" for i in range(1, len(_LINE) + 1))
@@ -183,7 +186,7 @@ WITH want AS (
   RETURNING s.id
 ), pay AS (
   INSERT INTO {_table(Payment)} ({sql.column_list(_PAYMENT)})
-  VALUES (%(payment)s) RETURNING id
+  VALUES ({payment_values}) RETURNING id
 ), ord AS (
   INSERT INTO {_table(Order)} ({quote("payment_id")}, {sql.column_list(_ORDER)})
   SELECT pay.id, {o_cols} FROM pay, {orders_from} ORDER BY o.n
@@ -231,15 +234,13 @@ def _write(
     flat = [line for group in lines for line in group]
     positions = [i for i, group in enumerate(lines, start=1) for _ in group]
     orders_from, order_params = sql.array_params(made, _ORDER, prefix="o")
-    lines_from, line_params = sql.array_params(flat, [position, *_LINE], prefix="l")
+    lines_from, line_params = sql.array_params(flat, (position, *_LINE), prefix="l")
     line_params["l0"] = positions
     event_values, event_params = sql.scalar_params(
         orders.created_event(made[0], buyer=buyer, now=now), _EVENT, prefix="e"
     )
     payment_values, payment_params = sql.scalar_params(payment, _PAYMENT, prefix="p")
-    statement = _write_sql(orders_from, lines_from, event_values).replace(
-        "%(payment)s", payment_values
-    )
+    statement = _write_sql(payment_values, orders_from, lines_from, event_values)
     wanted = sorted(priced.wanted.items())
     params = {
         **order_params,
@@ -317,6 +318,7 @@ _DELIVERY = sql.insert_fields(Delivery, without=["notice_id"])
 _ACCOUNT = sql.insert_fields(Account)
 
 
+@cache
 def _capture_read_sql() -> str:
     quote = connection.ops.quote_name
     return (
@@ -366,6 +368,7 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+@cache
 def _capture_sql(
     event_values: str,
     order_event_values: str,
@@ -498,7 +501,7 @@ def _capture_params(
     ]
     notices_from, notice_params = sql.array_params(notices_made, _NOTICE, prefix="nt")
     deliveries_from, delivery_params = sql.array_params(
-        [d for _, d in deliveries], [Notice._meta.get_field("key"), *_DELIVERY], prefix="d"
+        [d for _, d in deliveries], (Notice._meta.get_field("key"), *_DELIVERY), prefix="d"
     )
     delivery_params["d0"] = [k for k, _ in deliveries]
     accounts_from, account_params = sql.array_params(
