@@ -310,3 +310,22 @@ def test_sixteen_concurrent_deliveries_capture_once(uses: Uses) -> None:
     assert Posting.objects.filter(transaction__key=f"payment:{payment.pk}:captured").count() == 6
     assert uses.captured == captured_before + 1
     assert ledger_check() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_carts_of_the_same_skus_in_opposite_orders_all_go_through() -> None:
+    """Stock is taken on rows locked in id order, so crossing carts queue instead of failing."""
+    first, second = (product(stock=100, price_fen=500).skus.get() for _ in range(2))
+    buyers = [MemberFactory.create() for _ in range(20)]
+
+    def attempt(i: int) -> Callable[[], Any]:
+        pair = (first, second) if i % 2 else (second, first)
+        return lambda: checkout.order_create(
+            buyer=buyers[i],
+            items=[checkout.Item(pair[0].pk, 2), checkout.Item(pair[1].pk, 1)],
+            delivery=EXPRESS,
+        )
+
+    outcomes = all_at_once([attempt(i) for i in range(20)])
+    assert all(isinstance(o, checkout.CheckoutResult) for o in outcomes), outcomes
+    assert Sku.objects.get(pk=first.pk).stock + Sku.objects.get(pk=second.pk).stock == 200 - 60

@@ -44,7 +44,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from sharemall.accounts.models import Member, MemberDevice
@@ -216,7 +216,8 @@ SELECT (SELECT id FROM pay), ARRAY(SELECT id FROM ord ORDER BY id),
 
 
 class _StockShort(Exception):
-    """A SKU's stock did not cover the cart: the statement wrote nothing."""
+    """A SKU's stock did not cover the cart (or the statement lost a deadlock): it wrote
+    nothing."""
 
 
 def _write(
@@ -261,6 +262,12 @@ def _write(
             payment_id, order_ids, line_ids = cursor.fetchone()[:3]
     except DataError as exc:
         if "division by zero" not in str(exc):
+            raise
+        raise _StockShort from None
+    except OperationalError as exc:
+        # Two carts locking the same SKUs met in a deadlock PostgreSQL broke by aborting this
+        # statement (nothing written): the general path, which takes stock in id order, retries.
+        if getattr(exc.__cause__, "sqlstate", None) != "40P01":
             raise
         raise _StockShort from None
     payment.pk = payment_id
