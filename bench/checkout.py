@@ -150,13 +150,8 @@ def _buyer_loop(port: int, skus: list[int], tokens: list[str], seconds: float, o
     out.put((ok[0], errors[0], latencies))  # type: ignore[attr-defined]
 
 
-def _cpu_seconds(root: int) -> float:
-    """User + system CPU time of a process and its children (the gunicorn workers)."""
-    pids = [str(root)]
-    children = subprocess.run(
-        ["pgrep", "-P", str(root)], capture_output=True, text=True, check=False
-    )
-    pids += children.stdout.split()
+def _cpu_of(pids: list[str]) -> float:
+    """User + system CPU seconds of these processes, from /proc."""
     ticks = 0
     for pid in pids:
         try:
@@ -165,22 +160,23 @@ def _cpu_seconds(root: int) -> float:
             continue
         ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _pgrep(*args: str) -> list[str]:
+    return subprocess.run(
+        ["pgrep", *args], capture_output=True, text=True, check=False
+    ).stdout.split()
+
+
+def _cpu_seconds(root: int) -> float:
+    """The server process and its children (the web workers)."""
+    return _cpu_of([str(root), *_pgrep("-P", str(root))])
 
 
 def _postgres_cpu_seconds() -> float:
-    """User + system CPU time of every PostgreSQL server process (backends, WAL writer,
-    checkpointer): what the database spent, whoever asked."""
-    pids = subprocess.run(
-        ["pgrep", "-x", "postgres"], capture_output=True, text=True, check=False
-    ).stdout.split()
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    """Every PostgreSQL server process (backends, WAL writer, checkpointer): what the database
+    spent, whoever asked."""
+    return _cpu_of(_pgrep("-x", "postgres"))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from sharemall.checkout import fast
 from sharemall.checkout import services as checkout
 from sharemall.core.errors import DomainError
 from sharemall.distribution import rules as distribution_rules
+from sharemall.distribution.models import CommissionEntry
 from sharemall.distribution.services import plans as plan_services
 from sharemall.notifications.models import Delivery, Notice
 from sharemall.orders.models import Order, OrderEvent, OrderLine
@@ -139,6 +140,10 @@ def _snapshot(buyer: Member, skus: list[Sku]) -> dict[str, Any]:
             for a in accounts.values()
             if a.kind == "order_receivable" and a.owner_id in position
         ),
+        "commissions": sorted(
+            (position[c.order_id], c.beneficiary_id, *_row(c, "order_id", "order_line_id").items())
+            for c in CommissionEntry.objects.filter(order__in=orders)
+        ),
         "stock": [Sku.objects.get(pk=s.pk).stock for s in skus],
         "devices": sorted(
             (d.device_id, d.last_ip) for d in MemberDevice.objects.filter(member=buyer)
@@ -225,15 +230,14 @@ def test_random_carts_write_the_same_rows_through_both_paths(
     checkout.sandbox_complete(warmed.payment)
 
     general = _run(buyer, items, skus, device, fast_path=False)
-    placed_before = uses.placed
+    placed_before, captured_before = uses.placed, uses.captured
     quick = _run(buyer, items, skus, device, fast_path=True)
     assert quick == general
-    if "answer" in general:
-        assert uses.placed > placed_before  # the fast path placed it (not a fallback)
+    if "answer" in general:  # the fast paths placed and captured it (not a fallback)
+        assert (uses.placed, uses.captured) == (placed_before + 1, captured_before + 1)
 
 
-def test_the_differential_test_saw_both_fast_paths(uses: Uses, db: None) -> None:
-    """A plain cart's capture is the fast path's too (commission plans send it elsewhere)."""
+def test_a_plain_cart_costs_two_statements_to_capture(uses: Uses, db: None) -> None:
     sku = product(price_fen=1999, stock=5).skus.get()
     buyer = MemberFactory.create()
     warmed = checkout.order_create(buyer=buyer, items=[checkout.Item(sku.pk, 1)], delivery=EXPRESS)

@@ -15,8 +15,8 @@ express:
    division by zero in the statement's last line aborts the whole statement (nothing is
    written) and the general path runs, answering exactly as it always does.
 
-Capturing (`capture`), once a notification is verified and its payment is found pending with
-orders that take no commission and no promotion (read in one prepared SELECT):
+Capturing (`capture`), once a notification is verified and its payment is found pending (read
+in one prepared SELECT with its orders):
 
 1. The ledger entries come from `orders.ledger.payment_captured_entries`, the merchant's
    notice channels from the notification rules.
@@ -25,12 +25,15 @@ orders that take no commission and no promotion (read in one prepared SELECT):
    receivable accounts, the ledger transaction (ON CONFLICT on its key) and its postings. Each
    part is conditioned on the payment's update, so a second delivery writes nothing; a part that
    did not happen as expected aborts the statement (division by zero) and the general path runs.
+3. Orders whose lines carry a commission plan, or that hold a promotion reservation, get their
+   commissions (`distribution.commissions_create`) and their tools' `paid` in the same
+   transaction as the statement, through those services unchanged.
 
-Anything else (SQLite, an Idempotency-Key whose stored answer must replay is fine — the fast
-path joins the request's transaction inside a savepoint — pickup, promotions, coupons, share
-codes, commissions, a payment not pending, a provider mismatch) takes the general path, which
-also gives every error answer. `tests/test_fast_checkout.py` runs random carts through both
-paths and compares rows, events and postings.
+The general path runs on SQLite, and for pickup, promotions, coupons, share codes and clicks, a
+payment not pending or a provider mismatch; it also gives every error answer. Inside a caller's
+transaction (an Idempotency-Key's, a test's) a fast statement runs in a savepoint.
+`tests/test_fast_checkout.py` runs random carts through both paths and compares rows, events,
+notices, postings and commissions.
 """
 
 from __future__ import annotations
@@ -356,18 +359,21 @@ class _Capture:
         self.orders: list[Order] = []
         self.owners: list[int] = []
         self.choices: list[dict[str, bool]] = []
-        self.plain = True
+        self.complete = True
+        self.with_plans = self.with_reservations = False
         for row in rows:
             if row[n_pay] is None:
-                self.plain = False  # a payment without orders is not ours to move here
+                self.complete = False  # a payment without orders is not ours to move here
                 continue
             self.orders.append(sql.loaded(Order, row[n_pay : n_pay + n_order]))
             owner, has_plan, reserved, choices = row[n_pay + n_order : n_pay + n_order + 4]
             self.owners.append(owner)
             self.choices.append(_json(choices))
             # No plan, no commission (distribution.commissions: a line's snapshotted plan is
-            # what pays); a reservation needs its tool's `paid`: both take the general path.
-            self.plain = self.plain and not has_plan and not reserved
+            # what pays); a reservation needs its tool's `paid`. Either runs through its own
+            # service in the capture's transaction.
+            self.with_plans = self.with_plans or has_plan
+            self.with_reservations = self.with_reservations or reserved
         self.platform_accounts: dict[str, int] = _json(rows[0][-1])
 
 
@@ -443,6 +449,7 @@ class Captured:
     payment: Payment
     notification: Notification
     provider: PaymentProvider
+    refunds_due: list[promotion_offers.RefundDue]
 
 
 def _verified(
@@ -564,9 +571,18 @@ def _capture_params(
     }
 
 
+def _capture_transaction(found: _Capture) -> AbstractContextManager[Any]:
+    """Where the statement runs: alone (atomic by itself) when it is the whole capture; in a
+    transaction with the commissions' and promotions' own writes when the orders need them."""
+    if found.with_plans or found.with_reservations:
+        return transaction.atomic()
+    return _savepoint_if_in_transaction()
+
+
 def capture(provider_name: str, headers: Mapping[str, str], body: bytes) -> Captured | None:
-    """Capture a verified notification's payment with its orders and ledger in one statement;
-    None when the general path must handle it (anything but a plain first capture)."""
+    """Capture a verified notification's payment with its orders and ledger in one statement
+    (and the commissions and promotion reservations through their services, in the same
+    transaction); None when the general path must handle it (anything but a first capture)."""
     if not (sql.is_postgres() and settings.CHECKOUT_FAST_PATH):
         return None
     verified = _verified(provider_name, headers, body)
@@ -574,24 +590,30 @@ def capture(provider_name: str, headers: Mapping[str, str], body: bytes) -> Capt
     if verified is None or found is None:
         return None
     provider, n = verified
-    plain_first_capture = (
-        found.plain
+    first_capture = (
+        found.complete
         and found.payment.status == Payment.Status.PENDING
         and payments.mismatch(provider, n, found.payment) is None
         and all(o.status == order_rules.PENDING_PAYMENT for o in found.orders)
     )
-    prepared = _capture_params(found, provider, n, timezone.now()) if plain_first_capture else None
+    prepared = _capture_params(found, provider, n, timezone.now()) if first_capture else None
     if prepared is None:
         return None
+    refunds_due: list[promotion_offers.RefundDue] = []
     try:
-        with _savepoint_if_in_transaction(), sql.prepared_cursor() as cursor:
-            cursor.execute(*prepared)
-            payer_id, captured = cursor.fetchone()[:2]
+        with _capture_transaction(found):
+            with sql.prepared_cursor() as cursor:
+                cursor.execute(*prepared)
+                payer_id, captured = cursor.fetchone()[:2]
+            if not captured:
+                return None  # another delivery captured it first: the general path says so
+            if found.with_plans:
+                distribution.commissions_create(found.orders)
+            if found.with_reservations:
+                refunds_due = promotion_offers.paid(found.orders)
     except (DataError, IntegrityError):
         # A part did not happen as expected (division by zero), or the transaction id belongs
         # to another payment: nothing was written; the general path tells which case it is.
         return None
-    if not captured:
-        return None  # another delivery captured it first: the general path says duplicate
     found.payment.payer_id = payer_id
-    return Captured(found.payment, n, provider)
+    return Captured(found.payment, n, provider, refunds_due)

@@ -227,6 +227,8 @@ def payment_notification_handle(
     """
     captured = fast.capture(provider_name, headers, body)
     if captured is not None:
+        for due in captured.refunds_due:
+            refund_promotion_order(due.order, reason=due.reason)
         return payments.NotificationResult(
             payments.CAPTURED,
             captured.provider.acknowledge(True),
