@@ -336,3 +336,208 @@ def test_a_phone_is_checked_with_one_type_look_up(raw: str, answer: str) -> None
         except InvalidPhone as refused:
             got = str(refused.message)
     assert answer in got
+
+
+# --- group commit: concurrent code sign-ups of a process share a statement ----------------------
+
+
+def _attempt(phone: str, code: str, sharer: Member | None, key_hash: str) -> signup.CodeAttempt:
+    from django.conf import settings  # noqa: PLC0415
+
+    from sharemall.verification.rules import typed_code_hash  # noqa: PLC0415
+
+    now = timezone.now()
+    return signup.CodeAttempt(
+        signup.NewMember(
+            phone=phone,
+            nickname="新人",
+            password="!x",
+            signup_ip="10.1.2.3",
+            signup_device=f"dev-{phone}",
+            now=now,
+            last_login=now,
+        ),
+        signup.Extras(
+            referrer_id=sharer.pk if sharer else None, source="signup:g", bearer_label="g"
+        ),
+        purpose="login",
+        code_hash=typed_code_hash(settings.SECRET_KEY, phone, "login", code),
+        max_attempts=settings.SMS_CODE_MAX_ATTEMPTS,
+        key_hash=key_hash,
+    )
+
+
+def test_one_statement_for_many_each_whole_or_answered_alone(sharer: Member) -> None:
+    """A new number, a number with an account and a wrong code in one statement: the first is
+    made with everything, the second left for its log-in (code unused), the third counted."""
+    postgres_only()
+    new, known, wrong = "13800138071", "13800138072", "13800138073"
+    MemberFactory(phone=known)
+    codes = {phone: texted(phone) for phone in (new, known, wrong)}
+    bad = "000000" if codes[wrong] != "000000" else "111111"
+    attempts = [
+        _attempt(new, codes[new], sharer, "h-new"),
+        _attempt(known, codes[known], sharer, "h-known"),
+        _attempt(wrong, bad, sharer, "h-wrong"),
+    ]
+    answers = signup.code_signup_run(attempts)
+    made = signup.code_signup_answer(attempts[0], answers[new], "raw")
+    assert made is not None and made.member is not None
+    assert rows_of(made.member)["consents"] and rows_of(made.member)["binding"]
+    assert ApiToken.objects.get(member=made.member).key_hash == "h-new"
+    taken = signup.code_signup_answer(attempts[1], answers[known], "raw")
+    assert taken == signup.CodeSignup(right=True, consumed=False, code_id=taken.code_id)
+    refused = signup.code_signup_answer(attempts[2], answers[wrong], "raw")
+    assert refused is not None and not refused.right and refused.member is None
+    codes_now = dict(VerificationCode.objects.values_list("phone", "attempts"))
+    assert codes_now == {new: 1, known: 1, wrong: 1}
+    assert VerificationCode.objects.get(phone=known).used_at is None
+    assert Member.objects.filter(phone__in=[new, known, wrong]).count() == 2
+
+
+def test_a_failing_row_fails_its_whole_statement_and_nothing_is_half_made(sharer: Member) -> None:
+    """One row that cannot be written (its token hash is taken) takes the whole statement
+    with it: no member, binding, token or consent of any row, no code used, no guess counted.
+    (The group commit then runs each sign-up alone, so only that one fails.)"""
+    postgres_only()
+    from django.db import IntegrityError  # noqa: PLC0415
+
+    other = MemberFactory()
+    ApiToken.objects.create(member=other, key_hash="h-taken", expires_at=timezone.now())
+    phones = ["13800138074", "13800138075"]
+    codes = {phone: texted(phone) for phone in phones}
+    attempts = [
+        _attempt(phones[0], codes[phones[0]], sharer, "h-fine"),
+        _attempt(phones[1], codes[phones[1]], sharer, "h-taken"),
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        signup.code_signup_run(attempts)
+    assert not Member.objects.filter(phone__in=phones).exists()
+    assert not Binding.objects.exists() and not Consent.objects.exists()
+    assert ApiToken.objects.count() == 1
+    assert list(VerificationCode.objects.values_list("attempts", "used_at").distinct()) == [
+        (0, None)
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sign_ups_share_a_statement_and_each_gets_its_own_answer(
+    sharer: Member,
+) -> None:
+    """Five sign-ups at once while one statement runs: the other four go in the next statement
+    together, among them a number with an account (logged in) and a wrong code (refused, its
+    guess counted); a token hash that collides fails its group, whose members then run alone,
+    so only that one is refused."""
+    postgres_only()
+    from sharemall.accounts.signup_batch import GroupCommit  # noqa: PLC0415
+
+    known = MemberFactory(phone="13800138082")
+    phones = [f"1380013808{i}" for i in range(1, 7)]  # …81 new, …82 known, …83 wrong, …
+    codes = {phone: texted(phone) for phone in phones}
+    wrong = phones[2]
+    guesses = dict(codes)
+    guesses[wrong] = "000000" if codes[wrong] != "000000" else "111111"
+    first = phones[0]
+    groups: list[list[str]] = []
+    grouped: GroupCommit[signup.CodeAttempt, signup.Answer]
+
+    def run(attempts: list[signup.CodeAttempt]) -> dict[Any, signup.Answer]:
+        groups.append([a.new.phone for a in attempts])
+        if len(groups) == 1:  # hold the first statement until the others have queued
+            deadline = time.monotonic() + 20
+            while len(grouped._queue) < len(phones) - 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        return signup.code_signup_run(attempts)
+
+    grouped = GroupCommit(run, key=lambda attempt: attempt.new.phone)
+    collide = phones[5]
+    real_new_token = signup.new_token
+
+    def token() -> tuple[str, str]:
+        raw, key_hash = real_new_token()
+        return raw, ("h-same" if threading.current_thread().name == collide else key_hash)
+
+    ApiToken.objects.create(member=known, key_hash="h-same", expires_at=timezone.now())
+
+    def attempt(phone: str) -> Any:
+        threading.current_thread().name = phone
+        if phone != first:
+            while not groups:  # the first one leads
+                time.sleep(0.005)
+        try:
+            member, is_new = sign_up(phone, guesses[phone], sharer, device=f"dev-{phone}")
+            return member.pk, is_new
+        except DomainError as exc:
+            return exc.code
+
+    with (
+        mock.patch.object(signup, "together", grouped),
+        mock.patch.object(signup, "new_token", token),
+    ):
+        outcomes = dict(
+            zip(phones, _all_at_once([lambda p=p: attempt(p) for p in phones]), strict=True)
+        )
+    assert groups[0] == [first]
+    assert sorted(groups[1]) == sorted(phones[1:])  # one statement for the other five
+    assert outcomes[phones[1]] == (known.pk, False)
+    assert outcomes[wrong] == "invalid_code"
+    assert outcomes[collide] == "invalid_code"
+    for phone in (phones[0], phones[3], phones[4]):
+        pk, is_new = outcomes[phone]
+        assert is_new
+        member = Member.objects.get(pk=pk)
+        assert member.phone == phone and member.parent_id == sharer.pk
+        assert Consent.objects.filter(member=member).count() == 2
+        assert ApiToken.objects.filter(member=member).count() == 1
+        assert MemberDevice.objects.filter(member=member, device_id=f"dev-{phone}").exists()
+    assert not Member.objects.filter(phone=collide).exists()
+    assert VerificationCode.objects.get(phone=wrong).attempts == 1
+    assert VerificationCode.objects.get(phone=collide).used_at is None
+
+
+def _all_at_once(tasks: list[Any]) -> list[Any]:
+    from tests.races import all_at_once  # noqa: PLC0415
+
+    return all_at_once(tasks)
+
+
+def test_the_group_commit_answers_each_caller_and_never_groups_one_key_twice() -> None:
+    """Forty callers on eight keys from twenty threads: every caller gets the answer of its
+    own item, no statement carries a key twice, statements do carry several items, and a
+    statement that fails answers None (run alone) to each of its callers only."""
+    from sharemall.accounts.signup_batch import GroupCommit  # noqa: PLC0415
+
+    statements: list[list[tuple[int, int]]] = []
+    lock = threading.Lock()
+
+    def run(items: list[tuple[int, int]]) -> dict[Any, str]:
+        with lock:
+            statements.append(items)
+        time.sleep(0.002)
+        if any(n == 13 for _key, n in items):
+            raise RuntimeError("a row that cannot be written")
+        return {key: f"answer {n}" for key, n in items}
+
+    grouped: GroupCommit[tuple[int, int], str] = GroupCommit(run, key=lambda item: item[0])
+    answers: dict[int, str | None] = {}
+    barrier = threading.Barrier(20)
+
+    def caller(t: int) -> None:
+        barrier.wait(timeout=10)
+        for n in (t, t + 20):
+            answers[n] = grouped.submit((n % 8, n))
+
+    threads = [threading.Thread(target=caller, args=(t,)) for t in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answers) == list(range(40))
+    failed = next(items for items in statements if any(n == 13 for _k, n in items))
+    for n, answer in answers.items():
+        assert answer == (None if (n % 8, n) in failed else f"answer {n}"), n
+    for items in statements:
+        assert len({key for key, _n in items}) == len(items)
+    assert max(len(items) for items in statements) > 1
+    assert sum(len(items) for items in statements) == 40 == grouped.items

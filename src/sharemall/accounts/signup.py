@@ -15,7 +15,9 @@ and passwords first, and turn "not made" into their own answer (409 `phone_taken
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -28,6 +30,7 @@ from django.db import connection
 from sharemall.accounts.models import ApiToken, Binding, Member, MemberDevice, WechatIdentity
 from sharemall.accounts.rules import TOKEN_PREFIX, hash_token
 from sharemall.accounts.signals import member_signed_up
+from sharemall.accounts.signup_batch import GroupCommit
 from sharemall.core.sql import prepared_cursor
 from sharemall.platform import rules as platform_rules
 from sharemall.platform.models import PlatformSettings
@@ -253,11 +256,11 @@ class Companion:
     one sign-up statement in place of its `member_signed_up` receiver (`receiver_uid`, the
     receiver's dispatch_uid), so the sign-up stays one statement and one commit.
 
-    `insert` is a data-modifying CTE body that selects from `made` (the new member's row: `id`)
-    and may use the statement's `%(now)s` and `%(signup_ip)s`; `ready` is a SQL condition that
-    holds when `insert` writes everything the receiver would. While it does not hold, the
-    statement writes nothing (the guess is not even counted) and the service takes the general
-    path, where the receiver runs."""
+    `insert` is a data-modifying CTE body that selects from `made`, the new members' rows
+    (columns `id`, `date_joined`, `signup_ip`); `ready` is a SQL condition that holds when
+    `insert` writes everything the receiver would. While it does not hold, the statement
+    writes nothing (the guess is not even counted) and the service takes the general path,
+    where the receiver runs."""
 
     receiver_uid: str
     insert: str
@@ -273,32 +276,80 @@ def companion_add(companion: Companion) -> None:
     _code_signup_sql.cache_clear()
 
 
-# The guess at the phone's newest code, counted whatever it is, and the code used up when the
-# typed code's hash is right and the number has no account yet (one that has is logged in by
-# the service, which uses the code up in the log-in's transaction). Nothing at all happens
-# while a companion is not ready.
+# One row per sign-up (a statement may carry several: accounts.signup_batch), from one JSON
+# parameter so the prepared statement is the same whatever the values and the row count. Per
+# row: the guess at the phone's newest code, counted whatever it is, and the code used up when
+# the typed code's hash is right and the number has no account yet (one that has is logged in
+# by the service, which uses the code up in the log-in's transaction); then the member with its
+# ancestors (`ON CONFLICT (phone) DO NOTHING`: a number taken a moment ago makes nothing), the
+# binding, the device sighting, the token and the companions' rows. Nothing at all happens
+# while a companion is not ready. Phones are distinct within a statement (rows are matched by
+# phone), which also keeps every guess counted.
 _CODE_SIGNUP_HEAD = """
 WITH ready AS (
     SELECT %s AS ok
+), input AS (
+    SELECT * FROM jsonb_to_recordset(%%(rows)s::jsonb) AS i(phone text, purpose text,
+        code_hash text, max_attempts integer, nickname text, password text, signup_ip inet,
+        signup_device text, referrer_id bigint, source text, key_hash text, bearer_label text,
+        token_device text, now timestamptz, last_login timestamptz, expires_at timestamptz)
+), newest AS (
+    SELECT (
+        SELECT id FROM verification_verificationcode
+        WHERE phone = i.phone AND purpose = i.purpose
+        ORDER BY created_at DESC, id DESC LIMIT 1
+    ) AS id FROM input AS i
 ), guess AS (
     UPDATE verification_verificationcode AS c SET attempts = c.attempts + 1,
-        used_at = CASE WHEN c.code_hash = %%(code_hash)s::text AND NOT EXISTS (
-            SELECT 1 FROM accounts_member WHERE phone = %%(phone)s
-        ) THEN %%(now)s::timestamptz END
-    WHERE c.id = (
-        SELECT id FROM verification_verificationcode
-        WHERE phone = %%(phone)s AND purpose = %%(purpose)s
-        ORDER BY created_at DESC, id DESC LIMIT 1
-    ) AND c.delivered AND c.used_at IS NULL AND c.expires_at > %%(now)s::timestamptz
-        AND c.attempts < %%(max_attempts)s::integer AND (SELECT ok FROM ready)
-    RETURNING c.id, c.code_hash = %%(code_hash)s::text AS right, c.used_at IS NOT NULL AS used
-), go AS (
-    SELECT 1 AS ok FROM guess WHERE used
-),"""
+        used_at = CASE WHEN c.code_hash = i.code_hash AND NOT EXISTS (
+            SELECT 1 FROM accounts_member WHERE phone = i.phone
+        ) THEN i.now END
+    FROM input AS i
+    -- The codes by primary key whatever the planner guesses of the input's size (a hash join
+    -- would read the whole table): each phone's newest, matched back to its row.
+    WHERE c.id = ANY (ARRAY(SELECT id FROM newest)) AND c.phone = i.phone
+        AND c.purpose = i.purpose AND c.delivered AND c.used_at IS NULL AND c.expires_at > i.now
+        AND c.attempts < i.max_attempts AND (SELECT ok FROM ready)
+    RETURNING i.phone, c.id, c.code_hash = i.code_hash AS right, c.used_at IS NOT NULL AS used
+), rules AS (
+    SELECT coalesce(min(binding_mode), %%(default_mode)s::text) AS mode,
+        coalesce(min(binding_days), %%(default_days)s::integer) AS days
+    FROM platform_platformsettings WHERE id = 1
+), made AS (
+    INSERT INTO accounts_member (password, last_login, is_superuser, phone, nickname,
+        is_distributor, parent_id, grandparent_id, great_grandparent_id, bound_until, signup_ip,
+        signup_device, is_operator, is_staff, is_active, date_joined, closed_at)
+    SELECT i.password, i.last_login, false, i.phone, i.nickname, false,
+        p.id, p.parent_id, p.grandparent_id,
+        CASE WHEN p.id IS NOT NULL AND r.mode = %%(time_limited)s::text
+            THEN i.now + make_interval(days => r.days) END,
+        i.signup_ip, i.signup_device, false, false, true, i.now, NULL
+    FROM input AS i JOIN guess AS g ON g.phone = i.phone AND g.used CROSS JOIN rules AS r
+    LEFT JOIN accounts_member AS p ON p.id = i.referrer_id AND p.is_active
+    ON CONFLICT (phone) DO NOTHING
+    RETURNING id, phone, parent_id, grandparent_id, great_grandparent_id, bound_until,
+        date_joined, signup_ip
+), bound AS (
+    INSERT INTO accounts_binding (member_id, parent_id, previous_parent_id, mode, source,
+        bound_at, bound_until)
+    SELECT m.id, m.parent_id, NULL, r.mode, i.source, m.date_joined, m.bound_until
+    FROM made AS m JOIN input AS i ON i.phone = m.phone CROSS JOIN rules AS r
+    WHERE m.parent_id IS NOT NULL
+), seen AS (
+    INSERT INTO accounts_memberdevice (member_id, device_id, first_seen, last_seen, last_ip)
+    SELECT m.id, i.signup_device, m.date_joined, m.date_joined, m.signup_ip
+    FROM made AS m JOIN input AS i ON i.phone = m.phone WHERE i.signup_device <> ''
+), token AS (
+    INSERT INTO accounts_apitoken (member_id, key_hash, label, created_at, expires_at,
+        last_used_at, revoked_at, device_id)
+    SELECT m.id, i.key_hash, i.bearer_label, m.date_joined, i.expires_at, NULL, NULL,
+        i.token_device
+    FROM made AS m JOIN input AS i ON i.phone = m.phone WHERE i.key_hash IS NOT NULL
+)"""
 _CODE_SIGNUP_TAIL = """
-SELECT (SELECT ok FROM ready), g.id, coalesce(g.right, false), coalesce(g.used, false), m.id,
-    m.parent_id, m.grandparent_id, m.great_grandparent_id, m.bound_until
-FROM (SELECT 1) AS one LEFT JOIN guess AS g ON true LEFT JOIN made AS m ON true
+SELECT (SELECT ok FROM ready), i.phone, g.id, coalesce(g.right, false), coalesce(g.used, false),
+    m.id, m.parent_id, m.grandparent_id, m.great_grandparent_id, m.bound_until
+FROM input AS i LEFT JOIN guess AS g ON g.phone = i.phone LEFT JOIN made AS m ON m.phone = i.phone
 """
 
 
@@ -307,7 +358,7 @@ def _code_signup_sql(companions: tuple[Companion, ...]) -> str:
     """The statement with the companions' readiness and rows (SQL of this code base's apps)."""
     ready = " AND ".join(f"({c.ready})" for c in companions) or "true"
     rows = [f", companion_{i} AS ({c.insert})" for i, c in enumerate(companions)]
-    return "".join((_CODE_SIGNUP_HEAD % ready, _MEMBER_CTES, *rows, _CODE_SIGNUP_TAIL))
+    return "".join((_CODE_SIGNUP_HEAD % ready, *rows, _CODE_SIGNUP_TAIL))
 
 
 @dataclass(frozen=True)
@@ -324,6 +375,26 @@ class CodeSignup:
     code_id: int | None = None
 
 
+@dataclass(frozen=True)
+class CodeAttempt:
+    """One sign-up by texted code as the statement takes it: the newcomer, what comes with it,
+    the guess (the typed code's hash, None for one that is no code, at the phone's newest
+    `purpose` code, good for `max_attempts` guesses) and the token's hash (its raw value stays
+    with the caller)."""
+
+    new: NewMember
+    extras: Extras
+    purpose: str
+    code_hash: str | None
+    max_attempts: int
+    key_hash: str | None
+
+
+# What the statement answers per row: ready, phone, code id, right, used, then the member's id,
+# parent, grandparent, great-grandparent and bound_until (None when nothing was made).
+Answer = tuple[Any, ...]
+
+
 def code_signup_ready() -> bool:
     """Whether the one-statement code sign-up may run: PostgreSQL, and every receiver of
     `member_signed_up` stood for by a companion (a receiver that is not would have to run
@@ -335,39 +406,66 @@ def code_signup_ready() -> bool:
     return all(entry[0][0] in _COMPANIONS for entry in member_signed_up.receivers)
 
 
-def code_signup_statement(
-    new: NewMember,
-    extras: Extras,
-    *,
-    purpose: str,
-    code_hash: str | None,
-    max_attempts: int,
-    key_hash: str | None,
-) -> tuple[str, dict[str, Any]]:
-    """code_signup's statement and parameters (the benchmark's raw ceiling runs the same)."""
+def code_signup_statement(attempts: list[CodeAttempt]) -> tuple[str, dict[str, Any]]:
+    """The statement and parameters for `attempts` (distinct phones); the benchmark's raw
+    ceiling runs the same."""
+    ttl = _token_ttl()
+    rows = [
+        {
+            "phone": a.new.phone,
+            "purpose": a.purpose,
+            "code_hash": a.code_hash,
+            "max_attempts": a.max_attempts,
+            "nickname": a.new.nickname,
+            "password": a.new.password,
+            "signup_ip": a.new.signup_ip,
+            "signup_device": a.new.signup_device,
+            "referrer_id": a.extras.referrer_id,
+            "source": a.extras.source[:60],
+            "key_hash": a.key_hash,
+            "bearer_label": (a.extras.bearer_label or "")[:60],
+            "token_device": a.extras.token_device.strip()[:64],
+            "now": a.new.now.isoformat(),
+            "last_login": a.new.last_login.isoformat() if a.new.last_login else None,
+            "expires_at": (a.new.now + ttl).isoformat(),
+        }
+        for a in attempts
+    ]
     params = {
-        "code_hash": code_hash,
-        "purpose": purpose,
-        "max_attempts": max_attempts,
-        "now": new.now,
+        "rows": json.dumps(rows),
         "default_mode": _DEFAULT_MODE,
         "default_days": _DEFAULT_DAYS,
         "time_limited": platform_rules.TIME_LIMITED,
-        "referrer_id": extras.referrer_id,
-        "password": new.password,
-        "last_login": new.last_login,
-        "phone": new.phone,
-        "nickname": new.nickname,
-        "signup_ip": new.signup_ip,
-        "signup_device": new.signup_device,
-        "source": extras.source[:60],
-        "sighting_ip": new.signup_ip,
-        "key_hash": key_hash,
-        "bearer_label": (extras.bearer_label or "")[:60],
-        "token_device": extras.token_device.strip()[:64],
-        "expires_at": new.now + _token_ttl(),
     }
     return _code_signup_sql(tuple(_COMPANIONS.values())), params
+
+
+def code_signup_run(attempts: list[CodeAttempt]) -> dict[Hashable, Answer]:
+    """Run the statement for `attempts` (distinct phones) on this thread's connection: each
+    phone's answer row. One statement: every sign-up in it is whole or not there at all."""
+    sql, params = code_signup_statement(attempts)
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[1]: row for row in cursor.fetchall()}
+
+
+def code_signup_answer(attempt: CodeAttempt, answer: Answer, raw_token: str) -> CodeSignup | None:
+    """The caller's outcome from its answer row (its Member built here, by the caller)."""
+    ready, _phone, code_id, right, used, pk, parent, grandparent, great, until = answer
+    if not ready:
+        return None
+    if pk is None:
+        return CodeSignup(right=right, consumed=used, code_id=code_id)
+    member = _member(attempt.new, pk, (parent, grandparent, great), until)
+    member.issued_token = raw_token
+    return CodeSignup(right=True, member=member, consumed=True, code_id=code_id)
+
+
+# Concurrent code sign-ups of this process share statements (group commit): one statement and
+# one commit for all that arrive while the one before runs (docs/SCALING.md).
+together: GroupCommit[CodeAttempt, Answer] = GroupCommit(
+    code_signup_run, key=lambda attempt: attempt.new.phone
+)
 
 
 def code_signup(
@@ -378,27 +476,16 @@ def code_signup(
     one) is right and the number has no account, the code used up, the member with its
     ancestors, binding, device sighting, token and the companions' rows (consent). Nothing is
     half-made: the statement is atomic, and outside a transaction it is its own commit, so a
-    wrong guess stays counted. None when the statement cannot stand for the general path
-    (code_signup_ready, or a companion not ready): then it wrote nothing."""
+    wrong guess stays counted. Outside a transaction the statement is shared with the
+    process's other code sign-ups of the moment (`together`); inside one it is the caller's
+    own. None when the statement cannot stand for the general path (code_signup_ready, or a
+    companion not ready): then it wrote nothing."""
     raw, key_hash = new_token() if extras.bearer_label is not None else ("", None)
-    sql, params = code_signup_statement(
-        new,
-        extras,
-        purpose=purpose,
-        code_hash=code_hash,
-        max_attempts=max_attempts,
-        key_hash=key_hash,
-    )
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, params)
-        ready, code_id, right, used, pk, parent, grandparent, great, until = cursor.fetchone()
-    if not ready:
-        return None
-    if pk is None:
-        return CodeSignup(right=right, consumed=used, code_id=code_id)
-    member = _member(new, pk, (parent, grandparent, great), until)
-    member.issued_token = raw
-    return CodeSignup(right=True, member=member, consumed=True, code_id=code_id)
+    attempt = CodeAttempt(new, extras, purpose, code_hash, max_attempts, key_hash)
+    answer = None if connection.in_atomic_block else together.submit(attempt)
+    if answer is None:  # in a transaction, or the group's statement failed: alone
+        answer = code_signup_run([attempt])[new.phone]
+    return code_signup_answer(attempt, answer, raw)
 
 
 def _insert_orm(new: NewMember, extras: Extras, key_hash: str | None) -> Member | None:

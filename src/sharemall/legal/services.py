@@ -84,9 +84,9 @@ ON CONFLICT (member_id, kind, version) DO NOTHING
 _KIND_LIST = ", ".join(f"'{kind}'" for kind in rules.KINDS)  # constants of legal.rules
 SIGNUP_CONSENT_ROWS = f"""
 INSERT INTO legal_consent (member_id, kind, version, accepted_at, ip)
-SELECT made.id, d.kind, max(d.version), %(now)s::timestamptz, %(signup_ip)s::inet
+SELECT made.id, d.kind, max(d.version), made.date_joined, made.signup_ip
 FROM made CROSS JOIN legal_legaldocument AS d WHERE d.kind IN ({_KIND_LIST})
-GROUP BY made.id, d.kind
+GROUP BY made.id, made.date_joined, made.signup_ip, d.kind
 """  # noqa: S608 - constant names; values are parameters
 SIGNUP_CONSENT_READY = (
     f"(SELECT count(DISTINCT kind) FROM legal_legaldocument WHERE kind IN ({_KIND_LIST}))"  # noqa: S608 - constants
