@@ -8,6 +8,11 @@ moment ago answers "not made" without an IntegrityError or a savepoint), and the
 sighting and the token are inserted from the inserted row. Elsewhere (SQLite, tests) the same
 rows are written by a few ORM statements in the same transaction.
 
+A sign-up by texted code on PostgreSQL goes further (`code_signup`): the guess at the code is
+counted and compared in the same statement, and what other apps write with a new member (the
+consent) is folded in as `Companion` rows, so the whole sign-up is one statement that is its own
+commit; concurrent ones of a process share that statement (group commit, `signup_batch`).
+
 Nothing here decides whether a sign-up is allowed: the services check terms, codes, nicknames
 and passwords first, and turn "not made" into their own answer (409 `phone_taken`,
 400 `invalid_code`), raising inside their transaction so a consumed code comes back.
