@@ -27,7 +27,9 @@ class MemberManager(BaseUserManager["Member"]):
 class Member(AbstractBaseUser, PermissionsMixin):
     """Everyone who signs in: buyer, sharer, merchant staff or platform operator."""
 
-    phone = models.CharField(_("phone"), max_length=20, unique=True)
+    # Unique through Meta.constraints, not `unique=True`, which on PostgreSQL adds a second
+    # (LIKE-pattern) index every sign-up writes and no look-up uses.
+    phone = models.CharField(_("phone"), max_length=20)
     nickname = models.CharField(_("nickname"), max_length=40)
     is_distributor = models.BooleanField(_("distribution enabled"), default=False)
     parent = models.ForeignKey(
@@ -74,6 +76,7 @@ class Member(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         constraints = [
+            models.UniqueConstraint(fields=["phone"], name="member_phone_unique"),
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("id")), name="member_not_own_parent"
             ),
@@ -107,7 +110,8 @@ class ApiToken(models.Model):
     """A bearer token for API clients. Only the hash is kept; revoking is setting revoked_at."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="api_tokens")
-    key_hash = models.CharField(max_length=64, unique=True)
+    # Unique through Meta.constraints (no LIKE-pattern twin: tokens are looked up whole).
+    key_hash = models.CharField(max_length=64)
     label = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -119,6 +123,7 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        constraints = [models.UniqueConstraint(fields=["key_hash"], name="apitoken_key_unique")]
 
     def __str__(self) -> str:
         return f"token {self.pk} of member {self.member_id}"
@@ -179,7 +184,10 @@ class MemberDevice(models.Model):
     X-Device-Id, the WeChat openid), with the last address it came from: what the fraud
     signals compare when one member's purchase pays another."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="devices")
+    # Indexed by member_device_once (member, device), which leads with it.
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="devices", db_index=False
+    )
     device_id = models.CharField(_("device"), max_length=64)
     first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
     last_seen = models.DateTimeField(_("last seen"), default=timezone.now)

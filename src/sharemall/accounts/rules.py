@@ -30,6 +30,11 @@ class InvalidPhone(DomainError):
     code = "invalid_phone"
 
 
+_MOBILE = frozenset(
+    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+
+
 def normalize_phone(raw: str) -> str:
     """A mainland mobile number in its 11-digit national form, the form members type and read.
 
@@ -45,12 +50,13 @@ def normalize_phone(raw: str) -> str:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
         raise InvalidPhone(_("%(phone)s is not a phone number.") % {"phone": raw}) from None
-    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+    # For +86 (one region) a number is valid exactly when its type is known: one type look-up
+    # answers both questions (is_valid_number then number_type made it twice, a third of the
+    # time a sign-up spends here).
+    kind = phonenumbers.number_type(number) if number.country_code == 86 else None
+    if kind is None or kind == phonenumbers.PhoneNumberType.UNKNOWN:
         raise InvalidPhone(_("%(phone)s is not a valid mainland China number.") % {"phone": raw})
-    if phonenumbers.number_type(number) not in {
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    }:
+    if kind not in _MOBILE:
         raise InvalidPhone(_("%(phone)s is not a mobile number.") % {"phone": raw})
     return str(number.national_number)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import nullcontext
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -12,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +29,7 @@ from sharemall.core.http import ip_or_none
 from sharemall.core.throttle import allow
 from sharemall.verification import services as verification
 from sharemall.verification.models import VerificationCode
-from sharemall.verification.rules import invalid_code
+from sharemall.verification.rules import invalid_code, typed_code_hash
 from sharemall.verification.services import Issued
 
 NICKNAME_MAX = 40
@@ -217,11 +219,13 @@ def member_login_by_code(
     """Log in with the code texted to the phone (no password); a number without an account
     gets one, bound to `referrer` as at sign-up. Answers the member and whether it is new.
 
-    One transaction (accounts.signup): the guess counted, then for a right code and a new
-    number the code consumed, the member with its ancestors, binding, device sighting,
-    consent and, with `bearer_label`, the bearer token (`member.issued_token`). The member is
-    inserted first; a number that has an account answers "not made" without an error and is
-    logged in, in the same transaction. A wrong guess commits its count before the answer."""
+    On PostgreSQL a new number is one statement and one commit (accounts.signup.code_signup):
+    the guess counted, then for a right code the code consumed, the member with its ancestors,
+    binding, device sighting, consent and, with `bearer_label`, the bearer token
+    (`member.issued_token`). Elsewhere, or when that statement cannot stand for the general
+    path, one transaction does the same in a few statements. A wrong guess is committed before
+    the answer, so it stays counted; a number that has an account is logged in, its code used
+    up in the log-in's transaction."""
     _address_gate("login", address)
     normalized = normalize_phone(phone)
     now = timezone.now()
@@ -235,6 +239,18 @@ def member_login_by_code(
         now=now,
         last_login=now,
     )
+    extras = signup.Extras(
+        referrer_id=referrer.pk if referrer is not None and referrer.is_active else None,
+        source=source or "signup",
+        bearer_label=bearer_label,
+    )
+    if accept_terms and signup.code_signup_ready():
+        done = _code_signup_one_statement(new, extras, sms_code)
+        if done is not None:
+            member, is_new = done
+            if not is_new:
+                device_seen(member.pk, device_id, address)
+            return member, is_new
     try:
         with transaction.atomic():
             checked = verification.code_guess(
@@ -246,10 +262,8 @@ def member_login_by_code(
                 made = _code_signup(
                     new,
                     checked,
-                    referrer=referrer,
-                    source=source,
+                    extras,
                     accept_terms=accept_terms,
-                    bearer_label=bearer_label,
                     address=address,
                 )
     except IntegrityError:
@@ -264,34 +278,66 @@ def member_login_by_code(
     return member, is_new
 
 
+def _code_signup_one_statement(
+    new: signup.NewMember, extras: signup.Extras, sms_code: str | None
+) -> tuple[Member, bool] | None:
+    """member_login_by_code's PostgreSQL path: the guess and a newcomer's whole sign-up in one
+    statement, its own commit (a savepoint inside a caller's transaction, so a failure leaves
+    that transaction usable). None when the statement could not run (it wrote nothing)."""
+    code_hash = typed_code_hash(settings.SECRET_KEY, new.phone, "login", sms_code)
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            done = signup.code_signup(
+                new,
+                extras,
+                purpose="login",
+                code_hash=code_hash,
+                max_attempts=settings.SMS_CODE_MAX_ATTEMPTS,
+            )
+    except IntegrityError:
+        # A row that cannot be written (a token hash taken): nothing of the statement stays.
+        raise invalid_code() from None
+    if done is None:
+        return None
+    if not done.right:
+        raise invalid_code()  # its guess is counted and committed
+    if done.member is not None:
+        return done.member, True
+    # The number has an account: the right code logs it in. The statement left the code for
+    # the log-in to use up, unless a sign-up of the number won a race a moment ago (then the
+    # statement used it up and made nothing).
+    with transaction.atomic():
+        if not done.consumed:
+            verification.code_consume(VerificationCode(pk=done.code_id), now=new.now)
+        return _log_in_known(new, extras.bearer_label), False
+
+
 def _code_signup(
     new: signup.NewMember,
     checked: VerificationCode,
+    extras: signup.Extras,
     *,
-    referrer: Member | None,
-    source: str,
     accept_terms: bool,
-    bearer_label: str | None,
     address: str | None,
 ) -> tuple[Member, bool]:
-    """The right code's part of member_login_by_code, in its transaction: the newcomer made, or
-    the account behind the number logged in."""
+    """The right code's part of member_login_by_code's general path, in its transaction: the
+    newcomer made, or the account behind the number logged in."""
     if not accept_terms and not Member.objects.filter(phone=new.phone).exists():
         raise _terms_refused()  # rolls the right guess back with everything else
-    extras = signup.Extras(
-        referrer_id=referrer.pk if referrer is not None and referrer.is_active else None,
-        source=source or "signup",
-        code_id=checked.pk,
-        bearer_label=bearer_label,
-    )
     try:
-        member = signup.insert(new, extras)
+        member = signup.insert(new, replace(extras, code_id=checked.pk))
     except signup.CodeSpent:
         raise invalid_code() from None
     if member is not None:
         member_signed_up.send(sender=Member, member=member, address=address)
         return member, True
     # The number has an account: the code (consumed above) logs it in.
+    return _log_in_known(new, extras.bearer_label), False
+
+
+def _log_in_known(new: signup.NewMember, bearer_label: str | None) -> Member:
+    """The account behind `new.phone` logged in by its right code, in the caller's transaction
+    (which has used the code up): last log-in set and, with `bearer_label`, a token."""
     member = Member.objects.filter(phone=new.phone).first()
     if member is None or not member.is_active:
         raise Unauthenticated(_("Wrong phone number or password."), code="invalid_credentials")
@@ -299,7 +345,7 @@ def _code_signup(
     member.last_login = new.now
     if bearer_label is not None:
         member.issued_token = signup.token_insert(member, label=bearer_label, now=new.now)
-    return member, False
+    return member
 
 
 def password_reset(

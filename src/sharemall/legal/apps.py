@@ -16,3 +16,13 @@ class LegalConfig(AppConfig):
         from sharemall.legal.services import consent_on_signup  # noqa: PLC0415
 
         member_signed_up.connect(consent_on_signup, sender=Member, dispatch_uid="legal-consent")
+        # The code sign-up's one statement writes the same rows itself (issue 17).
+        from sharemall.accounts import signup  # noqa: PLC0415
+        from sharemall.legal.services import (  # noqa: PLC0415
+            SIGNUP_CONSENT_READY,
+            SIGNUP_CONSENT_ROWS,
+        )
+
+        signup.companion_add(
+            signup.Companion("legal-consent", SIGNUP_CONSENT_ROWS, SIGNUP_CONSENT_READY)
+        )

@@ -47,8 +47,9 @@ class LegalDocument(models.Model):
 class Consent(models.Model):
     """A member accepted one version of one document, at a time, from an address."""
 
+    # Indexed by legal_consent_once_per_version (member, kind, version), which leads with it.
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents", db_index=False
     )
     kind = models.CharField(max_length=20)
     version = models.PositiveIntegerField()

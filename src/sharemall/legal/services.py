@@ -79,6 +79,21 @@ ON CONFLICT (member_id, kind, version) DO NOTHING
 """.format(kinds=", ".join(["%s"] * len(rules.KINDS)))
 
 
+# The same consent as rows of the one-statement code sign-up (accounts.signup.Companion), ready
+# once every kind has a published version (a data migration puts the first ones in place).
+_KIND_LIST = ", ".join(f"'{kind}'" for kind in rules.KINDS)  # constants of legal.rules
+SIGNUP_CONSENT_ROWS = f"""
+INSERT INTO legal_consent (member_id, kind, version, accepted_at, ip)
+SELECT made.id, d.kind, max(d.version), made.date_joined, made.signup_ip
+FROM made CROSS JOIN legal_legaldocument AS d WHERE d.kind IN ({_KIND_LIST})
+GROUP BY made.id, made.date_joined, made.signup_ip, d.kind
+"""  # noqa: S608 - constant names; values are parameters
+SIGNUP_CONSENT_READY = (
+    f"(SELECT count(DISTINCT kind) FROM legal_legaldocument WHERE kind IN ({_KIND_LIST}))"  # noqa: S608 - constants
+    f" = {len(rules.KINDS)}"
+)
+
+
 def consent_on_signup(sender: Any, *, member: Member, address: str | None = None, **_: Any) -> None:
     """`member_signed_up`, inside the sign-up's transaction: the newcomer accepts the current
     version of each document, one INSERT … SELECT (the first versions are put in place the

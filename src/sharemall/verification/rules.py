@@ -53,12 +53,19 @@ def hash_code(secret_key: str, phone: str, purpose: str, code: str) -> str:
 
 def code_matches(secret_key: str, phone: str, purpose: str, code: str, stored: str) -> bool:
     """Constant-time comparison of a typed code against the stored hash."""
+    candidate = typed_code_hash(secret_key, phone, purpose, code)
+    return candidate is not None and hmac.compare_digest(candidate, stored)
+
+
+def typed_code_hash(secret_key: str, phone: str, purpose: str, code: str | None) -> str | None:
+    """The hash a typed code must have to be right, or None for one that is no code at all
+    (for a comparison made where the stored hash is, as the one-statement sign-up does)."""
     typed = (code or "").strip()
     if not (len(typed) == CODE_DIGITS and typed.isascii() and typed.isdigit()):
         # Still spend the HMAC, so a malformed guess costs what a wrong one does.
-        typed = ""
-    candidate = hash_code(secret_key, phone, purpose, typed)
-    return bool(typed) and hmac.compare_digest(candidate, stored)
+        hash_code(secret_key, phone, purpose, "")
+        return None
+    return hash_code(secret_key, phone, purpose, typed)
 
 
 @dataclass(frozen=True)
