@@ -492,9 +492,11 @@ def token_authenticate(raw: str) -> Member | None:
     if caching and (entry := _tokens.peek(key_hash)) is not None:
         version, cached = entry
         member, found = _member_and_versions(cached.member_id)
+        if member is None:  # deleted, and its tokens with it
+            return None
         versions.install(found)
         if found.get(versions.TOKENS, 0) == version:
-            if member is None or cached.expires_at <= now:
+            if cached.expires_at <= now:
                 return None
             return _admitted(key_hash, version, cached, member, now)
         # The token may have been revoked since: look it up as if never seen.

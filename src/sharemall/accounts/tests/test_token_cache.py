@@ -12,6 +12,7 @@ from conftest import Api
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from tests.factories import MemberFactory
 
 from sharemall.accounts import services
 from sharemall.accounts.models import ApiToken, Member
@@ -81,6 +82,14 @@ def test_the_member_is_never_cached(api: Api, member: Member) -> None:
     Member.objects.filter(pk=member.pk).update(is_active=True, nickname="Renamed")
     answer = api.get("/me", as_=token)
     assert (answer.status, answer.body["nickname"]) == (200, "Renamed")
+
+
+def test_a_deleted_member_is_refused_at_once(api: Api) -> None:
+    member = MemberFactory.create()
+    token = services.token_issue(member)
+    assert _me(api, token) == 200
+    Member.objects.filter(pk=member.pk).delete()  # its tokens go with it; nothing is bumped
+    assert _me(api, token) == 401
 
 
 def test_a_suspended_member_is_refused_at_once(api: Api, member: Member) -> None:
