@@ -103,7 +103,8 @@ def _clean_cache() -> Iterator[None]:
     cache.clear()
     serving.forget()  # each test's database has its own model runs
     # The rollback after each test takes the version rows back too, so an entry cached under
-    # a version could match again in the next test while its rows are gone.
+    # a version could match again in the next test while its rows are gone; and a request
+    # whose view raised into the test leaves its scope of cache versions behind.
     versions.forget_all()
     yield
     cache.clear()

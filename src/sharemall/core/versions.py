@@ -272,7 +272,10 @@ class VersionedCache[K: Hashable, V]:
 
 
 def forget_all() -> None:
-    """Empty every cache of this process: for tests, whose database rolls back to a state the
-    versions cannot tell apart (a missing row is version 0 again), and after `flush`."""
+    """Empty every cache of this process, and leave the scope this context is in: for tests,
+    whose database rolls back to a state the versions cannot tell apart (a missing row is
+    version 0 again) and where a request whose view raised never sent `request_finished`; and
+    after `flush`."""
     for cache in list(_caches):
         cache.forget()
+    _scope.set(None)

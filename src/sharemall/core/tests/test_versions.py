@@ -194,9 +194,17 @@ def test_forget_all_empties_every_cache(
 ) -> None:
     with versions.scope():
         cache.get("a")
-        versions.forget_all()
+    versions.forget_all()
+    with versions.scope():
         cache.get("a")
     assert source.loads == [["a"], ["a"]]
+
+
+def test_forget_all_leaves_a_scope_left_open() -> None:
+    versions._request_started()  # a request whose view raised: request_finished never came
+    assert versions.usable(versions.PLANS)
+    versions.forget_all()
+    assert not versions.usable(versions.PLANS)
 
 
 def test_each_request_gets_its_own_scope(client: Any) -> None:
