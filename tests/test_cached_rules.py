@@ -19,6 +19,9 @@ from sharemall.freight import rules as freight_rules
 from sharemall.freight import services as freight_services
 from sharemall.merchants.models import Merchant
 from sharemall.platform.models import PlatformSettings
+from sharemall.promotions.rules.pricing import SpendTier
+from sharemall.promotions.selectors import coupons as promotion_selectors
+from sharemall.promotions.services import coupons as promotion_services
 from tests.factories import MemberFactory, OperatorFactory, merchant, product
 from tests.flows import ADDRESS, register, share
 
@@ -175,3 +178,22 @@ def test_a_cached_quote_reads_no_rule_again(
         assert cached not in tables
     with django_assert_num_queries(3):
         _quote(api, buyer, body)
+
+
+def test_tiers_asked_for_a_moment_long_past_come_from_the_database(shop: Any) -> None:
+    """The cache holds sets that ended up to a day before it read them; an older `now` (a
+    recomputation of an old order) is answered as before the cache, from the database."""
+    m, _p, _sku = shop
+    now = timezone.now()
+    ended = promotion_services.tiers_create(
+        m,
+        actor=m.owner,
+        tiers=[SpendTier(5000, 500)],
+        valid_from=now - timedelta(days=5),
+        valid_to=now - timedelta(days=2),
+    )
+    with versions.scope():
+        assert promotion_selectors.active_tiers([m.pk], now) == {}  # fills the cache
+        back_then = promotion_selectors.active_tiers([m.pk], now - timedelta(days=3))
+    assert back_then == {m.pk: [SpendTier(5000, 500)]}
+    assert ended.stopped_at is None

@@ -155,8 +155,11 @@ class _TierSets:
 _TIERS_HORIZON = timedelta(days=1)
 
 
-def _load_tier_sets(merchant_ids: list[int]) -> dict[int, _TierSets]:
-    horizon = timezone.now() - _TIERS_HORIZON
+def _load_tier_sets(
+    merchant_ids: list[int], horizon: datetime | None = None
+) -> dict[int, _TierSets]:
+    if horizon is None:
+        horizon = timezone.now() - _TIERS_HORIZON
     found: dict[int, list[tuple[datetime, datetime, tuple[SpendTier, ...]]]] = {
         m: [] for m in merchant_ids
     }
@@ -183,7 +186,7 @@ def active_tiers(merchant_ids: Iterable[int], now: datetime) -> dict[int, list[S
     ids = list(merchant_ids)
     by_merchant = _tier_sets.get_many(ids)
     if any(now < held.horizon for held in by_merchant.values()):
-        by_merchant = _load_tier_sets(ids)  # `now` is further back than what is held
+        by_merchant = _load_tier_sets(ids, horizon=now)  # further back than what is held
     tiers: dict[int, list[SpendTier]] = {}
     for merchant_id, held in by_merchant.items():
         for valid_from, valid_to, rows in held.sets:
