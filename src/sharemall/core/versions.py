@@ -180,7 +180,12 @@ def bump(name: str) -> int:
 
 @contextmanager
 def scope() -> Iterator[None]:
-    """A request-like scope: cached reads in it compare against one snapshot of the versions."""
+    """A request-like scope: cached reads in it compare against one snapshot of the versions.
+    Inside a scope already open (a request) it joins that one: a scope of its own would leave
+    the outer snapshot behind the bumps made inside it."""
+    if _scope.get() is not None:
+        yield
+        return
     token = _scope.set(_Scope())
     try:
         yield

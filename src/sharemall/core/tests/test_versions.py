@@ -85,6 +85,17 @@ def test_a_bump_by_another_process_is_seen_by_the_next_request(
     assert source.loads == [["a"], ["a"]]
 
 
+def test_a_scope_opened_inside_a_scope_joins_it(
+    source: Source, cache: versions.VersionedCache[str, str | None]
+) -> None:
+    with versions.scope():
+        assert cache.get("a") == "A1"
+        with versions.scope():
+            source.rows["a"] = "A2"
+            versions.bump(versions.PLANS)
+        assert cache.get("a") == "A2"
+
+
 def test_a_bump_of_another_name_keeps_the_entries(
     source: Source, cache: versions.VersionedCache[str, str | None]
 ) -> None:
