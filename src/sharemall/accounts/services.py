@@ -3,10 +3,11 @@ roles."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from contextlib import nullcontext
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,8 +15,9 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,9 +25,10 @@ from sharemall.accounts import signup
 from sharemall.accounts.models import ApiToken, LoginGuard, Member, MemberDevice
 from sharemall.accounts.rules import RECENT_SIGN_IN, TOKEN_PREFIX, hash_token, normalize_phone
 from sharemall.accounts.signals import member_signed_up
-from sharemall.core import ids
+from sharemall.core import ids, versions
 from sharemall.core.errors import Conflict, DomainError, RateLimited, Unauthenticated
 from sharemall.core.http import ip_or_none
+from sharemall.core.sql import is_postgres, prepared_cursor
 from sharemall.core.throttle import allow
 from sharemall.verification import services as verification
 from sharemall.verification.models import VerificationCode
@@ -467,37 +470,142 @@ def token_issue(member: Member, *, label: str = "", device: str = "") -> str:
     return raw
 
 
+@dataclass(frozen=True, slots=True)
+class _CachedToken:
+    """What a bearer token says, kept per process under the `tokens` version. Its member is
+    never kept: whether they are active, operator or bound to whom is read on every request."""
+
+    token_id: int
+    member_id: int
+    created_at: datetime
+    expires_at: datetime
+    device_id: str
+    last_used_at: datetime | None
+
+
+# token hash → token; only tokens that were valid when read (an unknown hash is never stored,
+# so guessing fills nothing).
+_tokens: versions.VersionedCache[str, _CachedToken] = versions.VersionedCache(versions.TOKENS)
+
+_MEMBER_ATTNAMES = tuple(f.attname for f in Member._meta.concrete_fields)
+
+
+@functools.cache
+def _member_sql(vendor: str) -> str:
+    columns = ", ".join(
+        f"m.{connection.ops.quote_name(f.column or f.attname)}"
+        for f in Member._meta.concrete_fields
+    )
+    return (
+        f"SELECT {columns}, {versions.versions_subquery(vendor)} "  # noqa: S608 - constant names; the id is a parameter
+        f"FROM {Member._meta.db_table} m WHERE m.id = %s"
+    )
+
+
+def _member_and_versions(member_id: int) -> tuple[Member | None, dict[str, int]]:
+    """The member's row, fresh, and every cache version, in one statement: prepared once per
+    connection on PostgreSQL (parsed and planned once), through the ORM elsewhere (SQLite's
+    driver would hand back naive datetimes to a raw cursor)."""
+    if is_postgres():
+        with prepared_cursor() as cursor:
+            cursor.execute(_member_sql("postgresql"), [member_id])
+            row = cursor.fetchone()
+        if row is None:
+            return None, {}
+        member = Member.from_db(DEFAULT_DB_ALIAS, _MEMBER_ATTNAMES, row[:-1])
+        return member, versions.parse_versions(row[-1])
+    found = (
+        Member.objects.filter(pk=member_id)
+        .annotate(cache_versions=RawSQL(versions.versions_subquery(connection.vendor), ()))  # noqa: S611 - constant SQL
+        .first()
+    )
+    if found is None:
+        return None, {}
+    raw = found.__dict__.pop("cache_versions")
+    return found, versions.parse_versions(raw)
+
+
 def token_authenticate(raw: str) -> Member | None:
+    """The member behind a bearer token, or None. In a request, a token seen before costs one
+    statement: the member row with the cache versions; the token itself comes from the process
+    cache while the `tokens` version is unchanged (every revocation bumps it)."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("member")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
+    key_hash = hash_token(raw)
+    caching = versions.usable(versions.TOKENS)
+    if caching and (entry := _tokens.peek(key_hash)) is not None:
+        version, cached = entry
+        member, found = _member_and_versions(cached.member_id)
+        if member is None:  # deleted, and its tokens with it
+            return None
+        versions.install(found)
+        if found.get(versions.TOKENS, 0) == version:
+            if cached.expires_at <= now:
+                return None
+            return _admitted(key_hash, version, cached, member, now)
+        # The token may have been revoked since: look it up as if never seen.
+    tokens = ApiToken.objects.select_related("member").filter(
+        key_hash=key_hash, revoked_at__isnull=True, expires_at__gt=now
     )
-    if token is None or not token.member.is_active:
+    if caching:
+        # The versions in the same statement as the token: what is stored under them is
+        # never older than they are.
+        tokens = tokens.annotate(
+            cache_versions=RawSQL(versions.versions_subquery(connection.vendor), ())  # noqa: S611 - constant SQL
+        )
+    token = tokens.first()
+    if token is None:
+        return None
+    cached = _CachedToken(
+        token_id=token.pk,
+        member_id=token.member_id,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        device_id=token.device_id,
+        last_used_at=token.last_used_at,
+    )
+    version = 0
+    if caching:
+        found = versions.parse_versions(token.__dict__.pop("cache_versions"))
+        versions.install(found)
+        version = found.get(versions.TOKENS, 0)
+        _tokens.put(key_hash, version, cached)
+    return _admitted(key_hash, version if caching else None, cached, token.member, now)
+
+
+def _admitted(
+    key_hash: str, version: int | None, token: _CachedToken, member: Member, now: datetime
+) -> Member | None:
+    if not member.is_active:
         return None
     # Touch at most once a minute: a read-mostly API should not write on every request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    token.member.authenticated_at = token.created_at
-    token.member.token_device = token.device_id
-    return token.member
+        ApiToken.objects.filter(pk=token.token_id).update(last_used_at=now)
+        if version is not None:
+            _tokens.put(key_hash, version, replace(token, last_used_at=now))
+    member.authenticated_at = token.created_at
+    member.token_device = token.device_id
+    return member
 
 
 def token_revoke(raw: str) -> bool:
-    return bool(
-        ApiToken.objects.filter(key_hash=hash_token(raw), revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
+    with transaction.atomic():
+        # In the revoking transaction: every process drops its cached tokens as it commits.
+        versions.bump(versions.TOKENS)
+        return bool(
+            ApiToken.objects.filter(key_hash=hash_token(raw), revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
         )
-    )
 
 
 def tokens_revoke_all(member: Member) -> int:
-    return ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    with transaction.atomic():
+        versions.bump(versions.TOKENS)
+        return ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
 
 
 def operator_create(*, phone: str, password: str, nickname: str = "") -> Member:

@@ -1,8 +1,17 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext
 
-from sharemall.core import i18n, transitions
+from sharemall.core import i18n, transitions, versions
 from sharemall.core.transition_store import DatabaseMoves
+
+
+def _forget_cached_rules(**kwargs: Any) -> None:
+    # `flush` empties core_cacheversion too: every name is back at version 0, which entries
+    # cached before it may carry.
+    versions.forget_all()
 
 
 class CoreConfig(AppConfig):
@@ -14,3 +23,8 @@ class CoreConfig(AppConfig):
         # core.transitions; from here on, with Django's catalogues and the database.
         i18n.use_translator(gettext)
         transitions.use_store(DatabaseMoves())
+        # Each request compares the in-process caches with one snapshot of their versions.
+        versions.connect_signals()
+        post_migrate.connect(
+            _forget_cached_rules, sender=self, dispatch_uid="core_forget_cached_rules"
+        )

@@ -88,3 +88,19 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.image.name or ""
+
+
+class CacheVersion(models.Model):
+    """The version of one family of cached rules (`core.versions`): every write of those rules
+    sets it to a fresh random number in the same transaction, and every process compares its
+    cached entries with it."""
+
+    name = models.CharField(_("name"), max_length=20, primary_key=True)
+    version = models.BigIntegerField(_("version"))
+
+    class Meta:
+        verbose_name = _("cache version")
+        verbose_name_plural = _("cache versions")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.version}"

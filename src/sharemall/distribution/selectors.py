@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from django.db import connection
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Min, QuerySet
 
 from sharemall.accounts.models import Member
 from sharemall.catalog.models import Product, Sku
 from sharemall.catalog.selectors import visible_products
+from sharemall.core import versions
 from sharemall.distribution import rules
 from sharemall.distribution.models import CommissionEntry, CommissionPlan, SubStore
 from sharemall.orders import rules as order_rules
@@ -137,30 +139,55 @@ def share_degree(sharer_id: int, product_ids: list[int]) -> int:
     return rules.degree_after(prior)
 
 
+@dataclass(frozen=True, slots=True)
+class _MerchantPlans:
+    """All of one merchant's plans, as the rules compute with them."""
+
+    default: rules.Plan | None
+    by_product: Mapping[int, rules.Plan]
+    by_sku: Mapping[int, rules.Plan]
+
+
+def _load_plans(merchant_ids: list[int]) -> dict[int, _MerchantPlans]:
+    default: dict[int, rules.Plan] = {}
+    by_product: dict[int, dict[int, rules.Plan]] = {m: {} for m in merchant_ids}
+    by_sku: dict[int, dict[int, rules.Plan]] = {m: {} for m in merchant_ids}
+    for plan in CommissionPlan.objects.filter(merchant_id__in=merchant_ids):
+        if plan.sku_id:
+            by_sku[plan.merchant_id][plan.sku_id] = plan.as_rule()
+        elif plan.product_id:
+            by_product[plan.merchant_id][plan.product_id] = plan.as_rule()
+        else:
+            default[plan.merchant_id] = plan.as_rule()
+    return {
+        m: _MerchantPlans(
+            default.get(m), MappingProxyType(by_product[m]), MappingProxyType(by_sku[m])
+        )
+        for m in merchant_ids
+    }
+
+
+# Per merchant, under the `plans` version that every write of a CommissionPlan bumps.
+_plans: versions.VersionedCache[int, _MerchantPlans] = versions.VersionedCache(
+    versions.PLANS, _load_plans
+)
+
+
 def plans_for(skus: Sequence[Sku]) -> dict[int, rules.Plan | None]:
-    """The plan in force for each SKU: its own, else its product's, else its merchant's
-    (one query for them all)."""
+    """The plan in force for each SKU: its own, else its product's, else its merchant's (one
+    query for all the merchants' plans, none while they are cached)."""
     if not skus:
         return {}
-    merchants = {s.product.merchant_id for s in skus}
-    found = list(
-        CommissionPlan.objects.filter(
-            Q(sku__in=[s.pk for s in skus])
-            | Q(product__in=[s.product_id for s in skus], sku=None)
-            | Q(merchant__in=merchants, product=None, sku=None)
-        )
-    )
-    by_sku = {p.sku_id: p for p in found if p.sku_id}
-    by_product = {p.product_id: p for p in found if p.product_id and not p.sku_id}
-    by_merchant = {p.merchant_id: p for p in found if not p.product_id and not p.sku_id}
+    by_merchant = _plans.get_many(s.product.merchant_id for s in skus)
     result: dict[int, rules.Plan | None] = {}
     for s in skus:
-        chosen = (
-            by_sku.get(s.pk)
-            or by_product.get(s.product_id)
-            or by_merchant.get(s.product.merchant_id)
-        )
-        result[s.pk] = chosen.as_rule() if chosen else None
+        plans = by_merchant[s.product.merchant_id]
+        chosen = plans.by_sku.get(s.pk)
+        if chosen is None:
+            chosen = plans.by_product.get(s.product_id)
+        if chosen is None:
+            chosen = plans.default
+        result[s.pk] = chosen
     return result
 
 

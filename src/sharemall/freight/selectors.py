@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from sharemall.core import versions
 from sharemall.core.errors import NotFound
 from sharemall.freight import rules
 from sharemall.freight.models import FreightTemplate
@@ -45,7 +46,25 @@ def merchant_template(merchant_id: int, template_id: int) -> FreightTemplate | N
     return FreightTemplate.objects.filter(pk=template_id, merchant_id=merchant_id).first()
 
 
+def _load_rules(template_ids: list[int]) -> dict[int, rules.Template | None]:
+    found = FreightTemplate.objects.filter(pk__in=template_ids).prefetch_related("rules")
+    loaded: dict[int, rules.Template | None] = dict.fromkeys(template_ids)
+    loaded.update((t.pk, template_rules(t)) for t in found)
+    return loaded
+
+
+# Per template id (None: no such template), under the `freight` version that every write of
+# a template or its rules bumps.
+_rules: versions.VersionedCache[int, rules.Template | None] = versions.VersionedCache(
+    versions.FREIGHT, _load_rules
+)
+
+
 def rules_by_id(template_ids: Iterable[int]) -> dict[int, rules.Template]:
-    """The named templates as the rules compute with them, in one query (for an order's lines)."""
-    found = FreightTemplate.objects.filter(pk__in=set(template_ids)).prefetch_related("rules")
-    return {t.pk: template_rules(t) for t in found}
+    """The named templates as the rules compute with them (for an order's lines): from the
+    process cache in a request while the `freight` version holds, else in two queries."""
+    return {
+        pk: template
+        for pk, template in _rules.get_many(sorted(set(template_ids))).items()
+        if template is not None
+    }

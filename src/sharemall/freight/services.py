@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from sharemall.core import versions
 from sharemall.core.errors import Conflict
 from sharemall.freight import rules
 from sharemall.freight.models import FreightRule, FreightTemplate
@@ -46,6 +47,8 @@ def template_create(merchant: Merchant, *, name: str, template: rules.Template) 
     checked = rules.check_template(template)
     try:
         with transaction.atomic():
+            # Checkout caches templates per process under this version (core.versions).
+            versions.bump(versions.FREIGHT)
             saved = FreightTemplate.objects.create(
                 merchant=merchant,
                 name=cleaned_name,
@@ -71,6 +74,7 @@ def template_update(
     saved.no_delivery_region_codes = list(checked.no_delivery_region_codes)
     try:
         with transaction.atomic():
+            versions.bump(versions.FREIGHT)
             saved.save()
             _write_rules(saved, checked)
     except IntegrityError:
@@ -82,6 +86,7 @@ def template_delete(saved: FreightTemplate) -> None:
     """A template products still name stays: their shipping would otherwise be unknown."""
     try:
         with transaction.atomic():
+            versions.bump(versions.FREIGHT)
             saved.delete()
     except ProtectedError:
         raise Conflict(

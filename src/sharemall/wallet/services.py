@@ -64,6 +64,10 @@ PROBLEMS_SHOWN = 50
 # (database alias, kind) → id of a platform account that is known to be committed. Filled only
 # after a real commit, so a rolled-back first posting can never leave a phantom id behind, and
 # emptied when a flush empties the tables (see WalletConfig.ready).
+# No cache version (core.versions) guards it, unlike the other cached rules: a committed
+# platform account is never deleted, re-keyed or replaced (the ledger is append-only and
+# (kind, owner) is unique), so its id cannot go stale, and a hit costs no query at all, which a
+# version check (one snapshot read per request or job) could only make dearer.
 _platform_account_ids: dict[tuple[str, str], int] = {}
 
 

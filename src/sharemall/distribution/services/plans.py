@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from sharemall.accounts.models import Member
 from sharemall.catalog.models import Product, Sku
+from sharemall.core import versions
 from sharemall.distribution import rules
 from sharemall.distribution.models import (
     CommissionPlan,
@@ -46,6 +47,8 @@ def plan_set(
         "updated_at": timezone.now(),
     }
     with transaction.atomic():
+        # Before the write, in its transaction: see core.versions.bump.
+        versions.bump(versions.PLANS)
         existing = CommissionPlan.objects.filter(**lookup).first()
         before = existing.as_rule().as_snapshot() if existing else None
         if existing is None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
+from sharemall.core import versions
 from sharemall.core.errors import NotFound
 from sharemall.promotions.models import Coupon, CouponClaim, PromotionSettings, SpendTierSet
 from sharemall.promotions.rules import coupons as rules
@@ -138,15 +140,58 @@ def coupon_of_issuer(merchant_id: int | None, coupon_id: int) -> Coupon:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _TierSets:
+    """A merchant's tier sets that were not stopped and had not long ended when read."""
+
+    # Sets that ended before this moment are not in `sets`: an answer for an earlier `now`
+    # must come from the database.
+    horizon: datetime
+    sets: tuple[tuple[datetime, datetime, tuple[SpendTier, ...]], ...]
+
+
+# Ended sets stay in the cached answer this long after it is read, so an entry stays good
+# for a `now` a little earlier than the moment of reading (a caller's clock taken before).
+_TIERS_HORIZON = timedelta(days=1)
+
+
+def _load_tier_sets(
+    merchant_ids: list[int], horizon: datetime | None = None
+) -> dict[int, _TierSets]:
+    if horizon is None:
+        horizon = timezone.now() - _TIERS_HORIZON
+    found: dict[int, list[tuple[datetime, datetime, tuple[SpendTier, ...]]]] = {
+        m: [] for m in merchant_ids
+    }
+    for merchant_id, valid_from, valid_to, rows in (
+        SpendTierSet.objects.filter(
+            merchant_id__in=merchant_ids, stopped_at=None, valid_to__gt=horizon
+        )
+        .order_by("pk")
+        .values_list("merchant_id", "valid_from", "valid_to", "tiers")
+    ):
+        tiers = tuple(SpendTier(int(r["threshold_fen"]), int(r["off_fen"])) for r in rows)
+        found[merchant_id].append((valid_from, valid_to, tiers))
+    return {m: _TierSets(horizon, tuple(sets)) for m, sets in found.items()}
+
+
+# Per merchant, under the `promotions` version that tiers_create and tiers_stop bump.
+_tier_sets: versions.VersionedCache[int, _TierSets] = versions.VersionedCache(
+    versions.PROMOTIONS, _load_tier_sets
+)
+
+
 def active_tiers(merchant_ids: Iterable[int], now: datetime) -> dict[int, list[SpendTier]]:
     """Each merchant's 满减 tiers running at `now`, pooled across overlapping windows."""
+    ids = list(merchant_ids)
+    by_merchant = _tier_sets.get_many(ids)
+    if any(now < held.horizon for held in by_merchant.values()):
+        by_merchant = _load_tier_sets(ids, horizon=now)  # further back than what is held
     tiers: dict[int, list[SpendTier]] = {}
-    for merchant_id, rows in SpendTierSet.objects.filter(
-        merchant_id__in=list(merchant_ids), stopped_at=None, valid_from__lte=now, valid_to__gt=now
-    ).values_list("merchant_id", "tiers"):
-        tiers.setdefault(merchant_id, []).extend(
-            SpendTier(int(r["threshold_fen"]), int(r["off_fen"])) for r in rows
-        )
+    for merchant_id, held in by_merchant.items():
+        for valid_from, valid_to, rows in held.sets:
+            if valid_from <= now < valid_to:
+                tiers.setdefault(merchant_id, []).extend(rows)
     return tiers
 
 
@@ -161,11 +206,22 @@ def tier_set_of(merchant_id: int, tier_set_id: int) -> SpendTierSet:
     return found
 
 
+def _load_stacking(merchant_ids: list[int]) -> dict[int, Stacking]:
+    found = {
+        s.merchant_id: s.stacking() for s in PromotionSettings.objects.filter(pk__in=merchant_ids)
+    }
+    return {mid: found.get(mid, Stacking()) for mid in merchant_ids}
+
+
+# Per merchant, under the `promotions` version that settings_save bumps.
+_stacking: versions.VersionedCache[int, Stacking] = versions.VersionedCache(
+    versions.PROMOTIONS, _load_stacking
+)
+
+
 def stacking_of(merchant_ids: Iterable[int]) -> dict[int, Stacking]:
     """Each merchant's stacking rules (the defaults where it set none)."""
-    ids = list(merchant_ids)
-    found = {s.merchant_id: s.stacking() for s in PromotionSettings.objects.filter(pk__in=ids)}
-    return {mid: found.get(mid, Stacking()) for mid in ids}
+    return _stacking.get_many(merchant_ids)
 
 
 def settings_of(merchant_id: int) -> Stacking:

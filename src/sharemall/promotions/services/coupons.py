@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
+from sharemall.core import versions
 from sharemall.core.errors import Conflict
 from sharemall.merchants.models import Merchant
 from sharemall.orders import rules as order_rules
@@ -235,32 +236,41 @@ def tiers_create(
     rules.check_tiers(tiers)
     if valid_to <= valid_from:
         raise rules.InvalidSpendTier(_("The end comes after the start."), code="invalid_window")
-    return SpendTierSet.objects.create(
-        merchant=merchant,
-        tiers=[
-            {"threshold_fen": t.threshold_fen, "off_fen": t.off_fen}
-            for t in sorted(tiers, key=lambda t: t.threshold_fen)
-        ],
-        valid_from=valid_from,
-        valid_to=valid_to,
-        created_by=actor,
-    )
+    with transaction.atomic():
+        # Checkout caches tiers per process under this version (core.versions).
+        versions.bump(versions.PROMOTIONS)
+        return SpendTierSet.objects.create(
+            merchant=merchant,
+            tiers=[
+                {"threshold_fen": t.threshold_fen, "off_fen": t.off_fen}
+                for t in sorted(tiers, key=lambda t: t.threshold_fen)
+            ],
+            valid_from=valid_from,
+            valid_to=valid_to,
+            created_by=actor,
+        )
 
 
 def tiers_stop(tier_set: SpendTierSet) -> SpendTierSet:
-    SpendTierSet.objects.filter(pk=tier_set.pk, stopped_at=None).update(stopped_at=timezone.now())
+    with transaction.atomic():
+        versions.bump(versions.PROMOTIONS)
+        SpendTierSet.objects.filter(pk=tier_set.pk, stopped_at=None).update(
+            stopped_at=timezone.now()
+        )
     tier_set.refresh_from_db()
     return tier_set
 
 
 def settings_save(merchant: Merchant, stacking: Stacking) -> Stacking:
-    PromotionSettings.objects.update_or_create(
-        merchant=merchant,
-        defaults={
-            "coupon_with_tier": stacking.coupon_with_tier,
-            "promotion_gets_share_discount": stacking.promotion_gets_share_discount,
-            "promotion_earns_commission": stacking.promotion_earns_commission,
-            "updated_at": timezone.now(),
-        },
-    )
+    with transaction.atomic():
+        versions.bump(versions.PROMOTIONS)
+        PromotionSettings.objects.update_or_create(
+            merchant=merchant,
+            defaults={
+                "coupon_with_tier": stacking.coupon_with_tier,
+                "promotion_gets_share_discount": stacking.promotion_gets_share_discount,
+                "promotion_earns_commission": stacking.promotion_earns_commission,
+                "updated_at": timezone.now(),
+            },
+        )
     return stacking
