@@ -237,9 +237,8 @@ def _write(
     position = OrderLine._meta.get_field("order_id")
     flat = [line for group in lines for line in group]
     positions = [i for i, group in enumerate(lines, start=1) for _ in group]
-    orders_from, order_params = sql.array_params(made, _ORDER, prefix="o")
-    lines_from, line_params = sql.array_params(flat, (position, *_LINE), prefix="l")
-    line_params["l0"] = positions
+    orders_from, order_params = sql.rows_params(made, _ORDER, prefix="o")
+    lines_from, line_params = sql.rows_params(flat, (position, *_LINE), prefix="l", first=positions)
     event_values, event_params = sql.scalar_params(
         orders.created_event(made[0], buyer=buyer, now=now), _EVENT, prefix="e"
     )
@@ -513,12 +512,14 @@ def _capture_params(
         for notice, choices in zip(notices_made, found.choices, strict=True)
         for d in deliveries_new(notice, choices, now=now)
     ]
-    notices_from, notice_params = sql.array_params(notices_made, _NOTICE, prefix="nt")
-    deliveries_from, delivery_params = sql.array_params(
-        [d for _, d in deliveries], (Notice._meta.get_field("key"), *_DELIVERY), prefix="d"
+    notices_from, notice_params = sql.rows_params(notices_made, _NOTICE, prefix="nt")
+    deliveries_from, delivery_params = sql.rows_params(
+        [d for _, d in deliveries],
+        (Notice._meta.get_field("key"), *_DELIVERY),
+        prefix="d",
+        first=[key for key, _ in deliveries],
     )
-    delivery_params["d0"] = [k for k, _ in deliveries]
-    accounts_from, account_params = sql.array_params(
+    accounts_from, account_params = sql.rows_params(
         [
             Account(kind=ref.kind, owner_id=ref.owner_id, tracks_balance=False)
             for ref in (wallet_rules.order_receivable(o.pk) for o in found.orders)

@@ -39,6 +39,7 @@ from sharemall.addresses import selectors as address_book
 from sharemall.aftersales import services as aftersales
 from sharemall.catalog import services as catalog
 from sharemall.checkout import fast, pricing
+from sharemall.core import sql
 from sharemall.core.errors import Conflict, DomainError, NotFound
 from sharemall.distribution import services as distribution
 from sharemall.distribution.models import CommissionEntry
@@ -408,7 +409,16 @@ def _settle_left_pending(now: datetime) -> int:
 
 
 def payment_for_member(member: Member, payment_id: int) -> Payment:
-    payment = Payment.objects.filter(pk=payment_id, buyer=member).first()
+    if not 0 < payment_id < 2**63:
+        payment = None
+    elif sql.is_postgres():  # on every pay request: prepared, without the ORM
+        payment = sql.fetch_one(
+            Payment,
+            "t.id = %(id)s AND t.buyer_id = %(buyer)s",
+            {"id": payment_id, "buyer": member.pk},
+        )
+    else:
+        payment = Payment.objects.filter(pk=payment_id, buyer=member).first()
     if payment is None:
         raise NotFound(_("No such payment."))
     return payment

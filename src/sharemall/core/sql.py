@@ -10,8 +10,12 @@ statement is reused whatever the values. Under PgBouncer in transaction mode thi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 from functools import cache
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import Any
 
 from django.db import connection
@@ -75,12 +79,12 @@ def column_list(fields: Sequence[Field[Any, Any]]) -> str:
 
 
 @cache
-def unnest_sql(fields: tuple[Field[Any, Any], ...], prefix: str) -> str:
-    """`unnest(...)` over one array parameter per column (`%(<prefix><i>)s`), each cast to its
-    column's type; the rows come back in order through `WITH ORDINALITY` (the name `n`)."""
-    casts = ", ".join(f"%({prefix}{i})s::{f.db_type(connection)}[]" for i, f in enumerate(fields))
-    names = ", ".join(f"c{i}" for i in range(len(fields)))
-    return f"unnest({casts}) WITH ORDINALITY AS {prefix}({names}, n)"
+def rows_sql(fields: tuple[Field[Any, Any], ...], prefix: str) -> str:
+    """The rows of one JSON parameter (`%(<prefix>)s`), each column typed as the model types
+    it (`c0`, `c1`, …) and numbered from 1 in order (`n`). One JSON text dumps far cheaper than
+    an array parameter per column, whose element type psycopg discovers list by list."""
+    columns = ", ".join(f"c{i} {f.db_type(connection)}" for i, f in enumerate(fields))
+    return f"jsonb_to_recordset(%({prefix})s::jsonb) AS {prefix}(n bigint, {columns})"
 
 
 def _column_value(obj: Model, f: Field[Any, Any]) -> Any:
@@ -88,13 +92,35 @@ def _column_value(obj: Model, f: Field[Any, Any]) -> Any:
     return f.get_db_prep_save(f.pre_save(obj, add=True), connection)
 
 
-def array_params(
-    objs: Sequence[Model], fields: tuple[Field[Any, Any], ...], *, prefix: str
-) -> tuple[str, dict[str, list[Any]]]:
-    """`unnest_sql` for unsaved `objs` and its parameters, so a row written through it equals
-    one written by `bulk_create`."""
-    params = {f"{prefix}{i}": [_column_value(o, f) for o in objs] for i, f in enumerate(fields)}
-    return unnest_sql(fields, prefix), params
+def _json_value(value: Any) -> Any:
+    """A database value as JSON carries it to `jsonb_to_recordset`, which reads it back by the
+    column's type: instants as ISO 8601 with their offset, a JSON column's document as itself."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal | IPv4Address | IPv6Address | IPv4Network | IPv6Network):
+        return str(value)
+    if hasattr(value, "obj"):
+        return value.obj  # psycopg's Jsonb wrapper of a JSONField's value
+    raise TypeError(f"{type(value).__name__} has no JSON form for a hot path's rows")
+
+
+def rows_params(
+    objs: Sequence[Model],
+    fields: tuple[Field[Any, Any], ...],
+    *,
+    prefix: str,
+    first: Sequence[Any] | None = None,
+) -> tuple[str, dict[str, str]]:
+    """`rows_sql` for unsaved `objs` and its parameter, so a row written through it equals one
+    written by `bulk_create`. `first`, when given, replaces column c0's values (a reference the
+    statement resolves itself, such as an order's position among the orders it inserts)."""
+    rows = []
+    for k, obj in enumerate(objs):
+        row: dict[str, Any] = {"n": k + 1}
+        for i, f in enumerate(fields):
+            row[f"c{i}"] = first[k] if i == 0 and first is not None else _column_value(obj, f)
+        rows.append(row)
+    return rows_sql(fields, prefix), {prefix: json.dumps(rows, default=_json_value)}
 
 
 @cache
@@ -126,3 +152,13 @@ def loaded[M: Model](model: type[M], row: Sequence[Any]) -> M:
         for f, v in zip(fields, row, strict=True)
     ]
     return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+def fetch_one[M: Model](model: type[M], where: str, params: dict[str, Any]) -> M | None:
+    """One row of `model` (`where` names the table `t`), read by a prepared statement: a hot
+    path's look-up without the ORM's query building (~0.5 ms of CPU each)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with prepared_cursor() as cursor:
+        cursor.execute(f"SELECT {select_list(model, 't')} FROM {table} t WHERE {where}", params)  # noqa: S608 - constant names; values are parameters
+        row = cursor.fetchone()
+    return loaded(model, row) if row is not None else None
