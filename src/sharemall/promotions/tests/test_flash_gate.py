@@ -362,3 +362,21 @@ def test_with_redis_away_the_front_falls_back_to_what_the_process_remembers(
     body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
     status, answer = _call(app, body)
     assert (status, json.loads(answer)["error"]["code"]) == ("409 Conflict", "flash_sold_out")
+
+
+def test_a_process_reuses_the_gates_refusal_only_briefly(
+    gate: redis.Redis, resyncs: list[int], django_assert_num_queries: Any
+) -> None:
+    sale = live_sale(stock=1, per_member=1)
+    _sell_out_through_the_gate(sale)
+    forget_snapshots()
+    app = flash.front(_django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    assert _call(app, body)[0] == "409 Conflict"
+    # Another process gives a unit back to the gate: within FRONT_REUSE_SECONDS this one
+    # still answers what the gate last told it, then asks again and lets the order through.
+    gate.incr(f"flash:{sale.pk}:left")
+    with django_assert_num_queries(0):
+        assert _call(app, body)[0] == "409 Conflict"
+    time.sleep(flash.FRONT_REUSE_SECONDS)
+    assert _call(app, body)[0] == "201 Created"
