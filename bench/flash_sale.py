@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -615,6 +615,7 @@ def main() -> None:
     parser.add_argument("--load-processes", type=int, default=2)
     parser.add_argument("--modes", default="pg,redis")
     parser.add_argument("--side-seconds", type=int, default=10)
+    parser.add_argument("--dump", help="write every answer here (JSON lines) for a closer look")
     args = parser.parse_args()
 
     url = fresh_postgres(DB)
@@ -629,6 +630,9 @@ def main() -> None:
         run = run_mode(mode, url, (sku_id, sale_id), tokens, args)
         sold, _rows, _orders = check_oversell(sale_id, run.orders)
         runs.append((run, sold, sale_id))
+        if args.dump:
+            with Path(args.dump).open("a") as out:
+                out.writelines(json.dumps([mode, *astuple(a)]) + "\n" for a in run.answers)
     memory_us = front_cost(runs[0][2], sku_id, gated=False)
     gated_us = front_cost(runs[-1][2], sku_id, gated=True) if "redis" in args.modes else None
     side_load = os.getloadavg()

@@ -198,8 +198,9 @@ def _snapshot(sale_id: int) -> Snapshot | None:
         read_at=time.monotonic(),
     )
     _remember(snap)
-    if snap.sold < snap.stock:
-        _gate_resync(snap)
+    # The gate hears what the database shows at each read (at most once a second a process):
+    # reopened if it lost units, emptied if it holds units the database no longer has.
+    _gate_resync(snap)
     return snap
 
 
@@ -475,15 +476,17 @@ end
 return q
 """
 # What the database showed (KEYS: the sale's units left, when it stops being live): the end is
-# recorded; a gate not yet started takes the database's units left (ARGV[1], maybe 0), and a
-# gate at 0 while the database shows units left (admissions lost to crashes or to checkouts
+# recorded; a gate not yet started takes the database's units left (ARGV[1]); none left in the
+# database empties the gate (it was fuller: units in flight counted by an earlier reopening);
+# a gate at 0 while the database shows units left (admissions lost to crashes or to checkouts
 # rolled back after `reserve`, a give-back that lost a race) reopens to them. Units still in
 # flight are counted twice then; the database refuses those few and the gate empties again.
 _RESYNC = """
 redis.call('SET', KEYS[2], ARGV[3], 'EX', tonumber(ARGV[2]))
 local left = tonumber(redis.call('GET', KEYS[1]) or '-1')
-if left < 0 or (left <= 0 and tonumber(ARGV[1]) > 0) then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+local db = tonumber(ARGV[1])
+if left < 0 or (left <= 0 and db > 0) or (left > 0 and db <= 0) then
+  redis.call('SET', KEYS[1], db, 'EX', tonumber(ARGV[2]))
   return 1
 end
 return 0

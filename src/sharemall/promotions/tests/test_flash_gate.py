@@ -380,3 +380,21 @@ def test_a_process_reuses_the_gates_refusal_only_briefly(
         assert _call(app, body)[0] == "409 Conflict"
     time.sleep(flash.FRONT_REUSE_SECONDS)
     assert _call(app, body)[0] == "201 Created"
+
+
+def test_a_gate_fuller_than_a_sold_out_database_empties_at_the_next_read(
+    gate: redis.Redis, resyncs: list[int]
+) -> None:
+    sale = live_sale(stock=1, per_member=1)
+    a, b = members(2)
+    _reserve(sale, a)
+    # A reopening counted a unit still in flight; the database then sold it. Django refuses
+    # from its snapshot in `offer`, before the gate: the read itself must empty the gate.
+    gate.set(f"flash:{sale.pk}:left", 1)
+    forget_snapshots()
+    with pytest.raises(Conflict):
+        offers.offer(FLASH, sale.pk, buyer=b, sku_id=sale.sku_id, now=timezone.now())
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 0
+    app = flash.front(_django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    assert _call(app, body)[0] == "409 Conflict"
