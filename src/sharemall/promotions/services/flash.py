@@ -5,11 +5,12 @@ Checkout talks to this module through the FLASH `OfferHandler` registered below
 
 - `offer` (pricing, reads only): the sale is live and for this SKU → an Offer at the flash
   price, at most `per_member` units; else 409 `flash_not_live` / `flash_sold_out`.
-- `reserve` (inside the checkout's transaction): the member's count first — one
-  insert-or-conditional-update of their FlashQuota row (`bought + q <= per_member`, else 409
-  `flash_limit`) — then the sale's hot row last, one conditional UPDATE (`sold + q <= units`,
-  else 409 `flash_sold_out`), then a FlashPurchase row. Never oversold, the limit exact, on
-  SQLite and PostgreSQL alike.
+- `reserve` (inside the checkout's transaction): the member's count, the sale's hot row and the
+  purchase row. On PostgreSQL that is one statement (`_RESERVE_SQL`, data-modifying CTEs): the
+  member's FlashQuota upsert (`bought + q <= per_member`, else 409 `flash_limit`), then — only
+  if it took — the hot row's conditional UPDATE (`sold + q <= units`, live, else 409
+  `flash_sold_out` / `flash_not_live`), then the FlashPurchase row. Elsewhere (SQLite) the same
+  three conditional statements one by one. Never oversold, the limit exact.
 - `release` (unpaid timeout): each RESERVED purchase moves to RELEASED once (conditional), and
   only then are its units given back to the sale and the member's count.
 - `paid` (capture): the purchases become PAID; a flash sale never refunds a paid order.
@@ -19,14 +20,18 @@ Sold-out answers are cheap. Each process keeps a short-lived snapshot of each sa
 sold out is refused in `offer` without touching the database, and `front` answers a POST
 /api/v1/orders for it in front of Django altogether (config/wsgi.py).
 
-With REDIS_URL set, an optional gate (one Lua script each to admit and to give back) keeps
-per-sale and per-member counters in Redis so that refusals never reach the hot rows: `offer`
-reads it (a quote takes nothing), `reserve` is admitted by it before the conditional updates and
-gives back what the database then refuses; `release` gives back on commit. The database stays
-the truth: the gate may admit too many (the database refuses them), and units it lost (a
-checkout rolled back after `reserve`, a crash) come back on their own: a gate emptier than the
-database reopens to the database's count (`_gate_resync`), a member's count after
-MEMBER_RESYNC_SECONDS (`_member_resync`). `gate_admit` / `gate_return` are public for a caller
+With REDIS_URL set, a gate (Lua scripts) keeps per-sale and per-member counters in Redis so
+that refusals never reach the hot rows: `offer` reads it (a quote takes nothing), `reserve` is
+admitted by it before the database and gives back what the database then refuses; `release`
+gives back on commit. The gate also records when the sale stops being live, so `front` answers
+sold-out and ended sales from Redis (`_FRONT`) and a sold-out request never reaches Django's
+ORM; a unit given back is offered again within FRONT_REUSE_SECONDS. The database stays the
+truth and the gate converges on it both ways: a database refusal that shows none left, or any
+read of the sale showing none left, empties a gate that was too full; units the gate lost (a
+checkout rolled back after `reserve`, a crash) come back when a read shows the database has
+them (`_gate_resync`; the front asks for such a read off the request, at most once a second
+across processes: `resync_from_database` on a thread of the process), and a member's count
+after MEMBER_RESYNC_SECONDS (`_member_resync`). `gate_admit` / `gate_return` are public for a caller
 that wants the gate even earlier; the handler does not need it.
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -398,3 +399,18 @@ def test_a_gate_fuller_than_a_sold_out_database_empties_at_the_next_read(
     app = flash.front(_django)
     body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
     assert _call(app, body)[0] == "409 Conflict"
+
+
+def test_the_resync_runs_on_a_thread_of_its_own(monkeypatch: Any) -> None:
+    ran: list[tuple[int, str]] = []
+    done = threading.Event()
+
+    def resync(sale_id: int) -> None:
+        ran.append((sale_id, threading.current_thread().name))
+        done.set()
+
+    monkeypatch.setattr(flash, "resync_from_database", resync)
+    monkeypatch.setattr(flash, "close_old_connections", lambda: None)
+    flash._Resyncer().request(41)
+    assert done.wait(5)
+    assert ran == [(41, "flash-resync")]
