@@ -2,22 +2,32 @@
 with the Redis gate and on PostgreSQL alone, beside the Redis script's own rate and the
 database's rate for one hot row.
 
-    .venv/bin/python bench/flash_sale.py [--units 5000] [--connections 256] [--buyers 20000]
-        [--after 10] [--workers 2] [--threads 8] [--load-processes 2] [--modes pg,redis]
+    .venv/bin/python bench/flash_sale.py [--units 1000] [--connections 256] [--rate 3500]
+        [--after 20] [--saturation 5] [--buyers 20000] [--workers 2] [--threads 8]
+        [--load-processes 2] [--modes pg,redis] [--dump answers.jsonl]
 
 1. A fresh database `sharemall_bench_flash`, migrated; one approved merchant, one SKU (¥99, ample
    stock) and `--buyers` members with bearer tokens (made in bulk).
 2. For each mode a new flash sale of `--units` units (¥9.90, 1 per member, live now) and a fresh
    server (`sharemall serve`, granian, `--workers` × `--threads`): `pg` without REDIS_URL, `redis`
    with REDIS_URL pointing at a scratch Redis database (127.0.0.1:6379/14, flushed first).
-   `--connections` keep-alive connections (asyncio, split over `--load-processes` processes) each
-   loop POST /api/v1/orders for the sale as a random buyer, until `--after` seconds past the first
-   sold-out answer. Every answer counts: 201 orders, 409 sold out, 409 over the member's limit.
+   `--connections` keep-alive connections (asyncio, split over `--load-processes` processes)
+   POST /api/v1/orders for the sale, each request as a random buyer, in three phases:
+   - selling: closed loop (each connection sends its next request when its answer is in) until
+     the first sold-out answer anywhere: every admitted request is a real checkout;
+   - the crowd, `--gap` s later: open loop for `--after` s — requests arrive at `--rate` per
+     second whatever the server does, each timed from when it was due, so a server that falls
+     behind shows as latency (a request over `--max-lag` s late is not sent and counted);
+   - saturation: closed loop for `--saturation` s, as fast as answers come: the ceiling.
+   Every answer counts: 201 orders, 409 sold out, 409 over the member's limit. The report gives
+   requests/s and p50/p99 over the whole run and per phase, sold-out answers/s, and the load
+   average before and after each mode.
 3. Oversell: after the run the database must show exactly the 201s as units sold, never more than
    the flash stock, and one purchase row per order; the script exits 1 otherwise.
 4. Beside it, measured in the same run: the gate's Lua admission script driven by
-   `redis-benchmark` (EVALSHA, random members, 50 clients, pipelined 16), and `pgbench` running one
-   conditional UPDATE of a single hot row of a scratch table (the flash stock's statement).
+   `redis-benchmark` (EVALSHA, random members, 50 clients, pipelined 16), `pgbench` running one
+   conditional UPDATE of a single hot row of a scratch table (the flash stock's statement), and
+   the CPU of one sold-out answer in front of Django, in-process, from memory and from Redis.
 
 Everything runs on this one machine (server, load, PostgreSQL, Redis): the figures are for it only.
 """
@@ -455,9 +465,10 @@ def redis_script_rate(seconds: float) -> float:
             "-q",
             "EVALSHA",
             sha,
-            "2",
+            "3",
             "flash:999999:left",
             "flash:999999:m:__rand_int__",
+            "flash:999999:emptied",
             "1",
             "1",
             "3600",

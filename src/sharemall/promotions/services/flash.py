@@ -446,9 +446,9 @@ offers.register(FLASH, HANDLER)
 
 # -- the optional Redis gate -----------------------------------------------------------------
 
-# KEYS: the sale's units left, the member's hash {n: units, at: last admission (unix s)};
-# ARGV: quantity, per-member limit, ttl, now. Answers 1 admitted, 0 sold out, -1 the sale is not
-# in Redis yet, -2 over the member's limit.
+# KEYS: the sale's units left, the member's hash {n: units, at: last admission (unix s)}, when
+# the gate last went empty (unix s); ARGV: quantity, per-member limit, ttl, now. Answers 1
+# admitted, 0 sold out, -1 the sale is not in Redis yet, -2 over the member's limit.
 _ADMIT = """
 local left = redis.call('GET', KEYS[1])
 if not left then return -1 end
@@ -456,7 +456,9 @@ local q = tonumber(ARGV[1])
 if tonumber(left) < q then return 0 end
 local mine = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
 if mine + q > tonumber(ARGV[2]) then return -2 end
-redis.call('DECRBY', KEYS[1], q)
+if redis.call('DECRBY', KEYS[1], q) <= 0 then
+  redis.call('SET', KEYS[3], ARGV[4], 'EX', tonumber(ARGV[3]))
+end
 redis.call('HINCRBY', KEYS[2], 'n', q)
 redis.call('HSET', KEYS[2], 'at', ARGV[4])
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
@@ -466,7 +468,8 @@ return 1
 # that never reached Redis gives nothing back), and only to a sale still in Redis. ARGV[2] = 1:
 # the database refused for want of stock and showed none left, so the sale's units do not come
 # back — the gate empties instead (it was fuller than the database: a stale start, a resync
-# that opened to units still in flight), and the front answers sold-out from it.
+# that opened to units still in flight), and the front answers sold-out from it; KEYS[3] records
+# when (ARGV[3], now).
 _RETURN = """
 local mine = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
 local q = math.min(tonumber(ARGV[1]), mine)
@@ -474,23 +477,37 @@ if q > 0 then redis.call('HINCRBY', KEYS[2], 'n', -q) end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   if ARGV[2] == '1' then
     redis.call('SET', KEYS[1], 0, 'KEEPTTL')
+    redis.call('SET', KEYS[3], ARGV[3], 'EX', 86400)
   elseif q > 0 then
     redis.call('INCRBY', KEYS[1], q)
   end
 end
 return q
 """
-# What the database showed (KEYS: the sale's units left, when it stops being live): the end is
-# recorded; a gate not yet started takes the database's units left (ARGV[1]); none left in the
-# database empties the gate (it was fuller: units in flight counted by an earlier reopening);
-# a gate at 0 while the database shows units left (admissions lost to crashes or to checkouts
-# rolled back after `reserve`, a give-back that lost a race) reopens to them. Units still in
-# flight are counted twice then; the database refuses those few and the gate empties again.
+# What the database showed (KEYS: the sale's units left, when it stops being live, when the
+# gate last went empty; ARGV: the database's units left, ttl, the end, now, the reopening's
+# grace (s)): the end is recorded; a gate not yet started takes the database's units left; none
+# left in the database empties the gate (it was fuller); a gate empty for longer than the grace
+# while the database shows units left (admissions lost to crashes or to checkouts rolled back
+# after `reserve`, a give-back that lost a race) reopens to them. The grace keeps units still in
+# flight — admitted, their checkout not yet committed, a matter of milliseconds — from being
+# counted twice: each would let the whole crowd through to Django until the database refused it.
 _RESYNC = """
 redis.call('SET', KEYS[2], ARGV[3], 'EX', tonumber(ARGV[2]))
 local left = tonumber(redis.call('GET', KEYS[1]) or '-1')
 local db = tonumber(ARGV[1])
-if left < 0 or (left <= 0 and db > 0) or (left > 0 and db <= 0) then
+if left < 0 then
+  redis.call('SET', KEYS[1], db, 'EX', tonumber(ARGV[2]))
+  return 1
+end
+if left > 0 and db <= 0 then
+  redis.call('SET', KEYS[1], 0, 'EX', tonumber(ARGV[2]))
+  redis.call('SET', KEYS[3], ARGV[4], 'EX', tonumber(ARGV[2]))
+  return 1
+end
+if left <= 0 and db > 0 then
+  local emptied = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if tonumber(ARGV[4]) - emptied < tonumber(ARGV[5]) then return 0 end
   redis.call('SET', KEYS[1], db, 'EX', tonumber(ARGV[2]))
   return 1
 end
@@ -516,6 +533,8 @@ STOPPED_ENDS = 1.0
 # How often at most (across all processes) a sold-out answer from the gate has the database
 # looked at, so units the gate lost come back within about this long.
 RESYNC_SECONDS = 1.0
+# How long the gate stays empty before a read of the database may reopen it (`_RESYNC`).
+REOPEN_AFTER_SECONDS = 2.0
 
 
 class _Gate:
@@ -546,7 +565,8 @@ def _the_gate() -> _Gate | None:
 
 
 def gate_keys(sale_id: int, member_id: int) -> list[str]:
-    return [f"flash:{sale_id}:left", f"flash:{sale_id}:m:{member_id}"]
+    """The sale's units left, the member's count, when the gate last went empty."""
+    return [f"flash:{sale_id}:left", f"flash:{sale_id}:m:{member_id}", f"flash:{sale_id}:emptied"]
 
 
 def _sale_keys(sale_id: int) -> list[str]:
@@ -651,7 +671,9 @@ def gate_return(sale_id: int, member_id: int, quantity: int, *, none_left: bool 
     if gate is None:
         return
     try:
-        gate.give_back(keys=gate_keys(sale_id, member_id), args=[quantity, int(none_left)])
+        gate.give_back(
+            keys=gate_keys(sale_id, member_id), args=[quantity, int(none_left), time.time()]
+        )
     except gate.errors:
         logger.warning("flash gate: could not give back %s units of sale %s", quantity, sale_id)
 
@@ -665,9 +687,12 @@ def _gate_resync(snap: Snapshot) -> None:
     gate = _the_gate()
     if gate is None:
         return
-    keys = _sale_keys(snap.sale_id)[:2]
+    keys = [*_sale_keys(snap.sale_id)[:2], gate_keys(snap.sale_id, 0)[2]]
+    left = max(0, snap.stock - snap.sold)
     try:
-        gate.resync(keys=keys, args=[max(0, snap.stock - snap.sold), _ttl(snap), _ends(snap)])
+        gate.resync(
+            keys=keys, args=[left, _ttl(snap), _ends(snap), time.time(), REOPEN_AFTER_SECONDS]
+        )
     except gate.errors:
         logger.warning("flash gate: Redis did not answer a resync of sale %s", snap.sale_id)
 
