@@ -51,7 +51,9 @@ def gate(settings: Any) -> Iterator[redis.Redis]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_snapshots() -> Iterator[None]:
+def _fresh_snapshots(monkeypatch: Any) -> Iterator[None]:
+    # No resync thread of the process either: it would hold a connection to the test database.
+    monkeypatch.setattr(flash, "_resync_soon", lambda sale_id: None)
     forget_snapshots()
     yield
     forget_snapshots()
