@@ -796,6 +796,9 @@ FRONT_REUSE_SECONDS = 0.05
 
 # sale id → (the gate's refusal code, time.monotonic() until which it is reused)
 _front_refusals: dict[int, tuple[str, float]] = {}
+# Redis did not answer the front: until this time.monotonic() the front answers from memory.
+FRONT_GATE_RETRY_SECONDS = 1.0
+_front_gate_away_until = [0.0]
 
 
 def _gate_refusal(gate: _Gate, sale_ids: Sequence[int]) -> str | None:
@@ -806,10 +809,14 @@ def _gate_refusal(gate: _Gate, sale_ids: Sequence[int]) -> str | None:
         known = _front_refusals.get(sale_id)
         if known is not None and time.monotonic() < known[1]:
             return known[0]
+        if time.monotonic() < _front_gate_away_until[0]:
+            return _memory_refusal(sale_ids)
         try:
             claim_ms = int(RESYNC_SECONDS * 1000)
             answer = int(gate.front(keys=_sale_keys(sale_id), args=[now, claim_ms]))
         except gate.errors:
+            # Not every request of a crowd should wait for (and log) a Redis that is away.
+            _front_gate_away_until[0] = time.monotonic() + FRONT_GATE_RETRY_SECONDS
             logger.warning("flash gate: Redis did not answer the front", exc_info=True)
             return _memory_refusal(sale_ids)
         if answer == 3:

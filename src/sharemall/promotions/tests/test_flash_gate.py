@@ -367,7 +367,7 @@ def test_a_gate_fuller_than_the_database_empties_at_the_first_refusal(
 
 
 def test_with_redis_away_the_front_falls_back_to_what_the_process_remembers(
-    settings: Any, resyncs: list[int]
+    settings: Any, resyncs: list[int], monkeypatch: Any
 ) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:1/15"  # nothing listens there
     sale = live_sale(stock=1, per_member=1)
@@ -379,6 +379,19 @@ def test_with_redis_away_the_front_falls_back_to_what_the_process_remembers(
     body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
     status, answer = _call(app, body)
     assert (status, json.loads(answer)["error"]["code"]) == ("409 Conflict", "flash_sold_out")
+    # Redis stays away: for a while the front does not even ask it.
+    calls: list[dict[str, Any]] = []
+
+    def front(**kw: Any) -> int:
+        calls.append(kw)
+        return 0
+
+    monkeypatch.setattr(flash._the_gate(), "front", front)
+    assert _call(app, body)[0] == "409 Conflict"
+    assert calls == []
+    flash._front_gate_away_until[0] = 0.0  # the retry time has come: it asks again
+    assert _call(app, body)[0] == "201 Created"  # the gate (stubbed) knows nothing: Django
+    assert len(calls) == 1
 
 
 def test_a_process_reuses_the_gates_refusal_only_briefly(
