@@ -2,22 +2,32 @@
 with the Redis gate and on PostgreSQL alone, beside the Redis script's own rate and the
 database's rate for one hot row.
 
-    .venv/bin/python bench/flash_sale.py [--units 5000] [--connections 256] [--buyers 20000]
-        [--after 10] [--workers 2] [--threads 8] [--load-processes 2] [--modes pg,redis]
+    .venv/bin/python bench/flash_sale.py [--units 1000] [--connections 256] [--rate 3500]
+        [--after 20] [--saturation 5] [--buyers 20000] [--workers 2] [--threads 8]
+        [--load-processes 2] [--modes pg,redis] [--dump answers.jsonl]
 
 1. A fresh database `sharemall_bench_flash`, migrated; one approved merchant, one SKU (¥99, ample
    stock) and `--buyers` members with bearer tokens (made in bulk).
 2. For each mode a new flash sale of `--units` units (¥9.90, 1 per member, live now) and a fresh
    server (`sharemall serve`, granian, `--workers` × `--threads`): `pg` without REDIS_URL, `redis`
    with REDIS_URL pointing at a scratch Redis database (127.0.0.1:6379/14, flushed first).
-   `--connections` keep-alive connections (asyncio, split over `--load-processes` processes) each
-   loop POST /api/v1/orders for the sale as a random buyer, until `--after` seconds past the first
-   sold-out answer. Every answer counts: 201 orders, 409 sold out, 409 over the member's limit.
+   `--connections` keep-alive connections (asyncio, split over `--load-processes` processes)
+   POST /api/v1/orders for the sale, each request as a random buyer, in three phases:
+   - selling: closed loop (each connection sends its next request when its answer is in) until
+     the first sold-out answer anywhere: every admitted request is a real checkout;
+   - the crowd, `--gap` s later: open loop for `--after` s — requests arrive at `--rate` per
+     second whatever the server does, each timed from when it was due, so a server that falls
+     behind shows as latency (a request over `--max-lag` s late is not sent and counted);
+   - saturation: closed loop for `--saturation` s, as fast as answers come: the ceiling.
+   Every answer counts: 201 orders, 409 sold out, 409 over the member's limit. The report gives
+   requests/s and p50/p99 over the whole run and per phase, sold-out answers/s, and the load
+   average before and after each mode.
 3. Oversell: after the run the database must show exactly the 201s as units sold, never more than
    the flash stock, and one purchase row per order; the script exits 1 otherwise.
 4. Beside it, measured in the same run: the gate's Lua admission script driven by
-   `redis-benchmark` (EVALSHA, random members, 50 clients, pipelined 16), and `pgbench` running one
-   conditional UPDATE of a single hot row of a scratch table (the flash stock's statement).
+   `redis-benchmark` (EVALSHA, random members, 50 clients, pipelined 16), `pgbench` running one
+   conditional UPDATE of a single hot row of a scratch table (the flash stock's statement), and
+   the CPU of one sold-out answer in front of Django, in-process, from memory and from Redis.
 
 Everything runs on this one machine (server, load, PostgreSQL, Redis): the figures are for it only.
 """
@@ -27,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import multiprocessing
 import os
@@ -38,9 +49,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import SHAREMALL, approved_merchant, fresh_postgres, pct, pgbench_tps
@@ -116,12 +128,16 @@ def new_sale(sku_id: int, units: int) -> int:
 
 # -- the load ----------------------------------------------------------------------------------
 
+SELLING, CROWD, SATURATION = "selling", "crowd", "saturation"
+PHASES = (SELLING, CROWD, SATURATION)
 
-@dataclass
-class Tally:
-    # (start offset s, latency ms, outcome) per answer: outcome is "201", a 409 code, or other.
-    answers: list[tuple[float, float, str]] = field(default_factory=list)
-    errors: int = 0
+
+@dataclass(frozen=True)
+class Answer:
+    phase: str
+    due: float  # seconds from the run's start when the request was due (closed loop: sent)
+    ms: float  # from due to the whole answer read: queueing in the load generator counts
+    outcome: str  # "201", a 409 code, or another status
 
 
 @dataclass(frozen=True)
@@ -129,79 +145,146 @@ class Load:
     port: int
     body: bytes
     tokens: list[str]
-    stop_after: float  # seconds past the first sold-out answer
-    limit: float  # seconds at most
+    connections: int  # over all load processes
+    rate: float  # the crowd's arrivals per second over all connections (0: closed loop)
+    gap: float  # seconds between the first sold-out answer and the crowd's first arrival
+    crowd_seconds: float
+    saturation_seconds: float
+    max_lag: float  # a crowd request this late is not sent: counted as not served
+    limit: float  # seconds of selling at most
 
 
-async def _connection(
-    load: Load, start: float, sold_out_at: list[float], tally: Tally, seed: int
-) -> None:
-    port, body, tokens, stop_after, limit = (
-        load.port,
-        load.body,
-        load.tokens,
-        load.stop_after,
-        load.limit,
-    )
-    rng = random.Random(seed)
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    head = (
-        "POST /api/v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\nAuthorization: Bearer "
-    ).encode()
-    loop_clock = time.perf_counter
-    while True:
-        now = loop_clock()
-        if now - start > limit or (sold_out_at and now - sold_out_at[0] > stop_after):
-            break
-        request = head + rng.choice(tokens).encode() + b"\r\n\r\n" + body
-        sent = loop_clock()
+@dataclass
+class Tally:
+    answers: list[Answer] = field(default_factory=list)
+    errors: int = 0
+    unsent: int = 0  # crowd requests the server was too far behind to be sent at all
+
+
+class _Conn:
+    """One keep-alive HTTP/1.1 connection sending POST /api/v1/orders as random buyers."""
+
+    def __init__(self, load: Load, seed: int) -> None:
+        self.load = load
+        self.rng = random.Random(seed)
+        self.head = (
+            "POST /api/v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/json\r\n"
+            f"Content-Length: {len(load.body)}\r\nAuthorization: Bearer "
+        ).encode()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.load.port)
+
+    async def ask(self) -> str | None:
+        """One request; its outcome, or None when the connection broke (reopened)."""
+        assert self.reader is not None and self.writer is not None
+        request = self.head + self.rng.choice(self.load.tokens).encode() + b"\r\n\r\n"
         try:
-            writer.write(request)
-            status_line = await reader.readline()
+            self.writer.write(request + self.load.body)
+            status_line = await self.reader.readline()
             length = 0
             while True:
-                line = await reader.readline()
+                line = await self.reader.readline()
                 if line in (b"\r\n", b""):
                     break
                 if line[:15].lower() == b"content-length:":
                     length = int(line[15:])
-            data = await reader.readexactly(length)
+            data = await self.reader.readexactly(length)
         except (OSError, asyncio.IncompleteReadError, ValueError):
-            tally.errors += 1
-            writer.close()
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            continue
-        done = loop_clock()
+            self.writer.close()
+            await self.open()
+            return None
         status = status_line.split(b" ", 2)[1].decode() if status_line else "none"
-        outcome = status
         if status == "409":
-            outcome = json.loads(data)["error"]["code"]
-            if outcome == "flash_sold_out" and not sold_out_at:
-                sold_out_at.append(done)
-        tally.answers.append((sent - start, (done - sent) * 1000, outcome))
-    writer.close()
+            return str(json.loads(data)["error"]["code"])
+        return status
+
+
+async def _one_connection(
+    load: Load, index: int, *, start: float, sold_out_at: Any, tally: Tally
+) -> None:
+    """Selling (closed loop) until anyone sees sold out; then the crowd (open loop: this
+    connection's share of `rate`, each request due at a fixed time and timed from then, so a
+    server that falls behind shows in the latency instead of slowing the load down); then
+    saturation (closed loop, as fast as answers come)."""
+    clock = time.monotonic
+    conn = _Conn(load, 7919 * index)
+    await conn.open()
+
+    async def closed(phase: str, until: float) -> None:
+        while clock() < until:
+            sent = clock()
+            outcome = await conn.ask()
+            if outcome is None:
+                tally.errors += 1
+                continue
+            done = clock()
+            if outcome == "flash_sold_out" and not sold_out_at.value:
+                sold_out_at.value = done
+            tally.answers.append(Answer(phase, sent - start, (done - sent) * 1000, outcome))
+
+    # Selling: until the first sold-out answer anywhere (or the limit).
+    while not sold_out_at.value and clock() - start < load.limit:
+        await closed(SELLING, clock() + 0.05)
+    if not sold_out_at.value:
+        sold_out_at.value = clock()
+    crowd_start = sold_out_at.value + load.gap
+    crowd_end = crowd_start + load.crowd_seconds
+    await asyncio.sleep(max(0.0, crowd_start - clock()))
+    if load.rate > 0:
+        interval = load.connections / load.rate
+        due = crowd_start + index / load.rate
+        while due < crowd_end:
+            now = clock()
+            if now < due:
+                await asyncio.sleep(due - now)
+            elif now - due > load.max_lag:
+                tally.unsent += 1
+                due += interval
+                continue
+            outcome = await conn.ask()
+            if outcome is None:
+                tally.errors += 1
+                continue
+            done = clock()
+            tally.answers.append(Answer(CROWD, due - start, (done - due) * 1000, outcome))
+            due += interval
+    else:
+        await closed(CROWD, crowd_end)
+    saturation_start = crowd_end + 0.5
+    await asyncio.sleep(max(0.0, saturation_start - clock()))
+    await closed(SATURATION, saturation_start + load.saturation_seconds)
+    assert conn.writer is not None
+    conn.writer.close()
 
 
 def _load_process(
     load: Load,
-    connections: int,
-    start_wall: float,
-    seed: int,
+    connections: range,
+    start: float,
+    sold_out_at: Any,
     out: multiprocessing.Queue,  # type: ignore[type-arg]
 ) -> None:
+    # The tally grows to 100,000s of objects: a full collection walking them pauses the load
+    # for a good part of a second, which the crowd's open loop would count as the server's
+    # latency. A minute's run needs no collector.
+    gc.disable()
     tally = Tally()
-    sold_out_at: list[float] = []
 
     async def run() -> None:
-        # Every process measures from the same wall-clock start.
-        start = time.perf_counter() - (time.time() - start_wall)
+        await asyncio.sleep(max(0.0, start - time.monotonic()))
         await asyncio.gather(
-            *(_connection(load, start, sold_out_at, tally, seed + i) for i in range(connections))
+            *(
+                _one_connection(load, i, start=start, sold_out_at=sold_out_at, tally=tally)
+                for i in connections
+            )
         )
 
     asyncio.run(run())
-    out.put((tally.answers, tally.errors))
+    out.put(tally)
 
 
 def _free_port() -> int:
@@ -223,24 +306,32 @@ def _wait_for(port: int) -> None:
 @dataclass
 class Run:
     mode: str
-    answers: list[tuple[float, float, str]]
+    answers: list[Answer]
     errors: int
-    elapsed: float
+    unsent: int
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float]
 
-    def outcomes(self) -> dict[str, int]:
+    def of(self, phase: str) -> list[Answer]:
+        return [a for a in self.answers if a.phase == phase]
+
+    @staticmethod
+    def outcomes(answers: list[Answer]) -> dict[str, int]:
         counted: dict[str, int] = {}
-        for _, _, outcome in self.answers:
-            counted[outcome] = counted.get(outcome, 0) + 1
+        for a in answers:
+            counted[a.outcome] = counted.get(a.outcome, 0) + 1
         return counted
 
     @property
     def orders(self) -> int:
-        return self.outcomes().get("201", 0)
+        return self.outcomes(self.answers).get("201", 0)
 
-    def selling_seconds(self) -> float:
-        """From the start to the last order's answer: the time the units took to sell."""
-        ends = [t + ms / 1000 for t, ms, o in self.answers if o == "201"]
-        return max(ends) if ends else self.elapsed
+    @staticmethod
+    def span(answers: list[Answer]) -> float:
+        """From the first request due to the last answer read."""
+        if not answers:
+            return 1e-9
+        return max(a.due + a.ms / 1000 for a in answers) - min(a.due for a in answers)
 
 
 def run_mode(
@@ -284,39 +375,45 @@ def run_mode(
                 "delivery": ADDRESS,
             }
         ).encode()
-        queue: multiprocessing.Queue[tuple[list[tuple[float, float, str]], int]] = (
-            multiprocessing.Queue()
+        load = Load(
+            port=port,
+            body=body,
+            tokens=tokens,
+            connections=args.connections,
+            rate=args.rate,
+            gap=args.gap,
+            crowd_seconds=args.after,
+            saturation_seconds=args.saturation,
+            max_lag=args.max_lag,
+            limit=args.limit,
         )
+        queue: multiprocessing.Queue[Tally] = multiprocessing.Queue()
+        sold_out_at = multiprocessing.Value("d", 0.0, lock=False)
         per = args.connections // args.load_processes
-        start_wall = time.time() + 0.5
+        start = time.monotonic() + 1.0
+        load_before = os.getloadavg()
         procs = [
             multiprocessing.Process(
                 target=_load_process,
-                args=(
-                    Load(port, body, tokens, args.after, args.limit),
-                    per,
-                    start_wall,
-                    1000 * i,
-                    queue,
-                ),
+                args=(load, range(per * i, per * (i + 1)), start, sold_out_at, queue),
             )
             for i in range(args.load_processes)
         ]
         for p in procs:
             p.start()
-        results = [queue.get() for _ in procs]
+        tallies = [queue.get() for _ in procs]
         for p in procs:
             p.join()
-        elapsed = time.time() - start_wall
+        load_after = os.getloadavg()
     finally:
         server.terminate()
         server.wait(timeout=60)
-    answers = [a for r in results for a in r[0]]
-    errors = sum(r[1] for r in results)
+    answers = [a for t in tallies for a in t.answers]
+    errors = sum(t.errors for t in tallies)
     if errors or not answers:
         log.seek(0)
         print(log.read()[-3000:], file=sys.stderr)
-    return Run(mode, answers, errors, elapsed)
+    return Run(mode, answers, errors, sum(t.unsent for t in tallies), load_before, load_after)
 
 
 def check_oversell(sale_id: int, orders: int) -> tuple[int, int, int]:
@@ -373,9 +470,10 @@ def redis_script_rate(seconds: float) -> float:
             "-q",
             "EVALSHA",
             sha,
-            "2",
+            "3",
             "flash:999999:left",
             "flash:999999:m:__rand_int__",
+            "flash:999999:emptied",
             "1",
             "1",
             "3600",
@@ -410,10 +508,14 @@ def pgbench_hot_row(url: str, clients: int, seconds: int) -> float:
     return tps
 
 
-def front_cost(sale_id: int, sku_id: int, times: int = 20_000) -> float:
-    """Microseconds of CPU per sold-out answer given in front of Django, in-process."""
+def front_cost(
+    sale_id: int, sku_id: int, *, gated: bool, times: int = 20_000
+) -> tuple[float, float]:
+    """Microseconds of CPU and of wall time per sold-out answer given in front of Django,
+    in-process: from the process's memory, or (`gated`) from the Redis gate."""
     import io
 
+    from django.conf import settings
     from django.utils import timezone
 
     from sharemall.accounts.models import Member
@@ -421,12 +523,14 @@ def front_cost(sale_id: int, sku_id: int, times: int = 20_000) -> float:
     from sharemall.promotions.rules.offers import FLASH
     from sharemall.promotions.services import flash, offers
 
+    settings.REDIS_URL = REDIS_URL if gated else ""
     flash.SNAPSHOT_SECONDS = 3600.0  # measure the answer, not the once-a-second look
-    # Sold out: the refusal leaves this process knowing it.
+    flash._resync_soon = lambda sale_id: None  # nor the once-a-second resync it asks for
+    # Sold out: the refusal leaves this process knowing it (and the gate, when there is one).
+    buyer = Member.objects.order_by("pk").first()
+    assert buyer is not None
     with contextlib.suppress(DomainError):
-        offers.offer(
-            FLASH, sale_id, buyer=Member.objects.first(), sku_id=sku_id, now=timezone.now()
-        )
+        offers.offer(FLASH, sale_id, buyer=buyer, sku_id=sku_id, now=timezone.now())
     body = json.dumps(
         {
             "items": [{"sku_id": sku_id, "quantity": 1, "flash_sale_id": sale_id}],
@@ -436,60 +540,98 @@ def front_cost(sale_id: int, sku_id: int, times: int = 20_000) -> float:
     app = flash.front(lambda environ, start_response: [b"django"])
     environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/orders"}
     environ["CONTENT_LENGTH"] = str(len(body))
-    start = time.process_time()
+    ignore: Any = lambda *a: None  # noqa: E731 - start_response, whose answer is not read
+    start, wall = time.process_time(), time.perf_counter()
     for _ in range(times):
-        answer = app({**environ, "wsgi.input": io.BytesIO(body)}, lambda *a: None)
-    took = time.process_time() - start
+        answer = app({**environ, "wsgi.input": io.BytesIO(body)}, ignore)
+    took, wall_took = time.process_time() - start, time.perf_counter() - wall
+    settings.REDIS_URL = ""
     assert answer != [b"django"], "the front did not answer"
-    return took / times * 1e6
+    return took / times * 1e6, wall_took / times * 1e6
 
 
 # -- the report --------------------------------------------------------------------------------
 
 
-def report(run: Run, units: int) -> None:
-    counted = run.outcomes()
-    total = len(run.answers)
-    selling = run.selling_seconds()
-    during = [ms for t, ms, _ in run.answers if t <= selling]
-    after = [ms for t, ms, _ in run.answers if t > selling]
-    after_seconds = max(run.elapsed - selling, 1e-9)
-    latencies = [ms for _, ms, _ in run.answers]
+def _latency(answers: list[Answer]) -> str:
+    ms = [a.ms for a in answers]
+    if not ms:
+        return "-"
+    return f"{pct(ms, 0.5):.1f} / {pct(ms, 0.99):.1f}"
+
+
+def report(run: Run, units: int, args: argparse.Namespace) -> bool:
+    """Print one mode's figures; True when the crowd phase met the goal."""
+    counted = run.outcomes(run.answers)
+    whole = run.span(run.answers)
+    before = "/".join(f"{x:.2f}" for x in run.load_before)
+    after = "/".join(f"{x:.2f}" for x in run.load_after)
+    print(f"== {run.mode}: {units} units; load average before {before}, after {after}")
+    print(f"   answers: {json.dumps(counted, sort_keys=True)}; {run.errors} connection errors")
     print(
-        f"== {run.mode}: {units} units, {total} answers in {run.elapsed:.1f} s, {run.errors} errors"
+        f"   whole run: {len(run.answers) / whole:.0f} requests/s over {whole:.1f} s, "
+        f"p50 / p99 {_latency(run.answers)} ms"
     )
-    print(f"   answers: {json.dumps(counted, sort_keys=True)}")
+    selling = run.of(SELLING)
+    took = run.span(selling)
     print(
-        f"   orders/s while selling: {run.orders / selling:.0f}  "
-        f"({run.orders} orders in {selling:.1f} s)"
+        f"   selling ({args.connections} connections, closed loop): "
+        f"{len(selling) / took:.0f} requests/s, {run.orders / took:.0f} orders/s "
+        f"({run.orders} orders in {took:.1f} s), p50 / p99 {_latency(selling)} ms"
     )
-    print(f"   requests/s overall: {total / run.elapsed:.0f}")
-    if after:
-        print(f"   requests/s once sold out: {len(after) / after_seconds:.0f}")
+    crowd = run.of(CROWD)
+    crowd_took = run.span(crowd)
+    sold_out = sum(1 for a in crowd if a.outcome == "flash_sold_out")
+    shape = f"offered {args.rate:.0f}/s open loop" if args.rate else "closed loop"
     print(
-        f"   latency ms p50 / p99 overall: {pct(latencies, 0.5):.1f} / {pct(latencies, 0.99):.1f}"
+        f"   crowd once sold out ({shape}, {args.after:.0f} s): "
+        f"{len(crowd) / crowd_took:.0f} requests/s answered, "
+        f"{sold_out / crowd_took:.0f} sold-out answers/s, p50 / p99 {_latency(crowd)} ms "
+        f"from when each was due; {run.unsent} not sent (over {args.max_lag:.0f} s late)"
     )
+    saturated = run.of(SATURATION)
+    sat_took = run.span(saturated)
+    sat_sold_out = sum(1 for a in saturated if a.outcome == "flash_sold_out")
     print(
-        f"   latency ms p50 / p99 while selling: {pct(during, 0.5):.1f} / {pct(during, 0.99):.1f}"
+        f"   saturation ({args.connections} connections, closed loop, {args.saturation:.0f} s): "
+        f"{sat_sold_out / sat_took:.0f} sold-out answers/s, p50 / p99 {_latency(saturated)} ms"
     )
-    if after:
-        print(
-            f"   latency ms p50 / p99 once sold out: {pct(after, 0.5):.1f} / {pct(after, 0.99):.1f}"
-        )
+    p99 = pct([a.ms for a in crowd], 0.99) if crowd else float("inf")
+    rate = len(crowd) / crowd_took
+    met = bool(args.rate) and rate >= 0.98 * args.rate and p99 <= GOAL_P99_MS and not run.unsent
+    print(
+        f"   goal (crowd phase: {GOAL_RATE:,}/s offered, p99 <= {GOAL_P99_MS:.0f} ms): "
+        + ("met" if met else "not met")
+    )
+    return met
+
+
+GOAL_RATE = 3500
+GOAL_P99_MS = 100.0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--units", type=int, default=5000)
+    parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--buyers", type=int, default=20000)
-    parser.add_argument("--after", type=float, default=10, help="seconds of load past sold out")
-    parser.add_argument("--limit", type=float, default=180, help="seconds of load at most")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=GOAL_RATE,
+        help="the crowd's arrivals per second once sold out (open loop); 0: closed loop",
+    )
+    parser.add_argument("--after", type=float, default=20, help="seconds of crowd once sold out")
+    parser.add_argument("--gap", type=float, default=1.0, help="seconds from sold out to crowd")
+    parser.add_argument("--saturation", type=float, default=5, help="seconds of closed loop")
+    parser.add_argument("--max-lag", type=float, default=5, help="crowd requests this late drop")
+    parser.add_argument("--limit", type=float, default=300, help="seconds of selling at most")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--load-processes", type=int, default=2)
     parser.add_argument("--modes", default="pg,redis")
     parser.add_argument("--side-seconds", type=int, default=10)
+    parser.add_argument("--dump", help="write every answer here (JSON lines) for a closer look")
     args = parser.parse_args()
 
     url = fresh_postgres(DB)
@@ -504,9 +646,14 @@ def main() -> None:
         run = run_mode(mode, url, (sku_id, sale_id), tokens, args)
         sold, _rows, _orders = check_oversell(sale_id, run.orders)
         runs.append((run, sold, sale_id))
+        if args.dump:
+            with Path(args.dump).open("a") as out:
+                out.writelines(json.dumps([mode, *astuple(a)]) + "\n" for a in run.answers)
+    memory_us = front_cost(runs[0][2], sku_id, gated=False)
+    gated_us = front_cost(runs[-1][2], sku_id, gated=True) if "redis" in args.modes else None
+    side_load = os.getloadavg()
     script_rate = redis_script_rate(args.side_seconds)
     hot_row = pgbench_hot_row(url, 32, args.side_seconds)
-    front_us = front_cost(runs[-1][2], sku_id)
 
     from django.db import connection
 
@@ -517,13 +664,23 @@ def main() -> None:
         f"{args.workers} workers x {args.threads} threads, {args.buyers} buyers"
     )
     for run, sold, _sale in runs:
-        report(run, args.units)
+        report(run, args.units, args)
         print(f"   oversell: {sold - args.units if sold > args.units else 0} (units sold {sold})")
+    print(f"beside it (load average {'/'.join(f'{x:.2f}' for x in side_load)} before):")
     print(
-        f"Redis gate script alone (redis-benchmark EVALSHA, 50 clients, -P 16): {script_rate:.0f}/s"
+        f"   Redis gate script alone (redis-benchmark EVALSHA, 50 clients, -P 16): "
+        f"{script_rate:.0f}/s"
     )
-    print(f"pgbench one hot-row conditional UPDATE, 32 clients: {hot_row:.0f} tps")
-    print(f"sold-out answer in front of Django, in-process: {front_us:.1f} us CPU each")
+    print(f"   pgbench one hot-row conditional UPDATE, 32 clients: {hot_row:.0f} tps")
+    print(
+        f"   a sold-out answer in front of Django, in-process: {memory_us[0]:.1f} us CPU "
+        f"(from the process's memory)"
+        + (
+            f", {gated_us[0]:.1f} us CPU / {gated_us[1]:.1f} us wall (from the Redis gate)"
+            if gated_us
+            else ""
+        )
+    )
 
 
 if __name__ == "__main__":

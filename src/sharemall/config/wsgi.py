@@ -51,8 +51,9 @@ def without_process_environment(app: WsgiApp, process_env: Iterable[str]) -> Wsg
 
 
 # Anonymous share-link clicks are answered in front of Django (docs/adr/0007), and so are orders
-# of a flash sale this process knows is sold out; everything else reaches Django without the
-# process environment.
+# of a flash sale that is sold out or over (from the Redis gate with REDIS_URL, else from what
+# this process last read: promotions.services.flash.front); everything else reaches Django
+# without the process environment.
 application = ingest.wrap(
     flash.front(without_process_environment(django_application, list(os.environ)))
 )

@@ -64,3 +64,5 @@ def bare_orders(buyers: list[Member], sku: Sku) -> list[Order]:
 def forget_snapshots() -> None:
     # Each test starts from what the database says, not a snapshot an earlier test left.
     flash._snapshots.clear()
+    flash._front_refusals.clear()
+    flash._front_gate_away_until[0] = 0.0

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import Api
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from tests.factories import MemberFactory, merchant, product
 
@@ -276,16 +276,19 @@ def test_a_stopped_sale_reserves_nothing_even_from_an_offer_made_before() -> Non
     assert not FlashPurchase.objects.exists()
 
 
-def test_release_gives_units_and_counts_back_once_and_paid_ones_stay() -> None:
+def test_release_gives_units_and_counts_back_once_and_paid_ones_stay(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     sale = live_sale(stock=3, per_member=1)
     a, b = members(2)
     offer = offers.offer(FLASH, sale.pk, buyer=a, sku_id=sale.sku_id, now=timezone.now())
     unpaid = _reserve(offer, a)
     kept = _reserve(offer, b)
     assert offers.paid([kept]) == []
-    with transaction.atomic():
+    # As committed releases do (with REDIS_URL, the gate gets the units and counts back).
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         offers.release([unpaid.pk, kept.pk])
-    with transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         offers.release([unpaid.pk, kept.pk])  # a second run: nothing more
     assert FlashSale.objects.get(pk=sale.pk).sold == 1
     assert FlashQuota.objects.get(member=a).bought == 0
@@ -312,3 +315,35 @@ def test_released_units_reach_a_process_that_saw_the_sale_sold_out(
     again = offers.offer(FLASH, sale.pk, buyer=b, sku_id=sale.sku_id, now=timezone.now())
     _reserve(again, b)
     assert FlashSale.objects.get(pk=sale.pk).sold == 1
+
+
+def test_on_postgresql_each_attempt_is_one_statement_whatever_the_answer(
+    django_assert_num_queries: Any, settings: Any
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement reservation is PostgreSQL's (SQLite: three statements)")
+    settings.REDIS_URL = ""
+    sale = live_sale(stock=2, per_member=1)
+    a, b, c = members(3)
+    offer = offers.offer(FLASH, sale.pk, buyer=a, sku_id=sale.sku_id, now=timezone.now())
+    sku = offer_sku(offer)
+
+    def attempt(buyer: Any) -> str:
+        (order,) = bare_orders([buyer], sku)
+        try:
+            with transaction.atomic(), django_assert_num_queries(1):
+                offers.reserve(offer, buyer=buyer, quantity=1, order=order)
+        except Conflict as refused:
+            return refused.code
+        return "ok"
+
+    assert attempt(a) == "ok"
+    assert attempt(a) == "flash_limit"
+    assert attempt(b) == "ok"
+    assert attempt(c) == "flash_sold_out"
+    flash.sale_stop(sale, now=timezone.now())
+    assert attempt(c) == "flash_not_live"
+    # The refusals left nothing behind: the statement's quota rise rolled back with them.
+    assert FlashSale.objects.get(pk=sale.pk).sold == 2
+    assert dict(FlashQuota.objects.values_list("member_id", "bought")) == {a.pk: 1, b.pk: 1}
+    assert FlashPurchase.objects.count() == 2

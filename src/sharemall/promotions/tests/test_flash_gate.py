@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,9 +13,11 @@ from typing import Any
 
 import pytest
 import redis
+from conftest import Api
 from django.db import transaction
 from django.utils import timezone
 from tests.factories import MemberFactory
+from tests.flows import ADDRESS
 
 from sharemall.core.errors import Conflict
 from sharemall.promotions.models.flash import FlashSale
@@ -48,7 +51,9 @@ def gate(settings: Any) -> Iterator[redis.Redis]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_snapshots() -> Iterator[None]:
+def _fresh_snapshots(monkeypatch: Any) -> Iterator[None]:
+    # No resync thread of the process either: it would hold a connection to the test database.
+    monkeypatch.setattr(flash, "_resync_soon", lambda sale_id: None)
     forget_snapshots()
     yield
     forget_snapshots()
@@ -96,6 +101,12 @@ def test_a_member_count_the_database_does_not_back_is_corrected(gate: redis.Redi
     assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 8
 
 
+def _age_emptied(gate: redis.Redis, sale_id: int) -> None:
+    """As if the gate had gone empty longer ago than a checkout in flight could take."""
+    key = flash.gate_keys(sale_id, 0)[2]
+    gate.set(key, time.time() - flash.REOPEN_AFTER_SECONDS - 1)
+
+
 def test_giving_back_returns_only_what_was_taken(gate: redis.Redis) -> None:
     sale = live_sale(stock=2, per_member=2)
     assert flash.gate_admit(sale.pk, 7, 1)
@@ -111,7 +122,12 @@ def test_a_gate_emptier_than_the_database_reopens_to_what_the_database_has(
     assert flash.gate_admit(sale.pk, 1, 1)
     assert flash.gate_admit(sale.pk, 2, 1)
     assert not flash.gate_admit(sale.pk, 3, 1)
-    # Neither checkout happened and neither gave back; the next look at the database reopens.
+    # Neither checkout happened and neither gave back. While they may still be in flight a look
+    # at the database does not reopen the gate (it would count them twice) ...
+    forget_snapshots()
+    assert not flash.gate_admit(sale.pk, 3, 1)
+    # ... once the gate has been empty for longer, the next look reopens it.
+    _age_emptied(gate, sale.pk)
     forget_snapshots()
     assert flash.gate_admit(sale.pk, 3, 1)
     assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 1
@@ -215,3 +231,215 @@ def test_checkout_goes_through_the_gate_and_the_database_refuses_what_it_let_by(
         offers.offer(FLASH, sale.pk, buyer=c, sku_id=sale.sku_id, now=timezone.now())
     assert quoted.value.code == "flash_sold_out"
     assert FlashSale.objects.get(pk=sale.pk).sold == 2
+
+
+# -- the answer in front of Django, from the gate --------------------------------------------
+
+
+@pytest.fixture
+def resyncs(monkeypatch: Any) -> list[int]:
+    """The sales the front asked to have re-read from the database (run by hand here: the
+    process's thread would use a connection of its own)."""
+    asked: list[int] = []
+    monkeypatch.setattr(flash, "_resync_soon", asked.append)
+    return asked
+
+
+def _sell_out_through_the_gate(sale: FlashSale) -> None:
+    for buyer in members(sale.units, prefix="1375"):
+        _reserve(sale, buyer)
+
+
+def test_with_the_gate_a_sold_out_order_is_answered_from_redis_without_the_orm(
+    gate: redis.Redis, resyncs: list[int], django_assert_num_queries: Any, api: Api
+) -> None:
+    sale = live_sale(stock=2, per_member=1)
+    _sell_out_through_the_gate(sale)
+    forget_snapshots()  # another process, which has never looked at the sale
+    reached: list[bool] = []
+
+    def django(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        reached.append(True)
+        return _django(environ, start_response)
+
+    app = flash.front(django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    with django_assert_num_queries(0):
+        answers = [_call(app, body) for _ in range(5)]
+    assert not reached
+    assert {status for status, _ in answers} == {"409 Conflict"}
+    assert {json.loads(a)["error"]["code"] for _, a in answers} == {"flash_sold_out"}
+    # The first answer claims the once-a-second look at the database; the rest do not ask.
+    assert resyncs == [sale.pk]
+    # Django's own answer to the same order, word for word.
+    django_answer = api.post("/orders", {**body, "delivery": ADDRESS}, as_=MemberFactory.create())
+    assert django_answer.status == 409
+    assert json.loads(answers[0][1]) == django_answer.body
+    # An Idempotency-Key still reaches Django (the stored answer must replay).
+    assert _call(app, body, HTTP_IDEMPOTENCY_KEY="k2")[0] == "201 Created"
+    assert reached == [True]
+
+
+def test_with_the_gate_units_left_or_a_sale_redis_does_not_know_go_to_django(
+    gate: redis.Redis, resyncs: list[int]
+) -> None:
+    sale = live_sale(stock=3, per_member=1)
+    app = flash.front(_django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    assert _call(app, body)[0] == "201 Created"  # nothing in Redis yet
+    _reserve(sale, MemberFactory.create())
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 2
+    assert _call(app, body)[0] == "201 Created"  # units left
+    assert resyncs == []
+
+
+def test_with_the_gate_a_stopped_sale_is_answered_not_live(
+    gate: redis.Redis, resyncs: list[int], django_capture_on_commit_callbacks: Any
+) -> None:
+    sale = live_sale(stock=1, per_member=1)
+    _sell_out_through_the_gate(sale)
+    app = flash.front(_django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    assert json.loads(_call(app, body)[1])["error"]["code"] == "flash_sold_out"
+    with django_capture_on_commit_callbacks(execute=True):
+        flash.sale_stop(sale, now=timezone.now())
+    # Ended before sold out, as Django's status says.
+    status, answer = _call(app, body)
+    assert (status, json.loads(answer)["error"]["code"]) == ("409 Conflict", "flash_not_live")
+
+
+def test_with_the_gate_a_released_unit_is_offered_by_the_front_at_once(
+    gate: redis.Redis, resyncs: list[int], django_capture_on_commit_callbacks: Any
+) -> None:
+    sale = live_sale(stock=1, per_member=1)
+    a, b = members(2)
+    offer = offers.offer(FLASH, sale.pk, buyer=a, sku_id=sale.sku_id, now=timezone.now())
+    (order,) = bare_orders([a], sale.sku)
+    with transaction.atomic():
+        offers.reserve(offer, buyer=a, quantity=1, order=order)
+    app = flash.front(_django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    assert _call(app, body)[0] == "409 Conflict"
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        offers.release([order.pk])
+    # No snapshot to wait for: the gate has the unit, the front lets b's order through.
+    assert _call(app, body)[0] == "201 Created"
+    _reserve(sale, b)
+    assert FlashSale.objects.get(pk=sale.pk).sold == 1
+
+
+def test_lost_admissions_empty_the_gate_until_the_front_has_the_database_looked_at(
+    gate: redis.Redis, resyncs: list[int]
+) -> None:
+    sale = live_sale(stock=2, per_member=1)
+    # Two admissions whose checkouts died before giving back: the gate is empty, the
+    # database has both units.
+    assert flash.gate_admit(sale.pk, 1, 1)
+    assert flash.gate_admit(sale.pk, 2, 1)
+    app = flash.front(_django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    assert _call(app, body)[0] == "409 Conflict"
+    assert resyncs == [sale.pk]
+    flash.resync_from_database(sale.pk)  # what the process's thread runs
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 0  # they may be in flight still
+    _age_emptied(gate, sale.pk)
+    flash.resync_from_database(sale.pk)
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 2
+    assert _call(app, body)[0] == "201 Created"
+
+
+def test_a_gate_fuller_than_the_database_empties_at_the_first_refusal(
+    gate: redis.Redis, resyncs: list[int]
+) -> None:
+    sale = live_sale(stock=1, per_member=1)
+    a, b = members(2)
+    _reserve(sale, a)
+    # The gate started from a stale count (or reopened to a unit still in flight).
+    gate.set(f"flash:{sale.pk}:left", 3)
+    with pytest.raises(Conflict) as refused:
+        _reserve(sale, b)
+    assert refused.value.code == "flash_sold_out"
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 0
+    assert gate.hget(flash.gate_keys(sale.pk, b.pk)[1], "n") == b"0"  # b's count came back
+    app = flash.front(_django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    assert _call(app, body)[0] == "409 Conflict"
+
+
+def test_with_redis_away_the_front_falls_back_to_what_the_process_remembers(
+    settings: Any, resyncs: list[int], monkeypatch: Any
+) -> None:
+    settings.REDIS_URL = "redis://127.0.0.1:1/15"  # nothing listens there
+    sale = live_sale(stock=1, per_member=1)
+    a, b = members(2)
+    _reserve(sale, a)
+    with pytest.raises(Conflict):
+        _reserve(sale, b)  # the database refuses: this process knows
+    app = flash.front(_django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    status, answer = _call(app, body)
+    assert (status, json.loads(answer)["error"]["code"]) == ("409 Conflict", "flash_sold_out")
+    # Redis stays away: for a while the front does not even ask it.
+    calls: list[dict[str, Any]] = []
+
+    def front(**kw: Any) -> int:
+        calls.append(kw)
+        return 0
+
+    monkeypatch.setattr(flash._the_gate(), "front", front)
+    assert _call(app, body)[0] == "409 Conflict"
+    assert calls == []
+    flash._front_gate_away_until[0] = 0.0  # the retry time has come: it asks again
+    assert _call(app, body)[0] == "201 Created"  # the gate (stubbed) knows nothing: Django
+    assert len(calls) == 1
+
+
+def test_a_process_reuses_the_gates_refusal_only_briefly(
+    gate: redis.Redis, resyncs: list[int], django_assert_num_queries: Any
+) -> None:
+    sale = live_sale(stock=1, per_member=1)
+    _sell_out_through_the_gate(sale)
+    forget_snapshots()
+    app = flash.front(_django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    assert _call(app, body)[0] == "409 Conflict"
+    # Another process gives a unit back to the gate: within FRONT_REUSE_SECONDS this one
+    # still answers what the gate last told it, then asks again and lets the order through.
+    gate.incr(f"flash:{sale.pk}:left")
+    with django_assert_num_queries(0):
+        assert _call(app, body)[0] == "409 Conflict"
+    time.sleep(flash.FRONT_REUSE_SECONDS)
+    assert _call(app, body)[0] == "201 Created"
+
+
+def test_a_gate_fuller_than_a_sold_out_database_empties_at_the_next_read(
+    gate: redis.Redis, resyncs: list[int]
+) -> None:
+    sale = live_sale(stock=1, per_member=1)
+    a, b = members(2)
+    _reserve(sale, a)
+    # A reopening counted a unit still in flight; the database then sold it. Django refuses
+    # from its snapshot in `offer`, before the gate: the read itself must empty the gate.
+    gate.set(f"flash:{sale.pk}:left", 1)
+    forget_snapshots()
+    with pytest.raises(Conflict):
+        offers.offer(FLASH, sale.pk, buyer=b, sku_id=sale.sku_id, now=timezone.now())
+    assert int(gate.get(f"flash:{sale.pk}:left") or -1) == 0
+    app = flash.front(_django)
+    body = {"items": [{"sku_id": sale.sku_id, "quantity": 1, "flash_sale_id": sale.pk}]}
+    assert _call(app, body)[0] == "409 Conflict"
+
+
+def test_the_resync_runs_on_a_thread_of_its_own(monkeypatch: Any) -> None:
+    ran: list[tuple[int, str]] = []
+    done = threading.Event()
+
+    def resync(sale_id: int) -> None:
+        ran.append((sale_id, threading.current_thread().name))
+        done.set()
+
+    monkeypatch.setattr(flash, "resync_from_database", resync)
+    monkeypatch.setattr(flash, "close_old_connections", lambda: None)
+    flash._Resyncer().request(41)
+    assert done.wait(5)
+    assert ran == [(41, "flash-resync")]

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+import redis
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -120,3 +121,32 @@ def test_releases_racing_each_other_give_each_purchase_back_once() -> None:
     assert FlashSale.objects.get(pk=sale.pk).sold == 0
     assert set(FlashQuota.objects.values_list("bought", flat=True)) == {0}
     assert set(FlashPurchase.objects.values_list("status", flat=True)) == {"released"}
+
+
+def test_with_the_redis_gate_a_thousand_buyers_for_a_hundred_units_sell_exactly_a_hundred(
+    settings: Any,
+) -> None:
+    url = "redis://127.0.0.1:6379/12"  # a scratch database of its own
+    client = redis.Redis.from_url(url, socket_timeout=0.5)
+    try:
+        client.flushdb()
+    except (redis.RedisError, OSError):
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    settings.REDIS_URL = url
+    try:
+        sale = live_sale(stock=100, per_member=1)
+        buyers = members(1000)
+        tries = buyers + buyers[:100]  # the first hundred try twice: the gate's limit
+        orders = bare_orders(tries, sale.sku)
+        tasks = [attempt(sale, b, o) for b, o in zip(tries, orders, strict=True)]
+        random.Random(15).shuffle(tasks)
+
+        counted = Counter(outcome(r) for r in in_threads(tasks))
+
+        assert counted["ok"] == 100
+        assert set(counted) <= {"ok", "flash_sold_out", "flash_limit"}
+        assert FlashSale.objects.get(pk=sale.pk).sold == 100
+        assert FlashPurchase.objects.filter(sale=sale).count() == 100
+        assert int(client.get(f"flash:{sale.pk}:left") or -1) == 0
+    finally:
+        client.flushdb()
