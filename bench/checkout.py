@@ -2,6 +2,7 @@
 PostgreSQL, beside the database's own ceiling for the same transaction shape.
 
     .venv/bin/python bench/checkout.py [--seconds 20] [--clients 32] [--workers 2] [--skus 500]
+    CHECKOUT_FAST_PATH=0 .venv/bin/python bench/checkout.py   # the general (ORM) path instead
 
 1. A fresh database `sharemall_bench_checkout` is made and migrated; one approved merchant with
    one SKU of ample stock, and `--clients` buyers with bearer tokens.
@@ -9,7 +10,9 @@ PostgreSQL, beside the database's own ceiling for the same transaction shape.
    every SQL statement (Django's query capture).
 3. HTTP: `sharemall serve` (gunicorn, `--workers` processes × `--threads`) and load processes,
    each buyer looping POST /orders then POST /payments/sandbox/{id}/complete over keep-alive
-   connections. An order counts when both answered 2xx.
+   connections. An order counts when both answered 2xx. Reported: orders/s, p50/p99 of create
+   + pay, and CPU per order of the web server, of every PostgreSQL process and of the load
+   generator, with the load average before and after.
 4. Raw ceiling: pgbench running the same two transactions in plain SQL (stock reservation, payment,
    order, line, event; then payment and order transitions, event, the order's own receivable
    account and one ledger transaction with six postings, as orders/ledger.py posts a capture) at
@@ -173,6 +176,14 @@ def _cpu_seconds(root: int) -> float:
     return _cpu_of([str(root), *_pgrep("-P", str(root))])
 
 
+def _children_cpu_seconds() -> float:
+    """CPU of this process's children that have ended: the load processes, once joined."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _postgres_cpu_seconds() -> float:
     """Every PostgreSQL server process (backends, WAL writer, checkpointer): what the database
     spent, whoever asked."""
@@ -186,6 +197,7 @@ class HttpRun:
     errors: int
     web_cpu_ms: float
     db_cpu_ms: float
+    load_cpu_ms: float
     p50_ms: float
     p99_ms: float
 
@@ -209,6 +221,7 @@ def http_throughput(
         "SECRET_KEY": "bench-only",
         "SANDBOX_PAYMENTS": "1",
         "AUTH_THROTTLE": "off",
+        "CHECKOUT_FAST_PATH": os.environ.get("CHECKOUT_FAST_PATH", "1"),
     }
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
     server = subprocess.Popen(
@@ -245,6 +258,7 @@ def http_throughput(
         ]
         cpu_before = _cpu_seconds(server.pid)
         db_before = _postgres_cpu_seconds()
+        load_before = _children_cpu_seconds()
         start = time.monotonic()
         for p in procs:
             p.start()
@@ -254,6 +268,7 @@ def http_throughput(
         elapsed = time.monotonic() - start
         server_cpu = _cpu_seconds(server.pid) - cpu_before
         db_cpu = _postgres_cpu_seconds() - db_before
+        load_cpu = _children_cpu_seconds() - load_before
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -266,6 +281,7 @@ def http_throughput(
         errors,
         server_cpu * 1000 / max(ok, 1),
         db_cpu * 1000 / max(ok, 1),
+        load_cpu * 1000 / max(ok, 1),
         pct(latencies, 0.5),
         pct(latencies, 0.99),
     )
@@ -397,6 +413,10 @@ def main() -> None:
         "load average (1 min) before / after HTTP / after raw: "
         f"{load_before[0]:.2f} / {load_between[0]:.2f} / {load_after[0]:.2f}"
     )
+    path = (
+        "general (CHECKOUT_FAST_PATH=0)" if os.environ.get("CHECKOUT_FAST_PATH") == "0" else "fast"
+    )
+    print(f"checkout path: {path}")
     print(
         f"statements per order: {create_statements} (create) + {pay_statements} (pay) = "
         f"{create_statements + pay_statements}"
@@ -409,7 +429,7 @@ def main() -> None:
     print(f"latency per order (create + pay), p50 / p99: {run.p50_ms:.1f} / {run.p99_ms:.1f} ms")
     print(
         f"CPU per order: web {run.web_cpu_ms:.1f} ms, PostgreSQL {run.db_cpu_ms:.1f} ms "
-        f"(all server processes, during the HTTP run)"
+        f"(all server processes), load generator {run.load_cpu_ms:.1f} ms"
     )
     print(
         f"raw SQL ceiling (pgbench, same transactions, {min(args.clients, 8)} clients): "
