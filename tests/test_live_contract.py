@@ -96,16 +96,16 @@ class Live:
         return dict(json.loads(done.stdout)["jobs"])
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Live]:
-    cwd = tmp_path_factory.mktemp("live")
+def live_site(cwd: Path, migrated_sqlite: Path, secret: str, **settings: str) -> dict[str, str]:
+    """A site of its own in `cwd`: a copy of the migrated SQLite file with an operator, and the
+    environment its processes run with (nothing of the suite's database)."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
     env.update(
-        SECRET_KEY="live-test",
-        SANDBOX_PAYMENTS="1",
+        SECRET_KEY=secret,
         AUTH_THROTTLE="off",
         SMS_BACKEND="sandbox",
         PHONE_VERIFICATION="off",  # members sign up without a texted code here
+        **settings,
     )
     shutil.copyfile(migrated_sqlite, cwd / "sharemall.db")
     subprocess.run(
@@ -116,32 +116,49 @@ def live(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Ite
         timeout=60,
         capture_output=True,
     )
+    return env
+
+
+def serve(cwd: Path, env: dict[str, str], *, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """`sharemall serve` on a free port, answering once this returns; its log is
+    `serve-<port>.log` in `cwd`."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    log = (cwd / "serve.log").open("w")
+    log = (cwd / f"serve-{port}.log").open("w")
     server = subprocess.Popen(
-        [SHAREMALL, "serve", "--port", str(port), "--workers", "3"],
+        [SHAREMALL, "serve", "--port", str(port), "--workers", str(workers)],
         cwd=cwd,
         env=env,
         stdout=log,
         stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    for _ in range(300):
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1)
             break
         except OSError:
             time.sleep(0.1)
+    return server, base
+
+
+def stop(server: subprocess.Popen[bytes], cwd: Path, base: str) -> None:
+    server.terminate()
+    server.wait(timeout=30)
+    text = (cwd / f"serve-{base.rsplit(':', 1)[1]}.log").read_text()
+    assert '" 500 ' not in text, "the server answered 500"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Live]:
+    cwd = tmp_path_factory.mktemp("live")
+    env = live_site(cwd, migrated_sqlite, "live-test", SANDBOX_PAYMENTS="1")
+    server, base = serve(cwd, env, workers=3)
     try:
         yield Live(base, cwd, env)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-        text = (cwd / "serve.log").read_text()
-        assert '" 500 ' not in text, "the server answered 500"
+        stop(server, cwd, base)
 
 
 def _shop(live: Live, stock: int, price_fen: int = 10_000) -> tuple[str, int]:
