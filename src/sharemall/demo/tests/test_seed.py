@@ -45,8 +45,26 @@ def media_files() -> list[Path]:
     return sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
 
 
-def test_seed_builds_a_mall_of_merchants_stores_and_known_logins() -> None:
-    lines = "\n".join(seed_demo())
+def test_one_seed_builds_the_whole_demo_and_a_second_run_changes_nothing(api: Api) -> None:
+    """A seed takes seconds, so one seed is checked for everything it promises (each part
+    below), then seeded again."""
+    lines = seed_demo()
+    print(lines[0])  # noqa: T201 - the seed time, to watch in the test log
+    _builds_a_mall_of_merchants_stores_and_known_logins("\n".join(lines))
+    _puts_products_with_real_pictures_on_sale(api)
+    _fills_every_queue_with_a_history_and_keeps_the_ledger_balanced(lines)
+    _seeds_list_prices_category_icons_banners_and_shop_names()
+    before, files = counts(), media_files()
+
+    again = seed_demo()
+
+    assert counts() == before
+    assert media_files() == files
+    assert again[0] == seed.ALREADY
+    assert any(data.OPERATOR_PASSWORD in line for line in again)
+
+
+def _builds_a_mall_of_merchants_stores_and_known_logins(lines: str) -> None:
 
     merchants = Merchant.objects.filter(status=merchant_rules.APPROVED)
     assert merchants.count() == 4 == Merchant.objects.count() - 1
@@ -96,9 +114,7 @@ def test_seed_builds_a_mall_of_merchants_stores_and_known_logins() -> None:
         assert needed in lines
 
 
-def test_seed_puts_products_with_real_pictures_on_sale(api: Api) -> None:
-    seed_demo()
-
+def _puts_products_with_real_pictures_on_sale(api: Api) -> None:
     products = Product.objects.filter(status=ON_SALE)
     assert 25 <= products.count() <= 40
     assert products.count() == Product.objects.count()
@@ -128,18 +144,6 @@ def test_seed_puts_products_with_real_pictures_on_sale(api: Api) -> None:
     )
     assert len(answer.body) >= 25
     assert all(p["images"] and p["skus"] for p in answer.body)
-
-
-def test_a_second_run_changes_nothing() -> None:
-    seed_demo()
-    before, files = counts(), media_files()
-
-    lines = seed_demo()
-
-    assert counts() == before
-    assert media_files() == files
-    assert lines[0] == seed.ALREADY
-    assert any(data.OPERATOR_PASSWORD in line for line in lines)
 
 
 def test_a_failure_half_way_leaves_no_rows_and_no_files(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -241,10 +245,7 @@ def test_banners_and_icons_have_their_sizes() -> None:
     assert _decodes(pictures.category_icon(SUBJECT)) == ("PNG", (pictures.ICON, pictures.ICON))
 
 
-def test_seed_fills_every_queue_with_a_history_and_keeps_the_ledger_balanced() -> None:
-    lines = seed_demo()
-    print(lines[0])  # noqa: T201 - the seed time, to watch in the test log
-
+def _fills_every_queue_with_a_history_and_keeps_the_ledger_balanced(lines: list[str]) -> None:
     assert ledger_check() == []
     # The operator's queues: an application, a dispute, a fraud hold, a report, a withdrawal.
     applicant = Merchant.objects.get(uscc=data.APPLICANT.uscc)
@@ -301,9 +302,7 @@ def test_seed_fills_every_queue_with_a_history_and_keeps_the_ledger_balanced() -
     ).exists()
 
 
-def test_list_prices_category_icons_banners_and_shop_names_are_seeded() -> None:
-    seed_demo()
-
+def _seeds_list_prices_category_icons_banners_and_shop_names() -> None:
     listed = Sku.objects.exclude(list_price_fen=None)
     assert listed.exists()
     assert all(s.list_price_fen is not None and s.list_price_fen > s.price_fen for s in listed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -60,6 +61,10 @@ def test_checkout_numbers_each_order_and_the_api_answers_with_it(api: Api) -> No
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_numbers_existing_orders_from_their_day_and_id(api: Api) -> None:
+    if os.environ.get("CI_PASS") == "postgres":
+        # The numbering is plain Python (RunPython), so one database proves it, and going back
+        # to 0004 unapplies every later migration of every app: half a minute a pass.
+        pytest.skip("runs in CI's SQLite pass")
     buyer = MemberFactory.create()
     sku = product(price_fen=1000).skus.get()
     order_id = buy(api, buyer, sku)["orders"][0]["id"]
