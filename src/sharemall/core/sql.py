@@ -18,8 +18,17 @@ from functools import cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import Any
 
-from django.db import connection
-from django.db.models import Field, Model
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    TextField,
+)
+from django.db.models.fields import AutoFieldMixin
 
 
 def is_postgres() -> bool:
@@ -56,12 +65,13 @@ def _prepared_class() -> Any:
 def prepared_cursor() -> Any:
     """A Django cursor (counted, logged, errors translated) over a psycopg cursor that binds
     server-side and prepares every statement it runs."""
-    connection.ensure_connection()
-    raw = connection.connection
+    conn = connections[DEFAULT_DB_ALIAS]
+    conn.ensure_connection()
+    raw = conn.connection
     if raw.prepare_threshold is None:
         # Django leaves automatic preparation off; only what asks for it (this) is prepared.
         raw.prepare_threshold = 2**31 - 1
-    return connection._prepare_cursor(_prepared_class()(raw))  # type: ignore[attr-defined]
+    return conn._prepare_cursor(_prepared_class()(raw))  # type: ignore[attr-defined]
 
 
 def insert_fields(
@@ -87,9 +97,55 @@ def rows_sql(fields: tuple[Field[Any, Any], ...], prefix: str) -> str:
     return f"jsonb_to_recordset(%({prefix})s::jsonb) AS {prefix}(n bigint, {columns})"
 
 
-def _column_value(obj: Model, f: Field[Any, Any]) -> Any:
-    # Exactly what the ORM's INSERT writes: the field's pre_save, then its database value.
-    return f.get_db_prep_save(f.pre_save(obj, add=True), connection)
+def _column_value(obj: Model, f: Field[Any, Any], as_is: type | None, conn: Any) -> Any:
+    """Exactly what the ORM's INSERT writes: the field's pre_save, then its database value
+    (`conn` is the connection itself: through django.db.connection each use is a look-up)."""
+    if as_is is not None:
+        value = getattr(obj, f.attname)
+        if value is None or type(value) is as_is:
+            return value
+    return f.get_db_prep_save(f.pre_save(obj, add=True), conn)
+
+
+_AS_IS = ((IntegerField, int), (CharField, str), (TextField, str), (BooleanField, bool))
+
+
+def _as_is(f: Field[Any, Any]) -> type | None:
+    """The value type `f` writes exactly as the object holds it, or None. For these built-in
+    fields, with a value of exactly that type (or None), `pre_save` only reads the attribute and
+    `get_db_prep_save` gives the value back (an int's int(), a str's to_python, a bool's bool;
+    a foreign key's through its id field): skipping them saves ~1 µs a column, and most columns
+    of a hot path's rows are such. A subclass overriding any of those steps is never skipped."""
+    kind = type(f)
+    if kind.pre_save is not Field.pre_save:
+        return None
+    if isinstance(f, ForeignKey):
+        target = f.target_field
+        keyed_by_id = (
+            kind.get_db_prep_save is ForeignKey.get_db_prep_save
+            and isinstance(target, AutoFieldMixin)
+            and type(target).get_db_prep_save is AutoFieldMixin.get_db_prep_save
+            and type(target).get_db_prep_value is AutoFieldMixin.get_db_prep_value
+            and type(target).get_prep_value is IntegerField.get_prep_value
+        )
+        # validate_autopk_value refuses nothing on PostgreSQL, the only backend here.
+        return int if keyed_by_id else None
+    if kind.get_db_prep_save is not Field.get_db_prep_save:
+        return None
+    if kind.get_db_prep_value is not Field.get_db_prep_value:
+        return None
+    for base, value_type in _AS_IS:
+        if isinstance(f, base) and kind.get_prep_value is base.get_prep_value:
+            return value_type
+    return None
+
+
+@cache
+def _columns(
+    fields: tuple[Field[Any, Any], ...],
+) -> tuple[tuple[str, Field[Any, Any], type | None], ...]:
+    """Each field with its row key (`c<i>`) and what `_column_value` may skip for it."""
+    return tuple((f"c{i}", f, _as_is(f)) for i, f in enumerate(fields))
 
 
 def _json_value(value: Any) -> Any:
@@ -115,10 +171,14 @@ def rows_params(
     written by `bulk_create`. `first`, when given, replaces column c0's values (a reference the
     statement resolves itself, such as an order's position among the orders it inserts)."""
     rows = []
+    columns = _columns(fields)
+    conn = connections[DEFAULT_DB_ALIAS]
     for k, obj in enumerate(objs):
         row: dict[str, Any] = {"n": k + 1}
-        for i, f in enumerate(fields):
-            row[f"c{i}"] = first[k] if i == 0 and first is not None else _column_value(obj, f)
+        for i, (key, f, as_is) in enumerate(columns):
+            row[key] = (
+                first[k] if i == 0 and first is not None else _column_value(obj, f, as_is, conn)
+            )
         rows.append(row)
     return rows_sql(fields, prefix), {prefix: json.dumps(rows, default=_json_value)}
 
@@ -133,7 +193,11 @@ def scalar_params(
     obj: Model, fields: tuple[Field[Any, Any], ...], *, prefix: str
 ) -> tuple[str, dict[str, Any]]:
     """`typed_values_sql` for one unsaved row and its parameters."""
-    params = {f"{prefix}{i}": _column_value(obj, f) for i, f in enumerate(fields)}
+    conn = connections[DEFAULT_DB_ALIAS]
+    params = {
+        f"{prefix}{key[1:]}": _column_value(obj, f, as_is, conn)
+        for key, f, as_is in _columns(fields)
+    }
     return typed_values_sql(fields, prefix), params
 
 
@@ -144,14 +208,22 @@ def select_list(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{quote(str(f.column))}" for f in model._meta.concrete_fields)
 
 
+@cache
+def _loading(model: type[Model]) -> tuple[list[str], tuple[Any, ...]]:
+    """`model`'s attnames in `select_list` order, and each field's from_db_value (or None)."""
+    fields = model._meta.concrete_fields
+    return [f.attname for f in fields], tuple(getattr(f, "from_db_value", None) for f in fields)
+
+
 def loaded[M: Model](model: type[M], row: Sequence[Any]) -> M:
     """A model instance from the columns `select_list` read, as the ORM would make it."""
-    fields = model._meta.concrete_fields
+    attnames, converters = _loading(model)
+    conn = connections[DEFAULT_DB_ALIAS]
     values = [
-        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") and v is not None else v
-        for f, v in zip(fields, row, strict=True)
+        convert(v, None, conn) if convert is not None and v is not None else v
+        for convert, v in zip(converters, row, strict=True)
     ]
-    return model.from_db(connection.alias, [f.attname for f in fields], values)
+    return model.from_db(conn.alias, attnames, values)
 
 
 def fetch_one[M: Model](model: type[M], where: str, params: dict[str, Any]) -> M | None:
