@@ -17,7 +17,13 @@ from sharemall.community import services as community
 from sharemall.community.models import Penalty
 from sharemall.notifications.models import Notice
 from sharemall.posts import rules
-from sharemall.posts.models import CommentEvent, ModerationEvent, PostComment
+from sharemall.posts.models import (
+    CommentEvent,
+    CommentReport,
+    ModerationEvent,
+    PostComment,
+    PostReport,
+)
 from tests.factories import MemberFactory, OperatorFactory, merchant, product
 from tests.flows import buy_and_receive
 
@@ -195,6 +201,65 @@ def test_comments_are_public_moderated_reported_once_and_appealable(
     assert api.delete(f"/comments/{comment_id}", as_=other).status == 404
     assert api.delete(f"/comments/{comment_id}", as_=reader).status == 204
     assert api.get(f"/posts/{post_id}/comments").body == []
+
+
+def test_post_and_comment_rulings_leave_the_same_trail(
+    api: Api, a_post: tuple[Member, int]
+) -> None:
+    """Keep, hide and restore, on a post and on a comment: one event each (a keep from and to
+    the same status), every open report answered, the author told of a hide under a key naming
+    the ruling's event; an unknown id is 404 and writes nothing."""
+    author, post_id = a_post
+    reader, operator = MemberFactory.create(), OperatorFactory.create()
+    comment_id = comment(api, reader, post_id).body["id"]
+    report = {"reason": "spam", "category": "spam"}
+    assert api.post(f"/posts/{post_id}/report", report, as_=reader).status == 201
+    assert api.post(f"/comments/{comment_id}/report", report, as_=author).status == 201
+
+    for kind, row_id, events, reports, who in (
+        (
+            "posts",
+            post_id,
+            ModerationEvent.objects.filter(post_id=post_id),
+            PostReport.objects,
+            author,
+        ),
+        (
+            "comments",
+            comment_id,
+            CommentEvent.objects.filter(comment_id=comment_id),
+            CommentReport.objects,
+            reader,
+        ),
+    ):
+        before = events.count()
+        kept = api.post(f"/platform/{kind}/{row_id}/keep", {"note": "没问题"}, as_=operator)
+        assert kept.body["status"] == "visible"
+        keep = events.latest("pk")
+        assert (keep.action, keep.from_status, keep.to_status, keep.note, keep.actor_id) == (
+            "keep",
+            "visible",
+            "visible",
+            "没问题",
+            operator.pk,
+        )
+        assert not reports.filter(resolved_at__isnull=True).exists()
+
+        api.post(f"/platform/{kind}/{row_id}/hide", {"rule": "spam"}, as_=operator)
+        hide = events.latest("pk")
+        assert (hide.action, hide.rule, hide.to_status) == ("hide", "spam", "hidden")
+        notice = Notice.objects.filter(recipient=who).latest("pk")
+        assert notice.key == f"{kind[:-1]}:{row_id}:hidden:{hide.pk}"
+
+        api.post(f"/platform/{kind}/{row_id}/restore", {}, as_=operator)
+        restore = events.latest("pk")
+        assert (restore.action, restore.rule, restore.to_status) == ("restore", "", "visible")
+        assert events.count() == before + 3
+        assert Notice.objects.filter(recipient=who, key__contains=":hidden:").count() == 1
+
+        missing = api.post(f"/platform/{kind}/987654/keep", {}, as_=operator)
+        assert missing.status == 404
+        assert events.count() == before + 3
 
 
 def test_comments_on_a_hidden_post_are_gone_with_it(api: Api, a_post: tuple[Member, int]) -> None:

@@ -8,10 +8,14 @@ from datetime import timedelta
 import pytest
 from conftest import Api
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.state import ProjectState
+from django.db.migrations.writer import OperationWriter
 from django.db.models import QuerySet
 from django.utils import timezone
 
+import sharemall
 from sharemall.accounts.models import Member
+from sharemall.core.migrations_util import StorageSettings
 from sharemall.orders import rules
 from sharemall.orders.models import Order, OrderLine
 from sharemall.orders.services import orders_completed_recently
@@ -60,6 +64,30 @@ def test_orders_and_payments_leave_room_for_hot_updates_and_vacuum_early() -> No
         assert options["fillfactor"] == fill, table
         assert float(options["autovacuum_vacuum_scale_factor"]) <= 0.05, table
         assert float(options["autovacuum_analyze_scale_factor"]) <= 0.02, table
+
+
+def test_storage_settings_come_off_when_unapplied_and_back_when_reapplied() -> None:
+    _postgres()
+    operation = StorageSettings({"payments_payment": {"fillfactor": "85"}})
+    state = ProjectState()
+    with connection.schema_editor() as editor:
+        operation.database_backwards("payments", editor, state, state)
+    assert "fillfactor" not in _options("payments_payment")
+    assert _options("payments_payment")["autovacuum_vacuum_scale_factor"] == "0.02"
+    with connection.schema_editor() as editor:
+        operation.database_forwards("payments", editor, state, state)
+    assert _options("payments_payment")["fillfactor"] == "85"
+
+
+def test_storage_settings_write_out_as_themselves_for_a_squash() -> None:
+    settings = {"orders_order": {"fillfactor": "85", "autovacuum_vacuum_scale_factor": "0.02"}}
+    text, imports = OperationWriter(StorageSettings(settings)).serialize()
+    assert imports == {"import sharemall.core.migrations_util"}
+    # What a squashed migration would hold, run as that migration would run it.
+    written = eval(text.rstrip(","), {"sharemall": sharemall})  # noqa: S307 - the writer's text
+    assert isinstance(written, StorageSettings)
+    assert written.settings == settings
+    assert not written.elidable
 
 
 def test_the_sweeps_use_their_partial_indexes() -> None:

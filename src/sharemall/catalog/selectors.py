@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal, overload
 
 from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -99,6 +100,30 @@ def storefront_products(
     found = search.search_products(newest, query) if query else newest
     # Lists and search a moment old are fine: the replica may answer (docs/SCALING.md).
     return replica.using(found)
+
+
+@overload
+def on_sale_in_order(product_ids: Iterable[int]) -> list[Product]: ...
+
+
+@overload
+def on_sale_in_order(product_ids: Iterable[int], *, ids_only: Literal[True]) -> list[int]: ...
+
+
+def on_sale_in_order(
+    product_ids: Iterable[int], *, ids_only: bool = False
+) -> list[Product] | list[int]:
+    """The products still on sale among `product_ids`, each once and in that order: a list made
+    earlier (a model trained an hour ago, the best sellers of past weeks) may name one taken off
+    sale since. As the storefront reads them to show them (SKUs, images, lowest price, shop; a
+    replica a moment behind may answer), or with `ids_only` just their ids, from the primary:
+    enough to filter a list by, in one cheap query."""
+    ids = list(dict.fromkeys(product_ids))
+    if ids_only:
+        live = set(visible_products(None).filter(pk__in=ids).values_list("pk", flat=True))
+        return [i for i in ids if i in live]
+    found = {p.pk: p for p in storefront_products().filter(pk__in=ids)}
+    return [found[i] for i in ids if i in found]
 
 
 def merchant_products(merchant_id: int, *, status: str | None = None) -> QuerySet[Product]:

@@ -409,16 +409,12 @@ def _settle_left_pending(now: datetime) -> int:
 
 
 def payment_for_member(member: Member, payment_id: int) -> Payment:
-    if not 0 < payment_id < 2**63:
-        payment = None
-    elif sql.is_postgres():  # on every pay request: prepared, without the ORM
-        payment = sql.fetch_one(
-            Payment,
-            "t.id = %(id)s AND t.buyer_id = %(buyer)s",
-            {"id": payment_id, "buyer": member.pk},
-        )
-    else:
-        payment = Payment.objects.filter(pk=payment_id, buyer=member).first()
+    # On every pay request: a prepared statement on PostgreSQL, without the ORM.
+    payment = (
+        sql.fetch_one(Payment, id=payment_id, buyer_id=member.pk)
+        if 0 < payment_id < 2**63
+        else None
+    )
     if payment is None:
         raise NotFound(_("No such payment."))
     return payment

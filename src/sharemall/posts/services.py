@@ -7,8 +7,8 @@ and its share link land in one transaction, and stored files of a failed post ar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -20,6 +20,7 @@ from sharemall.accounts.models import Member
 from sharemall.community.services import ensure_can_speak
 from sharemall.core.errors import NotFound, RateLimited
 from sharemall.core.images import clean_photos, stored_photos
+from sharemall.core.transitions import StateMachine
 from sharemall.notifications import rules as notices
 from sharemall.notifications.services import notify
 from sharemall.posts import rules, selectors, similarity
@@ -149,49 +150,75 @@ def post_report(*, reporter: Member, post_id: int, reason: str, note: str = "") 
         raise rules.AlreadyReported(_("You have already reported this post.")) from None
 
 
-def _moderate(
-    operator: Member, post: Post, *, action: str, target: str | None, rule: str, note: str
-) -> Post:
+@dataclass(frozen=True)
+class _Moderated[T: Post | PostComment]:
+    """What the platform's rulings on posts and on comments differ in. `name` is the foreign key
+    of their event and report rows ("post", "comment") and starts a hidden notice's key."""
+
+    name: str
+    machine: StateMachine
+    event_model: type[ModerationEvent] | type[CommentEvent]
+    report_model: type[PostReport] | type[CommentReport]
+    hidden_notice: str
+    load: Callable[[int], T]
+    title: Callable[[T], str]  # of the product, for the author's notice
+    on_visible: Callable[[T], None] | None = None  # once the ruling put it up
+
+
+def _moderate[T: Post | PostComment](
+    kind: _Moderated[T],
+    operator: Member,
+    row_id: int,
+    *,
+    action: str,
+    target: str | None,
+    rule: str = "",
+    note: str = "",
+) -> T:
+    """An operator's ruling: `target` the status it moves to (None: kept as it is), recorded as
+    an event with `action`, `rule` and `note`; a hide tells the author. A ruling answers every
+    report open on it, whichever way it went."""
+    note = rules.clean_note(note, limit=rules.MODERATION_NOTE_MAX_LENGTH)
+    row = kind.load(row_id)
     with transaction.atomic():
         if target is not None:
-            rules.POST.move(
-                post,
+            kind.machine.move(
+                row,
                 target,
                 actor=operator,
                 note=note,
                 event={"action": action, "rule": rule},
                 hidden_rule=rule,
             )
-            if action == ModerationEvent.HIDE:
-                _tell_hidden(post, rule)
-            if target == rules.VISIBLE:
-                _give_share_link(post)
-        else:  # a ruling that keeps the post as it is
-            ModerationEvent.objects.create(
-                post=post,
+            if action == kind.event_model.HIDE:
+                _tell_hidden(kind, row, rule)
+            if target == rules.VISIBLE and kind.on_visible is not None:
+                kind.on_visible(row)
+        else:  # a ruling that keeps it as it is
+            kind.event_model._default_manager.create(
+                **{kind.name: row},
                 actor=operator,
                 action=action,
                 rule=rule,
                 note=note,
-                from_status=post.status,
-                to_status=post.status,
+                from_status=row.status,
+                to_status=row.status,
             )
-        # A ruling answers every report open on the post, whichever way it went.
-        PostReport.objects.filter(post=post, resolved_at__isnull=True).update(
-            resolved_at=timezone.now()
-        )
-    post.refresh_from_db()
-    return post
+        kind.report_model._default_manager.filter(
+            **{kind.name: row}, resolved_at__isnull=True
+        ).update(resolved_at=timezone.now())
+    row.refresh_from_db()
+    return row
 
 
-def _tell_hidden(post: Post, rule: str) -> None:
+def _tell_hidden[T: Post | PostComment](kind: _Moderated[T], row: T, rule: str) -> None:
     """The author hears why, in the ruling's transaction; keyed by the ruling's event row."""
-    event_id = ModerationEvent.objects.filter(post=post).latest("pk").pk
+    event_id = kind.event_model._default_manager.filter(**{kind.name: row}).latest("pk").pk
     notify(
-        post.author_id,
-        notices.POST_HIDDEN,
-        f"post:{post.pk}:hidden:{event_id}",
-        title=post.product.title,
+        row.author_id,
+        kind.hidden_notice,
+        f"{kind.name}:{row.pk}:hidden:{event_id}",
+        title=kind.title(row),
         reason=rules.rule_msgid(rule),
     )
 
@@ -203,14 +230,26 @@ def _post(post_id: int) -> Post:
     return post
 
 
+_POSTS = _Moderated[Post](
+    name="post",
+    machine=rules.POST,
+    event_model=ModerationEvent,
+    report_model=PostReport,
+    hidden_notice=notices.POST_HIDDEN,
+    load=_post,
+    title=lambda post: post.product.title,
+    on_visible=_give_share_link,
+)
+
+
 def post_hide(*, operator: Member, post_id: int, rule: str, note: str = "") -> Post:
     """The platform hides a post, citing the convention category it breaks (PRODUCT §6.2, §14);
     a held post may be hidden too."""
     rule = rules.check_hide_rule(rule)
-    note = rules.clean_note(note, limit=rules.MODERATION_NOTE_MAX_LENGTH)
     return _moderate(
+        _POSTS,
         operator,
-        _post(post_id),
+        post_id,
         action=ModerationEvent.HIDE,
         target=rules.HIDDEN,
         rule=rule,
@@ -219,36 +258,21 @@ def post_hide(*, operator: Member, post_id: int, rule: str, note: str = "") -> P
 
 
 def post_restore(*, operator: Member, post_id: int, note: str = "") -> Post:
-    note = rules.clean_note(note, limit=rules.MODERATION_NOTE_MAX_LENGTH)
     return _moderate(
-        operator,
-        _post(post_id),
-        action=ModerationEvent.RESTORE,
-        target=rules.VISIBLE,
-        rule="",
-        note=note,
+        _POSTS, operator, post_id, action=ModerationEvent.RESTORE, target=rules.VISIBLE, note=note
     )
 
 
 def post_approve(*, operator: Member, post_id: int, note: str = "") -> Post:
     """A held post is not a copy after all (or the copy is the author's right): it goes up."""
-    note = rules.clean_note(note, limit=rules.MODERATION_NOTE_MAX_LENGTH)
     return _moderate(
-        operator,
-        _post(post_id),
-        action=ModerationEvent.APPROVE,
-        target=rules.VISIBLE,
-        rule="",
-        note=note,
+        _POSTS, operator, post_id, action=ModerationEvent.APPROVE, target=rules.VISIBLE, note=note
     )
 
 
 def post_keep(*, operator: Member, post_id: int, note: str = "") -> Post:
     """The platform reviewed the reports and the post stays: they leave the queue."""
-    note = rules.clean_note(note, limit=rules.MODERATION_NOTE_MAX_LENGTH)
-    return _moderate(
-        operator, _post(post_id), action=ModerationEvent.KEEP, target=None, rule="", note=note
-    )
+    return _moderate(_POSTS, operator, post_id, action=ModerationEvent.KEEP, target=None, note=note)
 
 
 def banned_word_add(word: str) -> BannedWord:
@@ -334,52 +358,24 @@ def _comment(comment_id: int) -> PostComment:
     return comment
 
 
-def _moderate_comment(
-    operator: Member, comment: PostComment, *, action: str, target: str | None, rule: str, note: str
-) -> PostComment:
-    with transaction.atomic():
-        if target is not None:
-            rules.COMMENT.move(
-                comment,
-                target,
-                actor=operator,
-                note=note,
-                event={"action": action, "rule": rule},
-                hidden_rule=rule,
-            )
-            if action == CommentEvent.HIDE:
-                event_id = CommentEvent.objects.filter(comment=comment).latest("pk").pk
-                notify(
-                    comment.author_id,
-                    notices.COMMENT_HIDDEN,
-                    f"comment:{comment.pk}:hidden:{event_id}",
-                    title=comment.post.product.title,
-                    reason=rules.rule_msgid(rule),
-                )
-        else:
-            CommentEvent.objects.create(
-                comment=comment,
-                actor=operator,
-                action=action,
-                rule=rule,
-                note=note,
-                from_status=comment.status,
-                to_status=comment.status,
-            )
-        CommentReport.objects.filter(comment=comment, resolved_at__isnull=True).update(
-            resolved_at=timezone.now()
-        )
-    comment.refresh_from_db()
-    return comment
+_COMMENTS = _Moderated[PostComment](
+    name="comment",
+    machine=rules.COMMENT,
+    event_model=CommentEvent,
+    report_model=CommentReport,
+    hidden_notice=notices.COMMENT_HIDDEN,
+    load=_comment,
+    title=lambda comment: comment.post.product.title,
+)
 
 
 def comment_hide(*, operator: Member, comment_id: int, rule: str, note: str = "") -> PostComment:
     """The platform hides a comment citing a convention category; its author is told why."""
     rule = rules.check_hide_rule(rule)
-    note = rules.clean_note(note, limit=rules.MODERATION_NOTE_MAX_LENGTH)
-    return _moderate_comment(
+    return _moderate(
+        _COMMENTS,
         operator,
-        _comment(comment_id),
+        comment_id,
         action=CommentEvent.HIDE,
         target=rules.HIDDEN,
         rule=rule,
@@ -388,24 +384,17 @@ def comment_hide(*, operator: Member, comment_id: int, rule: str, note: str = ""
 
 
 def comment_restore(*, operator: Member, comment_id: int, note: str = "") -> PostComment:
-    note = rules.clean_note(note, limit=rules.MODERATION_NOTE_MAX_LENGTH)
-    return _moderate_comment(
+    return _moderate(
+        _COMMENTS,
         operator,
-        _comment(comment_id),
+        comment_id,
         action=CommentEvent.RESTORE,
         target=rules.VISIBLE,
-        rule="",
         note=note,
     )
 
 
 def comment_keep(*, operator: Member, comment_id: int, note: str = "") -> PostComment:
-    note = rules.clean_note(note, limit=rules.MODERATION_NOTE_MAX_LENGTH)
-    return _moderate_comment(
-        operator,
-        _comment(comment_id),
-        action=CommentEvent.KEEP,
-        target=None,
-        rule="",
-        note=note,
+    return _moderate(
+        _COMMENTS, operator, comment_id, action=CommentEvent.KEEP, target=None, note=note
     )

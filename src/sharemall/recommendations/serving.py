@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from sharemall.accounts.models import Member
-from sharemall.catalog.selectors import visible_products
+from sharemall.catalog.selectors import on_sale_in_order
 from sharemall.orders.models import OrderLine
 from sharemall.recommendations import rules, services, training_data
 from sharemall.recommendations.model import Index, Scored, Tags
@@ -117,8 +117,7 @@ def _texts(scored: Scored) -> list[str]:
 
 def _on_sale(found: list[Scored], limit: int) -> list[Recommendation]:
     """The model's picks that are still on sale now (a product may have left since training)."""
-    ids = [s.product_id for s in found]
-    live = set(visible_products(None).filter(pk__in=ids).values_list("pk", flat=True))
+    live = set(on_sale_in_order((s.product_id for s in found), ids_only=True))
     return [
         Recommendation(s.product_id, s.score, _texts(s)) for s in found if s.product_id in live
     ][:limit]

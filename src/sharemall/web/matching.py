@@ -4,7 +4,7 @@ reasons; and the quality report's rows in words, for the merchant console and th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sharemall.aftersales import rules as aftersale_rules
@@ -23,17 +23,9 @@ class Pick:
     reasons: list[str]  # already in the request's language
 
 
-def on_sale_in_order(product_ids: Iterable[int]) -> list[Product]:
-    """The products still on sale among `product_ids`, in that order (a model trained an hour
-    ago may name one taken off sale since)."""
-    ids = list(dict.fromkeys(product_ids))
-    found = {p.pk: p for p in catalog.storefront_products().filter(pk__in=ids)}
-    return [found[i] for i in ids if i in found]
-
-
 def picks(recommendations: Sequence[Recommendation]) -> list[Pick]:
     reasons = {r.product_id: r.reasons for r in recommendations}
-    products = on_sale_in_order(r.product_id for r in recommendations)
+    products = catalog.on_sale_in_order(r.product_id for r in recommendations)
     return [Pick(p, reasons[p.pk]) for p in products]
 
 

@@ -45,3 +45,22 @@ def test_the_query_finds_exactly_the_products_the_rule_calls_buyable() -> None:
 
     assert found == {pk for pk, states in made.items() if rules.is_buyable(*states)}
     assert len(found) == 1
+
+
+@pytest.mark.django_db
+def test_a_list_of_products_keeps_those_on_sale_in_its_order_whichever_way_it_is_read() -> None:
+    first, second, third = product(), product(), product()
+    withdrawn = product()
+    Product.objects.filter(pk=withdrawn.pk).update(status=rules.OFF_SALE)
+    suspended = product()
+    Merchant.objects.filter(pk=suspended.merchant_id).update(status=merchant_rules.SUSPENDED)
+    asked = [third.pk, withdrawn.pk, first.pk, third.pk, suspended.pk, 987654, second.pk]
+
+    shown = selectors.on_sale_in_order(asked)
+    ids = selectors.on_sale_in_order(asked, ids_only=True)
+
+    assert [p.pk for p in shown] == [third.pk, first.pk, second.pk]
+    assert ids == [third.pk, first.pk, second.pk]
+    # Read to be shown: with what a tile needs.
+    assert shown[0].price_from_fen == 9900  # type: ignore[attr-defined]
+    assert selectors.on_sale_in_order([]) == []

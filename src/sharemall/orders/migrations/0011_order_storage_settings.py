@@ -11,6 +11,8 @@ statistics as orders move through their states.
 
 from django.db import migrations
 
+from sharemall.core.migrations_util import StorageSettings
+
 SETTINGS = {
     "orders_order": {
         "fillfactor": "85",
@@ -25,22 +27,7 @@ SETTINGS = {
 }
 
 
-def _apply(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, options in SETTINGS.items():
-        pairs = ", ".join(f"{name} = {value}" for name, value in options.items())
-        schema_editor.execute(f"ALTER TABLE {table} SET ({pairs})")
-
-
-def _reset(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, options in SETTINGS.items():
-        schema_editor.execute(f"ALTER TABLE {table} RESET ({', '.join(options)})")
-
-
 class Migration(migrations.Migration):
     dependencies = [("orders", "0010_order_partial_indexes")]
 
-    operations = [migrations.RunPython(_apply, _reset, elidable=False)]
+    operations = [StorageSettings(SETTINGS)]

@@ -8,6 +8,8 @@ rows changed (defaults: 20 % and 10 %): each payment is rewritten at least once.
 
 from django.db import migrations
 
+from sharemall.core.migrations_util import StorageSettings
+
 SETTINGS = {
     "payments_payment": {
         "fillfactor": "85",
@@ -17,22 +19,7 @@ SETTINGS = {
 }
 
 
-def _apply(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, options in SETTINGS.items():
-        pairs = ", ".join(f"{name} = {value}" for name, value in options.items())
-        schema_editor.execute(f"ALTER TABLE {table} SET ({pairs})")
-
-
-def _reset(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, options in SETTINGS.items():
-        schema_editor.execute(f"ALTER TABLE {table} RESET ({', '.join(options)})")
-
-
 class Migration(migrations.Migration):
     dependencies = [("payments", "0003_payment_unique_constraints_partial_expiry")]
 
-    operations = [migrations.RunPython(_apply, _reset, elidable=False)]
+    operations = [StorageSettings(SETTINGS)]

@@ -115,7 +115,7 @@ def _popular() -> list[Product]:
     """The best-selling products still on sale, best first (twice as many asked for as shown,
     as some best sellers may be off sale by now)."""
     ids = order_selectors.best_selling_product_ids(POPULAR_SHOWN * 2)
-    return _even(matching.on_sale_in_order(ids)[:POPULAR_SHOWN])
+    return _even(catalog.on_sale_in_order(ids)[:POPULAR_SHOWN])
 
 
 def product(request: HttpRequest, product_id: int) -> HttpResponse:
@@ -146,7 +146,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
 def _together(item: Product, viewer: Member | None) -> list[Tile]:
     """常一起购买: what buyers of this product often bought with it, as tiles."""
     ids = recommendations.bought_together(item.pk, limit=TOGETHER_SHOWN)
-    return tiles_for(matching.on_sale_in_order(ids), viewer) if ids else []
+    return tiles_for(catalog.on_sale_in_order(ids), viewer) if ids else []
 
 
 def substore_page(request: HttpRequest, member_id: int) -> HttpResponse:
