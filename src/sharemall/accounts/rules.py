@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from functools import lru_cache
 
 import phonenumbers
 
@@ -35,11 +36,14 @@ _MOBILE = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)
 def normalize_phone(raw: str) -> str:
     """A mainland mobile number in its 11-digit national form, the form members type and read.
 
     Accepts '+86 138 0013 8000', '8613800138000' and '138-0013-8000' alike; refuses numbers
-    that are not valid mobile numbers for region CN.
+    that are not valid mobile numbers for region CN. Kept per process for the numbers seen
+    lately (a refusal is never kept, its message follows the language): parsing one costs
+    ~0.1 ms and every order checks its receiver's.
     """
     text = (raw or "").strip()
     if not text:
