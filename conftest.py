@@ -141,8 +141,8 @@ SHAREMALL_COMMAND = str(Path(sys.executable).parent / "sharemall")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file `sharemall migrate` made once per run. Tests that serve or run commands on
     a fresh database copy it (`fresh_sqlite_in`) instead of migrating again: every migration of
-    every app on SQLite costs tens of seconds. test_cli still migrates a file of its own, from
-    nothing, as an operator would."""
+    every app on SQLite costs tens of seconds. It is made as an operator would, from nothing in
+    an empty directory, and test_cli checks the commands that follow on a copy."""
     workdir = tmp_path_factory.mktemp("migrated")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
     subprocess.run(  # noqa: S603 - our own command

@@ -8,7 +8,7 @@ PostgreSQL, beside the database's own ceiling for the same transaction shape.
    one SKU of ample stock, and `--clients` buyers with bearer tokens.
 2. Statements per order: one order created and paid in-process through the whole stack, counting
    every SQL statement (Django's query capture).
-3. HTTP: `sharemall serve` (gunicorn, `--workers` processes × `--threads`) and load processes,
+3. HTTP: `sharemall serve` (granian, `--workers` processes × `--threads`) and load processes,
    each buyer looping POST /orders then POST /payments/sandbox/{id}/complete over keep-alive
    connections. An order counts when both answered 2xx. Reported: orders/s, p50/p99 of create
    + pay, and CPU per order of the web server, of every PostgreSQL process and of the load

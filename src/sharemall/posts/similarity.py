@@ -19,7 +19,6 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 from sharemall.posts.rules import normalize_for_matching
 
@@ -54,6 +53,10 @@ def fingerprint(text: str) -> Fingerprint | None:
     grams = shingles(text)
     if not grams:
         return None
+    # Imported here: datasketch's package brings scipy, half a second at every process start
+    # (each worker, each command), for the one call that writes or checks a post.
+    from datasketch import MinHash  # noqa: PLC0415
+
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
     # Sorted: the same set gives the same signature whatever order a set iterates in.
     minhash.update_batch([g.encode("utf-8") for g in sorted(grams)])

@@ -1,0 +1,141 @@
+"""The web tier's CPU per order, in-process: create + sandbox pay through the served WSGI
+application (config.wsgi.application, the same stack `sharemall serve` runs), with no HTTP
+server or load generator beside it, so the figure is the application's own.
+
+    .venv/bin/python bench/checkout_cpu.py [--orders 300] [--rounds 3] [--no-edge]
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p \\
+        .venv/bin/python bench/checkout_cpu.py --callgrind /tmp/cg.%p --orders 20 --rounds 1
+
+- CPU per order is `time.process_time` over `--orders` orders, after `--warm` unmeasured ones;
+  each of `--rounds` rounds is printed (this VM's figures swing from minute to minute).
+- The sandbox "bank" signs each completion with RSA-2048 in the web process, work a real
+  provider does on its own servers: its cost is measured alone and printed beside the total.
+- `--callgrind FILE` (run under valgrind's callgrind, FILE as given to its
+  `--callgrind-out-file`): instructions per order, counting the measured orders only
+  (counters zeroed before them and dumped after, with `callgrind_control`). Instructions
+  do not depend on what else the machine is doing, so two versions compare exactly.
+- `--no-edge`: through Django's own handler instead of the lean way in (docs/adr/0019).
+
+Buyers are seeded with a fast password hasher: no password is checked by the measured requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import fresh_postgres
+
+DB = "sharemall_bench_checkout_cpu"
+
+
+class Shop:
+    def __init__(self, app: Any, skus: list[int], tokens: list[str], address: dict[str, str]):
+        self.app, self.skus, self.tokens, self.address = app, skus, tokens, address
+
+    def _call(self, path: str, token: str, body: bytes = b"") -> tuple[str, bytes]:
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_AUTHORIZATION": f"Bearer {token}",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        status: list[str] = []
+        response = self.app(environ, lambda s, h, *_: status.append(s))
+        try:
+            return status[0], b"".join(response)
+        finally:
+            getattr(response, "close", lambda: None)()
+
+    def order(self, i: int) -> None:
+        token = self.tokens[i % len(self.tokens)]
+        cart = {"items": [{"sku_id": self.skus[i % len(self.skus)], "quantity": 1}]}
+        body = json.dumps({**cart, "delivery": self.address}).encode()
+        status, answer = self._call("/api/v1/orders", token, body)
+        assert status.startswith("201"), (status, answer)
+        payment = json.loads(answer)["payment_id"]
+        status, answer = self._call(f"/api/v1/payments/sandbox/{payment}/complete", token)
+        assert status.startswith("200"), (status, answer)
+
+
+def _callgrind(command: str) -> None:
+    subprocess.run(
+        ["callgrind_control", command, str(os.getpid())], check=True, capture_output=True
+    )
+
+
+def _signing_ms() -> float:
+    from sharemall.payments.providers.sandbox import SandboxProvider
+
+    bank = SandboxProvider()
+    bank.signed_notification(payment_no="P0", amount_fen=1)
+    started = time.process_time()
+    for _ in range(200):
+        bank.signed_notification(payment_no="P0", amount_fen=1)
+    return (time.process_time() - started) / 200 * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warm", type=int, default=50)
+    parser.add_argument("--no-edge", action="store_true")
+    parser.add_argument("--callgrind", metavar="FILE")
+    args = parser.parse_args()
+
+    fresh_postgres(DB)
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from checkout import ADDRESS, seed
+
+    from sharemall.config import wsgi
+
+    skus, tokens = seed(4, 50)
+    shop = Shop(
+        wsgi.django_application if args.no_edge else wsgi.application, skus, tokens, ADDRESS
+    )
+    for i in range(args.warm):
+        shop.order(i)
+    print(f"way in: {'Django only' if args.no_edge else 'lean edge for the hot routes'}")
+    if args.callgrind:
+        _callgrind("-z")
+    for _ in range(args.rounds):
+        started = time.process_time()
+        for i in range(args.orders):
+            shop.order(i)
+        spent = (time.process_time() - started) / args.orders * 1000
+        print(f"web CPU per order (create + sandbox pay): {spent:.2f} ms")
+    if args.callgrind:
+        _callgrind("-d")
+        dump = Path(args.callgrind.replace("%p", str(os.getpid())) + ".1").read_text()
+        total = next(
+            int(line.split()[1]) for line in dump.splitlines() if line.startswith("summary:")
+        )
+        per_order = total / (args.orders * args.rounds) / 1e6
+        print(f"instructions per order: {per_order:.2f} M")
+        return
+    print(f"of which the sandbox bank's RSA signature: {_signing_ms():.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
