@@ -99,10 +99,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warm", type=int, default=50)
     parser.add_argument("--no-edge", action="store_true")
+    parser.add_argument("--database", default=DB, help="several runs at once need a name each")
     parser.add_argument("--callgrind", metavar="FILE")
     args = parser.parse_args()
 
-    fresh_postgres(DB)
+    fresh_postgres(args.database)
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

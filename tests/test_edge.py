@@ -24,16 +24,9 @@ from sharemall.config.wsgi import HOT_ROUTES
 from sharemall.core import edge
 from sharemall.payments.providers.sandbox import SandboxProvider
 from tests.factories import MemberFactory, product
+from tests.flows import ADDRESS
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = {
-    "type": "express",
-    "region_code": "440305",
-    "address": "科技园 1 号",
-    "receiver": "王小二",
-    "phone": "13912345678",
-}
 
 
 @pytest.fixture(autouse=True)
