@@ -20,13 +20,13 @@ class PostsConfig(AppConfig):
         from sharemall.community import services as community  # noqa: PLC0415
         from sharemall.posts.decisions import (  # noqa: PLC0415
             COMMENT,
+            COMMENT_DECISIONS,
             POST,
-            CommentDecisions,
-            PostDecisions,
+            POST_DECISIONS,
         )
         from sharemall.posts.share_targets import PostShareTarget  # noqa: PLC0415
 
         targets.register(sharing_rules.POST, PostShareTarget())
         # A hidden post or comment can be appealed through community's appeals.
-        community.register_decision_type(POST, PostDecisions())
-        community.register_decision_type(COMMENT, CommentDecisions())
+        community.register_decision_type(POST, POST_DECISIONS)
+        community.register_decision_type(COMMENT, COMMENT_DECISIONS)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharemall.accounts.models import Member
-from sharemall.catalog.selectors import visible_products
+from sharemall.catalog.selectors import on_sale_in_order
 from sharemall.core.errors import DomainError
 from sharemall.distribution.models import (
     SubStore,
@@ -28,7 +28,7 @@ def substore_set(owner: Member, *, product_ids: Sequence[int], title: str = "") 
             _("A sub-store holds at most %(n)d products.") % {"n": SUBSTORE_MAX_ITEMS},
             code="invalid_input",
         )
-    public = set(visible_products(None).filter(pk__in=ids).values_list("pk", flat=True))
+    public = set(on_sale_in_order(ids, ids_only=True))
     missing = [i for i in ids if i not in public]
     if missing:
         raise DomainError(
