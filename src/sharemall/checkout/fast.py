@@ -169,6 +169,8 @@ _PAYMENT = sql.insert_fields(Payment)
 _ORDER = sql.insert_fields(Order, without=["payment_id"])
 _LINE = sql.insert_fields(OrderLine, without=["order_id"])
 _EVENT = sql.insert_fields(OrderEvent, without=["order_id"])
+# A line names its order by position (1-based) until the orders have ids.
+_LINE_AT = sql.Fields((OrderLine._meta.get_field("order_id"), *_LINE))
 
 
 @cache
@@ -233,12 +235,10 @@ def _write(
     )
     made = orders.orders_new(buyer=buyer, payment=payment, drafts=priced.drafts, now=now)
     lines = [orders.lines_new(o, d) for o, d in zip(made, priced.drafts, strict=True)]
-    # A line names its order by position (1-based) until the orders have ids.
-    position = OrderLine._meta.get_field("order_id")
     flat = [line for group in lines for line in group]
     positions = [i for i, group in enumerate(lines, start=1) for _ in group]
     orders_from, order_params = sql.rows_params(made, _ORDER, prefix="o")
-    lines_from, line_params = sql.rows_params(flat, (position, *_LINE), prefix="l", first=positions)
+    lines_from, line_params = sql.rows_params(flat, _LINE_AT, prefix="l", first=positions)
     event_values, event_params = sql.scalar_params(
         orders.created_event(made[0], buyer=buyer, now=now), _EVENT, prefix="e"
     )
@@ -325,6 +325,8 @@ _ORDER_EVENT = _EVENT
 _NOTICE = sql.insert_fields(Notice)
 _DELIVERY = sql.insert_fields(Delivery, without=["notice_id"])
 _ACCOUNT = sql.insert_fields(Account)
+# A delivery names its notice by key until the notices have ids.
+_DELIVERY_AT = sql.Fields((Notice._meta.get_field("key"), *_DELIVERY))
 
 
 @cache
@@ -515,7 +517,7 @@ def _capture_params(
     notices_from, notice_params = sql.rows_params(notices_made, _NOTICE, prefix="nt")
     deliveries_from, delivery_params = sql.rows_params(
         [d for _, d in deliveries],
-        (Notice._meta.get_field("key"), *_DELIVERY),
+        _DELIVERY_AT,
         prefix="d",
         first=[key for key, _ in deliveries],
     )
