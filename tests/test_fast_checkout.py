@@ -37,8 +37,10 @@ from sharemall.notifications.models import Delivery, Notice
 from sharemall.orders.models import Order, OrderEvent, OrderLine
 from sharemall.payments.models import Payment, PaymentEvent
 from sharemall.payments.providers.sandbox import SandboxProvider
+from sharemall.promotions.models import CampaignOrder, FlashPurchase, FlashQuota, FlashSale
 from sharemall.promotions.rules import coupons as coupon_rules
-from sharemall.promotions.services import coupons
+from sharemall.promotions.services import coupons, flash
+from sharemall.promotions.tests.flash_support import forget_snapshots
 from sharemall.wallet.models import Account, LedgerTransaction, Posting
 from sharemall.wallet.services import ledger_check
 from tests.factories import MemberFactory, merchant, product
@@ -144,6 +146,18 @@ def _snapshot(buyer: Member, skus: list[Sku]) -> dict[str, Any]:
             (position[c.order_id], c.beneficiary_id, *_row(c, "order_id", "order_line_id").items())
             for c in CommissionEntry.objects.filter(order__in=orders)
         ),
+        "campaigns": sorted(
+            (position[c.order_id], c.kind, c.campaign_id, c.cost_fen)
+            for c in CampaignOrder.objects.filter(order__in=orders)
+        ),
+        "flash": sorted(
+            (position[f.order_id], f.sale_id, f.quantity, f.status)
+            for f in FlashPurchase.objects.filter(order__in=orders)
+        ),
+        "flash_sold": sorted(FlashSale.objects.values_list("pk", "sold")),
+        "flash_quota": sorted(
+            FlashQuota.objects.filter(member=buyer).values_list("sale_id", "bought")
+        ),
         "stock": [Sku.objects.get(pk=s.pk).stock for s in skus],
         "devices": sorted(
             (d.device_id, d.last_ip) for d in MemberDevice.objects.filter(member=buyer)
@@ -161,6 +175,7 @@ def _rolled_back() -> Iterator[None]:
 def _run(
     buyer: Member, items: list[checkout.Item], skus: list[Sku], device: str, *, fast_path: bool
 ) -> dict[str, Any]:
+    forget_snapshots()  # the other run's sales were rolled back with it
     with override_settings(CHECKOUT_FAST_PATH=fast_path), _rolled_back():
         try:
             placed = checkout.order_create(
@@ -184,6 +199,8 @@ def _run(
         max_size=4,
     ),
     tier=st.one_of(st.none(), st.tuples(st.integers(2, 100_000), st.integers(1, 99_999))),
+    # A flash sale of the first item's SKU: its units and its limit per member.
+    sale=st.one_of(st.none(), st.tuples(st.integers(1, 4), st.integers(1, 3))),
     with_plan=st.booleans(),
     with_parent=st.booleans(),
     device=st.sampled_from(["", "dev-1"]),
@@ -194,6 +211,7 @@ def test_random_carts_write_the_same_rows_through_both_paths(
     *,
     cart: list[tuple[int, int, int, int]],
     tier: tuple[int, int] | None,
+    sale: tuple[int, int] | None,
     with_plan: bool,
     with_parent: bool,
     device: str,
@@ -205,6 +223,18 @@ def test_random_carts_write_the_same_rows_through_both_paths(
     ]
     items = [checkout.Item(s.pk, q) for s, (_m, _p, _s, q) in zip(skus, cart, strict=True)]
     now = timezone.now()
+    if sale is not None and skus[0].price_fen > 1:
+        units, per_member = sale
+        made = flash.sale_create(
+            merchants[cart[0][0]],
+            sku_id=skus[0].pk,
+            price_fen=skus[0].price_fen // 2,
+            stock=units,
+            per_member=min(per_member, units),
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(hours=1),
+        )
+        items[0] = checkout.Item(skus[0].pk, items[0].quantity, flash_sale_id=made.pk)
     if tier is not None and min(tier) < max(tier):
         coupons.tiers_create(
             merchants[0],
@@ -235,6 +265,58 @@ def test_random_carts_write_the_same_rows_through_both_paths(
     assert quick == general
     if "answer" in general:  # the fast paths placed and captured it (not a fallback)
         assert (uses.placed, uses.captured) == (placed_before + 1, captured_before + 1)
+
+
+def test_a_flash_sale_cart_is_placed_on_the_fast_path_with_its_reservation(
+    uses: Uses, db: None
+) -> None:
+    sku = product(price_fen=9900, stock=50).skus.get()
+    now = timezone.now()
+    sale = flash.sale_create(
+        sku.product.merchant,
+        sku_id=sku.pk,
+        price_fen=990,
+        stock=10,
+        per_member=1,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=1),
+    )
+    forget_snapshots()
+    buyer = MemberFactory.create()
+    api = _api(token_issue(buyer))
+
+    def place(item: dict[str, int]) -> Any:
+        body = {"items": [item], "delivery": EXPRESS.__dict__}
+        return api.post("/api/v1/orders", body, content_type="application/json")
+
+    # Warm: the process's cached rules (settings, plans, tiers) and the sale's picture.
+    assert place({"sku_id": sku.pk, "quantity": 1}).status_code == 201
+    flash_item = {"sku_id": sku.pk, "quantity": 1, "flash_sale_id": sale.pk}
+    with CaptureQueriesContext(connection) as placing:
+        answer = place(flash_item)
+    assert answer.status_code == 201, answer.json()
+    assert uses.placed == 2
+    order = Order.objects.get(pk=answer.json()["orders"][0]["id"])
+    assert order.goods_fen == 9900 and order.discount_fen == 9900 - 990
+    purchase = FlashPurchase.objects.get(order=order)
+    assert (purchase.sale_id, purchase.quantity, purchase.status) == (sale.pk, 1, "reserved")
+    assert list(CampaignOrder.objects.filter(order=order).values_list("kind", "cost_fen")) == [
+        ("flash", 9900 - 990)
+    ]
+    assert Sku.objects.get(pk=sku.pk).stock == 48
+    # Authentication, the cart's read, the sale's picture (read at most once a second by a
+    # process), the write, the flash reservation and the campaign row: the general path takes
+    # eleven.
+    statements = [q["sql"] for q in placing.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 6, "\n".join(x[:70] for x in statements)
+    # A second unit is over the limit: the general path's refusal, and nothing written.
+    refused = place(flash_item)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "flash_limit")
+    assert Order.objects.filter(buyer=buyer).count() == 2
+    assert Sku.objects.get(pk=sku.pk).stock == 48
+    checkout.sandbox_complete(Payment.objects.get(pk=order.payment_id))
+    assert FlashPurchase.objects.get(order=order).status == "paid"
+    assert ledger_check() == []
 
 
 def test_a_plain_cart_costs_two_statements_to_capture(uses: Uses, db: None) -> None:

@@ -2,8 +2,7 @@
 in one statement. They change only how rows are read and written; every rule is the general
 path's own (pricing engine, plans, attribution, payment and order builders, ledger entries).
 
-Placing (`order_create`), for a cart with no promotion, coupon or share code, delivered by
-express:
+Placing (`order_create`), for a cart with no coupon or share code, delivered by express:
 
 1. One prepared SELECT reads the cart's SKUs with their products and merchants, the buyer's
    binding (parent and until when), and whether a share click within the attribution window
@@ -14,6 +13,10 @@ express:
    events are inserted, and the device sighting upserted. If any SKU's stock is short, a
    division by zero in the statement's last line aborts the whole statement (nothing is
    written) and the general path runs, answering exactly as it always does.
+4. A cart with promotions (a flash sale's or a group's price, a spend tier's discount) then
+   has its offers reserved with their tools and its campaign rows written through
+   `checkout.reservations`, the general path's own code, in one transaction with the
+   statement: a tool's refusal (sold out, over the limit) rolls it all back and is the answer.
 
 Capturing (`capture`), once a notification is verified and its payment is found pending (read
 in one prepared SELECT with its orders):
@@ -29,8 +32,9 @@ in one prepared SELECT with its orders):
    commissions (`distribution.commissions_create`) and their tools' `paid` in the same
    transaction as the statement, through those services unchanged.
 
-The general path runs on SQLite, and for pickup, promotions, coupons, share codes and clicks, a
-payment not pending or a provider mismatch; it also gives every error answer. Inside a caller's
+The general path runs on SQLite, and for pickup, coupons, share codes and clicks, a payment
+not pending or a provider mismatch; it also gives every error answer but a promotion tool's
+refusal, which is the same exception raised by the same call. Inside a caller's
 transaction (an Idempotency-Key's, a test's) a fast statement runs in a savepoint.
 `tests/test_fast_checkout.py` runs random carts through both paths and compares rows, events,
 notices, postings and commissions.
@@ -52,7 +56,7 @@ from django.utils import timezone
 
 from sharemall.accounts.models import Member, MemberDevice
 from sharemall.catalog.models import Product, Sku
-from sharemall.checkout import pricing
+from sharemall.checkout import pricing, reservations
 from sharemall.core import sql
 from sharemall.core.errors import DomainError
 from sharemall.core.http import ip_or_none
@@ -97,7 +101,6 @@ def eligible(
         and not coupon_ids
         and delivery.type == order_rules.EXPRESS
         and bool(items)
-        and all(i.flash_sale_id is None and i.offer is None for i in items)
     )
 
 
@@ -259,7 +262,7 @@ def _write(
         "ip": ip_or_none(client_ip),
     }
     try:
-        with _savepoint_if_in_transaction(), sql.prepared_cursor() as cursor:
+        with sql.prepared_cursor() as cursor:
             cursor.execute(statement, params)
             payment_id, order_ids, line_ids = cursor.fetchone()[:3]
     except DataError as exc:
@@ -295,8 +298,9 @@ def order_create(
     device_id: str,
     now: datetime | None = None,
 ) -> tuple[Payment, orders.CreatedOrders] | None:
-    """Place a plain cart in two round trips, or None when the general path must (a share click
-    decides the attribution, or a SKU's stock is short: its answer is the general path's)."""
+    """Place a cart in two round trips (more with promotions: their tools' own statements), or
+    None when the general path must (a share click decides the attribution, or a SKU's stock
+    is short: its answer is the general path's)."""
     now = now or timezone.now()
     wants = pricing.merged(items)
     loaded = _load(buyer, sorted({w.sku_id for w in wants}), now)
@@ -312,10 +316,19 @@ def order_create(
         device_id=device_id,
         loaded=loaded,
     )
+    held = reservations.any_held(priced)
     try:
-        return _write(buyer, priced, now=now, device_id=device_id, client_ip=client_ip)
+        # With promotions, their tools' reservations and the campaign rows join the statement
+        # in one transaction, through the general path's own code; refused, all rolls back.
+        with transaction.atomic() if held else _savepoint_if_in_transaction():
+            payment, created = _write(
+                buyer, priced, now=now, device_id=device_id, client_ip=client_ip
+            )
+            if held:
+                reservations.promotions_reserve(buyer, priced, created, payment)
     except _StockShort:
         return None
+    return payment, created
 
 
 # --- capturing the payment ----------------------------------------------------------------

@@ -10,10 +10,12 @@ POST /api/v1/orders, from the edge to the database, in order:
    SKUs must exist and be on sale (`_buyable_skus`), the delivery is checked (`_destination`),
    the share that brought the buyer is attributed, lines are priced from the database with the
    share discount (`_priced_lines`) and one order draft is made per merchant (`_order_drafts`).
-   A plain cart on PostgreSQL takes the fast path instead (checkout/fast.py): the same pricing
-   over rows read in one statement, and everything below written in one more.
+   A cart without coupons or a share code, delivered by express, takes the fast path on
+   PostgreSQL instead (checkout/fast.py): the same pricing over rows read in one statement,
+   everything below written in one more, and the promotions' reservations as below.
 4. Then one transaction writes: the payment (`payments.payment_create`), the orders with their
-   lines and first events (`orders.orders_create`), the buyer's binding to the sharer, and last
+   lines and first events (`orders.orders_create`), the promotions' reservations and campaign
+   rows (`reservations.promotions_reserve`), the buyer's binding to the sharer, and last
    the catalog stock (`catalog.stock_reserve`: one conditional UPDATE per SKU in id order), so
    a hot SKU's row stays locked for the shortest time. Any error rolls all of it back.
 5. Ledger: nothing is posted at checkout; the provider's notification that captures the payment
@@ -38,7 +40,7 @@ from sharemall.accounts.models import Member
 from sharemall.addresses import selectors as address_book
 from sharemall.aftersales import services as aftersales
 from sharemall.catalog import services as catalog
-from sharemall.checkout import fast, pricing
+from sharemall.checkout import fast, pricing, reservations
 from sharemall.core import sql
 from sharemall.core.errors import Conflict, DomainError, NotFound
 from sharemall.distribution import services as distribution
@@ -51,7 +53,7 @@ from sharemall.payments import services as payments
 from sharemall.payments.models import Payment, Refund
 from sharemall.payments.providers.base import Scene
 from sharemall.payments.providers.sandbox import SandboxProvider
-from sharemall.promotions.services import campaigns, coupons
+from sharemall.promotions.services import coupons
 from sharemall.promotions.services import offers as promotion_offers
 
 logger = logging.getLogger(__name__)
@@ -169,51 +171,12 @@ def order_create(
             expires_at=now + timedelta(minutes=settings.ORDER_UNPAID_TIMEOUT_MINUTES),
         )
         created = orders.orders_create(buyer=buyer, payment=payment, drafts=drafts)
-        _promotions_reserve(buyer, priced, created, payment)
+        reservations.promotions_reserve(buyer, priced, created, payment)
         distribution.binding_at_checkout(buyer, attribution, now=now)
         # Stock last: a popular SKU's row stays locked only from here to the commit, so
         # concurrent checkouts of it queue for the shortest time (a flash sale's hot row).
         catalog.stock_reserve(wanted)
     return CheckoutResult(payment, created.orders, created.lines)
-
-
-def _promotions_reserve(
-    buyer: Member, priced: pricing.Priced, created: orders.CreatedOrders, payment: Payment
-) -> None:
-    """In the checkout's transaction: each promotion line's offer is reserved with its tool, the
-    coupons are marked used (either refusing rolls the whole checkout back), and each campaign
-    the orders took part in is recorded with what it gave off them."""
-    taken: list[campaigns.Taken] = []
-    for order, draft, offers, price in zip(
-        created.orders, priced.drafts, priced.offers, priced.prices, strict=True
-    ):
-        for line, offer, line_price in zip(draft.lines, offers, price.lines, strict=True):
-            if offer is not None:
-                promotion_offers.reserve(offer, buyer=buyer, quantity=line.quantity, order=order)
-                taken.append(
-                    campaigns.Taken(offer.kind, offer.campaign, order, line_price.promotion_fen)
-                )
-        if price.tier_fen:
-            taken.append(campaigns.Taken(campaigns.TIERS, order.merchant_id, order, price.tier_fen))
-    order_by_merchant = {o.merchant_id: o for o in created.orders}
-    taken.extend(
-        campaigns.Taken(
-            campaigns.COUPON, c.coupon_id, order_by_merchant[c.merchant_id], c.taken_fen
-        )
-        for c in priced.coupons
-    )
-    campaigns.campaign_orders_record(taken)
-    if priced.coupons:
-        coupons.coupons_redeem(
-            priced.claim_ids,
-            [
-                coupons.Redemption(
-                    c.claim_id, order_by_merchant[c.merchant_id], c.taken_fen, c.funded_by
-                )
-                for c in priced.coupons
-            ],
-            payment_id=payment.pk,
-        )
 
 
 def payment_notification_handle(
