@@ -1,10 +1,12 @@
 """Checkout's fast path (checkout/fast.py) against the general path, on PostgreSQL.
 
-The differential test runs random carts — several merchants, 满减 tiers, a commission plan or
-none, a buyer bound to a parent or not, stock that may run short, a device or none — through
-both paths from the same database state, and asserts the same answers, rows, events, notices
-and postings (ids, numbers and instants aside). The race tests repeat the commerce races on the
-fast path: 30 buyers for 5 units, 16 concurrent deliveries of one capture.
+The differential test runs random carts — several merchants, 满减 tiers, a flash sale within
+or over its limit, a shop coupon, a commission plan or none, a buyer bound to a parent or not,
+stock that may run short, a device or none — through both paths from the same database state,
+and asserts the same answers, rows, events, notices, postings, campaign rows, coupon
+redemptions and flash reservations (ids, numbers and instants aside). The race tests repeat
+the commerce races on the fast path: 30 buyers for 5 units, 16 concurrent deliveries of one
+capture.
 """
 
 from __future__ import annotations
@@ -37,7 +39,14 @@ from sharemall.notifications.models import Delivery, Notice
 from sharemall.orders.models import Order, OrderEvent, OrderLine
 from sharemall.payments.models import Payment, PaymentEvent
 from sharemall.payments.providers.sandbox import SandboxProvider
-from sharemall.promotions.models import CampaignOrder, FlashPurchase, FlashQuota, FlashSale
+from sharemall.promotions.models import (
+    CampaignOrder,
+    CouponClaim,
+    CouponRedemption,
+    FlashPurchase,
+    FlashQuota,
+    FlashSale,
+)
 from sharemall.promotions.rules import coupons as coupon_rules
 from sharemall.promotions.services import coupons, flash
 from sharemall.promotions.tests.flash_support import forget_snapshots
@@ -150,6 +159,14 @@ def _snapshot(buyer: Member, skus: list[Sku]) -> dict[str, Any]:
             (position[c.order_id], c.kind, c.campaign_id, c.cost_fen)
             for c in CampaignOrder.objects.filter(order__in=orders)
         ),
+        "coupon_claims": sorted(
+            (c.coupon_id, c.used_at is not None, c.used_payment_id in {p.pk for p in payments})
+            for c in CouponClaim.objects.filter(member=buyer)
+        ),
+        "coupon_redemptions": sorted(
+            (position[r.order_id], r.taken_fen, r.funded_by)
+            for r in CouponRedemption.objects.filter(order__in=orders)
+        ),
         "flash": sorted(
             (position[f.order_id], f.sale_id, f.quantity, f.status)
             for f in FlashPurchase.objects.filter(order__in=orders)
@@ -173,13 +190,24 @@ def _rolled_back() -> Iterator[None]:
 
 
 def _run(
-    buyer: Member, items: list[checkout.Item], skus: list[Sku], device: str, *, fast_path: bool
+    buyer: Member,
+    items: list[checkout.Item],
+    skus: list[Sku],
+    device: str,
+    *,
+    fast_path: bool,
+    coupon_ids: tuple[int, ...] = (),
 ) -> dict[str, Any]:
     forget_snapshots()  # the other run's sales were rolled back with it
     with override_settings(CHECKOUT_FAST_PATH=fast_path), _rolled_back():
         try:
             placed = checkout.order_create(
-                buyer=buyer, items=items, delivery=EXPRESS, client_ip="58.1.2.3", device_id=device
+                buyer=buyer,
+                items=items,
+                delivery=EXPRESS,
+                client_ip="58.1.2.3",
+                device_id=device,
+                coupon_ids=coupon_ids,
             )
         except DomainError as exc:
             return {"error": exc.code, **_snapshot(buyer, skus)}
@@ -188,19 +216,27 @@ def _run(
 
 
 @settings(
-    max_examples=20,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     cart=st.lists(
-        st.tuples(st.integers(0, 1), st.integers(1, 90_000), st.integers(0, 4), st.integers(1, 3)),
+        st.tuples(
+            st.integers(0, 1),
+            st.integers(1, 90_000),
+            st.sampled_from([0, 4, 6, 9, 12]),  # stock: one SKU in five has none
+            st.integers(1, 3),
+        ),
         min_size=1,
         max_size=4,
     ),
     tier=st.one_of(st.none(), st.tuples(st.integers(2, 100_000), st.integers(1, 99_999))),
-    # A flash sale of the first item's SKU: its units and its limit per member.
-    sale=st.one_of(st.none(), st.tuples(st.integers(1, 4), st.integers(1, 3))),
+    # A flash sale of the first item's SKU: its units, its limit per member, and whether the
+    # cart asks for more than the limit.
+    sale=st.one_of(st.none(), st.tuples(st.integers(1, 4), st.integers(1, 3), st.booleans())),
+    # A coupon of the first merchant's, claimed by the buyer: its amount and threshold.
+    coupon=st.one_of(st.none(), st.tuples(st.integers(1, 5_000), st.integers(0, 60_000))),
     with_plan=st.booleans(),
     with_parent=st.booleans(),
     device=st.sampled_from(["", "dev-1"]),
@@ -211,7 +247,8 @@ def test_random_carts_write_the_same_rows_through_both_paths(
     *,
     cart: list[tuple[int, int, int, int]],
     tier: tuple[int, int] | None,
-    sale: tuple[int, int] | None,
+    sale: tuple[int, int, bool] | None,
+    coupon: tuple[int, int] | None,
     with_plan: bool,
     with_parent: bool,
     device: str,
@@ -224,17 +261,19 @@ def test_random_carts_write_the_same_rows_through_both_paths(
     items = [checkout.Item(s.pk, q) for s, (_m, _p, _s, q) in zip(skus, cart, strict=True)]
     now = timezone.now()
     if sale is not None and skus[0].price_fen > 1:
-        units, per_member = sale
+        units, per_member, over_limit = sale
+        per_member = min(per_member, units)
         made = flash.sale_create(
             merchants[cart[0][0]],
             sku_id=skus[0].pk,
             price_fen=skus[0].price_fen // 2,
             stock=units,
-            per_member=min(per_member, units),
+            per_member=per_member,
             starts_at=now - timedelta(minutes=1),
             ends_at=now + timedelta(hours=1),
         )
-        items[0] = checkout.Item(skus[0].pk, items[0].quantity, flash_sale_id=made.pk)
+        quantity = per_member + 1 if over_limit else min(items[0].quantity, per_member)
+        items[0] = checkout.Item(skus[0].pk, quantity, flash_sale_id=made.pk)
     if tier is not None and min(tier) < max(tier):
         coupons.tiers_create(
             merchants[0],
@@ -259,9 +298,33 @@ def test_random_carts_write_the_same_rows_through_both_paths(
     )
     checkout.sandbox_complete(warmed.payment)
 
-    general = _run(buyer, items, skus, device, fast_path=False)
+    claims: tuple[int, ...] = ()
+    if coupon is not None:
+        amount, threshold = coupon
+        made_coupon = coupons.coupon_create(
+            merchant=merchants[0],
+            actor=merchants[0].owner,
+            title="",
+            definition=coupon_rules.Definition(
+                coupon_rules.Coupon(
+                    key="",
+                    kind=coupon_rules.AMOUNT,
+                    amount_fen=amount,
+                    threshold_fen=threshold if threshold > amount else 0,
+                    scope=coupon_rules.SCOPE_MERCHANT,
+                    scope_ids=frozenset({merchants[0].pk}),
+                ),
+                total=10,
+                per_member=1,
+                valid_from=now - timedelta(hours=1),
+                valid_to=now + timedelta(days=1),
+            ),
+        )
+        claims = (coupons.coupon_claim(made_coupon, buyer, now=now).pk,)
+
+    general = _run(buyer, items, skus, device, fast_path=False, coupon_ids=claims)
     placed_before, captured_before = uses.placed, uses.captured
-    quick = _run(buyer, items, skus, device, fast_path=True)
+    quick = _run(buyer, items, skus, device, fast_path=True, coupon_ids=claims)
     assert quick == general
     if "answer" in general:  # the fast paths placed and captured it (not a fallback)
         assert (uses.placed, uses.captured) == (placed_before + 1, captured_before + 1)

@@ -2,7 +2,7 @@
 in one statement. They change only how rows are read and written; every rule is the general
 path's own (pricing engine, plans, attribution, payment and order builders, ledger entries).
 
-Placing (`order_create`), for a cart with no coupon or share code, delivered by express:
+Placing (`order_create`), for a cart with no share code, delivered by express:
 
 1. One prepared SELECT reads the cart's SKUs with their products and merchants, the buyer's
    binding (parent and until when), and whether a share click within the attribution window
@@ -13,10 +13,11 @@ Placing (`order_create`), for a cart with no coupon or share code, delivered by 
    events are inserted, and the device sighting upserted. If any SKU's stock is short, a
    division by zero in the statement's last line aborts the whole statement (nothing is
    written) and the general path runs, answering exactly as it always does.
-4. A cart with promotions (a flash sale's or a group's price, a spend tier's discount) then
-   has its offers reserved with their tools and its campaign rows written through
-   `checkout.reservations`, the general path's own code, in one transaction with the
-   statement: a tool's refusal (sold out, over the limit) rolls it all back and is the answer.
+4. A cart with promotions (a flash sale's or a group's price, a spend tier's discount, the
+   buyer's coupons) then has its offers reserved with their tools, its coupons redeemed and
+   its campaign rows written through `checkout.reservations`, the general path's own code, in
+   one transaction with the statement: a refusal (sold out, over the limit, a coupon used
+   meanwhile) rolls it all back and is the answer.
 
 Capturing (`capture`), once a notification is verified and its payment is found pending (read
 in one prepared SELECT with its orders):
@@ -32,9 +33,9 @@ in one prepared SELECT with its orders):
    commissions (`distribution.commissions_create`) and their tools' `paid` in the same
    transaction as the statement, through those services unchanged.
 
-The general path runs on SQLite, and for pickup, coupons, share codes and clicks, a payment
-not pending or a provider mismatch; it also gives every error answer but a promotion tool's
-refusal, which is the same exception raised by the same call. Inside a caller's
+The general path runs on SQLite, and for pickup, share codes and clicks, a payment not
+pending or a provider mismatch; it also gives every error answer but a promotion's refusal at
+reservation, which is the same exception raised by the same call. Inside a caller's
 transaction (an Idempotency-Key's, a test's) a fast statement runs in a savepoint.
 `tests/test_fast_checkout.py` runs random carts through both paths and compares rows, events,
 notices, postings and commissions.
@@ -91,14 +92,12 @@ def eligible(
     items: Sequence[pricing.Item],
     delivery: pricing.Delivery,
     share_code: str | None,
-    coupon_ids: Sequence[int],
 ) -> bool:
     """Whether a checkout request may take the fast path, from the request alone."""
     return (
         sql.is_postgres()
         and settings.CHECKOUT_FAST_PATH
         and not share_code
-        and not coupon_ids
         and delivery.type == order_rules.EXPRESS
         and bool(items)
     )
@@ -296,6 +295,7 @@ def order_create(
     delivery: pricing.Delivery,
     client_ip: str | None,
     device_id: str,
+    coupon_ids: Sequence[int] = (),
     now: datetime | None = None,
 ) -> tuple[Payment, orders.CreatedOrders] | None:
     """Place a cart in two round trips (more with promotions: their tools' own statements), or
@@ -311,6 +311,7 @@ def order_create(
         items=items,
         delivery=delivery,
         share_code=None,
+        coupon_ids=coupon_ids,
         now=now,
         client_ip=client_ip,
         device_id=device_id,

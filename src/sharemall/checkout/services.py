@@ -10,7 +10,7 @@ POST /api/v1/orders, from the edge to the database, in order:
    SKUs must exist and be on sale (`_buyable_skus`), the delivery is checked (`_destination`),
    the share that brought the buyer is attributed, lines are priced from the database with the
    share discount (`_priced_lines`) and one order draft is made per merchant (`_order_drafts`).
-   A cart without coupons or a share code, delivered by express, takes the fast path on
+   A cart without a share code, delivered by express, takes the fast path on
    PostgreSQL instead (checkout/fast.py): the same pricing over rows read in one statement,
    everything below written in one more, and the promotions' reservations as below.
 4. Then one transaction writes: the payment (`payments.payment_create`), the orders with their
@@ -141,13 +141,14 @@ def order_create(
     Prices come from the database, never from the client.
     """
     now = timezone.now()
-    if fast.eligible(items=items, delivery=delivery, share_code=share_code, coupon_ids=coupon_ids):
+    if fast.eligible(items=items, delivery=delivery, share_code=share_code):
         placed = fast.order_create(
             buyer=buyer,
             items=items,
             delivery=delivery,
             client_ip=client_ip,
             device_id=device_id,
+            coupon_ids=coupon_ids,
             now=now,
         )
         if placed is not None:
