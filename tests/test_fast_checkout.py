@@ -368,10 +368,11 @@ def test_a_flash_sale_cart_is_placed_on_the_fast_path_with_its_reservation(
     ]
     assert Sku.objects.get(pk=sku.pk).stock == 48
     # Authentication, the cart's read, the sale's picture (read at most once a second by a
-    # process), the write, the flash reservation and the campaign row: the general path takes
-    # eleven.
+    # process), the write, the flash reservation, the campaign row and last the stock: the
+    # general path takes eleven.
     statements = [q["sql"] for q in placing.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == 6, "\n".join(x[:70] for x in statements)
+    assert len(statements) == 7, "\n".join(x[:70] for x in statements)
+    assert statements[-1].startswith('UPDATE "catalog_sku"'), statements[-1]
     # A second unit is over the limit: the general path's refusal, and nothing written.
     refused = place(flash_item)
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "flash_limit")

@@ -14,10 +14,12 @@ Placing (`order_create`), for a cart with no share code, delivered by express:
    division by zero in the statement's last line aborts the whole statement (nothing is
    written) and the general path runs, answering exactly as it always does.
 4. A cart with promotions (a flash sale's or a group's price, a spend tier's discount, the
-   buyer's coupons) then has its offers reserved with their tools, its coupons redeemed and
-   its campaign rows written through `checkout.reservations`, the general path's own code, in
-   one transaction with the statement: a refusal (sold out, over the limit, a coupon used
-   meanwhile) rolls it all back and is the answer.
+   buyer's coupons) is written in one transaction instead, in the general path's order and
+   through its own code after the statement: the offers reserved with their tools, the coupons
+   redeemed and the campaign rows written (`checkout.reservations`), then the stock taken
+   (`catalog.stock_reserve`; the statement leaves it), so a flash sale's hot SKU row stays
+   locked only until the commit. A refusal (sold out, over the limit, a coupon used meanwhile,
+   stock short) rolls it all back and is the answer, the same exception from the same call.
 
 Capturing (`capture`), once a notification is verified and its payment is found pending (read
 in one prepared SELECT with its orders):
@@ -56,6 +58,7 @@ from django.db import DataError, IntegrityError, OperationalError, connection, t
 from django.utils import timezone
 
 from sharemall.accounts.models import Member, MemberDevice
+from sharemall.catalog import services as catalog
 from sharemall.catalog.models import Product, Sku
 from sharemall.checkout import pricing, reservations
 from sharemall.core import sql
@@ -176,13 +179,15 @@ _LINE_AT = sql.Fields((OrderLine._meta.get_field("order_id"), *_LINE))
 
 
 @cache
-def _write_sql(payment_values: str, orders_from: str, lines_from: str, event_values: str) -> str:
+def _write_sql(
+    payment_values: str, orders_from: str, lines_from: str, event_values: str, *, stock: bool
+) -> str:
+    """The placing statement; with `stock` False it leaves the SKUs' stock to the caller."""
     sku, quote = _table(Sku), connection.ops.quote_name
     o_cols = ", ".join(f"o.c{i}" for i in range(len(_ORDER)))
     l_cols = ", ".join(f"l.c{i}" for i in range(1, len(_LINE) + 1))
     device = _table(MemberDevice)
-    return f"""
-WITH want AS (
+    taking = f"""want AS (
   SELECT * FROM unnest(%(sku_ids)s::bigint[], %(units)s::integer[]) AS w(id, units)
 ), locked AS (
   SELECT s.id FROM {sku} s JOIN want ON want.id = s.id ORDER BY s.id FOR UPDATE OF s
@@ -191,7 +196,10 @@ WITH want AS (
   FROM want, locked
   WHERE s.id = want.id AND locked.id = want.id AND s.{quote("stock")} >= want.units
   RETURNING s.id
-), pay AS (
+), """
+    check = "1 / ((SELECT count(*) FROM stock) = %(n_skus)s)::integer" if stock else "1"
+    return f"""
+WITH {taking if stock else ""}pay AS (
   INSERT INTO {_table(Payment)} ({sql.column_list(_PAYMENT)})
   VALUES ({payment_values}) RETURNING id
 ), ord AS (
@@ -218,7 +226,7 @@ WITH want AS (
 )
 SELECT (SELECT id FROM pay), ARRAY(SELECT id FROM ord ORDER BY id),
   ARRAY(SELECT id FROM lin ORDER BY id),
-  1 / ((SELECT count(*) FROM stock) = %(n_skus)s)::integer
+  {check}
 """
 
 
@@ -228,8 +236,15 @@ class _StockShort(Exception):
 
 
 def _write(
-    buyer: Member, priced: pricing.Priced, *, now: datetime, device_id: str, client_ip: str | None
+    buyer: Member,
+    priced: pricing.Priced,
+    *,
+    now: datetime,
+    device_id: str,
+    client_ip: str | None,
+    stock: bool = True,
 ) -> tuple[Payment, orders.CreatedOrders]:
+    """Write the placed cart in one statement, taking its stock unless `stock` is False."""
     payment = payments.payment_new(
         buyer=buyer,
         amount_fen=priced.total_fen,
@@ -245,21 +260,22 @@ def _write(
         orders.created_event(made[0], buyer=buyer, now=now), _EVENT, prefix="e"
     )
     payment_values, payment_params = sql.scalar_params(payment, _PAYMENT, prefix="p")
-    statement = _write_sql(payment_values, orders_from, lines_from, event_values)
-    wanted = sorted(priced.wanted.items())
+    statement = _write_sql(payment_values, orders_from, lines_from, event_values, stock=stock)
     params = {
         **order_params,
         **line_params,
         **event_params,
         **payment_params,
-        "sku_ids": [sku_id for sku_id, _ in wanted],
-        "units": [units for _, units in wanted],
-        "n_skus": len(wanted),
         "buyer": buyer.pk,
         "device": (device_id or "").strip()[:64],
         "now": now,
         "ip": ip_or_none(client_ip),
     }
+    if stock:
+        wanted = sorted(priced.wanted.items())
+        params["sku_ids"] = [sku_id for sku_id, _ in wanted]
+        params["units"] = [units for _, units in wanted]
+        params["n_skus"] = len(wanted)
     try:
         with sql.prepared_cursor() as cursor:
             cursor.execute(statement, params)
@@ -323,10 +339,13 @@ def order_create(
         # in one transaction, through the general path's own code; refused, all rolls back.
         with transaction.atomic() if held else _savepoint_if_in_transaction():
             payment, created = _write(
-                buyer, priced, now=now, device_id=device_id, client_ip=client_ip
+                buyer, priced, now=now, device_id=device_id, client_ip=client_ip, stock=not held
             )
             if held:
                 reservations.promotions_reserve(buyer, priced, created, payment)
+                # Stock last, as on the general path: a hot SKU's row (a flash sale's) stays
+                # locked from here to the commit only, and a short SKU answers as it does there.
+                catalog.stock_reserve(priced.wanted)
     except _StockShort:
         return None
     return payment, created
