@@ -1,12 +1,12 @@
 """Checkout's fast path (checkout/fast.py) against the general path, on PostgreSQL.
 
 The differential test runs random carts — several merchants, 满减 tiers, a flash sale within
-or over its limit, a shop coupon, a commission plan or none, a buyer bound to a parent or not,
-stock that may run short, a device or none — through both paths from the same database state,
-and asserts the same answers, rows, events, notices, postings, campaign rows, coupon
-redemptions and flash reservations (ids, numbers and instants aside). The race tests repeat
-the commerce races on the fast path: 30 buyers for 5 units, 16 concurrent deliveries of one
-capture.
+or over its limit, a shop coupon, a share code or a share click, a commission plan or none, a
+buyer bound to a parent or not, stock that may run short, a device or none — through both
+paths from the same database state, and asserts the same answers, rows, events, notices,
+postings, bindings, campaign rows, coupon redemptions and flash reservations (ids, numbers and
+instants aside). The race tests repeat the commerce races on the fast path: 30 buyers for 5
+units, 16 concurrent deliveries of one capture.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sharemall.accounts.binding import bind
-from sharemall.accounts.models import Member, MemberDevice
+from sharemall.accounts.models import Binding, Member, MemberDevice
 from sharemall.accounts.services import token_issue
 from sharemall.catalog.models import Sku
 from sharemall.checkout import fast
@@ -50,6 +50,8 @@ from sharemall.promotions.models import (
 from sharemall.promotions.rules import coupons as coupon_rules
 from sharemall.promotions.services import coupons, flash
 from sharemall.promotions.tests.flash_support import forget_snapshots
+from sharemall.sharing import services as sharing
+from sharemall.sharing.models import ShareTouch
 from sharemall.wallet.models import Account, LedgerTransaction, Posting
 from sharemall.wallet.services import ledger_check
 from tests.factories import MemberFactory, merchant, product
@@ -175,6 +177,11 @@ def _snapshot(buyer: Member, skus: list[Sku]) -> dict[str, Any]:
         "flash_quota": sorted(
             FlashQuota.objects.filter(member=buyer).values_list("sale_id", "bought")
         ),
+        "parent": Member.objects.values_list("parent_id", flat=True).get(pk=buyer.pk),
+        "bindings": sorted(
+            (b.parent_id, b.previous_parent_id, b.mode, b.source, b.bound_until is not None)
+            for b in Binding.objects.filter(member=buyer)
+        ),
         "stock": [Sku.objects.get(pk=s.pk).stock for s in skus],
         "devices": sorted(
             (d.device_id, d.last_ip) for d in MemberDevice.objects.filter(member=buyer)
@@ -197,6 +204,7 @@ def _run(
     *,
     fast_path: bool,
     coupon_ids: tuple[int, ...] = (),
+    share_code: str | None = None,
 ) -> dict[str, Any]:
     forget_snapshots()  # the other run's sales were rolled back with it
     with override_settings(CHECKOUT_FAST_PATH=fast_path), _rolled_back():
@@ -208,6 +216,7 @@ def _run(
                 client_ip="58.1.2.3",
                 device_id=device,
                 coupon_ids=coupon_ids,
+                share_code=share_code,
             )
         except DomainError as exc:
             return {"error": exc.code, **_snapshot(buyer, skus)}
@@ -237,6 +246,9 @@ def _run(
     sale=st.one_of(st.none(), st.tuples(st.integers(1, 4), st.integers(1, 3), st.booleans())),
     # A coupon of the first merchant's, claimed by the buyer: its amount and threshold.
     coupon=st.one_of(st.none(), st.tuples(st.integers(1, 5_000), st.integers(0, 60_000))),
+    # The order through a share of the first item's product: its code sent with the order,
+    # or the buyer's click on it within the attribution window.
+    share=st.sampled_from([None, "code", "click"]),
     with_plan=st.booleans(),
     with_parent=st.booleans(),
     device=st.sampled_from(["", "dev-1"]),
@@ -249,6 +261,7 @@ def test_random_carts_write_the_same_rows_through_both_paths(
     tier: tuple[int, int] | None,
     sale: tuple[int, int, bool] | None,
     coupon: tuple[int, int] | None,
+    share: str | None,
     with_plan: bool,
     with_parent: bool,
     device: str,
@@ -322,9 +335,24 @@ def test_random_carts_write_the_same_rows_through_both_paths(
         )
         claims = (coupons.coupon_claim(made_coupon, buyer, now=now).pk,)
 
-    general = _run(buyer, items, skus, device, fast_path=False, coupon_ids=claims)
+    code = None
+    if share is not None:
+        link = sharing.share_create(
+            sharer=MemberFactory.create(), target_type="product", target_id=skus[0].product_id
+        ).link
+        if share == "code":
+            code = link.code
+        else:
+            ShareTouch.objects.create(member=buyer, link=link, touched_at=now)
+
+    def run(fast_path: bool) -> dict[str, Any]:
+        return _run(
+            buyer, items, skus, device, fast_path=fast_path, coupon_ids=claims, share_code=code
+        )
+
+    general = run(False)
     placed_before, captured_before = uses.placed, uses.captured
-    quick = _run(buyer, items, skus, device, fast_path=True, coupon_ids=claims)
+    quick = run(True)
     assert quick == general
     if "answer" in general:  # the fast paths placed and captured it (not a fallback)
         assert (uses.placed, uses.captured) == (placed_before + 1, captured_before + 1)

@@ -1,12 +1,13 @@
-"""Checkout's fast paths on PostgreSQL: a plain cart placed in two round trips, and its capture
-in one statement. They change only how rows are read and written; every rule is the general
+"""Checkout's fast paths on PostgreSQL: a cart placed in two round trips, and its capture in
+one statement. They change only how rows are read and written; every rule is the general
 path's own (pricing engine, plans, attribution, payment and order builders, ledger entries).
 
-Placing (`order_create`), for a cart with no share code, delivered by express:
+Placing (`order_create`), for any cart delivered by express:
 
 1. One prepared SELECT reads the cart's SKUs with their products and merchants, the buyer's
    binding (parent and until when), and whether a share click within the attribution window
-   exists. With a click the general path runs (the click's link and sharer decide).
+   exists. With a share code or such a click, pricing attributes the order as on the general
+   path (the link and its sharer decide); without, the binding read here does.
 2. `pricing.price(loaded=...)` prices it as the general path does, raising the same errors.
 3. One prepared statement writes everything with data-modifying CTEs: the SKUs are locked in
    id order and their stock taken by conditional updates, the payment, orders, lines and first
@@ -14,12 +15,13 @@ Placing (`order_create`), for a cart with no share code, delivered by express:
    division by zero in the statement's last line aborts the whole statement (nothing is
    written) and the general path runs, answering exactly as it always does.
 4. A cart with promotions (a flash sale's or a group's price, a spend tier's discount, the
-   buyer's coupons) is written in one transaction instead, in the general path's order and
-   through its own code after the statement: the offers reserved with their tools, the coupons
-   redeemed and the campaign rows written (`checkout.reservations`), then the stock taken
-   (`catalog.stock_reserve`; the statement leaves it), so a flash sale's hot SKU row stays
-   locked only until the commit. A refusal (sold out, over the limit, a coupon used meanwhile,
-   stock short) rolls it all back and is the answer, the same exception from the same call.
+   buyer's coupons) or that came through a share is written in one transaction instead: the
+   statement without the stock, then `checkout.reservations.reserve`, the general path's own
+   code in its order — the offers reserved with their tools, the coupons redeemed, the
+   campaign rows, the buyer's binding to the sharer, and the stock last, so a flash sale's hot
+   SKU row stays locked only until the commit. A refusal (sold out, over the limit, a coupon
+   used meanwhile, stock short) rolls it all back and is the answer, the same exception from
+   the same call.
 
 Capturing (`capture`), once a notification is verified and its payment is found pending (read
 in one prepared SELECT with its orders):
@@ -35,12 +37,12 @@ in one prepared SELECT with its orders):
    commissions (`distribution.commissions_create`) and their tools' `paid` in the same
    transaction as the statement, through those services unchanged.
 
-The general path runs on SQLite, and for pickup, share codes and clicks, a payment not
-pending or a provider mismatch; it also gives every error answer but a promotion's refusal at
-reservation, which is the same exception raised by the same call. Inside a caller's
-transaction (an Idempotency-Key's, a test's) a fast statement runs in a savepoint.
-`tests/test_fast_checkout.py` runs random carts through both paths and compares rows, events,
-notices, postings and commissions.
+The general path runs on SQLite, and for pickup, a payment not pending or a provider
+mismatch; it also gives every error answer but a refusal in `reservations.reserve`, which is
+the same exception raised by the same call. Inside a caller's transaction (an
+Idempotency-Key's, a test's) a fast statement runs in a savepoint. `tests/test_fast_checkout.py`
+runs random carts through both paths and compares rows, events, notices, postings,
+commissions, bindings, campaign rows, coupon redemptions and flash reservations.
 """
 
 from __future__ import annotations
@@ -58,7 +60,6 @@ from django.db import DataError, IntegrityError, OperationalError, connection, t
 from django.utils import timezone
 
 from sharemall.accounts.models import Member, MemberDevice
-from sharemall.catalog import services as catalog
 from sharemall.catalog.models import Product, Sku
 from sharemall.checkout import pricing, reservations
 from sharemall.core import sql
@@ -90,17 +91,11 @@ def _table(model: type[Any]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def eligible(
-    *,
-    items: Sequence[pricing.Item],
-    delivery: pricing.Delivery,
-    share_code: str | None,
-) -> bool:
+def eligible(*, items: Sequence[pricing.Item], delivery: pricing.Delivery) -> bool:
     """Whether a checkout request may take the fast path, from the request alone."""
     return (
         sql.is_postgres()
         and settings.CHECKOUT_FAST_PATH
-        and not share_code
         and delivery.type == order_rules.EXPRESS
         and bool(items)
     )
@@ -131,9 +126,12 @@ def _read_sql() -> str:
     )
 
 
-def _load(buyer: Member, sku_ids: list[int], now: datetime) -> pricing.Loaded | None:
-    """The cart's SKUs and the attribution, in one statement; None when a share click within
-    the window exists (its link decides, on the general path)."""
+def _load(
+    buyer: Member, sku_ids: list[int], now: datetime, *, share_code: str | None
+) -> pricing.Loaded:
+    """The cart's SKUs and the attribution, in one statement. With a share code, or a share
+    click within the window, the attribution is left to pricing (the link decides, as on the
+    general path): only without either is it the buyer's binding, read here."""
     with sql.prepared_cursor() as cursor:
         cursor.execute(
             _read_sql(),
@@ -145,8 +143,6 @@ def _load(buyer: Member, sku_ids: list[int], now: datetime) -> pricing.Loaded | 
             },
         )
         rows = cursor.fetchall()
-    if not rows or rows[0][-1]:
-        return None
     n_sku, n_product = len(Sku._meta.concrete_fields), len(Product._meta.concrete_fields)
     n_merchant = len(Merchant._meta.concrete_fields)
     skus: dict[int, Sku] = {}
@@ -160,6 +156,8 @@ def _load(buyer: Member, sku_ids: list[int], now: datetime) -> pricing.Loaded | 
         )
         sku.product = product
         skus[sku.pk] = sku
+    if share_code or not rows or rows[0][-1]:
+        return pricing.Loaded(skus, None)
     # The binding as it is now (the signed-in member object may be older than this request).
     fresh = Member(pk=buyer.pk, parent_id=rows[0][-3], bound_until=rows[0][-2])
     if fresh.parent_id is not None:
@@ -311,41 +309,37 @@ def order_create(
     delivery: pricing.Delivery,
     client_ip: str | None,
     device_id: str,
+    share_code: str | None = None,
     coupon_ids: Sequence[int] = (),
     now: datetime | None = None,
 ) -> tuple[Payment, orders.CreatedOrders] | None:
-    """Place a cart in two round trips (more with promotions: their tools' own statements), or
-    None when the general path must (a share click decides the attribution, or a SKU's stock
-    is short: its answer is the general path's)."""
+    """Place a cart in two round trips (more with promotions or a share: the general path's
+    own statements for them), or None when the general path must (a plain cart's SKU is
+    short of stock: its answer is the general path's)."""
     now = now or timezone.now()
     wants = pricing.merged(items)
-    loaded = _load(buyer, sorted({w.sku_id for w in wants}), now)
-    if loaded is None:
-        return None
+    loaded = _load(buyer, sorted({w.sku_id for w in wants}), now, share_code=share_code)
     priced = pricing.price(
         buyer=buyer,
         items=items,
         delivery=delivery,
-        share_code=None,
+        share_code=share_code,
         coupon_ids=coupon_ids,
         now=now,
         client_ip=client_ip,
         device_id=device_id,
         loaded=loaded,
     )
-    held = reservations.any_held(priced)
+    beyond = reservations.beyond_stock(priced)
     try:
-        # With promotions, their tools' reservations and the campaign rows join the statement
-        # in one transaction, through the general path's own code; refused, all rolls back.
-        with transaction.atomic() if held else _savepoint_if_in_transaction():
+        # A plain cart is the statement alone. Promotions or a share add the general path's own
+        # writes for them (`reservations.reserve`, the stock last) in one transaction with it.
+        with transaction.atomic() if beyond else _savepoint_if_in_transaction():
             payment, created = _write(
-                buyer, priced, now=now, device_id=device_id, client_ip=client_ip, stock=not held
+                buyer, priced, now=now, device_id=device_id, client_ip=client_ip, stock=not beyond
             )
-            if held:
-                reservations.promotions_reserve(buyer, priced, created, payment)
-                # Stock last, as on the general path: a hot SKU's row (a flash sale's) stays
-                # locked from here to the commit only, and a short SKU answers as it does there.
-                catalog.stock_reserve(priced.wanted)
+            if beyond:
+                reservations.reserve(buyer, priced, created, payment, now=now)
     except _StockShort:
         return None
     return payment, created

@@ -390,10 +390,11 @@ def _degree(attribution: distribution.Attribution, lines: list[orders.LineDraft]
 class Loaded:
     """What checkout's fast path read itself, in one statement, instead of `price` reading it:
     the cart's SKUs with their products and merchants (only those that exist), and the
-    attribution it decided from the same statement's rows."""
+    attribution it decided from the same statement's rows (None: `price` attributes, as for
+    the general path: a share code or a share click decides)."""
 
     skus: Mapping[int, Sku]
-    attribution: distribution.Attribution
+    attribution: distribution.Attribution | None
 
 
 @dataclass(frozen=True)

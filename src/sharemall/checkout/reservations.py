@@ -1,23 +1,52 @@
-"""What a priced checkout holds beside its orders, written in the checkout's transaction by both
-paths (services.order_create, and the fast path after its statement): each promotion line's
-offer reserved with its tool, the coupons marked used (either refusing rolls the whole checkout
-back), and one campaign row per campaign and order with what it gave off the order."""
+"""What a checkout reserves beside its orders, in its transaction and in this order, for both
+ways of placing one (services.order_create, and the fast path after its statement):
+
+1. each promotion line's offer reserved with its tool, the coupons marked used, and one campaign
+   row per campaign and order with what it gave off the order (`promotions_reserve`);
+2. the buyer's binding to the sharer, when the order came through a share;
+3. last the stock, so a popular SKU's row stays locked for the shortest time (a flash sale's
+   hot row): one conditional UPDATE per SKU in id order.
+
+Any refusal (sold out, over the limit, a coupon used meanwhile, stock short) raises and rolls
+the whole checkout back."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sharemall.accounts.models import Member
+from sharemall.catalog import services as catalog
 from sharemall.checkout import pricing
+from sharemall.distribution import services as distribution
 from sharemall.orders import services as orders
 from sharemall.payments.models import Payment
 from sharemall.promotions.services import campaigns, coupons
 from sharemall.promotions.services import offers as promotion_offers
 
 
-def any_held(priced: pricing.Priced) -> bool:
-    """Whether `priced` holds anything `promotions_reserve` writes: an offer line, a spend
-    tier's discount or a coupon."""
+def reserve(
+    buyer: Member,
+    priced: pricing.Priced,
+    created: orders.CreatedOrders,
+    payment: Payment,
+    *,
+    now: datetime,
+    stock: bool = True,
+) -> None:
+    """Everything above, in its order; the stock too unless `stock` is False (the fast path's
+    statement took it)."""
+    promotions_reserve(buyer, priced, created, payment)
+    distribution.binding_at_checkout(buyer, priced.attribution, now=now)
+    if stock:
+        catalog.stock_reserve(priced.wanted)
+
+
+def beyond_stock(priced: pricing.Priced) -> bool:
+    """Whether `reserve` has more to write for `priced` than its stock: an offer line, a spend
+    tier's discount, a coupon, or a share that may bind the buyer."""
     return (
         bool(priced.coupons)
+        or priced.attribution.through_share
         or any(p.tier_fen for p in priced.prices)
         or any(o is not None for offers in priced.offers for o in offers)
     )

@@ -10,12 +10,12 @@ POST /api/v1/orders, from the edge to the database, in order:
    SKUs must exist and be on sale (`_buyable_skus`), the delivery is checked (`_destination`),
    the share that brought the buyer is attributed, lines are priced from the database with the
    share discount (`_priced_lines`) and one order draft is made per merchant (`_order_drafts`).
-   A cart without a share code, delivered by express, takes the fast path on
-   PostgreSQL instead (checkout/fast.py): the same pricing over rows read in one statement,
-   everything below written in one more, and the promotions' reservations as below.
+   A cart delivered by express takes the fast path on PostgreSQL instead (checkout/fast.py):
+   the same pricing over rows read in one statement, the payment, orders and (for a plain
+   cart) stock written in one more, and `reservations.reserve` as below for the rest.
 4. Then one transaction writes: the payment (`payments.payment_create`), the orders with their
-   lines and first events (`orders.orders_create`), the promotions' reservations and campaign
-   rows (`reservations.promotions_reserve`), the buyer's binding to the sharer, and last
+   lines and first events (`orders.orders_create`), then `reservations.reserve`: the
+   promotions' reservations and campaign rows, the buyer's binding to the sharer, and last
    the catalog stock (`catalog.stock_reserve`: one conditional UPDATE per SKU in id order), so
    a hot SKU's row stays locked for the shortest time. Any error rolls all of it back.
 5. Ledger: nothing is posted at checkout; the provider's notification that captures the payment
@@ -39,7 +39,6 @@ from django.utils.translation import gettext as _
 from sharemall.accounts.models import Member
 from sharemall.addresses import selectors as address_book
 from sharemall.aftersales import services as aftersales
-from sharemall.catalog import services as catalog
 from sharemall.checkout import fast, pricing, reservations
 from sharemall.core import sql
 from sharemall.core.errors import Conflict, DomainError, NotFound
@@ -141,11 +140,12 @@ def order_create(
     Prices come from the database, never from the client.
     """
     now = timezone.now()
-    if fast.eligible(items=items, delivery=delivery, share_code=share_code):
+    if fast.eligible(items=items, delivery=delivery):
         placed = fast.order_create(
             buyer=buyer,
             items=items,
             delivery=delivery,
+            share_code=share_code,
             client_ip=client_ip,
             device_id=device_id,
             coupon_ids=coupon_ids,
@@ -164,19 +164,16 @@ def order_create(
         client_ip=client_ip,
         device_id=device_id,
     )
-    drafts, attribution, wanted = priced.drafts, priced.attribution, priced.wanted
     with transaction.atomic():
         payment = payments.payment_create(
             buyer=buyer,
-            amount_fen=sum(d.total_fen for d in drafts),
+            amount_fen=priced.total_fen,
             expires_at=now + timedelta(minutes=settings.ORDER_UNPAID_TIMEOUT_MINUTES),
         )
-        created = orders.orders_create(buyer=buyer, payment=payment, drafts=drafts)
-        reservations.promotions_reserve(buyer, priced, created, payment)
-        distribution.binding_at_checkout(buyer, attribution, now=now)
-        # Stock last: a popular SKU's row stays locked only from here to the commit, so
-        # concurrent checkouts of it queue for the shortest time (a flash sale's hot row).
-        catalog.stock_reserve(wanted)
+        created = orders.orders_create(buyer=buyer, payment=payment, drafts=priced.drafts)
+        # Promotions, the binding to the sharer, and the stock last (a hot SKU's row stays
+        # locked only from there to the commit).
+        reservations.reserve(buyer, priced, created, payment, now=now)
     return CheckoutResult(payment, created.orders, created.lines)
 
 
