@@ -2,6 +2,7 @@
 PostgreSQL, beside the database's own ceiling for the same transaction shape.
 
     .venv/bin/python bench/checkout.py [--seconds 20] [--clients 32] [--workers 2] [--skus 500]
+        [--share]   # every order sent with a share code of its product
     CHECKOUT_FAST_PATH=0 .venv/bin/python bench/checkout.py   # the general (ORM) path instead
 
 1. A fresh database `sharemall_bench_checkout` is made and migrated; one approved merchant with
@@ -44,6 +45,28 @@ from _setup import SHAREMALL, approved_merchant, fresh_postgres, pct, pgbench_tp
 DB = "sharemall_bench_checkout"
 
 
+def share_codes(skus: list[int]) -> dict[int, str]:
+    """One sharer's share link for each SKU's product: the code each order of it is sent with
+    (`--share`), as a buyer arriving through a friend's share sends it."""
+    from sharemall.accounts.models import Member
+    from sharemall.catalog.models import Sku
+    from sharemall.sharing.models import ShareLink
+
+    sharer = Member.objects.create_user("13700000009", "bench-pass-4", nickname="sharer")
+    products = dict(Sku.objects.filter(pk__in=skus).values_list("pk", "product_id"))
+    links = ShareLink.objects.bulk_create(
+        ShareLink(
+            code=f"bench{i:07d}",
+            sharer=sharer,
+            target_type="product",
+            target_id=products[sku],
+            rewarded=True,
+        )
+        for i, sku in enumerate(skus)
+    )
+    return {sku: link.code for sku, link in zip(skus, links, strict=True)}
+
+
 def seed(clients: int, skus: int) -> tuple[list[int], list[str]]:
     from sharemall.accounts.models import Member
     from sharemall.accounts.services import token_issue
@@ -81,13 +104,20 @@ ADDRESS = {
 }
 
 
-def statements_per_order(sku: int, token: str) -> tuple[int, int]:
+def order_body(sku: int, codes: dict[int, str]) -> str:
+    order: dict[str, object] = {"items": [{"sku_id": sku, "quantity": 1}], "delivery": ADDRESS}
+    if sku in codes:
+        order["share_code"] = codes[sku]
+    return json.dumps(order)
+
+
+def statements_per_order(sku: int, token: str, codes: dict[int, str]) -> tuple[int, int]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
-    body = json.dumps({"items": [{"sku_id": sku, "quantity": 1}], "delivery": ADDRESS})
+    body = order_body(sku, codes)
     warm = client.post("/api/v1/orders", body, content_type="application/json")
     client.post(f"/api/v1/payments/sandbox/{warm.json()['payment_id']}/complete")  # warm caches
     with CaptureQueriesContext(connection) as create:
@@ -99,7 +129,14 @@ def statements_per_order(sku: int, token: str) -> tuple[int, int]:
     return len(create), len(pay)
 
 
-def _buyer_loop(port: int, skus: list[int], tokens: list[str], seconds: float, out: object) -> None:
+def _buyer_loop(
+    port: int,
+    skus: list[int],
+    codes: dict[int, str],
+    tokens: list[str],
+    seconds: float,
+    out: object,
+) -> None:
     import random
     import threading
 
@@ -117,9 +154,7 @@ def _buyer_loop(port: int, skus: list[int], tokens: list[str], seconds: float, o
         took: list[float] = []
         while time.monotonic() < deadline:
             started = time.monotonic()
-            body = json.dumps(
-                {"items": [{"sku_id": rng.choice(skus), "quantity": 1}], "delivery": ADDRESS}
-            )
+            body = order_body(rng.choice(skus), codes)
             try:
                 conn.request("POST", "/api/v1/orders", body, headers)
                 r = conn.getresponse()
@@ -205,6 +240,7 @@ class HttpRun:
 def http_throughput(
     url: str,
     skus: list[int],
+    codes: dict[int, str],
     tokens: list[str],
     *,
     seconds: float,
@@ -248,12 +284,14 @@ def http_throughput(
                 time.sleep(0.1)
         # Warm every worker (first requests load code and connections).
         warm = multiprocessing.Queue()
-        _buyer_loop(port, skus, tokens[:4], 2.0, warm)
+        _buyer_loop(port, skus, codes, tokens[:4], 2.0, warm)
         warm.get()
         queue: multiprocessing.Queue[tuple[int, int, list[float]]] = multiprocessing.Queue()
         chunks = [tokens[i::load_processes] for i in range(load_processes)]
         procs = [
-            multiprocessing.Process(target=_buyer_loop, args=(port, skus, chunk, seconds, queue))
+            multiprocessing.Process(
+                target=_buyer_loop, args=(port, skus, codes, chunk, seconds, queue)
+            )
             for chunk in chunks
         ]
         cpu_before = _cpu_seconds(server.pid)
@@ -384,15 +422,22 @@ def main() -> None:
         default=500,
         help="orders spread over this many SKUs (1 = a flash sale's hot row)",
     )
+    parser.add_argument(
+        "--share",
+        action="store_true",
+        help="every order sent with a share code of its product (the buyer is bound at the first)",
+    )
     args = parser.parse_args()
 
     url = fresh_postgres(DB)
     skus, tokens = seed(args.clients, args.skus)
-    create_statements, pay_statements = statements_per_order(skus[0], tokens[0])
+    codes = share_codes(skus) if args.share else {}
+    create_statements, pay_statements = statements_per_order(skus[0], tokens[0], codes)
     load_before = os.getloadavg()
     run = http_throughput(
         url,
         skus,
+        codes,
         tokens,
         seconds=args.seconds,
         workers=args.workers,
@@ -424,7 +469,8 @@ def main() -> None:
     print(
         f"HTTP orders/s (create + sandbox pay): {run.rate:.0f}  "
         f"[{run.ok} orders, {run.errors} errors, {args.clients} clients, "
-        f"{args.workers} workers x {args.threads} threads, {args.skus} SKUs]"
+        f"{args.workers} workers x {args.threads} threads, {args.skus} SKUs"
+        f"{', each order through a share' if args.share else ''}]"
     )
     print(f"latency per order (create + pay), p50 / p99: {run.p50_ms:.1f} / {run.p99_ms:.1f} ms")
     print(

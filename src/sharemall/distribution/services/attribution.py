@@ -15,6 +15,7 @@ class Attribution:
     kind: str  # "share", "parent" or ""
     link_id: int | None = None
     rewarded: bool = False
+    link_code: str = ""  # the share link's code, named in the binding it may make
 
     @property
     def through_share(self) -> bool:
@@ -33,7 +34,7 @@ def attribution_of(buyer: Member, link: ShareLink | None, *, now: datetime) -> A
     """The attribution once the share link (if any) is known: the link's sharer, else the
     buyer's parent while the binding holds, else nobody."""
     if link is not None and link.sharer_id != buyer.pk:
-        return Attribution(link.sharer, "share", link.pk, link.rewarded)
+        return Attribution(link.sharer, "share", link.pk, link.rewarded, link.code)
     if buyer.parent_id and (buyer.bound_until is None or buyer.bound_until > now):
         return Attribution(buyer.parent, "parent", None, True)
     return Attribution(None, "")
@@ -45,8 +46,4 @@ def binding_at_checkout(buyer: Member, attribution: Attribution, *, now: datetim
     allows (PRODUCT §4.2). Returns whether it did."""
     if not attribution.through_share or attribution.referrer is None or not attribution.link_id:
         return False
-    code = (
-        ShareLink.objects.filter(pk=attribution.link_id).values_list("code", flat=True).first()
-        or ""
-    )
-    return bind(buyer, attribution.referrer, source=f"checkout:{code}", now=now)
+    return bind(buyer, attribution.referrer, source=f"checkout:{attribution.link_code}", now=now)
