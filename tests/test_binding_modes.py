@@ -110,6 +110,9 @@ def test_last_touch_rebinds_at_checkout_through_a_share(
     assert _member(tree["m"]).parent_id == tree["b"]
     assert _member(tree["c"]).grandparent_id == tree["b"]
     assert _history(tree["m"])[-1] == (tree["b"], tree["a"], "last_touch", "checkout")
+    # The binding names the share it came through.
+    latest = Binding.objects.filter(member_id=tree["m"]).latest("bound_at", "id")
+    assert latest.source == f"checkout:{tree['b_code']}"
 
 
 def test_a_landing_cookie_remembered_by_the_browser_rebinds_at_checkout(
