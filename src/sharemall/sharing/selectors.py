@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from sharemall.accounts.models import Member
 from sharemall.catalog.selectors import visible_products
+from sharemall.core import sql
 from sharemall.merchants import rules as merchant_rules
 from sharemall.merchants.models import Store
 from sharemall.platform import services as platform
@@ -18,9 +19,17 @@ from sharemall.sharing.models import ShareClick, ShareLink, ShareTouch
 
 
 def link_by_code(code: str | None) -> ShareLink | None:
+    """The link with this code, its sharer loaded. Every order through a share reads it: two
+    prepared look-ups on PostgreSQL cost a fraction of the ORM's joined query (`sql.fetch_one`)."""
     if not rules.looks_like_code(code):
         return None
-    return ShareLink.objects.select_related("sharer").filter(code=code).first()
+    link = sql.fetch_one(ShareLink, code=code)
+    if link is not None:
+        sharer = sql.fetch_one(Member, pk=link.sharer_id)
+        if sharer is None:  # the foreign key protects a sharer with links: as if no link
+            return None
+        link.sharer = sharer
+    return link
 
 
 def links_of(member: Member) -> QuerySet[ShareLink]:
