@@ -132,10 +132,11 @@ def statements_per_order(sku: int, token: str, codes: dict[int, str]) -> tuple[i
 def _buyer_loop(
     port: int,
     skus: list[int],
-    codes: dict[int, str],
     tokens: list[str],
     seconds: float,
     out: object,
+    *,
+    codes: dict[int, str],
 ) -> None:
     import random
     import threading
@@ -284,13 +285,15 @@ def http_throughput(
                 time.sleep(0.1)
         # Warm every worker (first requests load code and connections).
         warm = multiprocessing.Queue()
-        _buyer_loop(port, skus, codes, tokens[:4], 2.0, warm)
+        _buyer_loop(port, skus, tokens[:4], 2.0, warm, codes=codes)
         warm.get()
         queue: multiprocessing.Queue[tuple[int, int, list[float]]] = multiprocessing.Queue()
         chunks = [tokens[i::load_processes] for i in range(load_processes)]
         procs = [
             multiprocessing.Process(
-                target=_buyer_loop, args=(port, skus, codes, chunk, seconds, queue)
+                target=_buyer_loop,
+                args=(port, skus, chunk, seconds, queue),
+                kwargs={"codes": codes},
             )
             for chunk in chunks
         ]
