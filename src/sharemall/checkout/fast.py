@@ -128,10 +128,11 @@ def _read_sql() -> str:
 
 def _load(
     buyer: Member, sku_ids: list[int], now: datetime, *, share_code: str | None
-) -> pricing.Loaded:
+) -> pricing.Loaded | None:
     """The cart's SKUs and the attribution, in one statement. With a share code, or a share
     click within the window, the attribution is left to pricing (the link decides, as on the
-    general path): only without either is it the buyer's binding, read here."""
+    general path): only without either is it the buyer's binding, read here. None when the
+    buyer's row is gone (deleted during the request): the general path answers."""
     with sql.prepared_cursor() as cursor:
         cursor.execute(
             _read_sql(),
@@ -143,6 +144,8 @@ def _load(
             },
         )
         rows = cursor.fetchall()
+    if not rows:
+        return None
     n_sku, n_product = len(Sku._meta.concrete_fields), len(Product._meta.concrete_fields)
     n_merchant = len(Merchant._meta.concrete_fields)
     skus: dict[int, Sku] = {}
@@ -156,7 +159,7 @@ def _load(
         )
         sku.product = product
         skus[sku.pk] = sku
-    if share_code or not rows or rows[0][-1]:
+    if share_code or rows[0][-1]:
         return pricing.Loaded(skus, None)
     # The binding as it is now (the signed-in member object may be older than this request).
     fresh = Member(pk=buyer.pk, parent_id=rows[0][-3], bound_until=rows[0][-2])
@@ -315,10 +318,12 @@ def order_create(
 ) -> tuple[Payment, orders.CreatedOrders] | None:
     """Place a cart in two round trips (more with promotions or a share: the general path's
     own statements for them), or None when the general path must (a plain cart's SKU is
-    short of stock: its answer is the general path's)."""
+    short of stock, or the buyer's row is gone: its answer is the general path's)."""
     now = now or timezone.now()
     wants = pricing.merged(items)
     loaded = _load(buyer, sorted({w.sku_id for w in wants}), now, share_code=share_code)
+    if loaded is None:
+        return None
     priced = pricing.price(
         buyer=buyer,
         items=items,
