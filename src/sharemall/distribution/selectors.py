@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -14,10 +15,11 @@ from sharemall.accounts.models import Member
 from sharemall.catalog.models import Product, Sku
 from sharemall.catalog.selectors import visible_products
 from sharemall.core import versions
+from sharemall.core.sql import is_postgres, prepared_cursor
 from sharemall.distribution import rules
 from sharemall.distribution.models import CommissionEntry, CommissionPlan, SubStore
 from sharemall.orders import rules as order_rules
-from sharemall.orders.models import Order
+from sharemall.orders.models import Order, OrderLine
 from sharemall.platform import rules as platform_rules
 from sharemall.platform.services import current as platform_settings
 
@@ -128,15 +130,48 @@ def team_depths(member: Member, *, depth: int) -> list[dict[str, int]]:
 def share_degree(sharer_id: int, product_ids: list[int]) -> int:
     """The degree an order through `sharer_id`'s share of these products has (PRODUCT §6.3):
     one more than the lowest degree at which the sharer bought any of them through a share, or
-    1 when the sharer found them on their own."""
-    prior = Order.objects.filter(
+    1 when the sharer found them on their own. Every order through a share asks: on PostgreSQL
+    one prepared statement (the ORM's aggregate cost ~1 ms of CPU), elsewhere the ORM."""
+    if is_postgres():
+        with prepared_cursor() as cursor:
+            cursor.execute(
+                _prior_degree_sql(),
+                {
+                    "buyer": sharer_id,
+                    "statuses": list(order_rules.BOUGHT_STATUSES),
+                    "products": product_ids,
+                },
+            )
+            prior = cursor.fetchone()[0]
+    else:
+        prior = prior_degree_orm(sharer_id, product_ids)
+    return rules.degree_after(prior)
+
+
+def prior_degree_orm(sharer_id: int, product_ids: list[int]) -> int | None:
+    """The lowest degree at which the sharer bought any of these products through a share
+    (None: never), through the ORM: what `_prior_degree_sql` reads, as tests compare."""
+    lowest: int | None = Order.objects.filter(
         buyer_id=sharer_id,
         attribution="share",
         degree__isnull=False,
         status__in=order_rules.BOUGHT_STATUSES,
         lines__product_id__in=product_ids,
     ).aggregate(lowest=Min("degree"))["lowest"]
-    return rules.degree_after(prior)
+    return lowest
+
+
+@functools.cache
+def _prior_degree_sql() -> str:
+    quote = connection.ops.quote_name
+    order, line = Order._meta, OrderLine._meta
+    return (
+        f"SELECT MIN(o.{quote('degree')}) FROM {quote(order.db_table)} o "  # noqa: S608 - constant names; values are parameters
+        f"WHERE o.{quote('buyer_id')} = %(buyer)s AND o.{quote('attribution')} = 'share' "
+        f"AND o.{quote('degree')} IS NOT NULL AND o.{quote('status')} = ANY(%(statuses)s::text[]) "
+        f"AND EXISTS (SELECT 1 FROM {quote(line.db_table)} l WHERE l.{quote('order_id')} = o.id "
+        f"AND l.{quote('product_id')} = ANY(%(products)s::bigint[]))"
+    )
 
 
 @dataclass(frozen=True, slots=True)
