@@ -2,7 +2,7 @@
 ways of placing one (services.order_create, and the fast path after its statement):
 
 1. each promotion line's offer reserved with its tool, the coupons marked used, and one campaign
-   row per campaign and order with what it gave off the order (`promotions_reserve`);
+   row per campaign and order with what it gave off the order;
 2. the buyer's binding to the sharer, when the order came through a share;
 3. last the stock, so a popular SKU's row stays locked for the shortest time (a flash sale's
    hot row): one conditional UPDATE per SKU in id order.
@@ -31,14 +31,11 @@ def reserve(
     payment: Payment,
     *,
     now: datetime,
-    stock: bool = True,
 ) -> None:
-    """Everything above, in its order; the stock too unless `stock` is False (the fast path's
-    statement took it)."""
-    promotions_reserve(buyer, priced, created, payment)
+    """Everything above, in its order."""
+    _promotions_reserve(buyer, priced, created, payment)
     distribution.binding_at_checkout(buyer, priced.attribution, now=now)
-    if stock:
-        catalog.stock_reserve(priced.wanted)
+    catalog.stock_reserve(priced.wanted)
 
 
 def beyond_stock(priced: pricing.Priced) -> bool:
@@ -52,9 +49,10 @@ def beyond_stock(priced: pricing.Priced) -> bool:
     )
 
 
-def promotions_reserve(
+def _promotions_reserve(
     buyer: Member, priced: pricing.Priced, created: orders.CreatedOrders, payment: Payment
 ) -> None:
+    """Step 1 above: the offers, the coupons and the campaign rows."""
     taken: list[campaigns.Taken] = []
     for order, draft, offers, price in zip(
         created.orders, priced.drafts, priced.offers, priced.prices, strict=True
