@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _replay import captured, pgbench_script
 from _setup import SHAREMALL, approved_merchant, fresh_postgres, pct, pgbench_tps
 
 DB = "sharemall_bench_checkout"
@@ -412,6 +413,87 @@ def raw_ceiling(url: str, skus: list[int], clients: int, seconds: int) -> float:
     )
 
 
+# Where the ids of the captured order start: far from every other number its statements carry,
+# so each is found and replaced unambiguously (`_replay`).
+_CAPTURE_IDS = {
+    "accounts_member": 7_700_000,
+    "catalog_product": 5_500_000,
+    "catalog_sku": 4_400_000,
+    "payments_payment": 8_800_000,
+    "orders_order": 9_900_000,
+}
+
+
+def replay_ceiling(url: str, skus: list[int], clients: int, seconds: int) -> tuple[float, int]:
+    """The raw ceiling of the application's own statements: one order is placed and paid
+    in-process (the served WSGI application, as `sharemall serve` runs it) while every statement
+    is captured; pgbench then replays them, each transaction another buyer, SKU, order and
+    payment number, the ids chained as the application chains them. Returns orders/s and the
+    number of statements replayed per order."""
+    from checkout_cpu import Shop
+    from django.db import connection
+
+    from sharemall.accounts.models import Member
+    from sharemall.accounts.services import token_issue
+    from sharemall.catalog.models import Product, Sku
+    from sharemall.config import wsgi
+
+    with connection.cursor() as cursor:
+        for table, start in _CAPTURE_IDS.items():
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, start])
+    template = Sku.objects.select_related("product").get(pk=skus[0])
+    product = Product.objects.create(
+        merchant_id=template.product.merchant_id, title="Bench tea", status="on_sale"
+    )
+    sku = Sku.objects.create(product=product, name="tin", price_fen=1999, stock=10_000_000)
+    buyer = Member.objects.create_user("13500000001", "bench-pass-5", nickname="replayed")
+    shop = Shop(wsgi.application, [sku.pk], [token_issue(buyer)], ADDRESS)
+    shop.order(0)  # the first order of a buyer warms per-process caches, as the HTTP run's did
+    with captured() as capture:
+        shop.order(0)
+    order = buyer.orders.latest("pk")
+    payment = order.payment
+    offsets = {p - s for s, p in Sku.objects.filter(pk__in=skus).values_list("pk", "product_id")}
+    assert len(offsets) == 1, "the bench's products and SKUs are made in step"
+    buyers = Member.objects.filter(phone__startswith="136").values_list("pk", flat=True)
+    prelude = "\n".join(
+        [
+            "\\set r random(1, 9000000000000000)",
+            f"\\set buyer random({min(buyers)}, {max(buyers)})",
+            f"\\set sku random({min(skus)}, {max(skus)})",
+            f"\\set product :sku + {offsets.pop()}",
+        ]
+    )
+    script = pgbench_script(
+        capture.statements,
+        vary={
+            order.order_no: "'O' || :r",
+            payment.payment_no: "'P' || :r",
+            payment.pay_token: "'T' || :r",
+            str(buyer.pk): ":buyer",
+            str(sku.pk): ":sku",
+            str(product.pk): ":product",
+            str(payment.pk): ":payment_id",
+            str(order.pk): "(:order_ids::bigint[])[1]",
+        },
+        gset={
+            i: ["payment_id", "order_ids", "line_ids", "checked"]
+            for i, st in enumerate(capture.statements)
+            if "AS order_ids" in st.sql
+        },
+        prelude=prelude,
+    )
+    tps = pgbench_tps(
+        url,
+        script.text,
+        clients=clients,
+        seconds=seconds,
+        variables=script.variables,
+        prepared=True,
+    )
+    return tps, len(capture.statements)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
@@ -449,6 +531,9 @@ def main() -> None:
     )
     load_between = os.getloadavg()
     ceiling = raw_ceiling(url, skus, min(args.clients, 8), int(args.seconds))
+    replayed, replayed_statements = replay_ceiling(
+        url, skus, min(args.clients, 8), int(args.seconds)
+    )
     load_after = os.getloadavg()
 
     from django.db import connection
@@ -485,6 +570,11 @@ def main() -> None:
         f"{ceiling:.0f} orders/s"
     )
     print(f"ratio HTTP / raw: {run.rate / ceiling:.2f}")
+    print(
+        f"replayed ceiling (pgbench, the {replayed_statements} statements the application sent "
+        f"for one order, {min(args.clients, 8)} clients): {replayed:.0f} orders/s"
+    )
+    print(f"ratio HTTP / replayed: {run.rate / replayed:.2f}")
 
 
 if __name__ == "__main__":

@@ -225,9 +225,9 @@ WITH {taking if stock else ""}pay AS (
   ON CONFLICT (member_id, device_id)
   DO UPDATE SET last_seen = EXCLUDED.last_seen, last_ip = EXCLUDED.last_ip
 )
-SELECT (SELECT id FROM pay), ARRAY(SELECT id FROM ord ORDER BY id),
-  ARRAY(SELECT id FROM lin ORDER BY id),
-  {check}
+SELECT (SELECT id FROM pay) AS payment_id, ARRAY(SELECT id FROM ord ORDER BY id) AS order_ids,
+  ARRAY(SELECT id FROM lin ORDER BY id) AS line_ids,
+  {check} AS checked
 """
 
 
@@ -468,12 +468,12 @@ WITH pay AS (
   ORDER BY e.n
   RETURNING id
 )
-SELECT (SELECT payer_id FROM pay), (SELECT count(*) FROM pay),
+SELECT (SELECT payer_id FROM pay) AS payer_id, (SELECT count(*) FROM pay) AS captured,
   CASE WHEN NOT EXISTS (SELECT 1 FROM pay) THEN 1 ELSE 1 / (
     (SELECT count(*) FROM ord) = %(n_orders)s
     AND (SELECT count(*) FROM acct) = %(n_orders)s
     AND (SELECT count(*) FROM tx) = 1
-    AND (SELECT count(*) FROM post) = %(n_entries)s)::integer END
+    AND (SELECT count(*) FROM post) = %(n_entries)s)::integer END AS checked
 """
 
 
