@@ -46,18 +46,20 @@ from _setup import SHAREMALL, approved_merchant, fresh_postgres, pct, pgbench_tp
 DB = "sharemall_bench_checkout"
 
 
-def share_codes(skus: list[int]) -> dict[int, str]:
+def share_codes(skus: list[int], prefix: str = "bench") -> dict[int, str]:
     """One sharer's share link for each SKU's product: the code each order of it is sent with
     (`--share`), as a buyer arriving through a friend's share sends it."""
     from sharemall.accounts.models import Member
     from sharemall.catalog.models import Sku
     from sharemall.sharing.models import ShareLink
 
-    sharer = Member.objects.create_user("13700000009", "bench-pass-4", nickname="sharer")
+    sharer = Member.objects.filter(phone="13700000009").first() or Member.objects.create_user(
+        "13700000009", "bench-pass-4", nickname="sharer"
+    )
     products = dict(Sku.objects.filter(pk__in=skus).values_list("pk", "product_id"))
     links = ShareLink.objects.bulk_create(
         ShareLink(
-            code=f"bench{i:07d}",
+            code=f"{prefix}{i:07d}",
             sharer=sharer,
             target_type="product",
             target_id=products[sku],
@@ -424,12 +426,16 @@ _CAPTURE_IDS = {
 }
 
 
-def replay_ceiling(url: str, skus: list[int], clients: int, seconds: int) -> tuple[float, int]:
+def replay_ceiling(
+    url: str, skus: list[int], clients: int, seconds: int, *, share: bool
+) -> tuple[float, int]:
     """The raw ceiling of the application's own statements: one order is placed and paid
     in-process (the served WSGI application, as `sharemall serve` runs it) while every statement
     is captured; pgbench then replays them, each transaction another buyer, SKU, order and
-    payment number, the ids chained as the application chains them. Returns orders/s and the
-    number of statements replayed per order."""
+    payment number, the ids chained as the application chains them. With `share`, the order is
+    sent with a share code, by a buyer already bound by an earlier one (as the HTTP run's buyers
+    are after their first order). Returns orders/s and the number of statements replayed per
+    order."""
     from checkout_cpu import Shop
     from django.db import connection
 
@@ -447,7 +453,8 @@ def replay_ceiling(url: str, skus: list[int], clients: int, seconds: int) -> tup
     )
     sku = Sku.objects.create(product=product, name="tin", price_fen=1999, stock=10_000_000)
     buyer = Member.objects.create_user("13500000001", "bench-pass-5", nickname="replayed")
-    shop = Shop(wsgi.application, [sku.pk], [token_issue(buyer)], ADDRESS)
+    codes = share_codes([sku.pk], prefix="replay") if share else {}
+    shop = Shop(wsgi.application, [sku.pk], [token_issue(buyer)], ADDRESS, codes)
     shop.order(0)  # the first order of a buyer warms per-process caches, as the HTTP run's did
     with captured() as capture:
         shop.order(0)
@@ -532,7 +539,7 @@ def main() -> None:
     load_between = os.getloadavg()
     ceiling = raw_ceiling(url, skus, min(args.clients, 8), int(args.seconds))
     replayed, replayed_statements = replay_ceiling(
-        url, skus, min(args.clients, 8), int(args.seconds)
+        url, skus, min(args.clients, 8), int(args.seconds), share=args.share
     )
     load_after = os.getloadavg()
 

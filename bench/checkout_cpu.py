@@ -38,8 +38,16 @@ DB = "sharemall_bench_checkout_cpu"
 
 
 class Shop:
-    def __init__(self, app: Any, skus: list[int], tokens: list[str], address: dict[str, str]):
+    def __init__(
+        self,
+        app: Any,
+        skus: list[int],
+        tokens: list[str],
+        address: dict[str, str],
+        codes: dict[int, str] | None = None,
+    ):
         self.app, self.skus, self.tokens, self.address = app, skus, tokens, address
+        self.codes = codes or {}  # SKU → the share code its orders are sent with
 
     def _call(self, path: str, token: str, body: bytes = b"") -> tuple[str, bytes]:
         environ = {
@@ -67,7 +75,10 @@ class Shop:
 
     def order(self, i: int) -> None:
         token = self.tokens[i % len(self.tokens)]
-        cart = {"items": [{"sku_id": self.skus[i % len(self.skus)], "quantity": 1}]}
+        sku = self.skus[i % len(self.skus)]
+        cart: dict[str, Any] = {"items": [{"sku_id": sku, "quantity": 1}]}
+        if sku in self.codes:
+            cart["share_code"] = self.codes[sku]
         body = json.dumps({**cart, "delivery": self.address}).encode()
         status, answer = self._call("/api/v1/orders", token, body)
         assert status.startswith("201"), (status, answer)
