@@ -74,15 +74,18 @@ def pgbench_tps(
     seconds: int,
     variables: dict[str, Any] | None = None,
     prepared: bool = False,
+    transactions: int | None = None,
 ) -> float:
     """Transactions per second pgbench reaches running `script` (SQL) against `url`; with
-    `prepared`, each statement is parsed and planned once per connection (`-M prepared`)."""
+    `prepared`, each statement is parsed and planned once per connection (`-M prepared`). With
+    `transactions`, each client runs that many instead of running for `seconds`."""
     import re
     import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as file:
         file.write(script)
-    args = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", file.name]
+    length = ["-t", str(transactions)] if transactions else ["-T", str(seconds)]
+    args = ["pgbench", "-n", "-c", str(clients), "-j", "2", *length, "-f", file.name]
     if prepared:
         args += ["-M", "prepared"]
     args += [f"-D{k}={v}" for k, v in (variables or {}).items()]

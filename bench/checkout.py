@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _replay import captured, pgbench_script
+from _replay import Script, captured, pgbench_script
 from _setup import SHAREMALL, approved_merchant, fresh_postgres, pct, pgbench_tps
 
 DB = "sharemall_bench_checkout"
@@ -444,14 +444,13 @@ class Replayed:
     statements: int  # per order
 
 
-def replay_ceiling(url: str, skus: list[int], seconds: int, *, share: bool) -> Replayed:
-    """The raw ceiling of the application's own statements: one order is placed and paid
-    in-process (the served WSGI application, as `sharemall serve` runs it) while every statement
-    is captured; pgbench then replays them, each transaction another buyer, SKU, order and
-    payment number, the ids chained as the application chains them. With `share`, the order is
-    sent with a share code, by a buyer already bound by an earlier one (as the HTTP run's buyers
-    are after their first order). Returns orders/s and the number of statements replayed per
-    order, at the best of REPLAY_CLIENTS concurrent clients."""
+def replay_script(skus: list[int], *, share: bool) -> tuple[Script, int]:
+    """The pgbench script of the application's own statements for one order, and how many there
+    are: one order is placed and paid in-process (the served WSGI application, as `sharemall
+    serve` runs it) while every statement is captured; each replayed transaction is another
+    buyer of the bench's (phones 136…), SKU of `skus`, order and payment number, the ids chained
+    as the application chains them. With `share`, the order is sent with a share code, by a
+    buyer already bound by an earlier one (as the HTTP run's buyers are after their first)."""
     from checkout_cpu import Shop
     from django.db import connection
 
@@ -506,6 +505,12 @@ def replay_ceiling(url: str, skus: list[int], seconds: int, *, share: bool) -> R
         },
         prelude=prelude,
     )
+    return script, len(capture.statements)
+
+
+def replay_ceiling(url: str, skus: list[int], seconds: int, *, share: bool) -> Replayed:
+    """Orders/s of `replay_script` at the best of REPLAY_CLIENTS concurrent clients."""
+    script, statements = replay_script(skus, share=share)
     # A ceiling is the best the database does: PostgreSQL on two cores does more with fewer
     # connections than the HTTP run holds, so the concurrency is tried, not assumed.
     runs = {
@@ -520,7 +525,7 @@ def replay_ceiling(url: str, skus: list[int], seconds: int, *, share: bool) -> R
         for c in REPLAY_CLIENTS
     }
     best = max(runs, key=runs.__getitem__)
-    return Replayed(runs[best], best, len(capture.statements))
+    return Replayed(runs[best], best, statements)
 
 
 def main() -> None:
