@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from sharemall.accounts.models import Member
@@ -94,6 +96,47 @@ def test_many_members_racing_for_the_last_coupons_take_exactly_the_total() -> No
     assert {e.code for e in outcomes if isinstance(e, DomainError)} == {"coupon_exhausted"}
     coupon.refresh_from_db()
     assert coupon.claimed == 7 == CouponClaim.objects.filter(coupon=coupon).count()
+
+
+def test_a_claim_that_loses_its_device_seq_to_another_account_takes_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The farm race below, made certain: another account on the device commits seq 1 between
+    this claim's count and its insert. The device holds one claim of the two allowed, so this
+    claim takes seq 2 instead of being refused."""
+    coupon = _coupon(total=10, per_member=2)
+    other, member = MemberFactory.create_batch(2)
+    create = CouponClaim.objects.create
+    raced: list[CouponClaim] = []
+
+    def other_account_claims() -> None:
+        try:
+            raced.append(
+                create(
+                    coupon=coupon,
+                    member=other,
+                    seq=1,
+                    claimed_at=timezone.now(),
+                    device_id="farm-phone",
+                    device_seq=1,
+                )
+            )
+        finally:
+            connections.close_all()
+
+    def create_after_the_other_account(**fields: object) -> CouponClaim:
+        if not raced:
+            # Committed on its own connection, as a racing request's claim is.
+            racer = threading.Thread(target=other_account_claims)
+            racer.start()
+            racer.join()
+        return create(**fields)
+
+    monkeypatch.setattr(CouponClaim.objects, "create", create_after_the_other_account)
+    claim = services.coupon_claim(coupon, member, device="farm-phone")
+
+    assert (claim.seq, claim.device_seq) == (1, 2)
+    assert CouponClaim.objects.filter(coupon=coupon, device_id="farm-phone").count() == 2
 
 
 def test_forty_accounts_on_one_device_claim_exactly_the_per_member_limit() -> None:

@@ -115,10 +115,28 @@ def coupon_claim(
         valid_to=coupon.valid_to, stopped=coupon.stopped_at is not None, now=now
     ):
         raise rules.CouponUnavailable(_("This coupon is no longer available."))
+    device = device.strip()[:64]
+    # A claim that loses a race for its seq retries with a fresh count: the seq it lost means
+    # another claim of this member or of this device committed (PostgreSQL's unique check waits
+    # for the other transaction, and fails only if it commits), so within 2 × per_member - 1
+    # losses one of the two limits is reached and refuses. Without the retry, 40 accounts on one
+    # device racing for a limit of 2 could get one claim between them: all read 0, all wrote
+    # seq 1, one won.
+    for _attempt in range(2 * coupon.per_member):
+        claim = _claim_once(coupon, member, channel=channel, now=now, device=device)
+        if claim is not None:
+            return claim
+    raise _device_limit() if device else _member_limit()
+
+
+def _claim_once(
+    coupon: Coupon, member: Member, *, channel: str, now: datetime, device: str
+) -> CouponClaim | None:
+    """One attempt at the next seq of the member (and of the device); None if a racing claim
+    took it first."""
     held = CouponClaim.objects.filter(coupon=coupon, member=member).count()
     if held >= coupon.per_member:
-        raise rules.ClaimLimit(_("You already hold as many of this coupon as one member may."))
-    device = device.strip()[:64]
+        raise _member_limit()
     device_seq = None
     if device:
         on_device = CouponClaim.objects.filter(coupon=coupon, device_id=device).count()
@@ -144,13 +162,12 @@ def coupon_claim(
             if not taken:
                 raise rules.CouponExhausted(_("This coupon has all been claimed."))
     except IntegrityError:
-        # Which seq lost the race decides the message: the member's own first.
-        if CouponClaim.objects.filter(coupon=coupon, member=member).count() >= coupon.per_member:
-            raise rules.ClaimLimit(
-                _("You already hold as many of this coupon as one member may.")
-            ) from None
-        raise _device_limit() from None
+        return None
     return claim
+
+
+def _member_limit() -> rules.ClaimLimit:
+    return rules.ClaimLimit(_("You already hold as many of this coupon as one member may."))
 
 
 def _device_limit() -> rules.ClaimLimit:
