@@ -15,6 +15,8 @@ server or load generator beside it, so the figure is the application's own.
   (counters zeroed before them and dumped after, with `callgrind_control`). Instructions
   do not depend on what else the machine is doing, so two versions compare exactly.
 - `--no-edge`: through Django's own handler instead of the lean way in (docs/adr/0019).
+- `--direct`: then the same orders with the services called directly (`Direct`): what the
+  request cycle (handler, middlewares, ninja) costs is the difference.
 
 Buyers are seeded with a fast password hasher: no password is checked by the measured requests.
 """
@@ -49,8 +51,9 @@ class Shop:
         self.app, self.skus, self.tokens, self.address = app, skus, tokens, address
         self.codes = codes or {}  # SKU → the share code its orders are sent with
 
-    def _call(self, path: str, token: str, body: bytes = b"") -> tuple[str, bytes]:
-        environ = {
+    @staticmethod
+    def environ(path: str, token: str, body: bytes = b"") -> dict[str, Any]:
+        return {
             "REQUEST_METHOD": "POST",
             "PATH_INFO": path,
             "QUERY_STRING": "",
@@ -66,25 +69,79 @@ class Shop:
             "wsgi.url_scheme": "http",
             "wsgi.errors": sys.stderr,
         }
+
+    def _call(self, path: str, token: str, body: bytes = b"") -> tuple[str, bytes]:
         status: list[str] = []
-        response = self.app(environ, lambda s, h, *_: status.append(s))
+        response = self.app(self.environ(path, token, body), lambda s, h, *_: status.append(s))
         try:
             return status[0], b"".join(response)
         finally:
             getattr(response, "close", lambda: None)()
 
-    def order(self, i: int) -> None:
-        token = self.tokens[i % len(self.tokens)]
+    def cart(self, i: int) -> bytes:
         sku = self.skus[i % len(self.skus)]
         cart: dict[str, Any] = {"items": [{"sku_id": sku, "quantity": 1}]}
         if sku in self.codes:
             cart["share_code"] = self.codes[sku]
-        body = json.dumps({**cart, "delivery": self.address}).encode()
-        status, answer = self._call("/api/v1/orders", token, body)
+        return json.dumps({**cart, "delivery": self.address}).encode()
+
+    def order(self, i: int) -> None:
+        token = self.tokens[i % len(self.tokens)]
+        status, answer = self._call("/api/v1/orders", token, self.cart(i))
         assert status.startswith("201"), (status, answer)
         payment = json.loads(answer)["payment_id"]
         status, answer = self._call(f"/api/v1/payments/sandbox/{payment}/complete", token)
         assert status.startswith("200"), (status, answer)
+
+
+class Direct(Shop):
+    """The same orders without Django's and ninja's request cycle: the request object, the
+    bearer token's authentication, the body's schema, the checkout services and the answers'
+    JSON, called directly, each request in its own cache-version scope as a served request is.
+    What `Shop` spends beyond this is the cycle's: its handler, middlewares and ninja."""
+
+    def order(self, i: int) -> None:
+        from django.core.handlers.wsgi import WSGIRequest
+
+        from sharemall.accounts.auth import BearerAuth
+        from sharemall.checkout import services
+        from sharemall.checkout.api import checkout_out
+        from sharemall.checkout.schemas import OrderCreateIn, delivery_of
+        from sharemall.core import versions
+        from sharemall.core.devices import device_of
+        from sharemall.core.http import client_address
+
+        token, auth = self.tokens[i % len(self.tokens)], BearerAuth()
+        with versions.scope():
+            request = WSGIRequest(self.environ("/api/v1/orders", token, self.cart(i)))
+            buyer = auth.authenticate(request, token)
+            assert buyer is not None
+            payload = OrderCreateIn.model_validate_json(request.body)
+            placed = services.order_create(
+                buyer=buyer,
+                items=[services.Item(x.sku_id, x.quantity) for x in payload.items],
+                delivery=delivery_of(payload.delivery, buyer),
+                share_code=payload.share_code,
+                coupon_ids=payload.coupon_ids,
+                client_ip=client_address(request),
+                device_id=device_of(request),
+            )
+            payment_id = json.loads(json.dumps(checkout_out(placed), default=str))["payment_id"]
+        with versions.scope():
+            path = f"/api/v1/payments/sandbox/{payment_id}/complete"
+            request = WSGIRequest(self.environ(path, token))
+            buyer = auth.authenticate(request, token)
+            assert buyer is not None
+            result = services.sandbox_complete(services.payment_for_member(buyer, payment_id))
+            assert result.payment is not None
+            json.dumps({"payment_id": result.payment.pk, "status": result.payment.status})
+
+
+def _cpu_per_order(shop: Shop, orders: int) -> float:
+    started = time.process_time()
+    for i in range(orders):
+        shop.order(i)
+    return (time.process_time() - started) / orders * 1000
 
 
 def _callgrind(command: str) -> None:
@@ -110,9 +167,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warm", type=int, default=50)
     parser.add_argument("--no-edge", action="store_true")
+    parser.add_argument(
+        "--direct",
+        action="store_true",
+        help="also the same orders called directly, without the request cycle (`Direct`)",
+    )
     parser.add_argument("--database", default=DB, help="several runs at once need a name each")
     parser.add_argument("--callgrind", metavar="FILE")
     args = parser.parse_args()
+    if args.direct and args.callgrind:
+        parser.error("--callgrind counts one way at a time: leave out --direct")
 
     fresh_postgres(args.database)
     from django.conf import settings
@@ -126,17 +190,21 @@ def main() -> None:
     shop = Shop(
         wsgi.django_application if args.no_edge else wsgi.application, skus, tokens, ADDRESS
     )
+    direct = Direct(shop.app, skus, tokens, ADDRESS) if args.direct else None
     for i in range(args.warm):
         shop.order(i)
+        if direct is not None:
+            direct.order(i)
     print(f"way in: {'Django only' if args.no_edge else 'lean edge for the hot routes'}")
     if args.callgrind:
         _callgrind("-z")
     for _ in range(args.rounds):
-        started = time.process_time()
-        for i in range(args.orders):
-            shop.order(i)
-        spent = (time.process_time() - started) / args.orders * 1000
-        print(f"web CPU per order (create + sandbox pay): {spent:.2f} ms")
+        spent = _cpu_per_order(shop, args.orders)
+        line = f"web CPU per order (create + sandbox pay): {spent:.2f} ms"
+        if direct is not None:  # rounds side by side: this machine's speed drifts
+            alone = _cpu_per_order(direct, args.orders)
+            line += f"; called directly, without the request cycle: {alone:.2f} ms"
+        print(line)
     if args.callgrind:
         _callgrind("-d")
         dump = Path(args.callgrind.replace("%p", str(os.getpid())) + ".1").read_text()
