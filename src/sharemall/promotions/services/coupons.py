@@ -122,7 +122,7 @@ def coupon_claim(
     # losses one of the two limits is reached and refuses. Without the retry, 40 accounts on one
     # device racing for a limit of 2 could get one claim between them: all read 0, all wrote
     # seq 1, one won.
-    for _attempt in range(2 * coupon.per_member):
+    for _attempt in range(2 * coupon.per_member + 1):
         claim = _claim_once(coupon, member, channel=channel, now=now, device=device)
         if claim is not None:
             return claim
