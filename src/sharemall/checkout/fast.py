@@ -243,7 +243,7 @@ def _write(
     now: datetime,
     device_id: str,
     client_ip: str | None,
-    stock: bool = True,
+    stock: bool,
 ) -> tuple[Payment, orders.CreatedOrders]:
     """Write the placed cart in one statement, taking its stock unless `stock` is False."""
     payment = payments.payment_new(
