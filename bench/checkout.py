@@ -38,6 +38,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import pickle
 import platform
 import socket
 import subprocess
@@ -48,7 +49,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _replay import Script, captured, pgbench_script
+import checkout_floor
+from _replay import Script, Statement, captured, pgbench_script
 from _setup import SHAREMALL, approved_merchant, fresh_postgres, pct, pgbench_tps
 
 DB = "sharemall_bench_checkout"
@@ -140,6 +142,56 @@ def statements_per_order(sku: int, token: str, codes: dict[int, str]) -> tuple[i
     return len(create), len(pay)
 
 
+class KeepAlive:
+    """A keep-alive HTTP/1.1 connection doing only what the load needs: each request written as
+    bytes, each answer read by its Content-Length. The load generator shares the machine with
+    the server, so its CPU is counted against the one-box ratio: http.client (headers parsed
+    through the email package) spent ~0.45 ms per order here, this ~0.1 ms."""
+
+    def __init__(self, port: int, token: str):
+        self.port = port
+        self.head = (
+            f"Host: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+            "Content-Type: application/json\r\n"
+        ).encode()
+        self.sock = self._connect()
+        self.pending = b""  # what the server sent past the last answer (nothing, with HTTP/1.1)
+
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=60)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def reconnect(self) -> None:
+        self.sock.close()
+        self.sock, self.pending = self._connect(), b""
+
+    def post(self, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        self.sock.sendall(
+            b"POST %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n%s"
+            % (path.encode(), self.head, len(body), body)
+        )
+        data = self.pending
+        while (end := data.find(b"\r\n\r\n")) < 0:
+            data += self._recv()
+        head, data = data[:end].lower(), data[end + 4 :]
+        at = head.find(b"\r\ncontent-length:")
+        if at < 0:
+            raise http.client.HTTPException(f"no Content-Length: {head[:200]!r}")
+        line_end = head.find(b"\r\n", at + 2)
+        length = int(head[at + 17 : line_end if line_end > 0 else len(head)])
+        while len(data) < length:
+            data += self._recv()
+        self.pending = data[length:]
+        return int(head[9:12]), data[:length]
+
+    def _recv(self) -> bytes:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        return chunk
+
+
 def _buyer_loop(
     port: int,
     skus: list[int],
@@ -160,33 +212,27 @@ def _buyer_loop(
 
     def run(token: str) -> None:
         rng = random.Random(token)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        conn = KeepAlive(port, token)
+        bodies = {sku: order_body(sku, codes).encode() for sku in skus}
         done = failed = 0
         took: list[float] = []
         while time.monotonic() < deadline:
             started = time.monotonic()
-            body = order_body(rng.choice(skus), codes)
             try:
-                conn.request("POST", "/api/v1/orders", body, headers)
-                r = conn.getresponse()
-                data = r.read()
-                if r.status != 201:
+                status, data = conn.post("/api/v1/orders", bodies[rng.choice(skus)])
+                if status != 201:
                     failed += 1
                     continue
                 payment = json.loads(data)["payment_id"]
-                conn.request("POST", f"/api/v1/payments/sandbox/{payment}/complete", "", headers)
-                r = conn.getresponse()
-                r.read()
-                if r.status == 200:
+                status, _ = conn.post(f"/api/v1/payments/sandbox/{payment}/complete")
+                if status == 200:
                     done += 1
                     took.append((time.monotonic() - started) * 1000)
                 else:
                     failed += 1
             except (OSError, http.client.HTTPException):
                 failed += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn.reconnect()
         with lock:
             ok[0] += done
             errors[0] += failed
@@ -259,7 +305,10 @@ def http_throughput(
     workers: int,
     threads: int,
     load_processes: int,
+    floor: Path | None = None,
 ) -> HttpRun:
+    """Orders/s through `sharemall serve`, or with `floor` (a pickled `CapturedOrder`) through
+    bench/checkout_floor.py's bare application, served by granian the same way."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -272,17 +321,19 @@ def http_throughput(
         "CHECKOUT_FAST_PATH": os.environ.get("CHECKOUT_FAST_PATH", "1"),
     }
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
-    server = subprocess.Popen(
-        [
-            SHAREMALL,
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--threads",
+    sizes = ["--port", str(port), "--workers", str(workers)]
+    command = [SHAREMALL, "serve", *sizes, "--threads", str(threads)]
+    if floor is not None:
+        env.update(FLOOR_ORDER=str(floor), PYTHONPATH=str(Path(__file__).resolve().parent))
+        command = [sys.executable, "-m", "granian", "--interface", "wsgi", *sizes]
+        command += [
+            "--blocking-threads",
             str(threads),
-        ],
+            "--access-log",
+            "checkout_floor:application",
+        ]
+    server = subprocess.Popen(
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log,
@@ -435,6 +486,9 @@ _CAPTURE_IDS = {
 
 
 REPLAY_CLIENTS = (2, 4, 8)
+# The fast path's placing statement, and the columns of its one row that later statements read.
+PLACED_MARK = "AS order_ids"
+PLACED_COLUMNS = ("payment_id", "order_ids", "line_ids", "checked")
 
 
 @dataclass(frozen=True)
@@ -444,13 +498,32 @@ class Replayed:
     statements: int  # per order
 
 
-def replay_script(skus: list[int], *, share: bool) -> tuple[Script, int]:
-    """The pgbench script of the application's own statements for one order, and how many there
-    are: one order is placed and paid in-process (the served WSGI application, as `sharemall
-    serve` runs it) while every statement is captured; each replayed transaction is another
-    buyer of the bench's (phones 136…), SKU of `skus`, order and payment number, the ids chained
-    as the application chains them. With `share`, the order is sent with a share code, by a
-    buyer already bound by an earlier one (as the HTTP run's buyers are after their first)."""
+@dataclass(frozen=True)
+class CapturedOrder:
+    """The statements one order sent, placing and paying apart, with the values that make it
+    that order: each is replaced by another order's when the statements are sent again."""
+
+    create: list[Statement]
+    pay: list[Statement]
+    order_no: str
+    payment_no: str
+    pay_token: str
+    buyer: int
+    sku: int
+    product: int
+    payment_id: int
+    order_id: int
+    buyers: tuple[int, int]  # the bench's buyers (phones 136…), lowest and highest id
+    sku_range: tuple[int, int]  # the bench's SKUs (`skus`), lowest and highest id
+    product_offset: int  # a bench SKU's product id minus its own id
+
+
+def captured_order(skus: list[int], *, share: bool) -> CapturedOrder:
+    """One order placed and paid in-process (the served WSGI application, as `sharemall serve`
+    runs it) while every statement is captured. Its ids are made distinctive first
+    (`_CAPTURE_IDS`), so no other number in the statements is taken for one of them. With
+    `share`, the order is sent with a share code, by a buyer already bound by an earlier one
+    (as the HTTP run's buyers are after their first)."""
     from checkout_cpu import Shop
     from django.db import connection
 
@@ -469,48 +542,72 @@ def replay_script(skus: list[int], *, share: bool) -> tuple[Script, int]:
     sku = Sku.objects.create(product=product, name="tin", price_fen=1999, stock=10_000_000)
     buyer = Member.objects.create_user("13500000001", "bench-pass-5", nickname="replayed")
     codes = share_codes([sku.pk], prefix="replay") if share else {}
-    shop = Shop(wsgi.application, [sku.pk], [token_issue(buyer)], ADDRESS, codes)
+    token = token_issue(buyer)
+    shop = Shop(wsgi.application, [sku.pk], [token], ADDRESS, codes)
     shop.order(0)  # the first order of a buyer warms per-process caches, as the HTTP run's did
-    with captured() as capture:
-        shop.order(0)
+    with captured() as create:
+        status, answer = shop.call("/api/v1/orders", token, shop.cart(0))
+    assert status.startswith("201"), (status, answer)
     order = buyer.orders.latest("pk")
     payment = order.payment
+    assert payment is not None
+    with captured() as pay:
+        status, answer = shop.call(f"/api/v1/payments/sandbox/{payment.pk}/complete", token)
+    assert status.startswith("200"), (status, answer)
     offsets = {p - s for s, p in Sku.objects.filter(pk__in=skus).values_list("pk", "product_id")}
     assert len(offsets) == 1, "the bench's products and SKUs are made in step"
     buyers = Member.objects.filter(phone__startswith="136").values_list("pk", flat=True)
+    return CapturedOrder(
+        create=create.statements,
+        pay=pay.statements,
+        order_no=order.order_no,
+        payment_no=payment.payment_no,
+        pay_token=payment.pay_token,
+        buyer=buyer.pk,
+        sku=sku.pk,
+        product=product.pk,
+        payment_id=payment.pk,
+        order_id=order.pk,
+        buyers=(min(buyers), max(buyers)),
+        sku_range=(min(skus), max(skus)),
+        product_offset=offsets.pop(),
+    )
+
+
+def replay_script(order: CapturedOrder) -> tuple[Script, int]:
+    """The pgbench script of the application's own statements for one order, and how many there
+    are: each replayed transaction is another buyer of the bench's, SKU, order and payment
+    number, the ids chained as the application chains them."""
+    statements = [*order.create, *order.pay]
     prelude = "\n".join(
         [
             "\\set r random(1, 9000000000000000)",
-            f"\\set buyer random({min(buyers)}, {max(buyers)})",
-            f"\\set sku random({min(skus)}, {max(skus)})",
-            f"\\set product :sku + {offsets.pop()}",
+            f"\\set buyer random({order.buyers[0]}, {order.buyers[1]})",
+            f"\\set sku random({order.sku_range[0]}, {order.sku_range[1]})",
+            f"\\set product :sku + {order.product_offset}",
         ]
     )
     script = pgbench_script(
-        capture.statements,
+        statements,
         vary={
             order.order_no: "'O' || :r",
-            payment.payment_no: "'P' || :r",
-            payment.pay_token: "'T' || :r",
-            str(buyer.pk): ":buyer",
-            str(sku.pk): ":sku",
-            str(product.pk): ":product",
-            str(payment.pk): ":payment_id",
-            str(order.pk): "(:order_ids::bigint[])[1]",
+            order.payment_no: "'P' || :r",
+            order.pay_token: "'T' || :r",
+            str(order.buyer): ":buyer",
+            str(order.sku): ":sku",
+            str(order.product): ":product",
+            str(order.payment_id): ":payment_id",
+            str(order.order_id): "(:order_ids::bigint[])[1]",
         },
-        gset={
-            i: ["payment_id", "order_ids", "line_ids", "checked"]
-            for i, st in enumerate(capture.statements)
-            if "AS order_ids" in st.sql
-        },
+        gset={i: PLACED_COLUMNS for i, st in enumerate(statements) if PLACED_MARK in st.sql},
         prelude=prelude,
     )
-    return script, len(capture.statements)
+    return script, len(statements)
 
 
-def replay_ceiling(url: str, skus: list[int], seconds: int, *, share: bool) -> Replayed:
+def replay_ceiling(url: str, order: CapturedOrder, seconds: int) -> Replayed:
     """Orders/s of `replay_script` at the best of REPLAY_CLIENTS concurrent clients."""
-    script, statements = replay_script(skus, share=share)
+    script, statements = replay_script(order)
     # A ceiling is the best the database does: PostgreSQL on two cores does more with fewer
     # connections than the HTTP run holds, so the concurrency is tried, not assumed.
     runs = {
@@ -549,6 +646,11 @@ def main() -> None:
         action="store_true",
         help="every order sent with a share code of its product (the buyer is bound at the first)",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also serve the same statements from a bare WSGI application (checkout_floor.py)",
+    )
     args = parser.parse_args()
 
     url = fresh_postgres(DB)
@@ -571,7 +673,24 @@ def main() -> None:
     # The general path chains ids through Python (an INSERT's RETURNING read back into the next
     # statement's parameters), which a replay cannot follow: only the fast path is replayed.
     general = os.environ.get("CHECKOUT_FAST_PATH") == "0"
-    replayed = None if general else replay_ceiling(url, skus, int(args.seconds), share=args.share)
+    order = None if general else captured_order(skus, share=args.share)
+    replayed = None if order is None else replay_ceiling(url, order, int(args.seconds))
+    floor = None
+    if args.floor and order is not None:
+        with tempfile.NamedTemporaryFile(suffix=".pickle") as file:
+            pickle.dump(checkout_floor.portable(dict(vars(order))), file)
+            file.flush()
+            floor = http_throughput(
+                url,
+                skus,
+                codes,
+                tokens,
+                seconds=args.seconds,
+                workers=args.workers,
+                threads=args.threads,
+                load_processes=args.load_processes,
+                floor=Path(file.name),
+            )
     load_after = os.getloadavg()
 
     from django.db import connection
@@ -616,6 +735,15 @@ def main() -> None:
         f"{replayed.clients}): {replayed.rate:.0f} orders/s"
     )
     print(f"ratio HTTP / replayed: {run.rate / replayed.rate:.2f}")
+    if floor is None:
+        return
+    print(
+        f"floor (bench/checkout_floor.py: the same statements sent by a bare WSGI application, "
+        f"same server and load): {floor.rate:.0f} orders/s [{floor.errors} errors]; CPU per "
+        f"order: web {floor.web_cpu_ms:.1f} ms, PostgreSQL {floor.db_cpu_ms:.1f} ms, load "
+        f"generator {floor.load_cpu_ms:.1f} ms"
+    )
+    print(f"ratio floor / replayed: {floor.rate / replayed.rate:.2f}")
 
 
 if __name__ == "__main__":

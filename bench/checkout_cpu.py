@@ -70,7 +70,7 @@ class Shop:
             "wsgi.errors": sys.stderr,
         }
 
-    def _call(self, path: str, token: str, body: bytes = b"") -> tuple[str, bytes]:
+    def call(self, path: str, token: str, body: bytes = b"") -> tuple[str, bytes]:
         status: list[str] = []
         response = self.app(self.environ(path, token, body), lambda s, h, *_: status.append(s))
         try:
@@ -87,10 +87,10 @@ class Shop:
 
     def order(self, i: int) -> None:
         token = self.tokens[i % len(self.tokens)]
-        status, answer = self._call("/api/v1/orders", token, self.cart(i))
+        status, answer = self.call("/api/v1/orders", token, self.cart(i))
         assert status.startswith("201"), (status, answer)
         payment = json.loads(answer)["payment_id"]
-        status, answer = self._call(f"/api/v1/payments/sandbox/{payment}/complete", token)
+        status, answer = self.call(f"/api/v1/payments/sandbox/{payment}/complete", token)
         assert status.startswith("200"), (status, answer)
 
 

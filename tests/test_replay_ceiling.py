@@ -45,7 +45,9 @@ def _url() -> str:
 def test_a_replayed_order_is_another_whole_order() -> None:
     postgres_only()
     skus, _tokens = checkout_bench.seed(clients=3, skus=4)
-    script, statements = checkout_bench.replay_script(skus, share=False)
+    script, statements = checkout_bench.replay_script(
+        checkout_bench.captured_order(skus, share=False)
+    )
     assert statements == 7  # what bench/checkout.py counts for the fast path
     before = set(Order.objects.values_list("pk", flat=True))
     stock_before = _stock(skus)
