@@ -377,6 +377,10 @@ def http_throughput(
         server.wait(timeout=30)
     ok = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
+    if ok == 0:
+        said = Path(log.name).read_text()[-3000:]
+        raise RuntimeError(f"no order went through; the server said:\n{said}")
+    Path(log.name).unlink()
     latencies = [t for r in results for t in r[2]] or [0.0]
     return HttpRun(
         ok / elapsed,
@@ -486,8 +490,8 @@ _CAPTURE_IDS = {
 
 
 REPLAY_CLIENTS = (2, 4, 8)
-# The fast path's placing statement, and the columns of its one row that later statements read.
-PLACED_MARK = "AS order_ids"
+# The columns of the fast path's placing statement's one row that later statements read.
+PLACED_MARK = checkout_floor.PLACED_MARK
 PLACED_COLUMNS = ("payment_id", "order_ids", "line_ids", "checked")
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import psycopg
 
 _PAY_PATH = re.compile(r"/api/v1/payments/sandbox/(\d+)/complete")
+PLACED_MARK = "AS order_ids"  # the fast path's placing statement (its row names the ids)
 
 
 def _bind(value: Any, changes: dict[str, Any], keys: list[str]) -> Any:
@@ -90,19 +91,28 @@ class Floor:
         return conn
 
     def _send(self, statements: list[Any], changes: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The statements with this order's values; those captured in one atomic block between
+        BEGIN and COMMIT, as they ran. The placing statement's row is returned."""
         keys = sorted(changes, key=len, reverse=True)
-        placed = None
+        placed, block = None, None
         with self._connection().cursor() as cursor:
             for st in statements:
-                assert st.transaction is None, "the fast path's statements each commit alone"
+                if st.transaction != block:
+                    if block is not None:
+                        cursor.execute("COMMIT")
+                    if st.transaction is not None:
+                        cursor.execute("BEGIN")
+                    block = st.transaction
                 params = st.params
                 if isinstance(params, dict):
                     params = {k: _bind(v, changes, keys) for k, v in params.items()}
                 else:
                     params = [_bind(v, changes, keys) for v in params]
                 cursor.execute(st.sql, params, prepare=True)
-                if "AS order_ids" in st.sql:
+                if PLACED_MARK in st.sql:
                     placed = cursor.fetchone()
+            if block is not None:
+                cursor.execute("COMMIT")
         return placed
 
     def create(self) -> bytes:
