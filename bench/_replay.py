@@ -101,6 +101,22 @@ def _placeheld(statement: Statement, bind: Callable[[str, Any, bool], str]) -> s
     return _NAMED.sub(replaced, statement.sql).strip()
 
 
+def with_blocks(statements: Sequence[Statement]) -> Iterator[Statement | str]:
+    """The statements in order, with "BEGIN" before and "COMMIT" after each run of them captured
+    in one atomic block: the transactions as they ran (the others each committed alone)."""
+    block: int | None = None
+    for statement in statements:
+        if statement.transaction != block:
+            if block is not None:
+                yield "COMMIT"
+            if statement.transaction is not None:
+                yield "BEGIN"
+            block = statement.transaction
+        yield statement
+    if block is not None:
+        yield "COMMIT"
+
+
 @dataclass
 class Script:
     """A pgbench script and the string variables (`-D`) it reads."""
@@ -129,7 +145,6 @@ def pgbench_script(
     for names in (gset or {}).values():
         variables.update(dict.fromkeys(names, "0"))
     lines = [prelude] if prelude else []
-    open_block: int | None = None
 
     def bound(name: str, value: Any, typed: bool) -> str:
         if value is None:
@@ -150,17 +165,12 @@ def pgbench_script(
             expr = f"replace({expr}, '{tokens[key]}', ({vary[key]})::text)"
         return f"({expr}){cast}" if used else f"{expr}{cast}"
 
-    for i, statement in enumerate(statements):
-        if statement.transaction != open_block:
-            if open_block is not None:
-                lines.append("COMMIT;")
-            if statement.transaction is not None:
-                lines.append("BEGIN;")
-            open_block = statement.transaction
-        text = _placeheld(
-            statement, lambda key, value, typed, i=i: bound(f"s{i}_{key}", value, typed)
-        )
+    i = -1
+    for item in with_blocks(statements):
+        if isinstance(item, str):
+            lines.append(f"{item};")
+            continue
+        i += 1
+        text = _placeheld(item, lambda key, value, typed, i=i: bound(f"s{i}_{key}", value, typed))
         lines.append(text + (" \\gset" if gset and i in gset else ";"))
-    if open_block is not None:
-        lines.append("COMMIT;")
     return Script("\n".join(lines) + "\n", variables)

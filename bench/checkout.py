@@ -34,6 +34,7 @@ deployment; the figures are for this machine only.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import multiprocessing
@@ -662,7 +663,8 @@ def main() -> None:
     codes = share_codes(skus) if args.share else {}
     create_statements, pay_statements = statements_per_order(skus[0], tokens[0], codes)
     load_before = os.getloadavg()
-    run = http_throughput(
+    serve = functools.partial(
+        http_throughput,
         url,
         skus,
         codes,
@@ -672,6 +674,7 @@ def main() -> None:
         threads=args.threads,
         load_processes=args.load_processes,
     )
+    run = serve()
     load_between = os.getloadavg()
     ceiling = raw_ceiling(url, skus, min(args.clients, 8), int(args.seconds))
     # The general path chains ids through Python (an INSERT's RETURNING read back into the next
@@ -684,17 +687,7 @@ def main() -> None:
         with tempfile.NamedTemporaryFile(suffix=".pickle") as file:
             pickle.dump(checkout_floor.portable(dict(vars(order))), file)
             file.flush()
-            floor = http_throughput(
-                url,
-                skus,
-                codes,
-                tokens,
-                seconds=args.seconds,
-                workers=args.workers,
-                threads=args.threads,
-                load_processes=args.load_processes,
-                floor=Path(file.name),
-            )
+            floor = serve(floor=Path(file.name))
     load_after = os.getloadavg()
 
     from django.db import connection

@@ -29,6 +29,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import psycopg
+from _replay import with_blocks
 
 _PAY_PATH = re.compile(r"/api/v1/payments/sandbox/(\d+)/complete")
 PLACED_MARK = "AS order_ids"  # the fast path's placing statement (its row names the ids)
@@ -94,15 +95,12 @@ class Floor:
         """The statements with this order's values; those captured in one atomic block between
         BEGIN and COMMIT, as they ran. The placing statement's row is returned."""
         keys = sorted(changes, key=len, reverse=True)
-        placed, block = None, None
+        placed = None
         with self._connection().cursor() as cursor:
-            for st in statements:
-                if st.transaction != block:
-                    if block is not None:
-                        cursor.execute("COMMIT")
-                    if st.transaction is not None:
-                        cursor.execute("BEGIN")
-                    block = st.transaction
+            for st in with_blocks(statements):
+                if isinstance(st, str):  # BEGIN or COMMIT
+                    cursor.execute(st)
+                    continue
                 params = st.params
                 if isinstance(params, dict):
                     params = {k: _bind(v, changes, keys) for k, v in params.items()}
@@ -111,8 +109,6 @@ class Floor:
                 cursor.execute(st.sql, params, prepare=True)
                 if PLACED_MARK in st.sql:
                     placed = cursor.fetchone()
-            if block is not None:
-                cursor.execute("COMMIT")
         return placed
 
     def create(self) -> bytes:
