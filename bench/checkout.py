@@ -26,8 +26,12 @@ PostgreSQL, beside the database's own ceilings for the same transactions.
    chains ids through Python, which a replay cannot follow). The database does exactly the
    application's work, for a client far cheaper than a web tier: the ratio HTTP / replayed is
    what the web tier's overhead costs.
+6. Floor (`checkout_floor`, fast path; `--no-floor` skips it): the same captured statements
+   sent by a bare WSGI application under the same granian, workers and load, doing nothing
+   else. The ratio floor / replayed is what the server, the driver and the load client alone
+   leave to any web tier on this box.
 
-Both load generators run on the same machine as the server, as a client would in a one-box
+The load generators run on the same machine as the server, as a client would in a one-box
 deployment; the figures are for this machine only.
 """
 
@@ -653,7 +657,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--floor",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=True,
         help="also serve the same statements from a bare WSGI application (checkout_floor.py)",
     )
     args = parser.parse_args()
