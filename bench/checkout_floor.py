@@ -5,9 +5,10 @@ ShareMall sent for them (`checkout.captured_order`) through psycopg, prepared, w
 buyer, SKU, order and payment number, and the ids chained as ShareMall chains them; and doing
 nothing else: no authentication, validation, pricing, rules, signatures or JSON beyond the id.
 
-The database does exactly what it does for ShareMall, so `bench/checkout.py --floor` shows how
-much of the one-box ratio HTTP / replayed ceiling is left to a web tier by the HTTP server, the
-driver and the load generator alone, before any of the application's own work.
+The database does exactly what it does for ShareMall, so this floor, which `bench/checkout.py`
+runs beside its ceilings, shows how much of the one-box ratio HTTP / replayed ceiling the HTTP
+server, the driver and the load generator alone leave to a web tier, before any of the
+application's own work.
 
 Served with `python -m granian --interface wsgi checkout_floor:application` (bench/ on
 PYTHONPATH, FLOOR_ORDER naming the pickled fields of a `CapturedOrder`, DATABASE_URL its database).
@@ -38,9 +39,7 @@ PLACED_MARK = "AS order_ids"  # the fast path's placing statement (its row names
 def _bind(value: Any, changes: dict[str, Any], keys: list[str]) -> Any:
     """A captured parameter with another order's values: a value equal to a changed one as the
     new one (same type), a text containing one with it replaced (JSON rows, ledger keys)."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int) and type(value) is int:
+    if type(value) is int:  # not a bool
         return changes.get(str(value), value)
     if isinstance(value, list):
         return [_bind(v, changes, keys) for v in value]
@@ -51,7 +50,9 @@ def _bind(value: Any, changes: dict[str, Any], keys: list[str]) -> Any:
             if key in value:
                 value = value.replace(key, str(changes[key]))
         return value
-    return value  # datetimes, enums, psycopg's wrappers: replayed as captured, as pgbench does
+    return (
+        value  # None, bools, datetimes, psycopg's wrappers: replayed as captured, as pgbench does
+    )
 
 
 def portable(fields: dict[str, Any]) -> dict[str, Any]:
