@@ -150,8 +150,9 @@ def statements_per_order(sku: int, token: str, codes: dict[int, str]) -> tuple[i
 class KeepAlive:
     """A keep-alive HTTP/1.1 connection doing only what the load needs: each request written as
     bytes, each answer read by its Content-Length. The load generator shares the machine with
-    the server, so its CPU is counted against the one-box ratio: http.client (headers parsed
-    through the email package) spent ~0.45 ms per order here, this ~0.1 ms."""
+    the server, so its CPU is counted against the one-box ratio: back to back on one machine,
+    http.client (headers parsed through the email package) spent 0.8 ms per order, this 0.3 ms
+    (docs/BENCHMARKS.md, 2026-12-07 late night)."""
 
     def __init__(self, port: int, token: str):
         self.port = port

@@ -106,7 +106,7 @@ class Direct(Shop):
 
         from sharemall.accounts.auth import BearerAuth
         from sharemall.checkout import services
-        from sharemall.checkout.api import checkout_out
+        from sharemall.checkout.api import _items, checkout_out
         from sharemall.checkout.schemas import OrderCreateIn, delivery_of
         from sharemall.core import versions
         from sharemall.core.devices import device_of
@@ -120,14 +120,15 @@ class Direct(Shop):
             payload = OrderCreateIn.model_validate_json(request.body)
             placed = services.order_create(
                 buyer=buyer,
-                items=[services.Item(x.sku_id, x.quantity) for x in payload.items],
+                items=_items(payload),
                 delivery=delivery_of(payload.delivery, buyer),
                 share_code=payload.share_code,
                 coupon_ids=payload.coupon_ids,
                 client_ip=client_address(request),
                 device_id=device_of(request),
             )
-            payment_id = json.loads(json.dumps(checkout_out(placed), default=str))["payment_id"]
+            json.dumps(checkout_out(placed), default=str)  # the answer, rendered as served
+            payment_id = placed.payment.pk
         with versions.scope():
             path = f"/api/v1/payments/sandbox/{payment_id}/complete"
             request = WSGIRequest(self.environ(path, token))
